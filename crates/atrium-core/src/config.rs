@@ -1,0 +1,329 @@
+//! One typed configuration for every subcommand.
+//!
+//! Defaults live in code ([`Config::default`]); `ATRIUM_`-prefixed environment variables
+//! override them, with `__` between levels (`ATRIUM_API__LISTEN=0.0.0.0:8080`). Any
+//! variable may instead be given as a file by appending `_FILE`
+//! (`ATRIUM_API__DATABASE_URL_FILE=/run/secrets/api-db-url`), which is how secrets are
+//! mounted in pods. Secrets are [`SecretString`]s: `Debug` prints `[REDACTED]`.
+
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+use figment::{providers::Serialized, Figment};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+
+use crate::tenancy::is_plain_identifier;
+
+/// Marker that every committed development secret carries; production refuses it.
+pub const DEV_SECRET_MARKER: &str = "dev-only-insecure";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Json,
+    Pretty,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Config {
+    pub environment: Environment,
+    pub log_format: LogFormat,
+    pub api: ApiConfig,
+    pub control: ControlConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PoolConfig {
+    /// Connections in the pool at most.
+    pub max_size: usize,
+    /// How long a request waits for a free connection before it gets a 503, in ms.
+    pub wait_timeout_ms: u64,
+    /// TCP connect timeout for new connections, in ms.
+    pub connect_timeout_ms: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ApiConfig {
+    pub listen: SocketAddr,
+    #[serde(skip_serializing, default = "default_api_database_url")]
+    pub database_url: SecretString,
+    pub pool: PoolConfig,
+    /// Whole-request timeout, in ms.
+    pub request_timeout_ms: u64,
+    /// Largest accepted request body, in bytes.
+    pub body_limit_bytes: usize,
+    /// Requests handled at once; the rest wait in the listen backlog.
+    pub max_concurrency: usize,
+    /// How long SIGTERM waits for in-flight requests, in seconds.
+    pub shutdown_timeout_s: u64,
+    /// How long a tenant or API key lookup is trusted without a NOTIFY, in ms.
+    pub tenant_cache_ttl_ms: u64,
+    /// Learning mode: accept `?tid=<slug>` without an API key. Never in production.
+    pub dev_tenant_param: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ControlConfig {
+    pub listen: SocketAddr,
+    #[serde(skip_serializing, default = "default_control_database_url")]
+    pub database_url: SecretString,
+    pub pool: PoolConfig,
+    /// Bearer token for automation against the operator API.
+    #[serde(skip_serializing, default = "default_admin_token")]
+    pub admin_token: SecretString,
+    /// The data plane's login role: made a NOINHERIT member of every tenant role.
+    pub api_role: String,
+    /// Prefix of tenant role names; roles are cluster-wide, so it must be unique per deployment.
+    pub role_prefix: String,
+    /// Where delete-with-export writes tenant exports.
+    pub export_dir: PathBuf,
+    /// Tenants migrated at once by `atrium migrate`.
+    pub migrate_concurrency: usize,
+    /// Default per-tenant statement timeout for new tenants, in ms.
+    pub tenant_statement_timeout_ms: u32,
+    pub shutdown_timeout_s: u64,
+}
+
+// Secrets are never serialized (so printing a config can't leak them); their
+// development defaults come from these functions instead. Each carries DEV_SECRET_MARKER.
+fn default_api_database_url() -> SecretString {
+    dev_secret("postgres://atrium_api:dev-only-insecure-api@127.0.0.1:54329/atrium")
+}
+fn default_control_database_url() -> SecretString {
+    dev_secret("postgres://atrium_ctl:dev-only-insecure-ctl@127.0.0.1:54329/atrium")
+}
+fn default_admin_token() -> SecretString {
+    dev_secret("dev-only-insecure-admin-token")
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        let pool = PoolConfig {
+            max_size: 16,
+            wait_timeout_ms: 2_000,
+            connect_timeout_ms: 2_000,
+        };
+        Self {
+            environment: Environment::Development,
+            log_format: LogFormat::Pretty,
+            api: ApiConfig {
+                listen: ([127, 0, 0, 1], 8080).into(),
+                database_url: default_api_database_url(),
+                pool: pool.clone(),
+                request_timeout_ms: 10_000,
+                body_limit_bytes: 256 * 1024,
+                max_concurrency: 1_024,
+                shutdown_timeout_s: 20,
+                tenant_cache_ttl_ms: 5_000,
+                dev_tenant_param: false,
+            },
+            control: ControlConfig {
+                listen: ([127, 0, 0, 1], 8090).into(),
+                database_url: default_control_database_url(),
+                pool: PoolConfig {
+                    max_size: 8,
+                    ..pool
+                },
+                admin_token: default_admin_token(),
+                api_role: "atrium_api".into(),
+                role_prefix: "atrium_".into(),
+                export_dir: PathBuf::from(".atrium/exports"),
+                migrate_concurrency: 4,
+                tenant_statement_timeout_ms: 5_000,
+                shutdown_timeout_s: 20,
+            },
+        }
+    }
+}
+
+fn dev_secret(value: &str) -> SecretString {
+    SecretString::from(value.to_owned())
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration could not be read: {0}")]
+    Load(#[from] Box<figment::Error>),
+    #[error("could not read {var} from {path}: {source}")]
+    SecretFile {
+        var: String,
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+}
+
+impl Config {
+    /// Defaults, overridden by the process environment.
+    pub fn load() -> Result<Self, ConfigError> {
+        Self::from_env(std::env::vars())
+    }
+
+    /// Defaults, overridden by the given variables (tests pass their own).
+    pub fn from_env(vars: impl IntoIterator<Item = (String, String)>) -> Result<Self, ConfigError> {
+        let mut resolved: Vec<(String, String)> = Vec::new();
+        for (key, value) in vars {
+            let Some(rest) = key.strip_prefix("ATRIUM_") else {
+                continue;
+            };
+            if let Some(target) = rest.strip_suffix("_FILE") {
+                let content =
+                    std::fs::read_to_string(&value).map_err(|source| ConfigError::SecretFile {
+                        var: key.clone(),
+                        path: value.clone(),
+                        source,
+                    })?;
+                resolved.push((target.to_owned(), content.trim_end_matches(['\n', '\r']).into()));
+            } else {
+                resolved.push((rest.to_owned(), value));
+            }
+        }
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        for (key, value) in resolved {
+            let path = key.to_ascii_lowercase().replace("__", ".");
+            let value: figment::value::Value = parse_env_value(&value);
+            figment = figment.merge(Serialized::global(&path, value));
+        }
+        let config: Config = figment.extract().map_err(|e| ConfigError::Load(Box::new(e)))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks everything that can be checked before connecting anywhere.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let bad = |msg: String| Err(ConfigError::Invalid(msg));
+        for (name, pool) in [("api.pool", &self.api.pool), ("control.pool", &self.control.pool)] {
+            if pool.max_size == 0 || pool.max_size > 1_000 {
+                return bad(format!("{name}.max_size must be between 1 and 1000"));
+            }
+            if pool.wait_timeout_ms == 0 || pool.connect_timeout_ms == 0 {
+                return bad(format!("{name} timeouts must be positive"));
+            }
+        }
+        if self.api.body_limit_bytes < 1_024 || self.api.body_limit_bytes > 16 * 1024 * 1024 {
+            return bad("api.body_limit_bytes must be between 1 KiB and 16 MiB".into());
+        }
+        if self.api.request_timeout_ms == 0 || self.api.max_concurrency == 0 {
+            return bad("api.request_timeout_ms and api.max_concurrency must be positive".into());
+        }
+        if !is_plain_identifier(&self.control.api_role) {
+            return bad("control.api_role must be a lowercase identifier".into());
+        }
+        let prefix = &self.control.role_prefix;
+        if prefix.len() > 20 || !(prefix.is_empty() || is_plain_identifier(prefix)) {
+            return bad("control.role_prefix must be a lowercase identifier of at most 20 characters".into());
+        }
+        if self.control.migrate_concurrency == 0 || self.control.migrate_concurrency > 64 {
+            return bad("control.migrate_concurrency must be between 1 and 64".into());
+        }
+        if self.environment == Environment::Production {
+            if self.api.dev_tenant_param {
+                return bad("api.dev_tenant_param cannot be enabled in production".into());
+            }
+            for (name, secret) in [
+                ("api.database_url", &self.api.database_url),
+                ("control.database_url", &self.control.database_url),
+                ("control.admin_token", &self.control.admin_token),
+            ] {
+                if secret.expose_secret().contains(DEV_SECRET_MARKER) {
+                    return bad(format!("{name} still holds a development default; set ATRIUM_{}", name.to_ascii_uppercase().replace('.', "__")));
+                }
+            }
+        }
+        if self.control.admin_token.expose_secret().len() < 16 {
+            return bad("control.admin_token must be at least 16 characters".into());
+        }
+        Ok(())
+    }
+}
+
+impl PoolConfig {
+    pub fn wait_timeout(&self) -> Duration {
+        Duration::from_millis(self.wait_timeout_ms)
+    }
+    pub fn connect_timeout(&self) -> Duration {
+        Duration::from_millis(self.connect_timeout_ms)
+    }
+}
+
+/// Environment values are strings; numbers and booleans are recognised so that
+/// `ATRIUM_API__POOL__MAX_SIZE=4` lands in a `usize`.
+fn parse_env_value(raw: &str) -> figment::value::Value {
+    use figment::value::Value;
+    match raw {
+        "true" => return Value::from(true),
+        "false" => return Value::from(false),
+        _ => {}
+    }
+    if let Ok(n) = raw.parse::<u64>() {
+        return Value::from(n);
+    }
+    Value::from(raw.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn defaults_validate() {
+        Config::from_env(vars(&[])).expect("defaults are valid");
+    }
+
+    #[test]
+    fn env_overrides_nested_fields() {
+        let c = Config::from_env(vars(&[
+            ("ATRIUM_API__POOL__MAX_SIZE", "3"),
+            ("ATRIUM_API__LISTEN", "0.0.0.0:9999"),
+            ("ATRIUM_API__DEV_TENANT_PARAM", "true"),
+            ("UNRELATED", "x"),
+        ]))
+        .expect("valid");
+        assert_eq!(c.api.pool.max_size, 3);
+        assert_eq!(c.api.listen.port(), 9999);
+        assert!(c.api.dev_tenant_param);
+    }
+
+    #[test]
+    fn secrets_come_from_files_and_never_print() {
+        let dir = std::env::temp_dir().join(format!("atrium-cfg-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("tmp");
+        let file = dir.join("token");
+        std::fs::write(&file, "file-token-0123456789\n").expect("write");
+        let c = Config::from_env(vars(&[(
+            "ATRIUM_CONTROL__ADMIN_TOKEN_FILE",
+            file.to_str().expect("utf8"),
+        )]))
+        .expect("valid");
+        assert_eq!(c.control.admin_token.expose_secret(), "file-token-0123456789");
+        let printed = format!("{c:?} {}", serde_json::to_string(&c).expect("json"));
+        assert!(!printed.contains("file-token"));
+        assert!(!printed.contains("dev-only-insecure-api"));
+    }
+
+    #[test]
+    fn production_refuses_dev_secrets() {
+        let err = Config::from_env(vars(&[("ATRIUM_ENVIRONMENT", "production")]))
+            .expect_err("dev secrets refused");
+        assert!(err.to_string().contains("development default"), "{err}");
+    }
+
+    #[test]
+    fn bad_values_are_refused_at_startup() {
+        assert!(Config::from_env(vars(&[("ATRIUM_API__POOL__MAX_SIZE", "0")])).is_err());
+        assert!(Config::from_env(vars(&[("ATRIUM_CONTROL__ROLE_PREFIX", "x\";")])).is_err());
+        assert!(Config::from_env(vars(&[("ATRIUM_API__LISTEN", "nope")])).is_err());
+    }
+}

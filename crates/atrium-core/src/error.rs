@@ -1,0 +1,238 @@
+//! The one error type both HTTP services return, rendered as RFC 9457 problem+json.
+//!
+//! `code` is the stable, machine-readable part: clients switch on it, never on `detail`.
+//! A 500 logs its whole cause chain and returns nothing but a correlation hint.
+
+use axum::{
+    extract::{rejection::JsonRejection, FromRequest, Request},
+    http::{header, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+};
+use serde::Serialize;
+use tokio_postgres::error::SqlState;
+use utoipa::ToSchema;
+
+use crate::{db::DbError, tenancy::SlugError};
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: &str, message: impl Into<String>) -> Self {
+        Self {
+            field: field.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    InvalidTenantSlug(#[from] SlugError),
+    #[error("missing or invalid credentials")]
+    Unauthorized,
+    #[error("{0}")]
+    NotFound(&'static str),
+    #[error("tenant is suspended; its data is kept and it can be resumed by an operator")]
+    TenantSuspended,
+    #[error("the request body failed validation")]
+    Validation(Vec<FieldError>),
+    #[error("{detail}")]
+    BadRequest { code: &'static str, detail: String },
+    #[error("{detail}")]
+    Conflict { code: &'static str, detail: String },
+    #[error("the resource changed since it was read (current version {current})")]
+    VersionMismatch { current: i32 },
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{detail}")]
+    Unavailable { code: &'static str, detail: String },
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+/// The body of every error response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI naming the problem type.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// Stable machine-readable code.
+    pub code: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+impl ApiError {
+    pub fn validation(field: &str, message: impl Into<String>) -> Self {
+        ApiError::Validation(vec![FieldError::new(field, message)])
+    }
+
+    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
+        ApiError::BadRequest {
+            code,
+            detail: detail.into(),
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::InvalidTenantSlug(_) | ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::TenantSuspended => StatusCode::LOCKED,
+            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::VersionMismatch { .. } => StatusCode::PRECONDITION_FAILED,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::InvalidTenantSlug(_) => "invalid_tenant_slug",
+            ApiError::Unauthorized => "unauthorized",
+            ApiError::NotFound("tenant") => "tenant_not_found",
+            ApiError::NotFound(_) => "not_found",
+            ApiError::TenantSuspended => "tenant_suspended",
+            ApiError::Validation(_) => "validation_failed",
+            ApiError::BadRequest { code, .. }
+            | ApiError::Conflict { code, .. }
+            | ApiError::Unavailable { code, .. } => code,
+            ApiError::VersionMismatch { .. } => "version_mismatch",
+            ApiError::PayloadTooLarge(_) => "payload_too_large",
+            ApiError::Internal(_) => "internal",
+        }
+    }
+
+    fn detail(&self) -> String {
+        match self {
+            ApiError::NotFound(what) => format!("{what} not found"),
+            ApiError::InvalidTenantSlug(e) => format!("invalid tenant slug: {e}"),
+            other => other.to_string(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if let ApiError::Internal(err) = &self {
+            tracing::error!(error = format!("{err:#}"), "request failed");
+        }
+        let problem = Problem {
+            kind: format!("https://atrium.dev/problems/{}", self.code().replace('_', "-")),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            detail: self.detail(),
+            code: self.code().to_owned(),
+            rule: match &self {
+                ApiError::InvalidTenantSlug(e) => Some(e.rule().to_owned()),
+                _ => None,
+            },
+            errors: match self {
+                ApiError::Validation(errors) => errors,
+                _ => Vec::new(),
+            },
+        };
+        let mut response = (status, axum::Json(problem)).into_response();
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        if status == StatusCode::UNAUTHORIZED {
+            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+impl From<DbError> for ApiError {
+    fn from(err: DbError) -> Self {
+        if let DbError::Pool(e) = &err {
+            return ApiError::Unavailable {
+                code: "database_unavailable",
+                detail: format!("the database is not available right now ({})", pool_reason(e)),
+            };
+        }
+        match err.code() {
+            Some(c) if *c == SqlState::QUERY_CANCELED => ApiError::Unavailable {
+                code: "statement_timeout",
+                detail: "the query took longer than this tenant's statement timeout".into(),
+            },
+            // The tenant's role or schema vanished under a stale cache entry: it was deleted.
+            Some(c) if *c == SqlState::UNDEFINED_OBJECT || *c == SqlState::INVALID_SCHEMA_NAME => {
+                ApiError::NotFound("tenant")
+            }
+            Some(c) if *c == SqlState::T_R_SERIALIZATION_FAILURE || *c == SqlState::T_R_DEADLOCK_DETECTED => {
+                ApiError::Conflict {
+                    code: "concurrent_update",
+                    detail: "a concurrent change got in the way; retry the request".into(),
+                }
+            }
+            _ => ApiError::Internal(err.into()),
+        }
+    }
+}
+
+fn pool_reason(e: &deadpool_postgres::PoolError) -> &'static str {
+    match e {
+        deadpool_postgres::PoolError::Timeout(_) => "timed out waiting for a connection",
+        deadpool_postgres::PoolError::Backend(_) => "connection failed",
+        _ => "pool error",
+    }
+}
+
+impl From<anyhow::Error> for ApiError {
+    fn from(err: anyhow::Error) -> Self {
+        ApiError::Internal(err)
+    }
+}
+
+/// `axum::Json`, but its rejections are problem+json with stable codes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Json<T>(pub T);
+
+impl<T, S> FromRequest<S> for Json<T>
+where
+    axum::Json<T>: FromRequest<S, Rejection = JsonRejection>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(Json(v)),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::bad_request(
+                "unsupported_media_type",
+                "expected Content-Type: application/json",
+            )),
+            Err(JsonRejection::JsonDataError(e)) => Err(ApiError::Validation(vec![FieldError::new(
+                "body",
+                e.body_text(),
+            )])),
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(ApiError::PayloadTooLarge("the request body is too large".into()))
+            }
+            Err(e) => Err(ApiError::bad_request("invalid_json", e.body_text())),
+        }
+    }
+}
+
+impl<T: Serialize> IntoResponse for Json<T> {
+    fn into_response(self) -> Response {
+        axum::Json(self.0).into_response()
+    }
+}

@@ -1,0 +1,16 @@
+//! Shared building blocks of Atrium's services.
+
+pub mod apikey;
+pub mod bootstrap;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod health;
+pub mod http;
+pub mod metrics;
+pub mod migrations;
+pub mod telemetry;
+pub mod tenancy;
+
+/// The channel the control plane NOTIFYs when a tenant or key changes.
+pub const TENANT_CHANNEL: &str = "atrium_tenants";
