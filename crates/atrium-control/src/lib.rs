@@ -1,1 +1,51 @@
+//! Atrium's control plane: the only component with DDL-capable credentials.
+//! Provisions tenants, moves them through their lifecycle, migrates every tenant
+//! schema, issues API keys, and records every action in the audit log.
 
+pub mod error;
+pub mod export;
+pub mod http;
+pub mod keys;
+pub mod lifecycle;
+pub mod migrate;
+pub mod provision;
+pub mod registry;
+
+use atrium_core::config::ControlConfig;
+use deadpool_postgres::Pool;
+
+pub use error::ControlError;
+
+/// The control plane's handle: its config and its (DDL-capable) pool.
+#[derive(Clone)]
+pub struct Control {
+    pub config: ControlConfig,
+    pub pool: Pool,
+}
+
+impl Control {
+    pub fn new(config: ControlConfig) -> anyhow::Result<Self> {
+        let pool = atrium_core::db::build_pool(&config.database_url, &config.pool, "atrium-control")?;
+        Ok(Self { config, pool })
+    }
+
+    /// Applies control migrations and (re)grants the data plane read access to the
+    /// registry tables it needs. Idempotent; safe to run at every start.
+    pub async fn migrate_control(&self) -> anyhow::Result<Vec<i32>> {
+        use secrecy::ExposeSecret;
+        let (mut client, conn) =
+            atrium_core::db::connect_one(self.config.database_url.expose_secret(), "atrium-migrate").await?;
+        tokio::spawn(conn);
+        let applied = atrium_core::migrations::run_control(&mut client).await?;
+        let api = atrium_core::tenancy::quote_ident(&self.config.api_role);
+        client
+            .batch_execute(&format!(
+                "GRANT USAGE ON SCHEMA atrium_control TO {api};
+                 GRANT SELECT (id, slug, state, schema_name, role_name, statement_timeout_ms)
+                     ON atrium_control.tenants TO {api};
+                 GRANT SELECT (tenant_id, key_hash, revoked_at) ON atrium_control.api_keys TO {api};"
+            ))
+            .await?;
+        Ok(applied)
+    }
+}

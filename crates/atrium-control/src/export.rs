@@ -1,0 +1,207 @@
+//! Tenant export and restore, without pg_dump (the image has no PostgreSQL client).
+//!
+//! An export is a plain SQL file that psql can also replay into an existing schema:
+//! a header, then one `COPY table (columns) FROM stdin;` block per table in foreign-key
+//! order, in PostgreSQL's text COPY format, all read in one REPEATABLE READ snapshot.
+//! Restore provisions a new tenant (same migrations) and streams the blocks back in.
+
+use std::{
+    collections::{HashMap, HashSet},
+    io::Write,
+    path::{Path, PathBuf},
+};
+
+use anyhow::{bail, Context};
+use atrium_core::tenancy::{is_plain_identifier, quote_ident, TenantSlug};
+use futures::{pin_mut, SinkExt, TryStreamExt};
+use tokio_postgres::GenericClient;
+
+use crate::{provision::NewTenant, registry, registry::Tenant, Control, ControlError};
+
+const HEADER: &str = "-- Atrium tenant export";
+
+struct Table {
+    name: String,
+    columns: Vec<String>,
+}
+
+/// Tables of a schema, parents before children, with their columns.
+async fn tables_in_order<C: GenericClient>(db: &C, schema: &str) -> anyhow::Result<Vec<Table>> {
+    let rows = db
+        .query(
+            "SELECT c.relname::text,
+                    array(SELECT a.attname::text FROM pg_attribute a
+                          WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum)
+             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = $1 AND c.relkind = 'r' ORDER BY c.relname",
+            &[&schema],
+        )
+        .await?;
+    let deps = db
+        .query(
+            "SELECT child.relname::text, parent.relname::text FROM pg_constraint k
+             JOIN pg_class child ON child.oid = k.conrelid
+             JOIN pg_class parent ON parent.oid = k.confrelid
+             JOIN pg_namespace n ON n.oid = k.connamespace
+             WHERE k.contype = 'f' AND n.nspname = $1 AND k.conrelid <> k.confrelid",
+            &[&schema],
+        )
+        .await?;
+    let mut parents: HashMap<String, HashSet<String>> = HashMap::new();
+    for d in &deps {
+        parents.entry(d.get(0)).or_default().insert(d.get(1));
+    }
+    let mut pending: Vec<Table> = rows.iter().map(|r| Table { name: r.get(0), columns: r.get(1) }).collect();
+    let mut ordered = Vec::new();
+    let mut done = HashSet::new();
+    while !pending.is_empty() {
+        let before = pending.len();
+        let (ready, rest): (Vec<_>, Vec<_>) = pending.into_iter().partition(|t| {
+            parents.get(&t.name).is_none_or(|ps| ps.iter().all(|p| done.contains(p)))
+        });
+        for t in ready {
+            done.insert(t.name.clone());
+            ordered.push(t);
+        }
+        pending = rest;
+        if pending.len() == before {
+            bail!("foreign keys form a cycle in schema {schema}");
+        }
+    }
+    Ok(ordered)
+}
+
+impl Control {
+    /// Writes the export and returns its path, or None if the schema is already gone.
+    pub async fn export_schema(&self, tenant: &Tenant) -> anyhow::Result<Option<PathBuf>> {
+        let mut conn = self.pool.get().await?;
+        let tx = conn
+            .build_transaction()
+            .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
+            .await?;
+        let exists = tx
+            .query_opt("SELECT 1 FROM pg_namespace WHERE nspname = $1", &[&tenant.schema_name])
+            .await?
+            .is_some();
+        if !exists {
+            return Ok(None);
+        }
+        std::fs::create_dir_all(&self.config.export_dir)
+            .with_context(|| format!("creating {}", self.config.export_dir.display()))?;
+        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+        let path = self.config.export_dir.join(format!("{}-{stamp}.sql", tenant.slug));
+        let partial = path.with_extension("sql.partial");
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&partial)?);
+        writeln!(out, "{HEADER}\n-- tenant: {}\n-- tenant_migration_version: {}", tenant.slug, tenant.migration_version)?;
+        writeln!(out, "-- exported_at: {}\nSET search_path = {};\n", chrono::Utc::now().to_rfc3339(), quote_ident(&tenant.schema_name))?;
+        for table in tables_in_order(&*tx, &tenant.schema_name).await? {
+            let cols = table.columns.iter().map(|c| quote_ident(c)).collect::<Vec<_>>().join(", ");
+            let copy_head = format!("COPY {} ({cols})", quote_ident(&table.name));
+            writeln!(out, "{copy_head} FROM stdin;")?;
+            let stream = tx
+                .copy_out(&format!("COPY {}.{} ({cols}) TO STDOUT", quote_ident(&tenant.schema_name), quote_ident(&table.name)))
+                .await?;
+            pin_mut!(stream);
+            while let Some(chunk) = stream.try_next().await? {
+                out.write_all(&chunk)?;
+            }
+            writeln!(out, "\\.\n")?;
+        }
+        tx.commit().await?;
+        let file = out.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all()?;
+        std::fs::rename(&partial, &path)?;
+        Ok(Some(path))
+    }
+
+    /// Provisions `slug` and loads an export into it.
+    pub async fn restore(&self, slug: &str, file: &Path, actor: &str) -> Result<Tenant, ControlError> {
+        let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+        if !text.starts_with(HEADER) {
+            return Err(ControlError::Invalid("not an Atrium tenant export".into(), "file"));
+        }
+        let blocks = parse_blocks(&text)?;
+        let provisioned = self
+            .provision(&NewTenant { slug: slug.to_owned(), display_name: None, plan: None }, actor)
+            .await?;
+        if !provisioned.created {
+            return Err(ControlError::Conflict(format!("tenant '{slug}' already exists"), "tenant_exists"));
+        }
+        let tenant = provisioned.tenant;
+        let schema = quote_ident(&tenant.schema_name);
+        let mut conn = self.pool.get().await?;
+        let tx = conn.transaction().await?;
+        for b in &blocks {
+            let cols = b.columns.iter().map(|c| quote_ident(c)).collect::<Vec<_>>().join(", ");
+            let sink = tx
+                .copy_in(&format!("COPY {schema}.{} ({cols}) FROM STDIN", quote_ident(&b.table)))
+                .await?;
+            pin_mut!(sink);
+            sink.send(bytes_of(&b.data)).await?;
+            sink.close().await?;
+        }
+        // Serial columns continue after the restored rows.
+        tx.batch_execute(&format!(
+            "DO $$ DECLARE r record; BEGIN
+               FOR r IN SELECT c.relname AS t, a.attname AS col,
+                               pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname) AS seq
+                        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                        JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0
+                        WHERE n.nspname = {lit} AND c.relkind = 'r' LOOP
+                 IF r.seq IS NOT NULL THEN
+                   EXECUTE format('SELECT setval(%L, coalesce((SELECT max(%I) FROM %I.%I), 0) + 1, false)',
+                                  r.seq, r.col, {lit}, r.t);
+                 END IF;
+               END LOOP; END $$",
+            lit = atrium_core::tenancy::quote_literal(&tenant.schema_name)?
+        ))
+        .await?;
+        registry::audit(&*tx, actor, "tenant.restore", Some(slug), Ok(()), serde_json::json!({"file": file.display().to_string()}))
+            .await?;
+        tx.commit().await?;
+        let _ = TenantSlug::parse(slug)?;
+        Ok(tenant)
+    }
+}
+
+fn bytes_of(s: &str) -> bytes::Bytes {
+    bytes::Bytes::copy_from_slice(s.as_bytes())
+}
+
+struct Block {
+    table: String,
+    columns: Vec<String>,
+    data: String,
+}
+
+/// Reads `COPY "t" ("a", "b") FROM stdin;` blocks. Names are re-validated: a tampered
+/// file can't smuggle SQL through them.
+fn parse_blocks(text: &str) -> anyhow::Result<Vec<Block>> {
+    let mut blocks = Vec::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        let Some(rest) = line.strip_prefix("COPY ") else { continue };
+        let rest = rest.strip_suffix(" FROM stdin;").context("malformed COPY line")?;
+        let (table, cols) = rest.split_once(" (").context("malformed COPY line")?;
+        let cols = cols.strip_suffix(')').context("malformed COPY line")?;
+        let unquote = |s: &str| -> anyhow::Result<String> {
+            let s = s.trim().strip_prefix('"').and_then(|s| s.strip_suffix('"')).context("unquoted name")?;
+            anyhow::ensure!(is_plain_identifier(s), "bad identifier {s:?}");
+            Ok(s.to_owned())
+        };
+        let table = unquote(table)?;
+        let columns = cols.split(',').map(unquote).collect::<anyhow::Result<Vec<_>>>()?;
+        let mut data = String::new();
+        for row in lines.by_ref() {
+            if row == "\\." {
+                break;
+            }
+            data.push_str(row);
+            data.push('\n');
+        }
+        blocks.push(Block { table, columns, data });
+    }
+    Ok(blocks)
+}

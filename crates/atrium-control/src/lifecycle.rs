@@ -1,0 +1,112 @@
+//! Suspend, resume, delete-with-export.
+
+use atrium_core::tenancy::{quote_ident, TenantSlug};
+use serde_json::json;
+
+use crate::{error::ControlError, registry, registry::Tenant, Control};
+
+impl Control {
+    pub async fn get_tenant(&self, slug: &str) -> Result<Tenant, ControlError> {
+        let slug = TenantSlug::parse(slug)?;
+        let conn = self.pool.get().await?;
+        registry::get(&**conn, slug.as_str()).await
+    }
+
+    pub async fn suspend(&self, slug: &str, actor: &str) -> Result<Tenant, ControlError> {
+        self.transition(slug, actor, "tenant.suspend", "active", "suspended").await
+    }
+
+    pub async fn resume(&self, slug: &str, actor: &str) -> Result<Tenant, ControlError> {
+        self.transition(slug, actor, "tenant.resume", "suspended", "active").await
+    }
+
+    /// `from` → `to`; already being in `to` is success (idempotent), anything else a conflict.
+    async fn transition(&self, slug: &str, actor: &str, action: &str, from: &str, to: &str) -> Result<Tenant, ControlError> {
+        let slug = TenantSlug::parse(slug)?;
+        let mut conn = self.pool.get().await?;
+        let tx = conn.transaction().await?;
+        let tenant = registry::lock(&*tx, slug.as_str()).await?;
+        if tenant.state == to {
+            return Ok(tenant);
+        }
+        if tenant.state != from {
+            let msg = format!("tenant is {}; only a {from} tenant can go to {to}", tenant.state);
+            return Err(ControlError::Conflict(msg, "invalid_state"));
+        }
+        tx.execute(
+            "UPDATE atrium_control.tenants
+             SET state = $2, updated_at = now(),
+                 suspended_at = CASE WHEN $2 = 'suspended' THEN now() ELSE NULL END
+             WHERE id = $1",
+            &[&tenant.id, &to],
+        )
+        .await?;
+        registry::notify(&*tx, slug.as_str()).await?;
+        registry::audit(&*tx, actor, action, Some(slug.as_str()), Ok(()), json!({"from": from, "to": to})).await?;
+        let tenant = registry::get(&*tx, slug.as_str()).await?;
+        tx.commit().await?;
+        Ok(tenant)
+    }
+
+    /// Suspends the tenant (state `deleting`, so the data plane stops serving it), exports
+    /// its schema, drops schema and role, and leaves a tombstone with the export's path.
+    /// Each stage is idempotent: a crash at any point is finished by running it again.
+    pub async fn delete(&self, slug: &str, actor: &str) -> Result<Tenant, ControlError> {
+        let slug = TenantSlug::parse(slug)?;
+        let mut conn = self.pool.get().await?;
+        {
+            let tx = conn.transaction().await?;
+            let tenant = registry::lock(&*tx, slug.as_str()).await?;
+            match tenant.state.as_str() {
+                "deleted" => return Ok(tenant),
+                "deleting" => {}
+                _ => {
+                    tx.execute(
+                        "UPDATE atrium_control.tenants SET state = 'deleting', updated_at = now() WHERE id = $1",
+                        &[&tenant.id],
+                    )
+                    .await?;
+                    registry::notify(&*tx, slug.as_str()).await?;
+                    registry::audit(&*tx, actor, "tenant.delete.start", Some(slug.as_str()), Ok(()), json!({})).await?;
+                }
+            }
+            tx.commit().await?;
+        }
+
+        let tenant = registry::get(&**conn, slug.as_str()).await?;
+        let export = self.export_schema(&tenant).await.map_err(ControlError::Other)?;
+
+        let tx = conn.transaction().await?;
+        let tenant = registry::lock(&*tx, slug.as_str()).await?;
+        let role = quote_ident(&tenant.role_name);
+        tx.batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", quote_ident(&tenant.schema_name))).await?;
+        let role_exists = tx
+            .query_opt("SELECT 1 FROM pg_roles WHERE rolname = $1", &[&tenant.role_name])
+            .await?
+            .is_some();
+        if role_exists {
+            tx.batch_execute(&format!(
+                "REVOKE {role} FROM {api}; DROP OWNED BY {role}; DROP ROLE {role};",
+                api = quote_ident(&self.config.api_role)
+            ))
+            .await?;
+        }
+        tx.execute(
+            "UPDATE atrium_control.api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE tenant_id = $1",
+            &[&tenant.id],
+        )
+        .await?;
+        let path = export.as_ref().map(|p| p.display().to_string());
+        tx.execute(
+            "UPDATE atrium_control.tenants
+             SET state = 'deleted', deleted_at = now(), updated_at = now(), export_path = $2 WHERE id = $1",
+            &[&tenant.id, &path],
+        )
+        .await?;
+        registry::notify(&*tx, slug.as_str()).await?;
+        registry::audit(&*tx, actor, "tenant.delete", Some(slug.as_str()), Ok(()), json!({"export": path})).await?;
+        let tenant = registry::get(&*tx, slug.as_str()).await?;
+        tx.commit().await?;
+        Ok(tenant)
+    }
+}

@@ -1,0 +1,223 @@
+//! `atrium migrate`: pending tenant migrations, applied to every tenant that is behind.
+//!
+//! Up-to-date tenants are never touched: one indexed query finds the ones behind, so
+//! with nothing pending 10,000 tenants cost one query. Each tenant migrates in its own
+//! transaction (schema change and version bump commit together), with bounded
+//! parallelism, under a session advisory lock so two runners can't collide. A failing
+//! tenant is recorded in the registry and reported; the others go on; a rerun resumes.
+
+use std::time::{Duration, Instant};
+
+use atrium_core::{
+    migrations::{self, verify_checksum, Migration, MIGRATION_LOCK_KEY},
+    tenancy::quote_ident,
+};
+use futures::{stream, StreamExt};
+use indicatif::{ProgressBar, ProgressStyle};
+use secrecy::ExposeSecret;
+use serde::Serialize;
+use serde_json::json;
+use tokio_postgres::GenericClient;
+use uuid::Uuid;
+
+use crate::{error::ControlError, registry, Control};
+
+#[derive(Debug, Default, Serialize)]
+pub struct MigrateReport {
+    pub target_version: i32,
+    pub up_to_date: i64,
+    pub migrated: Vec<String>,
+    pub failed: Vec<TenantFailure>,
+    pub elapsed_ms: u128,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TenantFailure {
+    pub slug: String,
+    pub error: String,
+}
+
+impl MigrateReport {
+    pub fn summary(&self) -> String {
+        let mut s = format!(
+            "migrate: target version {}; {} migrated, {} failed, {} already up to date ({} ms)",
+            self.target_version,
+            self.migrated.len(),
+            self.failed.len(),
+            self.up_to_date,
+            self.elapsed_ms
+        );
+        for f in &self.failed {
+            s.push_str(&format!("\n  FAILED {}: {}", f.slug, f.error));
+        }
+        s
+    }
+}
+
+/// Records each migration's checksum the first time it is applied anywhere, and refuses
+/// a set whose already-recorded migrations changed.
+pub async fn record_checksums<C: GenericClient>(db: &C, set: &[Migration]) -> Result<(), ControlError> {
+    for m in set {
+        db.execute(
+            "INSERT INTO atrium_control.tenant_migrations (version, name, checksum) VALUES ($1, $2, $3)
+             ON CONFLICT (version) DO NOTHING",
+            &[&m.version, &m.name, &m.checksum()],
+        )
+        .await?;
+    }
+    let rows = db
+        .query("SELECT version, checksum FROM atrium_control.tenant_migrations", &[])
+        .await?;
+    for m in set {
+        if let Some(r) = rows.iter().find(|r| r.get::<_, i32>(0) == m.version) {
+            verify_checksum(m, r.get(1)).map_err(|e| ControlError::Other(e.into()))?;
+        }
+    }
+    Ok(())
+}
+
+struct Behind {
+    id: Uuid,
+    slug: String,
+    schema: String,
+}
+
+impl Control {
+    pub async fn migrate_tenants(&self, set: &[Migration], progress: bool) -> Result<MigrateReport, ControlError> {
+        let start = Instant::now();
+        let target = migrations::latest(set);
+        let (lock_client, conn) = atrium_core::db::connect_one(self.config.database_url.expose_secret(), "atrium-migrate")
+            .await?;
+        tokio::spawn(conn);
+        lock_client.execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK_KEY]).await?;
+
+        let result = async {
+            record_checksums(&lock_client, set).await?;
+            let rows = lock_client
+                .query(
+                    "SELECT id, slug, schema_name FROM atrium_control.tenants
+                     WHERE state IN ('active', 'suspended') AND migration_version < $1 ORDER BY slug",
+                    &[&target],
+                )
+                .await?;
+            let up_to_date: i64 = lock_client
+                .query_one(
+                    "SELECT count(*) FROM atrium_control.tenants
+                     WHERE state IN ('active', 'suspended') AND migration_version >= $1",
+                    &[&target],
+                )
+                .await?
+                .get(0);
+            let behind: Vec<Behind> = rows
+                .iter()
+                .map(|r| Behind { id: r.get(0), slug: r.get(1), schema: r.get(2) })
+                .collect();
+
+            let bar = if progress && !behind.is_empty() {
+                let bar = ProgressBar::new(behind.len() as u64);
+                bar.set_style(
+                    ProgressStyle::with_template("{spinner} migrating tenants [{bar:40}] {pos}/{len} {msg} ({eta})")
+                        .unwrap_or_else(|_| ProgressStyle::default_bar())
+                        .progress_chars("=> "),
+                );
+                bar.enable_steady_tick(Duration::from_millis(120));
+                bar
+            } else {
+                ProgressBar::hidden()
+            };
+
+            let concurrency = self.config.migrate_concurrency.min(self.config.pool.max_size).max(1);
+            let outcomes: Vec<(String, Result<bool, String>)> = stream::iter(behind)
+                .map(|t| {
+                    let bar = bar.clone();
+                    async move {
+                        let r = self.migrate_one(&t, set, target).await.map_err(|e| format!("{e:#}"));
+                        bar.inc(1);
+                        if r.is_err() {
+                            bar.set_message(format!("{} failed", t.slug));
+                        }
+                        (t.slug, r)
+                    }
+                })
+                .buffer_unordered(concurrency)
+                .collect()
+                .await;
+            bar.finish_and_clear();
+
+            let mut report = MigrateReport { target_version: target, up_to_date, ..Default::default() };
+            for (slug, outcome) in outcomes {
+                match outcome {
+                    Ok(true) => report.migrated.push(slug),
+                    Ok(false) => report.up_to_date += 1,
+                    Err(error) => report.failed.push(TenantFailure { slug, error }),
+                }
+            }
+            report.migrated.sort();
+            report.failed.sort_by(|a, b| a.slug.cmp(&b.slug));
+            if !report.migrated.is_empty() || !report.failed.is_empty() {
+                registry::audit(
+                    &lock_client,
+                    "cli:migrate",
+                    "tenants.migrate",
+                    None,
+                    if report.failed.is_empty() { Ok(()) } else { Err("some tenants failed") },
+                    json!({"target_version": target, "migrated": report.migrated.len(),
+                           "failed": report.failed.iter().map(|f| &f.slug).collect::<Vec<_>>()}),
+                )
+                .await?;
+            }
+            Ok::<_, ControlError>(report)
+        }
+        .await;
+        let _ = lock_client.execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK_KEY]).await;
+        let mut report = result?;
+        report.elapsed_ms = start.elapsed().as_millis();
+        Ok(report)
+    }
+
+    /// Ok(true) when migrated, Ok(false) when someone else already had.
+    async fn migrate_one(&self, t: &Behind, set: &[Migration], target: i32) -> anyhow::Result<bool> {
+        let mut conn = self.pool.get().await?;
+        let tx = conn.transaction().await?;
+        let current: i32 = tx
+            .query_one("SELECT migration_version FROM atrium_control.tenants WHERE id = $1 FOR UPDATE", &[&t.id])
+            .await?
+            .get(0);
+        if current >= target {
+            return Ok(false);
+        }
+        tx.batch_execute(&format!("SET LOCAL search_path = {}", quote_ident(&t.schema))).await?;
+        let mut applied = Vec::new();
+        for m in set.iter().filter(|m| m.version > current) {
+            let outcome = tx.batch_execute(m.sql).await;
+            if let Err(e) = outcome {
+                drop(tx);
+                let msg = format!("migration {:04}_{}: {}", m.version, m.name, db_message(&e));
+                conn.execute(
+                    "UPDATE atrium_control.tenants SET migration_error = $2, migration_failed_at = now() WHERE id = $1",
+                    &[&t.id, &msg],
+                )
+                .await?;
+                registry::audit(&**conn, "cli:migrate", "tenant.migrate", Some(&t.slug), Err(&msg), json!({"from": current})).await?;
+                anyhow::bail!(msg);
+            }
+            applied.push(m.version);
+        }
+        tx.execute(
+            "UPDATE atrium_control.tenants
+             SET migration_version = $2, migration_error = NULL, migration_failed_at = NULL, updated_at = now()
+             WHERE id = $1",
+            &[&t.id, &target],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+}
+
+fn db_message(e: &tokio_postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(d) => format!("{} ({})", d.message(), d.code().code()),
+        None => e.to_string(),
+    }
+}

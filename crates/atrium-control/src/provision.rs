@@ -1,0 +1,157 @@
+//! Provisioning: registry row → schema → role → grants → tenant migrations → active.
+//!
+//! Crash-safe by construction: the registry row is committed first (state
+//! `provisioning`), then everything else happens in ONE transaction, because PostgreSQL
+//! DDL is transactional. A crash anywhere rolls that transaction back, and running the
+//! command again finds the `provisioning` row and does the whole job. Two concurrent
+//! runs for one slug serialize on the registry row's lock; the second sees `active`.
+
+use std::{future::Future, pin::Pin};
+
+use atrium_core::{
+    migrations::{self, Migration},
+    tenancy::{quote_ident, TenantSlug},
+};
+use serde::Deserialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::{error::ControlError, registry, registry::Tenant, Control};
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct NewTenant {
+    pub slug: String,
+    pub display_name: Option<String>,
+    pub plan: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Registered,
+    SchemaCreated,
+    RoleCreated,
+    Granted,
+    Migrated,
+    Activated,
+}
+
+/// Called after each step; tests use it to "crash" at a chosen step.
+pub type Observer<'a> = &'a (dyn Fn(Step) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync);
+
+pub const PLANS: &[&str] = &["free", "pro", "enterprise"];
+
+pub struct Provisioned {
+    pub tenant: Tenant,
+    /// False when the tenant already existed and nothing was done.
+    pub created: bool,
+}
+
+impl Control {
+    pub async fn provision(&self, req: &NewTenant, actor: &str) -> Result<Provisioned, ControlError> {
+        self.provision_observed(req, actor, &|_| Box::pin(async {}), migrations::TENANT).await
+    }
+
+    pub async fn provision_observed(
+        &self,
+        req: &NewTenant,
+        actor: &str,
+        observe: Observer<'_>,
+        set: &[Migration],
+    ) -> Result<Provisioned, ControlError> {
+        let slug = TenantSlug::parse(&req.slug)?;
+        let display_name = req.display_name.clone().unwrap_or_else(|| req.slug.clone());
+        let display_name = display_name.trim();
+        if display_name.is_empty() || display_name.chars().count() > 200 {
+            return Err(ControlError::Invalid("display_name must be 1 to 200 characters".into(), "display_name"));
+        }
+        let plan = req.plan.as_deref().unwrap_or("free");
+        if !PLANS.contains(&plan) {
+            return Err(ControlError::Invalid(format!("plan must be one of {}", PLANS.join(", ")), "plan"));
+        }
+
+        let mut conn = self.pool.get().await?;
+        conn.execute(
+            "INSERT INTO atrium_control.tenants
+                 (id, slug, display_name, plan, state, schema_name, role_name, statement_timeout_ms)
+             VALUES ($1, $2, $3, $4, 'provisioning', $5, $6, $7)
+             ON CONFLICT (slug) DO NOTHING",
+            &[
+                &Uuid::now_v7(),
+                &slug.as_str(),
+                &display_name,
+                &plan,
+                &slug.schema_name(),
+                &slug.role_name(&self.config.role_prefix),
+                &(self.config.tenant_statement_timeout_ms as i32),
+            ],
+        )
+        .await?;
+        observe(Step::Registered).await;
+
+        let tx = conn.transaction().await?;
+        let tenant = registry::lock(&*tx, slug.as_str()).await?;
+        match tenant.state.as_str() {
+            "active" | "suspended" => return Ok(Provisioned { tenant, created: false }),
+            "deleting" | "deleted" => {
+                return Err(ControlError::Conflict(
+                    format!("slug '{slug}' belonged to a deleted tenant and stays reserved"),
+                    "slug_unavailable",
+                ))
+            }
+            _ => {}
+        }
+        let schema = quote_ident(&tenant.schema_name);
+        let role = quote_ident(&tenant.role_name);
+
+        tx.batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {schema}")).await?;
+        observe(Step::SchemaCreated).await;
+
+        let role_exists = tx
+            .query_opt("SELECT 1 FROM pg_roles WHERE rolname = $1", &[&tenant.role_name])
+            .await?
+            .is_some();
+        if !role_exists {
+            tx.batch_execute(&format!("CREATE ROLE {role} NOLOGIN NOINHERIT")).await?;
+        }
+        observe(Step::RoleCreated).await;
+
+        tx.batch_execute(&format!(
+            "GRANT USAGE ON SCHEMA {schema} TO {role};
+             ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {role};
+             ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT USAGE, SELECT ON SEQUENCES TO {role};
+             GRANT {role} TO {api};",
+            api = quote_ident(&self.config.api_role),
+        ))
+        .await?;
+        observe(Step::Granted).await;
+
+        crate::migrate::record_checksums(&*tx, set).await?;
+        tx.batch_execute(&format!("SET LOCAL search_path = {schema}")).await?;
+        for m in set {
+            tx.batch_execute(m.sql).await?;
+        }
+        tx.batch_execute("SET LOCAL search_path = atrium_control").await?;
+        observe(Step::Migrated).await;
+
+        tx.execute(
+            "UPDATE atrium_control.tenants
+             SET state = 'active', migration_version = $2, updated_at = now() WHERE id = $1",
+            &[&tenant.id, &migrations::latest(set)],
+        )
+        .await?;
+        registry::notify(&*tx, slug.as_str()).await?;
+        registry::audit(
+            &*tx,
+            actor,
+            "tenant.create",
+            Some(slug.as_str()),
+            Ok(()),
+            json!({"plan": plan, "schema": tenant.schema_name}),
+        )
+        .await?;
+        let tenant = registry::get(&*tx, slug.as_str()).await?;
+        tx.commit().await?;
+        observe(Step::Activated).await;
+        Ok(Provisioned { tenant, created: true })
+    }
+}

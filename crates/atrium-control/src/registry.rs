@@ -1,0 +1,156 @@
+//! Reading and writing `atrium_control`: tenants, the audit log, change notifications.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use tokio_postgres::{GenericClient, Row};
+use uuid::Uuid;
+
+use crate::error::ControlError;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Tenant {
+    pub id: Uuid,
+    pub slug: String,
+    pub display_name: String,
+    pub plan: String,
+    pub state: String,
+    pub schema_name: String,
+    pub role_name: String,
+    pub cluster_id: String,
+    pub statement_timeout_ms: i32,
+    pub migration_version: i32,
+    pub migration_error: Option<String>,
+    pub export_path: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub suspended_at: Option<DateTime<Utc>>,
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+pub const TENANT_COLUMNS: &str = "id, slug, display_name, plan, state, schema_name, role_name, cluster_id, \
+     statement_timeout_ms, migration_version, migration_error, export_path, created_at, updated_at, \
+     suspended_at, deleted_at";
+
+impl From<&Row> for Tenant {
+    fn from(r: &Row) -> Self {
+        Self {
+            id: r.get("id"),
+            slug: r.get("slug"),
+            display_name: r.get("display_name"),
+            plan: r.get("plan"),
+            state: r.get("state"),
+            schema_name: r.get("schema_name"),
+            role_name: r.get("role_name"),
+            cluster_id: r.get("cluster_id"),
+            statement_timeout_ms: r.get("statement_timeout_ms"),
+            migration_version: r.get("migration_version"),
+            migration_error: r.get("migration_error"),
+            export_path: r.get("export_path"),
+            created_at: r.get("created_at"),
+            updated_at: r.get("updated_at"),
+            suspended_at: r.get("suspended_at"),
+            deleted_at: r.get("deleted_at"),
+        }
+    }
+}
+
+pub async fn get<C: GenericClient>(db: &C, slug: &str) -> Result<Tenant, ControlError> {
+    let sql = format!("SELECT {TENANT_COLUMNS} FROM atrium_control.tenants WHERE slug = $1");
+    db.query_opt(&sql, &[&slug]).await?.map(|r| Tenant::from(&r)).ok_or(ControlError::NotFound)
+}
+
+/// Locks the registry row for the rest of the transaction: every lifecycle action on one
+/// tenant is serialized by this lock.
+pub async fn lock<C: GenericClient>(db: &C, slug: &str) -> Result<Tenant, ControlError> {
+    let sql = format!("SELECT {TENANT_COLUMNS} FROM atrium_control.tenants WHERE slug = $1 FOR UPDATE");
+    db.query_opt(&sql, &[&slug]).await?.map(|r| Tenant::from(&r)).ok_or(ControlError::NotFound)
+}
+
+pub async fn list<C: GenericClient>(
+    db: &C,
+    after: Option<&str>,
+    state: Option<&str>,
+    limit: i64,
+) -> Result<Vec<Tenant>, ControlError> {
+    let sql = format!(
+        "SELECT {TENANT_COLUMNS} FROM atrium_control.tenants
+         WHERE ($1::text IS NULL OR slug > $1) AND ($2::text IS NULL OR state = $2)
+         ORDER BY slug LIMIT $3"
+    );
+    let rows = db.query(&sql, &[&after, &state, &limit]).await?;
+    Ok(rows.iter().map(Tenant::from).collect())
+}
+
+/// Tells every data plane to drop its cached view of this tenant (or key).
+pub async fn notify<C: GenericClient>(db: &C, payload: &str) -> Result<(), ControlError> {
+    db.execute("SELECT pg_notify($1, $2)", &[&atrium_core::TENANT_CHANNEL, &payload]).await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub action: String,
+    pub tenant_slug: Option<String>,
+    pub outcome: String,
+    pub detail: serde_json::Value,
+}
+
+pub async fn audit<C: GenericClient>(
+    db: &C,
+    actor: &str,
+    action: &str,
+    tenant: Option<&str>,
+    outcome: Result<(), &str>,
+    detail: serde_json::Value,
+) -> Result<(), ControlError> {
+    let (outcome, detail) = match outcome {
+        Ok(()) => ("ok", detail),
+        Err(reason) => {
+            let mut d = detail;
+            if let Some(obj) = d.as_object_mut() {
+                obj.insert("error".into(), reason.into());
+            }
+            ("error", d)
+        }
+    };
+    db.execute(
+        "INSERT INTO atrium_control.audit_log (actor, action, tenant_slug, outcome, detail)
+         VALUES ($1, $2, $3, $4, $5)",
+        &[&actor, &action, &tenant, &outcome, &detail],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn audit_log<C: GenericClient>(
+    db: &C,
+    tenant: Option<&str>,
+    action: Option<&str>,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<AuditEntry>, ControlError> {
+    let rows = db
+        .query(
+            "SELECT id, at, actor, action, tenant_slug, outcome, detail FROM atrium_control.audit_log
+             WHERE ($1::text IS NULL OR tenant_slug = $1) AND ($2::text IS NULL OR action = $2)
+               AND ($3::bigint IS NULL OR id < $3)
+             ORDER BY id DESC LIMIT $4",
+            &[&tenant, &action, &before, &limit],
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| AuditEntry {
+            id: r.get(0),
+            at: r.get(1),
+            actor: r.get(2),
+            action: r.get(3),
+            tenant_slug: r.get(4),
+            outcome: r.get(5),
+            detail: r.get(6),
+        })
+        .collect())
+}
