@@ -1,1 +1,107 @@
+//! Atrium's data plane: the tenant-scoped CRM API.
+//!
+//! It logs in as a role that can read no tenant data on its own; each request becomes
+//! the tenant's role for one transaction (see `atrium_core::db`).
 
+pub mod directory;
+pub mod http;
+pub mod tenant;
+
+use std::{sync::Arc, time::Duration};
+
+use atrium_core::{
+    config::Config,
+    health::{self, Lifecycle},
+    http::{serve, with_common_layers, Limits},
+};
+use axum::Router;
+use deadpool_postgres::Pool;
+
+use crate::directory::Directory;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: Pool,
+    pub directory: Arc<Directory>,
+    pub dev_tenant_param: bool,
+}
+
+pub struct Application {
+    port: u16,
+    listener: tokio::net::TcpListener,
+    router: Router,
+    lifecycle: Arc<Lifecycle>,
+    drain: Duration,
+    pub state: AppState,
+}
+
+impl Application {
+    /// Builds the pool, the tenant directory and its listener, and binds (port 0 picks one).
+    /// The database may be down at this point: readiness reports it until it is back.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        atrium_core::metrics::install();
+        let api = &config.api;
+        if api.dev_tenant_param {
+            tracing::warn!(
+                "!!! DEV MODE: --dev-tenant-param is ON. Requests can pick ANY tenant with ?tid= and NO API key. \
+                 Never expose this server. !!!"
+            );
+        }
+        let pool = atrium_core::db::build_pool(&api.database_url, &api.pool, "atrium-api")?;
+        let directory = Directory::new(pool.clone(), Duration::from_millis(api.tenant_cache_ttl_ms));
+        directory.spawn_listener(api.database_url.clone());
+        let state = AppState {
+            pool: pool.clone(),
+            directory,
+            dev_tenant_param: api.dev_tenant_param,
+        };
+        let lifecycle = Lifecycle::new(health::postgres_check(pool.clone()));
+        spawn_pool_gauges(pool);
+        let limits = Limits {
+            request_timeout: Duration::from_millis(api.request_timeout_ms),
+            body_limit_bytes: api.body_limit_bytes,
+            max_concurrency: api.max_concurrency,
+        };
+        let app = http::router(state.clone()).merge(health::probe_router(lifecycle.clone()));
+        let router = with_common_layers(app, &limits, "api");
+        let listener = tokio::net::TcpListener::bind(api.listen).await?;
+        let port = listener.local_addr()?.port();
+        lifecycle.mark_started();
+        Ok(Self {
+            port,
+            listener,
+            router,
+            lifecycle,
+            drain: Duration::from_secs(api.shutdown_timeout_s),
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn lifecycle(&self) -> Arc<Lifecycle> {
+        self.lifecycle.clone()
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        tracing::info!(port = self.port, "api listening");
+        serve(self.listener, self.router, self.lifecycle, self.drain).await
+    }
+}
+
+/// Pool usage, sampled once a second.
+fn spawn_pool_gauges(pool: Pool) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            tick.tick().await;
+            let s = pool.status();
+            metrics::gauge!("db_pool_size", "pool" => "api").set(s.size as f64);
+            metrics::gauge!("db_pool_available", "pool" => "api").set(s.available as f64);
+            metrics::gauge!("db_pool_waiting", "pool" => "api").set(s.waiting as f64);
+            metrics::gauge!("db_pool_max_size", "pool" => "api").set(s.max_size as f64);
+        }
+    });
+}

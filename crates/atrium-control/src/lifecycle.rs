@@ -86,7 +86,9 @@ impl Control {
             .is_some();
         if role_exists {
             tx.batch_execute(&format!(
-                "REVOKE {role} FROM {api}; DROP OWNED BY {role}; DROP ROLE {role};",
+                // The schema's drop took the role's grants and default privileges with it;
+                // membership in the api role is all that is left.
+                "REVOKE {role} FROM {api}; DROP ROLE {role};",
                 api = quote_ident(&self.config.api_role)
             ))
             .await?;

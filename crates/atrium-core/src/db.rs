@@ -26,13 +26,17 @@ pub enum DbError {
     Postgres(#[from] tokio_postgres::Error),
     #[error("registry holds an invalid identifier for this tenant")]
     BadIdentifier,
+    /// Entering the tenant failed: its role or schema is gone (deleted under a stale
+    /// cache entry) or the connection broke.
+    #[error("could not enter the tenant: {0}")]
+    Setup(tokio_postgres::Error),
 }
 
 impl DbError {
     /// The SQLSTATE of a server-side error, if any.
     pub fn code(&self) -> Option<&tokio_postgres::error::SqlState> {
         match self {
-            DbError::Postgres(e) => e.code(),
+            DbError::Postgres(e) | DbError::Setup(e) => e.code(),
             _ => None,
         }
     }
@@ -191,7 +195,7 @@ async fn pipelined<T>(
         Some(setup) => {
             // join! polls in order, so the setup reaches the server before `work`.
             let (setup_res, res) = tokio::join!(client.batch_execute(&setup), work);
-            setup_res?;
+            setup_res.map_err(DbError::Setup)?;
             Ok(res?)
         }
         None => Ok(work.await?),

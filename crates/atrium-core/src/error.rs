@@ -167,6 +167,19 @@ impl From<DbError> for ApiError {
                 detail: format!("the database is not available right now ({})", pool_reason(e)),
             };
         }
+        if let DbError::Setup(e) = &err {
+            return match e.code() {
+                // SET ROLE on a dropped role, or a dropped schema: the tenant is gone.
+                Some(c) if *c == SqlState::INVALID_PARAMETER_VALUE || *c == SqlState::UNDEFINED_OBJECT => {
+                    ApiError::NotFound("tenant")
+                }
+                Some(_) => ApiError::Internal(err.into()),
+                None => ApiError::Unavailable {
+                    code: "database_unavailable",
+                    detail: "the database connection failed; retry the request".into(),
+                },
+            };
+        }
         match err.code() {
             Some(c) if *c == SqlState::QUERY_CANCELED => ApiError::Unavailable {
                 code: "statement_timeout",
@@ -182,6 +195,10 @@ impl From<DbError> for ApiError {
                     detail: "a concurrent change got in the way; retry the request".into(),
                 }
             }
+            None if matches!(&err, DbError::Postgres(e) if e.is_closed()) => ApiError::Unavailable {
+                code: "database_unavailable",
+                detail: "the database connection was lost; retry the request".into(),
+            },
             _ => ApiError::Internal(err.into()),
         }
     }

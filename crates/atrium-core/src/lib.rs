@@ -9,6 +9,7 @@ pub mod health;
 pub mod http;
 pub mod metrics;
 pub mod migrations;
+pub mod probe;
 pub mod telemetry;
 pub mod tenancy;
 

@@ -1,1 +1,6 @@
-fn main() {}
+//! `atrium`: one binary, one subcommand per role.
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::main()
+}

@@ -1,0 +1,229 @@
+//! Pieces every resource uses: pagination, ETags, validation, patch semantics.
+
+use atrium_core::{
+    db::DbError,
+    error::{ApiError, FieldError},
+};
+use axum::{
+    extract::FromRequestParts,
+    http::{header, request::Parts, HeaderMap, HeaderValue},
+};
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
+use serde::{Deserialize, Deserializer, Serialize};
+use tokio_postgres::error::SqlState;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+pub const DEFAULT_LIMIT: i64 = 50;
+pub const MAX_LIMIT: i64 = 200;
+
+/// One page of a list, oldest first. Pass `next_cursor` back as `cursor` for the next.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Paging {
+    /// Opaque cursor from a previous page's `next_cursor`.
+    pub cursor: Option<String>,
+    /// Items per page, 1 to 200 (default 50).
+    pub limit: Option<i64>,
+}
+
+impl Paging {
+    /// (cursor id, limit + 1): one extra row tells whether another page exists.
+    pub fn parse(&self) -> Result<(Option<Uuid>, i64), ApiError> {
+        let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(ApiError::validation("limit", format!("must be between 1 and {MAX_LIMIT}")));
+        }
+        let after = match &self.cursor {
+            None => None,
+            Some(c) => Some(
+                URL_SAFE_NO_PAD
+                    .decode(c)
+                    .ok()
+                    .and_then(|b| Uuid::from_slice(&b).ok())
+                    .ok_or_else(|| ApiError::bad_request("invalid_cursor", "the cursor is not one this API issued"))?,
+            ),
+        };
+        Ok((after, limit + 1))
+    }
+}
+
+/// Builds a page from `limit + 1` rows.
+pub fn page<T>(mut items: Vec<T>, fetched_limit: i64, id: impl Fn(&T) -> Uuid) -> Page<T> {
+    let more = items.len() as i64 >= fetched_limit;
+    if more {
+        items.truncate((fetched_limit - 1) as usize);
+    }
+    let next_cursor = if more { items.last().map(|t| URL_SAFE_NO_PAD.encode(id(t).as_bytes())) } else { None };
+    Page { items, next_cursor }
+}
+
+/// `name ILIKE` pattern for a search term, with the term's own wildcards escaped.
+pub fn search_pattern(q: Option<&str>) -> Result<Option<String>, ApiError> {
+    let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) else { return Ok(None) };
+    if q.chars().count() > 100 {
+        return Err(ApiError::validation("q", "search terms are at most 100 characters"));
+    }
+    let mut p = String::with_capacity(q.len() + 2);
+    p.push('%');
+    for c in q.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    Ok(Some(p))
+}
+
+/// The `If-Match` precondition: `"<version>"`, `W/"<version>"` or `*`.
+pub struct IfMatch(pub Option<i32>);
+
+impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let Some(raw) = parts.headers.get(header::IF_MATCH) else { return Ok(IfMatch(None)) };
+        let raw = raw.to_str().unwrap_or("").trim();
+        if raw == "*" {
+            return Ok(IfMatch(None));
+        }
+        raw.trim_start_matches("W/")
+            .trim_matches('"')
+            .parse()
+            .map(|v| IfMatch(Some(v)))
+            .map_err(|_| ApiError::bad_request("invalid_if_match", "If-Match must be an ETag this API issued"))
+    }
+}
+
+impl IfMatch {
+    pub fn check(&self, current: i32) -> Result<(), ApiError> {
+        match self.0 {
+            Some(expected) if expected != current => Err(ApiError::VersionMismatch { current }),
+            _ => Ok(()),
+        }
+    }
+}
+
+pub fn etag(version: i32) -> HeaderMap {
+    let mut h = HeaderMap::new();
+    if let Ok(v) = HeaderValue::from_str(&format!("\"{version}\"")) {
+        h.insert(header::ETAG, v);
+    }
+    h
+}
+
+/// Collects every field error of a body before answering, so one 422 lists them all.
+#[derive(Default)]
+pub struct Check {
+    errors: Vec<FieldError>,
+}
+
+impl Check {
+    pub fn text(&mut self, field: &str, value: &str, max: usize) -> String {
+        let v = value.trim();
+        if v.is_empty() || v.chars().count() > max {
+            self.errors.push(FieldError::new(field, format!("must be 1 to {max} characters")));
+        }
+        v.to_owned()
+    }
+
+    pub fn opt_text(&mut self, field: &str, value: Option<&str>, max: usize) -> Option<String> {
+        let v = value.map(str::trim).filter(|v| !v.is_empty())?;
+        if v.chars().count() > max {
+            self.errors.push(FieldError::new(field, format!("must be at most {max} characters")));
+        }
+        Some(v.to_owned())
+    }
+
+    pub fn email(&mut self, field: &str, value: Option<&str>) -> Option<String> {
+        let v = self.opt_text(field, value, 254)?;
+        let ok = v.split_once('@').is_some_and(|(a, d)| !a.is_empty() && d.contains('.') && !v.contains(char::is_whitespace));
+        if !ok {
+            self.errors.push(FieldError::new(field, "must be an email address"));
+        }
+        Some(v)
+    }
+
+    pub fn currency(&mut self, field: &str, value: &str) -> String {
+        if value.len() != 3 || !value.bytes().all(|b| b.is_ascii_uppercase()) {
+            self.errors.push(FieldError::new(field, "must be a 3-letter ISO 4217 code such as EUR"));
+        }
+        value.to_owned()
+    }
+
+    pub fn range(&mut self, field: &str, value: i64, min: i64, max: i64) -> i64 {
+        if !(min..=max).contains(&value) {
+            self.errors.push(FieldError::new(field, format!("must be between {min} and {max}")));
+        }
+        value
+    }
+
+    pub fn fail(&mut self, field: &str, message: &str) {
+        self.errors.push(FieldError::new(field, message));
+    }
+
+    pub fn finish(self) -> Result<(), ApiError> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Validation(self.errors))
+        }
+    }
+}
+
+/// A merge-patch field: absent keeps the value, `null` clears it, a value sets it.
+pub fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// Applies a nullable patch field to a current value.
+pub fn merge<T: Clone>(patch: &Option<Option<T>>, current: &Option<T>) -> Option<T> {
+    match patch {
+        None => current.clone(),
+        Some(v) => v.clone(),
+    }
+}
+
+/// A foreign key that points nowhere is the caller's mistake, not ours. In a
+/// schema-per-tenant world that includes ids that belong to another tenant.
+pub fn unknown_reference(field: &'static str) -> impl Fn(DbError) -> ApiError {
+    move |e| match e.code() {
+        Some(c) if *c == SqlState::FOREIGN_KEY_VIOLATION => ApiError::validation(field, "refers to a record that does not exist"),
+        Some(c) if *c == SqlState::CHECK_VIOLATION => {
+            ApiError::validation(e.constraint().unwrap_or("body"), "violates a constraint")
+        }
+        _ => e.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_escapes_wildcards() {
+        assert_eq!(search_pattern(Some("50%_off")).ok().flatten().as_deref(), Some("%50\\%\\_off%"));
+        assert_eq!(search_pattern(Some("  ")).ok().flatten(), None);
+    }
+
+    #[test]
+    fn cursor_round_trips() {
+        let ids: Vec<Uuid> = (0..3).map(|_| Uuid::now_v7()).collect();
+        let p = page(ids.clone(), 3, |u| *u);
+        assert_eq!(p.items.len(), 2);
+        let (after, _) = Paging { cursor: p.next_cursor, limit: None }.parse().ok().unwrap_or_default();
+        assert_eq!(after, Some(ids[1]));
+        assert!(Paging { cursor: Some("nope".into()), limit: None }.parse().is_err());
+    }
+}

@@ -1,0 +1,84 @@
+//! The tenant-scoped CRM API under `/v1/t/{tenant}`, and its OpenAPI document.
+
+mod common;
+mod contacts;
+mod customers;
+mod deals;
+mod orders;
+mod resource;
+
+use atrium_core::error::Problem;
+use axum::{middleware, routing::get, Json, Router};
+use serde::Deserialize;
+use utoipa::{
+    openapi::{
+        path::{Parameter, ParameterIn},
+        security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+        Required,
+    },
+    IntoParams, OpenApi,
+};
+use utoipa_axum::router::OpenApiRouter;
+use uuid::Uuid;
+
+use crate::{tenant, AppState};
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct IdPath {
+    pub id: Uuid,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Atrium CRM API", description = "Tenant-scoped CRM: customers, contacts, deals, orders."),
+    components(schemas(Problem)),
+    security(("api_key" = []))
+)]
+struct ApiDoc;
+
+fn resources() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .merge(customers::router())
+        .merge(contacts::router())
+        .merge(deals::router())
+        .merge(orders::router())
+}
+
+/// Routes with tenant resolution applied, plus `/v1/openapi.json`.
+pub fn router(state: AppState) -> Router {
+    let (scoped, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest("/v1/t/{tenant}", resources())
+        .split_for_parts();
+    document_tenant_and_auth(&mut doc);
+    let resolve = middleware::from_fn_with_state(state.clone(), tenant::resolve);
+    let mut app = Router::new().merge(scoped.route_layer(resolve.clone()));
+    if state.dev_tenant_param {
+        // Learning mode: the same routes without the tenant in the path, chosen by `?tid=`.
+        let (plain, _) = resources().split_for_parts();
+        app = app.nest("/v1", plain.route_layer(resolve));
+    }
+    let doc_json = serde_json::to_value(&doc).unwrap_or_default();
+    app.route("/v1/openapi.json", get(move || async move { Json(doc_json) }))
+        .with_state(state)
+}
+
+fn document_tenant_and_auth(doc: &mut utoipa::openapi::OpenApi) {
+    let tenant = Parameter::builder()
+        .name("tenant")
+        .parameter_in(ParameterIn::Path)
+        .required(Required::True)
+        .description(Some("Tenant slug: [a-z][a-z0-9_]{2,39}"))
+        .schema(Some(utoipa::openapi::ObjectBuilder::new().schema_type(utoipa::openapi::Type::String)))
+        .build();
+    for item in doc.paths.paths.values_mut() {
+        for op in [&mut item.get, &mut item.post, &mut item.patch, &mut item.delete, &mut item.put].into_iter().flatten() {
+            op.parameters.get_or_insert_with(Vec::new).insert(0, tenant.clone());
+        }
+    }
+    let components = doc.components.get_or_insert_with(Default::default);
+    components.add_security_scheme(
+        "api_key",
+        SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("A tenant API key")).build()),
+    );
+}

@@ -1,0 +1,81 @@
+//! What every CRM resource shares: fetch one, lock one for a change, page through, delete.
+
+use atrium_core::{
+    db::TenantTx,
+    error::{ApiError, Json},
+};
+use axum::http::{HeaderMap, StatusCode};
+use serde::Serialize;
+use tokio_postgres::{types::ToSql, Row};
+use uuid::Uuid;
+
+use super::common::{etag, page, IfMatch, Page};
+use crate::{tenant::Tenant, AppState};
+
+pub trait Resource: for<'r> From<&'r Row> + Serialize {
+    /// Table name: a constant of this code base, never input.
+    const TABLE: &'static str;
+    const WHAT: &'static str;
+    const COLUMNS: &'static str;
+    fn id(&self) -> Uuid;
+    fn version(&self) -> i32;
+}
+
+/// `(ETag, body)` for a single resource.
+pub fn versioned<T: Resource>(item: T) -> (HeaderMap, Json<T>) {
+    (etag(item.version()), Json(item))
+}
+
+pub fn created<T: Resource>(item: T) -> (StatusCode, HeaderMap, Json<T>) {
+    (StatusCode::CREATED, etag(item.version()), Json(item))
+}
+
+pub async fn show<T: Resource>(s: &AppState, t: &Tenant, id: Uuid) -> Result<(HeaderMap, Json<T>), ApiError> {
+    let mut tx = t.begin(s).await?;
+    let row = tx
+        .query_opt(&format!("SELECT {} FROM {} WHERE id = $1", T::COLUMNS, T::TABLE), &[&id])
+        .await?
+        .ok_or(ApiError::NotFound(T::WHAT))?;
+    tx.commit().await?;
+    Ok(versioned(T::from(&row)))
+}
+
+/// Reads a row FOR UPDATE and checks the caller's `If-Match` against it.
+pub async fn lock<T: Resource>(tx: &mut TenantTx, id: Uuid, if_match: &IfMatch) -> Result<T, ApiError> {
+    let row = tx
+        .query_opt(&format!("SELECT {} FROM {} WHERE id = $1 FOR UPDATE", T::COLUMNS, T::TABLE), &[&id])
+        .await?
+        .ok_or(ApiError::NotFound(T::WHAT))?;
+    let current = T::from(&row);
+    if_match.check(current.version())?;
+    Ok(current)
+}
+
+/// Runs a list query whose last parameter is `limit + 1`, and pages the result.
+pub async fn list<T: Resource>(
+    s: &AppState,
+    t: &Tenant,
+    sql: &str,
+    params: &[&(dyn ToSql + Sync)],
+    limit: i64,
+) -> Result<Json<Page<T>>, ApiError> {
+    let mut tx = t.begin(s).await?;
+    let rows = tx.query(sql, params).await?;
+    tx.commit().await?;
+    Ok(Json(page(rows.iter().map(T::from).collect(), limit, T::id)))
+}
+
+pub async fn delete<T: Resource>(s: &AppState, t: &Tenant, id: Uuid, if_match: IfMatch) -> Result<StatusCode, ApiError> {
+    let mut tx = t.begin(s).await?;
+    lock::<T>(&mut tx, id, &if_match).await?;
+    tx.execute(&format!("DELETE FROM {} WHERE id = $1", T::TABLE), &[&id]).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The first row of a `RETURNING` statement as a resource.
+pub fn returned<T: Resource>(rows: Vec<Row>) -> Result<T, ApiError> {
+    rows.first()
+        .map(T::from)
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("{} statement returned no row", T::TABLE)))
+}

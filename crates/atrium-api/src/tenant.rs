@@ -1,0 +1,139 @@
+//! Which tenant a request is for, and whether its caller may act for it.
+//!
+//! Order matters: the slug is validated first (400 naming the rule), then the key
+//! (401), then the tenant. A valid key for tenant A on B's path gets the same 404 as a
+//! tenant that doesn't exist, so B's existence never leaks; B's suspension is only
+//! revealed to B's own keys.
+
+use std::sync::Arc;
+
+use atrium_core::{
+    apikey,
+    db::TenantTx,
+    error::ApiError,
+    http::TenantLabel,
+    tenancy::TenantSlug,
+};
+use axum::{
+    extract::{FromRequestParts, Request, State},
+    http::{header::AUTHORIZATION, request::Parts},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+
+use crate::{directory::TenantRecord, AppState};
+
+/// The resolved tenant, available to every tenant-scoped handler.
+#[derive(Clone)]
+pub struct Tenant(pub Arc<TenantRecord>);
+
+impl Tenant {
+    pub fn slug(&self) -> &str {
+        &self.0.slug
+    }
+
+    /// Opens this tenant's transaction on a pooled connection.
+    pub async fn begin(&self, state: &AppState) -> Result<TenantTx, ApiError> {
+        Ok(TenantTx::begin(&state.pool, &self.0.scope).await?)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Tenant {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Tenant>()
+            .cloned()
+            .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("tenant middleware not installed on this route")))
+    }
+}
+
+/// Middleware for every tenant-scoped route.
+pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    // Only owned pieces cross the await: a request body is not Sync.
+    let path_slug = path_tenant(req.uri().path()).map(str::to_owned);
+    let tid = query_tid(req.uri().query());
+    let bearer = req
+        .headers()
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_owned);
+    match authorize(&state, path_slug.as_deref(), tid, bearer.as_deref()).await {
+        Ok(tenant) => {
+            let label = TenantLabel(tenant.slug().to_owned());
+            req.extensions_mut().insert(tenant);
+            let mut res = next.run(req).await;
+            res.extensions_mut().insert(label);
+            res
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn authorize(
+    state: &AppState,
+    path_slug: Option<&str>,
+    tid: Option<String>,
+    bearer: Option<&str>,
+) -> Result<Tenant, ApiError> {
+    // Learning mode: `?tid=` names the tenant and no key is needed.
+    if state.dev_tenant_param && bearer.is_none() {
+        let raw = path_slug.map(str::to_owned).or(tid);
+        let slug = TenantSlug::parse(raw.as_deref().ok_or(ApiError::Unauthorized)?)?;
+        let record = state.directory.tenant(slug.as_str()).await?.ok_or(ApiError::NotFound("tenant"))?;
+        return admit(record);
+    }
+
+    let slug = TenantSlug::parse(path_slug.ok_or(ApiError::NotFound("tenant"))?)?;
+    let key = bearer.ok_or(ApiError::Unauthorized)?;
+    if !apikey::looks_valid(key) {
+        return Err(ApiError::Unauthorized);
+    }
+    let key_tenant = state
+        .directory
+        .key_tenant(&apikey::hash(key))
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    let record = state.directory.tenant(slug.as_str()).await?.ok_or(ApiError::NotFound("tenant"))?;
+    if record.id != key_tenant {
+        return Err(ApiError::NotFound("tenant"));
+    }
+    admit(record)
+}
+
+fn admit(record: Arc<TenantRecord>) -> Result<Tenant, ApiError> {
+    match record.state.as_str() {
+        "active" => Ok(Tenant(record)),
+        "suspended" => Err(ApiError::TenantSuspended),
+        _ => Err(ApiError::NotFound("tenant")),
+    }
+}
+
+/// `/v1/t/{tenant}/...` → `{tenant}`, percent-decoding left to the validator to refuse.
+fn path_tenant(path: &str) -> Option<&str> {
+    path.strip_prefix("/v1/t/")?.split('/').next().filter(|s| !s.is_empty())
+}
+
+fn query_tid(query: Option<&str>) -> Option<String> {
+    query?
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .find(|(k, _)| *k == "tid")
+        .map(|(_, v)| v.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_tenant_segment() {
+        assert_eq!(path_tenant("/v1/t/acme/customers"), Some("acme"));
+        assert_eq!(path_tenant("/v1/t/a%22b/customers"), Some("a%22b"));
+        assert_eq!(path_tenant("/v1/customers"), None);
+        assert_eq!(query_tid(Some("limit=2&tid=acme")).as_deref(), Some("acme"));
+    }
+}

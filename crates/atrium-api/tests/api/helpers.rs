@@ -1,0 +1,107 @@
+use atrium_control::{provision::NewTenant, Control};
+use atrium_core::config::Config;
+use atrium_testkit::TestDb;
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use serde_json::{json, Value};
+
+pub struct TestApp {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub control: Control,
+    pub db: TestDb,
+    pub lifecycle: std::sync::Arc<atrium_core::health::Lifecycle>,
+}
+
+#[derive(Clone)]
+pub struct TestTenant {
+    pub slug: String,
+    pub key: String,
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> Self {
+        let db = TestDb::fresh().await;
+        Self::spawn_on(db, tweak).await
+    }
+
+    pub async fn spawn_on(db: TestDb, tweak: impl FnOnce(&mut Config)) -> Self {
+        if std::env::var("TEST_LOG").is_ok() {
+            atrium_core::telemetry::init(atrium_core::config::LogFormat::Pretty);
+        }
+        let mut config = db.config.clone();
+        tweak(&mut config);
+        let control = Control::new(config.control.clone()).expect("control");
+        control.migrate_control().await.expect("control migrations");
+        let app = atrium_api::Application::build(config).await.expect("api builds");
+        let base = format!("http://127.0.0.1:{}", app.port());
+        let lifecycle = app.lifecycle();
+        tokio::spawn(app.run_until_stopped());
+        Self {
+            base,
+            http: reqwest::Client::new(),
+            control,
+            db,
+            lifecycle,
+        }
+    }
+
+    pub async fn tenant(&self, slug: &str) -> TestTenant {
+        self.control
+            .provision(&NewTenant { slug: slug.into(), display_name: None, plan: None }, "test")
+            .await
+            .unwrap_or_else(|e| panic!("provision {slug}: {e}"));
+        let key = self.control.create_key(slug, "test", "test").await.expect("key");
+        TestTenant { slug: slug.into(), key: key.secret }
+    }
+
+    /// A request to `/v1/t/{tenant}{path}` with the tenant's key.
+    pub fn req(&self, t: &TestTenant, method: Method, path: &str) -> RequestBuilder {
+        self.http
+            .request(method, format!("{}/v1/t/{}{}", self.base, t.slug, path))
+            .bearer_auth(&t.key)
+    }
+
+    pub async fn get(&self, t: &TestTenant, path: &str) -> (StatusCode, Value) {
+        send(self.req(t, Method::GET, path)).await
+    }
+
+    pub async fn post(&self, t: &TestTenant, path: &str, body: Value) -> (StatusCode, Value) {
+        send(self.req(t, Method::POST, path).json(&body)).await
+    }
+
+    pub async fn patch(&self, t: &TestTenant, path: &str, body: Value) -> (StatusCode, Value) {
+        send(self.req(t, Method::PATCH, path).json(&body)).await
+    }
+
+    pub async fn delete(&self, t: &TestTenant, path: &str) -> (StatusCode, Value) {
+        send(self.req(t, Method::DELETE, path)).await
+    }
+
+    pub async fn raw(&self, path: &str) -> Response {
+        self.http.get(format!("{}{}", self.base, path)).send().await.expect("request")
+    }
+
+    pub async fn customer(&self, t: &TestTenant, name: &str) -> Value {
+        let (status, body) = self.post(t, "/customers", json!({"name": name})).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body
+    }
+}
+
+pub async fn send(req: RequestBuilder) -> (StatusCode, Value) {
+    let res = req.send().await.expect("request");
+    let status = res.status();
+    let text = res.text().await.expect("body");
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+/// Asserts a problem+json body with the given code.
+pub fn assert_problem(status: StatusCode, body: &Value, expected: StatusCode, code: &str) {
+    assert_eq!(status, expected, "{body}");
+    assert_eq!(body["code"], code, "{body}");
+    assert_eq!(body["status"], expected.as_u16(), "{body}");
+}

@@ -1,0 +1,8 @@
+//! Data-plane tests against a real PostgreSQL: every test gets a fresh database.
+
+mod helpers;
+mod isolation;
+mod probes;
+mod resources;
+
+pub use helpers::*;

@@ -1,0 +1,219 @@
+use std::{path::PathBuf, process::ExitCode};
+
+use anyhow::Context;
+use atrium_control::{provision::NewTenant, Control};
+use atrium_core::config::Config;
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "atrium", version, about = "Atrium: multi-tenant CRM with built-in product analytics")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the data plane (tenant-scoped CRM API).
+    Api {
+        /// Learning mode: accept ?tid=<slug> without an API key. Never in production.
+        #[arg(long)]
+        dev_tenant_param: bool,
+    },
+    /// Run the control plane (operator API).
+    Control,
+    /// Apply control migrations, then pending tenant migrations to every tenant.
+    Migrate {
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// One-time superuser setup: database and the two login roles named in the
+    /// configured database URLs. Reads the superuser URL from ATRIUM_SUPERUSER_URL(_FILE).
+    Bootstrap,
+    /// Tenant lifecycle from the command line (same actions as the operator API).
+    Tenant {
+        #[command(subcommand)]
+        action: TenantAction,
+    },
+    /// Provision the demo tenants with sample data and print a key for each, as JSON.
+    SeedDemo,
+    /// Probe a local endpoint (for container health checks without curl): exits 0 on 2xx.
+    Healthcheck {
+        #[arg(default_value = "http://127.0.0.1:8080/livez")]
+        url: String,
+        #[arg(long, default_value_t = 1000)]
+        timeout_ms: u64,
+    },
+}
+
+#[derive(Subcommand)]
+enum TenantAction {
+    Create {
+        slug: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        plan: Option<String>,
+    },
+    List,
+    Get { slug: String },
+    Suspend { slug: String },
+    Resume { slug: String },
+    /// Suspend, export, drop schema and role, keep a tombstone.
+    Delete { slug: String },
+    /// Provision SLUG from an export file.
+    Restore {
+        slug: String,
+        #[arg(long)]
+        file: PathBuf,
+    },
+    /// Issue an API key (printed once).
+    KeyCreate {
+        slug: String,
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+    /// Revoke a key by its id.
+    KeyRevoke { slug: String, id: String },
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Command::Healthcheck { url, timeout_ms } = &cli.command {
+        return atrium_core::probe::run(url, *timeout_ms);
+    }
+    let config = match Config::load() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("atrium: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    atrium_core::telemetry::init(config.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("atrium: cannot start runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command, config)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("atrium: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn actor() -> String {
+    format!("cli:{}", std::env::var("USER").unwrap_or_else(|_| "unknown".into()))
+}
+
+fn print(value: &impl serde::Serialize) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Api { dev_tenant_param } => {
+            config.api.dev_tenant_param |= dev_tenant_param;
+            config.validate()?;
+            let app = atrium_api::Application::build(config).await?;
+            atrium_core::http::shutdown_on_signals(app.lifecycle());
+            app.run_until_stopped().await?;
+        }
+        Command::Control => {
+            let app = atrium_control::http::Application::build(config).await?;
+            atrium_core::http::shutdown_on_signals(app.lifecycle());
+            app.run_until_stopped().await?;
+        }
+        Command::Migrate { json } => {
+            let control = Control::new(config.control)?;
+            let applied = control.migrate_control().await?;
+            if !applied.is_empty() && !json {
+                println!("control migrations applied: {applied:?}");
+            }
+            let progress = std::io::IsTerminal::is_terminal(&std::io::stderr()) && !json;
+            let report = control.migrate_tenants(atrium_core::migrations::TENANT, progress).await?;
+            if json {
+                print(&report)?;
+            } else {
+                println!("{}", report.summary());
+            }
+            if !report.failed.is_empty() {
+                return Ok(ExitCode::from(3));
+            }
+        }
+        Command::Bootstrap => bootstrap(&config).await?,
+        Command::Tenant { action } => tenant(Control::new(config.control)?, action).await?,
+        Command::SeedDemo => {
+            let control = Control::new(config.control)?;
+            control.migrate_control().await?;
+            let demo = control
+                .seed_demo(&[("acme", "Acme Corporation"), ("globex", "Globex Industries")], &actor())
+                .await?;
+            print(&demo)?;
+        }
+        Command::Healthcheck { .. } => unreachable!("handled before config loads"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn tenant(control: Control, action: TenantAction) -> anyhow::Result<()> {
+    let who = actor();
+    match action {
+        TenantAction::Create { slug, name, plan } => {
+            let p = control.provision(&NewTenant { slug, display_name: name, plan }, &who).await?;
+            print(&p.tenant)?;
+        }
+        TenantAction::List => {
+            let conn = control.pool.get().await?;
+            print(&atrium_control::registry::list(&**conn, None, None, 10_000).await?)?;
+        }
+        TenantAction::Get { slug } => print(&control.get_tenant(&slug).await?)?,
+        TenantAction::Suspend { slug } => print(&control.suspend(&slug, &who).await?)?,
+        TenantAction::Resume { slug } => print(&control.resume(&slug, &who).await?)?,
+        TenantAction::Delete { slug } => print(&control.delete(&slug, &who).await?)?,
+        TenantAction::Restore { slug, file } => print(&control.restore(&slug, &file, &who).await?)?,
+        TenantAction::KeyCreate { slug, name } => print(&control.create_key(&slug, &name, &who).await?)?,
+        TenantAction::KeyRevoke { slug, id } => {
+            let id = id.parse().context("key id must be a UUID")?;
+            print(&control.revoke_key(&slug, id, &who).await?)?;
+        }
+    }
+    Ok(())
+}
+
+async fn bootstrap(config: &Config) -> anyhow::Result<()> {
+    use secrecy::ExposeSecret;
+    let superuser = match std::env::var("ATRIUM_SUPERUSER_URL_FILE") {
+        Ok(path) => std::fs::read_to_string(&path).with_context(|| format!("reading {path}"))?.trim().to_owned(),
+        Err(_) => std::env::var("ATRIUM_SUPERUSER_URL").context("set ATRIUM_SUPERUSER_URL (or _FILE)")?,
+    };
+    let ctl: tokio_postgres::Config = config.control.database_url.expose_secret().parse()?;
+    let api: tokio_postgres::Config = config.api.database_url.expose_secret().parse()?;
+    let password = |c: &tokio_postgres::Config| {
+        c.get_password().map(|p| String::from_utf8_lossy(p).into_owned()).context("database URL has no password")
+    };
+    let (ctl_pw, api_pw) = (password(&ctl)?, password(&api)?);
+    let database = ctl.get_dbname().context("control database URL names no database")?;
+    anyhow::ensure!(api.get_dbname() == Some(database), "api and control URLs must name the same database");
+    let (ctl_user, api_user) = (ctl.get_user().context("no user")?, api.get_user().context("no user")?);
+    anyhow::ensure!(api_user == config.control.api_role, "control.api_role must match the api URL's user ({api_user})");
+    atrium_core::bootstrap::run(
+        &superuser,
+        &atrium_core::bootstrap::Bootstrap {
+            database,
+            control_role: ctl_user,
+            control_password: &ctl_pw,
+            api_role: api_user,
+            api_password: &api_pw,
+        },
+    )
+    .await?;
+    println!("bootstrap: database {database}, roles {ctl_user} (control) and {api_user} (api) ready");
+    Ok(())
+}
