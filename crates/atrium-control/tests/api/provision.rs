@@ -1,0 +1,108 @@
+//! Provisioning is idempotent, crash-safe at every step, and safe under concurrency.
+
+use std::{sync::Arc, time::Instant};
+
+use atrium_control::provision::Step;
+use atrium_core::migrations::TENANT;
+use tokio::sync::Notify;
+
+use crate::{new_tenant, TestControl};
+
+async fn assert_fully_provisioned(t: &TestControl, slug: &str) {
+    let schema = format!("t_{slug}");
+    let role = format!("{}t_{slug}", t.control.config.role_prefix);
+    assert_eq!(t.count("SELECT count(*) FROM atrium_control.tenants WHERE slug = $1 AND state = 'active'", &[&slug]).await, 1);
+    assert_eq!(t.count("SELECT count(*) FROM pg_namespace WHERE nspname = $1", &[&schema]).await, 1);
+    assert_eq!(t.count("SELECT count(*) FROM pg_tables WHERE schemaname = $1", &[&schema]).await, 5);
+    assert_eq!(t.count("SELECT count(*) FROM pg_roles WHERE rolname = $1 AND NOT rolcanlogin", &[&role]).await, 1);
+    let api = t.control.config.api_role.clone();
+    assert_eq!(
+        t.count(
+            "SELECT count(*) FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid JOIN pg_roles u ON u.oid = m.member
+             WHERE r.rolname = $1 AND u.rolname = $2",
+            &[&role, &api]
+        )
+        .await,
+        1,
+        "the api role is a member of the tenant role"
+    );
+    // Tenant role: DML on its own tables, nothing more.
+    let su = t.db.superuser().await;
+    let row = su
+        .query_one(
+            "SELECT has_table_privilege($1, $2, 'SELECT, INSERT, UPDATE, DELETE'),
+                    has_table_privilege($1, $2, 'TRUNCATE'), has_schema_privilege($1, $3, 'CREATE')",
+            &[&role, &format!("{schema}.customers"), &schema],
+        )
+        .await
+        .expect("privileges");
+    assert_eq!((row.get::<_, bool>(0), row.get::<_, bool>(1), row.get::<_, bool>(2)), (true, false, false));
+}
+
+#[tokio::test]
+async fn provisioning_is_idempotent_and_fast() {
+    let t = TestControl::new().await;
+    let start = Instant::now();
+    let first = t.control.provision(&new_tenant("acme"), "test").await.expect("provision");
+    let took = start.elapsed();
+    assert!(first.created);
+    println!("provisioned one tenant in {took:?}");
+    let again = t.control.provision(&new_tenant("acme"), "test").await.expect("again");
+    assert!(!again.created, "running it again changes nothing");
+    assert_eq!(first.tenant.id, again.tenant.id);
+    assert_fully_provisioned(&t, "acme").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_provisioning_of_one_slug_ends_with_one_tenant() {
+    let t = TestControl::new().await;
+    let mut tasks = Vec::new();
+    for _ in 0..6 {
+        let control = t.another();
+        tasks.push(tokio::spawn(async move { control.provision(&new_tenant("racer"), "test").await }));
+    }
+    let mut created = 0;
+    for task in tasks {
+        let p = task.await.expect("join").expect("every caller succeeds");
+        created += usize::from(p.created);
+    }
+    assert_eq!(created, 1, "exactly one caller did the work");
+    assert_fully_provisioned(&t, "racer").await;
+}
+
+/// "Kill" the provisioning at every step: the attempt runs on its own control plane
+/// (its own connections), is held at the step, then aborted and its pool dropped, which
+/// closes its connections exactly as a killed process would. Running the command
+/// again must finish the job.
+#[tokio::test]
+async fn a_crash_at_any_step_is_finished_by_a_rerun() {
+    let t = TestControl::new().await;
+    let steps = [Step::Registered, Step::SchemaCreated, Step::RoleCreated, Step::Granted, Step::Migrated];
+    for (i, crash_at) in steps.into_iter().enumerate() {
+        let slug = format!("crash_{i}");
+        let doomed = t.another();
+        let reached = Arc::new(Notify::new());
+        let (r, s) = (reached.clone(), slug.clone());
+        let attempt = tokio::spawn(async move {
+            let observer = move |step: Step| -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
+                let r = r.clone();
+                Box::pin(async move {
+                    if step == crash_at {
+                        r.notify_one();
+                        std::future::pending::<()>().await;
+                    }
+                })
+            };
+            doomed.provision_observed(&new_tenant(&s), "test", &observer, TENANT).await.map(|_| ())
+        });
+        reached.notified().await;
+        attempt.abort();
+        let _ = attempt.await;
+        // Nothing half-done is visible: either only the registry row, or nothing else.
+        let state: i64 = t.count("SELECT count(*) FROM atrium_control.tenants WHERE slug = $1 AND state = 'provisioning'", &[&slug]).await;
+        assert_eq!(state, 1, "{crash_at:?}: the registry row stays in provisioning");
+        let rerun = t.control.provision(&new_tenant(&slug), "test").await.expect("rerun finishes");
+        assert!(rerun.created, "{crash_at:?}");
+        assert_fully_provisioned(&t, &slug).await;
+    }
+}
