@@ -16,9 +16,17 @@ fn main() {
         files.sort();
         writeln!(out, "pub const {}: &[Migration] = &[", set.to_uppercase()).ok();
         for path in files {
-            let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned();
-            let (num, label) = name.split_once('_').unwrap_or_else(|| panic!("{name}: expected NNNN_name.sql"));
-            let version: i32 = num.parse().unwrap_or_else(|_| panic!("{name}: expected a numeric prefix"));
+            let name = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or_default()
+                .to_owned();
+            let (num, label) = name
+                .split_once('_')
+                .unwrap_or_else(|| panic!("{name}: expected NNNN_name.sql"));
+            let version: i32 = num
+                .parse()
+                .unwrap_or_else(|_| panic!("{name}: expected a numeric prefix"));
             writeln!(
                 out,
                 "    Migration {{ version: {version}, name: {label:?}, sql: include_str!({:?}) }},",

@@ -29,13 +29,60 @@ pub struct TenantRecord {
     pub scope: TenantScope,
 }
 
-type Cached<V> = RwLock<HashMap<V, (Instant, Option<Arc<TenantRecord>>)>>;
+/// A map whose entries (including "not found") expire after a TTL.
+struct TtlMap<K, V> {
+    inner: RwLock<HashMap<K, (Instant, Option<V>)>>,
+}
+
+impl<K: std::hash::Hash + Eq, V: Clone> TtlMap<K, V> {
+    fn new() -> Self {
+        Self {
+            inner: RwLock::new(HashMap::new()),
+        }
+    }
+
+    /// `Some(cached)` while fresh; `None` when absent or stale.
+    fn get<Q>(&self, key: &Q, ttl: Duration) -> Option<Option<V>>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: std::hash::Hash + Eq + ?Sized,
+    {
+        let map = self.inner.read().ok()?;
+        let (at, value) = map.get(key)?;
+        (at.elapsed() < ttl).then(|| value.clone())
+    }
+
+    fn put(&self, key: K, value: Option<V>) {
+        if let Ok(mut m) = self.inner.write() {
+            if m.len() >= MAX_ENTRIES {
+                m.clear();
+            }
+            m.insert(key, (Instant::now(), value));
+        }
+    }
+
+    fn remove<Q>(&self, key: &Q)
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: std::hash::Hash + Eq + ?Sized,
+    {
+        if let Ok(mut m) = self.inner.write() {
+            m.remove(key);
+        }
+    }
+
+    fn clear(&self) {
+        if let Ok(mut m) = self.inner.write() {
+            m.clear();
+        }
+    }
+}
 
 pub struct Directory {
     pool: Pool,
     ttl: Duration,
-    tenants: Cached<String>,
-    keys: RwLock<HashMap<Vec<u8>, (Instant, Option<Uuid>)>>,
+    tenants: TtlMap<String, Arc<TenantRecord>>,
+    keys: TtlMap<Vec<u8>, Uuid>,
 }
 
 impl Directory {
@@ -43,16 +90,14 @@ impl Directory {
         Arc::new(Self {
             pool,
             ttl,
-            tenants: RwLock::new(HashMap::new()),
-            keys: RwLock::new(HashMap::new()),
+            tenants: TtlMap::new(),
+            keys: TtlMap::new(),
         })
     }
 
     pub async fn tenant(&self, slug: &str) -> Result<Option<Arc<TenantRecord>>, DbError> {
-        if let Some((at, rec)) = self.tenants.read().ok().and_then(|m| m.get(slug).cloned()) {
-            if at.elapsed() < self.ttl {
-                return Ok(rec);
-            }
+        if let Some(rec) = self.tenants.get(slug, self.ttl) {
+            return Ok(rec);
         }
         let conn = self.pool.get().await?;
         let stmt = conn
@@ -70,54 +115,38 @@ impl Directory {
             })),
             None => None,
         };
-        if let Ok(mut m) = self.tenants.write() {
-            if m.len() >= MAX_ENTRIES {
-                m.clear();
-            }
-            m.insert(slug.to_owned(), (Instant::now(), rec.clone()));
-        }
+        self.tenants.put(slug.to_owned(), rec.clone());
         Ok(rec)
     }
 
     /// The tenant an API key (by hash) belongs to, if the key exists and is not revoked.
     pub async fn key_tenant(&self, hash: &[u8]) -> Result<Option<Uuid>, DbError> {
-        if let Some((at, id)) = self.keys.read().ok().and_then(|m| m.get(hash).cloned()) {
-            if at.elapsed() < self.ttl {
-                return Ok(id);
-            }
+        if let Some(id) = self.keys.get(hash, self.ttl) {
+            return Ok(id);
         }
         let conn = self.pool.get().await?;
         let stmt = conn
             .prepare_cached("SELECT tenant_id FROM atrium_control.api_keys WHERE key_hash = $1 AND revoked_at IS NULL")
             .await?;
         let id: Option<Uuid> = conn.query_opt(&stmt, &[&hash]).await?.map(|r| r.get(0));
-        if let Ok(mut m) = self.keys.write() {
-            if m.len() >= MAX_ENTRIES {
-                m.clear();
-            }
-            m.insert(hash.to_vec(), (Instant::now(), id));
-        }
+        self.keys.put(hash.to_vec(), id);
         Ok(id)
     }
 
     pub fn invalidate(&self, payload: &str) {
         if let Some(hex) = payload.strip_prefix("key:") {
-            if let (Ok(hash), Ok(mut m)) = (hex::decode(hex), self.keys.write()) {
-                m.remove(&hash);
+            if let Ok(hash) = hex::decode(hex) {
+                self.keys.remove(hash.as_slice());
             }
-        } else if let Ok(mut m) = self.tenants.write() {
-            m.remove(payload);
+        } else {
+            self.tenants.remove(payload);
         }
         tracing::debug!(payload, "tenant cache entry invalidated");
     }
 
     pub fn clear(&self) {
-        if let Ok(mut m) = self.tenants.write() {
-            m.clear();
-        }
-        if let Ok(mut m) = self.keys.write() {
-            m.clear();
-        }
+        self.tenants.clear();
+        self.keys.clear();
     }
 
     /// LISTENs for registry changes until the process ends, reconnecting with backoff.
@@ -129,7 +158,9 @@ impl Directory {
                 let Some(this) = dir.upgrade() else { return };
                 match listen_once(&this, url.expose_secret()).await {
                     Ok(()) => backoff = Duration::from_millis(200),
-                    Err(e) => tracing::warn!(error = %e, "tenant change listener disconnected; retrying"),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "tenant change listener disconnected; retrying")
+                    }
                 }
                 drop(this);
                 tokio::time::sleep(backoff).await;
@@ -158,7 +189,10 @@ async fn listen_once(dir: &Arc<Directory>, url: &str) -> Result<(), tokio_postgr
         Ok(())
     });
     client
-        .batch_execute(&format!("LISTEN {}", atrium_core::tenancy::quote_ident(atrium_core::TENANT_CHANNEL)))
+        .batch_execute(&format!(
+            "LISTEN {}",
+            atrium_core::tenancy::quote_ident(atrium_core::TENANT_CHANNEL)
+        ))
         .await?;
     // Anything that changed while we weren't listening is unknown: start clean.
     dir.clear();

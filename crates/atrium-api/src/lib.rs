@@ -48,7 +48,8 @@ impl Application {
             );
         }
         let pool = atrium_core::db::build_pool(&api.database_url, &api.pool, "atrium-api")?;
-        let directory = Directory::new(pool.clone(), Duration::from_millis(api.tenant_cache_ttl_ms));
+        let directory =
+            Directory::new(pool.clone(), Duration::from_millis(api.tenant_cache_ttl_ms));
         directory.spawn_listener(api.database_url.clone());
         let state = AppState {
             pool: pool.clone(),

@@ -7,13 +7,7 @@
 
 use std::sync::Arc;
 
-use atrium_core::{
-    apikey,
-    db::TenantTx,
-    error::ApiError,
-    http::TenantLabel,
-    tenancy::TenantSlug,
-};
+use atrium_core::{apikey, db::TenantTx, error::ApiError, http::TenantLabel, tenancy::TenantSlug};
 use axum::{
     extract::{FromRequestParts, Request, State},
     http::{header::AUTHORIZATION, request::Parts},
@@ -42,11 +36,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Tenant {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        parts
-            .extensions
-            .get::<Tenant>()
-            .cloned()
-            .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("tenant middleware not installed on this route")))
+        parts.extensions.get::<Tenant>().cloned().ok_or_else(|| {
+            ApiError::Internal(anyhow::anyhow!(
+                "tenant middleware not installed on this route"
+            ))
+        })
     }
 }
 
@@ -83,7 +77,11 @@ async fn authorize(
     if state.dev_tenant_param && bearer.is_none() {
         let raw = path_slug.map(str::to_owned).or(tid);
         let slug = TenantSlug::parse(raw.as_deref().ok_or(ApiError::Unauthorized)?)?;
-        let record = state.directory.tenant(slug.as_str()).await?.ok_or(ApiError::NotFound("tenant"))?;
+        let record = state
+            .directory
+            .tenant(slug.as_str())
+            .await?
+            .ok_or(ApiError::NotFound("tenant"))?;
         return admit(record);
     }
 
@@ -97,7 +95,11 @@ async fn authorize(
         .key_tenant(&apikey::hash(key))
         .await?
         .ok_or(ApiError::Unauthorized)?;
-    let record = state.directory.tenant(slug.as_str()).await?.ok_or(ApiError::NotFound("tenant"))?;
+    let record = state
+        .directory
+        .tenant(slug.as_str())
+        .await?
+        .ok_or(ApiError::NotFound("tenant"))?;
     if record.id != key_tenant {
         return Err(ApiError::NotFound("tenant"));
     }
@@ -114,7 +116,10 @@ fn admit(record: Arc<TenantRecord>) -> Result<Tenant, ApiError> {
 
 /// `/v1/t/{tenant}/...` → `{tenant}`, percent-decoding left to the validator to refuse.
 fn path_tenant(path: &str) -> Option<&str> {
-    path.strip_prefix("/v1/t/")?.split('/').next().filter(|s| !s.is_empty())
+    path.strip_prefix("/v1/t/")?
+        .split('/')
+        .next()
+        .filter(|s| !s.is_empty())
 }
 
 fn query_tid(query: Option<&str>) -> Option<String> {

@@ -20,7 +20,11 @@ const COMPANIES: &[(&str, &str, &str)] = &[
     ("Tailspin Toys", "tailspin.example", "Retail"),
     ("Wide World Importers", "wideworld.example", "Logistics"),
     ("Litware Analytics", "litware.example", "Software"),
-    ("Adventure Works Cycles", "adventure-works.example", "Retail"),
+    (
+        "Adventure Works Cycles",
+        "adventure-works.example",
+        "Retail",
+    ),
     ("Proseware Learning", "proseware.example", "Education"),
     ("Woodgrove Bank", "woodgrove.example", "Finance"),
     ("Lucerne Publishing", "lucerne.example", "Media"),
@@ -28,10 +32,26 @@ const COMPANIES: &[(&str, &str, &str)] = &[
     ("Coho Winery", "cohowinery.example", "Food & Beverage"),
 ];
 const PEOPLE: &[&str] = &[
-    "Ada Moreau", "Bilal Haddad", "Chen Wei", "Dana Kowalski", "Elif Yilmaz", "Farah Nasser",
-    "Gustavo Lima", "Hana Sato", "Ivan Petrov", "Jia Li", "Kwame Mensah", "Lena Fischer",
+    "Ada Moreau",
+    "Bilal Haddad",
+    "Chen Wei",
+    "Dana Kowalski",
+    "Elif Yilmaz",
+    "Farah Nasser",
+    "Gustavo Lima",
+    "Hana Sato",
+    "Ivan Petrov",
+    "Jia Li",
+    "Kwame Mensah",
+    "Lena Fischer",
 ];
-const TITLES: &[&str] = &["CEO", "Head of Procurement", "CTO", "Operations Manager", "Finance Director"];
+const TITLES: &[&str] = &[
+    "CEO",
+    "Head of Procurement",
+    "CTO",
+    "Operations Manager",
+    "Finance Director",
+];
 const PRODUCTS: &[(&str, i64)] = &[
     ("Atrium Seat License", 4_900),
     ("Onboarding Package", 150_000),
@@ -44,15 +64,29 @@ const STAGES: &[&str] = &["lead", "qualified", "proposal", "won", "lost"];
 impl Control {
     /// Provisions `slugs` (idempotently), fills each with sample data once, and issues a
     /// fresh demo key per tenant.
-    pub async fn seed_demo(&self, slugs: &[(&str, &str)], actor: &str) -> Result<Vec<DemoTenant>, ControlError> {
+    pub async fn seed_demo(
+        &self,
+        slugs: &[(&str, &str)],
+        actor: &str,
+    ) -> Result<Vec<DemoTenant>, ControlError> {
         let mut out = Vec::new();
         for (i, (slug, name)) in slugs.iter().enumerate() {
             let p = self
-                .provision(&NewTenant { slug: (*slug).into(), display_name: Some((*name).into()), plan: Some("pro".into()) }, actor)
+                .provision(
+                    &NewTenant {
+                        slug: (*slug).into(),
+                        display_name: Some((*name).into()),
+                        plan: Some("pro".into()),
+                    },
+                    actor,
+                )
                 .await?;
             self.fill(&p.tenant.schema_name, i as u64).await?;
             let key = self.create_key(slug, "demo", actor).await?;
-            out.push(DemoTenant { slug: (*slug).into(), api_key: key.secret });
+            out.push(DemoTenant {
+                slug: (*slug).into(),
+                api_key: key.secret,
+            });
         }
         Ok(out)
     }
@@ -60,8 +94,12 @@ impl Control {
     async fn fill(&self, schema: &str, seed: u64) -> Result<(), ControlError> {
         let mut conn = self.pool.get().await?;
         let tx = conn.transaction().await?;
-        tx.batch_execute(&format!("SET LOCAL search_path = {}", quote_ident(schema))).await?;
-        let existing: i64 = tx.query_one("SELECT count(*) FROM customers", &[]).await?.get(0);
+        tx.batch_execute(&format!("SET LOCAL search_path = {}", quote_ident(schema)))
+            .await?;
+        let existing: i64 = tx
+            .query_one("SELECT count(*) FROM customers", &[])
+            .await?
+            .get(0);
         if existing > 0 {
             return Ok(());
         }
@@ -77,7 +115,10 @@ impl Control {
             .await?;
             for _ in 0..rng.gen_range(1..=3) {
                 let person = PEOPLE.choose(&mut rng).copied().unwrap_or("Alex Doe");
-                let email = format!("{}@{domain}", person.split(' ').next().unwrap_or("hello").to_lowercase());
+                let email = format!(
+                    "{}@{domain}",
+                    person.split(' ').next().unwrap_or("hello").to_lowercase()
+                );
                 let title = TITLES.choose(&mut rng).copied();
                 tx.execute(
                     "INSERT INTO contacts (id, customer_id, name, email, title) VALUES ($1, $2, $3, $4, $5)",
@@ -86,7 +127,10 @@ impl Control {
                 .await?;
             }
             for _ in 0..rng.gen_range(1..=2) {
-                let (product, price) = PRODUCTS.choose(&mut rng).copied().unwrap_or(("License", 1000));
+                let (product, price) = PRODUCTS
+                    .choose(&mut rng)
+                    .copied()
+                    .unwrap_or(("License", 1000));
                 let stage = STAGES.choose(&mut rng).copied().unwrap_or("lead");
                 let deal = Uuid::now_v7();
                 let amount = price * rng.gen_range(1..=20);
@@ -102,7 +146,10 @@ impl Control {
                 .await?;
             }
             for _ in 0..rng.gen_range(0..=3) {
-                let (product, price) = PRODUCTS.choose(&mut rng).copied().unwrap_or(("License", 1000));
+                let (product, price) = PRODUCTS
+                    .choose(&mut rng)
+                    .copied()
+                    .unwrap_or(("License", 1000));
                 let qty: i32 = rng.gen_range(1..=10);
                 tx.execute(
                     "INSERT INTO orders (id, customer_id, item, quantity, amount_cents, currency) VALUES ($1, $2, $3, $4, $5, 'EUR')",

@@ -51,13 +51,21 @@ async fn tables_in_order<C: GenericClient>(db: &C, schema: &str) -> anyhow::Resu
     for d in &deps {
         parents.entry(d.get(0)).or_default().insert(d.get(1));
     }
-    let mut pending: Vec<Table> = rows.iter().map(|r| Table { name: r.get(0), columns: r.get(1) }).collect();
+    let mut pending: Vec<Table> = rows
+        .iter()
+        .map(|r| Table {
+            name: r.get(0),
+            columns: r.get(1),
+        })
+        .collect();
     let mut ordered = Vec::new();
     let mut done = HashSet::new();
     while !pending.is_empty() {
         let before = pending.len();
         let (ready, rest): (Vec<_>, Vec<_>) = pending.into_iter().partition(|t| {
-            parents.get(&t.name).is_none_or(|ps| ps.iter().all(|p| done.contains(p)))
+            parents
+                .get(&t.name)
+                .is_none_or(|ps| ps.iter().all(|p| done.contains(p)))
         });
         for t in ready {
             done.insert(t.name.clone());
@@ -82,7 +90,10 @@ impl Control {
             .start()
             .await?;
         let exists = tx
-            .query_opt("SELECT 1 FROM pg_namespace WHERE nspname = $1", &[&tenant.schema_name])
+            .query_opt(
+                "SELECT 1 FROM pg_namespace WHERE nspname = $1",
+                &[&tenant.schema_name],
+            )
             .await?
             .is_some();
         if !exists {
@@ -91,17 +102,38 @@ impl Control {
         std::fs::create_dir_all(&self.config.export_dir)
             .with_context(|| format!("creating {}", self.config.export_dir.display()))?;
         let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
-        let path = self.config.export_dir.join(format!("{}-{stamp}.sql", tenant.slug));
+        let path = self
+            .config
+            .export_dir
+            .join(format!("{}-{stamp}.sql", tenant.slug));
         let partial = path.with_extension("sql.partial");
         let mut out = std::io::BufWriter::new(std::fs::File::create(&partial)?);
-        writeln!(out, "{HEADER}\n-- tenant: {}\n-- tenant_migration_version: {}", tenant.slug, tenant.migration_version)?;
-        writeln!(out, "-- exported_at: {}\nSET search_path = {};\n", chrono::Utc::now().to_rfc3339(), quote_ident(&tenant.schema_name))?;
+        writeln!(
+            out,
+            "{HEADER}\n-- tenant: {}\n-- tenant_migration_version: {}",
+            tenant.slug, tenant.migration_version
+        )?;
+        writeln!(
+            out,
+            "-- exported_at: {}\nSET search_path = {};\n",
+            chrono::Utc::now().to_rfc3339(),
+            quote_ident(&tenant.schema_name)
+        )?;
         for table in tables_in_order(&*tx, &tenant.schema_name).await? {
-            let cols = table.columns.iter().map(|c| quote_ident(c)).collect::<Vec<_>>().join(", ");
+            let cols = table
+                .columns
+                .iter()
+                .map(|c| quote_ident(c))
+                .collect::<Vec<_>>()
+                .join(", ");
             let copy_head = format!("COPY {} ({cols})", quote_ident(&table.name));
             writeln!(out, "{copy_head} FROM stdin;")?;
             let stream = tx
-                .copy_out(&format!("COPY {}.{} ({cols}) TO STDOUT", quote_ident(&tenant.schema_name), quote_ident(&table.name)))
+                .copy_out(&format!(
+                    "COPY {}.{} ({cols}) TO STDOUT",
+                    quote_ident(&tenant.schema_name),
+                    quote_ident(&table.name)
+                ))
                 .await?;
             pin_mut!(stream);
             while let Some(chunk) = stream.try_next().await? {
@@ -117,26 +149,53 @@ impl Control {
     }
 
     /// Provisions `slug` and loads an export into it.
-    pub async fn restore(&self, slug: &str, file: &Path, actor: &str) -> Result<Tenant, ControlError> {
-        let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    pub async fn restore(
+        &self,
+        slug: &str,
+        file: &Path,
+        actor: &str,
+    ) -> Result<Tenant, ControlError> {
+        let text =
+            std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
         if !text.starts_with(HEADER) {
-            return Err(ControlError::Invalid("not an Atrium tenant export".into(), "file"));
+            return Err(ControlError::Invalid(
+                "not an Atrium tenant export".into(),
+                "file",
+            ));
         }
         let blocks = parse_blocks(&text)?;
         let provisioned = self
-            .provision(&NewTenant { slug: slug.to_owned(), display_name: None, plan: None }, actor)
+            .provision(
+                &NewTenant {
+                    slug: slug.to_owned(),
+                    display_name: None,
+                    plan: None,
+                },
+                actor,
+            )
             .await?;
         if !provisioned.created {
-            return Err(ControlError::Conflict(format!("tenant '{slug}' already exists"), "tenant_exists"));
+            return Err(ControlError::Conflict(
+                format!("tenant '{slug}' already exists"),
+                "tenant_exists",
+            ));
         }
         let tenant = provisioned.tenant;
         let schema = quote_ident(&tenant.schema_name);
         let mut conn = self.pool.get().await?;
         let tx = conn.transaction().await?;
         for b in &blocks {
-            let cols = b.columns.iter().map(|c| quote_ident(c)).collect::<Vec<_>>().join(", ");
+            let cols = b
+                .columns
+                .iter()
+                .map(|c| quote_ident(c))
+                .collect::<Vec<_>>()
+                .join(", ");
             let sink = tx
-                .copy_in(&format!("COPY {schema}.{} ({cols}) FROM STDIN", quote_ident(&b.table)))
+                .copy_in(&format!(
+                    "COPY {schema}.{} ({cols}) FROM STDIN",
+                    quote_ident(&b.table)
+                ))
                 .await?;
             pin_mut!(sink);
             sink.send(bytes_of(&b.data)).await?;
@@ -158,8 +217,15 @@ impl Control {
             lit = atrium_core::tenancy::quote_literal(&tenant.schema_name)?
         ))
         .await?;
-        registry::audit(&*tx, actor, "tenant.restore", Some(slug), Ok(()), serde_json::json!({"file": file.display().to_string()}))
-            .await?;
+        registry::audit(
+            &*tx,
+            actor,
+            "tenant.restore",
+            Some(slug),
+            Ok(()),
+            serde_json::json!({"file": file.display().to_string()}),
+        )
+        .await?;
         tx.commit().await?;
         let _ = TenantSlug::parse(slug)?;
         Ok(tenant)
@@ -182,17 +248,28 @@ fn parse_blocks(text: &str) -> anyhow::Result<Vec<Block>> {
     let mut blocks = Vec::new();
     let mut lines = text.lines();
     while let Some(line) = lines.next() {
-        let Some(rest) = line.strip_prefix("COPY ") else { continue };
-        let rest = rest.strip_suffix(" FROM stdin;").context("malformed COPY line")?;
+        let Some(rest) = line.strip_prefix("COPY ") else {
+            continue;
+        };
+        let rest = rest
+            .strip_suffix(" FROM stdin;")
+            .context("malformed COPY line")?;
         let (table, cols) = rest.split_once(" (").context("malformed COPY line")?;
         let cols = cols.strip_suffix(')').context("malformed COPY line")?;
         let unquote = |s: &str| -> anyhow::Result<String> {
-            let s = s.trim().strip_prefix('"').and_then(|s| s.strip_suffix('"')).context("unquoted name")?;
+            let s = s
+                .trim()
+                .strip_prefix('"')
+                .and_then(|s| s.strip_suffix('"'))
+                .context("unquoted name")?;
             anyhow::ensure!(is_plain_identifier(s), "bad identifier {s:?}");
             Ok(s.to_owned())
         };
         let table = unquote(table)?;
-        let columns = cols.split(',').map(unquote).collect::<anyhow::Result<Vec<_>>>()?;
+        let columns = cols
+            .split(',')
+            .map(unquote)
+            .collect::<anyhow::Result<Vec<_>>>()?;
         let mut data = String::new();
         for row in lines.by_ref() {
             if row == "\\." {
@@ -201,7 +278,11 @@ fn parse_blocks(text: &str) -> anyhow::Result<Vec<Block>> {
             data.push_str(row);
             data.push('\n');
         }
-        blocks.push(Block { table, columns, data });
+        blocks.push(Block {
+            table,
+            columns,
+            data,
+        });
     }
     Ok(blocks)
 }

@@ -26,17 +26,28 @@ pub struct CreatedKey {
 }
 
 impl Control {
-    pub async fn create_key(&self, slug: &str, name: &str, actor: &str) -> Result<CreatedKey, ControlError> {
+    pub async fn create_key(
+        &self,
+        slug: &str,
+        name: &str,
+        actor: &str,
+    ) -> Result<CreatedKey, ControlError> {
         let slug = TenantSlug::parse(slug)?;
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 100 {
-            return Err(ControlError::Invalid("name must be 1 to 100 characters".into(), "name"));
+            return Err(ControlError::Invalid(
+                "name must be 1 to 100 characters".into(),
+                "name",
+            ));
         }
         let mut conn = self.pool.get().await?;
         let tx = conn.transaction().await?;
         let tenant = registry::lock(&*tx, slug.as_str()).await?;
         if !matches!(tenant.state.as_str(), "active" | "suspended") {
-            return Err(ControlError::Conflict(format!("tenant is {}", tenant.state), "tenant_not_active"));
+            return Err(ControlError::Conflict(
+                format!("tenant is {}", tenant.state),
+                "tenant_not_active",
+            ));
         }
         let new = apikey::generate();
         let row = tx
@@ -46,10 +57,20 @@ impl Control {
                 &[&Uuid::now_v7(), &tenant.id, &name, &new.prefix, &new.hash],
             )
             .await?;
-        registry::audit(&*tx, actor, "key.create", Some(slug.as_str()), Ok(()), json!({"prefix": new.prefix, "name": name}))
-            .await?;
+        registry::audit(
+            &*tx,
+            actor,
+            "key.create",
+            Some(slug.as_str()),
+            Ok(()),
+            json!({"prefix": new.prefix, "name": name}),
+        )
+        .await?;
         tx.commit().await?;
-        Ok(CreatedKey { key: key_from(&row), secret: new.plaintext })
+        Ok(CreatedKey {
+            key: key_from(&row),
+            secret: new.plaintext,
+        })
     }
 
     pub async fn list_keys(&self, slug: &str) -> Result<Vec<ApiKey>, ControlError> {
@@ -66,7 +87,12 @@ impl Control {
         Ok(rows.iter().map(key_from).collect())
     }
 
-    pub async fn revoke_key(&self, slug: &str, key_id: Uuid, actor: &str) -> Result<ApiKey, ControlError> {
+    pub async fn revoke_key(
+        &self,
+        slug: &str,
+        key_id: Uuid,
+        actor: &str,
+    ) -> Result<ApiKey, ControlError> {
         let slug = TenantSlug::parse(slug)?;
         let mut conn = self.pool.get().await?;
         let tx = conn.transaction().await?;
@@ -82,7 +108,15 @@ impl Control {
             .ok_or(ControlError::NotFound)?;
         let hash: String = row.get(5);
         registry::notify(&*tx, &format!("key:{hash}")).await?;
-        registry::audit(&*tx, actor, "key.revoke", Some(slug.as_str()), Ok(()), json!({"key_id": key_id})).await?;
+        registry::audit(
+            &*tx,
+            actor,
+            "key.revoke",
+            Some(slug.as_str()),
+            Ok(()),
+            json!({"key_id": key_id}),
+        )
+        .await?;
         tx.commit().await?;
         Ok(key_from(&row))
     }

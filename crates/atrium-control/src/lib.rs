@@ -26,7 +26,8 @@ pub struct Control {
 
 impl Control {
     pub fn new(config: ControlConfig) -> anyhow::Result<Self> {
-        let pool = atrium_core::db::build_pool(&config.database_url, &config.pool, "atrium-control")?;
+        let pool =
+            atrium_core::db::build_pool(&config.database_url, &config.pool, "atrium-control")?;
         Ok(Self { config, pool })
     }
 
@@ -34,8 +35,11 @@ impl Control {
     /// registry tables it needs. Idempotent; safe to run at every start.
     pub async fn migrate_control(&self) -> anyhow::Result<Vec<i32>> {
         use secrecy::ExposeSecret;
-        let (mut client, conn) =
-            atrium_core::db::connect_one(self.config.database_url.expose_secret(), "atrium-migrate").await?;
+        let (mut client, conn) = atrium_core::db::connect_one(
+            self.config.database_url.expose_secret(),
+            "atrium-migrate",
+        )
+        .await?;
         tokio::spawn(conn);
         let applied = atrium_core::migrations::run_control(&mut client).await?;
         let api = atrium_core::tenancy::quote_ident(&self.config.api_role);

@@ -13,15 +13,24 @@ impl Control {
     }
 
     pub async fn suspend(&self, slug: &str, actor: &str) -> Result<Tenant, ControlError> {
-        self.transition(slug, actor, "tenant.suspend", "active", "suspended").await
+        self.transition(slug, actor, "tenant.suspend", "active", "suspended")
+            .await
     }
 
     pub async fn resume(&self, slug: &str, actor: &str) -> Result<Tenant, ControlError> {
-        self.transition(slug, actor, "tenant.resume", "suspended", "active").await
+        self.transition(slug, actor, "tenant.resume", "suspended", "active")
+            .await
     }
 
     /// `from` → `to`; already being in `to` is success (idempotent), anything else a conflict.
-    async fn transition(&self, slug: &str, actor: &str, action: &str, from: &str, to: &str) -> Result<Tenant, ControlError> {
+    async fn transition(
+        &self,
+        slug: &str,
+        actor: &str,
+        action: &str,
+        from: &str,
+        to: &str,
+    ) -> Result<Tenant, ControlError> {
         let slug = TenantSlug::parse(slug)?;
         let mut conn = self.pool.get().await?;
         let tx = conn.transaction().await?;
@@ -30,7 +39,10 @@ impl Control {
             return Ok(tenant);
         }
         if tenant.state != from {
-            let msg = format!("tenant is {}; only a {from} tenant can go to {to}", tenant.state);
+            let msg = format!(
+                "tenant is {}; only a {from} tenant can go to {to}",
+                tenant.state
+            );
             return Err(ControlError::Conflict(msg, "invalid_state"));
         }
         tx.execute(
@@ -42,7 +54,15 @@ impl Control {
         )
         .await?;
         registry::notify(&*tx, slug.as_str()).await?;
-        registry::audit(&*tx, actor, action, Some(slug.as_str()), Ok(()), json!({"from": from, "to": to})).await?;
+        registry::audit(
+            &*tx,
+            actor,
+            action,
+            Some(slug.as_str()),
+            Ok(()),
+            json!({"from": from, "to": to}),
+        )
+        .await?;
         let tenant = registry::get(&*tx, slug.as_str()).await?;
         tx.commit().await?;
         Ok(tenant)
@@ -67,21 +87,39 @@ impl Control {
                     )
                     .await?;
                     registry::notify(&*tx, slug.as_str()).await?;
-                    registry::audit(&*tx, actor, "tenant.delete.start", Some(slug.as_str()), Ok(()), json!({})).await?;
+                    registry::audit(
+                        &*tx,
+                        actor,
+                        "tenant.delete.start",
+                        Some(slug.as_str()),
+                        Ok(()),
+                        json!({}),
+                    )
+                    .await?;
                 }
             }
             tx.commit().await?;
         }
 
         let tenant = registry::get(&**conn, slug.as_str()).await?;
-        let export = self.export_schema(&tenant).await.map_err(ControlError::Other)?;
+        let export = self
+            .export_schema(&tenant)
+            .await
+            .map_err(ControlError::Other)?;
 
         let tx = conn.transaction().await?;
         let tenant = registry::lock(&*tx, slug.as_str()).await?;
         let role = quote_ident(&tenant.role_name);
-        tx.batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", quote_ident(&tenant.schema_name))).await?;
+        tx.batch_execute(&format!(
+            "DROP SCHEMA IF EXISTS {} CASCADE",
+            quote_ident(&tenant.schema_name)
+        ))
+        .await?;
         let role_exists = tx
-            .query_opt("SELECT 1 FROM pg_roles WHERE rolname = $1", &[&tenant.role_name])
+            .query_opt(
+                "SELECT 1 FROM pg_roles WHERE rolname = $1",
+                &[&tenant.role_name],
+            )
             .await?
             .is_some();
         if role_exists {
@@ -106,7 +144,15 @@ impl Control {
         )
         .await?;
         registry::notify(&*tx, slug.as_str()).await?;
-        registry::audit(&*tx, actor, "tenant.delete", Some(slug.as_str()), Ok(()), json!({"export": path})).await?;
+        registry::audit(
+            &*tx,
+            actor,
+            "tenant.delete",
+            Some(slug.as_str()),
+            Ok(()),
+            json!({"export": path}),
+        )
+        .await?;
         let tenant = registry::get(&*tx, slug.as_str()).await?;
         tx.commit().await?;
         Ok(tenant)

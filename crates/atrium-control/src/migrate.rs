@@ -56,7 +56,10 @@ impl MigrateReport {
 
 /// Records each migration's checksum the first time it is applied anywhere, and refuses
 /// a set whose already-recorded migrations changed.
-pub async fn record_checksums<C: GenericClient>(db: &C, set: &[Migration]) -> Result<(), ControlError> {
+pub async fn record_checksums<C: GenericClient>(
+    db: &C,
+    set: &[Migration],
+) -> Result<(), ControlError> {
     for m in set {
         db.execute(
             "INSERT INTO atrium_control.tenant_migrations (version, name, checksum) VALUES ($1, $2, $3)
@@ -66,7 +69,10 @@ pub async fn record_checksums<C: GenericClient>(db: &C, set: &[Migration]) -> Re
         .await?;
     }
     let rows = db
-        .query("SELECT version, checksum FROM atrium_control.tenant_migrations", &[])
+        .query(
+            "SELECT version, checksum FROM atrium_control.tenant_migrations",
+            &[],
+        )
         .await?;
     for m in set {
         if let Some(r) = rows.iter().find(|r| r.get::<_, i32>(0) == m.version) {
@@ -83,13 +89,22 @@ struct Behind {
 }
 
 impl Control {
-    pub async fn migrate_tenants(&self, set: &[Migration], progress: bool) -> Result<MigrateReport, ControlError> {
+    pub async fn migrate_tenants(
+        &self,
+        set: &[Migration],
+        progress: bool,
+    ) -> Result<MigrateReport, ControlError> {
         let start = Instant::now();
         let target = migrations::latest(set);
-        let (lock_client, conn) = atrium_core::db::connect_one(self.config.database_url.expose_secret(), "atrium-migrate")
-            .await?;
+        let (lock_client, conn) = atrium_core::db::connect_one(
+            self.config.database_url.expose_secret(),
+            "atrium-migrate",
+        )
+        .await?;
         tokio::spawn(conn);
-        lock_client.execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK_KEY]).await?;
+        lock_client
+            .execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK_KEY])
+            .await?;
 
         let result = async {
             record_checksums(&lock_client, set).await?;
@@ -169,24 +184,38 @@ impl Control {
             Ok::<_, ControlError>(report)
         }
         .await;
-        let _ = lock_client.execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK_KEY]).await;
+        let _ = lock_client
+            .execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK_KEY])
+            .await;
         let mut report = result?;
         report.elapsed_ms = start.elapsed().as_millis();
         Ok(report)
     }
 
     /// Ok(true) when migrated, Ok(false) when someone else already had.
-    async fn migrate_one(&self, t: &Behind, set: &[Migration], target: i32) -> anyhow::Result<bool> {
+    async fn migrate_one(
+        &self,
+        t: &Behind,
+        set: &[Migration],
+        target: i32,
+    ) -> anyhow::Result<bool> {
         let mut conn = self.pool.get().await?;
         let tx = conn.transaction().await?;
         let current: i32 = tx
-            .query_one("SELECT migration_version FROM atrium_control.tenants WHERE id = $1 FOR UPDATE", &[&t.id])
+            .query_one(
+                "SELECT migration_version FROM atrium_control.tenants WHERE id = $1 FOR UPDATE",
+                &[&t.id],
+            )
             .await?
             .get(0);
         if current >= target {
             return Ok(false);
         }
-        tx.batch_execute(&format!("SET LOCAL search_path = {}", quote_ident(&t.schema))).await?;
+        tx.batch_execute(&format!(
+            "SET LOCAL search_path = {}",
+            quote_ident(&t.schema)
+        ))
+        .await?;
         let mut applied = Vec::new();
         for m in set.iter().filter(|m| m.version > current) {
             let outcome = tx.batch_execute(m.sql).await;
@@ -198,7 +227,15 @@ impl Control {
                     &[&t.id, &msg],
                 )
                 .await?;
-                registry::audit(&**conn, "cli:migrate", "tenant.migrate", Some(&t.slug), Err(&msg), json!({"from": current})).await?;
+                registry::audit(
+                    &**conn,
+                    "cli:migrate",
+                    "tenant.migrate",
+                    Some(&t.slug),
+                    Err(&msg),
+                    json!({"from": current}),
+                )
+                .await?;
                 anyhow::bail!(msg);
             }
             applied.push(m.version);

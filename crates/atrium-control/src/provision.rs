@@ -36,7 +36,8 @@ pub enum Step {
 }
 
 /// Called after each step; tests use it to "crash" at a chosen step.
-pub type Observer<'a> = &'a (dyn Fn(Step) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync);
+pub type Observer<'a> =
+    &'a (dyn Fn(Step) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync);
 
 pub const PLANS: &[&str] = &["free", "pro", "enterprise"];
 
@@ -47,8 +48,13 @@ pub struct Provisioned {
 }
 
 impl Control {
-    pub async fn provision(&self, req: &NewTenant, actor: &str) -> Result<Provisioned, ControlError> {
-        self.provision_observed(req, actor, &|_| Box::pin(async {}), migrations::TENANT).await
+    pub async fn provision(
+        &self,
+        req: &NewTenant,
+        actor: &str,
+    ) -> Result<Provisioned, ControlError> {
+        self.provision_observed(req, actor, &|_| Box::pin(async {}), migrations::TENANT)
+            .await
     }
 
     pub async fn provision_observed(
@@ -62,11 +68,17 @@ impl Control {
         let display_name = req.display_name.clone().unwrap_or_else(|| req.slug.clone());
         let display_name = display_name.trim();
         if display_name.is_empty() || display_name.chars().count() > 200 {
-            return Err(ControlError::Invalid("display_name must be 1 to 200 characters".into(), "display_name"));
+            return Err(ControlError::Invalid(
+                "display_name must be 1 to 200 characters".into(),
+                "display_name",
+            ));
         }
         let plan = req.plan.as_deref().unwrap_or("free");
         if !PLANS.contains(&plan) {
-            return Err(ControlError::Invalid(format!("plan must be one of {}", PLANS.join(", ")), "plan"));
+            return Err(ControlError::Invalid(
+                format!("plan must be one of {}", PLANS.join(", ")),
+                "plan",
+            ));
         }
 
         let mut conn = self.pool.get().await?;
@@ -91,7 +103,12 @@ impl Control {
         let tx = conn.transaction().await?;
         let tenant = registry::lock(&*tx, slug.as_str()).await?;
         match tenant.state.as_str() {
-            "active" | "suspended" => return Ok(Provisioned { tenant, created: false }),
+            "active" | "suspended" => {
+                return Ok(Provisioned {
+                    tenant,
+                    created: false,
+                })
+            }
             "deleting" | "deleted" => {
                 return Err(ControlError::Conflict(
                     format!("slug '{slug}' belonged to a deleted tenant and stays reserved"),
@@ -103,15 +120,20 @@ impl Control {
         let schema = quote_ident(&tenant.schema_name);
         let role = quote_ident(&tenant.role_name);
 
-        tx.batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {schema}")).await?;
+        tx.batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))
+            .await?;
         observe(Step::SchemaCreated).await;
 
         let role_exists = tx
-            .query_opt("SELECT 1 FROM pg_roles WHERE rolname = $1", &[&tenant.role_name])
+            .query_opt(
+                "SELECT 1 FROM pg_roles WHERE rolname = $1",
+                &[&tenant.role_name],
+            )
             .await?
             .is_some();
         if !role_exists {
-            tx.batch_execute(&format!("CREATE ROLE {role} NOLOGIN NOINHERIT")).await?;
+            tx.batch_execute(&format!("CREATE ROLE {role} NOLOGIN NOINHERIT"))
+                .await?;
         }
         observe(Step::RoleCreated).await;
 
@@ -126,11 +148,13 @@ impl Control {
         observe(Step::Granted).await;
 
         crate::migrate::record_checksums(&*tx, set).await?;
-        tx.batch_execute(&format!("SET LOCAL search_path = {schema}")).await?;
+        tx.batch_execute(&format!("SET LOCAL search_path = {schema}"))
+            .await?;
         for m in set {
             tx.batch_execute(m.sql).await?;
         }
-        tx.batch_execute("SET LOCAL search_path = atrium_control").await?;
+        tx.batch_execute("SET LOCAL search_path = atrium_control")
+            .await?;
         observe(Step::Migrated).await;
 
         tx.execute(
@@ -152,6 +176,9 @@ impl Control {
         let tenant = registry::get(&*tx, slug.as_str()).await?;
         tx.commit().await?;
         observe(Step::Activated).await;
-        Ok(Provisioned { tenant, created: true })
+        Ok(Provisioned {
+            tenant,
+            created: true,
+        })
     }
 }

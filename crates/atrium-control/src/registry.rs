@@ -56,14 +56,21 @@ impl From<&Row> for Tenant {
 
 pub async fn get<C: GenericClient>(db: &C, slug: &str) -> Result<Tenant, ControlError> {
     let sql = format!("SELECT {TENANT_COLUMNS} FROM atrium_control.tenants WHERE slug = $1");
-    db.query_opt(&sql, &[&slug]).await?.map(|r| Tenant::from(&r)).ok_or(ControlError::NotFound)
+    db.query_opt(&sql, &[&slug])
+        .await?
+        .map(|r| Tenant::from(&r))
+        .ok_or(ControlError::NotFound)
 }
 
 /// Locks the registry row for the rest of the transaction: every lifecycle action on one
 /// tenant is serialized by this lock.
 pub async fn lock<C: GenericClient>(db: &C, slug: &str) -> Result<Tenant, ControlError> {
-    let sql = format!("SELECT {TENANT_COLUMNS} FROM atrium_control.tenants WHERE slug = $1 FOR UPDATE");
-    db.query_opt(&sql, &[&slug]).await?.map(|r| Tenant::from(&r)).ok_or(ControlError::NotFound)
+    let sql =
+        format!("SELECT {TENANT_COLUMNS} FROM atrium_control.tenants WHERE slug = $1 FOR UPDATE");
+    db.query_opt(&sql, &[&slug])
+        .await?
+        .map(|r| Tenant::from(&r))
+        .ok_or(ControlError::NotFound)
 }
 
 pub async fn list<C: GenericClient>(
@@ -83,7 +90,11 @@ pub async fn list<C: GenericClient>(
 
 /// Tells every data plane to drop its cached view of this tenant (or key).
 pub async fn notify<C: GenericClient>(db: &C, payload: &str) -> Result<(), ControlError> {
-    db.execute("SELECT pg_notify($1, $2)", &[&atrium_core::TENANT_CHANNEL, &payload]).await?;
+    db.execute(
+        "SELECT pg_notify($1, $2)",
+        &[&atrium_core::TENANT_CHANNEL, &payload],
+    )
+    .await?;
     Ok(())
 }
 

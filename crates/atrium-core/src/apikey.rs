@@ -18,7 +18,11 @@ pub fn generate() -> NewKey {
     let prefix: String = secret.chars().take(8).collect();
     let plaintext = format!("atr_{prefix}_{secret}");
     let hash = hash(&plaintext);
-    NewKey { plaintext, prefix, hash }
+    NewKey {
+        plaintext,
+        prefix,
+        hash,
+    }
 }
 
 pub fn hash(key: &str) -> Vec<u8> {
@@ -27,13 +31,20 @@ pub fn hash(key: &str) -> Vec<u8> {
 
 /// Cheap shape check before any lookup, so junk never reaches the database.
 pub fn looks_valid(key: &str) -> bool {
-    key.len() <= 128 && key.starts_with("atr_") && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    key.len() <= 128
+        && key.starts_with("atr_")
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 /// Constant-time comparison for bearer tokens.
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     let (ha, hb) = (Sha256::digest(a), Sha256::digest(b));
-    ha.iter().zip(hb.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    ha.iter()
+        .zip(hb.iter())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+        == 0
 }
 
 #[cfg(test)]

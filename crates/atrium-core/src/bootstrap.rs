@@ -17,13 +17,24 @@ pub struct Bootstrap<'a> {
 /// attributes re-applied.
 pub async fn run(superuser_url: &str, b: &Bootstrap<'_>) -> anyhow::Result<()> {
     for name in [b.database, b.control_role, b.api_role] {
-        anyhow::ensure!(is_plain_identifier(name), "{name:?} is not a plain lowercase identifier");
+        anyhow::ensure!(
+            is_plain_identifier(name),
+            "{name:?} is not a plain lowercase identifier"
+        );
     }
     let (client, conn) = crate::db::connect_one(superuser_url, "atrium-bootstrap").await?;
     tokio::spawn(conn);
     for (role, password, attrs) in [
-        (b.control_role, b.control_password, "LOGIN CREATEROLE NOSUPERUSER NOCREATEDB"),
-        (b.api_role, b.api_password, "LOGIN NOINHERIT NOCREATEROLE NOSUPERUSER NOCREATEDB"),
+        (
+            b.control_role,
+            b.control_password,
+            "LOGIN CREATEROLE NOSUPERUSER NOCREATEDB",
+        ),
+        (
+            b.api_role,
+            b.api_password,
+            "LOGIN NOINHERIT NOCREATEROLE NOSUPERUSER NOCREATEDB",
+        ),
     ] {
         let exists = client
             .query_opt("SELECT 1 FROM pg_roles WHERE rolname = $1", &[&role])
@@ -39,7 +50,10 @@ pub async fn run(superuser_url: &str, b: &Bootstrap<'_>) -> anyhow::Result<()> {
             .await?;
     }
     let db_exists = client
-        .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&b.database])
+        .query_opt(
+            "SELECT 1 FROM pg_database WHERE datname = $1",
+            &[&b.database],
+        )
         .await?
         .is_some();
     if !db_exists {
@@ -77,9 +91,15 @@ pub fn replace_database(url: &str, database: &str) -> anyhow::Result<String> {
         Some((b, q)) => (b, Some(q)),
         None => (url, None),
     };
-    let scheme_end = base.find("://").map(|i| i + 3).ok_or_else(|| anyhow::anyhow!("not a URL"))?;
+    let scheme_end = base
+        .find("://")
+        .map(|i| i + 3)
+        .ok_or_else(|| anyhow::anyhow!("not a URL"))?;
     let host_part = &base[scheme_end..];
-    let host_end = host_part.find('/').map(|i| scheme_end + i).unwrap_or(base.len());
+    let host_end = host_part
+        .find('/')
+        .map(|i| scheme_end + i)
+        .unwrap_or(base.len());
     let mut out = format!("{}/{}", &base[..host_end], database);
     if let Some(q) = query {
         out.push('?');
@@ -95,7 +115,9 @@ mod tests {
     #[test]
     fn swaps_the_database() {
         assert_eq!(
-            replace_database("postgres://u:p@h:1/postgres?sslmode=disable", "x").ok().as_deref(),
+            replace_database("postgres://u:p@h:1/postgres?sslmode=disable", "x")
+                .ok()
+                .as_deref(),
             Some("postgres://u:p@h:1/x?sslmode=disable")
         );
         assert_eq!(

@@ -181,7 +181,10 @@ impl Config {
                         path: value.clone(),
                         source,
                     })?;
-                resolved.push((target.to_owned(), content.trim_end_matches(['\n', '\r']).into()));
+                resolved.push((
+                    target.to_owned(),
+                    content.trim_end_matches(['\n', '\r']).into(),
+                ));
             } else {
                 resolved.push((rest.to_owned(), value));
             }
@@ -192,7 +195,9 @@ impl Config {
             let value: figment::value::Value = parse_env_value(&value);
             figment = figment.merge(Serialized::global(&path, value));
         }
-        let config: Config = figment.extract().map_err(|e| ConfigError::Load(Box::new(e)))?;
+        let config: Config = figment
+            .extract()
+            .map_err(|e| ConfigError::Load(Box::new(e)))?;
         config.validate()?;
         Ok(config)
     }
@@ -200,7 +205,10 @@ impl Config {
     /// Checks everything that can be checked before connecting anywhere.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let bad = |msg: String| Err(ConfigError::Invalid(msg));
-        for (name, pool) in [("api.pool", &self.api.pool), ("control.pool", &self.control.pool)] {
+        for (name, pool) in [
+            ("api.pool", &self.api.pool),
+            ("control.pool", &self.control.pool),
+        ] {
             if pool.max_size == 0 || pool.max_size > 1_000 {
                 return bad(format!("{name}.max_size must be between 1 and 1000"));
             }
@@ -219,7 +227,10 @@ impl Config {
         }
         let prefix = &self.control.role_prefix;
         if prefix.len() > 20 || !(prefix.is_empty() || is_plain_identifier(prefix)) {
-            return bad("control.role_prefix must be a lowercase identifier of at most 20 characters".into());
+            return bad(
+                "control.role_prefix must be a lowercase identifier of at most 20 characters"
+                    .into(),
+            );
         }
         if self.control.migrate_concurrency == 0 || self.control.migrate_concurrency > 64 {
             return bad("control.migrate_concurrency must be between 1 and 64".into());
@@ -234,7 +245,10 @@ impl Config {
                 ("control.admin_token", &self.control.admin_token),
             ] {
                 if secret.expose_secret().contains(DEV_SECRET_MARKER) {
-                    return bad(format!("{name} still holds a development default; set ATRIUM_{}", name.to_ascii_uppercase().replace('.', "__")));
+                    return bad(format!(
+                        "{name} still holds a development default; set ATRIUM_{}",
+                        name.to_ascii_uppercase().replace('.', "__")
+                    ));
                 }
             }
         }
@@ -274,7 +288,9 @@ mod tests {
     use super::*;
 
     fn vars(list: &[(&str, &str)]) -> Vec<(String, String)> {
-        list.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        list.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -307,7 +323,10 @@ mod tests {
             file.to_str().expect("utf8"),
         )]))
         .expect("valid");
-        assert_eq!(c.control.admin_token.expose_secret(), "file-token-0123456789");
+        assert_eq!(
+            c.control.admin_token.expose_secret(),
+            "file-token-0123456789"
+        );
         let printed = format!("{c:?} {}", serde_json::to_string(&c).expect("json"));
         assert!(!printed.contains("file-token"));
         assert!(!printed.contains("dev-only-insecure-api"));

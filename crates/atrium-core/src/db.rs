@@ -133,10 +133,16 @@ impl TenantTx {
 
     fn conn(&self) -> &deadpool_postgres::Object {
         // Invariant: `conn` is only taken in commit/drop, which consume self.
-        self.conn.as_ref().unwrap_or_else(|| unreachable!("connection taken"))
+        self.conn
+            .as_ref()
+            .unwrap_or_else(|| unreachable!("connection taken"))
     }
 
-    pub async fn query(&mut self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>, DbError> {
+    pub async fn query(
+        &mut self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Vec<Row>, DbError> {
         let setup = self.pending_setup.take();
         let client = self.conn();
         let work = async {
@@ -146,11 +152,19 @@ impl TenantTx {
         pipelined(client, setup, work).await
     }
 
-    pub async fn query_opt(&mut self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Option<Row>, DbError> {
+    pub async fn query_opt(
+        &mut self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Option<Row>, DbError> {
         Ok(self.query(sql, params).await?.into_iter().next())
     }
 
-    pub async fn execute(&mut self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64, DbError> {
+    pub async fn execute(
+        &mut self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<u64, DbError> {
         let setup = self.pending_setup.take();
         let client = self.conn();
         let work = async {
@@ -173,7 +187,10 @@ impl TenantTx {
             self.pending_setup = None;
             return Ok(());
         }
-        let conn = self.conn.take().unwrap_or_else(|| unreachable!("connection taken"));
+        let conn = self
+            .conn
+            .take()
+            .unwrap_or_else(|| unreachable!("connection taken"));
         match conn.batch_execute("COMMIT").await {
             Ok(()) => Ok(()),
             Err(e) => {

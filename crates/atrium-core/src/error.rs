@@ -132,7 +132,10 @@ impl IntoResponse for ApiError {
             tracing::error!(error = format!("{err:#}"), "request failed");
         }
         let problem = Problem {
-            kind: format!("https://atrium.dev/problems/{}", self.code().replace('_', "-")),
+            kind: format!(
+                "https://atrium.dev/problems/{}",
+                self.code().replace('_', "-")
+            ),
             title: status.canonical_reason().unwrap_or("Error").to_owned(),
             status: status.as_u16(),
             detail: self.detail(),
@@ -164,13 +167,19 @@ impl From<DbError> for ApiError {
         if let DbError::Pool(e) = &err {
             return ApiError::Unavailable {
                 code: "database_unavailable",
-                detail: format!("the database is not available right now ({})", pool_reason(e)),
+                detail: format!(
+                    "the database is not available right now ({})",
+                    pool_reason(e)
+                ),
             };
         }
         if let DbError::Setup(e) = &err {
             return match e.code() {
                 // SET ROLE on a dropped role, or a dropped schema: the tenant is gone.
-                Some(c) if *c == SqlState::INVALID_PARAMETER_VALUE || *c == SqlState::UNDEFINED_OBJECT => {
+                Some(c)
+                    if *c == SqlState::INVALID_PARAMETER_VALUE
+                        || *c == SqlState::UNDEFINED_OBJECT =>
+                {
                     ApiError::NotFound("tenant")
                 }
                 Some(_) => ApiError::Internal(err.into()),
@@ -189,16 +198,21 @@ impl From<DbError> for ApiError {
             Some(c) if *c == SqlState::UNDEFINED_OBJECT || *c == SqlState::INVALID_SCHEMA_NAME => {
                 ApiError::NotFound("tenant")
             }
-            Some(c) if *c == SqlState::T_R_SERIALIZATION_FAILURE || *c == SqlState::T_R_DEADLOCK_DETECTED => {
+            Some(c)
+                if *c == SqlState::T_R_SERIALIZATION_FAILURE
+                    || *c == SqlState::T_R_DEADLOCK_DETECTED =>
+            {
                 ApiError::Conflict {
                     code: "concurrent_update",
                     detail: "a concurrent change got in the way; retry the request".into(),
                 }
             }
-            None if matches!(&err, DbError::Postgres(e) if e.is_closed()) => ApiError::Unavailable {
-                code: "database_unavailable",
-                detail: "the database connection was lost; retry the request".into(),
-            },
+            None if matches!(&err, DbError::Postgres(e) if e.is_closed()) => {
+                ApiError::Unavailable {
+                    code: "database_unavailable",
+                    detail: "the database connection was lost; retry the request".into(),
+                }
+            }
             _ => ApiError::Internal(err.into()),
         }
     }
@@ -236,13 +250,15 @@ where
                 "unsupported_media_type",
                 "expected Content-Type: application/json",
             )),
-            Err(JsonRejection::JsonDataError(e)) => Err(ApiError::Validation(vec![FieldError::new(
-                "body",
-                e.body_text(),
-            )])),
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                Err(ApiError::PayloadTooLarge("the request body is too large".into()))
+            Err(JsonRejection::JsonDataError(e)) => {
+                Err(ApiError::Validation(vec![FieldError::new(
+                    "body",
+                    e.body_text(),
+                )]))
             }
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(
+                ApiError::PayloadTooLarge("the request body is too large".into()),
+            ),
             Err(e) => Err(ApiError::bad_request("invalid_json", e.body_text())),
         }
     }

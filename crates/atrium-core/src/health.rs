@@ -18,7 +18,8 @@ use axum::{extract::State, http::StatusCode, response::IntoResponse, routing::ge
 use serde_json::json;
 use tokio::sync::watch;
 
-pub type ReadyCheck = Arc<dyn Fn() -> Pin<Box<dyn Future<Output = Result<(), String>> + Send>> + Send + Sync>;
+pub type ReadyCheck =
+    Arc<dyn Fn() -> Pin<Box<dyn Future<Output = Result<(), String>> + Send>> + Send + Sync>;
 
 /// The longest a readiness check may take before the probe answers 503.
 pub const READY_TIMEOUT: Duration = Duration::from_millis(900);
@@ -78,7 +79,8 @@ impl Lifecycle {
     }
 
     fn heartbeat_fresh(&self) -> bool {
-        now_ms().saturating_sub(self.heartbeat_ms.load(Ordering::Relaxed)) < HEARTBEAT_STALE.as_millis() as u64
+        now_ms().saturating_sub(self.heartbeat_ms.load(Ordering::Relaxed))
+            < HEARTBEAT_STALE.as_millis() as u64
     }
 
     pub async fn readiness(&self) -> Result<(), String> {
@@ -90,7 +92,10 @@ impl Lifecycle {
         }
         match tokio::time::timeout(READY_TIMEOUT, (self.check)()).await {
             Ok(result) => result,
-            Err(_) => Err(format!("dependency check timed out after {} ms", READY_TIMEOUT.as_millis())),
+            Err(_) => Err(format!(
+                "dependency check timed out after {} ms",
+                READY_TIMEOUT.as_millis()
+            )),
         }
     }
 }
@@ -116,7 +121,10 @@ async fn livez(State(l): State<Arc<Lifecycle>>) -> impl IntoResponse {
     if l.heartbeat_fresh() {
         (StatusCode::OK, Json(json!({"status": "alive"})))
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "wedged"})))
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"status": "wedged"})),
+        )
     }
 }
 
@@ -134,7 +142,10 @@ async fn startupz(State(l): State<Arc<Lifecycle>>) -> impl IntoResponse {
     if l.started.load(Ordering::SeqCst) {
         (StatusCode::OK, Json(json!({"status": "started"})))
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "starting"})))
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"status": "starting"})),
+        )
     }
 }
 
@@ -144,7 +155,9 @@ pub fn postgres_check(pool: deadpool_postgres::Pool) -> ReadyCheck {
         let pool = pool.clone();
         Box::pin(async move {
             let conn = pool.get().await.map_err(|e| format!("database: {e}"))?;
-            conn.simple_query("SELECT 1").await.map_err(|e| format!("database: {e}"))?;
+            conn.simple_query("SELECT 1")
+                .await
+                .map_err(|e| format!("database: {e}"))?;
             Ok(())
         })
     })

@@ -1,7 +1,10 @@
 //! What both HTTP services share: the middleware stack, metrics per request, and a
 //! server loop that drains on shutdown.
 
-use std::{sync::Arc, time::{Duration, Instant}};
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use axum::{
     extract::{MatchedPath, Request},
@@ -65,7 +68,12 @@ pub fn with_common_layers(router: Router, limits: &Limits, service: &'static str
         )
 }
 
-async fn record_metrics(req: Request, next: Next, service: &'static str, labels: Arc<TenantLabels>) -> Response {
+async fn record_metrics(
+    req: Request,
+    next: Next,
+    service: &'static str,
+    labels: Arc<TenantLabels>,
+) -> Response {
     let route = req
         .extensions()
         .get::<MatchedPath>()
@@ -113,13 +121,14 @@ pub fn shutdown_on_signals(lifecycle: Arc<Lifecycle>) {
         let ctrl_c = tokio::signal::ctrl_c();
         #[cfg(unix)]
         {
-            let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(s) => s,
-                Err(e) => {
-                    tracing::error!(error = %e, "cannot install SIGTERM handler");
-                    return;
-                }
-            };
+            let mut term =
+                match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        tracing::error!(error = %e, "cannot install SIGTERM handler");
+                        return;
+                    }
+                };
             tokio::select! {
                 _ = ctrl_c => {}
                 _ = term.recv() => {}

@@ -69,7 +69,10 @@ async fn apply_control(client: &mut Client) -> Result<Vec<i32>, MigrateError> {
         )
         .await?;
     let rows = client
-        .query("SELECT version, name, checksum FROM atrium_control.schema_migrations", &[])
+        .query(
+            "SELECT version, name, checksum FROM atrium_control.schema_migrations",
+            &[],
+        )
         .await?;
     let mut applied = Vec::new();
     for m in CONTROL {

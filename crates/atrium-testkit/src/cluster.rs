@@ -46,12 +46,21 @@ impl PgCluster {
             Command::new(pg_bin("initdb")?)
                 .arg("-D")
                 .arg(&data)
-                .args(["-U", "postgres", "--auth=scram-sha-256", "-E", "UTF8", "--no-locale"])
+                .args([
+                    "-U",
+                    "postgres",
+                    "--auth=scram-sha-256",
+                    "-E",
+                    "UTF8",
+                    "--no-locale",
+                ])
                 .arg(format!("--pwfile={}", pwfile.display())),
         )
         .context("initdb")?;
         let cluster = Self {
-            superuser_url: format!("postgres://postgres:{SUPERUSER_PASSWORD}@127.0.0.1:{port}/postgres"),
+            superuser_url: format!(
+                "postgres://postgres:{SUPERUSER_PASSWORD}@127.0.0.1:{port}/postgres"
+            ),
             port,
             data_dir: Some(data),
         };
@@ -65,12 +74,18 @@ impl PgCluster {
             stop = cluster.stop_command()?,
             dir = dir.display()
         );
-        Command::new("sh").arg("-c").arg(watchdog).spawn().context("watchdog")?;
+        Command::new("sh")
+            .arg("-c")
+            .arg(watchdog)
+            .spawn()
+            .context("watchdog")?;
         Ok(cluster)
     }
 
     fn data_dir(&self) -> anyhow::Result<&Path> {
-        self.data_dir.as_deref().context("this cluster is not managed by the harness")
+        self.data_dir
+            .as_deref()
+            .context("this cluster is not managed by the harness")
     }
 
     pub fn start(&self) -> anyhow::Result<()> {
@@ -94,18 +109,26 @@ impl PgCluster {
     /// Immediate stop, as a crash or a killed container would look.
     pub fn stop(&self) -> anyhow::Result<()> {
         let data = self.data_dir()?;
-        run_as_postgres(
-            Command::new(pg_bin("pg_ctl")?)
-                .arg("-D")
-                .arg(data)
-                .args(["-m", "immediate", "-w", "stop"]),
-        )
+        run_as_postgres(Command::new(pg_bin("pg_ctl")?).arg("-D").arg(data).args([
+            "-m",
+            "immediate",
+            "-w",
+            "stop",
+        ]))
         .context("pg_ctl stop")
     }
 
     fn stop_command(&self) -> anyhow::Result<String> {
-        let ctl = format!("{} -D '{}' -m immediate stop", pg_bin("pg_ctl")?.display(), self.data_dir()?.display());
-        Ok(if is_root() { format!("runuser -u postgres -- {ctl}") } else { ctl })
+        let ctl = format!(
+            "{} -D '{}' -m immediate stop",
+            pg_bin("pg_ctl")?.display(),
+            self.data_dir()?.display()
+        );
+        Ok(if is_root() {
+            format!("runuser -u postgres -- {ctl}")
+        } else {
+            ctl
+        })
     }
 }
 
@@ -135,7 +158,11 @@ fn is_root() -> bool {
 /// initdb and postgres refuse to run as root; as root we hand the files to `postgres`.
 fn chown_to_postgres(path: &Path) -> anyhow::Result<()> {
     if is_root() {
-        let status = Command::new("chown").arg("-R").arg("postgres:postgres").arg(path).status()?;
+        let status = Command::new("chown")
+            .arg("-R")
+            .arg("postgres:postgres")
+            .arg(path)
+            .status()?;
         if !status.success() {
             bail!("chown {} failed", path.display());
         }
@@ -146,7 +173,10 @@ fn chown_to_postgres(path: &Path) -> anyhow::Result<()> {
 fn run_as_postgres(cmd: &mut Command) -> anyhow::Result<()> {
     let output = if is_root() {
         let mut wrapped = Command::new("runuser");
-        wrapped.args(["-u", "postgres", "--"]).arg(cmd.get_program()).args(cmd.get_args());
+        wrapped
+            .args(["-u", "postgres", "--"])
+            .arg(cmd.get_program())
+            .args(cmd.get_args());
         wrapped.current_dir("/tmp").output()?
     } else {
         cmd.output()?

@@ -24,7 +24,8 @@ static SHARED: OnceLock<PgCluster> = OnceLock::new();
 pub fn shared_cluster() -> &'static PgCluster {
     SHARED.get_or_init(|| match std::env::var("ATRIUM_TEST_DATABASE_URL") {
         Ok(url) => PgCluster::external(url),
-        Err(_) => PgCluster::start_new().unwrap_or_else(|e| panic!("could not start PostgreSQL for tests: {e:#}")),
+        Err(_) => PgCluster::start_new()
+            .unwrap_or_else(|e| panic!("could not start PostgreSQL for tests: {e:#}")),
     })
 }
 
@@ -59,10 +60,17 @@ impl TestDb {
         .await
         .unwrap_or_else(|e| panic!("bootstrap of test database failed: {e:#}"));
 
-        let url = |role: &str| format!("postgres://{role}:{password}@127.0.0.1:{}/{name}", cluster.port);
-        let mut config = Config::default();
-        config.environment = Environment::Development;
-        config.log_format = LogFormat::Pretty;
+        let url = |role: &str| {
+            format!(
+                "postgres://{role}:{password}@127.0.0.1:{}/{name}",
+                cluster.port
+            )
+        };
+        let mut config = Config {
+            environment: Environment::Development,
+            log_format: LogFormat::Pretty,
+            ..Config::default()
+        };
         config.api.listen = ([127, 0, 0, 1], 0).into();
         config.api.database_url = SecretString::from(url(&api));
         config.api.pool.max_size = 4;
@@ -74,7 +82,9 @@ impl TestDb {
         config.control.role_prefix = format!("{name}_");
         config.control.admin_token = SecretString::from("test-admin-token-0123456789".to_owned());
         config.control.export_dir = export_dir(&name);
-        config.validate().unwrap_or_else(|e| panic!("test config invalid: {e}"));
+        config
+            .validate()
+            .unwrap_or_else(|e| panic!("test config invalid: {e}"));
         let superuser_url = bootstrap::replace_database(&cluster.superuser_url, &name)
             .unwrap_or_else(|e| panic!("bad superuser url: {e}"));
         Self {
@@ -114,7 +124,11 @@ impl TestDb {
                 atrium_core::tenancy::quote_ident(&schema),
                 atrium_core::tenancy::quote_ident(&table)
             );
-            let n: i64 = su.query_one(&sql, &[]).await.map(|r| r.get(0)).unwrap_or(-1);
+            let n: i64 = su
+                .query_one(&sql, &[])
+                .await
+                .map(|r| r.get(0))
+                .unwrap_or(-1);
             out.push(format!("{schema}.{table}={n}"));
         }
         let roles = su
@@ -124,12 +138,20 @@ impl TestDb {
             )
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        out.extend(roles.iter().map(|r| format!("role:{}", r.get::<_, String>(0))));
+        out.extend(
+            roles
+                .iter()
+                .map(|r| format!("role:{}", r.get::<_, String>(0))),
+        );
         let schemas = su
             .query("SELECT nspname FROM pg_namespace ORDER BY 1", &[])
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        out.extend(schemas.iter().map(|r| format!("schema:{}", r.get::<_, String>(0))));
+        out.extend(
+            schemas
+                .iter()
+                .map(|r| format!("schema:{}", r.get::<_, String>(0))),
+        );
         out
     }
 }

@@ -6,7 +6,11 @@ use atrium_core::config::Config;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "atrium", version, about = "Atrium: multi-tenant CRM with built-in product analytics")]
+#[command(
+    name = "atrium",
+    version,
+    about = "Atrium: multi-tenant CRM with built-in product analytics"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -57,11 +61,19 @@ enum TenantAction {
         plan: Option<String>,
     },
     List,
-    Get { slug: String },
-    Suspend { slug: String },
-    Resume { slug: String },
+    Get {
+        slug: String,
+    },
+    Suspend {
+        slug: String,
+    },
+    Resume {
+        slug: String,
+    },
     /// Suspend, export, drop schema and role, keep a tombstone.
-    Delete { slug: String },
+    Delete {
+        slug: String,
+    },
     /// Provision SLUG from an export file.
     Restore {
         slug: String,
@@ -75,7 +87,10 @@ enum TenantAction {
         name: String,
     },
     /// Revoke a key by its id.
-    KeyRevoke { slug: String, id: String },
+    KeyRevoke {
+        slug: String,
+        id: String,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -91,7 +106,10 @@ pub fn main() -> ExitCode {
         }
     };
     atrium_core::telemetry::init(config.log_format);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("atrium: cannot start runtime: {e}");
@@ -108,7 +126,10 @@ pub fn main() -> ExitCode {
 }
 
 fn actor() -> String {
-    format!("cli:{}", std::env::var("USER").unwrap_or_else(|_| "unknown".into()))
+    format!(
+        "cli:{}",
+        std::env::var("USER").unwrap_or_else(|_| "unknown".into())
+    )
 }
 
 fn print(value: &impl serde::Serialize) -> anyhow::Result<()> {
@@ -137,7 +158,9 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
                 println!("control migrations applied: {applied:?}");
             }
             let progress = std::io::IsTerminal::is_terminal(&std::io::stderr()) && !json;
-            let report = control.migrate_tenants(atrium_core::migrations::TENANT, progress).await?;
+            let report = control
+                .migrate_tenants(atrium_core::migrations::TENANT, progress)
+                .await?;
             if json {
                 print(&report)?;
             } else {
@@ -153,7 +176,13 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             let control = Control::new(config.control)?;
             control.migrate_control().await?;
             let demo = control
-                .seed_demo(&[("acme", "Acme Corporation"), ("globex", "Globex Industries")], &actor())
+                .seed_demo(
+                    &[
+                        ("acme", "Acme Corporation"),
+                        ("globex", "Globex Industries"),
+                    ],
+                    &actor(),
+                )
                 .await?;
             print(&demo)?;
         }
@@ -166,7 +195,16 @@ async fn tenant(control: Control, action: TenantAction) -> anyhow::Result<()> {
     let who = actor();
     match action {
         TenantAction::Create { slug, name, plan } => {
-            let p = control.provision(&NewTenant { slug, display_name: name, plan }, &who).await?;
+            let p = control
+                .provision(
+                    &NewTenant {
+                        slug,
+                        display_name: name,
+                        plan,
+                    },
+                    &who,
+                )
+                .await?;
             print(&p.tenant)?;
         }
         TenantAction::List => {
@@ -178,7 +216,9 @@ async fn tenant(control: Control, action: TenantAction) -> anyhow::Result<()> {
         TenantAction::Resume { slug } => print(&control.resume(&slug, &who).await?)?,
         TenantAction::Delete { slug } => print(&control.delete(&slug, &who).await?)?,
         TenantAction::Restore { slug, file } => print(&control.restore(&slug, &file, &who).await?)?,
-        TenantAction::KeyCreate { slug, name } => print(&control.create_key(&slug, &name, &who).await?)?,
+        TenantAction::KeyCreate { slug, name } => {
+            print(&control.create_key(&slug, &name, &who).await?)?
+        }
         TenantAction::KeyRevoke { slug, id } => {
             let id = id.parse().context("key id must be a UUID")?;
             print(&control.revoke_key(&slug, id, &who).await?)?;
@@ -190,19 +230,37 @@ async fn tenant(control: Control, action: TenantAction) -> anyhow::Result<()> {
 async fn bootstrap(config: &Config) -> anyhow::Result<()> {
     use secrecy::ExposeSecret;
     let superuser = match std::env::var("ATRIUM_SUPERUSER_URL_FILE") {
-        Ok(path) => std::fs::read_to_string(&path).with_context(|| format!("reading {path}"))?.trim().to_owned(),
-        Err(_) => std::env::var("ATRIUM_SUPERUSER_URL").context("set ATRIUM_SUPERUSER_URL (or _FILE)")?,
+        Ok(path) => std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {path}"))?
+            .trim()
+            .to_owned(),
+        Err(_) => {
+            std::env::var("ATRIUM_SUPERUSER_URL").context("set ATRIUM_SUPERUSER_URL (or _FILE)")?
+        }
     };
     let ctl: tokio_postgres::Config = config.control.database_url.expose_secret().parse()?;
     let api: tokio_postgres::Config = config.api.database_url.expose_secret().parse()?;
     let password = |c: &tokio_postgres::Config| {
-        c.get_password().map(|p| String::from_utf8_lossy(p).into_owned()).context("database URL has no password")
+        c.get_password()
+            .map(|p| String::from_utf8_lossy(p).into_owned())
+            .context("database URL has no password")
     };
     let (ctl_pw, api_pw) = (password(&ctl)?, password(&api)?);
-    let database = ctl.get_dbname().context("control database URL names no database")?;
-    anyhow::ensure!(api.get_dbname() == Some(database), "api and control URLs must name the same database");
-    let (ctl_user, api_user) = (ctl.get_user().context("no user")?, api.get_user().context("no user")?);
-    anyhow::ensure!(api_user == config.control.api_role, "control.api_role must match the api URL's user ({api_user})");
+    let database = ctl
+        .get_dbname()
+        .context("control database URL names no database")?;
+    anyhow::ensure!(
+        api.get_dbname() == Some(database),
+        "api and control URLs must name the same database"
+    );
+    let (ctl_user, api_user) = (
+        ctl.get_user().context("no user")?,
+        api.get_user().context("no user")?,
+    );
+    anyhow::ensure!(
+        api_user == config.control.api_role,
+        "control.api_role must match the api URL's user ({api_user})"
+    );
     atrium_core::bootstrap::run(
         &superuser,
         &atrium_core::bootstrap::Bootstrap {
@@ -214,6 +272,8 @@ async fn bootstrap(config: &Config) -> anyhow::Result<()> {
         },
     )
     .await?;
-    println!("bootstrap: database {database}, roles {ctl_user} (control) and {api_user} (api) ready");
+    println!(
+        "bootstrap: database {database}, roles {ctl_user} (control) and {api_user} (api) ready"
+    );
     Ok(())
 }

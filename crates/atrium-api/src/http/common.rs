@@ -38,7 +38,10 @@ impl Paging {
     pub fn parse(&self) -> Result<(Option<Uuid>, i64), ApiError> {
         let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(ApiError::validation("limit", format!("must be between 1 and {MAX_LIMIT}")));
+            return Err(ApiError::validation(
+                "limit",
+                format!("must be between 1 and {MAX_LIMIT}"),
+            ));
         }
         let after = match &self.cursor {
             None => None,
@@ -47,7 +50,12 @@ impl Paging {
                     .decode(c)
                     .ok()
                     .and_then(|b| Uuid::from_slice(&b).ok())
-                    .ok_or_else(|| ApiError::bad_request("invalid_cursor", "the cursor is not one this API issued"))?,
+                    .ok_or_else(|| {
+                        ApiError::bad_request(
+                            "invalid_cursor",
+                            "the cursor is not one this API issued",
+                        )
+                    })?,
             ),
         };
         Ok((after, limit + 1))
@@ -60,15 +68,26 @@ pub fn page<T>(mut items: Vec<T>, fetched_limit: i64, id: impl Fn(&T) -> Uuid) -
     if more {
         items.truncate((fetched_limit - 1) as usize);
     }
-    let next_cursor = if more { items.last().map(|t| URL_SAFE_NO_PAD.encode(id(t).as_bytes())) } else { None };
+    let next_cursor = if more {
+        items
+            .last()
+            .map(|t| URL_SAFE_NO_PAD.encode(id(t).as_bytes()))
+    } else {
+        None
+    };
     Page { items, next_cursor }
 }
 
 /// `name ILIKE` pattern for a search term, with the term's own wildcards escaped.
 pub fn search_pattern(q: Option<&str>) -> Result<Option<String>, ApiError> {
-    let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) else { return Ok(None) };
+    let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) else {
+        return Ok(None);
+    };
     if q.chars().count() > 100 {
-        return Err(ApiError::validation("q", "search terms are at most 100 characters"));
+        return Err(ApiError::validation(
+            "q",
+            "search terms are at most 100 characters",
+        ));
     }
     let mut p = String::with_capacity(q.len() + 2);
     p.push('%');
@@ -89,7 +108,9 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let Some(raw) = parts.headers.get(header::IF_MATCH) else { return Ok(IfMatch(None)) };
+        let Some(raw) = parts.headers.get(header::IF_MATCH) else {
+            return Ok(IfMatch(None));
+        };
         let raw = raw.to_str().unwrap_or("").trim();
         if raw == "*" {
             return Ok(IfMatch(None));
@@ -98,7 +119,12 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
             .trim_matches('"')
             .parse()
             .map(|v| IfMatch(Some(v)))
-            .map_err(|_| ApiError::bad_request("invalid_if_match", "If-Match must be an ETag this API issued"))
+            .map_err(|_| {
+                ApiError::bad_request(
+                    "invalid_if_match",
+                    "If-Match must be an ETag this API issued",
+                )
+            })
     }
 }
 
@@ -129,7 +155,10 @@ impl Check {
     pub fn text(&mut self, field: &str, value: &str, max: usize) -> String {
         let v = value.trim();
         if v.is_empty() || v.chars().count() > max {
-            self.errors.push(FieldError::new(field, format!("must be 1 to {max} characters")));
+            self.errors.push(FieldError::new(
+                field,
+                format!("must be 1 to {max} characters"),
+            ));
         }
         v.to_owned()
     }
@@ -137,30 +166,42 @@ impl Check {
     pub fn opt_text(&mut self, field: &str, value: Option<&str>, max: usize) -> Option<String> {
         let v = value.map(str::trim).filter(|v| !v.is_empty())?;
         if v.chars().count() > max {
-            self.errors.push(FieldError::new(field, format!("must be at most {max} characters")));
+            self.errors.push(FieldError::new(
+                field,
+                format!("must be at most {max} characters"),
+            ));
         }
         Some(v.to_owned())
     }
 
     pub fn email(&mut self, field: &str, value: Option<&str>) -> Option<String> {
         let v = self.opt_text(field, value, 254)?;
-        let ok = v.split_once('@').is_some_and(|(a, d)| !a.is_empty() && d.contains('.') && !v.contains(char::is_whitespace));
+        let ok = v.split_once('@').is_some_and(|(a, d)| {
+            !a.is_empty() && d.contains('.') && !v.contains(char::is_whitespace)
+        });
         if !ok {
-            self.errors.push(FieldError::new(field, "must be an email address"));
+            self.errors
+                .push(FieldError::new(field, "must be an email address"));
         }
         Some(v)
     }
 
     pub fn currency(&mut self, field: &str, value: &str) -> String {
         if value.len() != 3 || !value.bytes().all(|b| b.is_ascii_uppercase()) {
-            self.errors.push(FieldError::new(field, "must be a 3-letter ISO 4217 code such as EUR"));
+            self.errors.push(FieldError::new(
+                field,
+                "must be a 3-letter ISO 4217 code such as EUR",
+            ));
         }
         value.to_owned()
     }
 
     pub fn range(&mut self, field: &str, value: i64, min: i64, max: i64) -> i64 {
         if !(min..=max).contains(&value) {
-            self.errors.push(FieldError::new(field, format!("must be between {min} and {max}")));
+            self.errors.push(FieldError::new(
+                field,
+                format!("must be between {min} and {max}"),
+            ));
         }
         value
     }
@@ -199,7 +240,9 @@ pub fn merge<T: Clone>(patch: &Option<Option<T>>, current: &Option<T>) -> Option
 /// schema-per-tenant world that includes ids that belong to another tenant.
 pub fn unknown_reference(field: &'static str) -> impl Fn(DbError) -> ApiError {
     move |e| match e.code() {
-        Some(c) if *c == SqlState::FOREIGN_KEY_VIOLATION => ApiError::validation(field, "refers to a record that does not exist"),
+        Some(c) if *c == SqlState::FOREIGN_KEY_VIOLATION => {
+            ApiError::validation(field, "refers to a record that does not exist")
+        }
         Some(c) if *c == SqlState::CHECK_VIOLATION => {
             ApiError::validation(e.constraint().unwrap_or("body"), "violates a constraint")
         }
@@ -213,7 +256,10 @@ mod tests {
 
     #[test]
     fn search_escapes_wildcards() {
-        assert_eq!(search_pattern(Some("50%_off")).ok().flatten().as_deref(), Some("%50\\%\\_off%"));
+        assert_eq!(
+            search_pattern(Some("50%_off")).ok().flatten().as_deref(),
+            Some("%50\\%\\_off%")
+        );
         assert_eq!(search_pattern(Some("  ")).ok().flatten(), None);
     }
 
@@ -222,8 +268,19 @@ mod tests {
         let ids: Vec<Uuid> = (0..3).map(|_| Uuid::now_v7()).collect();
         let p = page(ids.clone(), 3, |u| *u);
         assert_eq!(p.items.len(), 2);
-        let (after, _) = Paging { cursor: p.next_cursor, limit: None }.parse().ok().unwrap_or_default();
+        let (after, _) = Paging {
+            cursor: p.next_cursor,
+            limit: None,
+        }
+        .parse()
+        .ok()
+        .unwrap_or_default();
         assert_eq!(after, Some(ids[1]));
-        assert!(Paging { cursor: Some("nope".into()), limit: None }.parse().is_err());
+        assert!(Paging {
+            cursor: Some("nope".into()),
+            limit: None
+        }
+        .parse()
+        .is_err());
     }
 }

@@ -13,7 +13,9 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use super::common::{merge, nullable, search_pattern, unknown_reference, Check, IfMatch, Page, Paging};
+use super::common::{
+    merge, nullable, search_pattern, unknown_reference, Check, IfMatch, Page, Paging,
+};
 use super::resource::{self, Resource};
 use super::IdPath;
 use crate::{tenant::Tenant, AppState};
@@ -108,7 +110,12 @@ struct Valid {
     title: Option<String>,
 }
 
-fn validate(name: &str, email: Option<&str>, phone: Option<&str>, title: Option<&str>) -> Result<Valid, ApiError> {
+fn validate(
+    name: &str,
+    email: Option<&str>,
+    phone: Option<&str>,
+    title: Option<&str>,
+) -> Result<Valid, ApiError> {
     let mut c = Check::default();
     let v = Valid {
         name: c.text("name", name, 200),
@@ -117,7 +124,10 @@ fn validate(name: &str, email: Option<&str>, phone: Option<&str>, title: Option<
         title: c.opt_text("title", title, 100),
     };
     if let Some(p) = &v.phone {
-        if !p.chars().all(|ch| ch.is_ascii_digit() || " +-().".contains(ch)) {
+        if !p
+            .chars()
+            .all(|ch| ch.is_ascii_digit() || " +-().".contains(ch))
+        {
             c.fail("phone", "may contain only digits, spaces and + - ( ) .");
         }
     }
@@ -141,11 +151,11 @@ async fn list(
         &s,
         &t,
         &format!(
-                "SELECT {COLUMNS} FROM contacts
+            "SELECT {COLUMNS} FROM contacts
                  WHERE ($1::uuid IS NULL OR id > $1) AND ($2::text IS NULL OR name ILIKE $2)
                    AND ($3::uuid IS NULL OR customer_id = $3)
                  ORDER BY id LIMIT $4"
-            ),
+        ),
         &[&after, &pattern, &f.customer_id, &limit],
         limit,
     )
@@ -161,7 +171,12 @@ async fn create(
     t: Tenant,
     Json(b): Json<NewContact>,
 ) -> Result<(StatusCode, HeaderMap, Json<Contact>), ApiError> {
-    let v = validate(&b.name, b.email.as_deref(), b.phone.as_deref(), b.title.as_deref())?;
+    let v = validate(
+        &b.name,
+        b.email.as_deref(),
+        b.phone.as_deref(),
+        b.title.as_deref(),
+    )?;
     let mut tx = t.begin(&s).await?;
     let row = tx
         .query(
@@ -181,7 +196,11 @@ async fn create(
 #[utoipa::path(get, path = "/contacts/{id}", tag = "contacts", params(IdPath),
     responses((status = 200, body = Contact), (status = "4XX", body = Problem)))]
 #[instrument(skip_all, fields(tenant = t.slug()))]
-async fn show(State(s): State<AppState>, t: Tenant, Path(p): Path<IdPath>) -> Result<(HeaderMap, Json<Contact>), ApiError> {
+async fn show(
+    State(s): State<AppState>,
+    t: Tenant,
+    Path(p): Path<IdPath>,
+) -> Result<(HeaderMap, Json<Contact>), ApiError> {
     resource::show(&s, &t, p.id).await
 }
 
@@ -224,6 +243,11 @@ async fn update(
 #[utoipa::path(delete, path = "/contacts/{id}", tag = "contacts", params(IdPath),
     responses((status = 204), (status = 412, body = Problem), (status = "4XX", body = Problem)))]
 #[instrument(skip_all, fields(tenant = t.slug()))]
-async fn remove(State(s): State<AppState>, t: Tenant, Path(p): Path<IdPath>, if_match: IfMatch) -> Result<StatusCode, ApiError> {
+async fn remove(
+    State(s): State<AppState>,
+    t: Tenant,
+    Path(p): Path<IdPath>,
+    if_match: IfMatch,
+) -> Result<StatusCode, ApiError> {
     resource::delete::<Contact>(&s, &t, p.id, if_match).await
 }

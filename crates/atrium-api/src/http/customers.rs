@@ -13,7 +13,9 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use super::common::{merge, nullable, search_pattern, unknown_reference, Check, IfMatch, Page, Paging};
+use super::common::{
+    merge, nullable, search_pattern, unknown_reference, Check, IfMatch, Page, Paging,
+};
 use super::resource::{self, Resource};
 use super::IdPath;
 use crate::{tenant::Tenant, AppState};
@@ -125,11 +127,11 @@ async fn list(
         &s,
         &t,
         &format!(
-                "SELECT {COLUMNS} FROM customers
+            "SELECT {COLUMNS} FROM customers
                  WHERE ($1::uuid IS NULL OR id > $1) AND ($2::text IS NULL OR name ILIKE $2)
                    AND ($3::text IS NULL OR industry = $3)
                  ORDER BY id LIMIT $4"
-            ),
+        ),
         &[&after, &pattern, &f.industry, &limit],
         limit,
     )
@@ -162,7 +164,11 @@ async fn create(
 #[utoipa::path(get, path = "/customers/{id}", tag = "customers", params(IdPath),
     responses((status = 200, body = Customer), (status = "4XX", body = Problem)))]
 #[instrument(skip_all, fields(tenant = t.slug()))]
-async fn show(State(s): State<AppState>, t: Tenant, Path(p): Path<IdPath>) -> Result<(HeaderMap, Json<Customer>), ApiError> {
+async fn show(
+    State(s): State<AppState>,
+    t: Tenant,
+    Path(p): Path<IdPath>,
+) -> Result<(HeaderMap, Json<Customer>), ApiError> {
     resource::show(&s, &t, p.id).await
 }
 
@@ -202,6 +208,11 @@ async fn update(
 #[utoipa::path(delete, path = "/customers/{id}", tag = "customers", params(IdPath),
     responses((status = 204), (status = 412, body = Problem), (status = "4XX", body = Problem)))]
 #[instrument(skip_all, fields(tenant = t.slug()))]
-async fn remove(State(s): State<AppState>, t: Tenant, Path(p): Path<IdPath>, if_match: IfMatch) -> Result<StatusCode, ApiError> {
+async fn remove(
+    State(s): State<AppState>,
+    t: Tenant,
+    Path(p): Path<IdPath>,
+    if_match: IfMatch,
+) -> Result<StatusCode, ApiError> {
     resource::delete::<Customer>(&s, &t, p.id, if_match).await
 }

@@ -73,7 +73,8 @@ pub struct Deal {
     pub updated_at: DateTime<Utc>,
 }
 
-const COLUMNS: &str = "id, customer_id, title, amount_cents, currency, stage, version, created_at, updated_at";
+const COLUMNS: &str =
+    "id, customer_id, title, amount_cents, currency, stage, version, created_at, updated_at";
 
 impl From<&Row> for Deal {
     fn from(r: &Row) -> Self {
@@ -218,7 +219,11 @@ async fn create(
 #[utoipa::path(get, path = "/deals/{id}", tag = "deals", params(IdPath),
     responses((status = 200, body = Deal), (status = "4XX", body = Problem)))]
 #[instrument(skip_all, fields(tenant = t.slug()))]
-async fn show(State(s): State<AppState>, t: Tenant, Path(p): Path<IdPath>) -> Result<(HeaderMap, Json<Deal>), ApiError> {
+async fn show(
+    State(s): State<AppState>,
+    t: Tenant,
+    Path(p): Path<IdPath>,
+) -> Result<(HeaderMap, Json<Deal>), ApiError> {
     resource::show(&s, &t, p.id).await
 }
 
@@ -237,7 +242,11 @@ async fn update(
     let cur: Deal = resource::lock(&mut tx, p.id, &if_match).await?;
     let amount = patch.amount_cents.unwrap_or(cur.amount_cents);
     let currency = patch.currency.unwrap_or(cur.currency);
-    let title = validate(patch.title.as_deref().unwrap_or(&cur.title), amount, &currency)?;
+    let title = validate(
+        patch.title.as_deref().unwrap_or(&cur.title),
+        amount,
+        &currency,
+    )?;
     let customer_id = patch.customer_id.unwrap_or(cur.customer_id);
     let rows = tx
         .query(
@@ -291,7 +300,11 @@ async fn change_stage(
 #[utoipa::path(get, path = "/deals/{id}/history", tag = "deals", params(IdPath),
     responses((status = 200, body = [StageHistoryEntry]), (status = "4XX", body = Problem)))]
 #[instrument(skip_all, fields(tenant = t.slug()))]
-async fn history(State(s): State<AppState>, t: Tenant, Path(p): Path<IdPath>) -> Result<Json<Vec<StageHistoryEntry>>, ApiError> {
+async fn history(
+    State(s): State<AppState>,
+    t: Tenant,
+    Path(p): Path<IdPath>,
+) -> Result<Json<Vec<StageHistoryEntry>>, ApiError> {
     let mut tx = t.begin(&s).await?;
     let rows = tx
         .query(
@@ -323,6 +336,11 @@ async fn history(State(s): State<AppState>, t: Tenant, Path(p): Path<IdPath>) ->
 #[utoipa::path(delete, path = "/deals/{id}", tag = "deals", params(IdPath),
     responses((status = 204), (status = 412, body = Problem), (status = "4XX", body = Problem)))]
 #[instrument(skip_all, fields(tenant = t.slug()))]
-async fn remove(State(s): State<AppState>, t: Tenant, Path(p): Path<IdPath>, if_match: IfMatch) -> Result<StatusCode, ApiError> {
+async fn remove(
+    State(s): State<AppState>,
+    t: Tenant,
+    Path(p): Path<IdPath>,
+    if_match: IfMatch,
+) -> Result<StatusCode, ApiError> {
     resource::delete::<Deal>(&s, &t, p.id, if_match).await
 }

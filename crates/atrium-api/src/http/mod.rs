@@ -59,8 +59,11 @@ pub fn router(state: AppState) -> Router {
         app = app.nest("/v1", plain.route_layer(resolve));
     }
     let doc_json = serde_json::to_value(&doc).unwrap_or_default();
-    app.route("/v1/openapi.json", get(move || async move { Json(doc_json) }))
-        .with_state(state)
+    app.route(
+        "/v1/openapi.json",
+        get(move || async move { Json(doc_json) }),
+    )
+    .with_state(state)
 }
 
 fn document_tenant_and_auth(doc: &mut utoipa::openapi::OpenApi) {
@@ -69,16 +72,34 @@ fn document_tenant_and_auth(doc: &mut utoipa::openapi::OpenApi) {
         .parameter_in(ParameterIn::Path)
         .required(Required::True)
         .description(Some("Tenant slug: [a-z][a-z0-9_]{2,39}"))
-        .schema(Some(utoipa::openapi::ObjectBuilder::new().schema_type(utoipa::openapi::Type::String)))
+        .schema(Some(
+            utoipa::openapi::ObjectBuilder::new().schema_type(utoipa::openapi::Type::String),
+        ))
         .build();
     for item in doc.paths.paths.values_mut() {
-        for op in [&mut item.get, &mut item.post, &mut item.patch, &mut item.delete, &mut item.put].into_iter().flatten() {
-            op.parameters.get_or_insert_with(Vec::new).insert(0, tenant.clone());
+        for op in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.patch,
+            &mut item.delete,
+            &mut item.put,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            op.parameters
+                .get_or_insert_with(Vec::new)
+                .insert(0, tenant.clone());
         }
     }
     let components = doc.components.get_or_insert_with(Default::default);
     components.add_security_scheme(
         "api_key",
-        SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("A tenant API key")).build()),
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .description(Some("A tenant API key"))
+                .build(),
+        ),
     );
 }

@@ -13,7 +13,9 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use super::common::{merge, nullable, search_pattern, unknown_reference, Check, IfMatch, Page, Paging};
+use super::common::{
+    merge, nullable, search_pattern, unknown_reference, Check, IfMatch, Page, Paging,
+};
 use super::resource::{self, Resource};
 use super::IdPath;
 use crate::{tenant::Tenant, AppState};
@@ -38,7 +40,8 @@ pub struct Order {
     pub updated_at: DateTime<Utc>,
 }
 
-const COLUMNS: &str = "id, customer_id, item, quantity, amount_cents, currency, version, created_at, updated_at";
+const COLUMNS: &str =
+    "id, customer_id, item, quantity, amount_cents, currency, version, created_at, updated_at";
 
 impl From<&Row> for Order {
     fn from(r: &Row) -> Self {
@@ -100,7 +103,12 @@ pub struct OrderFilter {
     pub currency: Option<String>,
 }
 
-fn validate(item: &str, quantity: i32, amount_cents: i64, currency: &str) -> Result<String, ApiError> {
+fn validate(
+    item: &str,
+    quantity: i32,
+    amount_cents: i64,
+    currency: &str,
+) -> Result<String, ApiError> {
     let mut c = Check::default();
     let item = c.text("item", item, 200);
     c.range("quantity", i64::from(quantity), 1, 1_000_000);
@@ -155,7 +163,14 @@ async fn create(
                 "INSERT INTO orders (id, customer_id, item, quantity, amount_cents, currency)
                  VALUES ($1, $2, $3, $4, $5, $6) RETURNING {COLUMNS}"
             ),
-            &[&Uuid::now_v7(), &b.customer_id, &item, &quantity, &b.amount_cents, &b.currency],
+            &[
+                &Uuid::now_v7(),
+                &b.customer_id,
+                &item,
+                &quantity,
+                &b.amount_cents,
+                &b.currency,
+            ],
         )
         .await
         .map_err(unknown_reference("customer_id"))?;
@@ -167,7 +182,11 @@ async fn create(
 #[utoipa::path(get, path = "/orders/{id}", tag = "orders", params(IdPath),
     responses((status = 200, body = Order), (status = "4XX", body = Problem)))]
 #[instrument(skip_all, fields(tenant = t.slug()))]
-async fn show(State(s): State<AppState>, t: Tenant, Path(p): Path<IdPath>) -> Result<(HeaderMap, Json<Order>), ApiError> {
+async fn show(
+    State(s): State<AppState>,
+    t: Tenant,
+    Path(p): Path<IdPath>,
+) -> Result<(HeaderMap, Json<Order>), ApiError> {
     resource::show(&s, &t, p.id).await
 }
 
@@ -187,7 +206,12 @@ async fn update(
     let quantity = patch.quantity.unwrap_or(cur.quantity);
     let amount = patch.amount_cents.unwrap_or(cur.amount_cents);
     let currency = patch.currency.unwrap_or(cur.currency);
-    let item = validate(patch.item.as_deref().unwrap_or(&cur.item), quantity, amount, &currency)?;
+    let item = validate(
+        patch.item.as_deref().unwrap_or(&cur.item),
+        quantity,
+        amount,
+        &currency,
+    )?;
     let customer_id = merge(&patch.customer_id, &cur.customer_id);
     let rows = tx
         .query(
@@ -208,6 +232,11 @@ async fn update(
 #[utoipa::path(delete, path = "/orders/{id}", tag = "orders", params(IdPath),
     responses((status = 204), (status = 412, body = Problem), (status = "4XX", body = Problem)))]
 #[instrument(skip_all, fields(tenant = t.slug()))]
-async fn remove(State(s): State<AppState>, t: Tenant, Path(p): Path<IdPath>, if_match: IfMatch) -> Result<StatusCode, ApiError> {
+async fn remove(
+    State(s): State<AppState>,
+    t: Tenant,
+    Path(p): Path<IdPath>,
+    if_match: IfMatch,
+) -> Result<StatusCode, ApiError> {
     resource::delete::<Order>(&s, &t, p.id, if_match).await
 }

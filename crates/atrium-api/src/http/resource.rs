@@ -30,10 +30,17 @@ pub fn created<T: Resource>(item: T) -> (StatusCode, HeaderMap, Json<T>) {
     (StatusCode::CREATED, etag(item.version()), Json(item))
 }
 
-pub async fn show<T: Resource>(s: &AppState, t: &Tenant, id: Uuid) -> Result<(HeaderMap, Json<T>), ApiError> {
+pub async fn show<T: Resource>(
+    s: &AppState,
+    t: &Tenant,
+    id: Uuid,
+) -> Result<(HeaderMap, Json<T>), ApiError> {
     let mut tx = t.begin(s).await?;
     let row = tx
-        .query_opt(&format!("SELECT {} FROM {} WHERE id = $1", T::COLUMNS, T::TABLE), &[&id])
+        .query_opt(
+            &format!("SELECT {} FROM {} WHERE id = $1", T::COLUMNS, T::TABLE),
+            &[&id],
+        )
         .await?
         .ok_or(ApiError::NotFound(T::WHAT))?;
     tx.commit().await?;
@@ -41,9 +48,20 @@ pub async fn show<T: Resource>(s: &AppState, t: &Tenant, id: Uuid) -> Result<(He
 }
 
 /// Reads a row FOR UPDATE and checks the caller's `If-Match` against it.
-pub async fn lock<T: Resource>(tx: &mut TenantTx, id: Uuid, if_match: &IfMatch) -> Result<T, ApiError> {
+pub async fn lock<T: Resource>(
+    tx: &mut TenantTx,
+    id: Uuid,
+    if_match: &IfMatch,
+) -> Result<T, ApiError> {
     let row = tx
-        .query_opt(&format!("SELECT {} FROM {} WHERE id = $1 FOR UPDATE", T::COLUMNS, T::TABLE), &[&id])
+        .query_opt(
+            &format!(
+                "SELECT {} FROM {} WHERE id = $1 FOR UPDATE",
+                T::COLUMNS,
+                T::TABLE
+            ),
+            &[&id],
+        )
         .await?
         .ok_or(ApiError::NotFound(T::WHAT))?;
     let current = T::from(&row);
@@ -65,17 +83,23 @@ pub async fn list<T: Resource>(
     Ok(Json(page(rows.iter().map(T::from).collect(), limit, T::id)))
 }
 
-pub async fn delete<T: Resource>(s: &AppState, t: &Tenant, id: Uuid, if_match: IfMatch) -> Result<StatusCode, ApiError> {
+pub async fn delete<T: Resource>(
+    s: &AppState,
+    t: &Tenant,
+    id: Uuid,
+    if_match: IfMatch,
+) -> Result<StatusCode, ApiError> {
     let mut tx = t.begin(s).await?;
     lock::<T>(&mut tx, id, &if_match).await?;
-    tx.execute(&format!("DELETE FROM {} WHERE id = $1", T::TABLE), &[&id]).await?;
+    tx.execute(&format!("DELETE FROM {} WHERE id = $1", T::TABLE), &[&id])
+        .await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// The first row of a `RETURNING` statement as a resource.
 pub fn returned<T: Resource>(rows: Vec<Row>) -> Result<T, ApiError> {
-    rows.first()
-        .map(T::from)
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("{} statement returned no row", T::TABLE)))
+    rows.first().map(T::from).ok_or_else(|| {
+        ApiError::Internal(anyhow::anyhow!("{} statement returned no row", T::TABLE))
+    })
 }

@@ -36,7 +36,9 @@ impl TestApp {
         tweak(&mut config);
         let control = Control::new(config.control.clone()).expect("control");
         control.migrate_control().await.expect("control migrations");
-        let app = atrium_api::Application::build(config).await.expect("api builds");
+        let app = atrium_api::Application::build(config)
+            .await
+            .expect("api builds");
         let base = format!("http://127.0.0.1:{}", app.port());
         let lifecycle = app.lifecycle();
         tokio::spawn(app.run_until_stopped());
@@ -51,11 +53,25 @@ impl TestApp {
 
     pub async fn tenant(&self, slug: &str) -> TestTenant {
         self.control
-            .provision(&NewTenant { slug: slug.into(), display_name: None, plan: None }, "test")
+            .provision(
+                &NewTenant {
+                    slug: slug.into(),
+                    display_name: None,
+                    plan: None,
+                },
+                "test",
+            )
             .await
             .unwrap_or_else(|e| panic!("provision {slug}: {e}"));
-        let key = self.control.create_key(slug, "test", "test").await.expect("key");
-        TestTenant { slug: slug.into(), key: key.secret }
+        let key = self
+            .control
+            .create_key(slug, "test", "test")
+            .await
+            .expect("key");
+        TestTenant {
+            slug: slug.into(),
+            key: key.secret,
+        }
     }
 
     /// A request to `/v1/t/{tenant}{path}` with the tenant's key.
@@ -82,7 +98,11 @@ impl TestApp {
     }
 
     pub async fn raw(&self, path: &str) -> Response {
-        self.http.get(format!("{}{}", self.base, path)).send().await.expect("request")
+        self.http
+            .get(format!("{}{}", self.base, path))
+            .send()
+            .await
+            .expect("request")
     }
 
     pub async fn customer(&self, t: &TestTenant, name: &str) -> Value {
@@ -96,7 +116,10 @@ pub async fn send(req: RequestBuilder) -> (StatusCode, Value) {
     let res = req.send().await.expect("request");
     let status = res.status();
     let text = res.text().await.expect("body");
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
 }
 
 /// Asserts a problem+json body with the given code.

@@ -20,7 +20,10 @@ async fn isolation_property_under_a_tiny_pool() {
     for i in 0..8 {
         tenants.push(app.tenant(&format!("tenant_{i}")).await);
     }
-    let seed: u64 = std::env::var("ATRIUM_TEST_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(rand::random);
+    let seed: u64 = std::env::var("ATRIUM_TEST_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(rand::random);
     println!("isolation property seed: {seed} (rerun with ATRIUM_TEST_SEED={seed})");
     let app = std::sync::Arc::new(app);
     let mut workers = Vec::new();
@@ -34,7 +37,13 @@ async fn isolation_property_under_a_tiny_pool() {
                 let ids = mine.entry(t.slug.clone()).or_default();
                 match rng.gen_range(0..10) {
                     0..=3 => {
-                        let (s, c) = app.post(t, "/customers", json!({"name": format!("{} w{w} s{step}", t.slug)})).await;
+                        let (s, c) = app
+                            .post(
+                                t,
+                                "/customers",
+                                json!({"name": format!("{} w{w} s{step}", t.slug)}),
+                            )
+                            .await;
                         assert_eq!(s, StatusCode::CREATED, "{c}");
                         ids.push(c["id"].as_str().unwrap_or_default().to_owned());
                     }
@@ -43,12 +52,22 @@ async fn isolation_property_under_a_tiny_pool() {
                         assert_eq!(s, StatusCode::OK, "{page}");
                         for c in page["items"].as_array().into_iter().flatten() {
                             let name = c["name"].as_str().unwrap_or_default();
-                            assert!(name.starts_with(&format!("{} ", t.slug)), "tenant {} read {name}", t.slug);
+                            assert!(
+                                name.starts_with(&format!("{} ", t.slug)),
+                                "tenant {} read {name}",
+                                t.slug
+                            );
                         }
                     }
                     6..=7 if !ids.is_empty() => {
                         let id = ids[rng.gen_range(0..ids.len())].clone();
-                        let (s, c) = app.patch(t, &format!("/customers/{id}"), json!({"industry": format!("{} industry", t.slug)})).await;
+                        let (s, c) = app
+                            .patch(
+                                t,
+                                &format!("/customers/{id}"),
+                                json!({"industry": format!("{} industry", t.slug)}),
+                            )
+                            .await;
                         assert_eq!(s, StatusCode::OK, "{c}");
                         assert!(c["name"].as_str().unwrap_or_default().starts_with(&t.slug));
                     }
@@ -61,7 +80,8 @@ async fn isolation_property_under_a_tiny_pool() {
                         // Someone else's id on my path: never found.
                         let other = &tenants[rng.gen_range(0..tenants.len())];
                         if other.slug != t.slug {
-                            if let Some(id) = mine.get(&other.slug).and_then(|v| v.first()).cloned() {
+                            if let Some(id) = mine.get(&other.slug).and_then(|v| v.first()).cloned()
+                            {
                                 let (s, _) = app.get(t, &format!("/customers/{id}")).await;
                                 assert_eq!(s, StatusCode::NOT_FOUND);
                             }
@@ -81,8 +101,16 @@ async fn isolation_property_under_a_tiny_pool() {
     for t in &tenants {
         let (_, page) = app.get(t, "/customers?limit=200").await;
         let items = page["items"].as_array().cloned().unwrap_or_default();
-        assert_eq!(items.len(), expected.get(&t.slug).copied().unwrap_or(0), "exact count for {}", t.slug);
-        assert!(items.iter().all(|c| c["name"].as_str().unwrap_or_default().starts_with(&format!("{} ", t.slug))));
+        assert_eq!(
+            items.len(),
+            expected.get(&t.slug).copied().unwrap_or(0),
+            "exact count for {}",
+            t.slug
+        );
+        assert!(items.iter().all(|c| c["name"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with(&format!("{} ", t.slug))));
     }
 }
 
@@ -93,12 +121,22 @@ async fn a_key_for_a_on_bs_path_reveals_nothing() {
     let b = app.tenant("bravo").await;
     let b_customer = app.customer(&b, "Bravo secret").await;
 
-    let a_on_b = TestTenant { slug: b.slug.clone(), key: a.key.clone() };
+    let a_on_b = TestTenant {
+        slug: b.slug.clone(),
+        key: a.key.clone(),
+    };
     let (s1, body1) = app.get(&a_on_b, "/customers").await;
-    let nobody = TestTenant { slug: "nobody_here".into(), key: a.key.clone() };
+    let nobody = TestTenant {
+        slug: "nobody_here".into(),
+        key: a.key.clone(),
+    };
     let (s2, body2) = app.get(&nobody, "/customers").await;
     assert_problem(s1, &body1, StatusCode::NOT_FOUND, "tenant_not_found");
-    assert_eq!((s1, body1.clone()), (s2, body2), "same answer as a tenant that does not exist");
+    assert_eq!(
+        (s1, body1.clone()),
+        (s2, body2),
+        "same answer as a tenant that does not exist"
+    );
 
     // Even suspension of B is invisible to A's key.
     app.control.suspend("bravo", "test").await.expect("suspend");
@@ -110,11 +148,22 @@ async fn a_key_for_a_on_bs_path_reveals_nothing() {
     let id = b_customer["id"].as_str().expect("id");
     let (s, _) = app.get(&a, &format!("/customers/{id}")).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
-    let (s, body) = app.post(&a, "/contacts", json!({"customer_id": id, "name": "Spy"})).await;
-    assert_problem(s, &body, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    let (s, body) = app
+        .post(&a, "/contacts", json!({"customer_id": id, "name": "Spy"}))
+        .await;
+    assert_problem(
+        s,
+        &body,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    );
 
     // No key, a malformed key, a random key.
-    for auth in [None, Some("Bearer nope"), Some("Bearer atr_AAAAAAAA_notarealkeyatall")] {
+    for auth in [
+        None,
+        Some("Bearer nope"),
+        Some("Bearer atr_AAAAAAAA_notarealkeyatall"),
+    ] {
         let mut req = app.http.get(format!("{}/v1/t/alpha/customers", app.base));
         if let Some(h) = auth {
             req = req.header("authorization", h);
@@ -146,7 +195,10 @@ async fn hostile_slugs_get_a_4xx_and_change_nothing() {
         for method in [Method::GET, Method::POST] {
             let req = app
                 .http
-                .request(method.clone(), format!("{}/v1/t/{slug}/customers", app.base))
+                .request(
+                    method.clone(),
+                    format!("{}/v1/t/{slug}/customers", app.base),
+                )
                 .bearer_auth(&a.key)
                 .json(&json!({"name": "x"}));
             let (s, body) = send(req).await;
@@ -154,7 +206,11 @@ async fn hostile_slugs_get_a_4xx_and_change_nothing() {
             assert_eq!(body["rule"], rule, "{slug}: {body}");
         }
     }
-    assert_eq!(before, app.db.fingerprint().await, "the database is unchanged");
+    assert_eq!(
+        before,
+        app.db.fingerprint().await,
+        "the database is unchanged"
+    );
 }
 
 /// A request for A fails mid-transaction; the next request on the same (only)
@@ -168,30 +224,61 @@ async fn a_failed_transaction_leaves_nothing_on_the_pooled_connection() {
     app.customer(&b, "bravo customer").await;
 
     // Fails inside the transaction: the update runs, then the FK check aborts it.
-    let (s, _) = app.patch(&a, &format!("/contacts/{}", uuid::Uuid::now_v7()), json!({"name": "x"})).await;
+    let (s, _) = app
+        .patch(
+            &a,
+            &format!("/contacts/{}", uuid::Uuid::now_v7()),
+            json!({"name": "x"}),
+        )
+        .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
-    let (s, c) = app.post(&a, "/contacts", json!({"customer_id": uuid::Uuid::now_v7(), "name": "x"})).await;
+    let (s, c) = app
+        .post(
+            &a,
+            "/contacts",
+            json!({"customer_id": uuid::Uuid::now_v7(), "name": "x"}),
+        )
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{c}");
     let (_, page) = app.get(&b, "/customers").await;
-    let names: Vec<&str> = page["items"].as_array().into_iter().flatten().filter_map(|c| c["name"].as_str()).collect();
+    let names: Vec<&str> = page["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["name"].as_str())
+        .collect();
     assert_eq!(names, ["bravo customer"]);
 
     // Reach into the db layer: a transaction abandoned mid-way (dropped, as when a client
     // disconnects) must not leak role, search_path or statement_timeout.
     let pool = &app.control.pool; // any pool will do for the raw check below
     let _ = pool;
-    let api_pool = atrium_core::db::build_pool(&app.db.config.api.database_url, &{
-        let mut p = app.db.config.api.pool.clone();
-        p.max_size = 1;
-        p
-    }, "test").expect("pool");
+    let api_pool = atrium_core::db::build_pool(
+        &app.db.config.api.database_url,
+        &{
+            let mut p = app.db.config.api.pool.clone();
+            p.max_size = 1;
+            p
+        },
+        "test",
+    )
+    .expect("pool");
     let scope_a = scope(&app, "alpha").await;
     {
         let mut tx = TenantTx::begin(&api_pool, &scope_a).await.expect("begin");
-        let rows = tx.query("SELECT id FROM customers", &[]).await.expect("query");
+        let rows = tx
+            .query("SELECT id FROM customers", &[])
+            .await
+            .expect("query");
         assert_eq!(rows.len(), 1);
-        assert_eq!(rows[0].get::<_, uuid::Uuid>(0).to_string(), a_cust["id"].as_str().unwrap_or_default());
-        let err = tx.query("SELECT 1/0", &[]).await.expect_err("division by zero");
+        assert_eq!(
+            rows[0].get::<_, uuid::Uuid>(0).to_string(),
+            a_cust["id"].as_str().unwrap_or_default()
+        );
+        let err = tx
+            .query("SELECT 1/0", &[])
+            .await
+            .expect_err("division by zero");
         assert!(err.code().is_some());
         // dropped here without commit
     }
@@ -204,8 +291,15 @@ async fn a_failed_transaction_leaves_nothing_on_the_pooled_connection() {
     assert_eq!(row.get::<_, String>(0), app.db.config.control.api_role);
     assert_eq!(row.get::<_, String>(1), "\"$user\", public");
     assert_eq!(row.get::<_, String>(2), "0");
-    let err = conn.batch_execute("SAVEPOINT probe").await.expect_err("no transaction may be open");
-    assert_eq!(err.code(), Some(&SqlState::NO_ACTIVE_SQL_TRANSACTION), "{err}");
+    let err = conn
+        .batch_execute("SAVEPOINT probe")
+        .await
+        .expect_err("no transaction may be open");
+    assert_eq!(
+        err.code(),
+        Some(&SqlState::NO_ACTIVE_SQL_TRANSACTION),
+        "{err}"
+    );
 }
 
 async fn scope(app: &TestApp, slug: &str) -> TenantScope {
@@ -222,14 +316,28 @@ async fn wrong_search_path_is_permission_denied() {
     let b = app.tenant("bravo").await;
     let _ = a;
     app.customer(&b, "bravo secret").await;
-    let pool = atrium_core::db::build_pool(&app.db.config.api.database_url, &app.db.config.api.pool, "test").expect("pool");
+    let pool = atrium_core::db::build_pool(
+        &app.db.config.api.database_url,
+        &app.db.config.api.pool,
+        "test",
+    )
+    .expect("pool");
     let scope_a = scope(&app, "alpha").await;
     // PostgreSQL skips search_path entries the role has no USAGE on, so the unqualified
     // name resolves to nothing; the qualified one is refused outright.
     for (sql, code) in [
-        ("SET LOCAL search_path = t_bravo; SELECT * FROM customers", SqlState::UNDEFINED_TABLE),
-        ("SELECT * FROM t_bravo.customers", SqlState::INSUFFICIENT_PRIVILEGE),
-        ("SET LOCAL search_path = t_bravo, t_alpha; SELECT * FROM t_bravo.deals", SqlState::INSUFFICIENT_PRIVILEGE),
+        (
+            "SET LOCAL search_path = t_bravo; SELECT * FROM customers",
+            SqlState::UNDEFINED_TABLE,
+        ),
+        (
+            "SELECT * FROM t_bravo.customers",
+            SqlState::INSUFFICIENT_PRIVILEGE,
+        ),
+        (
+            "SET LOCAL search_path = t_bravo, t_alpha; SELECT * FROM t_bravo.deals",
+            SqlState::INSUFFICIENT_PRIVILEGE,
+        ),
     ] {
         let mut tx = TenantTx::begin(&pool, &scope_a).await.expect("begin");
         let err = tx.batch_execute(sql).await.expect_err("must be refused");
@@ -237,14 +345,25 @@ async fn wrong_search_path_is_permission_denied() {
     }
     // With search_path forced to B, A's role sees only its own schema, never B's rows.
     let mut tx = TenantTx::begin(&pool, &scope_a).await.expect("begin");
-    tx.batch_execute("SET LOCAL search_path = t_bravo, t_alpha").await.expect("set");
-    let rows = tx.query("SELECT name FROM customers", &[]).await.expect("own rows");
-    assert!(rows.is_empty(), "alpha has no customers; bravo's must not show");
+    tx.batch_execute("SET LOCAL search_path = t_bravo, t_alpha")
+        .await
+        .expect("set");
+    let rows = tx
+        .query("SELECT name FROM customers", &[])
+        .await
+        .expect("own rows");
+    assert!(
+        rows.is_empty(),
+        "alpha has no customers; bravo's must not show"
+    );
     drop(tx);
     // Escaping the tenant role inside the transaction is refused too.
     let mut tx = TenantTx::begin(&pool, &scope_a).await.expect("begin");
     tx.query("SELECT 1", &[]).await.expect("setup");
-    let err = tx.batch_execute("SET LOCAL ROLE NONE; SELECT * FROM t_bravo.customers").await.expect_err("refused");
+    let err = tx
+        .batch_execute("SET LOCAL ROLE NONE; SELECT * FROM t_bravo.customers")
+        .await
+        .expect_err("refused");
     assert_eq!(err.code(), Some(&SqlState::INSUFFICIENT_PRIVILEGE), "{err}");
 }
 
@@ -255,19 +374,34 @@ async fn the_api_login_role_alone_reads_nothing() {
     let b = app.tenant("bravo").await;
     app.customer(&b, "bravo secret").await;
     use secrecy::ExposeSecret;
-    let (client, conn) = atrium_core::db::connect_one(app.db.config.api.database_url.expose_secret(), "test").await.expect("connect");
+    let (client, conn) =
+        atrium_core::db::connect_one(app.db.config.api.database_url.expose_secret(), "test")
+            .await
+            .expect("connect");
     tokio::spawn(conn);
     for (sql, code) in [
-        ("SELECT * FROM t_bravo.customers", SqlState::INSUFFICIENT_PRIVILEGE),
+        (
+            "SELECT * FROM t_bravo.customers",
+            SqlState::INSUFFICIENT_PRIVILEGE,
+        ),
         // Schemas without USAGE are skipped in search_path: the table is not even visible.
-        ("SET search_path = t_bravo; SELECT * FROM customers", SqlState::UNDEFINED_TABLE),
+        (
+            "SET search_path = t_bravo; SELECT * FROM customers",
+            SqlState::UNDEFINED_TABLE,
+        ),
     ] {
         let err = client.batch_execute(sql).await.expect_err("refused");
         assert_eq!(err.code(), Some(&code), "{sql}");
     }
-    let err = client.batch_execute("CREATE TABLE public.x (id int)").await.expect_err("no DDL");
+    let err = client
+        .batch_execute("CREATE TABLE public.x (id int)")
+        .await
+        .expect_err("no DDL");
     assert_eq!(err.code(), Some(&SqlState::INSUFFICIENT_PRIVILEGE));
-    let err = client.batch_execute("CREATE SCHEMA evil").await.expect_err("no CREATE on the database");
+    let err = client
+        .batch_execute("CREATE SCHEMA evil")
+        .await
+        .expect_err("no CREATE on the database");
     assert_eq!(err.code(), Some(&SqlState::INSUFFICIENT_PRIVILEGE));
 }
 
@@ -284,18 +418,34 @@ async fn lifecycle_changes_reach_the_running_api() {
     app.control.suspend("alpha", "test").await.expect("suspend");
     let (s, body) = eventually(&app, &a, StatusCode::LOCKED).await;
     assert_problem(s, &body, StatusCode::LOCKED, "tenant_suspended");
-    assert!(body["detail"].as_str().unwrap_or_default().contains("suspended"));
+    assert!(body["detail"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("suspended"));
 
     app.control.resume("alpha", "test").await.expect("resume");
     let (_, page) = eventually(&app, &a, StatusCode::OK).await;
-    assert_eq!(page["items"][0]["name"], "kept", "data untouched by suspension");
+    assert_eq!(
+        page["items"][0]["name"], "kept",
+        "data untouched by suspension"
+    );
 
-    let key2 = app.control.create_key("alpha", "second", "test").await.expect("key");
+    let key2 = app
+        .control
+        .create_key("alpha", "second", "test")
+        .await
+        .expect("key");
     let keys = app.control.list_keys("alpha").await.expect("keys");
-    app.control.revoke_key("alpha", keys[0].id, "test").await.expect("revoke");
+    app.control
+        .revoke_key("alpha", keys[0].id, "test")
+        .await
+        .expect("revoke");
     let (s, _) = eventually(&app, &a, StatusCode::UNAUTHORIZED).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
-    let a2 = TestTenant { slug: "alpha".into(), key: key2.secret };
+    let a2 = TestTenant {
+        slug: "alpha".into(),
+        key: key2.secret,
+    };
     let (s, _) = app.get(&a2, "/customers").await;
     assert_eq!(s, StatusCode::OK);
 
@@ -324,13 +474,22 @@ async fn dev_tenant_param_is_off_by_default_and_works_when_on() {
     let app = TestApp::spawn().await;
     app.tenant("alpha").await;
     let (s, body) = send(app.http.get(format!("{}/v1/customers?tid=alpha", app.base))).await;
-    assert_eq!(s, StatusCode::NOT_FOUND, "the keyless route is not even mounted: {body}");
+    assert_eq!(
+        s,
+        StatusCode::NOT_FOUND,
+        "the keyless route is not even mounted: {body}"
+    );
     let (s, _) = send(app.http.get(format!("{}/v1/t/alpha/customers", app.base))).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
 
     let dev = TestApp::spawn_with(|c| c.api.dev_tenant_param = true).await;
     dev.tenant("alpha").await;
-    let (s, body) = send(dev.http.post(format!("{}/v1/customers?tid=alpha", dev.base)).json(&json!({"name": "learning"}))).await;
+    let (s, body) = send(
+        dev.http
+            .post(format!("{}/v1/customers?tid=alpha", dev.base))
+            .json(&json!({"name": "learning"})),
+    )
+    .await;
     assert_eq!(s, StatusCode::CREATED, "{body}");
     let (s, body) = send(dev.http.get(format!("{}/v1/customers?tid=Bad", dev.base))).await;
     assert_problem(s, &body, StatusCode::BAD_REQUEST, "invalid_tenant_slug");

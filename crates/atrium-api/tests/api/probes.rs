@@ -17,11 +17,20 @@ async fn probes_and_metrics() {
     }
     let metrics = app.raw("/metrics").await.text().await.expect("text");
     assert!(metrics.contains("http_requests_total"), "{metrics}");
-    assert!(metrics.contains(r#"tenant="alpha""#), "requests are labelled by tenant");
-    assert!(metrics.contains(r#"route="/v1/t/{tenant}/customers""#), "by route template, not raw path");
+    assert!(
+        metrics.contains(r#"tenant="alpha""#),
+        "requests are labelled by tenant"
+    );
+    assert!(
+        metrics.contains(r#"route="/v1/t/{tenant}/customers""#),
+        "by route template, not raw path"
+    );
     assert!(metrics.contains("http_request_duration_seconds_bucket"));
     let res = app.raw("/livez").await;
-    assert!(res.headers().contains_key("x-request-id"), "every response carries a request id");
+    assert!(
+        res.headers().contains_key("x-request-id"),
+        "every response carries a request id"
+    );
 }
 
 #[tokio::test]
@@ -31,7 +40,10 @@ async fn readiness_turns_503_on_shutdown_while_liveness_stays_200() {
     app.lifecycle.begin_shutdown();
     // The listener closes right after; a response already on its way is enough, so
     // check the lifecycle directly too.
-    assert_eq!(app.lifecycle.readiness().await, Err("shutting down".to_string()));
+    assert_eq!(
+        app.lifecycle.readiness().await,
+        Err("shutting down".to_string())
+    );
 }
 
 /// Stop PostgreSQL: /readyz is 503 within 2 s while /livez stays 200; start it again
@@ -50,10 +62,20 @@ async fn readiness_follows_the_database() {
     let mut became_unready = None;
     while stopped.elapsed() < Duration::from_secs(5) {
         let r = app.raw("/readyz").await;
-        assert_eq!(app.raw("/livez").await.status(), StatusCode::OK, "liveness never depends on the database");
+        assert_eq!(
+            app.raw("/livez").await.status(),
+            StatusCode::OK,
+            "liveness never depends on the database"
+        );
         if r.status() == StatusCode::SERVICE_UNAVAILABLE {
             let body: serde_json::Value = r.json().await.expect("json");
-            assert!(body["reason"].as_str().unwrap_or_default().contains("database"), "{body}");
+            assert!(
+                body["reason"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .contains("database"),
+                "{body}"
+            );
             became_unready = Some(stopped.elapsed());
             break;
         }
@@ -70,7 +92,10 @@ async fn readiness_follows_the_database() {
         if app.raw("/readyz").await.status() == StatusCode::OK {
             break;
         }
-        assert!(restarted.elapsed() < Duration::from_secs(15), "readyz did not recover");
+        assert!(
+            restarted.elapsed() < Duration::from_secs(15),
+            "readyz did not recover"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let (s, page) = app.get(&t, "/customers").await;

@@ -10,7 +10,12 @@ async fn customer_crud_with_etags() {
     let app = TestApp::spawn().await;
     let t = app.tenant("acme").await;
 
-    let res = app.req(&t, Method::POST, "/customers").json(&json!({"name": " Northwind ", "industry": "Retail"})).send().await.expect("send");
+    let res = app
+        .req(&t, Method::POST, "/customers")
+        .json(&json!({"name": " Northwind ", "industry": "Retail"}))
+        .send()
+        .await
+        .expect("send");
     assert_eq!(res.status(), StatusCode::CREATED);
     assert_eq!(res.headers()["etag"], "\"1\"");
     let c: Value = res.json().await.expect("json");
@@ -22,7 +27,12 @@ async fn customer_crud_with_etags() {
     assert_eq!(got["industry"], "Retail");
 
     // Merge-patch: absent keeps, null clears.
-    let (s, upd) = send(app.req(&t, Method::PATCH, &format!("/customers/{id}")).header("if-match", "\"1\"").json(&json!({"industry": null, "domain": "nw.example"}))).await;
+    let (s, upd) = send(
+        app.req(&t, Method::PATCH, &format!("/customers/{id}"))
+            .header("if-match", "\"1\"")
+            .json(&json!({"industry": null, "domain": "nw.example"})),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK, "{upd}");
     assert_eq!(upd["industry"], Value::Null);
     assert_eq!(upd["domain"], "nw.example");
@@ -30,14 +40,37 @@ async fn customer_crud_with_etags() {
     assert_eq!(upd["version"], 2);
 
     // A stale If-Match loses, and changes nothing.
-    let (s, body) = send(app.req(&t, Method::PATCH, &format!("/customers/{id}")).header("if-match", "\"1\"").json(&json!({"name": "Lost update"}))).await;
-    assert_problem(s, &body, StatusCode::PRECONDITION_FAILED, "version_mismatch");
+    let (s, body) = send(
+        app.req(&t, Method::PATCH, &format!("/customers/{id}"))
+            .header("if-match", "\"1\"")
+            .json(&json!({"name": "Lost update"})),
+    )
+    .await;
+    assert_problem(
+        s,
+        &body,
+        StatusCode::PRECONDITION_FAILED,
+        "version_mismatch",
+    );
     let (_, got) = app.get(&t, &format!("/customers/{id}")).await;
     assert_eq!(got["name"], "Northwind");
 
-    let (s, body) = send(app.req(&t, Method::DELETE, &format!("/customers/{id}")).header("if-match", "\"1\"")).await;
-    assert_problem(s, &body, StatusCode::PRECONDITION_FAILED, "version_mismatch");
-    let (s, _) = send(app.req(&t, Method::DELETE, &format!("/customers/{id}")).header("if-match", "\"2\"")).await;
+    let (s, body) = send(
+        app.req(&t, Method::DELETE, &format!("/customers/{id}"))
+            .header("if-match", "\"1\""),
+    )
+    .await;
+    assert_problem(
+        s,
+        &body,
+        StatusCode::PRECONDITION_FAILED,
+        "version_mismatch",
+    );
+    let (s, _) = send(
+        app.req(&t, Method::DELETE, &format!("/customers/{id}"))
+            .header("if-match", "\"2\""),
+    )
+    .await;
     assert_eq!(s, StatusCode::NO_CONTENT);
     let (s, body) = app.get(&t, &format!("/customers/{id}")).await;
     assert_problem(s, &body, StatusCode::NOT_FOUND, "not_found");
@@ -50,22 +83,64 @@ async fn bad_input_is_a_clear_error_and_changes_nothing() {
     let before = app.db.fingerprint().await;
 
     let (s, body) = app.post(&t, "/customers", json!({"name": ""})).await;
-    assert_problem(s, &body, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    assert_problem(
+        s,
+        &body,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    );
     assert_eq!(body["errors"][0]["field"], "name");
 
     let (s, body) = app.post(&t, "/deals", json!({"customer_id": uuid::Uuid::now_v7(), "title": "x", "amount_cents": -5, "currency": "eur"})).await;
-    assert_problem(s, &body, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
-    let fields: Vec<&str> = body["errors"].as_array().expect("errors").iter().filter_map(|e| e["field"].as_str()).collect();
-    assert_eq!(fields, ["amount_cents", "currency"], "every bad field is listed");
+    assert_problem(
+        s,
+        &body,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    );
+    let fields: Vec<&str> = body["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .filter_map(|e| e["field"].as_str())
+        .collect();
+    assert_eq!(
+        fields,
+        ["amount_cents", "currency"],
+        "every bad field is listed"
+    );
 
-    let (s, body) = app.post(&t, "/contacts", json!({"customer_id": uuid::Uuid::now_v7(), "name": "Ghost"})).await;
-    assert_problem(s, &body, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    let (s, body) = app
+        .post(
+            &t,
+            "/contacts",
+            json!({"customer_id": uuid::Uuid::now_v7(), "name": "Ghost"}),
+        )
+        .await;
+    assert_problem(
+        s,
+        &body,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    );
     assert_eq!(body["errors"][0]["field"], "customer_id");
 
-    let (s, body) = app.post(&t, "/customers", json!({"name": "x", "is_admin": true})).await;
-    assert_problem(s, &body, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    let (s, body) = app
+        .post(&t, "/customers", json!({"name": "x", "is_admin": true}))
+        .await;
+    assert_problem(
+        s,
+        &body,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    );
 
-    let (s, body) = send(app.req(&t, Method::POST, "/customers").header("content-type", "application/json").body("{not json")).await;
+    let (s, body) = send(
+        app.req(&t, Method::POST, "/customers")
+            .header("content-type", "application/json")
+            .body("{not json"),
+    )
+    .await;
     assert_problem(s, &body, StatusCode::BAD_REQUEST, "invalid_json");
 
     let huge = "x".repeat(300 * 1024);
@@ -75,7 +150,12 @@ async fn bad_input_is_a_clear_error_and_changes_nothing() {
     let (s, body) = app.get(&t, "/customers?cursor=AAAA").await;
     assert_problem(s, &body, StatusCode::BAD_REQUEST, "invalid_cursor");
     let (s, body) = app.get(&t, "/customers?limit=100000").await;
-    assert_problem(s, &body, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    assert_problem(
+        s,
+        &body,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    );
 
     assert_eq!(before, app.db.fingerprint().await, "nothing changed");
 }
@@ -85,7 +165,11 @@ async fn pagination_filtering_and_search() {
     let app = TestApp::spawn().await;
     let t = app.tenant("acme").await;
     for i in 0..7 {
-        let name = if i % 2 == 0 { format!("Alpha {i}") } else { format!("Beta 100% {i}") };
+        let name = if i % 2 == 0 {
+            format!("Alpha {i}")
+        } else {
+            format!("Beta 100% {i}")
+        };
         app.customer(&t, &name).await;
     }
     let mut seen = Vec::new();
@@ -97,7 +181,13 @@ async fn pagination_filtering_and_search() {
         };
         let (s, page) = app.get(&t, &path).await;
         assert_eq!(s, StatusCode::OK, "{page}");
-        seen.extend(page["items"].as_array().expect("items").iter().map(|c| c["id"].as_str().unwrap_or_default().to_owned()));
+        seen.extend(
+            page["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .map(|c| c["id"].as_str().unwrap_or_default().to_owned()),
+        );
         match page["next_cursor"].as_str() {
             Some(c) => cursor = Some(c.to_owned()),
             None => break,
@@ -129,18 +219,38 @@ async fn deals_move_through_stages_with_history() {
     let id = deal["id"].as_str().expect("id");
 
     for stage in ["qualified", "proposal", "won"] {
-        let (s, d) = app.post(&t, &format!("/deals/{id}/stage"), json!({"stage": stage})).await;
+        let (s, d) = app
+            .post(&t, &format!("/deals/{id}/stage"), json!({"stage": stage}))
+            .await;
         assert_eq!(s, StatusCode::OK, "{d}");
         assert_eq!(d["stage"], stage);
     }
     // Same stage again: no new history entry, no new version.
-    let (_, d) = app.post(&t, &format!("/deals/{id}/stage"), json!({"stage": "won"})).await;
+    let (_, d) = app
+        .post(&t, &format!("/deals/{id}/stage"), json!({"stage": "won"}))
+        .await;
     assert_eq!(d["version"], 4);
-    let (s, body) = app.post(&t, &format!("/deals/{id}/stage"), json!({"stage": "closed"})).await;
-    assert_problem(s, &body, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    let (s, body) = app
+        .post(
+            &t,
+            &format!("/deals/{id}/stage"),
+            json!({"stage": "closed"}),
+        )
+        .await;
+    assert_problem(
+        s,
+        &body,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    );
 
     let (_, history) = app.get(&t, &format!("/deals/{id}/history")).await;
-    let steps: Vec<(Value, Value)> = history.as_array().expect("array").iter().map(|h| (h["from_stage"].clone(), h["to_stage"].clone())).collect();
+    let steps: Vec<(Value, Value)> = history
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|h| (h["from_stage"].clone(), h["to_stage"].clone()))
+        .collect();
     assert_eq!(
         steps,
         vec![
@@ -152,8 +262,18 @@ async fn deals_move_through_stages_with_history() {
     );
     let (_, won) = app.get(&t, "/deals?stage=won").await;
     assert_eq!(won["items"].as_array().map(Vec::len), Some(1));
-    let (s, body) = send(app.req(&t, Method::POST, &format!("/deals/{id}/stage")).header("if-match", "\"1\"").json(&json!({"stage": "lost"}))).await;
-    assert_problem(s, &body, StatusCode::PRECONDITION_FAILED, "version_mismatch");
+    let (s, body) = send(
+        app.req(&t, Method::POST, &format!("/deals/{id}/stage"))
+            .header("if-match", "\"1\"")
+            .json(&json!({"stage": "lost"})),
+    )
+    .await;
+    assert_problem(
+        s,
+        &body,
+        StatusCode::PRECONDITION_FAILED,
+        "version_mismatch",
+    );
 }
 
 #[tokio::test]
@@ -163,20 +283,51 @@ async fn contacts_and_orders() {
     let c = app.customer(&t, "Contoso").await;
     let (s, contact) = app.post(&t, "/contacts", json!({"customer_id": c["id"], "name": "Ada Moreau", "email": "ada@contoso.example", "phone": "+33 1 23 45"})).await;
     assert_eq!(s, StatusCode::CREATED, "{contact}");
-    let (s, body) = app.post(&t, "/contacts", json!({"customer_id": c["id"], "name": "Bad", "email": "not-an-email"})).await;
-    assert_problem(s, &body, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
-    let (_, list) = app.get(&t, &format!("/contacts?customer_id={}", c["id"].as_str().unwrap_or_default())).await;
+    let (s, body) = app
+        .post(
+            &t,
+            "/contacts",
+            json!({"customer_id": c["id"], "name": "Bad", "email": "not-an-email"}),
+        )
+        .await;
+    assert_problem(
+        s,
+        &body,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    );
+    let (_, list) = app
+        .get(
+            &t,
+            &format!(
+                "/contacts?customer_id={}",
+                c["id"].as_str().unwrap_or_default()
+            ),
+        )
+        .await;
     assert_eq!(list["items"].as_array().map(Vec::len), Some(1));
 
     let (s, order) = app.post(&t, "/orders", json!({"item": "Seat license", "quantity": 3, "amount_cents": 14700, "currency": "EUR", "customer_id": c["id"]})).await;
     assert_eq!(s, StatusCode::CREATED, "{order}");
-    let (s, anon) = app.post(&t, "/orders", json!({"item": "Walk-in", "amount_cents": 500, "currency": "USD"})).await;
+    let (s, anon) = app
+        .post(
+            &t,
+            "/orders",
+            json!({"item": "Walk-in", "amount_cents": 500, "currency": "USD"}),
+        )
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{anon}");
     assert_eq!(anon["customer_id"], Value::Null);
     assert_eq!(anon["quantity"], 1);
     let (_, usd) = app.get(&t, "/orders?currency=USD").await;
     assert_eq!(usd["items"].as_array().map(Vec::len), Some(1));
-    let (s, o) = app.patch(&t, &format!("/orders/{}", order["id"].as_str().unwrap_or_default()), json!({"customer_id": null})).await;
+    let (s, o) = app
+        .patch(
+            &t,
+            &format!("/orders/{}", order["id"].as_str().unwrap_or_default()),
+            json!({"customer_id": null}),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK, "{o}");
     assert_eq!(o["customer_id"], Value::Null);
 }
@@ -184,11 +335,23 @@ async fn contacts_and_orders() {
 #[tokio::test]
 async fn openapi_document_is_generated_from_the_code() {
     let app = TestApp::spawn().await;
-    let doc: Value = app.raw("/v1/openapi.json").await.json().await.expect("json");
+    let doc: Value = app
+        .raw("/v1/openapi.json")
+        .await
+        .json()
+        .await
+        .expect("json");
     let paths = doc["paths"].as_object().expect("paths");
-    for p in ["/v1/t/{tenant}/customers", "/v1/t/{tenant}/deals/{id}/stage", "/v1/t/{tenant}/orders/{id}"] {
+    for p in [
+        "/v1/t/{tenant}/customers",
+        "/v1/t/{tenant}/deals/{id}/stage",
+        "/v1/t/{tenant}/orders/{id}",
+    ] {
         assert!(paths.contains_key(p), "{p} missing");
     }
-    assert_eq!(doc["paths"]["/v1/t/{tenant}/customers"]["get"]["parameters"][0]["name"], "tenant");
+    assert_eq!(
+        doc["paths"]["/v1/t/{tenant}/customers"]["get"]["parameters"][0]["name"],
+        "tenant"
+    );
     assert!(doc["components"]["schemas"]["Problem"].is_object());
 }

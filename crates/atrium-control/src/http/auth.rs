@@ -12,7 +12,10 @@ pub struct Operator {
 impl FromRequestParts<AppState> for Operator {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let token = parts
             .headers
             .get(axum::http::header::AUTHORIZATION)
@@ -21,7 +24,9 @@ impl FromRequestParts<AppState> for Operator {
             .ok_or(ApiError::Unauthorized)?;
         let expected = state.control.config.admin_token.expose_secret();
         if constant_time_eq(token.as_bytes(), expected.as_bytes()) {
-            Ok(Operator { actor: "token:admin".into() })
+            Ok(Operator {
+                actor: "token:admin".into(),
+            })
         } else {
             Err(ApiError::Unauthorized)
         }

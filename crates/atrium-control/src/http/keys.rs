@@ -30,11 +30,18 @@ async fn create(
     Path(slug): Path<String>,
     Json(req): Json<NewKey>,
 ) -> Result<(StatusCode, Json<CreatedKey>), ApiError> {
-    Ok((StatusCode::CREATED, Json(s.control.create_key(&slug, &req.name, &op.actor).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(s.control.create_key(&slug, &req.name, &op.actor).await?),
+    ))
 }
 
 #[instrument(skip_all, fields(tenant = %slug))]
-async fn list(State(s): State<AppState>, _op: Operator, Path(slug): Path<String>) -> Result<Json<Vec<ApiKey>>, ApiError> {
+async fn list(
+    State(s): State<AppState>,
+    _op: Operator,
+    Path(slug): Path<String>,
+) -> Result<Json<Vec<ApiKey>>, ApiError> {
     Ok(Json(s.control.list_keys(&slug).await?))
 }
 

@@ -38,14 +38,23 @@ impl Application {
         control.migrate_control().await?;
         let lifecycle = Lifecycle::new(health::postgres_check(control.pool.clone()));
         let api = Router::new()
-            .nest("/v1", tenants::router().merge(keys::router()).merge(audit::router()))
+            .nest(
+                "/v1",
+                tenants::router()
+                    .merge(keys::router())
+                    .merge(audit::router()),
+            )
             .with_state(AppState { control });
         let limits = Limits {
             request_timeout: Duration::from_secs(120),
             body_limit_bytes: 64 * 1024,
             max_concurrency: 256,
         };
-        let router = with_common_layers(api.merge(health::probe_router(lifecycle.clone())), &limits, "control");
+        let router = with_common_layers(
+            api.merge(health::probe_router(lifecycle.clone())),
+            &limits,
+            "control",
+        );
         let listener = tokio::net::TcpListener::bind(config.control.listen).await?;
         let port = listener.local_addr()?.port();
         lifecycle.mark_started();

@@ -27,11 +27,28 @@ async fn create(
 ) -> Result<(StatusCode, Json<Tenant>), ApiError> {
     let result = s.control.provision(&req, &op.actor).await;
     if let Err(e) = &result {
-        let conn = s.control.pool.get().await.map_err(atrium_core::db::DbError::from)?;
-        let _ = registry::audit(&**conn, &op.actor, "tenant.create", Some(&req.slug), Err(&e.to_string()), serde_json::json!({})).await;
+        let conn = s
+            .control
+            .pool
+            .get()
+            .await
+            .map_err(atrium_core::db::DbError::from)?;
+        let _ = registry::audit(
+            &**conn,
+            &op.actor,
+            "tenant.create",
+            Some(&req.slug),
+            Err(&e.to_string()),
+            serde_json::json!({}),
+        )
+        .await;
     }
     let p = result?;
-    let status = if p.created { StatusCode::CREATED } else { StatusCode::OK };
+    let status = if p.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
     Ok((status, Json(p.tenant)))
 }
 
@@ -42,32 +59,61 @@ struct ListQuery {
     limit: Option<i64>,
 }
 
-async fn list(State(s): State<AppState>, _op: Operator, Query(q): Query<ListQuery>) -> Result<Json<serde_json::Value>, ApiError> {
+async fn list(
+    State(s): State<AppState>,
+    _op: Operator,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<serde_json::Value>, ApiError> {
     let limit = q.limit.unwrap_or(100).clamp(1, 500);
-    let conn = s.control.pool.get().await.map_err(atrium_core::db::DbError::from)?;
+    let conn = s
+        .control
+        .pool
+        .get()
+        .await
+        .map_err(atrium_core::db::DbError::from)?;
     let tenants = registry::list(&**conn, q.after.as_deref(), q.state.as_deref(), limit)
         .await
         .map_err(ApiError::from)?;
-    let next = (tenants.len() as i64 == limit).then(|| tenants.last().map(|t| t.slug.clone())).flatten();
-    Ok(Json(serde_json::json!({"items": tenants, "next_cursor": next})))
+    let next = (tenants.len() as i64 == limit)
+        .then(|| tenants.last().map(|t| t.slug.clone()))
+        .flatten();
+    Ok(Json(
+        serde_json::json!({"items": tenants, "next_cursor": next}),
+    ))
 }
 
 #[instrument(skip_all, fields(tenant = %slug))]
-async fn show(State(s): State<AppState>, _op: Operator, Path(slug): Path<String>) -> Result<Json<Tenant>, ApiError> {
+async fn show(
+    State(s): State<AppState>,
+    _op: Operator,
+    Path(slug): Path<String>,
+) -> Result<Json<Tenant>, ApiError> {
     Ok(Json(s.control.get_tenant(&slug).await?))
 }
 
 #[instrument(skip_all, fields(tenant = %slug))]
-async fn suspend(State(s): State<AppState>, op: Operator, Path(slug): Path<String>) -> Result<Json<Tenant>, ApiError> {
+async fn suspend(
+    State(s): State<AppState>,
+    op: Operator,
+    Path(slug): Path<String>,
+) -> Result<Json<Tenant>, ApiError> {
     Ok(Json(s.control.suspend(&slug, &op.actor).await?))
 }
 
 #[instrument(skip_all, fields(tenant = %slug))]
-async fn resume(State(s): State<AppState>, op: Operator, Path(slug): Path<String>) -> Result<Json<Tenant>, ApiError> {
+async fn resume(
+    State(s): State<AppState>,
+    op: Operator,
+    Path(slug): Path<String>,
+) -> Result<Json<Tenant>, ApiError> {
     Ok(Json(s.control.resume(&slug, &op.actor).await?))
 }
 
 #[instrument(skip_all, fields(tenant = %slug))]
-async fn delete(State(s): State<AppState>, op: Operator, Path(slug): Path<String>) -> Result<Json<Tenant>, ApiError> {
+async fn delete(
+    State(s): State<AppState>,
+    op: Operator,
+    Path(slug): Path<String>,
+) -> Result<Json<Tenant>, ApiError> {
     Ok(Json(s.control.delete(&slug, &op.actor).await?))
 }

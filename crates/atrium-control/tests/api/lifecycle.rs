@@ -27,9 +27,18 @@ break Ltd', NULL);
 async fn dump(t: &TestControl, schema: &str) -> Vec<String> {
     let su = t.db.superuser().await;
     let mut out = Vec::new();
-    for table in ["customers", "contacts", "deals", "deal_stage_history", "orders"] {
+    for table in [
+        "customers",
+        "contacts",
+        "deals",
+        "deal_stage_history",
+        "orders",
+    ] {
         let rows = su
-            .query(&format!("SELECT to_jsonb(x) FROM {schema}.{table} x ORDER BY to_jsonb(x)::text"), &[])
+            .query(
+                &format!("SELECT to_jsonb(x) FROM {schema}.{table} x ORDER BY to_jsonb(x)::text"),
+                &[],
+            )
             .await
             .unwrap_or_else(|e| panic!("{table}: {e}"));
         for r in rows {
@@ -50,8 +59,19 @@ async fn suspend_resume_keep_data_and_are_idempotent() {
     let s = t.control.suspend("acme", "test").await.expect("suspend");
     assert_eq!(s.state, "suspended");
     assert!(s.suspended_at.is_some());
-    assert_eq!(t.control.suspend("acme", "test").await.expect("again").state, "suspended");
-    assert_eq!(dump(&t, "t_acme").await, before, "suspension leaves data untouched");
+    assert_eq!(
+        t.control
+            .suspend("acme", "test")
+            .await
+            .expect("again")
+            .state,
+        "suspended"
+    );
+    assert_eq!(
+        dump(&t, "t_acme").await,
+        before,
+        "suspension leaves data untouched"
+    );
     let r = t.control.resume("acme", "test").await.expect("resume");
     assert_eq!(r.state, "active");
     assert_eq!(dump(&t, "t_acme").await, before);
@@ -74,17 +94,52 @@ async fn delete_exports_drops_and_tombstones_and_the_export_restores() {
     assert!(gone.deleted_at.is_some());
     let path = gone.export_path.clone().expect("export path recorded");
     assert!(std::path::Path::new(&path).exists(), "{path}");
-    assert_eq!(t.count("SELECT count(*) FROM pg_namespace WHERE nspname = 't_acme'", &[]).await, 0);
-    assert_eq!(t.count("SELECT count(*) FROM pg_roles WHERE rolname = $1", &[&role]).await, 0);
-    assert_eq!(t.count("SELECT count(*) FROM atrium_control.tenants WHERE slug = 'acme'", &[]).await, 1, "tombstone kept");
+    assert_eq!(
+        t.count(
+            "SELECT count(*) FROM pg_namespace WHERE nspname = 't_acme'",
+            &[]
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        t.count("SELECT count(*) FROM pg_roles WHERE rolname = $1", &[&role])
+            .await,
+        0
+    );
+    assert_eq!(
+        t.count(
+            "SELECT count(*) FROM atrium_control.tenants WHERE slug = 'acme'",
+            &[]
+        )
+        .await,
+        1,
+        "tombstone kept"
+    );
     // Deleting again is a no-op; the slug stays reserved.
-    assert_eq!(t.control.delete("acme", "test").await.expect("again").state, "deleted");
-    let err = t.control.provision(&crate::new_tenant("acme"), "test").await.err().expect("reserved");
+    assert_eq!(
+        t.control.delete("acme", "test").await.expect("again").state,
+        "deleted"
+    );
+    let err = t
+        .control
+        .provision(&crate::new_tenant("acme"), "test")
+        .await
+        .err()
+        .expect("reserved");
     assert!(err.to_string().contains("reserved"), "{err}");
 
-    let restored = t.control.restore("acme_restored", std::path::Path::new(&path), "test").await.expect("restore");
+    let restored = t
+        .control
+        .restore("acme_restored", std::path::Path::new(&path), "test")
+        .await
+        .expect("restore");
     assert_eq!(restored.state, "active");
-    assert_eq!(dump(&t, "t_acme_restored").await, original, "restore brings back every row, byte for byte");
+    assert_eq!(
+        dump(&t, "t_acme_restored").await,
+        original,
+        "restore brings back every row, byte for byte"
+    );
     // Serial columns continue after the restored rows.
     let su = t.db.superuser().await;
     su.batch_execute(
@@ -93,13 +148,19 @@ async fn delete_exports_drops_and_tombstones_and_the_export_restores() {
     .await
     .expect("sequence continues");
     let audit: Vec<String> = su
-        .query("SELECT action FROM atrium_control.audit_log WHERE tenant_slug = 'acme' ORDER BY id", &[])
+        .query(
+            "SELECT action FROM atrium_control.audit_log WHERE tenant_slug = 'acme' ORDER BY id",
+            &[],
+        )
         .await
         .expect("audit")
         .iter()
         .map(|r| r.get(0))
         .collect();
-    assert_eq!(audit, ["tenant.create", "tenant.delete.start", "tenant.delete"]);
+    assert_eq!(
+        audit,
+        ["tenant.create", "tenant.delete.start", "tenant.delete"]
+    );
 }
 
 #[tokio::test]
@@ -110,7 +171,11 @@ async fn a_tampered_export_cannot_inject_sql() {
     let file = dir.join("evil.sql");
     std::fs::write(&file, "-- Atrium tenant export\nCOPY \"customers; DROP SCHEMA atrium_control CASCADE; --\" (\"id\") FROM stdin;\n\\.\n").expect("write");
     let before = t.db.fingerprint().await;
-    let err = t.control.restore("victim", &file, "test").await.expect_err("refused");
+    let err = t
+        .control
+        .restore("victim", &file, "test")
+        .await
+        .expect_err("refused");
     assert!(err.to_string().contains("bad identifier"), "{err}");
     assert_eq!(before, t.db.fingerprint().await);
 }
@@ -120,8 +185,21 @@ async fn the_audit_log_is_append_only() {
     let t = TestControl::new().await;
     t.provision("acme").await;
     let conn = t.control.pool.get().await.expect("conn");
-    for sql in ["UPDATE atrium_control.audit_log SET actor = 'x'", "DELETE FROM atrium_control.audit_log", "TRUNCATE atrium_control.audit_log"] {
-        let err = conn.batch_execute(sql).await.expect_err("refused even for the owner");
-        assert!(err.to_string().contains("append-only") || err.as_db_error().is_some_and(|d| d.message().contains("append-only")), "{sql}: {err}");
+    for sql in [
+        "UPDATE atrium_control.audit_log SET actor = 'x'",
+        "DELETE FROM atrium_control.audit_log",
+        "TRUNCATE atrium_control.audit_log",
+    ] {
+        let err = conn
+            .batch_execute(sql)
+            .await
+            .expect_err("refused even for the owner");
+        assert!(
+            err.to_string().contains("append-only")
+                || err
+                    .as_db_error()
+                    .is_some_and(|d| d.message().contains("append-only")),
+            "{sql}: {err}"
+        );
     }
 }

@@ -32,17 +32,35 @@ impl TestControl {
 
     pub async fn provision(&self, slug: &str) {
         self.control
-            .provision(&NewTenant { slug: slug.into(), display_name: None, plan: None }, "test")
+            .provision(
+                &NewTenant {
+                    slug: slug.into(),
+                    display_name: None,
+                    plan: None,
+                },
+                "test",
+            )
             .await
             .unwrap_or_else(|e| panic!("provision {slug}: {e}"));
     }
 
-    pub async fn count(&self, sql: &str, params: &[&(dyn tokio_postgres::types::ToSql + Sync)]) -> i64 {
+    pub async fn count(
+        &self,
+        sql: &str,
+        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> i64 {
         let su = self.db.superuser().await;
-        su.query_one(sql, params).await.unwrap_or_else(|e| panic!("{sql}: {e}")).get(0)
+        su.query_one(sql, params)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+            .get(0)
     }
 }
 
 pub fn new_tenant(slug: &str) -> NewTenant {
-    NewTenant { slug: slug.into(), display_name: None, plan: None }
+    NewTenant {
+        slug: slug.into(),
+        display_name: None,
+        plan: None,
+    }
 }

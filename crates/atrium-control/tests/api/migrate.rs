@@ -7,7 +7,11 @@ use crate::TestControl;
 
 fn with_extra(sql: &'static str) -> &'static [Migration] {
     let mut set = TENANT.to_vec();
-    set.push(Migration { version: 9001, name: "test_notes", sql });
+    set.push(Migration {
+        version: 9001,
+        name: "test_notes",
+        sql,
+    });
     Box::leak(set.into_boxed_slice())
 }
 
@@ -18,23 +22,45 @@ async fn two_hundred_tenants_one_broken() {
     let t = TestControl::new().await;
     let slugs: Vec<String> = (0..200).map(|i| format!("tenant_{i:03}")).collect();
     use futures::StreamExt;
-    futures::stream::iter(slugs.iter()).for_each_concurrent(6, |s| t.provision(s)).await;
+    futures::stream::iter(slugs.iter())
+        .for_each_concurrent(6, |s| t.provision(s))
+        .await;
 
     // Break one tenant: the new migration's table already exists there.
     let su = t.db.superuser().await;
-    su.batch_execute("CREATE TABLE t_tenant_057.notes (x int)").await.expect("break");
+    su.batch_execute("CREATE TABLE t_tenant_057.notes (x int)")
+        .await
+        .expect("break");
     let before: Vec<(String, String)> = snapshot(&t).await;
 
     let set = with_extra(NOTES);
-    let report = t.control.migrate_tenants(set, false).await.expect("migrate runs");
+    let report = t
+        .control
+        .migrate_tenants(set, false)
+        .await
+        .expect("migrate runs");
     println!("{}", report.summary());
     assert_eq!(report.migrated.len(), 199);
     assert_eq!(report.failed.len(), 1);
     assert_eq!(report.failed[0].slug, "tenant_057");
-    assert!(report.failed[0].error.contains("already exists"), "{}", report.failed[0].error);
-    assert_eq!(t.count("SELECT count(*) FROM atrium_control.tenants WHERE migration_version = 9001", &[]).await, 199);
+    assert!(
+        report.failed[0].error.contains("already exists"),
+        "{}",
+        report.failed[0].error
+    );
+    assert_eq!(
+        t.count(
+            "SELECT count(*) FROM atrium_control.tenants WHERE migration_version = 9001",
+            &[]
+        )
+        .await,
+        199
+    );
     let err: String = su
-        .query_one("SELECT migration_error FROM atrium_control.tenants WHERE slug = 'tenant_057'", &[])
+        .query_one(
+            "SELECT migration_error FROM atrium_control.tenants WHERE slug = 'tenant_057'",
+            &[],
+        )
         .await
         .expect("row")
         .get(0);
@@ -45,15 +71,32 @@ async fn two_hundred_tenants_one_broken() {
     let after_first = snapshot(&t).await;
     assert_ne!(before, after_first);
     let report = t.control.migrate_tenants(set, false).await.expect("rerun");
-    assert_eq!((report.migrated.len(), report.failed.len(), report.up_to_date), (0, 1, 199));
-    assert_eq!(after_first, snapshot(&t).await, "rerun is a no-op for the rest");
+    assert_eq!(
+        (
+            report.migrated.len(),
+            report.failed.len(),
+            report.up_to_date
+        ),
+        (0, 1, 199)
+    );
+    assert_eq!(
+        after_first,
+        snapshot(&t).await,
+        "rerun is a no-op for the rest"
+    );
 
     // Fix it and resume.
-    su.batch_execute("DROP TABLE t_tenant_057.notes").await.expect("fix");
+    su.batch_execute("DROP TABLE t_tenant_057.notes")
+        .await
+        .expect("fix");
     let report = t.control.migrate_tenants(set, false).await.expect("resume");
     assert_eq!(report.migrated, vec!["tenant_057".to_string()]);
     assert!(report.failed.is_empty());
-    let report = t.control.migrate_tenants(set, false).await.expect("nothing pending");
+    let report = t
+        .control
+        .migrate_tenants(set, false)
+        .await
+        .expect("nothing pending");
     println!("nothing pending over 200 tenants: {} ms", report.elapsed_ms);
     assert_eq!((report.migrated.len(), report.up_to_date), (0, 200));
 }
@@ -79,7 +122,11 @@ async fn two_runners_do_not_collide() {
     let (ra, rb) = tokio::join!(a.migrate_tenants(set, false), b.migrate_tenants(set, false));
     let (ra, rb) = (ra.expect("a"), rb.expect("b"));
     assert!(ra.failed.is_empty() && rb.failed.is_empty());
-    assert_eq!(ra.migrated.len() + rb.migrated.len(), 20, "each tenant migrated exactly once");
+    assert_eq!(
+        ra.migrated.len() + rb.migrated.len(),
+        20,
+        "each tenant migrated exactly once"
+    );
 }
 
 #[tokio::test]
@@ -89,6 +136,13 @@ async fn an_edited_migration_is_refused() {
     let mut edited = TENANT.to_vec();
     edited[0].sql = "CREATE TABLE sneaky (id int);";
     let edited: &'static [Migration] = Box::leak(edited.into_boxed_slice());
-    let err = t.control.migrate_tenants(edited, false).await.expect_err("refused");
-    assert!(err.to_string().contains("edited after it was applied"), "{err}");
+    let err = t
+        .control
+        .migrate_tenants(edited, false)
+        .await
+        .expect_err("refused");
+    assert!(
+        err.to_string().contains("edited after it was applied"),
+        "{err}"
+    );
 }

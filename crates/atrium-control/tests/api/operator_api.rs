@@ -16,14 +16,29 @@ struct Api {
 impl Api {
     async fn spawn() -> Self {
         let t = TestControl::new().await;
-        let app = Application::build(t.db.config.clone()).await.expect("build");
+        let app = Application::build(t.db.config.clone())
+            .await
+            .expect("build");
         let base = format!("http://127.0.0.1:{}", app.port());
         tokio::spawn(app.run_until_stopped());
-        Self { base, http: reqwest::Client::new(), token: "test-admin-token-0123456789".into(), t }
+        Self {
+            base,
+            http: reqwest::Client::new(),
+            token: "test-admin-token-0123456789".into(),
+            t,
+        }
     }
 
-    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-        let mut req = self.http.request(method, format!("{}{path}", self.base)).bearer_auth(&self.token);
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(&self.token);
         if let Some(b) = body {
             req = req.json(&b);
         }
@@ -37,50 +52,120 @@ impl Api {
 async fn tenant_lifecycle_through_the_operator_api() {
     use reqwest::Method;
     let api = Api::spawn().await;
-    let (s, t) = api.call(Method::POST, "/v1/tenants", Some(json!({"slug": "acme", "display_name": "Acme Corp", "plan": "pro"}))).await;
+    let (s, t) = api
+        .call(
+            Method::POST,
+            "/v1/tenants",
+            Some(json!({"slug": "acme", "display_name": "Acme Corp", "plan": "pro"})),
+        )
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{t}");
     assert_eq!(t["state"], "active");
-    let (s, _) = api.call(Method::POST, "/v1/tenants", Some(json!({"slug": "acme"}))).await;
+    let (s, _) = api
+        .call(Method::POST, "/v1/tenants", Some(json!({"slug": "acme"})))
+        .await;
     assert_eq!(s, StatusCode::OK, "creating again is idempotent");
 
     let (s, list) = api.call(Method::GET, "/v1/tenants", None).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(list["items"].as_array().map(Vec::len), Some(1));
 
-    let (s, key) = api.call(Method::POST, "/v1/tenants/acme/keys", Some(json!({"name": "ci"}))).await;
+    let (s, key) = api
+        .call(
+            Method::POST,
+            "/v1/tenants/acme/keys",
+            Some(json!({"name": "ci"})),
+        )
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{key}");
-    let secret = key["secret"].as_str().expect("secret shown once").to_owned();
+    let secret = key["secret"]
+        .as_str()
+        .expect("secret shown once")
+        .to_owned();
     let (_, keys) = api.call(Method::GET, "/v1/tenants/acme/keys", None).await;
     assert!(keys[0].get("secret").is_none(), "never shown again");
     assert!(!keys.to_string().contains(&secret));
 
     // A tenant key is not an operator credential.
-    let res = api.http.get(format!("{}/v1/tenants", api.base)).bearer_auth(&secret).send().await.expect("send");
+    let res = api
+        .http
+        .get(format!("{}/v1/tenants", api.base))
+        .bearer_auth(&secret)
+        .send()
+        .await
+        .expect("send");
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-    let res = api.http.get(format!("{}/v1/tenants", api.base)).send().await.expect("send");
+    let res = api
+        .http
+        .get(format!("{}/v1/tenants", api.base))
+        .send()
+        .await
+        .expect("send");
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(res.headers()["content-type"], "application/problem+json");
 
-    let (s, t) = api.call(Method::POST, "/v1/tenants/acme/suspend", None).await;
-    assert_eq!((s, t["state"].as_str()), (StatusCode::OK, Some("suspended")));
-    let (s, t) = api.call(Method::POST, "/v1/tenants/acme/resume", None).await;
+    let (s, t) = api
+        .call(Method::POST, "/v1/tenants/acme/suspend", None)
+        .await;
+    assert_eq!(
+        (s, t["state"].as_str()),
+        (StatusCode::OK, Some("suspended"))
+    );
+    let (s, t) = api
+        .call(Method::POST, "/v1/tenants/acme/resume", None)
+        .await;
     assert_eq!((s, t["state"].as_str()), (StatusCode::OK, Some("active")));
-    let (s, k) = api.call(Method::DELETE, &format!("/v1/tenants/acme/keys/{}", key["id"].as_str().unwrap_or_default()), None).await;
+    let (s, k) = api
+        .call(
+            Method::DELETE,
+            &format!(
+                "/v1/tenants/acme/keys/{}",
+                key["id"].as_str().unwrap_or_default()
+            ),
+            None,
+        )
+        .await;
     assert_eq!(s, StatusCode::OK);
     assert!(k["revoked_at"].is_string());
     let (s, t) = api.call(Method::DELETE, "/v1/tenants/acme", None).await;
-    assert_eq!((s, t["state"].as_str()), (StatusCode::OK, Some("deleted")), "{t}");
-    let (s, t) = api.call(Method::POST, "/v1/tenants/acme/resume", None).await;
-    assert_eq!((s, t["code"].as_str()), (StatusCode::CONFLICT, Some("invalid_state")));
+    assert_eq!(
+        (s, t["state"].as_str()),
+        (StatusCode::OK, Some("deleted")),
+        "{t}"
+    );
+    let (s, t) = api
+        .call(Method::POST, "/v1/tenants/acme/resume", None)
+        .await;
+    assert_eq!(
+        (s, t["code"].as_str()),
+        (StatusCode::CONFLICT, Some("invalid_state"))
+    );
 
     let (s, audit) = api.call(Method::GET, "/v1/audit?tenant=acme", None).await;
     assert_eq!(s, StatusCode::OK);
-    let actions: Vec<&str> = audit["items"].as_array().into_iter().flatten().filter_map(|e| e["action"].as_str()).collect();
+    let actions: Vec<&str> = audit["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
     assert_eq!(
         actions,
-        ["tenant.delete", "tenant.delete.start", "key.revoke", "tenant.resume", "tenant.suspend", "key.create", "tenant.create"]
+        [
+            "tenant.delete",
+            "tenant.delete.start",
+            "key.revoke",
+            "tenant.resume",
+            "tenant.suspend",
+            "key.create",
+            "tenant.create"
+        ]
     );
-    assert!(audit["items"].as_array().into_iter().flatten().all(|e| e["actor"] == "token:admin"));
+    assert!(audit["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .all(|e| e["actor"] == "token:admin"));
 }
 
 #[tokio::test]
@@ -99,17 +184,41 @@ async fn bad_input_is_refused_with_the_rule_named_and_changes_nothing() {
         ("pg_catalog", "reserved"),
         ("atrium_control", "reserved"),
     ] {
-        let (s, body) = api.call(Method::POST, "/v1/tenants", Some(json!({"slug": slug}))).await;
+        let (s, body) = api
+            .call(Method::POST, "/v1/tenants", Some(json!({"slug": slug})))
+            .await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{slug}: {body}");
         assert_eq!(body["code"], "invalid_tenant_slug");
         assert_eq!(body["rule"], rule, "{slug}");
     }
-    let (s, body) = api.call(Method::POST, "/v1/tenants", Some(json!({"slug": "acme", "plan": "platinum"}))).await;
-    assert_eq!((s, body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("validation_failed")));
+    let (s, body) = api
+        .call(
+            Method::POST,
+            "/v1/tenants",
+            Some(json!({"slug": "acme", "plan": "platinum"})),
+        )
+        .await;
+    assert_eq!(
+        (s, body["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("validation_failed"))
+    );
     let (s, body) = api.call(Method::GET, "/v1/tenants/nobody", None).await;
-    assert_eq!((s, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("tenant_not_found")));
+    assert_eq!(
+        (s, body["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("tenant_not_found"))
+    );
     // Failed attempts are audited, but nothing else changes.
-    let after: Vec<String> = api.t.db.fingerprint().await.into_iter().filter(|l| !l.starts_with("atrium_control.audit_log")).collect();
-    let before: Vec<String> = before.into_iter().filter(|l| !l.starts_with("atrium_control.audit_log")).collect();
+    let after: Vec<String> = api
+        .t
+        .db
+        .fingerprint()
+        .await
+        .into_iter()
+        .filter(|l| !l.starts_with("atrium_control.audit_log"))
+        .collect();
+    let before: Vec<String> = before
+        .into_iter()
+        .filter(|l| !l.starts_with("atrium_control.audit_log"))
+        .collect();
     assert_eq!(before, after);
 }

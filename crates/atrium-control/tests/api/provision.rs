@@ -11,10 +11,38 @@ use crate::{new_tenant, TestControl};
 async fn assert_fully_provisioned(t: &TestControl, slug: &str) {
     let schema = format!("t_{slug}");
     let role = format!("{}t_{slug}", t.control.config.role_prefix);
-    assert_eq!(t.count("SELECT count(*) FROM atrium_control.tenants WHERE slug = $1 AND state = 'active'", &[&slug]).await, 1);
-    assert_eq!(t.count("SELECT count(*) FROM pg_namespace WHERE nspname = $1", &[&schema]).await, 1);
-    assert_eq!(t.count("SELECT count(*) FROM pg_tables WHERE schemaname = $1", &[&schema]).await, 5);
-    assert_eq!(t.count("SELECT count(*) FROM pg_roles WHERE rolname = $1 AND NOT rolcanlogin", &[&role]).await, 1);
+    assert_eq!(
+        t.count(
+            "SELECT count(*) FROM atrium_control.tenants WHERE slug = $1 AND state = 'active'",
+            &[&slug]
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        t.count(
+            "SELECT count(*) FROM pg_namespace WHERE nspname = $1",
+            &[&schema]
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        t.count(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = $1",
+            &[&schema]
+        )
+        .await,
+        5
+    );
+    assert_eq!(
+        t.count(
+            "SELECT count(*) FROM pg_roles WHERE rolname = $1 AND NOT rolcanlogin",
+            &[&role]
+        )
+        .await,
+        1
+    );
     let api = t.control.config.api_role.clone();
     assert_eq!(
         t.count(
@@ -36,18 +64,33 @@ async fn assert_fully_provisioned(t: &TestControl, slug: &str) {
         )
         .await
         .expect("privileges");
-    assert_eq!((row.get::<_, bool>(0), row.get::<_, bool>(1), row.get::<_, bool>(2)), (true, false, false));
+    assert_eq!(
+        (
+            row.get::<_, bool>(0),
+            row.get::<_, bool>(1),
+            row.get::<_, bool>(2)
+        ),
+        (true, false, false)
+    );
 }
 
 #[tokio::test]
 async fn provisioning_is_idempotent_and_fast() {
     let t = TestControl::new().await;
     let start = Instant::now();
-    let first = t.control.provision(&new_tenant("acme"), "test").await.expect("provision");
+    let first = t
+        .control
+        .provision(&new_tenant("acme"), "test")
+        .await
+        .expect("provision");
     let took = start.elapsed();
     assert!(first.created);
     println!("provisioned one tenant in {took:?}");
-    let again = t.control.provision(&new_tenant("acme"), "test").await.expect("again");
+    let again = t
+        .control
+        .provision(&new_tenant("acme"), "test")
+        .await
+        .expect("again");
     assert!(!again.created, "running it again changes nothing");
     assert_eq!(first.tenant.id, again.tenant.id);
     assert_fully_provisioned(&t, "acme").await;
@@ -59,7 +102,9 @@ async fn concurrent_provisioning_of_one_slug_ends_with_one_tenant() {
     let mut tasks = Vec::new();
     for _ in 0..6 {
         let control = t.another();
-        tasks.push(tokio::spawn(async move { control.provision(&new_tenant("racer"), "test").await }));
+        tasks.push(tokio::spawn(async move {
+            control.provision(&new_tenant("racer"), "test").await
+        }));
     }
     let mut created = 0;
     for task in tasks {
@@ -77,14 +122,22 @@ async fn concurrent_provisioning_of_one_slug_ends_with_one_tenant() {
 #[tokio::test]
 async fn a_crash_at_any_step_is_finished_by_a_rerun() {
     let t = TestControl::new().await;
-    let steps = [Step::Registered, Step::SchemaCreated, Step::RoleCreated, Step::Granted, Step::Migrated];
+    let steps = [
+        Step::Registered,
+        Step::SchemaCreated,
+        Step::RoleCreated,
+        Step::Granted,
+        Step::Migrated,
+    ];
     for (i, crash_at) in steps.into_iter().enumerate() {
         let slug = format!("crash_{i}");
         let doomed = t.another();
         let reached = Arc::new(Notify::new());
         let (r, s) = (reached.clone(), slug.clone());
         let attempt = tokio::spawn(async move {
-            let observer = move |step: Step| -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
+            let observer = move |step: Step| -> std::pin::Pin<
+                Box<dyn std::future::Future<Output = ()> + Send>,
+            > {
                 let r = r.clone();
                 Box::pin(async move {
                     if step == crash_at {
@@ -93,15 +146,25 @@ async fn a_crash_at_any_step_is_finished_by_a_rerun() {
                     }
                 })
             };
-            doomed.provision_observed(&new_tenant(&s), "test", &observer, TENANT).await.map(|_| ())
+            doomed
+                .provision_observed(&new_tenant(&s), "test", &observer, TENANT)
+                .await
+                .map(|_| ())
         });
         reached.notified().await;
         attempt.abort();
         let _ = attempt.await;
         // Nothing half-done is visible: either only the registry row, or nothing else.
         let state: i64 = t.count("SELECT count(*) FROM atrium_control.tenants WHERE slug = $1 AND state = 'provisioning'", &[&slug]).await;
-        assert_eq!(state, 1, "{crash_at:?}: the registry row stays in provisioning");
-        let rerun = t.control.provision(&new_tenant(&slug), "test").await.expect("rerun finishes");
+        assert_eq!(
+            state, 1,
+            "{crash_at:?}: the registry row stays in provisioning"
+        );
+        let rerun = t
+            .control
+            .provision(&new_tenant(&slug), "test")
+            .await
+            .expect("rerun finishes");
         assert!(rerun.created, "{crash_at:?}");
         assert_fully_provisioned(&t, &slug).await;
     }
