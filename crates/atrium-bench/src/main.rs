@@ -1,0 +1,63 @@
+//! Drivers for `scripts/bench`. Each prints one JSON object on stdout.
+mod load;
+mod tenants;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Closed-loop order inserts through the API: N clients, random tenant per request.
+    Load {
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        url: String,
+        /// JSON file: [{"slug": .., "api_key": ..}, ...]
+        #[arg(long)]
+        tenants: std::path::PathBuf,
+        #[arg(long, default_value_t = 50)]
+        concurrency: usize,
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+    },
+    /// Provision COUNT tenants named PREFIX_N, one after another; print a key per tenant.
+    Provision {
+        #[arg(long)]
+        count: usize,
+        #[arg(long, default_value = "bench")]
+        prefix: String,
+        /// Also issue one API key per tenant (listed in the output).
+        #[arg(long)]
+        keys: bool,
+    },
+    /// `atrium migrate` over every tenant with one extra migration, then again with none
+    /// pending; optionally after adding registry-only rows to reach a tenant count.
+    Migrate {
+        #[arg(long, default_value_t = 0)]
+        pad_registry_to: i64,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let out = match Cli::parse().command {
+        Command::Load { url, tenants, concurrency, seconds } => load::run(&url, &tenants, concurrency, seconds).await?,
+        Command::Provision { count, prefix, keys } => tenants::provision(count, &prefix, keys).await?,
+        Command::Migrate { pad_registry_to } => tenants::migrate(pad_registry_to).await?,
+    };
+    println!("{}", serde_json::to_string_pretty(&out)?);
+    Ok(())
+}
+
+/// p-th percentile of sorted microsecond samples, in milliseconds.
+pub fn percentile_ms(sorted_us: &[u64], p: f64) -> f64 {
+    if sorted_us.is_empty() {
+        return 0.0;
+    }
+    let idx = ((sorted_us.len() as f64 - 1.0) * p).round() as usize;
+    sorted_us[idx.min(sorted_us.len() - 1)] as f64 / 1000.0
+}
