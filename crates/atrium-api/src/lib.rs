@@ -12,9 +12,8 @@ use std::{sync::Arc, time::Duration};
 use atrium_core::{
     config::Config,
     health::{self, Lifecycle},
-    http::{serve, with_common_layers, Limits},
+    http::{with_common_layers, Limits, Server},
 };
-use axum::Router;
 use deadpool_postgres::Pool;
 
 use crate::directory::Directory;
@@ -27,11 +26,7 @@ pub struct AppState {
 }
 
 pub struct Application {
-    port: u16,
-    listener: tokio::net::TcpListener,
-    router: Router,
-    lifecycle: Arc<Lifecycle>,
-    drain: Duration,
+    pub server: Server,
     pub state: AppState,
 }
 
@@ -65,30 +60,9 @@ impl Application {
         };
         let app = http::router(state.clone()).merge(health::probe_router(lifecycle.clone()));
         let router = with_common_layers(app, &limits, "api");
-        let listener = tokio::net::TcpListener::bind(api.listen).await?;
-        let port = listener.local_addr()?.port();
-        lifecycle.mark_started();
-        Ok(Self {
-            port,
-            listener,
-            router,
-            lifecycle,
-            drain: Duration::from_secs(api.shutdown_timeout_s),
-            state,
-        })
-    }
-
-    pub fn port(&self) -> u16 {
-        self.port
-    }
-
-    pub fn lifecycle(&self) -> Arc<Lifecycle> {
-        self.lifecycle.clone()
-    }
-
-    pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        tracing::info!(port = self.port, "api listening");
-        serve(self.listener, self.router, self.lifecycle, self.drain).await
+        let drain = Duration::from_secs(api.shutdown_timeout_s);
+        let server = Server::bind("api", api.listen, router, lifecycle, drain).await?;
+        Ok(Self { server, state })
     }
 }
 

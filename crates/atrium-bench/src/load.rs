@@ -12,10 +12,17 @@ struct Tenant {
     api_key: String,
 }
 
-pub async fn run(url: &str, tenants: &Path, concurrency: usize, seconds: u64) -> anyhow::Result<Value> {
+pub async fn run(
+    url: &str,
+    tenants: &Path,
+    concurrency: usize,
+    seconds: u64,
+) -> anyhow::Result<Value> {
     let tenants: Vec<Tenant> = serde_json::from_str(&std::fs::read_to_string(tenants)?)?;
     anyhow::ensure!(!tenants.is_empty(), "no tenants");
-    let client = reqwest::Client::builder().pool_max_idle_per_host(concurrency).build()?;
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(concurrency)
+        .build()?;
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let start = Instant::now();
     let mut workers = Vec::new();

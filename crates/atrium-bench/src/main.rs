@@ -45,8 +45,17 @@ enum Command {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let out = match Cli::parse().command {
-        Command::Load { url, tenants, concurrency, seconds } => load::run(&url, &tenants, concurrency, seconds).await?,
-        Command::Provision { count, prefix, keys } => tenants::provision(count, &prefix, keys).await?,
+        Command::Load {
+            url,
+            tenants,
+            concurrency,
+            seconds,
+        } => load::run(&url, &tenants, concurrency, seconds).await?,
+        Command::Provision {
+            count,
+            prefix,
+            keys,
+        } => tenants::provision(count, &prefix, keys).await?,
         Command::Migrate { pad_registry_to } => tenants::migrate(pad_registry_to).await?,
     };
     println!("{}", serde_json::to_string_pretty(&out)?);

@@ -20,7 +20,16 @@ pub async fn provision(count: usize, prefix: &str, keys: bool) -> anyhow::Result
     for i in 0..count {
         let slug = format!("{prefix}_{i}");
         let t = Instant::now();
-        control.provision(&NewTenant { slug: slug.clone(), display_name: None, plan: None }, "bench").await?;
+        control
+            .provision(
+                &NewTenant {
+                    slug: slug.clone(),
+                    display_name: None,
+                    plan: None,
+                },
+                "bench",
+            )
+            .await?;
         per.push(t.elapsed().as_micros() as u64);
         if keys {
             issued.push(json!({"slug": slug, "api_key": control.create_key(&slug, "bench", "bench").await?.secret}));
@@ -70,7 +79,11 @@ pub async fn migrate(pad_registry_to: i64) -> anyhow::Result<Value> {
         )
         .await?;
         let padded = control.migrate_tenants(&set, false).await?;
-        conn.execute("DELETE FROM atrium_control.tenants WHERE slug LIKE 'pad\\_%'", &[]).await?;
+        conn.execute(
+            "DELETE FROM atrium_control.tenants WHERE slug LIKE 'pad\\_%'",
+            &[],
+        )
+        .await?;
         out["registry_tenants"] = json!(pad_registry_to);
         out["nothing_pending_at_registry_size_ms"] = json!(padded.elapsed_ms);
         out["up_to_date_at_registry_size"] = json!(padded.up_to_date);

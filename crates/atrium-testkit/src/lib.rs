@@ -74,6 +74,8 @@ impl TestDb {
         config.api.listen = ([127, 0, 0, 1], 0).into();
         config.api.database_url = SecretString::from(url(&api));
         config.api.pool.max_size = 4;
+        // A loaded 2-core CI must not turn pool waits into flaky 503s.
+        config.api.pool.wait_timeout_ms = 10_000;
         config.api.tenant_cache_ttl_ms = 60_000;
         config.control.listen = ([127, 0, 0, 1], 0).into();
         config.control.database_url = SecretString::from(url(&ctl));

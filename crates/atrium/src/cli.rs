@@ -143,13 +143,13 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             config.api.dev_tenant_param |= dev_tenant_param;
             config.validate()?;
             let app = atrium_api::Application::build(config).await?;
-            atrium_core::http::shutdown_on_signals(app.lifecycle());
-            app.run_until_stopped().await?;
+            atrium_core::http::shutdown_on_signals(app.server.lifecycle());
+            app.server.run_until_stopped().await?;
         }
         Command::Control => {
-            let app = atrium_control::http::Application::build(config).await?;
-            atrium_core::http::shutdown_on_signals(app.lifecycle());
-            app.run_until_stopped().await?;
+            let server = atrium_control::http::build(config).await?;
+            atrium_core::http::shutdown_on_signals(server.lifecycle());
+            server.run_until_stopped().await?;
         }
         Command::Migrate { json } => {
             let control = Control::new(config.control)?;

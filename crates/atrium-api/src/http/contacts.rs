@@ -16,7 +16,7 @@ use uuid::Uuid;
 use super::common::{
     merge, nullable, search_pattern, unknown_reference, Check, IfMatch, Page, Paging,
 };
-use super::resource::{self, Resource};
+use super::resource::{self, resource};
 use super::IdPath;
 use crate::{tenant::Tenant, AppState};
 
@@ -37,18 +37,6 @@ pub struct Contact {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-}
-
-impl Resource for Contact {
-    const TABLE: &'static str = "contacts";
-    const WHAT: &'static str = "contact";
-    const COLUMNS: &'static str = COLUMNS;
-    fn id(&self) -> Uuid {
-        self.id
-    }
-    fn version(&self) -> i32 {
-        self.version
-    }
 }
 
 const COLUMNS: &str = "id, customer_id, name, email, phone, title, version, created_at, updated_at";
@@ -192,18 +180,6 @@ async fn create(
     Ok(resource::created(resource::returned(row)?))
 }
 
-/// Get one contact.
-#[utoipa::path(get, path = "/contacts/{id}", tag = "contacts", params(IdPath),
-    responses((status = 200, body = Contact), (status = "4XX", body = Problem)))]
-#[instrument(skip_all, fields(tenant = t.slug()))]
-async fn show(
-    State(s): State<AppState>,
-    t: Tenant,
-    Path(p): Path<IdPath>,
-) -> Result<(HeaderMap, Json<Contact>), ApiError> {
-    resource::show(&s, &t, p.id).await
-}
-
 /// Change a contact (merge-patch), optionally guarded by `If-Match`.
 #[utoipa::path(patch, path = "/contacts/{id}", tag = "contacts", params(IdPath), request_body = ContactPatch,
     responses((status = 200, body = Contact), (status = 412, body = Problem), (status = "4XX", body = Problem)))]
@@ -239,15 +215,12 @@ async fn update(
     Ok(resource::versioned(resource::returned(row)?))
 }
 
-/// Delete a contact.
-#[utoipa::path(delete, path = "/contacts/{id}", tag = "contacts", params(IdPath),
-    responses((status = 204), (status = 412, body = Problem), (status = "4XX", body = Problem)))]
-#[instrument(skip_all, fields(tenant = t.slug()))]
-async fn remove(
-    State(s): State<AppState>,
-    t: Tenant,
-    Path(p): Path<IdPath>,
-    if_match: IfMatch,
-) -> Result<StatusCode, ApiError> {
-    resource::delete::<Contact>(&s, &t, p.id, if_match).await
-}
+resource!(
+    Contact,
+    table = "contacts",
+    what = "contact",
+    path = "/contacts/{id}",
+    tag = "contacts",
+    show_doc = "Get one contact.",
+    remove_doc = "Delete a contact."
+);

@@ -16,7 +16,7 @@ use uuid::Uuid;
 use super::common::{
     merge, nullable, search_pattern, unknown_reference, Check, IfMatch, Page, Paging,
 };
-use super::resource::{self, Resource};
+use super::resource::{self, resource};
 use super::IdPath;
 use crate::{tenant::Tenant, AppState};
 
@@ -36,18 +36,6 @@ pub struct Customer {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-}
-
-impl Resource for Customer {
-    const TABLE: &'static str = "customers";
-    const WHAT: &'static str = "customer";
-    const COLUMNS: &'static str = COLUMNS;
-    fn id(&self) -> Uuid {
-        self.id
-    }
-    fn version(&self) -> i32 {
-        self.version
-    }
 }
 
 const COLUMNS: &str = "id, name, domain, industry, version, created_at, updated_at";
@@ -160,18 +148,6 @@ async fn create(
     Ok(resource::created(resource::returned(row)?))
 }
 
-/// Get one customer.
-#[utoipa::path(get, path = "/customers/{id}", tag = "customers", params(IdPath),
-    responses((status = 200, body = Customer), (status = "4XX", body = Problem)))]
-#[instrument(skip_all, fields(tenant = t.slug()))]
-async fn show(
-    State(s): State<AppState>,
-    t: Tenant,
-    Path(p): Path<IdPath>,
-) -> Result<(HeaderMap, Json<Customer>), ApiError> {
-    resource::show(&s, &t, p.id).await
-}
-
 /// Change a customer (merge-patch). Send `If-Match` with the ETag you read to avoid lost updates.
 #[utoipa::path(patch, path = "/customers/{id}", tag = "customers", params(IdPath), request_body = CustomerPatch,
     responses((status = 200, body = Customer), (status = 412, body = Problem), (status = "4XX", body = Problem)))]
@@ -204,15 +180,12 @@ async fn update(
     Ok(resource::versioned(resource::returned(row)?))
 }
 
-/// Delete a customer with its contacts and deals; its orders keep their history.
-#[utoipa::path(delete, path = "/customers/{id}", tag = "customers", params(IdPath),
-    responses((status = 204), (status = 412, body = Problem), (status = "4XX", body = Problem)))]
-#[instrument(skip_all, fields(tenant = t.slug()))]
-async fn remove(
-    State(s): State<AppState>,
-    t: Tenant,
-    Path(p): Path<IdPath>,
-    if_match: IfMatch,
-) -> Result<StatusCode, ApiError> {
-    resource::delete::<Customer>(&s, &t, p.id, if_match).await
-}
+resource!(
+    Customer,
+    table = "customers",
+    what = "customer",
+    path = "/customers/{id}",
+    tag = "customers",
+    show_doc = "Get one customer.",
+    remove_doc = "Delete a customer with its contacts and deals; its orders keep their history."
+);

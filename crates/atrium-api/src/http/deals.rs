@@ -15,7 +15,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 use super::common::{search_pattern, unknown_reference, Check, IfMatch, Page, Paging};
-use super::resource::{self, Resource};
+use super::resource::{self, resource};
 use super::IdPath;
 use crate::{tenant::Tenant, AppState};
 
@@ -89,18 +89,6 @@ impl From<&Row> for Deal {
             created_at: r.get(7),
             updated_at: r.get(8),
         }
-    }
-}
-
-impl Resource for Deal {
-    const TABLE: &'static str = "deals";
-    const WHAT: &'static str = "deal";
-    const COLUMNS: &'static str = COLUMNS;
-    fn id(&self) -> Uuid {
-        self.id
-    }
-    fn version(&self) -> i32 {
-        self.version
     }
 }
 
@@ -215,18 +203,6 @@ async fn create(
     Ok(resource::created(resource::returned(rows)?))
 }
 
-/// Get one deal.
-#[utoipa::path(get, path = "/deals/{id}", tag = "deals", params(IdPath),
-    responses((status = 200, body = Deal), (status = "4XX", body = Problem)))]
-#[instrument(skip_all, fields(tenant = t.slug()))]
-async fn show(
-    State(s): State<AppState>,
-    t: Tenant,
-    Path(p): Path<IdPath>,
-) -> Result<(HeaderMap, Json<Deal>), ApiError> {
-    resource::show(&s, &t, p.id).await
-}
-
 /// Change a deal's title, amount, currency or customer, optionally guarded by `If-Match`.
 #[utoipa::path(patch, path = "/deals/{id}", tag = "deals", params(IdPath), request_body = DealPatch,
     responses((status = 200, body = Deal), (status = 412, body = Problem), (status = "4XX", body = Problem)))]
@@ -332,15 +308,12 @@ async fn history(
     ))
 }
 
-/// Delete a deal and its history.
-#[utoipa::path(delete, path = "/deals/{id}", tag = "deals", params(IdPath),
-    responses((status = 204), (status = 412, body = Problem), (status = "4XX", body = Problem)))]
-#[instrument(skip_all, fields(tenant = t.slug()))]
-async fn remove(
-    State(s): State<AppState>,
-    t: Tenant,
-    Path(p): Path<IdPath>,
-    if_match: IfMatch,
-) -> Result<StatusCode, ApiError> {
-    resource::delete::<Deal>(&s, &t, p.id, if_match).await
-}
+resource!(
+    Deal,
+    table = "deals",
+    what = "deal",
+    path = "/deals/{id}",
+    tag = "deals",
+    show_doc = "Get one deal.",
+    remove_doc = "Delete a deal and its history."
+);

@@ -16,7 +16,7 @@ use uuid::Uuid;
 use super::common::{
     merge, nullable, search_pattern, unknown_reference, Check, IfMatch, Page, Paging,
 };
-use super::resource::{self, Resource};
+use super::resource::{self, resource};
 use super::IdPath;
 use crate::{tenant::Tenant, AppState};
 
@@ -56,18 +56,6 @@ impl From<&Row> for Order {
             created_at: r.get(7),
             updated_at: r.get(8),
         }
-    }
-}
-
-impl Resource for Order {
-    const TABLE: &'static str = "orders";
-    const WHAT: &'static str = "order";
-    const COLUMNS: &'static str = COLUMNS;
-    fn id(&self) -> Uuid {
-        self.id
-    }
-    fn version(&self) -> i32 {
-        self.version
     }
 }
 
@@ -178,18 +166,6 @@ async fn create(
     Ok(resource::created(resource::returned(rows)?))
 }
 
-/// Get one order.
-#[utoipa::path(get, path = "/orders/{id}", tag = "orders", params(IdPath),
-    responses((status = 200, body = Order), (status = "4XX", body = Problem)))]
-#[instrument(skip_all, fields(tenant = t.slug()))]
-async fn show(
-    State(s): State<AppState>,
-    t: Tenant,
-    Path(p): Path<IdPath>,
-) -> Result<(HeaderMap, Json<Order>), ApiError> {
-    resource::show(&s, &t, p.id).await
-}
-
 /// Change an order (merge-patch), optionally guarded by `If-Match`.
 #[utoipa::path(patch, path = "/orders/{id}", tag = "orders", params(IdPath), request_body = OrderPatch,
     responses((status = 200, body = Order), (status = 412, body = Problem), (status = "4XX", body = Problem)))]
@@ -228,15 +204,12 @@ async fn update(
     Ok(resource::versioned(resource::returned(rows)?))
 }
 
-/// Delete an order.
-#[utoipa::path(delete, path = "/orders/{id}", tag = "orders", params(IdPath),
-    responses((status = 204), (status = 412, body = Problem), (status = "4XX", body = Problem)))]
-#[instrument(skip_all, fields(tenant = t.slug()))]
-async fn remove(
-    State(s): State<AppState>,
-    t: Tenant,
-    Path(p): Path<IdPath>,
-    if_match: IfMatch,
-) -> Result<StatusCode, ApiError> {
-    resource::delete::<Order>(&s, &t, p.id, if_match).await
-}
+resource!(
+    Order,
+    table = "orders",
+    what = "order",
+    path = "/orders/{id}",
+    tag = "orders",
+    show_doc = "Get one order.",
+    remove_doc = "Delete an order."
+);

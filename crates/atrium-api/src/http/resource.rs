@@ -103,3 +103,49 @@ pub fn returned<T: Resource>(rows: Vec<Row>) -> Result<T, ApiError> {
         ApiError::Internal(anyhow::anyhow!("{} statement returned no row", T::TABLE))
     })
 }
+
+/// Implements [`Resource`] for a type with `id` and `version` fields and a `COLUMNS`
+/// constant in scope, and writes the two handlers every resource has in exactly the
+/// same form: `show` (GET one) and `remove` (DELETE, honouring `If-Match`).
+macro_rules! resource {
+    ($ty:ident, table = $table:tt, what = $what:tt, path = $path:tt, tag = $tag:tt, show_doc = $show_doc:tt, remove_doc = $remove_doc:tt) => {
+        impl $crate::http::resource::Resource for $ty {
+            const TABLE: &'static str = $table;
+            const WHAT: &'static str = $what;
+            const COLUMNS: &'static str = COLUMNS;
+            fn id(&self) -> ::uuid::Uuid {
+                self.id
+            }
+            fn version(&self) -> i32 {
+                self.version
+            }
+        }
+
+        #[doc = $show_doc]
+        #[utoipa::path(get, path = $path, tag = $tag, params($crate::http::IdPath),
+            responses((status = 200, body = $ty), (status = "4XX", body = ::atrium_core::error::Problem)))]
+        #[tracing::instrument(skip_all, fields(tenant = t.slug()))]
+        async fn show(
+            axum::extract::State(s): axum::extract::State<$crate::AppState>,
+            t: $crate::tenant::Tenant,
+            axum::extract::Path(p): axum::extract::Path<$crate::http::IdPath>,
+        ) -> Result<(axum::http::HeaderMap, ::atrium_core::error::Json<$ty>), ::atrium_core::error::ApiError> {
+            $crate::http::resource::show(&s, &t, p.id).await
+        }
+
+        #[doc = $remove_doc]
+        #[utoipa::path(delete, path = $path, tag = $tag, params($crate::http::IdPath),
+            responses((status = 204), (status = 412, body = ::atrium_core::error::Problem),
+                      (status = "4XX", body = ::atrium_core::error::Problem)))]
+        #[tracing::instrument(skip_all, fields(tenant = t.slug()))]
+        async fn remove(
+            axum::extract::State(s): axum::extract::State<$crate::AppState>,
+            t: $crate::tenant::Tenant,
+            axum::extract::Path(p): axum::extract::Path<$crate::http::IdPath>,
+            if_match: $crate::http::common::IfMatch,
+        ) -> Result<axum::http::StatusCode, ::atrium_core::error::ApiError> {
+            $crate::http::resource::delete::<$ty>(&s, &t, p.id, if_match).await
+        }
+    };
+}
+pub(crate) use resource;

@@ -39,9 +39,9 @@ impl TestApp {
         let app = atrium_api::Application::build(config)
             .await
             .expect("api builds");
-        let base = format!("http://127.0.0.1:{}", app.port());
-        let lifecycle = app.lifecycle();
-        tokio::spawn(app.run_until_stopped());
+        let base = format!("http://127.0.0.1:{}", app.server.port());
+        let lifecycle = app.server.lifecycle();
+        tokio::spawn(app.server.run_until_stopped());
         Self {
             base,
             http: reqwest::Client::new(),
