@@ -4,7 +4,7 @@ use std::{env, fmt::Write, fs, path::Path};
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations");
     let mut out = String::new();
-    for set in ["control", "tenant"] {
+    for set in ["control", "tenant", "clickhouse"] {
         let dir = root.join(set);
         println!("cargo:rerun-if-changed={}", dir.display());
         let mut files: Vec<_> = fs::read_dir(&dir)

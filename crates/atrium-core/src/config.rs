@@ -37,6 +37,61 @@ pub struct Config {
     pub log_format: LogFormat,
     pub api: ApiConfig,
     pub control: ControlConfig,
+    pub clickhouse: ClickHouseConfig,
+    pub analytics: AnalyticsConfig,
+    pub collector: CollectorConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ClickHouseConfig {
+    /// HTTP interface, e.g. http://127.0.0.1:8123. Empty disables analytics queries.
+    pub url: String,
+    pub database: String,
+    pub user: String,
+    #[serde(skip_serializing, default = "default_clickhouse_password")]
+    pub password: SecretString,
+    /// Per-query timeout, in ms.
+    pub timeout_ms: u64,
+}
+
+/// The emitting side (the API): a bounded queue in front of an append-only spool.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AnalyticsConfig {
+    /// Emit tracking events at all.
+    pub enabled: bool,
+    /// Shared with the collector (the pod's emptyDir).
+    pub spool_dir: PathBuf,
+    /// Events queued in memory at most; past that they are dropped and counted.
+    pub queue_capacity: usize,
+    /// Spool size at most, in bytes; past that events are dropped and counted.
+    pub spool_max_bytes: u64,
+    /// A segment is closed and a new one started past this size, in bytes.
+    pub segment_max_bytes: u64,
+    /// ... or past this age, in ms, so closed segments can be deleted promptly.
+    pub segment_max_age_ms: u64,
+    /// Browser batches accepted per tenant per second (token bucket, burst = 2x).
+    pub ingest_rate_per_tenant: u32,
+}
+
+/// The sidecar that ships the spool to ClickHouse.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CollectorConfig {
+    pub listen: SocketAddr,
+    pub batch_max_rows: usize,
+    pub batch_max_bytes: usize,
+    /// How often an idle collector looks for new lines, in ms.
+    pub poll_interval_ms: u64,
+    /// Replace e-mail addresses found in property values with a keyed hash.
+    pub mask_emails: bool,
+    /// Replace phone numbers found in property values with a keyed hash.
+    pub mask_phones: bool,
+    /// Property keys whose values are always hashed.
+    pub mask_keys: Vec<String>,
+    /// Salt for the PII hashes, so they can't be reversed by a dictionary of e-mails.
+    #[serde(skip_serializing, default = "default_mask_salt")]
+    pub mask_salt: SecretString,
+    /// Longest wait between retries while ClickHouse is down, in ms.
+    pub max_backoff_ms: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -102,6 +157,12 @@ fn default_control_database_url() -> SecretString {
 fn default_admin_token() -> SecretString {
     dev_secret("dev-only-insecure-admin-token")
 }
+fn default_clickhouse_password() -> SecretString {
+    dev_secret("")
+}
+fn default_mask_salt() -> SecretString {
+    dev_secret("dev-only-insecure-mask-salt")
+}
 
 impl Default for Config {
     fn default() -> Self {
@@ -138,6 +199,33 @@ impl Default for Config {
                 migrate_concurrency: 4,
                 tenant_statement_timeout_ms: 5_000,
                 shutdown_timeout_s: 20,
+            },
+            clickhouse: ClickHouseConfig {
+                url: "http://127.0.0.1:18123".into(),
+                database: "atrium".into(),
+                user: "default".into(),
+                password: default_clickhouse_password(),
+                timeout_ms: 10_000,
+            },
+            analytics: AnalyticsConfig {
+                enabled: true,
+                spool_dir: PathBuf::from(".atrium/spool"),
+                queue_capacity: 10_000,
+                spool_max_bytes: 512 * 1024 * 1024,
+                segment_max_bytes: 8 * 1024 * 1024,
+                segment_max_age_ms: 2_000,
+                ingest_rate_per_tenant: 50,
+            },
+            collector: CollectorConfig {
+                listen: ([127, 0, 0, 1], 8070).into(),
+                batch_max_rows: 10_000,
+                batch_max_bytes: 8 * 1024 * 1024,
+                poll_interval_ms: 200,
+                mask_emails: true,
+                mask_phones: true,
+                mask_keys: vec!["email".into(), "phone".into()],
+                mask_salt: default_mask_salt(),
+                max_backoff_ms: 5_000,
             },
         }
     }
@@ -243,6 +331,7 @@ impl Config {
                 ("api.database_url", &self.api.database_url),
                 ("control.database_url", &self.control.database_url),
                 ("control.admin_token", &self.control.admin_token),
+                ("collector.mask_salt", &self.collector.mask_salt),
             ] {
                 if secret.expose_secret().contains(DEV_SECRET_MARKER) {
                     return bad(format!(
@@ -251,6 +340,17 @@ impl Config {
                     ));
                 }
             }
+        }
+        let a = &self.analytics;
+        if a.queue_capacity == 0 || a.queue_capacity > 10_000_000 || a.segment_max_bytes < 1024 || a.spool_max_bytes < a.segment_max_bytes {
+            return bad("analytics: queue_capacity 1..10M, segment_max_bytes >= 1 KiB, spool_max_bytes >= segment_max_bytes".into());
+        }
+        let c = &self.collector;
+        if c.batch_max_rows == 0 || c.batch_max_bytes < 1024 || c.poll_interval_ms == 0 {
+            return bad("collector: batch_max_rows > 0, batch_max_bytes >= 1 KiB, poll_interval_ms > 0".into());
+        }
+        if !is_plain_identifier(&self.clickhouse.database) {
+            return bad("clickhouse.database must be a lowercase identifier".into());
         }
         if self.control.admin_token.expose_secret().len() < 16 {
             return bad("control.admin_token must be at least 16 characters".into());

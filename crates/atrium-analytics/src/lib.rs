@@ -1,0 +1,7 @@
+//! Atrium's analytics plane: events, the spool between the app and its sidecar,
+//! ClickHouse, and the tenant-scoped queries behind the dashboards.
+
+pub mod clickhouse;
+pub mod event;
+pub mod segment;
+pub mod spool;

@@ -1,0 +1,65 @@
+//! Spool layout, shared by the writer (the API) and the reader (the collector).
+//!
+//! `<seq>.open` is the one segment being written; on rotation the writer fsyncs it and
+//! renames it `<seq>.ndjson` (closed, never written again). Sequence numbers only grow
+//! and are never reused, so a name always means the same bytes: no inode or rotation
+//! ambiguity of the kind file tailers suffer from. Only the collector deletes, and only
+//! closed segments whose every line ClickHouse has acknowledged.
+
+use std::{
+    fs,
+    io,
+    path::{Path, PathBuf},
+};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Segment {
+    pub seq: u64,
+    pub closed: bool,
+    pub path: PathBuf,
+    pub len: u64,
+}
+
+pub fn open_name(seq: u64) -> String {
+    format!("{seq:016}.open")
+}
+
+pub fn closed_name(seq: u64) -> String {
+    format!("{seq:016}.ndjson")
+}
+
+/// Segments in sequence order.
+pub fn list(dir: &Path) -> io::Result<Vec<Segment>> {
+    let mut out = Vec::new();
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let (stem, closed) = match (name.strip_suffix(".ndjson"), name.strip_suffix(".open")) {
+            (Some(s), _) => (s, true),
+            (_, Some(s)) => (s, false),
+            _ => continue,
+        };
+        let Ok(seq) = stem.parse::<u64>() else { continue };
+        // A segment may vanish between listing and stat (the collector deleted it).
+        let Ok(meta) = entry.metadata() else { continue };
+        out.push(Segment { seq, closed, path: entry.path(), len: meta.len() });
+    }
+    out.sort_by_key(|s| (s.seq, s.closed));
+    // If both names exist for one seq (a crash mid-rename is impossible, but be safe),
+    // the closed one wins.
+    out.dedup_by(|later, earlier| {
+        if later.seq == earlier.seq {
+            *earlier = later.clone();
+            true
+        } else {
+            false
+        }
+    });
+    Ok(out)
+}
+
+/// Total bytes in the spool.
+pub fn total_bytes(dir: &Path) -> io::Result<u64> {
+    Ok(list(dir)?.iter().map(|s| s.len).sum())
+}
