@@ -13,7 +13,11 @@ pub enum ChError {
     #[error("clickhouse unreachable: {0}")]
     Transport(#[from] reqwest::Error),
     #[error("clickhouse error {code:?} (HTTP {status}): {message}")]
-    Server { status: u16, code: Option<u32>, message: String },
+    Server {
+        status: u16,
+        code: Option<u32>,
+        message: String,
+    },
     #[error("unexpected clickhouse response: {0}")]
     Decode(String),
 }
@@ -57,6 +61,10 @@ pub fn quote(value: &str) -> String {
 
 impl ClickHouse {
     pub fn new(cfg: &ClickHouseConfig) -> anyhow::Result<Self> {
+        anyhow::ensure!(
+            !cfg.url.is_empty(),
+            "no ClickHouse configured: set ATRIUM_CLICKHOUSE__URL"
+        );
         let http = reqwest::Client::builder()
             .timeout(Duration::from_millis(cfg.timeout_ms))
             .connect_timeout(Duration::from_millis(cfg.timeout_ms.min(2_000)))
@@ -100,12 +108,17 @@ impl ClickHouse {
             .strip_prefix("Code: ")
             .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
             .and_then(|n| n.parse().ok());
-        Err(ChError::Server { status, code, message: text.chars().take(500).collect() })
+        Err(ChError::Server {
+            status,
+            code,
+            message: text.chars().take(500).collect(),
+        })
     }
 
     /// Runs one statement in the configured database.
     pub async fn execute(&self, sql: &str) -> Result<String, ChError> {
-        self.send(self.request(None, true).body(sql.to_owned())).await
+        self.send(self.request(None, true).body(sql.to_owned()))
+            .await
     }
 
     /// Rows of a SELECT, as JSON objects.
@@ -123,7 +136,9 @@ impl ClickHouse {
     /// Inserts newline-delimited JSON rows.
     pub async fn insert_json_rows(&self, table: &str, body: Vec<u8>) -> Result<(), ChError> {
         let query = format!("INSERT INTO {table} FORMAT JSONEachRow");
-        self.send(self.request(Some(&query), true).body(body)).await.map(|_| ())
+        self.send(self.request(Some(&query), true).body(body))
+            .await
+            .map(|_| ())
     }
 
     pub async fn ping(&self) -> Result<(), ChError> {
@@ -131,7 +146,11 @@ impl ClickHouse {
         if res.status().is_success() {
             Ok(())
         } else {
-            Err(ChError::Server { status: res.status().as_u16(), code: None, message: "ping failed".into() })
+            Err(ChError::Server {
+                status: res.status().as_u16(),
+                code: None,
+                message: "ping failed".into(),
+            })
         }
     }
 
@@ -148,11 +167,14 @@ impl ClickHouse {
             version: u32,
             checksum: String,
         }
-        let done: Vec<Applied> = self.query("SELECT version, checksum FROM schema_migrations").await?;
+        let done: Vec<Applied> = self
+            .query("SELECT version, checksum FROM schema_migrations")
+            .await?;
         let mut applied = Vec::new();
         for m in migrations::CLICKHOUSE {
             if let Some(a) = done.iter().find(|a| a.version as i32 == m.version) {
-                migrations::verify_checksum(m, &a.checksum).map_err(|e| ChError::Decode(e.to_string()))?;
+                migrations::verify_checksum(m, &a.checksum)
+                    .map_err(|e| ChError::Decode(e.to_string()))?;
                 continue;
             }
             // ClickHouse runs one statement per request; statements are idempotent
@@ -208,15 +230,31 @@ mod tests {
 
     #[test]
     fn splits_statements() {
-        let s = statements("-- c\nCREATE TABLE a (x UInt8);\n\nCREATE TABLE b (y UInt8)\nENGINE = Log;\n");
-        assert_eq!(s, vec!["CREATE TABLE a (x UInt8)", "CREATE TABLE b (y UInt8)\nENGINE = Log"]);
+        let s = statements(
+            "-- c\nCREATE TABLE a (x UInt8);\n\nCREATE TABLE b (y UInt8)\nENGINE = Log;\n",
+        );
+        assert_eq!(
+            s,
+            vec![
+                "CREATE TABLE a (x UInt8)",
+                "CREATE TABLE b (y UInt8)\nENGINE = Log"
+            ]
+        );
     }
 
     #[test]
     fn data_errors_are_not_retried() {
-        let e = ChError::Server { status: 500, code: Some(27), message: String::new() };
+        let e = ChError::Server {
+            status: 500,
+            code: Some(27),
+            message: String::new(),
+        };
         assert!(e.is_data_error());
-        let e = ChError::Server { status: 500, code: Some(241), message: String::new() };
+        let e = ChError::Server {
+            status: 500,
+            code: Some(241),
+            message: String::new(),
+        };
         assert!(!e.is_data_error());
     }
 }

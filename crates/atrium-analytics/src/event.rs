@@ -85,7 +85,13 @@ pub struct ClientEvent {
 
 impl ClientEvent {
     /// Validates into an [`Event`] for `tenant`; every problem is reported with its index.
-    pub fn into_event(self, index: usize, tenant: &str, user_agent: &str, errors: &mut Vec<FieldError>) -> Option<Event> {
+    pub fn into_event(
+        self,
+        index: usize,
+        tenant: &str,
+        user_agent: &str,
+        errors: &mut Vec<FieldError>,
+    ) -> Option<Event> {
         let before = errors.len();
         let mut check = |field: &str, ok: bool, msg: &str| {
             if !ok {
@@ -95,18 +101,56 @@ impl ClientEvent {
         let name_ok = !self.name.is_empty()
             && self.name.len() <= MAX_NAME
             && self.name.starts_with(|c: char| c.is_ascii_lowercase())
-            && self.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-        check("name", name_ok, "must match [a-z][a-z0-9_]* and be at most 64 characters");
+            && self
+                .name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        check(
+            "name",
+            name_ok,
+            "must match [a-z][a-z0-9_]* and be at most 64 characters",
+        );
         let len = |v: &Option<String>, max: usize| v.as_deref().map_or(0, str::len) <= max;
-        check("actor", len(&self.actor, MAX_ID), "must be at most 128 bytes");
-        check("session_id", len(&self.session_id, MAX_ID), "must be at most 128 bytes");
-        check("path", len(&self.path, MAX_URL), "must be at most 2048 bytes");
+        check(
+            "actor",
+            len(&self.actor, MAX_ID),
+            "must be at most 128 bytes",
+        );
+        check(
+            "session_id",
+            len(&self.session_id, MAX_ID),
+            "must be at most 128 bytes",
+        );
+        check(
+            "path",
+            len(&self.path, MAX_URL),
+            "must be at most 2048 bytes",
+        );
         check("url", len(&self.url, MAX_URL), "must be at most 2048 bytes");
-        check("referrer", len(&self.referrer, MAX_URL), "must be at most 2048 bytes");
-        check("duration_ms", self.duration_ms.unwrap_or(0) <= MAX_DURATION_MS, "must be at most 24 hours");
-        check("props", self.props.len() <= MAX_PROPS, "at most 32 properties");
-        let props_ok = self.props.iter().all(|(k, v)| !k.is_empty() && k.len() <= MAX_PROP_KEY && v.len() <= MAX_PROP_VALUE);
-        check("props", props_ok, "keys 1 to 64 bytes, values at most 1024 bytes");
+        check(
+            "referrer",
+            len(&self.referrer, MAX_URL),
+            "must be at most 2048 bytes",
+        );
+        check(
+            "duration_ms",
+            self.duration_ms.unwrap_or(0) <= MAX_DURATION_MS,
+            "must be at most 24 hours",
+        );
+        check(
+            "props",
+            self.props.len() <= MAX_PROPS,
+            "at most 32 properties",
+        );
+        let props_ok = self
+            .props
+            .iter()
+            .all(|(k, v)| !k.is_empty() && k.len() <= MAX_PROP_KEY && v.len() <= MAX_PROP_VALUE);
+        check(
+            "props",
+            props_ok,
+            "keys 1 to 64 bytes, values at most 1024 bytes",
+        );
         if errors.len() > before {
             return None;
         }

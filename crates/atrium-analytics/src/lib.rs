@@ -2,6 +2,7 @@
 //! ClickHouse, and the tenant-scoped queries behind the dashboards.
 
 pub mod clickhouse;
+pub mod collector;
 pub mod event;
 pub mod segment;
 pub mod spool;

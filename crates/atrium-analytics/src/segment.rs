@@ -7,8 +7,7 @@
 //! closed segments whose every line ClickHouse has acknowledged.
 
 use std::{
-    fs,
-    io,
+    fs, io,
     path::{Path, PathBuf},
 };
 
@@ -40,10 +39,17 @@ pub fn list(dir: &Path) -> io::Result<Vec<Segment>> {
             (_, Some(s)) => (s, false),
             _ => continue,
         };
-        let Ok(seq) = stem.parse::<u64>() else { continue };
+        let Ok(seq) = stem.parse::<u64>() else {
+            continue;
+        };
         // A segment may vanish between listing and stat (the collector deleted it).
         let Ok(meta) = entry.metadata() else { continue };
-        out.push(Segment { seq, closed, path: entry.path(), len: meta.len() });
+        out.push(Segment {
+            seq,
+            closed,
+            path: entry.path(),
+            len: meta.len(),
+        });
     }
     out.sort_by_key(|s| (s.seq, s.closed));
     // If both names exist for one seq (a crash mid-rename is impossible, but be safe),

@@ -55,7 +55,10 @@ pub struct Emitter {
 impl Emitter {
     /// Tracking off: every emit is a no-op.
     pub fn disabled() -> Self {
-        Self { tx: None, stats: Arc::default() }
+        Self {
+            tx: None,
+            stats: Arc::default(),
+        }
     }
 
     pub fn is_enabled(&self) -> bool {
@@ -66,7 +69,9 @@ impl Emitter {
         let Some(tx) = &self.tx else { return };
         match tx.try_send(event) {
             Ok(()) => {}
-            Err(TrySendError::Full(_)) | Err(TrySendError::Disconnected(_)) => self.stats.drop_n("queue_full", 1),
+            Err(TrySendError::Full(_)) | Err(TrySendError::Disconnected(_)) => {
+                self.stats.drop_n("queue_full", 1)
+            }
         }
     }
 }
@@ -81,7 +86,13 @@ pub fn start(cfg: &AnalyticsConfig) -> io::Result<(Emitter, std::thread::JoinHan
     let handle = std::thread::Builder::new()
         .name("spool-writer".into())
         .spawn(move || writer.run(rx))?;
-    Ok((Emitter { tx: Some(tx), stats }, handle))
+    Ok((
+        Emitter {
+            tx: Some(tx),
+            stats,
+        },
+        handle,
+    ))
 }
 
 struct Writer {
@@ -152,7 +163,8 @@ impl Writer {
                 self.append(&buf, n);
             }
             if self.file.is_some()
-                && (self.written >= self.segment_max_bytes || self.opened_at.elapsed() >= self.segment_max_age)
+                && (self.written >= self.segment_max_bytes
+                    || self.opened_at.elapsed() >= self.segment_max_age)
             {
                 self.rotate();
             }
@@ -193,7 +205,12 @@ impl Writer {
     fn write(&mut self, buf: &[u8]) -> io::Result<()> {
         if self.file.is_none() {
             let path = self.dir.join(segment::open_name(self.seq));
-            self.file = Some(OpenOptions::new().create_new(true).append(true).open(path)?);
+            self.file = Some(
+                OpenOptions::new()
+                    .create_new(true)
+                    .append(true)
+                    .open(path)?,
+            );
             self.written = 0;
             self.opened_at = Instant::now();
         }

@@ -201,7 +201,8 @@ impl Default for Config {
                 shutdown_timeout_s: 20,
             },
             clickhouse: ClickHouseConfig {
-                url: "http://127.0.0.1:18123".into(),
+                // Empty: no ClickHouse configured (migrate skips it, the collector refuses to start).
+                url: String::new(),
                 database: "atrium".into(),
                 user: "default".into(),
                 password: default_clickhouse_password(),
@@ -342,12 +343,19 @@ impl Config {
             }
         }
         let a = &self.analytics;
-        if a.queue_capacity == 0 || a.queue_capacity > 10_000_000 || a.segment_max_bytes < 1024 || a.spool_max_bytes < a.segment_max_bytes {
+        if a.queue_capacity == 0
+            || a.queue_capacity > 10_000_000
+            || a.segment_max_bytes < 1024
+            || a.spool_max_bytes < a.segment_max_bytes
+        {
             return bad("analytics: queue_capacity 1..10M, segment_max_bytes >= 1 KiB, spool_max_bytes >= segment_max_bytes".into());
         }
         let c = &self.collector;
         if c.batch_max_rows == 0 || c.batch_max_bytes < 1024 || c.poll_interval_ms == 0 {
-            return bad("collector: batch_max_rows > 0, batch_max_bytes >= 1 KiB, poll_interval_ms > 0".into());
+            return bad(
+                "collector: batch_max_rows > 0, batch_max_bytes >= 1 KiB, poll_interval_ms > 0"
+                    .into(),
+            );
         }
         if !is_plain_identifier(&self.clickhouse.database) {
             return bad("clickhouse.database must be a lowercase identifier".into());

@@ -5,8 +5,10 @@
 //! stopped by a watchdog when the process exits. Each test then gets a fresh database
 //! with its own control and api login roles, so tests never see each other's tenants.
 
+mod clickhouse;
 mod cluster;
 
+pub use clickhouse::ChServer;
 pub use cluster::PgCluster;
 
 use std::{path::PathBuf, sync::OnceLock};
@@ -19,6 +21,15 @@ use rand::Rng;
 use secrecy::SecretString;
 
 static SHARED: OnceLock<PgCluster> = OnceLock::new();
+static SHARED_CH: OnceLock<ChServer> = OnceLock::new();
+
+/// The ClickHouse server shared by every test of this process.
+pub fn shared_clickhouse() -> &'static ChServer {
+    SHARED_CH.get_or_init(|| {
+        ChServer::start_new()
+            .unwrap_or_else(|e| panic!("could not start ClickHouse for tests: {e:#}"))
+    })
+}
 
 /// The cluster shared by every test of this process.
 pub fn shared_cluster() -> &'static PgCluster {
@@ -84,6 +95,10 @@ impl TestDb {
         config.control.role_prefix = format!("{name}_");
         config.control.admin_token = SecretString::from("test-admin-token-0123456789".to_owned());
         config.control.export_dir = export_dir(&name);
+        // Analytics: a database of our own on the shared ClickHouse (started on first
+        // use only), and a spool directory of our own.
+        config.clickhouse.database = name.clone();
+        config.analytics.spool_dir = std::env::temp_dir().join("atrium-test-spools").join(&name);
         config
             .validate()
             .unwrap_or_else(|e| panic!("test config invalid: {e}"));

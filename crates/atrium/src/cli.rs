@@ -26,6 +26,8 @@ enum Command {
     },
     /// Run the control plane (operator API).
     Control,
+    /// Run the collector sidecar: ship the event spool to ClickHouse.
+    Collector,
     /// Apply control migrations, then pending tenant migrations to every tenant.
     Migrate {
         /// Print the report as JSON.
@@ -151,8 +153,16 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             atrium_core::http::shutdown_on_signals(server.lifecycle());
             server.run_until_stopped().await?;
         }
+        Command::Collector => {
+            let (server, sink) = atrium_analytics::collector::build(&config).await?;
+            let lifecycle = server.lifecycle();
+            atrium_core::http::shutdown_on_signals(lifecycle.clone());
+            let http = tokio::spawn(server.run_until_stopped());
+            sink.run(lifecycle).await?;
+            http.await??;
+        }
         Command::Migrate { json } => {
-            let control = Control::new(config.control)?;
+            let control = Control::new(config.control.clone())?;
             let applied = control.migrate_control().await?;
             if !applied.is_empty() && !json {
                 println!("control migrations applied: {applied:?}");

@@ -1,0 +1,198 @@
+//! The collector loop: read complete lines from the checkpoint on, ship them, move the
+//! checkpoint, delete closed segments once fully acknowledged.
+
+use std::{
+    fs::{self, OpenOptions},
+    io::{self, Read, Seek, SeekFrom, Write},
+    path::Path,
+    sync::Arc,
+};
+
+use atrium_core::health::Lifecycle;
+use chrono::Utc;
+
+use super::{
+    checkpoint::{Checkpoint, Position},
+    config::SinkConfig,
+    request_builder,
+    service::Service,
+};
+use crate::segment::{self, Segment};
+
+pub struct Sink {
+    pub config: SinkConfig,
+    pub service: Service,
+}
+
+struct Batch {
+    text: String,
+    /// Bytes through the last complete line.
+    consumed: u64,
+}
+
+impl Sink {
+    /// Runs until shutdown is requested; finishes the batch in flight first.
+    pub async fn run(self, lifecycle: Arc<Lifecycle>) -> anyhow::Result<()> {
+        fs::create_dir_all(&self.config.spool_dir)?;
+        let mut ckpt = Checkpoint::load(&self.config.spool_dir)?;
+        loop {
+            if lifecycle.is_shutting_down() {
+                return Ok(());
+            }
+            if !self.step(&mut ckpt).await? {
+                tokio::select! {
+                    () = tokio::time::sleep(self.config.poll_interval) => {}
+                    () = lifecycle.shutdown_requested() => {}
+                }
+            }
+        }
+    }
+
+    /// One unit of work. Returns false when there was nothing to do.
+    pub async fn step(&self, ckpt: &mut Checkpoint) -> anyhow::Result<bool> {
+        let dir = &self.config.spool_dir;
+        let segments = segment::list(dir)?;
+        self.report_lag(&segments, ckpt.pos);
+        // Closed segments behind the checkpoint were shipped; a crash kept them.
+        for s in segments.iter().filter(|s| s.closed && s.seq < ckpt.pos.seq) {
+            remove(&s.path)?;
+        }
+        let Some(seg) = segments.iter().find(|s| s.seq >= ckpt.pos.seq) else {
+            return Ok(false);
+        };
+        let offset = if seg.seq == ckpt.pos.seq {
+            ckpt.pos.offset
+        } else {
+            0
+        };
+        let batch = read_batch(
+            &seg.path,
+            offset,
+            self.config.batch_max_rows,
+            self.config.batch_max_bytes,
+        )?;
+
+        if batch.consumed == 0 {
+            if !seg.closed {
+                return Ok(false);
+            }
+            // A closed segment ends here. Bytes after the last newline are a torn line
+            // from a writer that crashed mid-write.
+            if seg.len > offset {
+                let torn = read_tail(&seg.path, offset)?;
+                self.dead_letter(&[(torn, "torn line at the end of a segment".into())])?;
+            }
+            remove(&seg.path)?;
+            ckpt.save(Position {
+                seq: seg.seq + 1,
+                offset: 0,
+            })?;
+            return Ok(true);
+        }
+
+        let lines: Vec<&str> = batch.text.lines().collect();
+        let built = request_builder::build(&lines, &self.config.masker);
+        let rejected_rows = self.service.ship(&built.rows).await;
+        let mut dead: Vec<(Vec<u8>, String)> = built
+            .rejected
+            .into_iter()
+            .map(|(line, why)| (line.into_bytes(), why))
+            .collect();
+        dead.extend(rejected_rows);
+        if !dead.is_empty() {
+            self.dead_letter(&dead)?;
+        }
+        ckpt.save(Position {
+            seq: seg.seq,
+            offset: offset + batch.consumed,
+        })?;
+        Ok(true)
+    }
+
+    fn dead_letter(&self, rows: &[(Vec<u8>, String)]) -> io::Result<()> {
+        let mut f = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.config.dead_letter)?;
+        for (row, reason) in rows {
+            let line = serde_json::json!({"reason": reason, "row": String::from_utf8_lossy(row).trim_end(), "at": Utc::now()});
+            writeln!(f, "{line}")?;
+        }
+        f.sync_all()?;
+        metrics::counter!("collector_events_dead_lettered_total").increment(rows.len() as u64);
+        tracing::warn!(rows = rows.len(), "rows dead-lettered");
+        Ok(())
+    }
+
+    fn report_lag(&self, segments: &[Segment], pos: Position) {
+        let lag: u64 = segments
+            .iter()
+            .filter(|s| s.seq >= pos.seq)
+            .map(|s| {
+                if s.seq == pos.seq {
+                    s.len.saturating_sub(pos.offset)
+                } else {
+                    s.len
+                }
+            })
+            .sum();
+        metrics::gauge!("collector_lag_bytes").set(lag as f64);
+        let oldest = segments.iter().find(|s| s.seq >= pos.seq && s.len > 0);
+        let age = oldest
+            .and_then(|s| fs::metadata(&s.path).ok())
+            .and_then(|m| m.created().or_else(|_| m.modified()).ok())
+            .and_then(|t| t.elapsed().ok())
+            .map_or(0.0, |d| d.as_secs_f64());
+        metrics::gauge!("collector_lag_seconds").set(if lag == 0 { 0.0 } else { age });
+    }
+}
+
+fn remove(path: &Path) -> io::Result<()> {
+    match fs::remove_file(path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
+/// Complete lines from `offset`, at most `max_rows` lines and about `max_bytes` bytes.
+fn read_batch(path: &Path, offset: u64, max_rows: usize, max_bytes: usize) -> io::Result<Batch> {
+    let mut f = match fs::File::open(path) {
+        Ok(f) => f,
+        // The segment was just renamed by the writer; the next listing finds it.
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return Ok(Batch {
+                text: String::new(),
+                consumed: 0,
+            })
+        }
+        Err(e) => return Err(e),
+    };
+    f.seek(SeekFrom::Start(offset))?;
+    let mut buf = Vec::with_capacity(max_bytes.min(1 << 20));
+    f.take(max_bytes as u64).read_to_end(&mut buf)?;
+    let mut end = 0;
+    let mut rows = 0;
+    for (i, b) in buf.iter().enumerate() {
+        if *b == b'\n' {
+            end = i + 1;
+            rows += 1;
+            if rows == max_rows {
+                break;
+            }
+        }
+    }
+    buf.truncate(end);
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    Ok(Batch {
+        text,
+        consumed: end as u64,
+    })
+}
+
+fn read_tail(path: &Path, offset: u64) -> io::Result<Vec<u8>> {
+    let mut f = fs::File::open(path)?;
+    f.seek(SeekFrom::Start(offset))?;
+    let mut buf = Vec::new();
+    f.read_to_end(&mut buf)?;
+    Ok(buf)
+}
