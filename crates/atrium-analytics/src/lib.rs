@@ -4,5 +4,6 @@
 pub mod clickhouse;
 pub mod collector;
 pub mod event;
+pub mod query;
 pub mod segment;
 pub mod spool;

@@ -5,6 +5,7 @@
 
 pub mod directory;
 pub mod http;
+pub mod ratelimit;
 pub mod tenant;
 
 use std::{sync::Arc, time::Duration};
@@ -16,13 +17,20 @@ use atrium_core::{
 };
 use deadpool_postgres::Pool;
 
-use crate::directory::Directory;
+use atrium_analytics::{clickhouse::ClickHouse, spool::Emitter};
+
+use crate::{directory::Directory, ratelimit::RateLimiter};
 
 #[derive(Clone)]
 pub struct AppState {
     pub pool: Pool,
     pub directory: Arc<Directory>,
     pub dev_tenant_param: bool,
+    /// Tracking events go here; `emit` never blocks.
+    pub emitter: Emitter,
+    /// Dashboard queries; None when no ClickHouse is configured.
+    pub clickhouse: Option<ClickHouse>,
+    pub ingest_limiter: Arc<RateLimiter>,
 }
 
 pub struct Application {
@@ -46,10 +54,24 @@ impl Application {
         let directory =
             Directory::new(pool.clone(), Duration::from_millis(api.tenant_cache_ttl_ms));
         directory.spawn_listener(api.database_url.clone());
+        let emitter = if config.analytics.enabled {
+            // The writer thread lives as long as the process; it stops when the last
+            // Emitter is dropped.
+            let (emitter, _writer) = atrium_analytics::spool::start(&config.analytics)?;
+            emitter
+        } else {
+            Emitter::disabled()
+        };
+        let clickhouse = (!config.clickhouse.url.is_empty())
+            .then(|| ClickHouse::new(&config.clickhouse))
+            .transpose()?;
         let state = AppState {
             pool: pool.clone(),
             directory,
             dev_tenant_param: api.dev_tenant_param,
+            emitter,
+            clickhouse,
+            ingest_limiter: Arc::new(RateLimiter::new(config.analytics.ingest_rate_per_tenant)),
         };
         let lifecycle = Lifecycle::new(health::postgres_check(pool.clone()));
         spawn_pool_gauges(pool);

@@ -7,6 +7,7 @@
 
 use std::sync::Arc;
 
+use atrium_analytics::event::Event;
 use atrium_core::{apikey, db::TenantTx, error::ApiError, http::TenantLabel, tenancy::TenantSlug};
 use axum::{
     extract::{FromRequestParts, Request, State},
@@ -55,12 +56,26 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::to_owned);
+    let started = std::time::Instant::now();
+    let route = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_default();
+    let method = req.method().as_str().to_owned();
     match authorize(&state, path_slug.as_deref(), tid, bearer.as_deref()).await {
         Ok(tenant) => {
-            let label = TenantLabel(tenant.slug().to_owned());
+            let slug = tenant.slug().to_owned();
             req.extensions_mut().insert(tenant);
             let mut res = next.run(req).await;
-            res.extensions_mut().insert(label);
+            // One api_request event per tenant request; emit never waits.
+            let mut event = Event::server(&slug, "api_request")
+                .prop("route", route)
+                .prop("method", method)
+                .prop("status", res.status().as_u16().to_string());
+            event.duration_ms = started.elapsed().as_millis() as u64;
+            state.emitter.emit(event);
+            res.extensions_mut().insert(TenantLabel(slug));
             res
         }
         Err(e) => e.into_response(),

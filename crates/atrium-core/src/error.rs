@@ -51,6 +51,8 @@ pub enum ApiError {
     PayloadTooLarge(String),
     #[error("{detail}")]
     Unavailable { code: &'static str, detail: String },
+    #[error("too many requests; retry after {retry_after_s} s")]
+    RateLimited { retry_after_s: u64 },
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -95,6 +97,7 @@ impl ApiError {
             ApiError::VersionMismatch { .. } => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -112,6 +115,7 @@ impl ApiError {
             | ApiError::Unavailable { code, .. } => code,
             ApiError::VersionMismatch { .. } => "version_mismatch",
             ApiError::PayloadTooLarge(_) => "payload_too_large",
+            ApiError::RateLimited { .. } => "rate_limited",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -128,6 +132,12 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
+        let retry_after = match &self {
+            ApiError::RateLimited { retry_after_s } => {
+                HeaderValue::from_str(&retry_after_s.to_string()).ok()
+            }
+            _ => None,
+        };
         if let ApiError::Internal(err) = &self {
             tracing::error!(error = format!("{err:#}"), "request failed");
         }
@@ -155,6 +165,9 @@ impl IntoResponse for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        if let Some(v) = retry_after {
+            headers.insert(header::RETRY_AFTER, v);
+        }
         if status == StatusCode::UNAUTHORIZED {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }

@@ -1,5 +1,6 @@
 //! Customers: the companies a tenant sells to.
 
+use atrium_analytics::event::Event;
 use atrium_core::error::{ApiError, Json, Problem};
 use axum::{
     extract::{Path, Query, State},
@@ -145,7 +146,11 @@ async fn create(
         .await
         .map_err(unknown_reference("body"))?;
     tx.commit().await?;
-    Ok(resource::created(resource::returned(row)?))
+    let customer: Customer = resource::returned(row)?;
+    s.emitter.emit(
+        Event::server(t.slug(), "customer_created").prop("customer_id", customer.id.to_string()),
+    );
+    Ok(resource::created(customer))
 }
 
 /// Change a customer (merge-patch). Send `If-Match` with the ETag you read to avoid lost updates.

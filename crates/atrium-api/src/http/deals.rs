@@ -1,6 +1,7 @@
 //! Deals: an amount moving through lead → qualified → proposal → won | lost, with every
 //! stage change recorded.
 
+use atrium_analytics::event::Event;
 use atrium_core::error::{ApiError, Json, Problem};
 use axum::{
     extract::{Path, Query, State},
@@ -200,7 +201,14 @@ async fn create(
         .await
         .map_err(unknown_reference("customer_id"))?;
     tx.commit().await?;
-    Ok(resource::created(resource::returned(rows)?))
+    let deal: Deal = resource::returned(rows)?;
+    s.emitter.emit(
+        Event::server(t.slug(), "deal_created")
+            .prop("deal_id", deal.id.to_string())
+            .prop("stage", deal.stage.as_str())
+            .prop("amount_cents", deal.amount_cents.to_string()),
+    );
+    Ok(resource::created(deal))
 }
 
 /// Change a deal's title, amount, currency or customer, optionally guarded by `If-Match`.
@@ -269,7 +277,14 @@ async fn change_stage(
         )
         .await?;
     tx.commit().await?;
-    Ok(resource::versioned(resource::returned(rows)?))
+    let deal: Deal = resource::returned(rows)?;
+    s.emitter.emit(
+        Event::server(t.slug(), "deal_stage_changed")
+            .prop("deal_id", deal.id.to_string())
+            .prop("from", cur.stage.as_str())
+            .prop("to", deal.stage.as_str()),
+    );
+    Ok(resource::versioned(deal))
 }
 
 /// Every stage a deal has been in, oldest first.

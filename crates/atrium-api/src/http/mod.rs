@@ -1,9 +1,11 @@
 //! The tenant-scoped CRM API under `/v1/t/{tenant}`, and its OpenAPI document.
 
+mod analytics;
 mod common;
 mod contacts;
 mod customers;
 mod deals;
+mod events;
 mod orders;
 mod resource;
 
@@ -43,6 +45,8 @@ fn resources() -> OpenApiRouter<AppState> {
         .merge(contacts::router())
         .merge(deals::router())
         .merge(orders::router())
+        .merge(events::router())
+        .merge(analytics::router())
 }
 
 /// Routes with tenant resolution applied, plus `/v1/openapi.json`.

@@ -1,5 +1,6 @@
 //! Orders: an item bought, optionally by a known customer.
 
+use atrium_analytics::event::Event;
 use atrium_core::error::{ApiError, Json, Problem};
 use axum::{
     extract::{Path, Query, State},
@@ -163,7 +164,14 @@ async fn create(
         .await
         .map_err(unknown_reference("customer_id"))?;
     tx.commit().await?;
-    Ok(resource::created(resource::returned(rows)?))
+    let order: Order = resource::returned(rows)?;
+    s.emitter.emit(
+        Event::server(t.slug(), "order_created")
+            .prop("order_id", order.id.to_string())
+            .prop("amount_cents", order.amount_cents.to_string())
+            .prop("currency", order.currency.clone()),
+    );
+    Ok(resource::created(order))
 }
 
 /// Change an order (merge-patch), optionally guarded by `If-Match`.

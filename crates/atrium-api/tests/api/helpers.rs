@@ -10,6 +10,7 @@ pub struct TestApp {
     pub control: Control,
     pub db: TestDb,
     pub lifecycle: std::sync::Arc<atrium_core::health::Lifecycle>,
+    pub clickhouse: Option<atrium_analytics::clickhouse::ClickHouse>,
 }
 
 #[derive(Clone)]
@@ -28,6 +29,19 @@ impl TestApp {
         Self::spawn_on(db, tweak).await
     }
 
+    /// With ClickHouse (the shared test server, a database of this test's own) and a
+    /// collector running in-process, polling fast.
+    pub async fn spawn_with_analytics(tweak: impl FnOnce(&mut Config)) -> Self {
+        let db = TestDb::fresh().await;
+        Self::spawn_on(db, |c| {
+            c.clickhouse.url = atrium_testkit::shared_clickhouse().url();
+            c.analytics.segment_max_age_ms = 100;
+            c.collector.poll_interval_ms = 20;
+            tweak(c)
+        })
+        .await
+    }
+
     pub async fn spawn_on(db: TestDb, tweak: impl FnOnce(&mut Config)) -> Self {
         if std::env::var("TEST_LOG").is_ok() {
             atrium_core::telemetry::init(atrium_core::config::LogFormat::Pretty);
@@ -36,11 +50,23 @@ impl TestApp {
         tweak(&mut config);
         let control = Control::new(config.control.clone()).expect("control");
         control.migrate_control().await.expect("control migrations");
+        if !config.clickhouse.url.is_empty() {
+            let ch = atrium_analytics::clickhouse::ClickHouse::new(&config.clickhouse)
+                .expect("clickhouse");
+            ch.migrate().await.expect("clickhouse migrations");
+            let mut collector_config = config.clone();
+            collector_config.collector.listen = ([127, 0, 0, 1], 0).into();
+            let (server, sink) = atrium_analytics::collector::build(&collector_config)
+                .await
+                .expect("collector");
+            tokio::spawn(sink.run(server.lifecycle()));
+        }
         let app = atrium_api::Application::build(config)
             .await
             .expect("api builds");
         let base = format!("http://127.0.0.1:{}", app.server.port());
         let lifecycle = app.server.lifecycle();
+        let clickhouse = app.state.clickhouse.clone();
         tokio::spawn(app.server.run_until_stopped());
         Self {
             base,
@@ -48,6 +74,7 @@ impl TestApp {
             control,
             db,
             lifecycle,
+            clickhouse,
         }
     }
 

@@ -1,5 +1,6 @@
 //! Data-plane tests against a real PostgreSQL: every test gets a fresh database.
 
+mod analytics;
 mod helpers;
 mod isolation;
 mod probes;

@@ -1,0 +1,75 @@
+//! `POST /events`: batches from the browser SDK. Validated and rate-limited per tenant;
+//! answered 202 once the batch is handed to the spool writer, which never blocks.
+
+use atrium_analytics::event::ClientEvent;
+use atrium_core::error::{ApiError, Json, Problem};
+use axum::{
+    extract::State,
+    http::{header, HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
+};
+use serde::{Deserialize, Serialize};
+use tracing::instrument;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::{tenant::Tenant, AppState};
+
+pub const MAX_BATCH: usize = 100;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(ingest))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Batch {
+    pub events: Vec<ClientEvent>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Accepted {
+    pub accepted: usize,
+}
+
+/// Accept a batch of tracking events (1 to 100).
+#[utoipa::path(post, path = "/events", tag = "analytics", request_body = Batch,
+    responses((status = 202, body = Accepted), (status = 429, body = Problem), (status = "4XX", body = Problem)))]
+#[instrument(skip_all, fields(tenant = t.slug()))]
+async fn ingest(
+    State(s): State<AppState>,
+    t: Tenant,
+    headers: HeaderMap,
+    Json(batch): Json<Batch>,
+) -> Result<Response, ApiError> {
+    if let Err(wait) = s.ingest_limiter.check(t.slug()) {
+        return Err(ApiError::RateLimited {
+            retry_after_s: wait.as_secs().max(1),
+        });
+    }
+    if batch.events.is_empty() || batch.events.len() > MAX_BATCH {
+        return Err(ApiError::validation(
+            "events",
+            format!("a batch holds 1 to {MAX_BATCH} events"),
+        ));
+    }
+    let ua = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let mut errors = Vec::new();
+    let events: Vec<_> = batch
+        .events
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, e)| e.into_event(i, t.slug(), ua, &mut errors))
+        .collect();
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let accepted = events.len();
+    for e in events {
+        s.emitter.emit(e);
+    }
+    Ok((StatusCode::ACCEPTED, Json(Accepted { accepted })).into_response())
+}

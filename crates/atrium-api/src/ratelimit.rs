@@ -1,0 +1,60 @@
+//! Per-tenant token buckets for the browser ingest endpoint.
+
+use std::{
+    collections::HashMap,
+    sync::Mutex,
+    time::{Duration, Instant},
+};
+
+pub struct RateLimiter {
+    per_second: f64,
+    burst: f64,
+    buckets: Mutex<HashMap<String, (f64, Instant)>>,
+}
+
+impl RateLimiter {
+    pub fn new(per_second: u32) -> Self {
+        let per_second = f64::from(per_second.max(1));
+        Self {
+            per_second,
+            burst: per_second * 2.0,
+            buckets: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Ok, or how long until a token is available.
+    pub fn check(&self, tenant: &str) -> Result<(), Duration> {
+        let Ok(mut buckets) = self.buckets.lock() else {
+            return Ok(());
+        };
+        let now = Instant::now();
+        // Tenants are validated and exist, so this map is bounded by the tenant count.
+        let (tokens, last) = buckets
+            .entry(tenant.to_owned())
+            .or_insert((self.burst, now));
+        *tokens =
+            (*tokens + now.duration_since(*last).as_secs_f64() * self.per_second).min(self.burst);
+        *last = now;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            Ok(())
+        } else {
+            Err(Duration::from_secs_f64((1.0 - *tokens) / self.per_second))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allows_a_burst_then_limits_per_tenant() {
+        let r = RateLimiter::new(2);
+        for _ in 0..4 {
+            assert!(r.check("a").is_ok());
+        }
+        assert!(r.check("a").is_err());
+        assert!(r.check("b").is_ok(), "buckets are per tenant");
+    }
+}

@@ -1,0 +1,339 @@
+//! Tracking through the API and the dashboards, against a real ClickHouse.
+
+use std::time::{Duration, Instant};
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use crate::{assert_problem, send, TestApp, TestTenant};
+
+async fn count(app: &TestApp, tenant: &str, name: &str) -> u64 {
+    let ch = app.clickhouse.as_ref().expect("clickhouse");
+    #[derive(serde::Deserialize)]
+    struct N {
+        n: u64,
+    }
+    let sql = format!(
+        "SELECT count() AS n FROM events FINAL WHERE tenant = {} AND name = {}",
+        atrium_analytics::clickhouse::quote(tenant),
+        atrium_analytics::clickhouse::quote(name)
+    );
+    ch.query::<N>(&sql)
+        .await
+        .expect("count")
+        .first()
+        .map_or(0, |r| r.n)
+}
+
+async fn wait_count(app: &TestApp, tenant: &str, name: &str, want: u64) -> u64 {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let n = count(app, tenant, name).await;
+        if n >= want || Instant::now() > deadline {
+            return n;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn pageviews(n: usize, path: &str) -> Vec<Value> {
+    (0..n)
+        .map(|i| json!({"event_id": uuid::Uuid::now_v7(), "name": "pageview", "actor": format!("u{}", i % 7), "session_id": "s1", "path": path}))
+        .collect()
+}
+
+/// Server-side and browser events land exactly once, a retried batch included.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_through_the_api_are_counted_exactly_once() {
+    let app = TestApp::spawn_with_analytics(|_| {}).await;
+    let t = app.tenant("acme").await;
+    for i in 0..12 {
+        app.customer(&t, &format!("Customer {i}")).await;
+    }
+    let batch = json!({"events": pageviews(50, "/pricing")});
+    for _ in 0..2 {
+        // The SDK retries a batch it isn't sure about; event_id makes that harmless.
+        let (s, body) = app.post(&t, "/events", batch.clone()).await;
+        assert_eq!(s, StatusCode::ACCEPTED, "{body}");
+        assert_eq!(body["accepted"], 50);
+    }
+    assert_eq!(wait_count(&app, "acme", "customer_created", 12).await, 12);
+    assert_eq!(
+        wait_count(&app, "acme", "pageview", 50).await,
+        50,
+        "the retried batch counts once"
+    );
+    assert_eq!(
+        wait_count(&app, "acme", "api_request", 14).await,
+        14,
+        "12 creates and 2 batches"
+    );
+
+    let (s, trend) = app
+        .get(&t, "/analytics/trends?name=pageview&interval=hour")
+        .await;
+    assert_eq!(s, StatusCode::OK, "{trend}");
+    let total: u64 = trend
+        .as_array()
+        .expect("buckets")
+        .iter()
+        .map(|b| b["n"].as_u64().unwrap_or(0))
+        .sum();
+    assert_eq!(total, 50);
+}
+
+#[tokio::test]
+async fn bad_batches_are_refused_whole_and_rate_limited() {
+    let app = TestApp::spawn_with_analytics(|c| c.analytics.ingest_rate_per_tenant = 1).await;
+    let t = app.tenant("acme").await;
+    let (s, body) = app
+        .post(
+            &t,
+            "/events",
+            json!({"events": [{"name": "pageview"}, {"name": "Bad Name"}]}),
+        )
+        .await;
+    assert_problem(
+        s,
+        &body,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    );
+    assert_eq!(body["errors"][0]["field"], "events[1].name");
+    let (s, body) = app
+        .post(&t, "/events", json!({"events": pageviews(101, "/")}))
+        .await;
+    assert_problem(
+        s,
+        &body,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    );
+    // A rate of 1 per second allows a burst of 2; the third batch is refused.
+    let res = app
+        .req(&t, Method::POST, "/events")
+        .json(&json!({"events": pageviews(1, "/")}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(res.headers().contains_key("retry-after"));
+    tokio::time::sleep(Duration::from_millis(1_200)).await;
+    let (s, body) = app
+        .post(&t, "/events", json!({"events": pageviews(101, "/")}))
+        .await;
+    assert_problem(
+        s,
+        &body,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        count(&app, "acme", "pageview").await,
+        0,
+        "nothing from a refused batch was kept"
+    );
+}
+
+/// A fixed data set, inserted straight into ClickHouse (with one duplicate row), and
+/// every dashboard checked against numbers computed by hand.
+#[tokio::test]
+async fn dashboards_match_hand_computed_numbers() {
+    let app = TestApp::spawn_with_analytics(|_| {}).await;
+    let t = app.tenant("acme").await;
+    let ch = app.clickhouse.as_ref().expect("clickhouse");
+    let day = "2026-03-10";
+    let next = "2026-03-11";
+    // (actor, name, path, time, duration_ms)
+    let rows = [
+        ("u1", "pageview", "/pricing", format!("{day} 10:00:00"), 0),
+        ("u1", "signup", "", format!("{day} 10:05:00"), 0),
+        ("u1", "purchase", "", format!("{day} 10:20:00"), 0),
+        ("u1", "dwell", "/pricing", format!("{day} 10:01:00"), 1000),
+        ("u2", "pageview", "/pricing", format!("{day} 11:00:00"), 0),
+        ("u2", "signup", "", format!("{day} 11:30:00"), 0),
+        ("u2", "dwell", "/pricing", format!("{day} 11:01:00"), 3000),
+        ("u3", "pageview", "/home", format!("{day} 12:00:00"), 0),
+        ("u3", "signup", "", format!("{day} 12:10:00"), 0),
+        ("u3", "dwell", "/home", format!("{day} 12:01:00"), 500),
+        ("u4", "pageview", "/pricing", format!("{day} 13:00:00"), 0),
+        ("u4", "signup", "", format!("{day} 15:00:00"), 0),
+        ("u4", "dwell", "/pricing", format!("{day} 13:01:00"), 2000),
+        ("u5", "pageview", "/pricing", format!("{next} 09:00:00"), 0),
+        ("u5", "signup", "", format!("{next} 09:10:00"), 0),
+        ("u5", "purchase", "", format!("{next} 09:20:00"), 0),
+    ];
+    let mut body = String::new();
+    for (i, (actor, name, path, ts, dur)) in rows.iter().enumerate() {
+        let id = format!("00000000-0000-7000-8000-{i:012}");
+        body.push_str(&json!({"tenant": "acme", "event_id": id, "name": name, "actor": actor, "session_id": "", "path": path,
+            "url": "", "referrer": "", "user_agent": "", "ts": ts, "client_ts": ts, "duration_ms": dur,
+            "prop_keys": [], "prop_values": []}).to_string());
+        body.push('\n');
+    }
+    // The same signup again, as a replayed batch would insert it.
+    let duplicate = body.lines().nth(1).unwrap_or_default().to_owned();
+    body.push_str(&duplicate);
+    body.push('\n');
+    // Another tenant's rows must never show up.
+    body.push_str(&json!({"tenant": "other", "event_id": "00000000-0000-7000-8000-999999999999", "name": "pageview", "actor": "x",
+        "session_id": "", "path": "/pricing", "url": "", "referrer": "", "user_agent": "", "ts": format!("{day} 10:00:00"),
+        "client_ts": format!("{day} 10:00:00"), "duration_ms": 0, "prop_keys": [], "prop_values": []}).to_string());
+    ch.insert_json_rows("events", body.into_bytes())
+        .await
+        .expect("fixture");
+    let range = format!("from={day}T00:00:00Z&to=2026-03-12T00:00:00Z");
+
+    let (_, days) = app.get(&t, &format!("/analytics/trends?{range}")).await;
+    let days: Vec<(String, u64)> = days
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|b| {
+            (
+                b["bucket"].as_str().unwrap_or_default().to_owned(),
+                b["n"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(
+        days,
+        vec![
+            (format!("{day} 00:00:00"), 13),
+            (format!("{next} 00:00:00"), 3)
+        ]
+    );
+
+    let (_, hours) = app.get(&t, &format!("/analytics/trends?interval=hour&name=signup&from={day}T00:00:00Z&to={next}T00:00:00Z")).await;
+    let nonzero: Vec<(String, u64)> = hours
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|b| b["n"] != 0)
+        .map(|b| {
+            (
+                b["bucket"].as_str().unwrap_or_default()[11..13].to_owned(),
+                b["n"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(
+        nonzero,
+        vec![
+            ("10".into(), 1),
+            ("11".into(), 1),
+            ("12".into(), 1),
+            ("15".into(), 1)
+        ]
+    );
+    assert_eq!(
+        hours.as_array().map(Vec::len),
+        Some(24),
+        "empty hours are zeros"
+    );
+
+    let (s, funnel) = app
+        .post(&t, "/analytics/funnel", json!({"steps": [{"name": "pageview", "path": "/pricing"}, {"name": "signup"}, {"name": "purchase"}],
+            "window_seconds": 3600, "from": format!("{day}T00:00:00Z"), "to": "2026-03-12T00:00:00Z"}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{funnel}");
+    let got: Vec<(u64, f64, f64)> = funnel
+        .as_array()
+        .expect("steps")
+        .iter()
+        .map(|s| {
+            (
+                s["users"].as_u64().unwrap_or(99),
+                s["conversion_from_previous"].as_f64().unwrap_or(-1.0),
+                s["conversion_from_first"].as_f64().unwrap_or(-1.0),
+            )
+        })
+        .collect();
+    // u1 and u5 finish; u2 stops at signup; u4 signs up outside the hour; u3 never saw /pricing.
+    assert_eq!(
+        got,
+        vec![(4, 100.0, 100.0), (3, 75.0, 75.0), (2, 66.67, 50.0)]
+    );
+
+    let (_, pages) = app.get(&t, &format!("/analytics/top-pages?{range}")).await;
+    assert_eq!(
+        pages,
+        json!([{"path": "/pricing", "views": 4, "visitors": 4}, {"path": "/home", "views": 1, "visitors": 1}])
+    );
+
+    let (_, dwell) = app.get(&t, &format!("/analytics/dwell?{range}")).await;
+    assert_eq!(
+        dwell,
+        json!([{"path": "/pricing", "samples": 3, "avg_ms": 2000.0, "median_ms": 2000.0}, {"path": "/home", "samples": 1, "avg_ms": 500.0, "median_ms": 500.0}])
+    );
+
+    let (_, active) = app
+        .get(&t, &format!("/analytics/active-users?{range}"))
+        .await;
+    let daily: Vec<u64> = active
+        .as_array()
+        .expect("rows")
+        .iter()
+        .filter(|r| r["period"] == "day")
+        .map(|r| r["users"].as_u64().unwrap_or(0))
+        .collect();
+    assert_eq!(daily, vec![4, 1]);
+    let monthly: Vec<u64> = active
+        .as_array()
+        .expect("rows")
+        .iter()
+        .filter(|r| r["period"] == "month")
+        .map(|r| r["users"].as_u64().unwrap_or(0))
+        .collect();
+    assert_eq!(monthly, vec![5]);
+}
+
+/// Tenant A can never read B's analytics, whatever the parameters.
+#[tokio::test]
+async fn analytics_are_tenant_scoped_whatever_the_parameters() {
+    let app = TestApp::spawn_with_analytics(|_| {}).await;
+    let a = app.tenant("alpha").await;
+    let b = app.tenant("bravo").await;
+    let (s, _) = app
+        .post(&b, "/events", json!({"events": pageviews(20, "/secret")}))
+        .await;
+    assert_eq!(s, StatusCode::ACCEPTED);
+    assert_eq!(wait_count(&app, "bravo", "pageview", 20).await, 20);
+
+    for q in [
+        "/analytics/top-pages",
+        "/analytics/top-pages?tenant=bravo",
+        "/analytics/trends?name=pageview%27%20OR%20%271%27%3D%271",
+        "/analytics/trends?path=%2Fsecret%27%20OR%20tenant%3D%27bravo",
+        "/analytics/dwell?limit=100",
+    ] {
+        let (s, body) = app.get(&a, q).await;
+        assert_eq!(s, StatusCode::OK, "{q}: {body}");
+        let text = body.to_string();
+        assert!(!text.contains("/secret"), "{q}: {text}");
+        if let Some(buckets) = body.as_array() {
+            assert!(
+                buckets.iter().all(|b| b.get("n").is_none_or(|n| n == 0)),
+                "{q}: {text}"
+            );
+        }
+    }
+    let a_on_b = TestTenant {
+        slug: "bravo".into(),
+        key: a.key.clone(),
+    };
+    let (s, body) = app.get(&a_on_b, "/analytics/top-pages").await;
+    assert_problem(s, &body, StatusCode::NOT_FOUND, "tenant_not_found");
+    let (s, body) = send(
+        app.req(&a, Method::POST, "/analytics/funnel")
+            .json(&json!({"steps": [], "window_seconds": 60})),
+    )
+    .await;
+    assert_problem(
+        s,
+        &body,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    );
+}
