@@ -1,5 +1,6 @@
 //! Drivers for `scripts/bench`. Each prints one JSON object on stdout.
 mod load;
+mod sqlfixture;
 mod tenants;
 
 use clap::{Parser, Subcommand};
@@ -40,6 +41,11 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         pad_registry_to: i64,
     },
+    /// Schema, a fixed data set and every dashboard query, for scripts/sql-compat.
+    SqlFixture {
+        #[arg(long, default_value_t = 5_000)]
+        events: usize,
+    },
 }
 
 #[tokio::main]
@@ -57,6 +63,7 @@ async fn main() -> anyhow::Result<()> {
             keys,
         } => tenants::provision(count, &prefix, keys).await?,
         Command::Migrate { pad_registry_to } => tenants::migrate(pad_registry_to).await?,
+        Command::SqlFixture { events } => sqlfixture::build(events)?,
     };
     println!("{}", serde_json::to_string_pretty(&out)?);
     Ok(())

@@ -10,6 +10,7 @@ pub mod keys;
 pub mod lifecycle;
 pub mod migrate;
 pub mod provision;
+pub mod purge;
 pub mod registry;
 
 use atrium_core::config::ControlConfig;
@@ -22,13 +23,30 @@ pub use error::ControlError;
 pub struct Control {
     pub config: ControlConfig,
     pub pool: Pool,
+    /// Where tenant analytics live, so deleting a tenant deletes them too.
+    pub clickhouse: Option<atrium_analytics::clickhouse::ClickHouse>,
 }
 
 impl Control {
     pub fn new(config: ControlConfig) -> anyhow::Result<Self> {
         let pool =
             atrium_core::db::build_pool(&config.database_url, &config.pool, "atrium-control")?;
-        Ok(Self { config, pool })
+        Ok(Self {
+            config,
+            pool,
+            clickhouse: None,
+        })
+    }
+
+    /// Also purge analytics in this ClickHouse when tenants are deleted.
+    pub fn with_clickhouse(
+        mut self,
+        cfg: &atrium_core::config::ClickHouseConfig,
+    ) -> anyhow::Result<Self> {
+        if !cfg.url.is_empty() {
+            self.clickhouse = Some(atrium_analytics::clickhouse::ClickHouse::new(cfg)?);
+        }
+        Ok(self)
     }
 
     /// Applies control migrations and (re)grants the data plane read access to the

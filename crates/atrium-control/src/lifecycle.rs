@@ -153,8 +153,12 @@ impl Control {
             json!({"export": path}),
         )
         .await?;
-        let tenant = registry::get(&*tx, slug.as_str()).await?;
         tx.commit().await?;
-        Ok(tenant)
+        // Best effort now; a failure is recorded and retried by `purge_owed`.
+        if let Err(e) = self.purge_analytics(slug.as_str(), actor).await {
+            tracing::warn!(tenant = %slug, error = %e, "analytics purge owed");
+        }
+        let conn = self.pool.get().await?;
+        registry::get(&**conn, slug.as_str()).await
     }
 }

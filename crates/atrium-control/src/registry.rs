@@ -25,11 +25,12 @@ pub struct Tenant {
     pub updated_at: DateTime<Utc>,
     pub suspended_at: Option<DateTime<Utc>>,
     pub deleted_at: Option<DateTime<Utc>>,
+    pub analytics_purged_at: Option<DateTime<Utc>>,
 }
 
 pub const TENANT_COLUMNS: &str = "id, slug, display_name, plan, state, schema_name, role_name, cluster_id, \
      statement_timeout_ms, migration_version, migration_error, export_path, created_at, updated_at, \
-     suspended_at, deleted_at";
+     suspended_at, deleted_at, analytics_purged_at";
 
 impl From<&Row> for Tenant {
     fn from(r: &Row) -> Self {
@@ -50,6 +51,7 @@ impl From<&Row> for Tenant {
             updated_at: r.get("updated_at"),
             suspended_at: r.get("suspended_at"),
             deleted_at: r.get("deleted_at"),
+            analytics_purged_at: r.get("analytics_purged_at"),
         }
     }
 }

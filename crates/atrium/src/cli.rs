@@ -181,7 +181,13 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Bootstrap => bootstrap(&config).await?,
-        Command::Tenant { action } => tenant(Control::new(config.control)?, action).await?,
+        Command::Tenant { action } => {
+            tenant(
+                Control::new(config.control)?.with_clickhouse(&config.clickhouse)?,
+                action,
+            )
+            .await?
+        }
         Command::SeedDemo => {
             let control = Control::new(config.control)?;
             control.migrate_control().await?;

@@ -337,3 +337,45 @@ async fn analytics_are_tenant_scoped_whatever_the_parameters() {
         "validation_failed",
     );
 }
+
+/// Deleting a tenant deletes its analytics too, and says so in the audit log.
+#[tokio::test]
+async fn deleting_a_tenant_purges_its_analytics() {
+    let app = TestApp::spawn_with_analytics(|_| {}).await;
+    let a = app.tenant("alpha").await;
+    let b = app.tenant("bravo").await;
+    for t in [&a, &b] {
+        let (s, _) = app
+            .post(t, "/events", json!({"events": pageviews(10, "/")}))
+            .await;
+        assert_eq!(s, StatusCode::ACCEPTED);
+    }
+    assert_eq!(wait_count(&app, "alpha", "pageview", 10).await, 10);
+    assert_eq!(wait_count(&app, "bravo", "pageview", 10).await, 10);
+    let gone = app.control.delete("alpha", "test").await.expect("delete");
+    assert!(
+        gone.analytics_purged_at.is_some(),
+        "purge recorded in the registry"
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while count(&app, "alpha", "pageview").await > 0 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        count(&app, "alpha", "pageview").await,
+        0,
+        "alpha's analytics are gone"
+    );
+    assert_eq!(
+        count(&app, "bravo", "pageview").await,
+        10,
+        "bravo's are untouched"
+    );
+    let su = app.db.superuser().await;
+    let outcome: String = su
+        .query_one("SELECT outcome FROM atrium_control.audit_log WHERE action = 'tenant.analytics.purge' AND tenant_slug = 'alpha'", &[])
+        .await
+        .expect("audited")
+        .get(0);
+    assert_eq!(outcome, "ok");
+}

@@ -48,7 +48,9 @@ impl TestApp {
         }
         let mut config = db.config.clone();
         tweak(&mut config);
-        let control = Control::new(config.control.clone()).expect("control");
+        let control = Control::new(config.control.clone())
+            .and_then(|c| c.with_clickhouse(&config.clickhouse))
+            .expect("control");
         control.migrate_control().await.expect("control migrations");
         if !config.clickhouse.url.is_empty() {
             let ch = atrium_analytics::clickhouse::ClickHouse::new(&config.clickhouse)

@@ -25,8 +25,11 @@ pub struct AppState {
 /// Connects, migrates the control schema, and binds the listener (port 0 picks one).
 pub async fn build(config: Config) -> anyhow::Result<Server> {
     atrium_core::metrics::install();
-    let control = Control::new(config.control.clone())?;
+    let control = Control::new(config.control.clone())?.with_clickhouse(&config.clickhouse)?;
     control.migrate_control().await?;
+    if let Err(e) = control.purge_owed("control:startup").await {
+        tracing::warn!(error = %e, "owed analytics purges not retried");
+    }
     let lifecycle = Lifecycle::new(health::postgres_check(control.pool.clone()));
     let api = Router::new()
         .nest(

@@ -1,0 +1,78 @@
+//! The data and SQL for `scripts/sql-compat`: the ClickHouse schema, a deterministic data
+//! set with duplicate rows, and every dashboard query exactly as the API builds it.
+
+use atrium_analytics::query::{self, Filter, Interval, Scope, Step};
+use chrono::{TimeZone, Utc};
+use serde_json::{json, Value};
+
+const TENANTS: &[&str] = &["acme", "globex", "initech"];
+const PATHS: &[&str] = &["/", "/pricing", "/docs", "/signup"];
+
+pub fn build(events: usize) -> anyhow::Result<Value> {
+    let mut rows = Vec::with_capacity(events + events / 20);
+    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut next = |m: u64| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % m
+    };
+    let start = Utc
+        .with_ymd_and_hms(2026, 3, 1, 0, 0, 0)
+        .single()
+        .ok_or_else(|| anyhow::anyhow!("date"))?;
+    for i in 0..events {
+        let tenant = TENANTS[next(TENANTS.len() as u64) as usize];
+        let actor = format!("u{}", next(50));
+        let ts = start + chrono::Duration::seconds(next(10 * 86_400) as i64);
+        let (name, dur) = match next(10) {
+            0..=4 => ("pageview", 0),
+            5 => ("click", 0),
+            6 => ("signup", 0),
+            7 => ("purchase", 0),
+            _ => ("dwell", 200 + next(20_000)),
+        };
+        let row = json!({"tenant": tenant, "event_id": format!("00000000-0000-7000-8000-{i:012}"), "name": name, "actor": actor,
+            "session_id": "", "path": PATHS[next(PATHS.len() as u64) as usize], "url": "", "referrer": "", "user_agent": "",
+            "ts": ts.format("%Y-%m-%d %H:%M:%S").to_string(), "client_ts": ts.format("%Y-%m-%d %H:%M:%S").to_string(),
+            "duration_ms": dur, "prop_keys": ["plan"], "prop_values": [if next(2) == 0 { "pro" } else { "free" }]});
+        if next(20) == 0 {
+            rows.push(row.clone()); // a replayed insert
+        }
+        rows.push(row);
+    }
+    let scope = Scope::new("acme", start, start + chrono::Duration::days(10))?;
+    let steps = vec![
+        Step {
+            name: "pageview".into(),
+            path: Some("/pricing".into()),
+            prop: None,
+        },
+        Step {
+            name: "signup".into(),
+            path: None,
+            prop: None,
+        },
+        Step {
+            name: "purchase".into(),
+            path: None,
+            prop: Some(query::PropMatch {
+                key: "plan".into(),
+                value: "pro".into(),
+            }),
+        },
+    ];
+    let queries = json!({
+        "trends_day": query::trends(&scope, Interval::Day, &Filter::default()),
+        "trends_hour_pageview": query::trends(&scope, Interval::Hour, &Filter { name: Some("pageview".into()), path: None }),
+        "active_users": query::active_users(&scope),
+        "funnel": query::funnel(&scope, &steps, 86_400)?,
+        "top_pages": query::top_pages(&scope, 10),
+        "dwell": query::dwell(&scope, 10),
+    });
+    Ok(json!({
+        "schema": atrium_core::migrations::CLICKHOUSE.iter().map(|m| m.sql).collect::<Vec<_>>(),
+        "rows": rows,
+        "queries": queries,
+    }))
+}
