@@ -3,6 +3,7 @@
 
 pub mod clickhouse;
 pub mod collector;
+pub mod demo;
 pub mod event;
 pub mod query;
 pub mod segment;

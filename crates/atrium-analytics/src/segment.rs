@@ -69,3 +69,36 @@ pub fn list(dir: &Path) -> io::Result<Vec<Segment>> {
 pub fn total_bytes(dir: &Path) -> io::Result<u64> {
     Ok(list(dir)?.iter().map(|s| s.len).sum())
 }
+
+const HIGH_WATER: &str = "writer.seq";
+
+/// Creates the next `<seq>.open`, locked for this writer. Its number is above every
+/// segment that exists, every number handed out before (a high-water mark file, since
+/// shipped segments are deleted) and the collector's checkpoint, so a number is never
+/// reused even after the spool was emptied. `create_new` settles races between writers.
+pub fn create_next(dir: &Path) -> io::Result<(u64, fs::File)> {
+    let listed = list(dir)?.last().map_or(0, |s| s.seq);
+    let high_water = fs::read_to_string(dir.join(HIGH_WATER))
+        .ok()
+        .and_then(|t| t.trim().parse().ok())
+        .unwrap_or(0);
+    let checkpoint = crate::collector::checkpoint::Checkpoint::load(dir).map_or(0, |c| c.pos.seq);
+    let mut seq = listed.max(high_water).max(checkpoint) + 1;
+    loop {
+        match fs::OpenOptions::new()
+            .create_new(true)
+            .append(true)
+            .open(dir.join(open_name(seq)))
+        {
+            Ok(file) => {
+                file.lock()?;
+                let tmp = dir.join(format!("{HIGH_WATER}.{seq}.tmp"));
+                fs::write(&tmp, seq.to_string())?;
+                fs::rename(&tmp, dir.join(HIGH_WATER))?;
+                return Ok((seq, file));
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => seq += 1,
+            Err(e) => return Err(e),
+        }
+    }
+}

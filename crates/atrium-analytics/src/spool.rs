@@ -3,7 +3,7 @@
 //! or a failing disk drops events; every drop is counted (metric and [`SpoolStats`]).
 
 use std::{
-    fs::{self, File, OpenOptions},
+    fs::{self, File},
     io::{self, Write},
     path::{Path, PathBuf},
     sync::{
@@ -65,6 +65,16 @@ impl Emitter {
         self.tx.is_some()
     }
 
+    /// For batch tools only (seeding, imports): waits for room instead of dropping.
+    /// Never call this on a request path.
+    pub fn emit_blocking(&self, event: Event) {
+        if let Some(tx) = &self.tx {
+            if tx.send(event).is_err() {
+                self.stats.drop_n("queue_full", 1);
+            }
+        }
+    }
+
     pub fn emit(&self, event: Event) {
         let Some(tx) = &self.tx else { return };
         match tx.try_send(event) {
@@ -112,20 +122,24 @@ struct Writer {
 impl Writer {
     fn open(cfg: &AnalyticsConfig, stats: Arc<SpoolStats>) -> io::Result<Self> {
         let dir = cfg.spool_dir.clone();
-        // A segment left open by a previous run (a crash) is closed as it is; a torn last
-        // line in it is the collector's to dead-letter.
-        let existing = segment::list(&dir)?;
-        for s in existing.iter().filter(|s| !s.closed) {
-            fs::rename(&s.path, dir.join(segment::closed_name(s.seq)))?;
+        // A segment left open by a writer that died is closed as it is (a torn last line
+        // in it is the collector's to dead-letter). A live writer holds a lock on its
+        // open segment, so another writer on the same spool never closes it.
+        for s in segment::list(&dir)?.iter().filter(|s| !s.closed) {
+            let abandoned = File::open(&s.path)
+                .map(|f| f.try_lock().is_ok())
+                .unwrap_or(false);
+            if abandoned {
+                fs::rename(&s.path, dir.join(segment::closed_name(s.seq)))?;
+            }
         }
-        let seq = existing.last().map_or(1, |s| s.seq + 1);
         Ok(Self {
             spool_bytes: segment::total_bytes(&dir)?,
             dir,
             max_bytes: cfg.spool_max_bytes,
             segment_max_bytes: cfg.segment_max_bytes,
             segment_max_age: Duration::from_millis(cfg.segment_max_age_ms),
-            seq,
+            seq: 0,
             file: None,
             written: 0,
             opened_at: Instant::now(),
@@ -204,13 +218,9 @@ impl Writer {
 
     fn write(&mut self, buf: &[u8]) -> io::Result<()> {
         if self.file.is_none() {
-            let path = self.dir.join(segment::open_name(self.seq));
-            self.file = Some(
-                OpenOptions::new()
-                    .create_new(true)
-                    .append(true)
-                    .open(path)?,
-            );
+            let (seq, file) = segment::create_next(&self.dir)?;
+            self.seq = seq;
+            self.file = Some(file);
             self.written = 0;
             self.opened_at = Instant::now();
         }
@@ -229,10 +239,9 @@ impl Writer {
         if let Err(e) = fs::rename(&from, &to).and_then(|()| sync_dir(&self.dir)) {
             tracing::warn!(error = %e, "closing spool segment failed");
         }
-        self.seq += 1;
     }
 }
 
-fn sync_dir(dir: &Path) -> io::Result<()> {
+pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()
 }

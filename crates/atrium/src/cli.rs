@@ -167,6 +167,18 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             if !applied.is_empty() && !json {
                 println!("control migrations applied: {applied:?}");
             }
+            if !config.clickhouse.url.is_empty() {
+                let ch = atrium_analytics::clickhouse::ClickHouse::new(&config.clickhouse)?;
+                let applied = ch.migrate().await.context("clickhouse migrations")?;
+                if !applied.is_empty() && !json {
+                    println!("clickhouse migrations applied: {applied:?}");
+                }
+            }
+            let control = control.with_clickhouse(&config.clickhouse)?;
+            let purged = control.purge_owed(&actor()).await?;
+            if purged > 0 && !json {
+                println!("owed analytics purges done: {purged}");
+            }
             let progress = std::io::IsTerminal::is_terminal(&std::io::stderr()) && !json;
             let report = control
                 .migrate_tenants(atrium_core::migrations::TENANT, progress)
@@ -189,7 +201,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             .await?
         }
         Command::SeedDemo => {
-            let control = Control::new(config.control)?;
+            let control = Control::new(config.control.clone())?;
             control.migrate_control().await?;
             let demo = control
                 .seed_demo(
@@ -200,11 +212,37 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
                     &actor(),
                 )
                 .await?;
+            if config.analytics.enabled {
+                seed_demo_events(&config, &demo)?;
+            }
             print(&demo)?;
         }
         Command::Healthcheck { .. } => unreachable!("handled before config loads"),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A month of tracking events per demo tenant, into the spool for the collector to
+/// ship. Stable event ids make a rerun a no-op once ClickHouse dedups.
+fn seed_demo_events(
+    config: &Config,
+    demo: &[atrium_control::demo::DemoTenant],
+) -> anyhow::Result<()> {
+    let (emitter, writer) = atrium_analytics::spool::start(&config.analytics)?;
+    for (i, t) in demo.iter().enumerate() {
+        for e in atrium_analytics::demo::month_of_events(&t.slug, i as u64 + 1) {
+            emitter.emit_blocking(e);
+        }
+    }
+    let stats = emitter.stats.clone();
+    drop(emitter);
+    let _ = writer.join();
+    let spooled = stats.spooled.load(std::sync::atomic::Ordering::Relaxed);
+    eprintln!(
+        "demo events spooled: {spooled} (dropped: {})",
+        stats.dropped()
+    );
+    Ok(())
 }
 
 async fn tenant(control: Control, action: TenantAction) -> anyhow::Result<()> {

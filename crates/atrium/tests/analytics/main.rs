@@ -340,3 +340,53 @@ async fn a_batch_replayed_after_a_crash_is_counted_once() {
     assert_eq!((c.deduped, c.unique), (300, 300), "and counts once");
     assert_eq!(spool_segments(dir), 0);
 }
+
+/// Regression: after the collector shipped and deleted every segment, a new writer
+/// must not start numbering again below the checkpoint (those would be taken as
+/// shipped and deleted unread).
+#[tokio::test]
+async fn a_new_writer_never_reuses_a_shipped_segment_number() {
+    let e = env().await;
+    let (_http, sink) = collector::build(&e.config).await.expect("collector");
+    let dir = &e.config.analytics.spool_dir;
+    for round in 0..3 {
+        let (emitter, writer) = spool::start(&e.config.analytics).expect("spool");
+        emit_wave(&emitter, "acme", round * 100, 100);
+        drop(emitter);
+        writer.join().expect("writer");
+        let mut ckpt =
+            atrium_analytics::collector::checkpoint::Checkpoint::load(dir).expect("checkpoint");
+        while sink.step(&mut ckpt).await.expect("step") {}
+        assert_eq!(
+            spool_segments(dir),
+            0,
+            "round {round}: everything shipped and deleted"
+        );
+    }
+    assert_eq!(counts(&e.ch, "acme").await.unique, 300);
+}
+
+/// Two writers on one spool (the API and a batch import): neither closes the other's
+/// live segment, their segment numbers never collide, and everything is shipped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_writers_share_a_spool_safely() {
+    let e = env().await;
+    let (a, wa) = spool::start(&e.config.analytics).expect("writer a");
+    emit_wave(&a, "acme", 0, 500);
+    let (b, wb) = spool::start(&e.config.analytics).expect("writer b");
+    for i in 0..5 {
+        emit_wave(&a, "acme", 1_000 + i * 200, 100);
+        emit_wave(&b, "acme", 10_000 + i * 200, 100);
+        std::thread::sleep(Duration::from_millis(60));
+    }
+    let dropped = a.stats.dropped() + b.stats.dropped();
+    drop((a, b));
+    wa.join().expect("a");
+    wb.join().expect("b");
+    assert_eq!(dropped, 0);
+    let mut child = collector_process(&e.config);
+    let c = wait_for(&e.ch, "acme", 1_500, Duration::from_secs(30)).await;
+    child.kill().expect("kill");
+    let _ = child.wait();
+    assert_eq!((c.unique, c.deduped), (1_500, 1_500), "{c:?}");
+}
