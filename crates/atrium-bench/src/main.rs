@@ -1,4 +1,5 @@
 //! Drivers for `scripts/bench`. Each prints one JSON object on stdout.
+mod analytics;
 mod load;
 mod sqlfixture;
 mod tenants;
@@ -41,6 +42,27 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         pad_registry_to: i64,
     },
+    /// Spool N events, then time the collector shipping them to ClickHouse.
+    CollectorThroughput {
+        #[arg(long, default_value_t = 1_000_000)]
+        events: usize,
+    },
+    /// Emit at RATE/s for SECONDS with the collector running; time until queryable.
+    E2eLatency {
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+        #[arg(long, default_value_t = 200)]
+        rate: u64,
+    },
+    /// Dashboard query latency over EVENTS rows spread over TENANTS tenants.
+    Dashboards {
+        #[arg(long, default_value_t = 10_000_000)]
+        events: u64,
+        #[arg(long, default_value_t = 100)]
+        tenants: u64,
+        #[arg(long, default_value_t = 20)]
+        samples: usize,
+    },
     /// Schema, a fixed data set and every dashboard query, for scripts/sql-compat.
     SqlFixture {
         #[arg(long, default_value_t = 5_000)]
@@ -64,6 +86,13 @@ async fn main() -> anyhow::Result<()> {
         } => tenants::provision(count, &prefix, keys).await?,
         Command::Migrate { pad_registry_to } => tenants::migrate(pad_registry_to).await?,
         Command::SqlFixture { events } => sqlfixture::build(events)?,
+        Command::CollectorThroughput { events } => analytics::collector_throughput(events).await?,
+        Command::E2eLatency { seconds, rate } => analytics::e2e_latency(seconds, rate).await?,
+        Command::Dashboards {
+            events,
+            tenants,
+            samples,
+        } => analytics::dashboards(events, tenants, samples).await?,
     };
     println!("{}", serde_json::to_string_pretty(&out)?);
     Ok(())
