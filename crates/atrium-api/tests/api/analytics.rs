@@ -379,3 +379,95 @@ async fn deleting_a_tenant_purges_its_analytics() {
         .get(0);
     assert_eq!(outcome, "ok");
 }
+
+struct Load {
+    ok: u64,
+    errors: u64,
+    p95_ms: f64,
+}
+
+/// `workers` clients creating orders for `for_how_long`.
+async fn order_load(app: &TestApp, t: &TestTenant, workers: usize, for_how_long: Duration) -> Load {
+    let deadline = Instant::now() + for_how_long;
+    let mut tasks = Vec::new();
+    for _ in 0..workers {
+        let (http, url, key) = (
+            app.http.clone(),
+            format!("{}/v1/t/{}/orders", app.base, t.slug),
+            t.key.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let (mut lat, mut ok, mut errors) = (Vec::new(), 0u64, 0u64);
+            while Instant::now() < deadline {
+                let sent = Instant::now();
+                let res = http
+                    .post(&url)
+                    .bearer_auth(&key)
+                    .json(&json!({"item": "x", "amount_cents": 100, "currency": "EUR"}))
+                    .send()
+                    .await;
+                lat.push(sent.elapsed().as_secs_f64() * 1000.0);
+                match res {
+                    Ok(r) if r.status() == StatusCode::CREATED => ok += 1,
+                    _ => errors += 1,
+                }
+            }
+            (lat, ok, errors)
+        }));
+    }
+    let (mut all, mut ok, mut errors) = (Vec::new(), 0, 0);
+    for task in tasks {
+        let (l, o, e) = task.await.expect("worker");
+        all.extend(l);
+        ok += o;
+        errors += e;
+    }
+    all.sort_by(f64::total_cmp);
+    let p95_ms = all.get(all.len() * 95 / 100).copied().unwrap_or(0.0);
+    Load { ok, errors, p95_ms }
+}
+
+/// ClickHouse down for 30 s under load: the API's latency and error rate don't move,
+/// and every event is delivered once ClickHouse is back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clickhouse_down_for_30s_under_load_changes_nothing_for_the_api() {
+    let server = atrium_testkit::ChServer::start_new().expect("private clickhouse");
+    let db = atrium_testkit::TestDb::fresh().await;
+    let app = TestApp::spawn_on(db, |c| {
+        c.clickhouse.url = server.url();
+        c.analytics.segment_max_age_ms = 100;
+        c.collector.poll_interval_ms = 20;
+        c.collector.max_backoff_ms = 1_000;
+    })
+    .await;
+    let t = app.tenant("acme").await;
+    let before = order_load(&app, &t, 4, Duration::from_secs(5)).await;
+    server.stop().expect("stop clickhouse");
+    let during = order_load(&app, &t, 4, Duration::from_secs(30)).await;
+    server.start().expect("start clickhouse");
+    println!(
+        "before: {} ok, {} errors, p95 {:.1} ms; ClickHouse down: {} ok, {} errors, p95 {:.1} ms",
+        before.ok, before.errors, before.p95_ms, during.ok, during.errors, during.p95_ms
+    );
+    assert_eq!((before.errors, during.errors), (0, 0), "no request failed");
+    assert!(
+        during.p95_ms <= before.p95_ms * 2.0 + 10.0,
+        "latency unchanged: {:.1} ms vs {:.1} ms",
+        during.p95_ms,
+        before.p95_ms
+    );
+    let total = before.ok + during.ok;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut delivered = 0;
+    while Instant::now() < deadline {
+        delivered = count(&app, "acme", "order_created").await;
+        if delivered >= total {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(
+        delivered, total,
+        "every order_created event delivered once, after recovery"
+    );
+}
