@@ -10,7 +10,7 @@ use atrium_analytics::{
     clickhouse::{quote, ClickHouse},
     collector,
     event::Event,
-    query::{self, Filter, Interval, Scope, Step},
+    query::Scope,
     spool,
 };
 use atrium_core::config::Config;
@@ -150,48 +150,11 @@ pub async fn dashboards(events: u64, tenants: u64, samples: usize) -> anyhow::Re
         .await?;
     }
     let fill_s = fill.elapsed().as_secs_f64();
-    let steps = vec![
-        Step {
-            name: "pageview".into(),
-            path: Some("/pricing".into()),
-            prop: None,
-        },
-        Step {
-            name: "signup".into(),
-            path: None,
-            prop: None,
-        },
-        Step {
-            name: "purchase".into(),
-            path: None,
-            prop: None,
-        },
-    ];
     let mut timings: HashMap<&str, Vec<u64>> = HashMap::new();
     for i in 0..samples {
         let tenant = format!("dash_{}", (i as u64 * 37) % tenants);
         let scope = Scope::new(&tenant, start, start + chrono::Duration::days(30))?;
-        let queries = [
-            (
-                "trends_day",
-                query::trends(&scope, Interval::Day, &Filter::default()),
-            ),
-            (
-                "trends_hour_pageview",
-                query::trends(
-                    &scope,
-                    Interval::Hour,
-                    &Filter {
-                        name: Some("pageview".into()),
-                        path: None,
-                    },
-                ),
-            ),
-            ("active_users", query::active_users(&scope)),
-            ("funnel", query::funnel(&scope, &steps, 3600)?),
-            ("top_pages", query::top_pages(&scope, 10)),
-            ("dwell", query::dwell(&scope, 10)),
-        ];
+        let queries = crate::dashboard_queries(&scope, false)?;
         for (name, sql) in queries {
             let t = Instant::now();
             let _: Vec<Value> = ch.query(&sql).await?;

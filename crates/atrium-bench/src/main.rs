@@ -106,3 +106,50 @@ pub fn percentile_ms(sorted_us: &[u64], p: f64) -> f64 {
     let idx = ((sorted_us.len() as f64 - 1.0) * p).round() as usize;
     sorted_us[idx.min(sorted_us.len() - 1)] as f64 / 1000.0
 }
+
+/// Every dashboard query for one scope, named, exactly as the API builds them. The
+/// funnel is pricing pageview → signup → purchase (optionally on the `pro` plan).
+pub fn dashboard_queries(
+    scope: &atrium_analytics::query::Scope,
+    pro_purchase: bool,
+) -> anyhow::Result<Vec<(&'static str, String)>> {
+    use atrium_analytics::query::{self, Filter, Interval, PropMatch, Step};
+    let step = |name: &str, path: Option<&str>| Step {
+        name: name.into(),
+        path: path.map(Into::into),
+        prop: None,
+    };
+    let mut purchase = step("purchase", None);
+    if pro_purchase {
+        purchase.prop = Some(PropMatch {
+            key: "plan".into(),
+            value: "pro".into(),
+        });
+    }
+    let steps = [
+        step("pageview", Some("/pricing")),
+        step("signup", None),
+        purchase,
+    ];
+    let pageviews = Filter {
+        name: Some("pageview".into()),
+        path: None,
+    };
+    Ok(vec![
+        (
+            "trends_day",
+            query::trends(scope, Interval::Day, &Filter::default()),
+        ),
+        (
+            "trends_hour_pageview",
+            query::trends(scope, Interval::Hour, &pageviews),
+        ),
+        ("active_users", query::active_users(scope)),
+        (
+            "funnel",
+            query::funnel(scope, &steps, if pro_purchase { 86_400 } else { 3_600 })?,
+        ),
+        ("top_pages", query::top_pages(scope, 10)),
+        ("dwell", query::dwell(scope, 10)),
+    ])
+}

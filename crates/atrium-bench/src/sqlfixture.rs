@@ -1,7 +1,7 @@
 //! The data and SQL for `scripts/sql-compat`: the ClickHouse schema, a deterministic data
 //! set with duplicate rows, and every dashboard query exactly as the API builds it.
 
-use atrium_analytics::query::{self, Filter, Interval, Scope, Step};
+use atrium_analytics::query::Scope;
 use chrono::{TimeZone, Utc};
 use serde_json::{json, Value};
 
@@ -42,34 +42,10 @@ pub fn build(events: usize) -> anyhow::Result<Value> {
         rows.push(row);
     }
     let scope = Scope::new("acme", start, start + chrono::Duration::days(10))?;
-    let steps = vec![
-        Step {
-            name: "pageview".into(),
-            path: Some("/pricing".into()),
-            prop: None,
-        },
-        Step {
-            name: "signup".into(),
-            path: None,
-            prop: None,
-        },
-        Step {
-            name: "purchase".into(),
-            path: None,
-            prop: Some(query::PropMatch {
-                key: "plan".into(),
-                value: "pro".into(),
-            }),
-        },
-    ];
-    let queries = json!({
-        "trends_day": query::trends(&scope, Interval::Day, &Filter::default()),
-        "trends_hour_pageview": query::trends(&scope, Interval::Hour, &Filter { name: Some("pageview".into()), path: None }),
-        "active_users": query::active_users(&scope),
-        "funnel": query::funnel(&scope, &steps, 86_400)?,
-        "top_pages": query::top_pages(&scope, 10),
-        "dwell": query::dwell(&scope, 10),
-    });
+    let queries: serde_json::Map<String, Value> = crate::dashboard_queries(&scope, true)?
+        .into_iter()
+        .map(|(name, sql)| (name.to_owned(), Value::String(sql)))
+        .collect();
     Ok(json!({
         "schema": atrium_core::migrations::CLICKHOUSE.iter().map(|m| m.sql).collect::<Vec<_>>(),
         "rows": rows,
