@@ -35,6 +35,9 @@ pub enum LogFormat {
 pub struct Config {
     pub environment: Environment,
     pub log_format: LogFormat,
+    /// Fault injection (`/chaos/*` on the API). Off unless `ATRIUM_CHAOS=true`; when off
+    /// the routes don't exist at all.
+    pub chaos: bool,
     pub api: ApiConfig,
     pub control: ControlConfig,
     pub clickhouse: ClickHouseConfig,
@@ -174,6 +177,7 @@ impl Default for Config {
         Self {
             environment: Environment::Development,
             log_format: LogFormat::Pretty,
+            chaos: false,
             api: ApiConfig {
                 listen: ([127, 0, 0, 1], 8080).into(),
                 database_url: default_api_database_url(),

@@ -1,6 +1,7 @@
 //! The tenant-scoped CRM API under `/v1/t/{tenant}`, and its OpenAPI document.
 
 mod analytics;
+mod chaos;
 mod common;
 mod contacts;
 mod customers;
@@ -50,7 +51,7 @@ fn resources() -> OpenApiRouter<AppState> {
 }
 
 /// Routes with tenant resolution applied, plus `/v1/openapi.json`.
-pub fn router(state: AppState) -> Router {
+pub fn router(state: AppState, chaos_enabled: bool) -> Router {
     let (scoped, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/v1/t/{tenant}", resources())
         .split_for_parts();
@@ -61,6 +62,9 @@ pub fn router(state: AppState) -> Router {
         // Learning mode: the same routes without the tenant in the path, chosen by `?tid=`.
         let (plain, _) = resources().split_for_parts();
         app = app.nest("/v1", plain.route_layer(resolve));
+    }
+    if chaos_enabled {
+        app = app.merge(chaos::router());
     }
     let doc_json = serde_json::to_value(&doc).unwrap_or_default();
     app.route(

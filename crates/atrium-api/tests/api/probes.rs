@@ -102,3 +102,54 @@ async fn readiness_follows_the_database() {
     assert_eq!(s, StatusCode::OK, "{page}");
     assert_eq!(page["items"][0]["name"], "before");
 }
+
+/// Chaos is absent unless switched on: not even routed.
+#[tokio::test]
+async fn chaos_routes_do_not_exist_unless_enabled() {
+    let app = TestApp::spawn().await;
+    for path in [
+        "/chaos/hang",
+        "/chaos/leak",
+        "/chaos/burn",
+        "/chaos/pool-drain",
+    ] {
+        let res = app
+            .http
+            .post(format!("{}{path}", app.base))
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+}
+
+/// With chaos on, draining the pool makes readiness fail while liveness stays 200, and
+/// both recover on their own when the drain ends. (hang and leak kill the process; the
+/// Podman end-to-end tests exercise them.)
+#[tokio::test]
+async fn pool_drain_fails_readiness_not_liveness_and_heals() {
+    let app = TestApp::spawn_with(|c| {
+        c.chaos = true;
+        c.api.pool.wait_timeout_ms = 300;
+    })
+    .await;
+    let res = app
+        .http
+        .post(format!("{}/chaos/pool-drain?seconds=2", app.base))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    let started = Instant::now();
+    let mut saw_unready = false;
+    while started.elapsed() < Duration::from_secs(10) {
+        assert_eq!(app.raw("/livez").await.status(), StatusCode::OK);
+        let ready = app.raw("/readyz").await.status();
+        saw_unready |= ready == StatusCode::SERVICE_UNAVAILABLE;
+        if saw_unready && ready == StatusCode::OK {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("readiness never went 503 and back (saw 503: {saw_unready})");
+}

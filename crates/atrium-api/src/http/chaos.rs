@@ -1,0 +1,128 @@
+//! Fault injection, to prove the probes heal the pod. Mounted only when `ATRIUM_CHAOS`
+//! is on; otherwise these routes are not routed at all (404). Every action logs loudly.
+//!
+//! - `POST /chaos/hang`: wedges every runtime worker thread. Nothing answers any more,
+//!   liveness included, until the container is restarted.
+//! - `POST /chaos/leak`: allocates and touches memory until the memory limit kills it.
+//! - `POST /chaos/burn?seconds=N`: spins one CPU for N seconds (at most 300).
+//! - `POST /chaos/pool-drain?seconds=N`: holds every pooled database connection for N
+//!   seconds (at most 300): readiness fails, liveness doesn't.
+
+use std::time::{Duration, Instant};
+
+use axum::{
+    extract::{Query, State},
+    http::StatusCode,
+    routing::post,
+    Json, Router,
+};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::AppState;
+
+const MAX_SECONDS: u64 = 300;
+
+pub fn router() -> Router<AppState> {
+    tracing::warn!(
+        "!!! CHAOS ENDPOINTS ENABLED: /chaos/hang, /chaos/leak, /chaos/burn, /chaos/pool-drain !!!"
+    );
+    Router::new()
+        .route("/chaos/hang", post(hang))
+        .route("/chaos/leak", post(leak))
+        .route("/chaos/burn", post(burn))
+        .route("/chaos/pool-drain", post(pool_drain))
+}
+
+#[derive(Deserialize)]
+struct Seconds {
+    seconds: Option<u64>,
+}
+
+impl Seconds {
+    fn bounded(&self) -> Duration {
+        Duration::from_secs(self.seconds.unwrap_or(30).clamp(1, MAX_SECONDS))
+    }
+}
+
+async fn hang() -> (StatusCode, Json<Value>) {
+    tracing::error!("CHAOS: hang requested; wedging every runtime worker thread now");
+    let workers = tokio::runtime::Handle::current().metrics().num_workers();
+    for _ in 0..workers.max(1) {
+        // Deliberately blocks a runtime worker forever: this is the fault being injected.
+        tokio::spawn(async {
+            loop {
+                std::thread::sleep(Duration::from_secs(3600))
+            }
+        });
+    }
+    (
+        StatusCode::ACCEPTED,
+        Json(json!({"chaos": "hang", "workers": workers})),
+    )
+}
+
+async fn leak() -> (StatusCode, Json<Value>) {
+    tracing::error!("CHAOS: leak requested; allocating until the memory limit kills the process");
+    std::thread::spawn(|| {
+        let mut hoard: Vec<Vec<u8>> = Vec::new();
+        loop {
+            // Touch every page so the memory is really resident.
+            hoard.push(vec![0xA5; 16 * 1024 * 1024]);
+            tracing::warn!(mib = hoard.len() * 16, "CHAOS: leaking");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    });
+    (StatusCode::ACCEPTED, Json(json!({"chaos": "leak"})))
+}
+
+async fn burn(Query(q): Query<Seconds>) -> (StatusCode, Json<Value>) {
+    let how_long = q.bounded();
+    tracing::error!(seconds = how_long.as_secs(), "CHAOS: burning one CPU");
+    std::thread::spawn(move || {
+        let end = Instant::now() + how_long;
+        let mut x: u64 = 1;
+        while Instant::now() < end {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1);
+            std::hint::black_box(x);
+        }
+        tracing::warn!("CHAOS: burn finished");
+    });
+    (
+        StatusCode::ACCEPTED,
+        Json(json!({"chaos": "burn", "seconds": how_long.as_secs()})),
+    )
+}
+
+async fn pool_drain(
+    State(s): State<AppState>,
+    Query(q): Query<Seconds>,
+) -> (StatusCode, Json<Value>) {
+    let how_long = q.bounded();
+    let max = s.pool.status().max_size;
+    tracing::error!(
+        seconds = how_long.as_secs(),
+        connections = max,
+        "CHAOS: holding every database connection"
+    );
+    let pool = s.pool.clone();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        let deadline = Instant::now() + how_long;
+        while held.len() < max && Instant::now() < deadline {
+            match pool.get().await {
+                Ok(conn) => held.push(conn),
+                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
+        tokio::time::sleep(deadline.saturating_duration_since(Instant::now())).await;
+        tracing::warn!(
+            released = held.len(),
+            "CHAOS: pool drain over, connections released"
+        );
+    });
+    (
+        StatusCode::ACCEPTED,
+        Json(json!({"chaos": "pool-drain", "connections": max, "seconds": how_long.as_secs()})),
+    )
+}
