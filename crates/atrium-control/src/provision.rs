@@ -82,11 +82,13 @@ impl Control {
         }
 
         let mut conn = self.pool.get().await?;
+        // No conflict target: schema and role names derive from the slug, so a racing
+        // insert of the same slug may trip any of the three unique indexes first.
         conn.execute(
             "INSERT INTO atrium_control.tenants
                  (id, slug, display_name, plan, state, schema_name, role_name, statement_timeout_ms)
              VALUES ($1, $2, $3, $4, 'provisioning', $5, $6, $7)
-             ON CONFLICT (slug) DO NOTHING",
+             ON CONFLICT DO NOTHING",
             &[
                 &Uuid::now_v7(),
                 &slug.as_str(),
