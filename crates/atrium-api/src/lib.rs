@@ -56,9 +56,17 @@ impl Application {
         directory.spawn_listener(api.database_url.clone());
         let emitter = if config.analytics.enabled {
             // The writer thread lives as long as the process; it stops when the last
-            // Emitter is dropped.
-            let (emitter, _writer) = atrium_analytics::spool::start(&config.analytics)?;
-            emitter
+            // Emitter is dropped. An unusable spool turns tracking off; it never stops
+            // the business API from serving.
+            match atrium_analytics::spool::start(&config.analytics) {
+                Ok((emitter, _writer)) => emitter,
+                Err(e) => {
+                    tracing::error!(error = %e, spool = %config.analytics.spool_dir.display(),
+                        "analytics spool unusable: TRACKING IS OFF for this process");
+                    metrics::gauge!("analytics_spool_unusable").set(1.0);
+                    Emitter::disabled()
+                }
+            }
         } else {
             Emitter::disabled()
         };
