@@ -162,3 +162,86 @@ impl Control {
         registry::get(&**conn, slug.as_str()).await
     }
 }
+
+/// What an operator may change on a live tenant.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TenantChange {
+    pub display_name: Option<String>,
+    pub plan: Option<String>,
+    /// Applied per transaction by the data plane (SET LOCAL statement_timeout).
+    pub statement_timeout_ms: Option<i32>,
+}
+
+impl Control {
+    /// Changes display name, plan or statement timeout; the data plane hears about it
+    /// through NOTIFY like any other change.
+    pub async fn update(
+        &self,
+        slug: &str,
+        change: &TenantChange,
+        actor: &str,
+    ) -> Result<Tenant, ControlError> {
+        let slug = TenantSlug::parse(slug)?;
+        if let Some(n) = &change.display_name {
+            if n.trim().is_empty() || n.chars().count() > 200 {
+                return Err(ControlError::Invalid(
+                    "display_name must be 1 to 200 characters".into(),
+                    "display_name",
+                ));
+            }
+        }
+        if let Some(p) = &change.plan {
+            if !crate::provision::PLANS.contains(&p.as_str()) {
+                let plans = crate::provision::PLANS.join(", ");
+                return Err(ControlError::Invalid(
+                    format!("plan must be one of {plans}"),
+                    "plan",
+                ));
+            }
+        }
+        if let Some(t) = change.statement_timeout_ms {
+            if !(100..=600_000).contains(&t) {
+                return Err(ControlError::Invalid(
+                    "statement_timeout_ms must be between 100 and 600000".into(),
+                    "statement_timeout_ms",
+                ));
+            }
+        }
+        let mut conn = self.pool.get().await?;
+        let tx = conn.transaction().await?;
+        let tenant = registry::lock(&*tx, slug.as_str()).await?;
+        if !matches!(tenant.state.as_str(), "active" | "suspended") {
+            return Err(ControlError::Conflict(
+                format!("tenant is {}", tenant.state),
+                "invalid_state",
+            ));
+        }
+        tx.execute(
+            "UPDATE atrium_control.tenants
+             SET display_name = coalesce($2, display_name), plan = coalesce($3, plan),
+                 statement_timeout_ms = coalesce($4, statement_timeout_ms), updated_at = now()
+             WHERE id = $1",
+            &[
+                &tenant.id,
+                &change.display_name.as_deref().map(str::trim),
+                &change.plan,
+                &change.statement_timeout_ms,
+            ],
+        )
+        .await?;
+        registry::notify(&*tx, slug.as_str()).await?;
+        registry::audit(
+            &*tx,
+            actor,
+            "tenant.update",
+            Some(slug.as_str()),
+            Ok(()),
+            json!({"display_name": change.display_name, "plan": change.plan, "statement_timeout_ms": change.statement_timeout_ms}),
+        )
+        .await?;
+        let tenant = registry::get(&*tx, slug.as_str()).await?;
+        tx.commit().await?;
+        Ok(tenant)
+    }
+}

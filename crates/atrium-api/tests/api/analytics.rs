@@ -471,3 +471,57 @@ async fn clickhouse_down_for_30s_under_load_changes_nothing_for_the_api() {
         "every order_created event delivered once, after recovery"
     );
 }
+
+/// A tenant deleted while ClickHouse is down still gets deleted; its analytics purge is
+/// recorded as owed and done by the retry once ClickHouse is back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_analytics_purge_owed_during_an_outage_is_retried() {
+    let server = atrium_testkit::ChServer::start_new().expect("private clickhouse");
+    let db = atrium_testkit::TestDb::fresh().await;
+    let app = TestApp::spawn_on(db, |c| {
+        c.clickhouse.url = server.url();
+        c.analytics.segment_max_age_ms = 100;
+        c.collector.poll_interval_ms = 20;
+        c.clickhouse.timeout_ms = 1_000;
+    })
+    .await;
+    let a = app.tenant("alpha").await;
+    let (s, _) = app
+        .post(&a, "/events", json!({"events": pageviews(10, "/")}))
+        .await;
+    assert_eq!(s, StatusCode::ACCEPTED);
+    assert_eq!(wait_count(&app, "alpha", "pageview", 10).await, 10);
+
+    server.stop().expect("stop clickhouse");
+    let gone = app
+        .control
+        .delete("alpha", "test")
+        .await
+        .expect("delete does not need ClickHouse");
+    assert_eq!(gone.state, "deleted");
+    assert!(gone.analytics_purged_at.is_none(), "the purge is owed");
+
+    server.start().expect("start clickhouse");
+    assert_eq!(app.control.purge_owed("test").await.expect("retry"), 1);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while count(&app, "alpha", "pageview").await > 0 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(count(&app, "alpha", "pageview").await, 0);
+    assert!(app
+        .control
+        .get_tenant("alpha")
+        .await
+        .expect("tombstone")
+        .analytics_purged_at
+        .is_some());
+    let su = app.db.superuser().await;
+    let outcomes: Vec<String> = su
+        .query("SELECT outcome FROM atrium_control.audit_log WHERE action = 'tenant.analytics.purge' ORDER BY id", &[])
+        .await
+        .expect("audit")
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(outcomes, ["error", "ok"]);
+}

@@ -494,3 +494,30 @@ async fn dev_tenant_param_is_off_by_default_and_works_when_on() {
     let (s, body) = send(dev.http.get(format!("{}/v1/customers?tid=Bad", dev.base))).await;
     assert_problem(s, &body, StatusCode::BAD_REQUEST, "invalid_tenant_slug");
 }
+
+/// The per-tenant statement timeout is applied inside the tenant transaction (role-level
+/// settings would not survive SET ROLE), and a query that runs over is a clear 503.
+#[tokio::test]
+async fn the_tenant_statement_timeout_is_enforced() {
+    let app = TestApp::spawn().await;
+    app.tenant("alpha").await;
+    let t = app.control.get_tenant("alpha").await.expect("tenant");
+    let pool = atrium_core::db::build_pool(
+        &app.db.config.api.database_url,
+        &app.db.config.api.pool,
+        "test",
+    )
+    .expect("pool");
+    let scope = TenantScope::new(&t.schema_name, &t.role_name, 100).expect("scope");
+    let mut tx = TenantTx::begin(&pool, &scope).await.expect("begin");
+    let err = tx
+        .query("SELECT pg_sleep(1)", &[])
+        .await
+        .expect_err("cancelled");
+    assert_eq!(err.code(), Some(&SqlState::QUERY_CANCELED));
+    let api_err = atrium_core::error::ApiError::from(err);
+    assert_eq!(
+        (api_err.status().as_u16(), api_err.code()),
+        (503, "statement_timeout")
+    );
+}

@@ -14,7 +14,7 @@ use crate::{provision::NewTenant, registry, registry::Tenant};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/tenants", post(create).get(list))
-        .route("/tenants/{slug}", get(show).delete(delete))
+        .route("/tenants/{slug}", get(show).patch(update).delete(delete))
         .route("/tenants/{slug}/suspend", post(suspend))
         .route("/tenants/{slug}/resume", post(resume))
 }
@@ -89,6 +89,16 @@ async fn show(
     Path(slug): Path<String>,
 ) -> Result<Json<Tenant>, ApiError> {
     Ok(Json(s.control.get_tenant(&slug).await?))
+}
+
+#[instrument(skip_all, fields(tenant = %slug))]
+async fn update(
+    State(s): State<AppState>,
+    op: Operator,
+    Path(slug): Path<String>,
+    Json(change): Json<crate::lifecycle::TenantChange>,
+) -> Result<Json<Tenant>, ApiError> {
+    Ok(Json(s.control.update(&slug, &change, &op.actor).await?))
 }
 
 #[instrument(skip_all, fields(tenant = %slug))]

@@ -221,3 +221,47 @@ async fn bad_input_is_refused_with_the_rule_named_and_changes_nothing() {
         .collect();
     assert_eq!(before, after);
 }
+
+#[tokio::test]
+async fn operators_change_plan_and_statement_timeout() {
+    use reqwest::Method;
+    let api = Api::spawn().await;
+    api.call(Method::POST, "/v1/tenants", Some(json!({"slug": "acme"})))
+        .await;
+    let (s, t) = api
+        .call(
+            Method::PATCH,
+            "/v1/tenants/acme",
+            Some(json!({"plan": "enterprise", "statement_timeout_ms": 250})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{t}");
+    assert_eq!(
+        (t["plan"].as_str(), t["statement_timeout_ms"].as_i64()),
+        (Some("enterprise"), Some(250))
+    );
+    let before = api.t.db.fingerprint().await;
+    for bad in [
+        json!({"plan": "platinum"}),
+        json!({"statement_timeout_ms": 5}),
+        json!({"owner": "me"}),
+    ] {
+        let (s, body) = api
+            .call(Method::PATCH, "/v1/tenants/acme", Some(bad.clone()))
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {body}");
+    }
+    assert_eq!(
+        before,
+        api.t.db.fingerprint().await,
+        "refused changes change nothing"
+    );
+    let (_, audit) = api
+        .call(
+            Method::GET,
+            "/v1/audit?tenant=acme&action=tenant.update",
+            None,
+        )
+        .await;
+    assert_eq!(audit["items"].as_array().map(Vec::len), Some(1));
+}
