@@ -328,44 +328,45 @@ impl Config {
         if self.control.migrate_concurrency == 0 || self.control.migrate_concurrency > 64 {
             return bad("control.migrate_concurrency must be between 1 and 64".into());
         }
-        if self.environment == Environment::Production {
-            if self.api.dev_tenant_param {
-                return bad("api.dev_tenant_param cannot be enabled in production".into());
-            }
-            for (name, secret) in [
-                ("api.database_url", &self.api.database_url),
-                ("control.database_url", &self.control.database_url),
-                ("control.admin_token", &self.control.admin_token),
-                ("collector.mask_salt", &self.collector.mask_salt),
-            ] {
-                if secret.expose_secret().contains(DEV_SECRET_MARKER) {
-                    return bad(format!(
-                        "{name} still holds a development default; set ATRIUM_{}",
-                        name.to_ascii_uppercase().replace('.', "__")
-                    ));
-                }
-            }
-        }
-        let a = &self.analytics;
-        if a.queue_capacity == 0
-            || a.queue_capacity > 10_000_000
-            || a.segment_max_bytes < 1024
-            || a.spool_max_bytes < a.segment_max_bytes
-        {
-            return bad("analytics: queue_capacity 1..10M, segment_max_bytes >= 1 KiB, spool_max_bytes >= segment_max_bytes".into());
-        }
-        let c = &self.collector;
-        if c.batch_max_rows == 0 || c.batch_max_bytes < 1024 || c.poll_interval_ms == 0 {
-            return bad(
-                "collector: batch_max_rows > 0, batch_max_bytes >= 1 KiB, poll_interval_ms > 0"
-                    .into(),
-            );
-        }
-        if !is_plain_identifier(&self.clickhouse.database) {
-            return bad("clickhouse.database must be a lowercase identifier".into());
+        if self.environment == Environment::Production && self.api.dev_tenant_param {
+            return bad("api.dev_tenant_param cannot be enabled in production".into());
         }
         if self.control.admin_token.expose_secret().len() < 16 {
             return bad("control.admin_token must be at least 16 characters".into());
+        }
+        Ok(())
+    }
+}
+
+/// The secrets a subcommand uses; only those must be real in production.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretName {
+    ApiDatabaseUrl,
+    ControlDatabaseUrl,
+    AdminToken,
+    MaskSalt,
+}
+
+impl Config {
+    /// In production, refuses any of `needed` that still holds a development default.
+    /// Each process checks only what it uses: the collector has no database URL.
+    pub fn require_secrets(&self, needed: &[SecretName]) -> Result<(), ConfigError> {
+        if self.environment != Environment::Production {
+            return Ok(());
+        }
+        for name in needed {
+            let (key, secret) = match name {
+                SecretName::ApiDatabaseUrl => ("api.database_url", &self.api.database_url),
+                SecretName::ControlDatabaseUrl => ("control.database_url", &self.control.database_url),
+                SecretName::AdminToken => ("control.admin_token", &self.control.admin_token),
+                SecretName::MaskSalt => ("collector.mask_salt", &self.collector.mask_salt),
+            };
+            if secret.expose_secret().contains(DEV_SECRET_MARKER) {
+                return Err(ConfigError::Invalid(format!(
+                    "{key} still holds a development default; set ATRIUM_{}",
+                    key.to_ascii_uppercase().replace('.', "__")
+                )));
+            }
         }
         Ok(())
     }
@@ -445,10 +446,15 @@ mod tests {
     }
 
     #[test]
-    fn production_refuses_dev_secrets() {
-        let err = Config::from_env(vars(&[("ATRIUM_ENVIRONMENT", "production")]))
-            .expect_err("dev secrets refused");
+    fn production_refuses_dev_secrets_a_process_uses() {
+        let c = Config::from_env(vars(&[
+            ("ATRIUM_ENVIRONMENT", "production"),
+            ("ATRIUM_COLLECTOR__MASK_SALT", "a-real-salt"),
+        ]))
+        .expect("loads");
+        let err = c.require_secrets(&[SecretName::ApiDatabaseUrl]).expect_err("dev secret refused");
         assert!(err.to_string().contains("development default"), "{err}");
+        c.require_secrets(&[SecretName::MaskSalt]).expect("the collector needs only its salt");
     }
 
     #[test]

@@ -2,7 +2,7 @@ use std::{path::PathBuf, process::ExitCode};
 
 use anyhow::Context;
 use atrium_control::{provision::NewTenant, Control};
-use atrium_core::config::Config;
+use atrium_core::config::{Config, SecretName};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -140,6 +140,16 @@ fn print(value: &impl serde::Serialize) -> anyhow::Result<()> {
 }
 
 async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
+    use SecretName::*;
+    let needed: &[_] = match &command {
+        Command::Api { .. } => &[ApiDatabaseUrl],
+        Command::Control => &[ControlDatabaseUrl, AdminToken],
+        Command::Collector => &[MaskSalt],
+        Command::Bootstrap => &[ControlDatabaseUrl, ApiDatabaseUrl],
+        Command::Migrate { .. } | Command::Tenant { .. } | Command::SeedDemo => &[ControlDatabaseUrl],
+        Command::Healthcheck { .. } => &[],
+    };
+    config.require_secrets(needed)?;
     match command {
         Command::Api { dev_tenant_param } => {
             config.api.dev_tenant_param |= dev_tenant_param;
