@@ -357,7 +357,9 @@ impl Config {
         for name in needed {
             let (key, secret) = match name {
                 SecretName::ApiDatabaseUrl => ("api.database_url", &self.api.database_url),
-                SecretName::ControlDatabaseUrl => ("control.database_url", &self.control.database_url),
+                SecretName::ControlDatabaseUrl => {
+                    ("control.database_url", &self.control.database_url)
+                }
                 SecretName::AdminToken => ("control.admin_token", &self.control.admin_token),
                 SecretName::MaskSalt => ("collector.mask_salt", &self.collector.mask_salt),
             };
@@ -452,9 +454,12 @@ mod tests {
             ("ATRIUM_COLLECTOR__MASK_SALT", "a-real-salt"),
         ]))
         .expect("loads");
-        let err = c.require_secrets(&[SecretName::ApiDatabaseUrl]).expect_err("dev secret refused");
+        let err = c
+            .require_secrets(&[SecretName::ApiDatabaseUrl])
+            .expect_err("dev secret refused");
         assert!(err.to_string().contains("development default"), "{err}");
-        c.require_secrets(&[SecretName::MaskSalt]).expect("the collector needs only its salt");
+        c.require_secrets(&[SecretName::MaskSalt])
+            .expect("the collector needs only its salt");
     }
 
     #[test]

@@ -146,7 +146,9 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
         Command::Control => &[ControlDatabaseUrl, AdminToken],
         Command::Collector => &[MaskSalt],
         Command::Bootstrap => &[ControlDatabaseUrl, ApiDatabaseUrl],
-        Command::Migrate { .. } | Command::Tenant { .. } | Command::SeedDemo => &[ControlDatabaseUrl],
+        Command::Migrate { .. } | Command::Tenant { .. } | Command::SeedDemo => {
+            &[ControlDatabaseUrl]
+        }
         Command::Healthcheck { .. } => &[],
     };
     config.require_secrets(needed)?;
