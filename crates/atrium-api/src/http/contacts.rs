@@ -13,9 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use super::common::{
-    merge, nullable, search_pattern, unknown_reference, Check, IfMatch, Page, Paging,
-};
+use super::common::{merge, nullable, search_pattern, Check, IfMatch, Page, Paging};
 use super::resource::{self, resource};
 use super::IdPath;
 use crate::{tenant::Tenant, AppState};
@@ -165,19 +163,17 @@ async fn create(
         b.phone.as_deref(),
         b.title.as_deref(),
     )?;
-    let mut tx = t.begin(&s).await?;
-    let row = tx
-        .query(
+    let contact = resource::write(
+        t.begin(&s).await?,
             &format!(
                 "INSERT INTO contacts (id, customer_id, name, email, phone, title) VALUES ($1, $2, $3, $4, $5, $6)
                  RETURNING {COLUMNS}"
             ),
             &[&Uuid::now_v7(), &b.customer_id, &v.name, &v.email, &v.phone, &v.title],
-        )
-        .await
-        .map_err(unknown_reference("customer_id"))?;
-    tx.commit().await?;
-    Ok(resource::created(resource::returned(row)?))
+        "customer_id",
+    )
+    .await?;
+    Ok(resource::created(contact))
 }
 
 /// Change a contact (merge-patch), optionally guarded by `If-Match`.
@@ -200,19 +196,18 @@ async fn update(
         merge(&patch.title, &cur.title).as_deref(),
     )?;
     let customer_id = patch.customer_id.unwrap_or(cur.customer_id);
-    let row = tx
-        .query(
-            &format!(
-                "UPDATE contacts SET customer_id = $2, name = $3, email = $4, phone = $5, title = $6,
+    let contact = resource::write(
+        tx,
+        &format!(
+            "UPDATE contacts SET customer_id = $2, name = $3, email = $4, phone = $5, title = $6,
                      version = version + 1, updated_at = now()
                  WHERE id = $1 RETURNING {COLUMNS}"
-            ),
-            &[&p.id, &customer_id, &v.name, &v.email, &v.phone, &v.title],
-        )
-        .await
-        .map_err(unknown_reference("customer_id"))?;
-    tx.commit().await?;
-    Ok(resource::versioned(resource::returned(row)?))
+        ),
+        &[&p.id, &customer_id, &v.name, &v.email, &v.phone, &v.title],
+        "customer_id",
+    )
+    .await?;
+    Ok(resource::versioned(contact))
 }
 
 resource!(

@@ -14,9 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use super::common::{
-    merge, nullable, search_pattern, unknown_reference, Check, IfMatch, Page, Paging,
-};
+use super::common::{merge, nullable, search_pattern, Check, IfMatch, Page, Paging};
 use super::resource::{self, resource};
 use super::IdPath;
 use crate::{tenant::Tenant, AppState};
@@ -137,16 +135,13 @@ async fn create(
     Json(body): Json<NewCustomer>,
 ) -> Result<(StatusCode, HeaderMap, Json<Customer>), ApiError> {
     let v = validate(&body.name, body.domain.as_deref(), body.industry.as_deref())?;
-    let mut tx = t.begin(&s).await?;
-    let row = tx
-        .query(
+    let customer: Customer = resource::write(
+        t.begin(&s).await?,
             &format!("INSERT INTO customers (id, name, domain, industry) VALUES ($1, $2, $3, $4) RETURNING {COLUMNS}"),
             &[&Uuid::now_v7(), &v.name, &v.domain, &v.industry],
-        )
-        .await
-        .map_err(unknown_reference("body"))?;
-    tx.commit().await?;
-    let customer: Customer = resource::returned(row)?;
+        "body",
+    )
+    .await?;
     s.emitter.emit(
         Event::server(t.slug(), "customer_created").prop("customer_id", customer.id.to_string()),
     );
@@ -171,18 +166,17 @@ async fn update(
         merge(&patch.domain, &cur.domain).as_deref(),
         merge(&patch.industry, &cur.industry).as_deref(),
     )?;
-    let row = tx
-        .query(
+    let customer = resource::write(
+        tx,
             &format!(
                 "UPDATE customers SET name = $2, domain = $3, industry = $4, version = version + 1, updated_at = now()
                  WHERE id = $1 RETURNING {COLUMNS}"
             ),
             &[&p.id, &v.name, &v.domain, &v.industry],
-        )
-        .await
-        .map_err(unknown_reference("body"))?;
-    tx.commit().await?;
-    Ok(resource::versioned(resource::returned(row)?))
+        "body",
+    )
+    .await?;
+    Ok(resource::versioned(customer))
 }
 
 resource!(

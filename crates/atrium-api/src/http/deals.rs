@@ -15,7 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use super::common::{search_pattern, unknown_reference, Check, IfMatch, Page, Paging};
+use super::common::{search_pattern, Check, IfMatch, Page, Paging};
 use super::resource::{self, resource};
 use super::IdPath;
 use crate::{tenant::Tenant, AppState};
@@ -186,9 +186,8 @@ async fn create(
 ) -> Result<(StatusCode, HeaderMap, Json<Deal>), ApiError> {
     let title = validate(&b.title, b.amount_cents, &b.currency)?;
     let stage = b.stage.unwrap_or(Stage::Lead).as_str();
-    let mut tx = t.begin(&s).await?;
-    let rows = tx
-        .query(
+    let deal: Deal = resource::write(
+        t.begin(&s).await?,
             &format!(
                 "WITH d AS (
                      INSERT INTO deals (id, customer_id, title, amount_cents, currency, stage)
@@ -197,11 +196,9 @@ async fn create(
                  SELECT {COLUMNS} FROM d"
             ),
             &[&Uuid::now_v7(), &b.customer_id, &title, &b.amount_cents, &b.currency, &stage],
-        )
-        .await
-        .map_err(unknown_reference("customer_id"))?;
-    tx.commit().await?;
-    let deal: Deal = resource::returned(rows)?;
+        "customer_id",
+    )
+    .await?;
     s.emitter.emit(
         Event::server(t.slug(), "deal_created")
             .prop("deal_id", deal.id.to_string())
@@ -232,19 +229,18 @@ async fn update(
         &currency,
     )?;
     let customer_id = patch.customer_id.unwrap_or(cur.customer_id);
-    let rows = tx
-        .query(
-            &format!(
-                "UPDATE deals SET customer_id = $2, title = $3, amount_cents = $4, currency = $5,
+    let deal = resource::write(
+        tx,
+        &format!(
+            "UPDATE deals SET customer_id = $2, title = $3, amount_cents = $4, currency = $5,
                      version = version + 1, updated_at = now()
                  WHERE id = $1 RETURNING {COLUMNS}"
-            ),
-            &[&p.id, &customer_id, &title, &amount, &currency],
-        )
-        .await
-        .map_err(unknown_reference("customer_id"))?;
-    tx.commit().await?;
-    Ok(resource::versioned(resource::returned(rows)?))
+        ),
+        &[&p.id, &customer_id, &title, &amount, &currency],
+        "customer_id",
+    )
+    .await?;
+    Ok(resource::versioned(deal))
 }
 
 /// Move a deal to another stage. Moving to the stage it is already in changes nothing.

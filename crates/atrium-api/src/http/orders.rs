@@ -14,9 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use super::common::{
-    merge, nullable, search_pattern, unknown_reference, Check, IfMatch, Page, Paging,
-};
+use super::common::{merge, nullable, search_pattern, Check, IfMatch, Page, Paging};
 use super::resource::{self, resource};
 use super::IdPath;
 use crate::{tenant::Tenant, AppState};
@@ -145,26 +143,23 @@ async fn create(
 ) -> Result<(StatusCode, HeaderMap, Json<Order>), ApiError> {
     let quantity = b.quantity.unwrap_or(1);
     let item = validate(&b.item, quantity, b.amount_cents, &b.currency)?;
-    let mut tx = t.begin(&s).await?;
-    let rows = tx
-        .query(
-            &format!(
-                "INSERT INTO orders (id, customer_id, item, quantity, amount_cents, currency)
+    let order: Order = resource::write(
+        t.begin(&s).await?,
+        &format!(
+            "INSERT INTO orders (id, customer_id, item, quantity, amount_cents, currency)
                  VALUES ($1, $2, $3, $4, $5, $6) RETURNING {COLUMNS}"
-            ),
-            &[
-                &Uuid::now_v7(),
-                &b.customer_id,
-                &item,
-                &quantity,
-                &b.amount_cents,
-                &b.currency,
-            ],
-        )
-        .await
-        .map_err(unknown_reference("customer_id"))?;
-    tx.commit().await?;
-    let order: Order = resource::returned(rows)?;
+        ),
+        &[
+            &Uuid::now_v7(),
+            &b.customer_id,
+            &item,
+            &quantity,
+            &b.amount_cents,
+            &b.currency,
+        ],
+        "customer_id",
+    )
+    .await?;
     s.emitter.emit(
         Event::server(t.slug(), "order_created")
             .prop("order_id", order.id.to_string())
@@ -197,19 +192,18 @@ async fn update(
         &currency,
     )?;
     let customer_id = merge(&patch.customer_id, &cur.customer_id);
-    let rows = tx
-        .query(
+    let order = resource::write(
+        tx,
             &format!(
                 "UPDATE orders SET customer_id = $2, item = $3, quantity = $4, amount_cents = $5, currency = $6,
                      version = version + 1, updated_at = now()
                  WHERE id = $1 RETURNING {COLUMNS}"
             ),
             &[&p.id, &customer_id, &item, &quantity, &amount, &currency],
-        )
-        .await
-        .map_err(unknown_reference("customer_id"))?;
-    tx.commit().await?;
-    Ok(resource::versioned(resource::returned(rows)?))
+        "customer_id",
+    )
+    .await?;
+    Ok(resource::versioned(order))
 }
 
 resource!(

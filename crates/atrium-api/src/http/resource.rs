@@ -9,7 +9,7 @@ use serde::Serialize;
 use tokio_postgres::{types::ToSql, Row};
 use uuid::Uuid;
 
-use super::common::{etag, page, IfMatch, Page};
+use super::common::{etag, page, unknown_reference, IfMatch, Page};
 use crate::{tenant::Tenant, AppState};
 
 pub trait Resource: for<'r> From<&'r Row> + Serialize {
@@ -95,6 +95,22 @@ pub async fn delete<T: Resource>(
         .await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Runs a write whose `RETURNING` gives the resource's columns, reports a reference to
+/// a missing record as a 422 on `field`, commits, and returns the resource.
+pub async fn write<T: Resource>(
+    mut tx: TenantTx,
+    sql: &str,
+    params: &[&(dyn ToSql + Sync)],
+    field: &'static str,
+) -> Result<T, ApiError> {
+    let rows = tx
+        .query(sql, params)
+        .await
+        .map_err(unknown_reference(field))?;
+    tx.commit().await?;
+    returned(rows)
 }
 
 /// The first row of a `RETURNING` statement as a resource.
