@@ -82,23 +82,19 @@ ch_start() {
   if curl -fsS "http://127.0.0.1:$http/ping" >/dev/null 2>&1; then return 0; fi
   mkdir -p "$dir"/{data,tmp,log,user_files}
   cp /etc/clickhouse-server/users.xml "$dir/users.xml"
-  cat > "$dir/config.xml" <<XML
-<yandex>
-  <logger><level>warning</level><log>$dir/log/server.log</log><errorlog>$dir/log/err.log</errorlog><console>0</console></logger>
-  <http_port>$http</http_port><tcp_port>$tcp</tcp_port><listen_host>127.0.0.1</listen_host>
-  <path>$dir/data/</path><tmp_path>$dir/tmp/</tmp_path><user_files_path>$dir/user_files/</user_files_path>
-  <users_config>$dir/users.xml</users_config><default_profile>default</default_profile>
-  <default_database>default</default_database><timezone>UTC</timezone>
-  <mark_cache_size>268435456</mark_cache_size>
-</yandex>
-XML
+  sed -e "s|@DIR@|$dir|g" -e "s|@HTTP@|$http|g" -e "s|@TCP@|$tcp|g" \
+    "$ROOT/scripts/clickhouse-local.xml" > "$dir/config.xml"
   nohup clickhouse-server --config-file="$dir/config.xml" >/dev/null 2>&1 &
   echo $! > "$dir/pid"
   wait_http "http://127.0.0.1:$http/ping" 60
 }
 
+# ch_stop DIR: stops it and waits (at most 30 s) until it has exited.
 ch_stop() {
-  local dir="$1"
-  [ -f "$dir/pid" ] && kill "$(cat "$dir/pid")" 2>/dev/null || true
+  local dir="$1" pid
+  [ -f "$dir/pid" ] || return 0
+  pid="$(cat "$dir/pid")"
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   rm -f "$dir/pid"
 }

@@ -197,7 +197,7 @@ impl ClickHouse {
 
 /// Splits a migration file into statements: `;` at the end of a line ends one;
 /// `--` comment lines are dropped.
-fn statements(sql: &str) -> Vec<String> {
+pub fn statements(sql: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     for line in sql.lines() {

@@ -47,7 +47,11 @@ pub fn build(events: usize) -> anyhow::Result<Value> {
         .map(|(name, sql)| (name.to_owned(), Value::String(sql)))
         .collect();
     Ok(json!({
-        "schema": atrium_core::migrations::CLICKHOUSE.iter().map(|m| m.sql).collect::<Vec<_>>(),
+        // Split exactly as `atrium migrate` splits them.
+        "schema": atrium_core::migrations::CLICKHOUSE
+            .iter()
+            .flat_map(|m| atrium_analytics::clickhouse::statements(m.sql))
+            .collect::<Vec<_>>(),
         "rows": rows,
         "queries": queries,
     }))

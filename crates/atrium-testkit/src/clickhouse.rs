@@ -32,20 +32,11 @@ impl ChServer {
         let users = std::fs::read_to_string("/etc/clickhouse-server/users.xml")
             .context("clickhouse-server is not installed (scripts/test installs it)")?;
         std::fs::write(dir.join("users.xml"), users)?;
-        let d = dir.display();
-        std::fs::write(
-            dir.join("config.xml"),
-            format!(
-                "<yandex>
-  <logger><level>warning</level><log>{d}/log/server.log</log><errorlog>{d}/log/err.log</errorlog><console>0</console></logger>
-  <http_port>{http_port}</http_port><tcp_port>{tcp_port}</tcp_port><listen_host>127.0.0.1</listen_host>
-  <path>{d}/data/</path><tmp_path>{d}/tmp/</tmp_path><user_files_path>{d}/user_files/</user_files_path>
-  <users_config>{d}/users.xml</users_config><default_profile>default</default_profile>
-  <default_database>default</default_database><timezone>UTC</timezone>
-  <mark_cache_size>268435456</mark_cache_size>
-</yandex>"
-            ),
-        )?;
+        let config = include_str!("../../../scripts/clickhouse-local.xml")
+            .replace("@DIR@", &dir.display().to_string())
+            .replace("@HTTP@", &http_port.to_string())
+            .replace("@TCP@", &tcp_port.to_string());
+        std::fs::write(dir.join("config.xml"), config)?;
         let server = Self {
             http_port,
             dir,
