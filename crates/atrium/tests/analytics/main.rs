@@ -68,12 +68,15 @@ async fn counts(ch: &ClickHouse, tenant: &str) -> Counts {
     rows.into_iter().next().expect("one row")
 }
 
+/// Waits until both counts reach `n`, then reads them once more. The subqueries of one
+/// `counts` read see the parts that exist when each runs, so a batch landing in between
+/// can skew a single read; the final read is taken once delivery has caught up.
 async fn wait_for(ch: &ClickHouse, tenant: &str, n: u64, within: Duration) -> Counts {
     let deadline = Instant::now() + within;
     loop {
         let c = counts(ch, tenant).await;
-        if c.unique >= n || Instant::now() > deadline {
-            return c;
+        if (c.unique >= n && c.deduped >= n) || Instant::now() > deadline {
+            return counts(ch, tenant).await;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
