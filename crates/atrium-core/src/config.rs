@@ -38,6 +38,10 @@ pub struct Config {
     /// Fault injection (`/chaos/*` on the API). Off unless `ATRIUM_CHAOS=true`; when off
     /// the routes don't exist at all.
     pub chaos: bool,
+    /// Only `atrium bootstrap` uses it (creating the database and login roles), from
+    /// `ATRIUM_SUPERUSER_URL` or `ATRIUM_SUPERUSER_URL_FILE`.
+    #[serde(skip_serializing, default)]
+    pub superuser_url: Option<SecretString>,
     pub api: ApiConfig,
     pub control: ControlConfig,
     pub clickhouse: ClickHouseConfig,
@@ -178,6 +182,7 @@ impl Default for Config {
             environment: Environment::Development,
             log_format: LogFormat::Pretty,
             chaos: false,
+            superuser_url: None,
             api: ApiConfig {
                 listen: ([127, 0, 0, 1], 8080).into(),
                 database_url: default_api_database_url(),

@@ -295,15 +295,11 @@ async fn tenant(control: Control, action: TenantAction) -> anyhow::Result<()> {
 
 async fn bootstrap(config: &Config) -> anyhow::Result<()> {
     use secrecy::ExposeSecret;
-    let superuser = match std::env::var("ATRIUM_SUPERUSER_URL_FILE") {
-        Ok(path) => std::fs::read_to_string(&path)
-            .with_context(|| format!("reading {path}"))?
-            .trim()
-            .to_owned(),
-        Err(_) => {
-            std::env::var("ATRIUM_SUPERUSER_URL").context("set ATRIUM_SUPERUSER_URL (or _FILE)")?
-        }
-    };
+    let superuser = config
+        .superuser_url
+        .as_ref()
+        .context("set ATRIUM_SUPERUSER_URL (or ATRIUM_SUPERUSER_URL_FILE)")?
+        .expose_secret();
     let ctl: tokio_postgres::Config = config.control.database_url.expose_secret().parse()?;
     let api: tokio_postgres::Config = config.api.database_url.expose_secret().parse()?;
     let password = |c: &tokio_postgres::Config| {
@@ -328,7 +324,7 @@ async fn bootstrap(config: &Config) -> anyhow::Result<()> {
         "control.api_role must match the api URL's user ({api_user})"
     );
     atrium_core::bootstrap::run(
-        &superuser,
+        superuser,
         &atrium_core::bootstrap::Bootstrap {
             database,
             control_role: ctl_user,
