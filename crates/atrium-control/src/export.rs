@@ -12,7 +12,7 @@ use std::{
 };
 
 use anyhow::{bail, Context};
-use atrium_core::tenancy::{is_plain_identifier, quote_ident, TenantSlug};
+use atrium_core::tenancy::{is_plain_identifier, quote_ident};
 use futures::{pin_mut, SinkExt, TryStreamExt};
 use tokio_postgres::GenericClient;
 
@@ -81,8 +81,12 @@ async fn tables_in_order<C: GenericClient>(db: &C, schema: &str) -> anyhow::Resu
 
 impl Control {
     /// Writes the export and returns its path, or None if the schema is already gone.
-    pub async fn export_schema(&self, tenant: &Tenant) -> anyhow::Result<Option<PathBuf>> {
-        let mut conn = self.pool.get().await?;
+    /// On the caller's connection, so a delete needs only one.
+    pub async fn export_schema(
+        &self,
+        conn: &mut deadpool_postgres::Object,
+        tenant: &Tenant,
+    ) -> anyhow::Result<Option<PathBuf>> {
         let tx = conn
             .build_transaction()
             .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
@@ -227,7 +231,6 @@ impl Control {
         )
         .await?;
         tx.commit().await?;
-        let _ = TenantSlug::parse(slug)?;
         Ok(tenant)
     }
 }

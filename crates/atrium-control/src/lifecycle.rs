@@ -103,7 +103,7 @@ impl Control {
 
         let tenant = registry::get(&**conn, slug.as_str()).await?;
         let export = self
-            .export_schema(&tenant)
+            .export_schema(&mut conn, &tenant)
             .await
             .map_err(ControlError::Other)?;
 
@@ -154,6 +154,9 @@ impl Control {
         )
         .await?;
         tx.commit().await?;
+        // The purge and the re-read take their own connections: holding this one across
+        // them would need two at once, which a one-connection pool can't give.
+        drop(conn);
         // Best effort now; a failure is recorded and retried by `purge_owed`.
         if let Err(e) = self.purge_analytics(slug.as_str(), actor).await {
             tracing::warn!(tenant = %slug, error = %e, "analytics purge owed");

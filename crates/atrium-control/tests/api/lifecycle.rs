@@ -203,3 +203,18 @@ async fn the_audit_log_is_append_only() {
         );
     }
 }
+
+/// Delete (export, drop, tombstone) needs one connection at a time: it completes on a
+/// one-connection pool instead of waiting on itself.
+#[tokio::test]
+async fn delete_completes_on_a_one_connection_pool() {
+    let t = TestControl::new().await;
+    t.provision("acme").await;
+    fill(&t, "t_acme").await;
+    let mut cfg = t.control.config.clone();
+    cfg.pool.max_size = 1;
+    let single = atrium_control::Control::new(cfg).expect("control");
+    let gone = single.delete("acme", "test").await.expect("delete on one connection");
+    assert_eq!(gone.state, "deleted");
+    assert!(gone.export_path.is_some_and(|p| std::path::Path::new(&p).exists()));
+}
