@@ -214,7 +214,12 @@ async fn delete_completes_on_a_one_connection_pool() {
     let mut cfg = t.control.config.clone();
     cfg.pool.max_size = 1;
     let single = atrium_control::Control::new(cfg).expect("control");
-    let gone = single.delete("acme", "test").await.expect("delete on one connection");
+    let gone = single
+        .delete("acme", "test")
+        .await
+        .expect("delete on one connection");
     assert_eq!(gone.state, "deleted");
-    assert!(gone.export_path.is_some_and(|p| std::path::Path::new(&p).exists()));
+    assert!(gone
+        .export_path
+        .is_some_and(|p| std::path::Path::new(&p).exists()));
 }
