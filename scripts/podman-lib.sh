@@ -1,0 +1,83 @@
+# Shared by scripts/podman-up and scripts/podman-e2e. Sourced after lib.sh, not run.
+# One Pod YAML (deploy/podman/atrium.yaml) serves both: the e2e harness plays it under
+# another name and other host ports, so a developer's running pod is left alone.
+
+# Podman 4.3 here needs runc and cgroupfs (crun fails on this hybrid cgroup setup), and
+# default_ulimits = [] because CONTAINERS_CONF replaces the system file.
+export CONTAINERS_CONF="$STATE/podman/containers.conf"
+mkdir -p "$STATE/podman"
+[ -f "$CONTAINERS_CONF" ] || cat > "$CONTAINERS_CONF" <<'CONF'
+[containers]
+default_ulimits = []
+[engine]
+runtime = "runc"
+cgroup_manager = "cgroupfs"
+CONF
+
+POD_CONTAINERS="postgres clickhouse control api collector"
+
+# pod_render OUT POD PORT_DIGIT CHAOS: the deploy YAML with the local images swapped in
+# (no registry here), pod/volume/secret names prefixed with POD, the first digit of every
+# host port replaced by PORT_DIGIT (1 keeps 18080, 2 gives 28080), and the chaos
+# endpoints switched on in the api when CHAOS is non-empty.
+pod_render() {
+  local out="$1" pod="$2" digit="$3" chaos="$4"
+  sed -e 's|docker.io/library/postgres:16|localhost/atrium-postgres:15|' \
+      -e 's|docker.io/clickhouse/clickhouse-server:24.8|localhost/atrium-clickhouse:18|' \
+      -e "s|^  name: atrium\$|  name: $pod|" \
+      -e "s|claimName: atrium-|claimName: $pod-|" \
+      -e "s|name: atrium-secrets|name: $pod-secrets|" \
+      -e "s|hostPort: 1\([0-9]\{4\}\)|hostPort: $digit\1|" \
+      "$ROOT/deploy/podman/atrium.yaml" > "$out"
+  if [ -n "$chaos" ]; then
+    sed -i 's|        - {name: ATRIUM_API__LISTEN, value: "0.0.0.0:8080"}|&\n        - {name: ATRIUM_CHAOS, value: "true"}|' "$out"
+    grep -q ATRIUM_CHAOS "$out" || die "could not switch chaos on in $out"
+  fi
+}
+
+# pod_secrets FILE: development-only passwords, generated once and kept (mode 600).
+pod_secrets() {
+  local file="$1"
+  if [ ! -f "$file" ]; then
+    rnd() { head -c 18 /dev/urandom | base64 | tr -d '/+=' ; }
+    (umask 077; printf 'SUPER=%s\nCTL=%s\nAPI=%s\nADMIN=%s\nSALT=%s\n' \
+      "$(rnd)" "$(rnd)" "$(rnd)" "$(rnd)" "$(rnd)" > "$file")
+  fi
+}
+
+# pod_secret_create NAME FILE: the podman secret the YAML's secretKeyRefs read. Podman 4.3
+# reads secretKeyRef only from a JSON object of base64 values (podman #16269).
+pod_secret_create() {
+  local name="$1" file="$2" SUPER CTL API ADMIN SALT
+  # shellcheck disable=SC1090
+  . "$file"
+  b64() { printf %s "$1" | base64 -w0; }
+  podman secret rm "$name" >/dev/null 2>&1 || true
+  printf '{"postgres-password":"%s","superuser-url":"%s","control-database-url":"%s","api-database-url":"%s","admin-token":"%s","mask-salt":"%s"}' \
+    "$(b64 "$SUPER")" "$(b64 "postgres://postgres:$SUPER@127.0.0.1:5432/postgres")" \
+    "$(b64 "postgres://atrium_ctl:$CTL@127.0.0.1:5432/atrium")" "$(b64 "postgres://atrium_api:$API@127.0.0.1:5432/atrium")" \
+    "$(b64 "$ADMIN")" "$(b64 "$SALT")" | podman secret create "$name" - >/dev/null
+}
+
+# pod_play YAML: Podman 4.3 prints "unable to get systemd connection" with no systemd;
+# the play still works, so that line is filtered out.
+pod_play() {
+  podman kube play "$1" 2>&1 | grep -v systemd || true
+}
+
+# pod_wait_healthy POD SECONDS: drives every liveness check (nothing schedules them
+# without systemd) until all pass. Prints the seconds it took.
+pod_wait_healthy() {
+  local pod="$1" secs="$2" start ok c
+  start=$(date +%s)
+  while :; do
+    ok=0
+    for c in $POD_CONTAINERS; do
+      podman healthcheck run "$pod-$c" >/dev/null 2>&1 && ok=$((ok + 1))
+    done
+    [ "$ok" = 5 ] && break
+    [ $(( $(date +%s) - start )) -ge "$secs" ] && die "only $ok of 5 containers of $pod became healthy within ${secs}s; see podman logs $pod-<name>"
+    sleep 1
+  done
+  echo $(( $(date +%s) - start ))
+}
