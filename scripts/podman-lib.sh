@@ -60,9 +60,11 @@ pod_secret_create() {
 }
 
 # pod_play YAML: Podman 4.3 prints "unable to get systemd connection" with no systemd;
-# the play still works, so that line is filtered out.
+# the play still works, so that line is filtered out. It runs from the YAML's directory
+# because conmon inherits the working directory and drops an `oom` marker file there
+# when the kernel OOM-kills a container.
 pod_play() {
-  podman kube play "$1" 2>&1 | grep -v systemd || true
+  (cd "$(dirname "$1")" && podman kube play "$1" 2>&1 | grep -v systemd || true)
 }
 
 # pod_wait_healthy POD SECONDS: drives every liveness check (nothing schedules them
