@@ -2,4 +2,5 @@
 set -eu
 mkdir -p /var/lib/clickhouse /var/log/clickhouse-server
 chown -R clickhouse:clickhouse /var/lib/clickhouse /var/log/clickhouse-server
-exec runuser -u clickhouse -- clickhouse-server --config-file=/etc/clickhouse-server/config.xml
+# setpriv execs, so the stop signal reaches the server itself (runuser stays PID 1).
+exec setpriv --reuid=clickhouse --regid=clickhouse --init-groups clickhouse-server --config-file=/etc/clickhouse-server/config.xml

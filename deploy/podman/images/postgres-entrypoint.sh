@@ -13,4 +13,6 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
   rm -f /tmp/pw
   echo "host all all 0.0.0.0/0 scram-sha-256" >> "$PGDATA/pg_hba.conf"
 fi
-exec runuser -u postgres -- "$BIN/postgres" -D "$PGDATA" -c listen_addresses='*'
+# setpriv execs (runuser would stay PID 1 and not pass SIGINT on: every stop took
+# Podman's full 10 s and ended in SIGKILL and crash recovery).
+exec setpriv --reuid=postgres --regid=postgres --init-groups "$BIN/postgres" -D "$PGDATA" -c listen_addresses='*'
