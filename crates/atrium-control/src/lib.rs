@@ -9,6 +9,7 @@ pub mod http;
 pub mod keys;
 pub mod lifecycle;
 pub mod migrate;
+pub mod operators;
 pub mod provision;
 pub mod purge;
 pub mod registry;

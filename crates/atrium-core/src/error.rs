@@ -35,6 +35,8 @@ pub enum ApiError {
     InvalidTenantSlug(#[from] SlugError),
     #[error("missing or invalid credentials")]
     Unauthorized,
+    #[error("{detail}")]
+    Forbidden { code: &'static str, detail: String },
     #[error("{0}")]
     NotFound(&'static str),
     #[error("tenant is suspended; its data is kept and it can be resumed by an operator")]
@@ -90,6 +92,7 @@ impl ApiError {
         match self {
             ApiError::InvalidTenantSlug(_) | ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::TenantSuspended => StatusCode::LOCKED,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -111,6 +114,7 @@ impl ApiError {
             ApiError::TenantSuspended => "tenant_suspended",
             ApiError::Validation(_) => "validation_failed",
             ApiError::BadRequest { code, .. }
+            | ApiError::Forbidden { code, .. }
             | ApiError::Conflict { code, .. }
             | ApiError::Unavailable { code, .. } => code,
             ApiError::VersionMismatch { .. } => "version_mismatch",

@@ -9,7 +9,9 @@ pub mod health;
 pub mod http;
 pub mod metrics;
 pub mod migrations;
+pub mod password;
 pub mod probe;
+pub mod session;
 pub mod telemetry;
 pub mod tenancy;
 

@@ -42,6 +42,14 @@ enum Command {
         #[command(subcommand)]
         action: TenantAction,
     },
+    /// Create an operator for the console, or set a new password for one. The password
+    /// comes from ATRIUM_OPERATOR_PASSWORD, or else the first line of stdin, never argv.
+    Operator {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: Option<String>,
+    },
     /// Provision the demo tenants with sample data and print a key for each, as JSON.
     SeedDemo,
     /// Probe a local endpoint (for container health checks without curl): exits 0 on 2xx.
@@ -146,9 +154,10 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
         Command::Control => &[ControlDatabaseUrl, AdminToken],
         Command::Collector => &[MaskSalt],
         Command::Bootstrap => &[ControlDatabaseUrl, ApiDatabaseUrl],
-        Command::Migrate { .. } | Command::Tenant { .. } | Command::SeedDemo => {
-            &[ControlDatabaseUrl]
-        }
+        Command::Migrate { .. }
+        | Command::Tenant { .. }
+        | Command::Operator { .. }
+        | Command::SeedDemo => &[ControlDatabaseUrl],
         Command::Healthcheck { .. } => &[],
     };
     config.require_secrets(needed)?;
@@ -211,6 +220,22 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
                 action,
             )
             .await?
+        }
+        Command::Operator { email, name } => {
+            let password = match std::env::var("ATRIUM_OPERATOR_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line)?;
+                    line.trim_end_matches(['\r', '\n']).to_owned()
+                }
+            };
+            let control = Control::new(config.control.clone())?;
+            control.migrate_control().await?;
+            let op = control
+                .upsert_operator(&email, name.as_deref(), &password, &actor())
+                .await?;
+            println!("operator {} ({}) can sign in", op.email, op.id);
         }
         Command::SeedDemo => {
             let control = Control::new(config.control.clone())?;

@@ -1,9 +1,10 @@
-//! The operator HTTP API (`atrium control`). Every route but the probes needs the admin
-//! token; tenant API keys are never accepted here.
+//! The operator HTTP API (`atrium control`). Every route but the probes and sign-in needs
+//! the admin token or an operator's console session; tenant API keys are never accepted here.
 
 mod audit;
 mod auth;
 mod keys;
+mod session;
 mod tenants;
 
 use std::time::Duration;
@@ -36,7 +37,8 @@ pub async fn build(config: Config) -> anyhow::Result<Server> {
             "/v1",
             tenants::router()
                 .merge(keys::router())
-                .merge(audit::router()),
+                .merge(audit::router())
+                .merge(session::router()),
         )
         .with_state(AppState { control });
     let limits = Limits {

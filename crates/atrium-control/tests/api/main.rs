@@ -1,5 +1,6 @@
 //! Control-plane tests against a real PostgreSQL: every test gets a fresh database.
 
+mod console_sessions;
 mod lifecycle;
 mod migrate;
 mod operator_api;

@@ -1,0 +1,288 @@
+//! Operator sign-in for the console: Argon2 passwords, a session cookie that is HttpOnly,
+//! SameSite=Strict and Secure, CSRF on every state change made with it, sign-out, and an
+//! audit trail that records failed attempts without saying which part was wrong.
+
+use reqwest::{header, Method, StatusCode};
+use serde_json::{json, Value};
+
+use crate::TestControl;
+
+struct Console {
+    base: String,
+    http: reqwest::Client,
+    t: TestControl,
+}
+
+/// What a browser would hold after signing in.
+struct Browser {
+    cookie: String,
+    csrf: String,
+}
+
+impl Console {
+    async fn spawn() -> Self {
+        let t = TestControl::new().await;
+        let app = atrium_control::http::build(t.db.config.clone())
+            .await
+            .expect("build");
+        let base = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until_stopped());
+        t.control
+            .upsert_operator(
+                "Ops@Example.com",
+                Some("Olga"),
+                "correct horse battery",
+                "test",
+            )
+            .await
+            .expect("operator");
+        Self {
+            base,
+            http: reqwest::Client::new(),
+            t,
+        }
+    }
+
+    async fn sign_in(&self, email: &str, password: &str) -> (StatusCode, Option<String>, Value) {
+        let res = self
+            .http
+            .post(format!("{}/v1/session", self.base))
+            .json(&json!({"email": email, "password": password}))
+            .send()
+            .await
+            .expect("send");
+        let status = res.status();
+        let cookie = res
+            .headers()
+            .get(header::SET_COOKIE)
+            .map(|v| v.to_str().expect("ascii").to_owned());
+        (status, cookie, res.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn browser(&self) -> Browser {
+        let (s, set, body) = self
+            .sign_in("ops@example.com", "correct horse battery")
+            .await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        let set = set.expect("Set-Cookie");
+        Browser {
+            cookie: set.split(';').next().expect("pair").to_owned(),
+            csrf: body["csrf_token"].as_str().expect("csrf").to_owned(),
+        }
+    }
+
+    async fn call(
+        &self,
+        b: &Browser,
+        method: Method,
+        path: &str,
+        csrf: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .header(header::COOKIE, &b.cookie);
+        if let Some(c) = csrf {
+            req = req.header("X-CSRF-Token", c);
+        }
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        let res = req.send().await.expect("send");
+        let s = res.status();
+        (s, res.json().await.unwrap_or(Value::Null))
+    }
+}
+
+#[tokio::test]
+async fn sign_in_sets_a_locked_down_cookie_and_the_session_can_act() {
+    let c = Console::spawn().await;
+    let (s, set, body) = c.sign_in("ops@example.com", "correct horse battery").await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let set = set.expect("Set-Cookie");
+    for attr in [
+        "atrium_operator=",
+        "HttpOnly",
+        "SameSite=Strict",
+        "Secure",
+        "Path=/",
+        "Max-Age=43200",
+    ] {
+        assert!(set.contains(attr), "{attr} missing from {set}");
+    }
+    assert_eq!(body["operator"]["email"], "ops@example.com");
+    assert_eq!(body["operator"]["display_name"], "Olga");
+    assert!(body.get("password_hash").is_none() && body["operator"].get("password_hash").is_none());
+
+    let b = c.browser().await;
+    let (s, me) = c.call(&b, Method::GET, "/v1/session", None, None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        me["csrf_token"],
+        b.csrf.as_str(),
+        "a reloaded page gets the token back"
+    );
+    let (s, t) = c
+        .call(
+            &b,
+            Method::POST,
+            "/v1/tenants",
+            Some(&b.csrf),
+            Some(json!({"slug": "acme"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{t}");
+    let (s, log) = c
+        .call(
+            &b,
+            Method::GET,
+            "/v1/audit?action=tenant.create",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(log["items"][0]["actor"], "operator:ops@example.com");
+}
+
+#[tokio::test]
+async fn state_changes_with_the_cookie_need_the_csrf_token() {
+    let c = Console::spawn().await;
+    let b = c.browser().await;
+    for csrf in [None, Some("forged-token")] {
+        let (s, p) = c
+            .call(
+                &b,
+                Method::POST,
+                "/v1/tenants",
+                csrf,
+                Some(json!({"slug": "evil"})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{p}");
+        assert_eq!(p["code"], "csrf_failed");
+    }
+    let n =
+        c.t.count(
+            "SELECT count(*) FROM atrium_control.tenants WHERE slug = 'evil'",
+            &[],
+        )
+        .await;
+    assert_eq!(n, 0, "a refused request changed nothing");
+    // Another session's token doesn't fit this session either.
+    let other = c.browser().await;
+    let (s, _) = c
+        .call(
+            &b,
+            Method::POST,
+            "/v1/tenants",
+            Some(&other.csrf),
+            Some(json!({"slug": "evil"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn wrong_email_and_wrong_password_look_the_same_and_are_audited() {
+    let c = Console::spawn().await;
+    let (s1, set1, p1) = c.sign_in("ops@example.com", "wrong password!").await;
+    let (s2, set2, p2) = c
+        .sign_in("nobody@example.com", "correct horse battery")
+        .await;
+    assert_eq!(
+        (s1, s2),
+        (StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED)
+    );
+    assert!(set1.is_none() && set2.is_none());
+    assert_eq!(p1, p2, "the two failures are indistinguishable");
+    let failed =
+        c.t.count(
+            "SELECT count(*) FROM atrium_control.audit_log
+             WHERE action = 'operator.sign_in' AND outcome = 'error'",
+            &[],
+        )
+        .await;
+    assert_eq!(failed, 2);
+    let logged_pw = c
+        .t
+        .count(
+            "SELECT count(*) FROM atrium_control.audit_log WHERE detail::text LIKE '%wrong password%'",
+            &[],
+        )
+        .await;
+    assert_eq!(logged_pw, 0, "no password in the audit log");
+}
+
+#[tokio::test]
+async fn sign_out_ends_the_session_and_forged_cookies_get_nothing() {
+    let c = Console::spawn().await;
+    let b = c.browser().await;
+    let (s, _) = c
+        .call(&b, Method::DELETE, "/v1/session", Some(&b.csrf), None)
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, _) = c.call(&b, Method::GET, "/v1/tenants", None, None).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "the old cookie is dead");
+    let forged = Browser {
+        cookie: format!("atrium_operator={}", "A".repeat(43)),
+        csrf: String::new(),
+    };
+    let (s, p) = c
+        .call(&forged, Method::GET, "/v1/tenants", None, None)
+        .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    assert_eq!(p["code"], "unauthorized");
+    let stored =
+        c.t.count("SELECT count(*) FROM atrium_control.operator_sessions", &[])
+            .await;
+    assert_eq!(stored, 0);
+}
+
+#[tokio::test]
+async fn operators_are_created_with_rules_and_passwords_are_never_stored_plain() {
+    let c = Console::spawn().await;
+    let b = c.browser().await;
+    let (s, p) = c
+        .call(
+            &b,
+            Method::POST,
+            "/v1/operators",
+            Some(&b.csrf),
+            Some(json!({"email": "new@example.com", "password": "short"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    assert_eq!(p["errors"][0]["field"], "password");
+    let (s, p) = c
+        .call(
+            &b,
+            Method::POST,
+            "/v1/operators",
+            Some(&b.csrf),
+            Some(json!({"email": "not-an-email", "password": "long enough password"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    let (s, p) = c
+        .call(
+            &b,
+            Method::POST,
+            "/v1/operators",
+            Some(&b.csrf),
+            Some(json!({"email": "new@example.com", "password": "long enough password"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{p}");
+    let (s, _, _) = c.sign_in("NEW@example.com", "long enough password").await;
+    assert_eq!(s, StatusCode::OK, "emails are case-insensitive");
+    let plain =
+        c.t.count(
+            "SELECT count(*) FROM atrium_control.operators
+             WHERE password_hash NOT LIKE '$argon2id$%' OR password_hash LIKE '%long enough%'",
+            &[],
+        )
+        .await;
+    assert_eq!(plain, 0);
+}

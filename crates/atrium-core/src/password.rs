@@ -1,0 +1,104 @@
+//! Passwords of people who sign in (operators, tenant users): Argon2id, PHC strings.
+//!
+//! Hashing is deliberately slow and takes 19 MiB, so it runs on the blocking pool and at
+//! most `MAX_CONCURRENT` at a time: a burst of sign-ins queues instead of exhausting
+//! memory or starving the async workers.
+
+use std::sync::LazyLock;
+
+use argon2::{
+    password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
+    Argon2,
+};
+use tokio::sync::Semaphore;
+
+use crate::error::ApiError;
+
+pub const MIN_LEN: usize = 10;
+pub const MAX_LEN: usize = 128;
+const MAX_CONCURRENT: usize = 4;
+
+static SLOTS: LazyLock<Semaphore> = LazyLock::new(|| Semaphore::new(MAX_CONCURRENT));
+
+/// A hash of nothing anyone knows, verified when the account doesn't exist, so a wrong
+/// email costs the same time as a wrong password.
+static DECOY: LazyLock<String> = LazyLock::new(|| {
+    Argon2::default()
+        .hash_password(
+            b"decoy-password-never-used",
+            &SaltString::generate(&mut OsRng),
+        )
+        .map(|h| h.to_string())
+        .unwrap_or_default()
+});
+
+/// The rule a new password must meet, as a 422 on `field`.
+pub fn check_new(field: &str, password: &str) -> Result<(), ApiError> {
+    let n = password.chars().count();
+    if !(MIN_LEN..=MAX_LEN).contains(&n) {
+        return Err(ApiError::validation(
+            field,
+            format!("a password has {MIN_LEN} to {MAX_LEN} characters"),
+        ));
+    }
+    Ok(())
+}
+
+pub async fn hash(password: &str) -> anyhow::Result<String> {
+    let password = password.to_owned();
+    let _slot = SLOTS.acquire().await?;
+    tokio::task::spawn_blocking(move || {
+        Argon2::default()
+            .hash_password(password.as_bytes(), &SaltString::generate(&mut OsRng))
+            .map(|h| h.to_string())
+            .map_err(|e| anyhow::anyhow!("argon2: {e}"))
+    })
+    .await?
+}
+
+/// True when `password` matches `stored`. `None` (no such account, or no password set)
+/// verifies against a decoy and returns false, in about the same time.
+pub async fn verify(password: &str, stored: Option<&str>) -> bool {
+    let known = stored.is_some();
+    let phc = stored.map(str::to_owned).unwrap_or_else(|| DECOY.clone());
+    let password = password.to_owned();
+    let Ok(_slot) = SLOTS.acquire().await else {
+        return false;
+    };
+    let ok = tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&phc)
+            .map(|h| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &h)
+                    .is_ok()
+            })
+            .unwrap_or(false)
+    })
+    .await
+    .unwrap_or(false);
+    ok && known
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn hashes_verify_and_differ_per_salt() {
+        let a = hash("correct horse battery").await.expect("hash");
+        let b = hash("correct horse battery").await.expect("hash");
+        assert_ne!(a, b);
+        assert!(a.starts_with("$argon2id$"));
+        assert!(verify("correct horse battery", Some(&a)).await);
+        assert!(!verify("correct horse battery!", Some(&a)).await);
+        assert!(!verify("anything", None).await);
+        assert!(!verify("anything", Some("not a phc string")).await);
+    }
+
+    #[test]
+    fn new_passwords_have_bounded_length() {
+        assert!(check_new("password", "short").is_err());
+        assert!(check_new("password", &"x".repeat(129)).is_err());
+        assert!(check_new("password", "long enough pw").is_ok());
+    }
+}
