@@ -1,17 +1,29 @@
 //! Which tenant a request is for, and whether its caller may act for it.
 //!
+//! A caller is an API key (`Authorization: Bearer`) or a signed-in tenant user (the
+//! session cookie, scoped by its Path to this tenant's `/v1/t/{tenant}/`).
+//!
 //! Order matters: the slug is validated first (400 naming the rule), then the key
 //! (401), then the tenant. A valid key for tenant A on B's path gets the same 404 as a
 //! tenant that doesn't exist, so B's existence never leaks; B's suspension is only
-//! revealed to B's own keys.
+//! revealed to B's own keys. A session is looked up in the path tenant's own schema, so
+//! another tenant's session token finds nothing there (401).
 
 use std::sync::Arc;
 
 use atrium_analytics::event::Event;
-use atrium_core::{apikey, db::TenantTx, error::ApiError, http::TenantLabel, tenancy::TenantSlug};
+use atrium_core::{
+    apikey,
+    db::TenantTx,
+    error::ApiError,
+    http::TenantLabel,
+    session::{self, SessionCookie},
+    tenancy::TenantSlug,
+    tenant_users::{self, Role, TenantUser, SESSION_HOURS},
+};
 use axum::{
     extract::{FromRequestParts, Request, State},
-    http::{header::AUTHORIZATION, request::Parts},
+    http::{header::AUTHORIZATION, request::Parts, Method},
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -45,6 +57,70 @@ impl<S: Send + Sync> FromRequestParts<S> for Tenant {
     }
 }
 
+/// Who is acting for the tenant.
+#[derive(Clone)]
+pub enum Caller {
+    /// A tenant API key: automation, with a tenant admin's rights.
+    Key,
+    /// A signed-in tenant user.
+    User(TenantUser),
+    /// `--dev-tenant-param` learning mode: no credentials at all.
+    Dev,
+}
+
+impl Caller {
+    /// Managing users is for tenant admins (and keys).
+    pub fn require_admin(&self) -> Result<(), ApiError> {
+        match self {
+            Caller::Key | Caller::Dev => Ok(()),
+            Caller::User(u) if u.role == Role::Admin => Ok(()),
+            Caller::User(_) => Err(ApiError::Forbidden {
+                code: "admin_only",
+                detail: "only a tenant admin can do this".into(),
+            }),
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts.extensions.get::<Caller>().cloned().ok_or_else(|| {
+            ApiError::Internal(anyhow::anyhow!(
+                "tenant middleware not installed on this route"
+            ))
+        })
+    }
+}
+
+/// The tenant app's session cookie: its Path keeps it to this tenant's API.
+pub fn session_cookie(slug: &str) -> SessionCookie {
+    SessionCookie {
+        name: "atrium_session",
+        path: format!("/v1/t/{slug}/"),
+        max_age_s: SESSION_HOURS as u64 * 3600,
+        secure: true,
+    }
+}
+
+/// The tenant named in a sign-in or invite path, if it exists and isn't deleted, with
+/// no credentials checked (those routes check their own).
+pub async fn for_sign_in(state: &AppState, slug: &str) -> Result<Option<Tenant>, ApiError> {
+    let slug = TenantSlug::parse(slug)?;
+    Ok(state
+        .directory
+        .tenant(slug.as_str())
+        .await?
+        .filter(|r| matches!(r.state.as_str(), "active" | "suspended"))
+        .map(Tenant))
+}
+
+/// Active tenants pass; a suspended one is a 423 (said only to its own signed-in users).
+pub fn ensure_active(t: &Tenant) -> Result<(), ApiError> {
+    admit(t.0.clone()).map(|_| ())
+}
+
 /// Middleware for every tenant-scoped route.
 pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     // Only owned pieces cross the await: a request body is not Sync.
@@ -63,10 +139,29 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
         .map(|p| p.as_str().to_owned())
         .unwrap_or_default();
     let method = req.method().as_str().to_owned();
-    match authorize(&state, path_slug.as_deref(), tid, bearer.as_deref()).await {
-        Ok(tenant) => {
+    // Only owned pieces again; read only when there is no key.
+    let session = Session {
+        method: req.method().clone(),
+        token: bearer
+            .is_none()
+            // Reading needs only the cookie's name, not the tenant's path.
+            .then(|| session_cookie("").read(req.headers()))
+            .flatten(),
+        csrf: session::sent_csrf(req.headers()).map(str::to_owned),
+    };
+    match authorize(
+        &state,
+        path_slug.as_deref(),
+        tid,
+        bearer.as_deref(),
+        &session,
+    )
+    .await
+    {
+        Ok((tenant, caller)) => {
             let slug = tenant.slug().to_owned();
             req.extensions_mut().insert(tenant);
+            req.extensions_mut().insert(caller);
             let mut res = next.run(req).await;
             // One api_request event per tenant request; emit never waits.
             let mut event = Event::server(&slug, "api_request")
@@ -82,12 +177,25 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
     }
 }
 
+/// What a cookie-authenticated request needs checked: the cookie's token and, for
+/// anything but a read, the CSRF header.
+struct Session {
+    method: Method,
+    token: Option<String>,
+    csrf: Option<String>,
+}
+
 async fn authorize(
     state: &AppState,
     path_slug: Option<&str>,
     tid: Option<String>,
     bearer: Option<&str>,
-) -> Result<Tenant, ApiError> {
+    session: &Session,
+) -> Result<(Tenant, Caller), ApiError> {
+    if let (Some(token), Some(slug)) = (&session.token, path_slug) {
+        let slug = TenantSlug::parse(slug)?;
+        return authorize_session(state, &slug, token, session).await;
+    }
     // Learning mode: `?tid=` names the tenant and no key is needed.
     if state.dev_tenant_param && bearer.is_none() {
         let raw = path_slug.map(str::to_owned).or(tid);
@@ -97,7 +205,7 @@ async fn authorize(
             .tenant(slug.as_str())
             .await?
             .ok_or(ApiError::NotFound("tenant"))?;
-        return admit(record);
+        return Ok((admit(record)?, Caller::Dev));
     }
 
     let slug = TenantSlug::parse(path_slug.ok_or(ApiError::NotFound("tenant"))?)?;
@@ -118,7 +226,25 @@ async fn authorize(
     if record.id != key_tenant {
         return Err(ApiError::NotFound("tenant"));
     }
-    admit(record)
+    Ok((admit(record)?, Caller::Key))
+}
+
+async fn authorize_session(
+    state: &AppState,
+    slug: &TenantSlug,
+    token: &str,
+    session: &Session,
+) -> Result<(Tenant, Caller), ApiError> {
+    let tenant = for_sign_in(state, slug.as_str())
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    let mut tx = tenant.begin(state).await?;
+    let found = tenant_users::session_user(&mut tx, token).await?;
+    tx.commit().await?;
+    let (user, csrf) = found.ok_or(ApiError::Unauthorized)?;
+    session::check_csrf(&session.method, session.csrf.as_deref(), &csrf)?;
+    ensure_active(&tenant)?;
+    Ok((tenant, Caller::User(user)))
 }
 
 fn admit(record: Arc<TenantRecord>) -> Result<Tenant, ApiError> {

@@ -2,7 +2,7 @@
 //! opaque token of which only a hash is stored, with a CSRF token beside it. Sign-ins,
 //! failed ones included, go to the audit log.
 
-use atrium_core::{password, session};
+use atrium_core::{password, session, tenant_users};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::json;
@@ -35,22 +35,6 @@ pub struct SessionOwner {
     pub csrf_token: String,
 }
 
-fn normalize_email(email: &str) -> Result<String, ControlError> {
-    let e = email.trim().to_lowercase();
-    let ok = e.len() <= 254
-        && e.split_once('@')
-            .is_some_and(|(user, host)| !user.is_empty() && host.contains('.'))
-        && !e.chars().any(char::is_whitespace);
-    if ok {
-        Ok(e)
-    } else {
-        Err(ControlError::Invalid(
-            "email must look like name@example.com".into(),
-            "email",
-        ))
-    }
-}
-
 fn account(row: &tokio_postgres::Row) -> OperatorAccount {
     OperatorAccount {
         id: row.get("id"),
@@ -69,7 +53,9 @@ impl Control {
         pw: &str,
         actor: &str,
     ) -> Result<OperatorAccount, ControlError> {
-        let email = normalize_email(email)?;
+        let email = tenant_users::normalize_email(email).map_err(|_| {
+            ControlError::Invalid("email must look like name@example.com".into(), "email")
+        })?;
         password::check_new("password", pw).map_err(|_| {
             ControlError::Invalid(
                 format!(

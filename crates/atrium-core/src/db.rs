@@ -110,6 +110,21 @@ impl TenantScope {
             ),
         })
     }
+
+    /// The control plane's way into a tenant schema: it owns the tables, so it keeps its
+    /// own role and only scopes the search path (for SQL shared with the data plane).
+    pub fn as_owner(schema: &str, statement_timeout_ms: u32) -> Result<Self, DbError> {
+        if !is_plain_identifier(schema) {
+            return Err(DbError::BadIdentifier);
+        }
+        Ok(Self {
+            setup_sql: format!(
+                "BEGIN; SET LOCAL search_path = {}; SET LOCAL statement_timeout = {}",
+                quote_ident(schema),
+                statement_timeout_ms
+            ),
+        })
+    }
 }
 
 /// One tenant transaction on one pooled connection.

@@ -14,6 +14,7 @@ pub mod probe;
 pub mod session;
 pub mod telemetry;
 pub mod tenancy;
+pub mod tenant_users;
 
 /// The channel the control plane NOTIFYs when a tenant or key changes.
 pub const TENANT_CHANNEL: &str = "atrium_tenants";

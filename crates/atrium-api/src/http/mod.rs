@@ -9,6 +9,8 @@ mod deals;
 mod events;
 mod orders;
 mod resource;
+mod session;
+mod users;
 
 use atrium_core::error::Problem;
 use axum::{middleware, routing::get, Json, Router};
@@ -48,6 +50,8 @@ fn resources() -> OpenApiRouter<AppState> {
         .merge(orders::router())
         .merge(events::router())
         .merge(analytics::router())
+        .merge(session::router())
+        .merge(users::router())
 }
 
 /// Routes with tenant resolution applied, plus `/v1/openapi.json`.
@@ -57,7 +61,11 @@ pub fn router(state: AppState, chaos_enabled: bool) -> Router {
         .split_for_parts();
     document_tenant_and_auth(&mut doc);
     let resolve = middleware::from_fn_with_state(state.clone(), tenant::resolve);
-    let mut app = Router::new().merge(scoped.route_layer(resolve.clone()));
+    // Sign-in and invite acceptance check their own credentials, so no resolve layer.
+    let public = session::public_router().merge(users::public_router());
+    let mut app = Router::new()
+        .merge(scoped.route_layer(resolve.clone()))
+        .nest("/v1/t/{tenant}", public);
     if state.dev_tenant_param {
         // Learning mode: the same routes without the tenant in the path, chosen by `?tid=`.
         let (plain, _) = resources().split_for_parts();

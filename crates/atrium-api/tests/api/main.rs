@@ -5,5 +5,6 @@ mod helpers;
 mod isolation;
 mod probes;
 mod resources;
+mod users;
 
 pub use helpers::*;

@@ -56,7 +56,11 @@ impl FromRequestParts<AppState> for Operator {
             .session_owner(&token)
             .await?
             .ok_or(ApiError::Unauthorized)?;
-        session::check_csrf(&parts.method, &parts.headers, &owner.csrf_token)?;
+        session::check_csrf(
+            &parts.method,
+            session::sent_csrf(&parts.headers),
+            &owner.csrf_token,
+        )?;
         Ok(Operator {
             actor: format!("operator:{}", owner.operator.email),
         })

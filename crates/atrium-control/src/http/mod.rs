@@ -6,6 +6,7 @@ mod auth;
 mod keys;
 mod session;
 mod tenants;
+mod users;
 
 use std::time::Duration;
 
@@ -38,7 +39,8 @@ pub async fn build(config: Config) -> anyhow::Result<Server> {
             tenants::router()
                 .merge(keys::router())
                 .merge(audit::router())
-                .merge(session::router()),
+                .merge(session::router())
+                .merge(users::router()),
         )
         .with_state(AppState { control });
     let limits = Limits {

@@ -33,7 +33,8 @@ async fn assert_fully_provisioned(t: &TestControl, slug: &str) {
             &[&schema]
         )
         .await,
-        5
+        7,
+        "customers, contacts, deals, deal_stage_history, orders, users, sessions"
     );
     assert_eq!(
         t.count(

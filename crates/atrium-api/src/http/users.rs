@@ -1,0 +1,113 @@
+//! A tenant's users: listed by anyone signed in, invited by tenant admins (or keys).
+//! Accepting an invite needs no credentials but the invite token, and signs the user in.
+
+use atrium_core::{
+    error::{ApiError, Json, Problem},
+    tenant_users::{self, Role, TenantUser},
+};
+use axum::{
+    extract::{Path, State},
+    http::{header, StatusCode},
+    response::{IntoResponse, Response},
+    routing::post,
+    Router,
+};
+use serde::{Deserialize, Serialize};
+use tracing::instrument;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::session::SessionInfo;
+use crate::{
+    tenant::{self, session_cookie, Caller, Tenant},
+    AppState,
+};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list, invite))
+}
+
+/// Routes reachable without credentials, under `/v1/t/{tenant}`.
+pub fn public_router() -> Router<AppState> {
+    Router::new().route("/invites/accept", post(accept))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UserList {
+    pub items: Vec<TenantUser>,
+}
+
+#[utoipa::path(get, path = "/users", tag = "users",
+    responses((status = 200, body = UserList), (status = "4XX", body = Problem)))]
+#[instrument(skip_all, fields(tenant = t.slug()))]
+async fn list(State(s): State<AppState>, t: Tenant) -> Result<Json<UserList>, ApiError> {
+    let mut tx = t.begin(&s).await?;
+    let items = tenant_users::list(&mut tx).await?;
+    tx.commit().await?;
+    Ok(Json(UserList { items }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewInvite {
+    pub email: String,
+    pub display_name: Option<String>,
+    pub role: Role,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Invite {
+    pub user: TenantUser,
+    /// Shown once: the invitee accepts with it at `POST /invites/accept`.
+    pub invite_token: String,
+}
+
+/// Invites a user (tenant admins and API keys only). Inviting a pending address again
+/// issues a new token; an address that already signed in is a 409.
+#[utoipa::path(post, path = "/users", tag = "users", request_body = NewInvite,
+    responses((status = 201, body = Invite), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[instrument(skip_all, fields(tenant = t.slug()))]
+async fn invite(
+    State(s): State<AppState>,
+    t: Tenant,
+    caller: Caller,
+    Json(n): Json<NewInvite>,
+) -> Result<(StatusCode, Json<Invite>), ApiError> {
+    caller.require_admin()?;
+    let mut tx = t.begin(&s).await?;
+    let (user, invite_token) =
+        tenant_users::invite(&mut tx, &n.email, n.display_name.as_deref(), n.role).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(Invite { user, invite_token })))
+}
+
+#[derive(Deserialize)]
+struct Acceptance {
+    token: String,
+    password: String,
+    display_name: Option<String>,
+}
+
+#[instrument(skip_all, fields(tenant = %slug))]
+async fn accept(
+    State(s): State<AppState>,
+    Path(slug): Path<String>,
+    Json(a): Json<Acceptance>,
+) -> Result<Response, ApiError> {
+    let t = tenant::for_sign_in(&s, &slug)
+        .await?
+        .ok_or(ApiError::NotFound("invite"))?;
+    tenant::ensure_active(&t)?;
+    if a.token.len() != 43 {
+        return Err(ApiError::NotFound("invite"));
+    }
+    let hash = tenant_users::new_password_hash(&a.password).await?;
+    let mut tx = t.begin(&s).await?;
+    let user = tenant_users::accept(&mut tx, &a.token, &hash, a.display_name.as_deref()).await?;
+    let (token, csrf_token) = tenant_users::open_session(&mut tx, user.id).await?;
+    tx.commit().await?;
+    Ok((
+        [(header::SET_COOKIE, session_cookie(t.slug()).set(&token))],
+        Json(SessionInfo { user, csrf_token }),
+    )
+        .into_response())
+}

@@ -1,0 +1,393 @@
+//! Tenant users: invited by a key or a tenant admin, accepted with a token, signed in
+//! with a cookie that is scoped to the tenant's path and useless anywhere else, CSRF
+//! on every change, and members who can't manage users.
+
+use reqwest::{header, Method, StatusCode};
+use serde_json::{json, Value};
+
+use crate::{assert_problem, send, TestApp, TestTenant};
+
+/// A signed-in browser: the cookie pair and the CSRF token.
+struct Browser {
+    cookie: String,
+    csrf: String,
+}
+
+impl TestApp {
+    async fn invite(&self, t: &TestTenant, email: &str, role: &str) -> String {
+        let (s, b) = self
+            .post(t, "/users", json!({"email": email, "role": role}))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+        assert_eq!(b["user"]["status"], "invited");
+        b["invite_token"].as_str().expect("token").to_owned()
+    }
+
+    async fn public(
+        &self,
+        slug: &str,
+        path: &str,
+        body: Value,
+    ) -> (StatusCode, Option<String>, Value) {
+        let res = self
+            .http
+            .post(format!("{}/v1/t/{slug}{path}", self.base))
+            .json(&body)
+            .send()
+            .await
+            .expect("send");
+        let s = res.status();
+        let set = res
+            .headers()
+            .get(header::SET_COOKIE)
+            .map(|v| v.to_str().expect("ascii").to_owned());
+        (s, set, res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Invites, accepts, and returns the browser the acceptance signed in.
+    async fn user(&self, t: &TestTenant, email: &str, role: &str) -> Browser {
+        let token = self.invite(t, email, role).await;
+        let (s, set, b) = self
+            .public(
+                &t.slug,
+                "/invites/accept",
+                json!({"token": token, "password": "a long password"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        browser(set, &b)
+    }
+
+    async fn as_user(
+        &self,
+        slug: &str,
+        b: &Browser,
+        method: Method,
+        path: &str,
+        csrf: bool,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = self
+            .http
+            .request(method, format!("{}/v1/t/{slug}{path}", self.base))
+            .header(header::COOKIE, &b.cookie);
+        if csrf {
+            req = req.header("X-CSRF-Token", &b.csrf);
+        }
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        send(req).await
+    }
+}
+
+fn browser(set: Option<String>, body: &Value) -> Browser {
+    let set = set.expect("Set-Cookie");
+    Browser {
+        cookie: set.split(';').next().expect("pair").to_owned(),
+        csrf: body["csrf_token"].as_str().expect("csrf").to_owned(),
+    }
+}
+
+#[tokio::test]
+async fn invited_user_accepts_signs_in_and_works_with_the_crm() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let token = app.invite(&acme, "Ann@Acme.test", "admin").await;
+    let (s, set, b) = app
+        .public(
+            "acme",
+            "/invites/accept",
+            json!({"token": token, "password": "short"}),
+        )
+        .await;
+    assert_problem(s, &b, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    assert!(set.is_none());
+    let (s, set, b) = app
+        .public(
+            "acme",
+            "/invites/accept",
+            json!({"token": token, "password": "a long password", "display_name": "Ann"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let set = set.expect("cookie");
+    for attr in [
+        "atrium_session=",
+        "Path=/v1/t/acme/",
+        "HttpOnly",
+        "SameSite=Strict",
+        "Secure",
+    ] {
+        assert!(set.contains(attr), "{attr} missing in {set}");
+    }
+    let (s, _, b) = app
+        .public(
+            "acme",
+            "/invites/accept",
+            json!({"token": token, "password": "a long password"}),
+        )
+        .await;
+    assert_problem(s, &b, StatusCode::NOT_FOUND, "not_found");
+
+    let (s, set, b) = app
+        .public(
+            "acme",
+            "/sign-in",
+            json!({"email": "ann@acme.test", "password": "a long password"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["user"]["display_name"], "Ann");
+    assert_eq!(b["user"]["role"], "admin");
+    let ann = browser(set, &b);
+    let (s, c) = app
+        .as_user(
+            "acme",
+            &ann,
+            Method::POST,
+            "/customers",
+            true,
+            Some(json!({"name": "Globex"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{c}");
+    let (s, me) = app
+        .as_user("acme", &ann, Method::GET, "/session", false, None)
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(me["csrf_token"], ann.csrf.as_str());
+    let (s, users) = app
+        .as_user("acme", &ann, Method::GET, "/users", false, None)
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(users["items"][0]["status"], "active");
+    assert!(users["items"][0].get("password_hash").is_none());
+
+    let (s, _) = app
+        .as_user("acme", &ann, Method::DELETE, "/session", true, None)
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, b) = app
+        .as_user("acme", &ann, Method::GET, "/customers", false, None)
+        .await;
+    assert_problem(s, &b, StatusCode::UNAUTHORIZED, "unauthorized");
+}
+
+#[tokio::test]
+async fn a_session_is_worth_nothing_in_another_tenant() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let globex = app.tenant("globex").await;
+    app.customer(&globex, "Globex secret customer").await;
+    let ann = app.user(&acme, "ann@acme.test", "admin").await;
+    // The cookie's Path keeps browsers from sending it to globex; a hand-made request
+    // that sends it anyway finds no such session in globex's schema.
+    for (method, path) in [
+        (Method::GET, "/customers"),
+        (Method::GET, "/users"),
+        (Method::POST, "/customers"),
+    ] {
+        let (s, b) = app
+            .as_user(
+                "globex",
+                &ann,
+                method,
+                path,
+                true,
+                Some(json!({"name": "x"})),
+            )
+            .await;
+        assert_problem(s, &b, StatusCode::UNAUTHORIZED, "unauthorized");
+    }
+    // Nor does acme's password open globex.
+    let (s, set, _) = app
+        .public(
+            "globex",
+            "/sign-in",
+            json!({"email": "ann@acme.test", "password": "a long password"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    assert!(set.is_none());
+    let (_, list) = app.get(&globex, "/customers").await;
+    assert_eq!(
+        list["items"].as_array().map(Vec::len),
+        Some(1),
+        "nothing was written to globex"
+    );
+}
+
+#[tokio::test]
+async fn changes_made_with_the_cookie_need_the_csrf_token() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let ann = app.user(&acme, "ann@acme.test", "admin").await;
+    let (s, b) = app
+        .as_user(
+            "acme",
+            &ann,
+            Method::POST,
+            "/customers",
+            false,
+            Some(json!({"name": "Forged"})),
+        )
+        .await;
+    assert_problem(s, &b, StatusCode::FORBIDDEN, "csrf_failed");
+    let forged = Browser {
+        cookie: ann.cookie.clone(),
+        csrf: "not-the-token".into(),
+    };
+    let (s, b) = app
+        .as_user(
+            "acme",
+            &forged,
+            Method::POST,
+            "/customers",
+            true,
+            Some(json!({"name": "Forged"})),
+        )
+        .await;
+    assert_problem(s, &b, StatusCode::FORBIDDEN, "csrf_failed");
+    let (_, list) = app.get(&acme, "/customers").await;
+    assert_eq!(
+        list["items"].as_array().map(Vec::len),
+        Some(0),
+        "refused requests changed nothing"
+    );
+}
+
+#[tokio::test]
+async fn members_cannot_invite_and_wrong_credentials_all_look_alike() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let mo = app.user(&acme, "mo@acme.test", "member").await;
+    let (s, b) = app
+        .as_user(
+            "acme",
+            &mo,
+            Method::POST,
+            "/users",
+            true,
+            Some(json!({"email": "x@acme.test", "role": "admin"})),
+        )
+        .await;
+    assert_problem(s, &b, StatusCode::FORBIDDEN, "admin_only");
+    let (s, b) = app
+        .post(
+            &acme,
+            "/users",
+            json!({"email": "mo@acme.test", "role": "admin"}),
+        )
+        .await;
+    assert_problem(s, &b, StatusCode::CONFLICT, "user_exists");
+
+    let wrong_pw = app
+        .public(
+            "acme",
+            "/sign-in",
+            json!({"email": "mo@acme.test", "password": "wrong wrong wrong"}),
+        )
+        .await;
+    let no_user = app
+        .public(
+            "acme",
+            "/sign-in",
+            json!({"email": "zed@acme.test", "password": "a long password"}),
+        )
+        .await;
+    let no_tenant = app
+        .public(
+            "nosuch",
+            "/sign-in",
+            json!({"email": "mo@acme.test", "password": "a long password"}),
+        )
+        .await;
+    assert_eq!(wrong_pw.2, no_user.2);
+    assert_eq!(wrong_pw.2, no_tenant.2);
+    assert_eq!(wrong_pw.0, StatusCode::UNAUTHORIZED);
+    let (s, _, b) = app
+        .public(
+            "Bad-Slug",
+            "/sign-in",
+            json!({"email": "a@b.c", "password": "x"}),
+        )
+        .await;
+    assert_problem(s, &b, StatusCode::BAD_REQUEST, "invalid_tenant_slug");
+}
+
+#[tokio::test]
+async fn suspended_tenants_refuse_their_users_with_423() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let ann = app.user(&acme, "ann@acme.test", "admin").await;
+    app.control.suspend("acme", "test").await.expect("suspend");
+    // The api hears of it through LISTEN/NOTIFY; give that a moment.
+    let mut last = (StatusCode::OK, Value::Null);
+    for _ in 0..100 {
+        last = app
+            .as_user("acme", &ann, Method::GET, "/customers", false, None)
+            .await;
+        if last.0 == StatusCode::LOCKED {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_problem(last.0, &last.1, StatusCode::LOCKED, "tenant_suspended");
+    let (s, _, b) = app
+        .public(
+            "acme",
+            "/sign-in",
+            json!({"email": "ann@acme.test", "password": "a long password"}),
+        )
+        .await;
+    assert_problem(s, &b, StatusCode::LOCKED, "tenant_suspended");
+}
+
+#[tokio::test]
+async fn an_operator_invites_the_first_admin_through_the_control_plane() {
+    use atrium_core::tenant_users::Role;
+    let app = TestApp::spawn().await;
+    app.tenant("acme").await;
+    let (user, token) = app
+        .control
+        .invite_tenant_user(
+            "acme",
+            "first@acme.test",
+            Some("First"),
+            Role::Admin,
+            "operator:ops@x.test",
+        )
+        .await
+        .expect("invite");
+    assert_eq!(user.status, "invited");
+    let (s, set, b) = app
+        .public(
+            "acme",
+            "/invites/accept",
+            json!({"token": token, "password": "a long password"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["user"]["role"], "admin");
+    let first = browser(set, &b);
+    let (s, b) = app
+        .as_user(
+            "acme",
+            &first,
+            Method::POST,
+            "/users",
+            true,
+            Some(json!({"email": "second@acme.test", "role": "member"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let users = app.control.tenant_users("acme").await.expect("list");
+    assert_eq!(users.len(), 2);
+    let err = app
+        .control
+        .invite_tenant_user("acme", "first@acme.test", None, Role::Member, "test")
+        .await
+        .expect_err("already signed up");
+    assert_eq!(err.code(), "user_exists");
+}

@@ -1,0 +1,64 @@
+//! Operators invite a tenant's users (its first admin, typically). The rows live in the
+//! tenant's schema; the control plane reaches them as the tables' owner, with the same
+//! SQL the data plane uses (`atrium_core::tenant_users`).
+
+use atrium_core::{
+    db::{TenantScope, TenantTx},
+    error::ApiError,
+    tenancy::TenantSlug,
+    tenant_users::{self, Role, TenantUser},
+};
+use serde_json::json;
+
+use crate::{error::ControlError, registry, Control};
+
+impl Control {
+    async fn tenant_tx(&self, slug: &str) -> Result<(registry::Tenant, TenantTx), ApiError> {
+        let slug = TenantSlug::parse(slug)?;
+        let conn = self.pool.get().await.map_err(ControlError::from)?;
+        let tenant = registry::get(&**conn, slug.as_str()).await?;
+        drop(conn);
+        if !matches!(tenant.state.as_str(), "active" | "suspended") {
+            return Err(ControlError::Conflict(
+                format!("tenant is {}", tenant.state),
+                "tenant_not_active",
+            )
+            .into());
+        }
+        let scope = TenantScope::as_owner(&tenant.schema_name, 5_000)?;
+        let tx = TenantTx::begin(&self.pool, &scope).await?;
+        Ok((tenant, tx))
+    }
+
+    /// Invites a user into a tenant; returns the user and the one-time invite token.
+    pub async fn invite_tenant_user(
+        &self,
+        slug: &str,
+        email: &str,
+        display_name: Option<&str>,
+        role: Role,
+        actor: &str,
+    ) -> Result<(TenantUser, String), ApiError> {
+        let (tenant, mut tx) = self.tenant_tx(slug).await?;
+        let (user, token) = tenant_users::invite(&mut tx, email, display_name, role).await?;
+        tx.commit().await?;
+        let conn = self.pool.get().await.map_err(ControlError::from)?;
+        registry::audit(
+            &**conn,
+            actor,
+            "tenant.user.invite",
+            Some(&tenant.slug),
+            Ok(()),
+            json!({"email": user.email, "role": role}),
+        )
+        .await?;
+        Ok((user, token))
+    }
+
+    pub async fn tenant_users(&self, slug: &str) -> Result<Vec<TenantUser>, ApiError> {
+        let (_, mut tx) = self.tenant_tx(slug).await?;
+        let users = tenant_users::list(&mut tx).await?;
+        tx.commit().await?;
+        Ok(users)
+    }
+}

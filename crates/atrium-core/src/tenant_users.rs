@@ -1,0 +1,244 @@
+//! People who sign in to a tenant's app, and their sessions. The rows live in the tenant's
+//! own schema (`users`, `sessions`), so every function here runs inside a [`TenantTx`]:
+//! the data plane's (as the tenant role) or the control plane's (as owner, for operator
+//! invites). Same SQL for both, one place.
+//!
+//! An invite is a user row with an invite hash and no password; accepting it sets the
+//! password. Tokens are 256-bit random values of which only SHA-256 hashes are stored.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use tokio_postgres::Row;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::{
+    db::{DbError, TenantTx},
+    error::ApiError,
+    password,
+    session::{random_token, token_hash},
+};
+
+/// A tenant session lasts this long; then the user signs in again.
+pub const SESSION_HOURS: i32 = 12;
+/// An invite link is good for this long.
+pub const INVITE_DAYS: i32 = 7;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Admin,
+    Member,
+}
+
+impl Role {
+    fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Member => "member",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TenantUser {
+    pub id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    /// `invited` until the invite is accepted, then `active`.
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+}
+
+const COLUMNS: &str = "id, email, display_name, role, created_at,
+    CASE WHEN password_hash IS NULL THEN 'invited' ELSE 'active' END AS status";
+
+fn user(row: &Row) -> TenantUser {
+    TenantUser {
+        id: row.get("id"),
+        email: row.get("email"),
+        display_name: row.get("display_name"),
+        role: if row.get::<_, &str>("role") == "admin" {
+            Role::Admin
+        } else {
+            Role::Member
+        },
+        status: row.get("status"),
+        created_at: row.get("created_at"),
+    }
+}
+
+/// Lower-cased and shape-checked, or a 422 on `email`.
+pub fn normalize_email(email: &str) -> Result<String, ApiError> {
+    let e = email.trim().to_lowercase();
+    let ok = e.len() <= 254
+        && e.split_once('@')
+            .is_some_and(|(user, host)| !user.is_empty() && host.contains('.'))
+        && !e.chars().any(char::is_whitespace);
+    if ok {
+        Ok(e)
+    } else {
+        Err(ApiError::validation(
+            "email",
+            "email must look like name@example.com",
+        ))
+    }
+}
+
+fn display_name(name: Option<&str>, email: &str) -> Result<String, ApiError> {
+    let name = name.map(str::trim).unwrap_or("");
+    if name.chars().count() > 100 {
+        return Err(ApiError::validation(
+            "display_name",
+            "display_name has at most 100 characters",
+        ));
+    }
+    Ok(if name.is_empty() {
+        email.split('@').next().unwrap_or(email).to_owned()
+    } else {
+        name.to_owned()
+    })
+}
+
+/// Invites `email` (or renews a pending invite). Returns the user and the invite token,
+/// which is shown once. An account that already signed in is a 409.
+pub async fn invite(
+    tx: &mut TenantTx,
+    email: &str,
+    name: Option<&str>,
+    role: Role,
+) -> Result<(TenantUser, String), ApiError> {
+    let email = normalize_email(email)?;
+    let name = display_name(name, &email)?;
+    let token = random_token();
+    let row = tx
+        .query_opt(
+            &format!(
+                "INSERT INTO users (id, email, display_name, role, invite_hash, invite_expires_at)
+                 VALUES ($1, $2, $3, $4, $5, now() + make_interval(days => $6))
+                 ON CONFLICT (email) DO UPDATE
+                   SET invite_hash = EXCLUDED.invite_hash, invite_expires_at = EXCLUDED.invite_expires_at,
+                       role = EXCLUDED.role, display_name = EXCLUDED.display_name
+                   WHERE users.password_hash IS NULL
+                 RETURNING {COLUMNS}"
+            ),
+            &[
+                &Uuid::now_v7(),
+                &email,
+                &name,
+                &role.as_str(),
+                &token_hash(&token),
+                &INVITE_DAYS,
+            ],
+        )
+        .await?;
+    match row {
+        Some(r) => Ok((user(&r), token)),
+        None => Err(ApiError::Conflict {
+            code: "user_exists",
+            detail: format!("{email} already has an account in this tenant"),
+        }),
+    }
+}
+
+/// Sets the password of the user an unexpired invite token belongs to, and spends the token.
+pub async fn accept(
+    tx: &mut TenantTx,
+    token: &str,
+    password_hash: &str,
+    name: Option<&str>,
+) -> Result<TenantUser, ApiError> {
+    let name = name.map(str::trim).filter(|n| !n.is_empty());
+    if name.is_some_and(|n| n.chars().count() > 100) {
+        return Err(ApiError::validation(
+            "display_name",
+            "display_name has at most 100 characters",
+        ));
+    }
+    let row = tx
+        .query_opt(
+            &format!(
+                "UPDATE users SET password_hash = $2, invite_hash = NULL, invite_expires_at = NULL,
+                        display_name = COALESCE($3, display_name)
+                 WHERE invite_hash = $1 AND invite_expires_at > now() AND disabled_at IS NULL
+                 RETURNING {COLUMNS}"
+            ),
+            &[&token_hash(token), &password_hash, &name],
+        )
+        .await?;
+    row.map(|r| user(&r)).ok_or(ApiError::NotFound("invite"))
+}
+
+/// The user and stored password hash for `email`, for a sign-in attempt.
+pub async fn credentials(
+    tx: &mut TenantTx,
+    email: &str,
+) -> Result<Option<(TenantUser, Option<String>)>, DbError> {
+    let row = tx
+        .query_opt(
+            &format!(
+                "SELECT {COLUMNS}, password_hash FROM users
+                 WHERE email = $1 AND disabled_at IS NULL"
+            ),
+            &[&email.trim().to_lowercase()],
+        )
+        .await?;
+    Ok(row.map(|r| (user(&r), r.get("password_hash"))))
+}
+
+/// Opens a session: returns (cookie token, CSRF token). Expired sessions go at the same time.
+pub async fn open_session(tx: &mut TenantTx, user_id: Uuid) -> Result<(String, String), DbError> {
+    let (token, csrf) = (random_token(), random_token());
+    tx.execute(
+        "INSERT INTO sessions (token_hash, user_id, csrf_token, expires_at)
+         VALUES ($1, $2, $3, now() + make_interval(hours => $4))",
+        &[&token_hash(&token), &user_id, &csrf, &SESSION_HOURS],
+    )
+    .await?;
+    tx.execute("DELETE FROM sessions WHERE expires_at < now()", &[])
+        .await?;
+    Ok((token, csrf))
+}
+
+/// Who a session token belongs to, with the session's CSRF token.
+pub async fn session_user(
+    tx: &mut TenantTx,
+    token: &str,
+) -> Result<Option<(TenantUser, String)>, DbError> {
+    let row = tx
+        .query_opt(
+            "SELECT u.id, u.email, u.display_name, u.role, u.created_at, 'active' AS status, s.csrf_token
+             FROM sessions s JOIN users u ON u.id = s.user_id
+             WHERE s.token_hash = $1 AND s.expires_at > now() AND u.disabled_at IS NULL",
+            &[&token_hash(token)],
+        )
+        .await?;
+    Ok(row.map(|r| (user(&r), r.get("csrf_token"))))
+}
+
+pub async fn close_session(tx: &mut TenantTx, token: &str) -> Result<(), DbError> {
+    tx.execute(
+        "DELETE FROM sessions WHERE token_hash = $1",
+        &[&token_hash(token)],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn list(tx: &mut TenantTx) -> Result<Vec<TenantUser>, DbError> {
+    let rows = tx
+        .query(
+            &format!("SELECT {COLUMNS} FROM users ORDER BY id LIMIT 1000"),
+            &[],
+        )
+        .await?;
+    Ok(rows.iter().map(user).collect())
+}
+
+/// Checks a new password's rules and hashes it (before any transaction is opened, so no
+/// connection is held while Argon2 runs).
+pub async fn new_password_hash(pw: &str) -> Result<String, ApiError> {
+    password::check_new("password", pw)?;
+    password::hash(pw).await.map_err(ApiError::Internal)
+}
