@@ -38,14 +38,25 @@ pub struct Event {
     pub props: BTreeMap<String, String>,
 }
 
+tokio::task_local! {
+    /// Who the current request acts for (a signed-in user's id), so business events
+    /// emitted deep in a handler join the same user's browser events in funnels.
+    static ACTOR: String;
+}
+
+/// Runs `fut` with server events attributed to `actor`.
+pub async fn with_actor<F: std::future::Future>(actor: String, fut: F) -> F::Output {
+    ACTOR.scope(actor, fut).await
+}
+
 impl Event {
-    /// A server-side event for `tenant`, stamped now.
+    /// A server-side event for `tenant`, stamped now, attributed to the request's actor.
     pub fn server(tenant: &str, name: &str) -> Self {
         Self {
             event_id: Uuid::now_v7(),
             tenant: tenant.to_owned(),
             name: name.to_owned(),
-            actor: String::new(),
+            actor: ACTOR.try_with(Clone::clone).unwrap_or_default(),
             session_id: String::new(),
             path: String::new(),
             url: String::new(),

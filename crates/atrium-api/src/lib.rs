@@ -88,8 +88,11 @@ impl Application {
             body_limit_bytes: api.body_limit_bytes,
             max_concurrency: api.max_concurrency,
         };
-        let app = http::router(state.clone(), config.chaos)
+        let mut app = http::router(state.clone(), config.chaos)
             .merge(health::probe_router(lifecycle.clone()));
+        if let Some(dir) = &config.api.web_dir {
+            app = app.merge(atrium_core::web::spa(dir, "/app")?);
+        }
         let router = with_common_layers(app, &limits, "api");
         let drain = Duration::from_secs(api.shutdown_timeout_s);
         let server = Server::bind("api", api.listen, router, lifecycle, drain).await?;

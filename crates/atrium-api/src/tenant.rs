@@ -147,7 +147,9 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
             // Reading needs only the cookie's name, not the tenant's path.
             .then(|| session_cookie("").read(req.headers()))
             .flatten(),
-        csrf: session::sent_csrf(req.headers()).map(str::to_owned),
+        csrf: session::sent_csrf(req.headers())
+            .map(str::to_owned)
+            .or_else(|| beacon_csrf(req.uri())),
     };
     match authorize(
         &state,
@@ -160,15 +162,20 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
     {
         Ok((tenant, caller)) => {
             let slug = tenant.slug().to_owned();
+            let actor = match &caller {
+                Caller::User(u) => u.id.to_string(),
+                Caller::Key | Caller::Dev => String::new(),
+            };
             req.extensions_mut().insert(tenant);
             req.extensions_mut().insert(caller);
-            let mut res = next.run(req).await;
+            let mut res = atrium_analytics::event::with_actor(actor.clone(), next.run(req)).await;
             // One api_request event per tenant request; emit never waits.
             let mut event = Event::server(&slug, "api_request")
                 .prop("route", route)
                 .prop("method", method)
                 .prop("status", res.status().as_u16().to_string());
             event.duration_ms = started.elapsed().as_millis() as u64;
+            event.actor = actor;
             state.emitter.emit(event);
             res.extensions_mut().insert(TenantLabel(slug));
             res
@@ -264,10 +271,23 @@ fn path_tenant(path: &str) -> Option<&str> {
 }
 
 fn query_tid(query: Option<&str>) -> Option<String> {
+    query_param(query, "tid")
+}
+
+/// `sendBeacon` can't set headers, so the event endpoint alone also takes the CSRF token
+/// as `?csrf=` (the access log records paths, never query strings).
+fn beacon_csrf(uri: &axum::http::Uri) -> Option<String> {
+    uri.path()
+        .ends_with("/events")
+        .then(|| query_param(uri.query(), "csrf"))
+        .flatten()
+}
+
+fn query_param(query: Option<&str>, name: &str) -> Option<String> {
     query?
         .split('&')
         .filter_map(|kv| kv.split_once('='))
-        .find(|(k, _)| *k == "tid")
+        .find(|(k, _)| *k == name)
         .map(|(_, v)| v.to_owned())
 }
 

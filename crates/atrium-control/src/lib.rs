@@ -13,6 +13,7 @@ pub mod operators;
 pub mod provision;
 pub mod purge;
 pub mod registry;
+pub mod stats;
 pub mod tenant_users;
 
 use atrium_core::config::ControlConfig;

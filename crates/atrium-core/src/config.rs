@@ -129,6 +129,9 @@ pub struct ApiConfig {
     pub tenant_cache_ttl_ms: u64,
     /// Learning mode: accept `?tid=<slug>` without an API key. Never in production.
     pub dev_tenant_param: bool,
+    /// The built web app (`web/dist`), served at `/app`. Unset: no web app.
+    #[serde(default)]
+    pub web_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -151,6 +154,11 @@ pub struct ControlConfig {
     /// Default per-tenant statement timeout for new tenants, in ms.
     pub tenant_statement_timeout_ms: u32,
     pub shutdown_timeout_s: u64,
+    /// The built web app (`web/dist`), served at `/console`. Unset: no console.
+    #[serde(default)]
+    pub web_dir: Option<PathBuf>,
+    /// Where browsers reach the data plane: the console links tenant apps there.
+    pub public_api_url: String,
 }
 
 // Secrets are never serialized (so printing a config can't leak them); their
@@ -193,6 +201,7 @@ impl Default for Config {
                 shutdown_timeout_s: 20,
                 tenant_cache_ttl_ms: 5_000,
                 dev_tenant_param: false,
+                web_dir: None,
             },
             control: ControlConfig {
                 listen: ([127, 0, 0, 1], 8090).into(),
@@ -208,6 +217,8 @@ impl Default for Config {
                 migrate_concurrency: 4,
                 tenant_statement_timeout_ms: 5_000,
                 shutdown_timeout_s: 20,
+                web_dir: None,
+                public_api_url: "http://127.0.0.1:8080".into(),
             },
             clickhouse: ClickHouseConfig {
                 // Empty: no ClickHouse configured (migrate skips it, the collector refuses to start).

@@ -15,6 +15,7 @@ pub mod session;
 pub mod telemetry;
 pub mod tenancy;
 pub mod tenant_users;
+pub mod web;
 
 /// The channel the control plane NOTIFYs when a tenant or key changes.
 pub const TENANT_CHANNEL: &str = "atrium_tenants";

@@ -4,8 +4,8 @@
 use atrium_analytics::event::ClientEvent;
 use atrium_core::error::{ApiError, Json, Problem};
 use axum::{
-    extract::State,
-    http::{header, HeaderMap, StatusCode},
+    extract::{FromRequest, Request, State},
+    http::{header, HeaderMap, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
 };
 use serde::{Deserialize, Serialize};
@@ -27,6 +27,34 @@ pub struct Batch {
     pub events: Vec<ClientEvent>,
 }
 
+/// `navigator.sendBeacon` can send only CORS-safelisted content types, so the SDK's
+/// page-hide flush arrives as `text/plain`; it is the same JSON.
+pub struct BeaconJson<T>(pub T);
+
+impl<T, S> FromRequest<S> for BeaconJson<T>
+where
+    Json<T>: FromRequest<S, Rejection = ApiError>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(mut req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let text = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/plain"));
+        if text {
+            req.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+        }
+        let Json(v) = Json::<T>::from_request(req, state).await?;
+        Ok(BeaconJson(v))
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Accepted {
     pub accepted: usize,
@@ -40,7 +68,7 @@ async fn ingest(
     State(s): State<AppState>,
     t: Tenant,
     headers: HeaderMap,
-    Json(batch): Json<Batch>,
+    BeaconJson(batch): BeaconJson<Batch>,
 ) -> Result<Response, ApiError> {
     if let Err(wait) = s.ingest_limiter.check(t.slug()) {
         return Err(ApiError::RateLimited {

@@ -48,11 +48,11 @@ pub async fn build(config: Config) -> anyhow::Result<Server> {
         body_limit_bytes: 64 * 1024,
         max_concurrency: 256,
     };
-    let router = with_common_layers(
-        api.merge(health::probe_router(lifecycle.clone())),
-        &limits,
-        "control",
-    );
+    let mut api = api.merge(health::probe_router(lifecycle.clone()));
+    if let Some(dir) = &config.control.web_dir {
+        api = api.merge(atrium_core::web::spa(dir, "/console")?);
+    }
+    let router = with_common_layers(api, &limits, "control");
     let drain = Duration::from_secs(config.control.shutdown_timeout_s);
     Ok(Server::bind("control", config.control.listen, router, lifecycle, drain).await?)
 }

@@ -7,7 +7,7 @@ use axum::{
     extract::State,
     http::{header, HeaderMap, StatusCode},
     response::{IntoResponse, Response},
-    routing::post,
+    routing::{get, post},
     Router,
 };
 use serde::{Deserialize, Serialize};
@@ -23,6 +23,15 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/session", post(sign_in).get(whoami).delete(sign_out))
         .route("/operators", post(upsert))
+        .route("/console-config", get(console_config))
+}
+
+/// What the console needs before anyone signs in: where tenant apps live.
+async fn console_config(State(s): State<AppState>) -> Json<serde_json::Value> {
+    Json(serde_json::json!({
+        "api_url": s.control.config.public_api_url,
+        "tenant_migration_target": atrium_core::migrations::latest(atrium_core::migrations::TENANT),
+    }))
 }
 
 #[derive(Deserialize)]

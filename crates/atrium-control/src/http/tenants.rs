@@ -17,6 +17,45 @@ pub fn router() -> Router<AppState> {
         .route("/tenants/{slug}", get(show).patch(update).delete(delete))
         .route("/tenants/{slug}/suspend", post(suspend))
         .route("/tenants/{slug}/resume", post(resume))
+        .route("/tenants/{slug}/export", get(export))
+        .route("/tenant-stats", get(stats))
+}
+
+/// Schema size, events in the last 7 days and request rate per live tenant.
+async fn stats(
+    State(s): State<AppState>,
+    _op: Operator,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let items = s.control.tenant_stats().await?;
+    Ok(Json(serde_json::json!({ "items": items })))
+}
+
+/// Downloads the export a delete left behind (a plain SQL file).
+#[instrument(skip_all, fields(tenant = %slug))]
+async fn export(
+    State(s): State<AppState>,
+    _op: Operator,
+    Path(slug): Path<String>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let tenant = s.control.get_tenant(&slug).await?;
+    let path = tenant.export_path.ok_or(ApiError::NotFound("export"))?;
+    let file = tokio::fs::File::open(&path)
+        .await
+        .map_err(|_| ApiError::NotFound("export"))?;
+    let body = axum::body::Body::from_stream(tokio_util::io::ReaderStream::new(file));
+    let disposition = format!("attachment; filename=\"atrium-{}-export.sql\"", tenant.slug);
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/sql".to_owned(),
+            ),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 #[instrument(skip_all, fields(tenant = %req.slug))]

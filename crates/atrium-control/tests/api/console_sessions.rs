@@ -286,3 +286,51 @@ async fn operators_are_created_with_rules_and_passwords_are_never_stored_plain()
         .await;
     assert_eq!(plain, 0);
 }
+
+#[tokio::test]
+async fn the_console_reads_config_stats_and_deleted_tenants_exports() {
+    let c = Console::spawn().await;
+    let b = c.browser().await;
+    let (s, cfg) = c
+        .call(&b, Method::GET, "/v1/console-config", None, None)
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        cfg["tenant_migration_target"],
+        atrium_core::migrations::latest(atrium_core::migrations::TENANT)
+    );
+    c.t.provision("acme").await;
+    let (s, stats) = c
+        .call(&b, Method::GET, "/v1/tenant-stats", None, None)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{stats}");
+    assert_eq!(stats["items"][0]["slug"], "acme");
+    assert!(stats["items"][0]["schema_bytes"].as_i64().unwrap_or(0) > 0);
+    assert!(
+        stats["items"][0]["events_7d"].is_null(),
+        "no analytics configured: unknown, not zero"
+    );
+
+    let (s, p) = c
+        .call(&b, Method::GET, "/v1/tenants/acme/export", None, None)
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "a live tenant has no export: {p}");
+    let (s, _) = c
+        .call(&b, Method::DELETE, "/v1/tenants/acme", Some(&b.csrf), None)
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let res = c
+        .http
+        .get(format!("{}/v1/tenants/acme/export", c.base))
+        .header(header::COOKIE, &b.cookie)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()[header::CONTENT_DISPOSITION]
+        .to_str()
+        .expect("ascii")
+        .contains("atrium-acme-export.sql"));
+    let body = res.text().await.expect("body");
+    assert!(body.contains("customers"), "the export holds the schema");
+}

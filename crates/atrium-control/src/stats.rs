@@ -1,0 +1,72 @@
+//! What the console's tenants table shows beside the registry: each schema's size (from
+//! PostgreSQL's catalogue) and, when analytics are configured and reachable, events in
+//! the last 7 days and API requests per minute over the last hour (from ClickHouse,
+//! each event counted once). Analytics being down leaves those two empty, nothing more.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{error::ControlError, Control};
+
+#[derive(Debug, Serialize)]
+pub struct TenantStats {
+    pub slug: String,
+    pub schema_bytes: Option<i64>,
+    pub events_7d: Option<u64>,
+    pub requests_per_min: Option<f64>,
+}
+
+#[derive(Deserialize)]
+struct Usage {
+    tenant: String,
+    events_7d: u64,
+    requests_1h: u64,
+}
+
+impl Control {
+    pub async fn tenant_stats(&self) -> Result<Vec<TenantStats>, ControlError> {
+        let conn = self.pool.get().await?;
+        let rows = conn
+            .query(
+                "SELECT t.slug,
+                        (SELECT sum(pg_total_relation_size(c.oid))::bigint
+                           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                          WHERE n.nspname = t.schema_name AND c.relkind IN ('r', 'm'))
+                   FROM atrium_control.tenants t
+                  WHERE t.state IN ('active', 'suspended')
+                  ORDER BY t.slug",
+                &[],
+            )
+            .await?;
+        // None: no analytics configured, or ClickHouse unreachable (logged).
+        let usage: Option<Vec<Usage>> = match &self.clickhouse {
+            Some(ch) => ch
+                .query(
+                    "SELECT tenant,
+                            uniqExactIf(event_id, ts >= now() - INTERVAL 7 DAY) AS events_7d,
+                            uniqExactIf(event_id, name = 'api_request' AND ts >= now() - INTERVAL 1 HOUR) AS requests_1h
+                       FROM events
+                      WHERE ts >= now() - INTERVAL 7 DAY
+                      GROUP BY tenant",
+                )
+                .await
+                .map_err(|e| tracing::warn!(error = %e, "tenant usage from ClickHouse unavailable"))
+                .ok(),
+            None => None,
+        };
+        Ok(rows
+            .iter()
+            .map(|r| {
+                let slug: String = r.get(0);
+                let u = usage
+                    .as_ref()
+                    .map(|all| all.iter().find(|u| u.tenant == slug));
+                TenantStats {
+                    schema_bytes: r.get(1),
+                    events_7d: u.map(|u| u.map_or(0, |u| u.events_7d)),
+                    requests_per_min: u.map(|u| u.map_or(0.0, |u| u.requests_1h as f64 / 60.0)),
+                    slug,
+                }
+            })
+            .collect())
+    }
+}
