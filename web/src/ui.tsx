@@ -1,6 +1,6 @@
 // Shared building blocks. Form errors are tied to their inputs (aria-invalid,
 // aria-describedby) and announced through a live region, so screen readers hear them.
-import { useEffect, useState, type ReactNode, type InputHTMLAttributes } from 'react';
+import { useEffect, useState, type FormEvent, type ReactNode, type InputHTMLAttributes } from 'react';
 import { ApiError } from './api';
 
 export function Field({ label, error, id, ...input }: { label: string; error?: string; id: string } & InputHTMLAttributes<HTMLInputElement>) {
@@ -74,4 +74,39 @@ export function fmtBytes(n: number) {
   if (n < 1024) return `${n} B`;
   if (n < 1024 ** 2) return `${(n / 1024).toFixed(0)} KB`;
   return `${(n / 1024 ** 2).toFixed(1)} MB`;
+}
+
+/// The one sign-in form (console and tenant app): `submit` resolves on success; a 401
+/// becomes "Wrong email or password." without saying which.
+export function SignInForm({ title, submit }: { title: string; submit: (email: string, password: string) => Promise<void> }) {
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const onSubmit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await submit(email, password);
+    } catch (err) {
+      const a = err instanceof ApiError ? err : new ApiError(0, 'error', String(err));
+      setError(a.status === 401 ? new ApiError(401, 'unauthorized', 'Wrong email or password.') : a);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <main className="signin" id="main">
+      <form onSubmit={onSubmit} aria-labelledby="signin-title" noValidate>
+        <h1 id="signin-title">{title}</h1>
+        <Field id="email" label="Email" type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} autoFocus />
+        <Field id="password" label="Password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+        <FormError error={error} />
+        <button type="submit" disabled={busy}>
+          {busy ? 'Signing in…' : 'Sign in'}
+        </button>
+      </form>
+    </main>
+  );
 }

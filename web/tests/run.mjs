@@ -250,11 +250,59 @@ async function keyboard_users_can_skip_to_content_and_move_deals(browser) {
   return 'skip link first in tab order; a deal moved with the keyboard menu, and the move was announced';
 }
 
+async function a_tenant_admin_invites_a_teammate(browser) {
+  const page = await state.ctx.newPage();
+  await page.goto(`${API}/app/t/webacme/team`);
+  await page.getByRole('heading', { name: 'Team' }).waitFor();
+  await page.getByLabel('Email').fill('not-an-email');
+  await page.getByRole('button', { name: 'Create invite link' }).click();
+  const email = page.getByLabel('Email');
+  await until('the email error', async () => (await email.getAttribute('aria-invalid')) === 'true', 10_000);
+  await email.fill('cy@webacme.test');
+  await page.getByRole('button', { name: 'Create invite link' }).click();
+  const link = await page.getByLabel('Invite link').inputValue();
+  expect(link.includes('/app/t/webacme/accept#token='), `team invite link ${link}`);
+  await page.getByRole('cell', { name: 'cy@webacme.test' }).waitFor();
+  expect((await page.locator('tbody').innerText()).includes('invited'), 'the invitee is listed as invited');
+  await shot(page, 'app-team');
+  await page.close();
+  return 'a bad email is refused on the field; a teammate is invited and listed as invited';
+}
+
+async function operator_deletes_a_tenant_with_typed_confirmation(browser) {
+  const doomed = await admin('POST', '/v1/tenants', { slug: 'doomed' });
+  expect(doomed.status === 201, `doomed: ${doomed.status}`);
+  const page = await browser.newPage();
+  await page.goto(`${CONSOLE}/console`);
+  await page.getByLabel('Email').fill(OP.email);
+  await page.getByLabel('Password').fill(OP.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  const row = page.locator('tr[data-tenant="doomed"]');
+  await row.getByRole('button', { name: 'Delete…' }).click();
+  const confirm = page.getByLabel('Type doomed to confirm');
+  await confirm.fill('doomd');
+  await page.getByRole('button', { name: 'Delete doomed' }).click();
+  await until('the confirmation error', async () => (await confirm.getAttribute('aria-invalid')) === 'true', 10_000);
+  const still = await admin('GET', '/v1/tenants/doomed');
+  expect(still.body.state === 'active', 'a wrong confirmation deletes nothing');
+  await confirm.fill('doomed');
+  await page.getByRole('button', { name: 'Delete doomed' }).click();
+  const download = row.getByRole('link', { name: 'Download export' });
+  await download.waitFor({ timeout: 20_000 });
+  const status = await page.evaluate(async (href) => (await fetch(href)).status, await download.getAttribute('href'));
+  expect(status === 200, `export download: ${status}`);
+  await shot(page, 'console-deleted');
+  await page.close();
+  return 'a mistyped confirmation changes nothing; the typed slug deletes, and the export downloads (200)';
+}
+
 const CASES = [
   operator_signs_in_creates_a_tenant_and_sees_it_active,
   invited_user_works_the_pipeline_and_sees_it_in_the_dashboard,
   a_tenant_user_cannot_reach_another_tenant,
   keyboard_users_can_skip_to_content_and_move_deals,
+  a_tenant_admin_invites_a_teammate,
+  operator_deletes_a_tenant_with_typed_confirmation,
 ];
 
 const browser = await chromium.launch({

@@ -5,7 +5,6 @@
 
 pub mod directory;
 pub mod http;
-pub mod ratelimit;
 pub mod tenant;
 
 use std::{sync::Arc, time::Duration};
@@ -19,7 +18,12 @@ use deadpool_postgres::Pool;
 
 use atrium_analytics::{clickhouse::ClickHouse, spool::Emitter};
 
-use crate::{directory::Directory, ratelimit::RateLimiter};
+use atrium_core::ratelimit::RateLimiter;
+
+use crate::directory::Directory;
+
+/// Sign-in attempts per second per tenant (bursts of twice that).
+pub const SIGN_IN_PER_SECOND: u32 = 5;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -31,6 +35,9 @@ pub struct AppState {
     /// Dashboard queries; None when no ClickHouse is configured.
     pub clickhouse: Option<ClickHouse>,
     pub ingest_limiter: Arc<RateLimiter>,
+    /// Sign-in and invite-acceptance attempts per tenant: slows password guessing
+    /// beyond what Argon2's cost already does.
+    pub sign_in_limiter: Arc<RateLimiter>,
 }
 
 pub struct Application {
@@ -80,6 +87,7 @@ impl Application {
             emitter,
             clickhouse,
             ingest_limiter: Arc::new(RateLimiter::new(config.analytics.ingest_rate_per_tenant)),
+            sign_in_limiter: Arc::new(RateLimiter::new(SIGN_IN_PER_SECOND)),
         };
         let lifecycle = Lifecycle::new(health::postgres_check(pool.clone()));
         spawn_pool_gauges(pool);

@@ -11,6 +11,7 @@ pub mod metrics;
 pub mod migrations;
 pub mod password;
 pub mod probe;
+pub mod ratelimit;
 pub mod session;
 pub mod telemetry;
 pub mod tenancy;

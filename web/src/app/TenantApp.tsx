@@ -2,15 +2,18 @@
 // analytics dashboard, all under /app/t/{tenant}. Every call goes to /v1/t/{tenant}/…,
 // where the session cookie (scoped to that path) is the credential; the tracking SDK
 // runs while someone is signed in.
-import { useEffect, useState, type FormEvent } from 'react';
+import { lazy, Suspense, useEffect, useState, type FormEvent } from 'react';
 import { ApiError, get, post, del, setCsrf } from '../api';
 import { Link, navigate } from '../router';
 import { startTracking, setTrackingOptOut, trackingOptedOut } from '../track';
-import { Field, FormError, Loading } from '../ui';
+import { Field, FormError, Loading, SignInForm } from '../ui';
 import { Customers, CustomerDetail } from './Customers';
 import { Deals } from './Deals';
 import { Orders } from './Orders';
-import { Dashboard } from './Dashboard';
+import { Team } from './Team';
+
+// Charts are most of the bundle's weight: load them only when the dashboard opens.
+const Dashboard = lazy(() => import('./Dashboard').then((m) => ({ default: m.Dashboard })));
 
 export interface User {
   id: string;
@@ -64,6 +67,7 @@ export function TenantApp({ slug, rest }: { slug: string; rest: string }) {
     ['deals', 'Deals'],
     ['orders', 'Orders'],
     ['dashboard', 'Dashboard'],
+    ['team', 'Team'],
   ];
   const customer = rest.match(/^\/customers\/([0-9a-f-]{36})$/)?.[1];
   return (
@@ -96,7 +100,11 @@ export function TenantApp({ slug, rest }: { slug: string; rest: string }) {
         ) : section === 'orders' ? (
           <Orders slug={slug} />
         ) : section === 'dashboard' ? (
-          <Dashboard slug={slug} />
+          <Suspense fallback={<Loading what="the dashboard" />}>
+            <Dashboard slug={slug} />
+          </Suspense>
+        ) : section === 'team' ? (
+          <Team slug={slug} me={session.user} />
         ) : (
           <Customers slug={slug} />
         )}
@@ -123,36 +131,7 @@ function TrackingToggle() {
 }
 
 function SignIn({ slug, onIn }: { slug: string; onIn: (s: SessionInfo) => void }) {
-  const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      onIn(await post<SessionInfo>(`/v1/t/${slug}/sign-in`, { email, password }));
-    } catch (err) {
-      const a = err as ApiError;
-      setError(a.status === 401 ? new ApiError(401, 'unauthorized', 'Wrong email or password.') : a);
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <main className="signin" id="main">
-      <form onSubmit={submit} aria-labelledby="signin-title" noValidate>
-        <h1 id="signin-title">Sign in to {slug}</h1>
-        <Field id="email" label="Email" type="email" autoComplete="username" value={email} onChange={(e) => setEmail(e.target.value)} autoFocus />
-        <Field id="password" label="Password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} />
-        <FormError error={error} />
-        <button type="submit" disabled={busy}>
-          {busy ? 'Signing in…' : 'Sign in'}
-        </button>
-      </form>
-    </main>
-  );
+  return <SignInForm title={`Sign in to ${slug}`} submit={async (email, password) => onIn(await post<SessionInfo>(`/v1/t/${slug}/sign-in`, { email, password }))} />;
 }
 
 function Accept({ slug, onIn }: { slug: string; onIn: (s: SessionInfo) => void }) {

@@ -1,10 +1,10 @@
 // The operator console: sign in, tenants (create, suspend, resume, invite, delete with
 // export), migration status, and the audit log. Everything goes through /v1 on the
 // control plane, exactly as a script would.
-import { useEffect, useState, type FormEvent } from 'react';
-import { ApiError, get, post, del, setCsrf } from '../api';
+import { useEffect, useState } from 'react';
+import { get, post, del, setCsrf } from '../api';
 import { Link, navigate } from '../router';
-import { Field, FormError, Loading } from '../ui';
+import { Loading, SignInForm } from '../ui';
 import { Tenants } from './Tenants';
 import { AuditLog } from './AuditLog';
 
@@ -66,35 +66,14 @@ export function Console({ path }: { path: string }) {
 }
 
 function SignIn({ onIn }: { onIn: (o: Operator) => void }) {
-  const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const s = await post<SessionInfo>('/v1/session', { email, password });
-      setCsrf(s.csrf_token);
-      onIn(s.operator);
-    } catch (err) {
-      setError(err instanceof ApiError && err.status === 401 ? new ApiError(401, 'unauthorized', 'Wrong email or password.') : (err as ApiError));
-    } finally {
-      setBusy(false);
-    }
-  };
   return (
-    <main className="signin" id="main">
-      <form onSubmit={submit} aria-labelledby="signin-title" noValidate>
-        <h1 id="signin-title">Sign in to the Atrium console</h1>
-        <Field id="email" label="Email" type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} autoFocus />
-        <Field id="password" label="Password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
-        <FormError error={error} />
-        <button type="submit" disabled={busy}>
-          {busy ? 'Signing in…' : 'Sign in'}
-        </button>
-      </form>
-    </main>
+    <SignInForm
+      title="Sign in to the Atrium console"
+      submit={async (email, password) => {
+        const s = await post<SessionInfo>('/v1/session', { email, password });
+        setCsrf(s.csrf_token);
+        onIn(s.operator);
+      }}
+    />
   );
 }

@@ -62,6 +62,7 @@ async fn sign_in(
         password::verify(&c.password, None).await;
         return Err(ApiError::Unauthorized);
     };
+    tenant::throttle_sign_in(&s, &t)?;
     // No connection is held while Argon2 runs.
     let mut tx = t.begin(&s).await?;
     let found = tenant_users::credentials(&mut tx, &c.email).await?;

@@ -97,6 +97,7 @@ async fn accept(
         .await?
         .ok_or(ApiError::NotFound("invite"))?;
     tenant::ensure_active(&t)?;
+    tenant::throttle_sign_in(&s, &t)?;
     if a.token.len() != 43 {
         return Err(ApiError::NotFound("invite"));
     }

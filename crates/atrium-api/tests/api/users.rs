@@ -391,3 +391,43 @@ async fn an_operator_invites_the_first_admin_through_the_control_plane() {
         .expect_err("already signed up");
     assert_eq!(err.code(), "user_exists");
 }
+
+#[tokio::test]
+async fn password_guessing_is_throttled_per_tenant() {
+    let app = TestApp::spawn().await;
+    app.tenant("acme").await;
+    app.tenant("globex").await;
+    let attempts = (0..30).map(|i| {
+        app.public(
+            "acme",
+            "/sign-in",
+            json!({"email": "ann@acme.test", "password": format!("guess number {i}")}),
+        )
+    });
+    let results = futures::future::join_all(attempts).await;
+    let limited = results
+        .iter()
+        .filter(|(s, _, _)| *s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert!(
+        limited >= 10,
+        "{limited} of 30 rapid guesses were throttled"
+    );
+    let (_, _, p) = results
+        .iter()
+        .find(|(s, _, _)| *s == StatusCode::TOO_MANY_REQUESTS)
+        .expect("a 429");
+    assert_eq!(p["code"], "rate_limited");
+    let (s, _, _) = app
+        .public(
+            "globex",
+            "/sign-in",
+            json!({"email": "x@globex.test", "password": "whatever pw"}),
+        )
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::UNAUTHORIZED,
+        "another tenant is not slowed down"
+    );
+}

@@ -22,6 +22,8 @@ use crate::Control;
 #[derive(Clone)]
 pub struct AppState {
     pub control: Control,
+    /// Operator sign-in attempts, all operators together.
+    pub sign_in_limiter: std::sync::Arc<atrium_core::ratelimit::RateLimiter>,
 }
 
 /// Connects, migrates the control schema, and binds the listener (port 0 picks one).
@@ -42,7 +44,10 @@ pub async fn build(config: Config) -> anyhow::Result<Server> {
                 .merge(session::router())
                 .merge(users::router()),
         )
-        .with_state(AppState { control });
+        .with_state(AppState {
+            control,
+            sign_in_limiter: std::sync::Arc::new(atrium_core::ratelimit::RateLimiter::new(5)),
+        });
     let limits = Limits {
         request_timeout: Duration::from_secs(120),
         body_limit_bytes: 64 * 1024,

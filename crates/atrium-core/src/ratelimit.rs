@@ -1,4 +1,5 @@
-//! Per-tenant token buckets for the browser ingest endpoint.
+//! Token buckets per key: browser event ingest and sign-in attempts, per tenant. Keys are
+//! validated, existing tenant slugs (or a fixed name), so the map stays bounded.
 
 use std::{
     collections::HashMap,
@@ -28,7 +29,6 @@ impl RateLimiter {
             return Ok(());
         };
         let now = Instant::now();
-        // Tenants are validated and exist, so this map is bounded by the tenant count.
         let (tokens, last) = buckets
             .entry(tenant.to_owned())
             .or_insert((self.burst, now));
