@@ -153,7 +153,10 @@ async function invited_user_works_the_pipeline_and_sees_it_in_the_dashboard(brow
   await shot(page, 'app-customers');
   await page.getByRole('link', { name: 'Rocket Co' }).click();
   await page.getByRole('heading', { name: 'Rocket Co' }).waitFor();
-  state.customerUrl = page.url();
+  await page.getByLabel('Contact name').fill('Rita Rocket');
+  await page.getByLabel('Contact email').fill('rita@rocket.example');
+  await page.getByRole('button', { name: 'Add contact' }).click();
+  await page.getByText('rita@rocket.example').waitFor();
   await shot(page, 'app-customer-detail');
 
   await page.getByRole('link', { name: 'Deals' }).click();
@@ -206,7 +209,7 @@ async function invited_user_works_the_pipeline_and_sees_it_in_the_dashboard(brow
   }, 30_000, 1000);
   await shot(page, 'app-dashboard');
   state.ctx = ctx;
-  return `customer, deal dragged to won, order; dashboard shows pageviews, clicks, the stage change and funnel lead→won 2→1 (50%)`;
+  return `customer with a contact, deal dragged to won, order; dashboard shows pageviews, clicks, the stage change and funnel lead→won 2→1 (50%)`;
 }
 
 async function a_tenant_user_cannot_reach_another_tenant(browser) {

@@ -112,6 +112,7 @@ export function CustomerDetail({ slug, id }: { slug: string; id: string }) {
       <div className="columns">
         <div>
           <h2>Contacts</h2>
+          <NewContact slug={slug} customerId={id} onCreated={contacts.reload} />
           {!contacts.data ? (
             <Loading what="contacts" />
           ) : contacts.data.items.length === 0 ? (
@@ -145,5 +146,37 @@ export function CustomerDetail({ slug, id }: { slug: string; id: string }) {
         </div>
       </div>
     </section>
+  );
+}
+
+function NewContact({ slug, customerId, onCreated }: { slug: string; customerId: string; onCreated: () => void }) {
+  const [name, setName] = useState('');
+  const [email, setEmail] = useState('');
+  const [title, setTitle] = useState('');
+  const [error, setError] = useState<ApiError | null>(null);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    try {
+      await post(`/v1/t/${slug}/contacts`, { customer_id: customerId, name, email: email || undefined, title: title || undefined });
+      setName('');
+      setEmail('');
+      setTitle('');
+      onCreated();
+    } catch (err) {
+      setError(err as ApiError);
+    }
+  };
+  const known = ['name', 'email', 'title'].some((f) => error?.field(f));
+  return (
+    <form className="inline-form" onSubmit={submit} aria-label="Add a contact" noValidate>
+      <Field id="contact-name" label="Contact name" value={name} onChange={(e) => setName(e.target.value)} error={error?.field('name')} />
+      <Field id="contact-email" label="Contact email" type="email" value={email} onChange={(e) => setEmail(e.target.value)} error={error?.field('email')} />
+      <Field id="contact-title" label="Job title" value={title} onChange={(e) => setTitle(e.target.value)} error={error?.field('title')} />
+      <button type="submit" data-track="create-contact">
+        Add contact
+      </button>
+      <FormError error={error && !known ? error : null} />
+    </form>
   );
 }
