@@ -47,7 +47,7 @@ def expect(cond, msg):
 
 
 def http(method, url, body=None, token=None, timeout=5.0, headers=None):
-    """(status, headers, parsed body); status 0 when nothing answered."""
+    """(status, headers with lower-case names, parsed body); status 0 when nothing answered."""
     data = json.dumps(body).encode() if body is not None else None
     req = urllib.request.Request(url, data=data, method=method)
     if data is not None:
@@ -58,9 +58,9 @@ def http(method, url, body=None, token=None, timeout=5.0, headers=None):
         req.add_header(k, v)
     try:
         with urllib.request.urlopen(req, timeout=timeout) as r:
-            status, hdrs, raw = r.status, dict(r.headers), r.read()
+            status, hdrs, raw = r.status, {k.lower(): v for k, v in r.headers.items()}, r.read()
     except urllib.error.HTTPError as e:
-        status, hdrs, raw = e.code, dict(e.headers), e.read()
+        status, hdrs, raw = e.code, {k.lower(): v for k, v in e.headers.items()}, e.read()
     except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
         return 0, {}, None
     try:
@@ -151,7 +151,7 @@ def send_events(t, events, pause=0.0):
             if s == 202:
                 break
             expect(s in (429, 0), f"events batch: {s} {b}")
-            time.sleep(float(h.get("Retry-After", "1")) if s == 429 else 0.5)
+            time.sleep(float(h.get("retry-after", "1")) if s == 429 else 0.5)
         else:
             raise Failed("events batch never accepted")
 
@@ -221,7 +221,11 @@ def case_atrium_containers_are_locked_down():
         expect(f[2].strip() in ("[]", "<no value>"), f"{c}: capabilities {f[2]}")
         r = podman("exec", container(c), "/bin/sh", "-c", "touch /probe-write", check=False)
         expect(r.returncode != 0, f"{c}: could write to its root filesystem")
-    return f"image {size / 1e6:.1f} MB; control, api, collector: read-only root, uid 65532, no capabilities, and still healthy"
+    for url, entry in ((API, "/app/t/e2e_acme"), (CONTROL, "/console")):
+        s, h, _ = http("GET", url + entry)
+        expect(s == 200 and "default-src 'self'" in h.get("content-security-policy", ""), f"{entry}: {s} {h}")
+    return (f"image {size / 1e6:.1f} MB with the web app (/app and /console served, strict CSP); "
+            f"control, api, collector: read-only root, uid 65532, no capabilities, and still healthy")
 
 
 def case_k6_short_run_passes_thresholds():
