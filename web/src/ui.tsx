@@ -70,6 +70,13 @@ export function fmtMoney(cents: number, currency: string) {
   }
 }
 
+/// "12.50" → 1250. Anything unparseable becomes -1, which the API refuses with a field
+/// error (amounts can't be negative), so the message comes from the server's one rule.
+export function toCents(amount: string): number {
+  const cents = Math.round(parseFloat(amount || '0') * 100);
+  return Number.isFinite(cents) ? cents : -1;
+}
+
 export function fmtBytes(n: number) {
   if (n < 1024) return `${n} B`;
   if (n < 1024 ** 2) return `${(n / 1024).toFixed(0)} KB`;

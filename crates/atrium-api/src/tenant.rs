@@ -118,12 +118,7 @@ pub async fn for_sign_in(state: &AppState, slug: &str) -> Result<Option<Tenant>,
 
 /// Throttles sign-in and invite attempts per tenant.
 pub fn throttle_sign_in(state: &AppState, t: &Tenant) -> Result<(), ApiError> {
-    state
-        .sign_in_limiter
-        .check(t.slug())
-        .map_err(|wait| ApiError::RateLimited {
-            retry_after_s: wait.as_secs().max(1),
-        })
+    state.sign_in_limiter.admit(t.slug())
 }
 
 /// Active tenants pass; a suspended one is a 423 (said only to its own signed-in users).

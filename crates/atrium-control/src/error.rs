@@ -15,6 +15,10 @@ pub enum ControlError {
     Db(#[from] DbError),
     #[error(transparent)]
     Other(#[from] anyhow::Error),
+    /// A rule shared with the data plane (email shape, password length) already phrased
+    /// as the answer to give.
+    #[error(transparent)]
+    Api(#[from] ApiError),
 }
 
 impl From<tokio_postgres::Error> for ControlError {
@@ -38,6 +42,7 @@ impl From<ControlError> for ApiError {
             ControlError::Conflict(detail, code) => ApiError::Conflict { code, detail },
             ControlError::Db(db) => db.into(),
             ControlError::Other(err) => ApiError::Internal(err),
+            ControlError::Api(err) => err,
         }
     }
 }

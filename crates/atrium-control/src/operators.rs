@@ -53,19 +53,8 @@ impl Control {
         pw: &str,
         actor: &str,
     ) -> Result<OperatorAccount, ControlError> {
-        let email = tenant_users::normalize_email(email).map_err(|_| {
-            ControlError::Invalid("email must look like name@example.com".into(), "email")
-        })?;
-        password::check_new("password", pw).map_err(|_| {
-            ControlError::Invalid(
-                format!(
-                    "a password has {} to {} characters",
-                    password::MIN_LEN,
-                    password::MAX_LEN
-                ),
-                "password",
-            )
-        })?;
+        let email = tenant_users::normalize_email(email)?;
+        password::check_new("password", pw)?;
         let name = display_name.map(str::trim).unwrap_or("").to_owned();
         if name.chars().count() > 100 {
             return Err(ControlError::Invalid(

@@ -1,6 +1,8 @@
 //! Token buckets per key: browser event ingest and sign-in attempts, per tenant. Keys are
 //! validated, existing tenant slugs (or a fixed name), so the map stays bounded.
 
+use crate::error::ApiError;
+
 use std::{
     collections::HashMap,
     sync::Mutex,
@@ -21,6 +23,13 @@ impl RateLimiter {
             burst: per_second * 2.0,
             buckets: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// `check` as an HTTP answer: a 429 problem with Retry-After when the bucket is empty.
+    pub fn admit(&self, key: &str) -> Result<(), ApiError> {
+        self.check(key).map_err(|wait| ApiError::RateLimited {
+            retry_after_s: wait.as_secs().max(1),
+        })
     }
 
     /// Ok, or how long until a token is available.

@@ -2,7 +2,7 @@
 // endpoint; the "Move to" menu on each card does the same from the keyboard.
 import { useState, type DragEvent, type FormEvent } from 'react';
 import { ApiError, get, post } from '../api';
-import { Empty, Field, FormError, Loading, fmtMoney, useLoad } from '../ui';
+import { Empty, Field, FormError, Loading, fmtMoney, toCents, useLoad } from '../ui';
 import type { Customer } from './Customers';
 
 export const STAGES = ['lead', 'qualified', 'proposal', 'won', 'lost'] as const;
@@ -123,9 +123,8 @@ function NewDeal({ slug, customers, onCreated }: { slug: string; customers: Cust
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setError(null);
-    const cents = Math.round(parseFloat(amount || '0') * 100);
     try {
-      await post(`/v1/t/${slug}/deals`, { title, amount_cents: Number.isFinite(cents) ? cents : -1, currency: 'EUR', customer_id: customer || customers[0]?.id });
+      await post(`/v1/t/${slug}/deals`, { title, amount_cents: toCents(amount), currency: 'EUR', customer_id: customer || customers[0]?.id });
       setTitle('');
       setAmount('');
       onCreated();

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError, get, post } from '../api';
-import { Empty, Field, FormError, Loading, fmtDate, fmtMoney, useLoad } from '../ui';
+import { Empty, Field, FormError, Loading, fmtDate, fmtMoney, toCents, useLoad } from '../ui';
 
 interface Order {
   id: string;
@@ -19,9 +19,8 @@ export function Orders({ slug }: { slug: string }) {
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setError(null);
-    const cents = Math.round(parseFloat(amount || '0') * 100);
     try {
-      await post(`/v1/t/${slug}/orders`, { item, quantity: 1, amount_cents: Number.isFinite(cents) ? cents : -1, currency: 'EUR' });
+      await post(`/v1/t/${slug}/orders`, { item, quantity: 1, amount_cents: toCents(amount), currency: 'EUR' });
       setItem('');
       setAmount('');
       list.reload();

@@ -70,11 +70,7 @@ async fn ingest(
     headers: HeaderMap,
     BeaconJson(batch): BeaconJson<Batch>,
 ) -> Result<Response, ApiError> {
-    if let Err(wait) = s.ingest_limiter.check(t.slug()) {
-        return Err(ApiError::RateLimited {
-            retry_after_s: wait.as_secs().max(1),
-        });
-    }
+    s.ingest_limiter.admit(t.slug())?;
     if batch.events.is_empty() || batch.events.len() > MAX_BATCH {
         return Err(ApiError::validation(
             "events",

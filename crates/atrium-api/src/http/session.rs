@@ -76,11 +76,16 @@ async fn sign_in(
     let mut tx = t.begin(&s).await?;
     let (token, csrf_token) = tenant_users::open_session(&mut tx, user.id).await?;
     tx.commit().await?;
-    Ok((
-        [(header::SET_COOKIE, session_cookie(t.slug()).set(&token))],
-        Json(SessionInfo { user, csrf_token }),
+    Ok(signed_in(&t, &token, SessionInfo { user, csrf_token }))
+}
+
+/// The answer to a new session: the cookie, scoped to the tenant's path, and who it is.
+pub fn signed_in(t: &Tenant, token: &str, info: SessionInfo) -> Response {
+    (
+        [(header::SET_COOKIE, session_cookie(t.slug()).set(token))],
+        Json(info),
     )
-        .into_response())
+        .into_response()
 }
 
 /// Who is signed in, and the session's CSRF token.

@@ -7,8 +7,8 @@ use atrium_core::{
 };
 use axum::{
     extract::{Path, State},
-    http::{header, StatusCode},
-    response::{IntoResponse, Response},
+    http::StatusCode,
+    response::Response,
     routing::post,
     Router,
 };
@@ -17,9 +17,9 @@ use tracing::instrument;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::session::SessionInfo;
+use super::session::{signed_in, SessionInfo};
 use crate::{
-    tenant::{self, session_cookie, Caller, Tenant},
+    tenant::{self, Caller, Tenant},
     AppState,
 };
 
@@ -106,9 +106,5 @@ async fn accept(
     let user = tenant_users::accept(&mut tx, &a.token, &hash, a.display_name.as_deref()).await?;
     let (token, csrf_token) = tenant_users::open_session(&mut tx, user.id).await?;
     tx.commit().await?;
-    Ok((
-        [(header::SET_COOKIE, session_cookie(t.slug()).set(&token))],
-        Json(SessionInfo { user, csrf_token }),
-    )
-        .into_response())
+    Ok(signed_in(&t, &token, SessionInfo { user, csrf_token }))
 }
