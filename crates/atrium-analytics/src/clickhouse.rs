@@ -5,6 +5,8 @@
 use std::time::Duration;
 
 use atrium_core::{config::ClickHouseConfig, migrations};
+
+use crate::schema::CLICKHOUSE;
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 
@@ -154,7 +156,7 @@ impl ClickHouse {
         }
     }
 
-    /// Creates the database and applies pending `migrations/clickhouse` files, each once.
+    /// Creates the database and applies pending [`CLICKHOUSE`] migrations, each once.
     pub async fn migrate(&self) -> Result<Vec<i32>, ChError> {
         let create = format!("CREATE DATABASE IF NOT EXISTS {}", self.database);
         self.send(self.request(None, false).body(create)).await?;
@@ -171,7 +173,7 @@ impl ClickHouse {
             .query("SELECT version, checksum FROM schema_migrations")
             .await?;
         let mut applied = Vec::new();
-        for m in migrations::CLICKHOUSE {
+        for m in CLICKHOUSE {
             if let Some(a) = done.iter().find(|a| a.version as i32 == m.version) {
                 migrations::verify_checksum(m, &a.checksum)
                     .map_err(|e| ChError::Decode(e.to_string()))?;

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use atrium_core::error::FieldError;
+use atrium_core::domain::ValidationError;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -101,12 +101,15 @@ impl ClientEvent {
         index: usize,
         tenant: &str,
         user_agent: &str,
-        errors: &mut Vec<FieldError>,
+        errors: &mut Vec<ValidationError>,
     ) -> Option<Event> {
         let before = errors.len();
         let mut check = |field: &str, ok: bool, msg: &str| {
             if !ok {
-                errors.push(FieldError::new(&format!("events[{index}].{field}"), msg));
+                errors.push(ValidationError::new(
+                    &format!("events[{index}].{field}"),
+                    msg,
+                ));
             }
         };
         let name_ok = !self.name.is_empty()

@@ -1,10 +1,12 @@
 //! Atrium's analytics plane: events, the spool between the app and its sidecar,
-//! ClickHouse, and the tenant-scoped queries behind the dashboards.
+//! ClickHouse and its schema, and the tenant-scoped queries behind the dashboards.
+//! The collector that ships the spool is its own crate, `atrium-collector`.
 
+pub mod checkpoint;
 pub mod clickhouse;
-pub mod collector;
 pub mod demo;
 pub mod event;
 pub mod query;
+pub mod schema;
 pub mod segment;
 pub mod spool;

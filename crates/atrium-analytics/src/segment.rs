@@ -82,7 +82,7 @@ pub fn create_next(dir: &Path) -> io::Result<(u64, fs::File)> {
         .ok()
         .and_then(|t| t.trim().parse().ok())
         .unwrap_or(0);
-    let checkpoint = crate::collector::checkpoint::Checkpoint::load(dir).map_or(0, |c| c.pos.seq);
+    let checkpoint = crate::checkpoint::Checkpoint::load(dir).map_or(0, |c| c.pos.seq);
     let mut seq = listed.max(high_water).max(checkpoint) + 1;
     loop {
         match fs::OpenOptions::new()

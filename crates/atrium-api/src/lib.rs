@@ -9,21 +9,15 @@ pub mod tenant;
 
 use std::{sync::Arc, time::Duration};
 
+use atrium_analytics::{clickhouse::ClickHouse, spool::Emitter};
 use atrium_core::{
-    config::Config,
+    config::{Config, PageConfig},
     health::{self, Lifecycle},
-    http::{with_common_layers, Limits, Server},
 };
+use atrium_http::{layers::with_common_layers, probes, ratelimit::RateLimiter, Server};
 use deadpool_postgres::Pool;
 
-use atrium_analytics::{clickhouse::ClickHouse, spool::Emitter};
-
-use atrium_core::ratelimit::RateLimiter;
-
 use crate::directory::Directory;
-
-/// Sign-in attempts per second per tenant (bursts of twice that).
-pub const SIGN_IN_PER_SECOND: u32 = 5;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -38,18 +32,19 @@ pub struct AppState {
     /// Sign-in and invite-acceptance attempts per tenant: slows password guessing
     /// beyond what Argon2's cost already does.
     pub sign_in_limiter: Arc<RateLimiter>,
+    pub page: PageConfig,
 }
 
 pub struct Application {
-    pub server: Server,
-    pub state: AppState,
+    server: Server,
+    state: AppState,
 }
 
 impl Application {
     /// Builds the pool, the tenant directory and its listener, and binds (port 0 picks one).
     /// The database may be down at this point: readiness reports it until it is back.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
-        atrium_core::metrics::install();
+        atrium_http::metrics::install();
         let api = &config.api;
         if api.dev_tenant_param {
             tracing::warn!(
@@ -87,24 +82,37 @@ impl Application {
             emitter,
             clickhouse,
             ingest_limiter: Arc::new(RateLimiter::new(config.analytics.ingest_rate_per_tenant)),
-            sign_in_limiter: Arc::new(RateLimiter::new(SIGN_IN_PER_SECOND)),
+            sign_in_limiter: Arc::new(RateLimiter::new(api.sign_in_per_second)),
+            page: api.page,
         };
         let lifecycle = Lifecycle::new(health::postgres_check(pool.clone()));
         spawn_pool_gauges(pool);
-        let limits = Limits {
-            request_timeout: Duration::from_millis(api.request_timeout_ms),
-            body_limit_bytes: api.body_limit_bytes,
-            max_concurrency: api.max_concurrency,
-        };
-        let mut app = http::router(state.clone(), config.chaos)
-            .merge(health::probe_router(lifecycle.clone()));
+        let mut app =
+            http::router(state.clone(), config.chaos).merge(probes::router(lifecycle.clone()));
         if let Some(dir) = &config.api.web_dir {
-            app = app.merge(atrium_core::web::spa(dir, "/app")?);
+            app = app.merge(atrium_http::web::spa(dir, "/app")?);
         }
-        let router = with_common_layers(app, &limits, "api");
-        let drain = Duration::from_secs(api.shutdown_timeout_s);
+        let router = with_common_layers(app, &api.http, "api");
+        let drain = api.http.shutdown_timeout();
         let server = Server::bind("api", api.listen, router, lifecycle, drain).await?;
         Ok(Self { server, state })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.server.port()
+    }
+
+    pub fn lifecycle(&self) -> Arc<Lifecycle> {
+        self.server.lifecycle()
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until shutdown is requested, then drains in-flight requests.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        Ok(self.server.run_until_stopped().await?)
     }
 }
 

@@ -11,15 +11,16 @@
 
 use std::sync::Arc;
 
-use atrium_analytics::event::Event;
-use atrium_core::{
+use atrium_accounts::{
     apikey,
-    db::TenantTx,
-    error::ApiError,
-    http::TenantLabel,
-    session::{self, SessionCookie},
-    tenancy::TenantSlug,
-    tenant_users::{self, Role, TenantUser, SESSION_HOURS},
+    tenant_users::{self, Role, TenantUser},
+};
+use atrium_analytics::event::Event;
+use atrium_core::{db::TenantTx, tenancy::TenantSlug};
+use atrium_http::{
+    cookie::{self as session, SessionCookie},
+    layers::TenantLabel,
+    ApiError,
 };
 use axum::{
     extract::{FromRequestParts, Request, State},
@@ -96,12 +97,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
 
 /// The tenant app's session cookie: its Path keeps it to this tenant's API.
 pub fn session_cookie(slug: &str) -> SessionCookie {
-    SessionCookie {
-        name: "atrium_session",
-        path: format!("/v1/t/{slug}/"),
-        max_age_s: SESSION_HOURS as u64 * 3600,
-        secure: true,
-    }
+    SessionCookie::new("atrium_session", format!("/v1/t/{slug}/"))
 }
 
 /// The tenant named in a sign-in or invite path, if it exists and isn't deleted, with

@@ -8,7 +8,6 @@ use std::{
 
 use atrium_analytics::{
     clickhouse::{quote, ClickHouse},
-    collector,
     event::Event,
     query::Scope,
     spool,
@@ -51,8 +50,10 @@ pub async fn collector_throughput(events: usize) -> anyhow::Result<Value> {
     drop(emitter);
     let _ = writer.join();
     let spool_s = t0.elapsed().as_secs_f64();
-    let (_http, sink) = collector::build(&config).await?;
-    let mut ckpt = collector::checkpoint::Checkpoint::load(&config.analytics.spool_dir)?;
+    let (_http, sink) = atrium_collector::Application::build(&config)
+        .await
+        .map(atrium_collector::Application::into_parts)?;
+    let mut ckpt = atrium_analytics::checkpoint::Checkpoint::load(&config.analytics.spool_dir)?;
     let t1 = Instant::now();
     while sink.step(&mut ckpt).await? {}
     let ship_s = t1.elapsed().as_secs_f64();
@@ -69,7 +70,9 @@ pub async fn e2e_latency(seconds: u64, rate: u64) -> anyhow::Result<Value> {
     let config = Config::load()?;
     let ch = ClickHouse::new(&config.clickhouse)?;
     ch.migrate().await?;
-    let (http, sink) = collector::build(&config).await?;
+    let (http, sink) = atrium_collector::Application::build(&config)
+        .await
+        .map(atrium_collector::Application::into_parts)?;
     let lifecycle = http.lifecycle();
     let running = tokio::spawn(sink.run(lifecycle.clone()));
     let (emitter, _writer) = spool::start(&config.analytics)?;

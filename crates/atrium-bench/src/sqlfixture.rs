@@ -48,7 +48,7 @@ pub fn build(events: usize) -> anyhow::Result<Value> {
         .collect();
     Ok(json!({
         // Split exactly as `atrium migrate` splits them.
-        "schema": atrium_core::migrations::CLICKHOUSE
+        "schema": atrium_analytics::schema::CLICKHOUSE
             .iter()
             .flat_map(|m| atrium_analytics::clickhouse::statements(m.sql))
             .collect::<Vec<_>>(),

@@ -1,10 +1,8 @@
 use std::time::Instant;
 
+use atrium_control::schema::TENANT;
 use atrium_control::{provision::NewTenant, Control};
-use atrium_core::{
-    config::Config,
-    migrations::{Migration, TENANT},
-};
+use atrium_core::{config::Config, migrations::Migration};
 use serde_json::{json, Value};
 
 fn control() -> anyhow::Result<Control> {
@@ -59,8 +57,8 @@ pub async fn migrate(pad_registry_to: i64) -> anyhow::Result<Value> {
     let control = control()?;
     let mut set = TENANT.to_vec();
     set.push(BENCH_MIGRATION);
-    let with_new = control.migrate_tenants(&set, false).await?;
-    let nothing = control.migrate_tenants(&set, false).await?;
+    let with_new = control.migrate_tenants(&set, &()).await?;
+    let nothing = control.migrate_tenants(&set, &()).await?;
     let mut out = json!({
         "tenants_migrated": with_new.migrated.len(),
         "failed": with_new.failed.len(),
@@ -78,7 +76,7 @@ pub async fn migrate(pad_registry_to: i64) -> anyhow::Result<Value> {
             &[&pad_registry_to, &9_000i32],
         )
         .await?;
-        let padded = control.migrate_tenants(&set, false).await?;
+        let padded = control.migrate_tenants(&set, &()).await?;
         conn.execute(
             "DELETE FROM atrium_control.tenants WHERE slug LIKE 'pad\\_%'",
             &[],

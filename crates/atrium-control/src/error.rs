@@ -1,24 +1,41 @@
-use atrium_core::{db::DbError, error::ApiError, tenancy::SlugError};
+use atrium_accounts::AccountError;
+use atrium_core::{db::DbError, domain::ValidationError, tenancy::SlugError};
 
-/// What can go wrong in a control-plane action. Converts into the shared [`ApiError`].
+/// What can go wrong in a control-plane action. The HTTP layer (`http::error`) decides
+/// the status and stable code of each; the CLI prints them.
 #[derive(Debug, thiserror::Error)]
 pub enum ControlError {
     #[error(transparent)]
     Slug(#[from] SlugError),
-    #[error("{0}")]
-    Invalid(String, &'static str),
+    #[error(transparent)]
+    Invalid(#[from] ValidationError),
     #[error("tenant not found")]
     NotFound,
-    #[error("{0}")]
-    Conflict(String, &'static str),
+    /// Something other than the tenant itself is missing (its export, say).
+    #[error("{0} not found")]
+    Absent(&'static str),
+    #[error("{detail}")]
+    Conflict { code: &'static str, detail: String },
+    /// A rule shared with the data plane (email shape, password length, invites).
+    #[error(transparent)]
+    Account(#[from] AccountError),
     #[error(transparent)]
     Db(#[from] DbError),
     #[error(transparent)]
     Other(#[from] anyhow::Error),
-    /// A rule shared with the data plane (email shape, password length) already phrased
-    /// as the answer to give.
-    #[error(transparent)]
-    Api(#[from] ApiError),
+}
+
+impl ControlError {
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        ControlError::Invalid(ValidationError::new(field, message))
+    }
+
+    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+        ControlError::Conflict {
+            code,
+            detail: detail.into(),
+        }
+    }
 }
 
 impl From<tokio_postgres::Error> for ControlError {
@@ -30,19 +47,5 @@ impl From<tokio_postgres::Error> for ControlError {
 impl From<deadpool_postgres::PoolError> for ControlError {
     fn from(e: deadpool_postgres::PoolError) -> Self {
         ControlError::Db(DbError::Pool(e))
-    }
-}
-
-impl From<ControlError> for ApiError {
-    fn from(e: ControlError) -> Self {
-        match e {
-            ControlError::Slug(s) => ApiError::InvalidTenantSlug(s),
-            ControlError::Invalid(msg, field) => ApiError::validation(field, msg),
-            ControlError::NotFound => ApiError::NotFound("tenant"),
-            ControlError::Conflict(detail, code) => ApiError::Conflict { code, detail },
-            ControlError::Db(db) => db.into(),
-            ControlError::Other(err) => ApiError::Internal(err),
-            ControlError::Api(err) => err,
-        }
     }
 }

@@ -162,10 +162,7 @@ impl Control {
         let text =
             std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
         if !text.starts_with(HEADER) {
-            return Err(ControlError::Invalid(
-                "not an Atrium tenant export".into(),
-                "file",
-            ));
+            return Err(ControlError::invalid("file", "not an Atrium tenant export"));
         }
         let blocks = parse_blocks(&text)?;
         let provisioned = self
@@ -179,9 +176,9 @@ impl Control {
             )
             .await?;
         if !provisioned.created {
-            return Err(ControlError::Conflict(
-                format!("tenant '{slug}' already exists"),
+            return Err(ControlError::conflict(
                 "tenant_exists",
+                format!("tenant '{slug}' already exists"),
             ));
         }
         let tenant = provisioned.tenant;

@@ -1,6 +1,7 @@
 //! Tenant API keys. The plaintext is returned once, at creation; only a hash is kept.
 
-use atrium_core::{apikey, tenancy::TenantSlug};
+use atrium_accounts::apikey;
+use atrium_core::{domain::DisplayName, tenancy::TenantSlug};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::json;
@@ -8,7 +9,7 @@ use uuid::Uuid;
 
 use crate::{error::ControlError, registry, Control};
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ApiKey {
     pub id: Uuid,
     pub name: String,
@@ -17,7 +18,7 @@ pub struct ApiKey {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CreatedKey {
     #[serde(flatten)]
     pub key: ApiKey,
@@ -33,20 +34,15 @@ impl Control {
         actor: &str,
     ) -> Result<CreatedKey, ControlError> {
         let slug = TenantSlug::parse(slug)?;
-        let name = name.trim();
-        if name.is_empty() || name.chars().count() > 100 {
-            return Err(ControlError::Invalid(
-                "name must be 1 to 100 characters".into(),
-                "name",
-            ));
-        }
+        let name = DisplayName::parse("name", name)?;
+        let name = name.as_str();
         let mut conn = self.pool.get().await?;
         let tx = conn.transaction().await?;
         let tenant = registry::lock(&*tx, slug.as_str()).await?;
-        if !matches!(tenant.state.as_str(), "active" | "suspended") {
-            return Err(ControlError::Conflict(
-                format!("tenant is {}", tenant.state),
+        if !tenant.state.is_live() {
+            return Err(ControlError::conflict(
                 "tenant_not_active",
+                format!("tenant is {}", tenant.state),
             ));
         }
         let new = apikey::generate();

@@ -8,11 +8,13 @@ pub mod export;
 pub mod http;
 pub mod keys;
 pub mod lifecycle;
+pub mod listing;
 pub mod migrate;
 pub mod operators;
 pub mod provision;
 pub mod purge;
 pub mod registry;
+pub mod schema;
 pub mod stats;
 pub mod tenant_users;
 
@@ -62,7 +64,7 @@ impl Control {
         )
         .await?;
         tokio::spawn(conn);
-        let applied = atrium_core::migrations::run_control(&mut client).await?;
+        let applied = migrate::run_control(&mut client).await?;
         let api = atrium_core::tenancy::quote_ident(&self.config.api_role);
         client
             .batch_execute(&format!(

@@ -1,6 +1,9 @@
 //! Suspend, resume, delete-with-export.
 
-use atrium_core::tenancy::{quote_ident, TenantSlug};
+use atrium_core::{
+    domain::{DisplayName, Plan, TenantState},
+    tenancy::{quote_ident, TenantSlug},
+};
 use serde_json::json;
 
 use crate::{error::ControlError, registry, registry::Tenant, Control};
@@ -13,12 +16,14 @@ impl Control {
     }
 
     pub async fn suspend(&self, slug: &str, actor: &str) -> Result<Tenant, ControlError> {
-        self.transition(slug, actor, "tenant.suspend", "active", "suspended")
+        use TenantState::{Active, Suspended};
+        self.transition(slug, actor, "tenant.suspend", Active, Suspended)
             .await
     }
 
     pub async fn resume(&self, slug: &str, actor: &str) -> Result<Tenant, ControlError> {
-        self.transition(slug, actor, "tenant.resume", "suspended", "active")
+        use TenantState::{Active, Suspended};
+        self.transition(slug, actor, "tenant.resume", Suspended, Active)
             .await
     }
 
@@ -28,8 +33,8 @@ impl Control {
         slug: &str,
         actor: &str,
         action: &str,
-        from: &str,
-        to: &str,
+        from: TenantState,
+        to: TenantState,
     ) -> Result<Tenant, ControlError> {
         let slug = TenantSlug::parse(slug)?;
         let mut conn = self.pool.get().await?;
@@ -43,12 +48,12 @@ impl Control {
                 "tenant is {}; only a {from} tenant can go to {to}",
                 tenant.state
             );
-            return Err(ControlError::Conflict(msg, "invalid_state"));
+            return Err(ControlError::conflict("invalid_state", msg));
         }
         tx.execute(
             "UPDATE atrium_control.tenants
              SET state = $2, updated_at = now(),
-                 suspended_at = CASE WHEN $2 = 'suspended' THEN now() ELSE NULL END
+                 suspended_at = CASE WHEN $2::text = 'suspended' THEN now() ELSE NULL END
              WHERE id = $1",
             &[&tenant.id, &to],
         )
@@ -77,9 +82,9 @@ impl Control {
         {
             let tx = conn.transaction().await?;
             let tenant = registry::lock(&*tx, slug.as_str()).await?;
-            match tenant.state.as_str() {
-                "deleted" => return Ok(tenant),
-                "deleting" => {}
+            match tenant.state {
+                TenantState::Deleted => return Ok(tenant),
+                TenantState::Deleting => {}
                 _ => {
                     tx.execute(
                         "UPDATE atrium_control.tenants SET state = 'deleting', updated_at = now() WHERE id = $1",
@@ -167,7 +172,7 @@ impl Control {
 }
 
 /// What an operator may change on a live tenant.
-#[derive(Debug, Default, serde::Deserialize)]
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TenantChange {
     pub display_name: Option<String>,
@@ -175,6 +180,11 @@ pub struct TenantChange {
     /// Applied per transaction by the data plane (SET LOCAL statement_timeout).
     pub statement_timeout_ms: Option<i32>,
 }
+
+/// Tenants' display names may be longer than people's.
+pub const TENANT_NAME_MAX_CHARS: usize = 200;
+/// The per-tenant statement timeout an operator may set, in ms.
+pub const STATEMENT_TIMEOUT_MS: std::ops::RangeInclusive<i32> = 100..=600_000;
 
 impl Control {
     /// Changes display name, plan or statement timeout; the data plane hears about it
@@ -186,38 +196,35 @@ impl Control {
         actor: &str,
     ) -> Result<Tenant, ControlError> {
         let slug = TenantSlug::parse(slug)?;
-        if let Some(n) = &change.display_name {
-            if n.trim().is_empty() || n.chars().count() > 200 {
-                return Err(ControlError::Invalid(
-                    "display_name must be 1 to 200 characters".into(),
-                    "display_name",
-                ));
-            }
-        }
-        if let Some(p) = &change.plan {
-            if !crate::provision::PLANS.contains(&p.as_str()) {
-                let plans = crate::provision::PLANS.join(", ");
-                return Err(ControlError::Invalid(
-                    format!("plan must be one of {plans}"),
-                    "plan",
-                ));
-            }
-        }
+        let display_name = change
+            .display_name
+            .as_deref()
+            .map(|n| DisplayName::parse_with_max("display_name", n, TENANT_NAME_MAX_CHARS))
+            .transpose()?;
+        let plan = change
+            .plan
+            .as_deref()
+            .map(|p| Plan::parse("plan", p))
+            .transpose()?;
         if let Some(t) = change.statement_timeout_ms {
-            if !(100..=600_000).contains(&t) {
-                return Err(ControlError::Invalid(
-                    "statement_timeout_ms must be between 100 and 600000".into(),
+            if !STATEMENT_TIMEOUT_MS.contains(&t) {
+                return Err(ControlError::invalid(
                     "statement_timeout_ms",
+                    format!(
+                        "statement_timeout_ms must be between {} and {}",
+                        STATEMENT_TIMEOUT_MS.start(),
+                        STATEMENT_TIMEOUT_MS.end()
+                    ),
                 ));
             }
         }
         let mut conn = self.pool.get().await?;
         let tx = conn.transaction().await?;
         let tenant = registry::lock(&*tx, slug.as_str()).await?;
-        if !matches!(tenant.state.as_str(), "active" | "suspended") {
-            return Err(ControlError::Conflict(
-                format!("tenant is {}", tenant.state),
+        if !tenant.state.is_live() {
+            return Err(ControlError::conflict(
                 "invalid_state",
+                format!("tenant is {}", tenant.state),
             ));
         }
         tx.execute(
@@ -227,8 +234,8 @@ impl Control {
              WHERE id = $1",
             &[
                 &tenant.id,
-                &change.display_name.as_deref().map(str::trim),
-                &change.plan,
+                &display_name.as_ref().map(DisplayName::as_str),
+                &plan,
                 &change.statement_timeout_ms,
             ],
         )
@@ -240,7 +247,11 @@ impl Control {
             "tenant.update",
             Some(slug.as_str()),
             Ok(()),
-            json!({"display_name": change.display_name, "plan": change.plan, "statement_timeout_ms": change.statement_timeout_ms}),
+            json!({
+                "display_name": display_name,
+                "plan": plan,
+                "statement_timeout_ms": change.statement_timeout_ms,
+            }),
         )
         .await?;
         let tenant = registry::get(&*tx, slug.as_str()).await?;

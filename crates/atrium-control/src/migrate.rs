@@ -6,18 +6,17 @@
 //! parallelism, under a session advisory lock so two runners can't collide. A failing
 //! tenant is recorded in the registry and reported; the others go on; a rerun resumes.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use atrium_core::{
-    migrations::{self, verify_checksum, Migration, MIGRATION_LOCK_KEY},
+    migrations::{self, verify_checksum, MigrateError, Migration, MIGRATION_LOCK_KEY},
     tenancy::quote_ident,
 };
 use futures::{stream, StreamExt};
-use indicatif::{ProgressBar, ProgressStyle};
 use secrecy::ExposeSecret;
 use serde::Serialize;
 use serde_json::json;
-use tokio_postgres::GenericClient;
+use tokio_postgres::{Client, GenericClient};
 use uuid::Uuid;
 
 use crate::{error::ControlError, registry, Control};
@@ -88,14 +87,35 @@ struct Behind {
     schema: String,
 }
 
+/// Told how a run goes, so a terminal can draw a bar; `()` ignores it.
+pub trait Progress: Sync {
+    fn start(&self, _behind: u64) {}
+    fn tenant_done(&self, _slug: &str, _ok: bool) {}
+    fn finish(&self) {}
+}
+
+impl Progress for () {}
+
+const LIVE_BEHIND: &str = "SELECT id, slug, schema_name FROM atrium_control.tenants
+     WHERE state IN ('active', 'suspended') AND migration_version < $1 ORDER BY slug";
+const LIVE_UP_TO_DATE: &str = "SELECT count(*) FROM atrium_control.tenants
+     WHERE state IN ('active', 'suspended') AND migration_version >= $1";
+const LOCK_VERSION: &str =
+    "SELECT migration_version FROM atrium_control.tenants WHERE id = $1 FOR UPDATE";
+const RECORD_FAILURE: &str = "UPDATE atrium_control.tenants
+     SET migration_error = $2, migration_failed_at = now() WHERE id = $1";
+const RECORD_SUCCESS: &str = "UPDATE atrium_control.tenants
+     SET migration_version = $2, migration_error = NULL, migration_failed_at = NULL,
+         updated_at = now()
+     WHERE id = $1";
+
 impl Control {
     pub async fn migrate_tenants(
         &self,
         set: &[Migration],
-        progress: bool,
+        progress: &dyn Progress,
     ) -> Result<MigrateReport, ControlError> {
         let start = Instant::now();
-        let target = migrations::latest(set);
         let (lock_client, conn) = atrium_core::db::connect_one(
             self.config.database_url.expose_secret(),
             "atrium-migrate",
@@ -105,90 +125,86 @@ impl Control {
         lock_client
             .execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK_KEY])
             .await?;
-
-        let result = async {
-            record_checksums(&lock_client, set).await?;
-            let rows = lock_client
-                .query(
-                    "SELECT id, slug, schema_name FROM atrium_control.tenants
-                     WHERE state IN ('active', 'suspended') AND migration_version < $1 ORDER BY slug",
-                    &[&target],
-                )
-                .await?;
-            let up_to_date: i64 = lock_client
-                .query_one(
-                    "SELECT count(*) FROM atrium_control.tenants
-                     WHERE state IN ('active', 'suspended') AND migration_version >= $1",
-                    &[&target],
-                )
-                .await?
-                .get(0);
-            let behind: Vec<Behind> = rows
-                .iter()
-                .map(|r| Behind { id: r.get(0), slug: r.get(1), schema: r.get(2) })
-                .collect();
-
-            let bar = if progress && !behind.is_empty() {
-                let bar = ProgressBar::new(behind.len() as u64);
-                bar.set_style(
-                    ProgressStyle::with_template("{spinner} migrating tenants [{bar:40}] {pos}/{len} {msg} ({eta})")
-                        .unwrap_or_else(|_| ProgressStyle::default_bar())
-                        .progress_chars("=> "),
-                );
-                bar.enable_steady_tick(Duration::from_millis(120));
-                bar
-            } else {
-                ProgressBar::hidden()
-            };
-
-            let concurrency = self.config.migrate_concurrency.min(self.config.pool.max_size).max(1);
-            let outcomes: Vec<(String, Result<bool, String>)> = stream::iter(behind)
-                .map(|t| {
-                    let bar = bar.clone();
-                    async move {
-                        let r = self.migrate_one(&t, set, target).await.map_err(|e| format!("{e:#}"));
-                        bar.inc(1);
-                        if r.is_err() {
-                            bar.set_message(format!("{} failed", t.slug));
-                        }
-                        (t.slug, r)
-                    }
-                })
-                .buffer_unordered(concurrency)
-                .collect()
-                .await;
-            bar.finish_and_clear();
-
-            let mut report = MigrateReport { target_version: target, up_to_date, ..Default::default() };
-            for (slug, outcome) in outcomes {
-                match outcome {
-                    Ok(true) => report.migrated.push(slug),
-                    Ok(false) => report.up_to_date += 1,
-                    Err(error) => report.failed.push(TenantFailure { slug, error }),
-                }
-            }
-            report.migrated.sort();
-            report.failed.sort_by(|a, b| a.slug.cmp(&b.slug));
-            if !report.migrated.is_empty() || !report.failed.is_empty() {
-                registry::audit(
-                    &lock_client,
-                    "cli:migrate",
-                    "tenants.migrate",
-                    None,
-                    if report.failed.is_empty() { Ok(()) } else { Err("some tenants failed") },
-                    json!({"target_version": target, "migrated": report.migrated.len(),
-                           "failed": report.failed.iter().map(|f| &f.slug).collect::<Vec<_>>()}),
-                )
-                .await?;
-            }
-            Ok::<_, ControlError>(report)
-        }
-        .await;
+        let result = self.migrate_locked(&lock_client, set, progress).await;
         let _ = lock_client
             .execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK_KEY])
             .await;
         let mut report = result?;
         report.elapsed_ms = start.elapsed().as_millis();
+        Ok(report)
+    }
+
+    async fn migrate_locked(
+        &self,
+        lock_client: &Client,
+        set: &[Migration],
+        progress: &dyn Progress,
+    ) -> Result<MigrateReport, ControlError> {
+        let target = migrations::latest(set);
+        record_checksums(lock_client, set).await?;
+        let rows = lock_client.query(LIVE_BEHIND, &[&target]).await?;
+        let up_to_date: i64 = lock_client
+            .query_one(LIVE_UP_TO_DATE, &[&target])
+            .await?
+            .get(0);
+        let behind: Vec<Behind> = rows
+            .iter()
+            .map(|r| Behind {
+                id: r.get(0),
+                slug: r.get(1),
+                schema: r.get(2),
+            })
+            .collect();
+        progress.start(behind.len() as u64);
+        let concurrency = self
+            .config
+            .migrate_concurrency
+            .min(self.config.pool.max_size)
+            .max(1);
+        let outcomes: Vec<(String, Result<bool, String>)> = stream::iter(behind)
+            .map(|t| async move {
+                let r = self
+                    .migrate_one(&t, set, target)
+                    .await
+                    .map_err(|e| format!("{e:#}"));
+                progress.tenant_done(&t.slug, r.is_ok());
+                (t.slug, r)
+            })
+            .buffer_unordered(concurrency)
+            .collect()
+            .await;
+        progress.finish();
+
+        let mut report = MigrateReport {
+            target_version: target,
+            up_to_date,
+            ..Default::default()
+        };
+        for (slug, outcome) in outcomes {
+            match outcome {
+                Ok(true) => report.migrated.push(slug),
+                Ok(false) => report.up_to_date += 1,
+                Err(error) => report.failed.push(TenantFailure { slug, error }),
+            }
+        }
+        report.migrated.sort();
+        report.failed.sort_by(|a, b| a.slug.cmp(&b.slug));
+        if !report.migrated.is_empty() || !report.failed.is_empty() {
+            let failed: Vec<_> = report.failed.iter().map(|f| &f.slug).collect();
+            registry::audit(
+                lock_client,
+                "cli:migrate",
+                "tenants.migrate",
+                None,
+                if failed.is_empty() {
+                    Ok(())
+                } else {
+                    Err("some tenants failed")
+                },
+                json!({"target_version": target, "migrated": report.migrated.len(), "failed": failed}),
+            )
+            .await?;
+        }
         Ok(report)
     }
 
@@ -201,13 +217,7 @@ impl Control {
     ) -> anyhow::Result<bool> {
         let mut conn = self.pool.get().await?;
         let tx = conn.transaction().await?;
-        let current: i32 = tx
-            .query_one(
-                "SELECT migration_version FROM atrium_control.tenants WHERE id = $1 FOR UPDATE",
-                &[&t.id],
-            )
-            .await?
-            .get(0);
+        let current: i32 = tx.query_one(LOCK_VERSION, &[&t.id]).await?.get(0);
         if current >= target {
             return Ok(false);
         }
@@ -222,11 +232,7 @@ impl Control {
             if let Err(e) = outcome {
                 drop(tx);
                 let msg = format!("migration {:04}_{}: {}", m.version, m.name, db_message(&e));
-                conn.execute(
-                    "UPDATE atrium_control.tenants SET migration_error = $2, migration_failed_at = now() WHERE id = $1",
-                    &[&t.id, &msg],
-                )
-                .await?;
+                conn.execute(RECORD_FAILURE, &[&t.id, &msg]).await?;
                 registry::audit(
                     &**conn,
                     "cli:migrate",
@@ -240,13 +246,7 @@ impl Control {
             }
             applied.push(m.version);
         }
-        tx.execute(
-            "UPDATE atrium_control.tenants
-             SET migration_version = $2, migration_error = NULL, migration_failed_at = NULL, updated_at = now()
-             WHERE id = $1",
-            &[&t.id, &target],
-        )
-        .await?;
+        tx.execute(RECORD_SUCCESS, &[&t.id, &target]).await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -257,4 +257,54 @@ fn db_message(e: &tokio_postgres::Error) -> String {
         Some(d) => format!("{} ({})", d.message(), d.code().code()),
         None => e.to_string(),
     }
+}
+
+/// Applies pending control migrations under the migration advisory lock.
+/// Returns the versions applied.
+pub async fn run_control(client: &mut Client) -> Result<Vec<i32>, MigrateError> {
+    client
+        .execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK_KEY])
+        .await?;
+    let result = apply_control(client).await;
+    // Unlock even on failure; the session lock would otherwise live as long as the connection.
+    client
+        .execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK_KEY])
+        .await?;
+    result
+}
+
+async fn apply_control(client: &mut Client) -> Result<Vec<i32>, MigrateError> {
+    client
+        .batch_execute(
+            "CREATE SCHEMA IF NOT EXISTS atrium_control;
+             CREATE TABLE IF NOT EXISTS atrium_control.schema_migrations (
+                 version integer PRIMARY KEY,
+                 name text NOT NULL,
+                 checksum text NOT NULL,
+                 applied_at timestamptz NOT NULL DEFAULT now())",
+        )
+        .await?;
+    let rows = client
+        .query(
+            "SELECT version, name, checksum FROM atrium_control.schema_migrations",
+            &[],
+        )
+        .await?;
+    let mut applied = Vec::new();
+    for m in crate::schema::CONTROL {
+        if let Some(row) = rows.iter().find(|r| r.get::<_, i32>(0) == m.version) {
+            verify_checksum(m, row.get(2))?;
+            continue;
+        }
+        let tx = client.transaction().await?;
+        tx.batch_execute(m.sql).await?;
+        tx.execute(
+            "INSERT INTO atrium_control.schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
+            &[&m.version, &m.name, &m.checksum()],
+        )
+        .await?;
+        tx.commit().await?;
+        applied.push(m.version);
+    }
+    Ok(applied)
 }

@@ -2,7 +2,8 @@
 //! opaque token of which only a hash is stored, with a CSRF token beside it. Sign-ins,
 //! failed ones included, go to the audit log.
 
-use atrium_core::{password, session, tenant_users};
+use atrium_accounts::{password, token};
+use atrium_core::domain::{DisplayName, Email, SESSION_HOURS};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::json;
@@ -10,11 +11,7 @@ use uuid::Uuid;
 
 use crate::{error::ControlError, registry, Control};
 
-/// How long a console session lasts. There is no sliding renewal: an operator signs in
-/// again after this, which bounds what a stolen cookie is worth.
-pub const SESSION_HOURS: i64 = 12;
-
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OperatorAccount {
     pub id: Uuid,
     pub email: String,
@@ -45,6 +42,15 @@ fn account(row: &tokio_postgres::Row) -> OperatorAccount {
 }
 
 impl Control {
+    /// The deployment's admin token, compared in constant time.
+    pub fn is_admin_token(&self, token: &str) -> bool {
+        use secrecy::ExposeSecret;
+        token::constant_time_eq(
+            token.as_bytes(),
+            self.config.admin_token.expose_secret().as_bytes(),
+        )
+    }
+
     /// Creates an operator, or sets a new password for an existing one (same email).
     pub async fn upsert_operator(
         &self,
@@ -53,16 +59,11 @@ impl Control {
         pw: &str,
         actor: &str,
     ) -> Result<OperatorAccount, ControlError> {
-        let email = tenant_users::normalize_email(email)?;
-        password::check_new("password", pw)?;
-        let name = display_name.map(str::trim).unwrap_or("").to_owned();
-        if name.chars().count() > 100 {
-            return Err(ControlError::Invalid(
-                "display_name has at most 100 characters".into(),
-                "display_name",
-            ));
-        }
-        let hash = password::hash(pw).await?;
+        let email = Email::parse("email", email)?;
+        let name = DisplayName::parse_opt("display_name", display_name)?;
+        // Empty keeps an existing operator's name (and defaults a new one's, in SQL).
+        let name = name.as_ref().map_or("", DisplayName::as_str);
+        let hash = password::hash_new("password", pw).await?;
         let conn = self.pool.get().await?;
         let row = conn
             .query_one(
@@ -72,7 +73,7 @@ impl Control {
                    SET password_hash = EXCLUDED.password_hash, disabled_at = NULL,
                        display_name = CASE WHEN $3 = '' THEN operators.display_name ELSE $3 END
                  RETURNING id, email, display_name, created_at",
-                &[&Uuid::now_v7(), &email, &name, &hash],
+                &[&Uuid::now_v7(), &email.as_str(), &name, &hash],
             )
             .await?;
         let op = account(&row);
@@ -91,7 +92,7 @@ impl Control {
     /// Checks the password and opens a session. `None` for any failure: the caller
     /// can't tell (and mustn't say) whether the email or the password was wrong.
     pub async fn sign_in(&self, email: &str, pw: &str) -> Result<Option<NewSession>, ControlError> {
-        let email = email.trim().to_lowercase();
+        let email = Email::lookup_key(email);
         let conn = self.pool.get().await?;
         let row = conn
             .query_opt(
@@ -116,13 +117,13 @@ impl Control {
             return Ok(None);
         };
         let operator = account(&row);
-        let token = session::random_token();
-        let csrf_token = session::random_token();
+        let token = token::random_token();
+        let csrf_token = token::random_token();
         conn.execute(
             "INSERT INTO atrium_control.operator_sessions (token_hash, operator_id, csrf_token, expires_at)
              VALUES ($1, $2, $3, now() + make_interval(hours => $4))",
             &[
-                &session::token_hash(&token),
+                &token::hash(&token),
                 &operator.id,
                 &csrf_token,
                 &(SESSION_HOURS as i32),
@@ -151,7 +152,7 @@ impl Control {
                  FROM atrium_control.operator_sessions s
                  JOIN atrium_control.operators o ON o.id = s.operator_id
                  WHERE s.token_hash = $1 AND s.expires_at > now() AND o.disabled_at IS NULL",
-                &[&session::token_hash(token)],
+                &[&token::hash(token)],
             )
             .await?;
         Ok(row.map(|r| SessionOwner {
@@ -164,7 +165,7 @@ impl Control {
         let conn = self.pool.get().await?;
         conn.execute(
             "DELETE FROM atrium_control.operator_sessions WHERE token_hash = $1",
-            &[&session::token_hash(token)],
+            &[&token::hash(token)],
         )
         .await?;
         Ok(())

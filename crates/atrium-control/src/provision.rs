@@ -9,6 +9,7 @@
 use std::{future::Future, pin::Pin};
 
 use atrium_core::{
+    domain::{DisplayName, Plan, TenantState},
     migrations::{self, Migration},
     tenancy::{quote_ident, TenantSlug},
 };
@@ -16,9 +17,14 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::{error::ControlError, registry, registry::Tenant, Control};
+use crate::{
+    error::ControlError, lifecycle::TENANT_NAME_MAX_CHARS, registry, registry::Tenant, schema,
+    Control,
+};
 
-#[derive(Debug, Clone, Deserialize)]
+/// An operator's request for a tenant. Fields stay text here and are parsed in
+/// [`Control::provision`], so a refused request is audited like any other failure.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct NewTenant {
     pub slug: String,
     pub display_name: Option<String>,
@@ -39,8 +45,6 @@ pub enum Step {
 pub type Observer<'a> =
     &'a (dyn Fn(Step) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync);
 
-pub const PLANS: &[&str] = &["free", "pro", "enterprise"];
-
 pub struct Provisioned {
     pub tenant: Tenant,
     /// False when the tenant already existed and nothing was done.
@@ -53,8 +57,14 @@ impl Control {
         req: &NewTenant,
         actor: &str,
     ) -> Result<Provisioned, ControlError> {
-        self.provision_observed(req, actor, &|_| Box::pin(async {}), migrations::TENANT)
-            .await
+        let result = self
+            .provision_observed(req, actor, &|_| Box::pin(async {}), schema::TENANT)
+            .await;
+        if let Err(e) = &result {
+            self.audit_failure(actor, "tenant.create", Some(&req.slug), e)
+                .await;
+        }
+        result
     }
 
     pub async fn provision_observed(
@@ -65,21 +75,15 @@ impl Control {
         set: &[Migration],
     ) -> Result<Provisioned, ControlError> {
         let slug = TenantSlug::parse(&req.slug)?;
-        let display_name = req.display_name.clone().unwrap_or_else(|| req.slug.clone());
-        let display_name = display_name.trim();
-        if display_name.is_empty() || display_name.chars().count() > 200 {
-            return Err(ControlError::Invalid(
-                "display_name must be 1 to 200 characters".into(),
-                "display_name",
-            ));
-        }
-        let plan = req.plan.as_deref().unwrap_or("free");
-        if !PLANS.contains(&plan) {
-            return Err(ControlError::Invalid(
-                format!("plan must be one of {}", PLANS.join(", ")),
-                "plan",
-            ));
-        }
+        let display_name = DisplayName::parse_with_max(
+            "display_name",
+            req.display_name.as_deref().unwrap_or(slug.as_str()),
+            TENANT_NAME_MAX_CHARS,
+        )?;
+        let plan = match req.plan.as_deref() {
+            Some(p) => Plan::parse("plan", p)?,
+            None => Plan::default(),
+        };
 
         let mut conn = self.pool.get().await?;
         // No conflict target: schema and role names derive from the slug, so a racing
@@ -92,7 +96,7 @@ impl Control {
             &[
                 &Uuid::now_v7(),
                 &slug.as_str(),
-                &display_name,
+                &display_name.as_str(),
                 &plan,
                 &slug.schema_name(),
                 &slug.role_name(&self.config.role_prefix),
@@ -104,17 +108,17 @@ impl Control {
 
         let tx = conn.transaction().await?;
         let tenant = registry::lock(&*tx, slug.as_str()).await?;
-        match tenant.state.as_str() {
-            "active" | "suspended" => {
+        match tenant.state {
+            TenantState::Active | TenantState::Suspended => {
                 return Ok(Provisioned {
                     tenant,
                     created: false,
                 })
             }
-            "deleting" | "deleted" => {
-                return Err(ControlError::Conflict(
-                    format!("slug '{slug}' belonged to a deleted tenant and stays reserved"),
+            TenantState::Deleting | TenantState::Deleted => {
+                return Err(ControlError::conflict(
                     "slug_unavailable",
+                    format!("slug '{slug}' belonged to a deleted tenant and stays reserved"),
                 ))
             }
             _ => {}

@@ -1,19 +1,21 @@
 //! Reading and writing `atrium_control`: tenants, the audit log, change notifications.
 
+use atrium_core::domain::{Plan, TenantState};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tokio_postgres::{GenericClient, Row};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::error::ControlError;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Tenant {
     pub id: Uuid,
     pub slug: String,
     pub display_name: String,
-    pub plan: String,
-    pub state: String,
+    pub plan: Plan,
+    pub state: TenantState,
     pub schema_name: String,
     pub role_name: String,
     pub cluster_id: String,
@@ -75,18 +77,19 @@ pub async fn lock<C: GenericClient>(db: &C, slug: &str) -> Result<Tenant, Contro
         .ok_or(ControlError::NotFound)
 }
 
+/// Tenants in slug order, after `after`, at most `fetch`.
 pub async fn list<C: GenericClient>(
     db: &C,
     after: Option<&str>,
-    state: Option<&str>,
-    limit: i64,
+    state: Option<TenantState>,
+    fetch: i64,
 ) -> Result<Vec<Tenant>, ControlError> {
     let sql = format!(
         "SELECT {TENANT_COLUMNS} FROM atrium_control.tenants
          WHERE ($1::text IS NULL OR slug > $1) AND ($2::text IS NULL OR state = $2)
          ORDER BY slug LIMIT $3"
     );
-    let rows = db.query(&sql, &[&after, &state, &limit]).await?;
+    let rows = db.query(&sql, &[&after, &state, &fetch]).await?;
     Ok(rows.iter().map(Tenant::from).collect())
 }
 
@@ -100,15 +103,23 @@ pub async fn notify<C: GenericClient>(db: &C, payload: &str) -> Result<(), Contr
     Ok(())
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AuditEntry {
     pub id: i64,
     pub at: DateTime<Utc>,
     pub actor: String,
     pub action: String,
     pub tenant_slug: Option<String>,
+    /// `ok` or `error`.
     pub outcome: String,
     pub detail: serde_json::Value,
+}
+
+/// Which audit entries to list.
+#[derive(Debug, Default)]
+pub struct AuditFilter<'a> {
+    pub tenant: Option<&'a str>,
+    pub action: Option<&'a str>,
 }
 
 pub async fn audit<C: GenericClient>(
@@ -138,12 +149,41 @@ pub async fn audit<C: GenericClient>(
     Ok(())
 }
 
+impl crate::Control {
+    /// Records a refused or failed action. Best effort: the caller is already answering
+    /// with the original error, which matters more than this record.
+    pub async fn audit_failure(
+        &self,
+        actor: &str,
+        action: &str,
+        tenant: Option<&str>,
+        error: &ControlError,
+    ) {
+        let written = async {
+            let conn = self.pool.get().await?;
+            let reason = error.to_string();
+            audit(
+                &**conn,
+                actor,
+                action,
+                tenant,
+                Err(&reason),
+                serde_json::json!({}),
+            )
+            .await
+        };
+        if let Err(e) = written.await {
+            tracing::warn!(action, error = %e, "failure not audited");
+        }
+    }
+}
+
+/// Audit entries newest first, older than `before`, at most `fetch`.
 pub async fn audit_log<C: GenericClient>(
     db: &C,
-    tenant: Option<&str>,
-    action: Option<&str>,
+    filter: &AuditFilter<'_>,
     before: Option<i64>,
-    limit: i64,
+    fetch: i64,
 ) -> Result<Vec<AuditEntry>, ControlError> {
     let rows = db
         .query(
@@ -151,7 +191,7 @@ pub async fn audit_log<C: GenericClient>(
              WHERE ($1::text IS NULL OR tenant_slug = $1) AND ($2::text IS NULL OR action = $2)
                AND ($3::bigint IS NULL OR id < $3)
              ORDER BY id DESC LIMIT $4",
-            &[&tenant, &action, &before, &limit],
+            &[&filter.tenant, &filter.action, &before, &fetch],
         )
         .await?;
     Ok(rows

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{error::ControlError, Control};
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TenantStats {
     pub slug: String,
     pub schema_bytes: Option<i64>,

@@ -1,29 +1,27 @@
 //! Operators invite a tenant's users (its first admin, typically). The rows live in the
 //! tenant's schema; the control plane reaches them as the tables' owner, with the same
-//! SQL the data plane uses (`atrium_core::tenant_users`).
+//! SQL the data plane uses (`atrium_accounts::tenant_users`).
 
+use atrium_accounts::tenant_users::{self, Role, TenantUser};
 use atrium_core::{
     db::{TenantScope, TenantTx},
-    error::ApiError,
     tenancy::TenantSlug,
-    tenant_users::{self, Role, TenantUser},
 };
 use serde_json::json;
 
 use crate::{error::ControlError, registry, Control};
 
 impl Control {
-    async fn tenant_tx(&self, slug: &str) -> Result<(registry::Tenant, TenantTx), ApiError> {
+    async fn tenant_tx(&self, slug: &str) -> Result<(registry::Tenant, TenantTx), ControlError> {
         let slug = TenantSlug::parse(slug)?;
-        let conn = self.pool.get().await.map_err(ControlError::from)?;
+        let conn = self.pool.get().await?;
         let tenant = registry::get(&**conn, slug.as_str()).await?;
         drop(conn);
-        if !matches!(tenant.state.as_str(), "active" | "suspended") {
-            return Err(ControlError::Conflict(
-                format!("tenant is {}", tenant.state),
+        if !tenant.state.is_live() {
+            return Err(ControlError::conflict(
                 "tenant_not_active",
-            )
-            .into());
+                format!("tenant is {}", tenant.state),
+            ));
         }
         let scope = TenantScope::as_owner(&tenant.schema_name, 5_000)?;
         let tx = TenantTx::begin(&self.pool, &scope).await?;
@@ -38,11 +36,11 @@ impl Control {
         display_name: Option<&str>,
         role: Role,
         actor: &str,
-    ) -> Result<(TenantUser, String), ApiError> {
+    ) -> Result<(TenantUser, String), ControlError> {
         let (tenant, mut tx) = self.tenant_tx(slug).await?;
         let (user, token) = tenant_users::invite(&mut tx, email, display_name, role).await?;
         tx.commit().await?;
-        let conn = self.pool.get().await.map_err(ControlError::from)?;
+        let conn = self.pool.get().await?;
         registry::audit(
             &**conn,
             actor,
@@ -55,7 +53,7 @@ impl Control {
         Ok((user, token))
     }
 
-    pub async fn tenant_users(&self, slug: &str) -> Result<Vec<TenantUser>, ApiError> {
+    pub async fn tenant_users(&self, slug: &str) -> Result<Vec<TenantUser>, ControlError> {
         let (_, mut tx) = self.tenant_tx(slug).await?;
         let users = tenant_users::list(&mut tx).await?;
         tx.commit().await?;

@@ -8,7 +8,10 @@
 
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
-use figment::{providers::Serialized, Figment};
+use figment::{
+    providers::{Env, Serialized},
+    Figment,
+};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
@@ -99,6 +102,51 @@ pub struct CollectorConfig {
     pub mask_salt: SecretString,
     /// Longest wait between retries while ClickHouse is down, in ms.
     pub max_backoff_ms: u64,
+    pub http: HttpConfig,
+}
+
+/// What bounds one HTTP listener (every process has one; only the probes on the
+/// collector's).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HttpConfig {
+    /// Whole-request timeout, in ms.
+    pub request_timeout_ms: u64,
+    /// Largest accepted request body, in bytes.
+    pub body_limit_bytes: usize,
+    /// Requests handled at once; the rest wait in the listen backlog.
+    pub max_concurrency: usize,
+    /// How long SIGTERM waits for in-flight requests, in ms.
+    pub shutdown_timeout_ms: u64,
+}
+
+impl HttpConfig {
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_millis(self.request_timeout_ms)
+    }
+    pub fn shutdown_timeout(&self) -> Duration {
+        Duration::from_millis(self.shutdown_timeout_ms)
+    }
+
+    fn validate(&self, name: &str) -> Result<(), ConfigError> {
+        if self.body_limit_bytes < 1_024 || self.body_limit_bytes > 16 * 1024 * 1024 {
+            return Err(ConfigError::Invalid(format!(
+                "{name}.body_limit_bytes must be between 1 KiB and 16 MiB"
+            )));
+        }
+        if self.request_timeout_ms == 0 || self.max_concurrency == 0 {
+            return Err(ConfigError::Invalid(format!(
+                "{name}.request_timeout_ms and {name}.max_concurrency must be positive"
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// How many items a list returns by default and at most.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct PageConfig {
+    pub default_limit: i64,
+    pub max_limit: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -117,14 +165,12 @@ pub struct ApiConfig {
     #[serde(skip_serializing, default = "default_api_database_url")]
     pub database_url: SecretString,
     pub pool: PoolConfig,
-    /// Whole-request timeout, in ms.
-    pub request_timeout_ms: u64,
-    /// Largest accepted request body, in bytes.
-    pub body_limit_bytes: usize,
-    /// Requests handled at once; the rest wait in the listen backlog.
-    pub max_concurrency: usize,
-    /// How long SIGTERM waits for in-flight requests, in seconds.
-    pub shutdown_timeout_s: u64,
+    pub http: HttpConfig,
+    /// Lists of customers, contacts, deals and orders.
+    pub page: PageConfig,
+    /// Sign-in and invite-acceptance attempts per tenant per second (bursts of twice
+    /// that): slows password guessing beyond what Argon2's cost already does.
+    pub sign_in_per_second: u32,
     /// How long a tenant or API key lookup is trusted without a NOTIFY, in ms.
     pub tenant_cache_ttl_ms: u64,
     /// Learning mode: accept `?tid=<slug>` without an API key. Never in production.
@@ -153,7 +199,11 @@ pub struct ControlConfig {
     pub migrate_concurrency: usize,
     /// Default per-tenant statement timeout for new tenants, in ms.
     pub tenant_statement_timeout_ms: u32,
-    pub shutdown_timeout_s: u64,
+    pub http: HttpConfig,
+    /// Lists of tenants, audit entries and tenant users.
+    pub page: PageConfig,
+    /// Operator sign-in attempts per second, all operators together (bursts of twice that).
+    pub sign_in_per_second: u32,
     /// The built web app (`web/dist`), served at `/console`. Unset: no console.
     #[serde(default)]
     pub web_dir: Option<PathBuf>,
@@ -195,10 +245,17 @@ impl Default for Config {
                 listen: ([127, 0, 0, 1], 8080).into(),
                 database_url: default_api_database_url(),
                 pool: pool.clone(),
-                request_timeout_ms: 10_000,
-                body_limit_bytes: 256 * 1024,
-                max_concurrency: 1_024,
-                shutdown_timeout_s: 20,
+                http: HttpConfig {
+                    request_timeout_ms: 10_000,
+                    body_limit_bytes: 256 * 1024,
+                    max_concurrency: 1_024,
+                    shutdown_timeout_ms: 20_000,
+                },
+                page: PageConfig {
+                    default_limit: 50,
+                    max_limit: 200,
+                },
+                sign_in_per_second: 5,
                 tenant_cache_ttl_ms: 5_000,
                 dev_tenant_param: false,
                 web_dir: None,
@@ -216,7 +273,18 @@ impl Default for Config {
                 export_dir: PathBuf::from(".atrium/exports"),
                 migrate_concurrency: 4,
                 tenant_statement_timeout_ms: 5_000,
-                shutdown_timeout_s: 20,
+                // Provisioning and deleting with export run inside the request.
+                http: HttpConfig {
+                    request_timeout_ms: 120_000,
+                    body_limit_bytes: 64 * 1024,
+                    max_concurrency: 256,
+                    shutdown_timeout_ms: 20_000,
+                },
+                page: PageConfig {
+                    default_limit: 100,
+                    max_limit: 500,
+                },
+                sign_in_per_second: 5,
                 web_dir: None,
                 public_api_url: "http://127.0.0.1:8080".into(),
             },
@@ -247,6 +315,13 @@ impl Default for Config {
                 mask_keys: vec!["email".into(), "phone".into()],
                 mask_salt: default_mask_salt(),
                 max_backoff_ms: 5_000,
+                // Only probes and /metrics are served here.
+                http: HttpConfig {
+                    request_timeout_ms: 5_000,
+                    body_limit_bytes: 1_024,
+                    max_concurrency: 16,
+                    shutdown_timeout_ms: 5_000,
+                },
             },
         }
     }
@@ -271,38 +346,34 @@ pub enum ConfigError {
 }
 
 impl Config {
-    /// Defaults, overridden by the process environment.
+    /// Defaults, overridden by `ATRIUM_`-prefixed environment variables (`__` between
+    /// levels), overridden in turn by `ATRIUM_..._FILE` variables naming a file to read.
     pub fn load() -> Result<Self, ConfigError> {
-        Self::from_env(std::env::vars())
-    }
-
-    /// Defaults, overridden by the given variables (tests pass their own).
-    pub fn from_env(vars: impl IntoIterator<Item = (String, String)>) -> Result<Self, ConfigError> {
-        let mut resolved: Vec<(String, String)> = Vec::new();
-        for (key, value) in vars {
-            let Some(rest) = key.strip_prefix("ATRIUM_") else {
+        let mut figment = Figment::from(Serialized::defaults(Config::default())).merge(
+            Env::prefixed("ATRIUM_")
+                .filter(|k| !k.as_str().ends_with("_file"))
+                .split("__"),
+        );
+        // A file's content is always text (a password of digits stays a string), and a
+        // trailing newline from `echo >` or a Kubernetes Secret is not part of it.
+        for (key, path) in std::env::vars() {
+            let Some(target) = key
+                .strip_prefix("ATRIUM_")
+                .and_then(|k| k.strip_suffix("_FILE"))
+            else {
                 continue;
             };
-            if let Some(target) = rest.strip_suffix("_FILE") {
-                let content =
-                    std::fs::read_to_string(&value).map_err(|source| ConfigError::SecretFile {
-                        var: key.clone(),
-                        path: value.clone(),
-                        source,
-                    })?;
-                resolved.push((
-                    target.to_owned(),
-                    content.trim_end_matches(['\n', '\r']).into(),
-                ));
-            } else {
-                resolved.push((rest.to_owned(), value));
-            }
-        }
-        let mut figment = Figment::from(Serialized::defaults(Config::default()));
-        for (key, value) in resolved {
-            let path = key.to_ascii_lowercase().replace("__", ".");
-            let value: figment::value::Value = parse_env_value(&value);
-            figment = figment.merge(Serialized::global(&path, value));
+            let content =
+                std::fs::read_to_string(&path).map_err(|source| ConfigError::SecretFile {
+                    var: key.clone(),
+                    path: path.clone(),
+                    source,
+                })?;
+            let key = target.to_ascii_lowercase().replace("__", ".");
+            figment = figment.merge(Serialized::global(
+                &key,
+                content.trim_end_matches(['\n', '\r']),
+            ));
         }
         let config: Config = figment
             .extract()
@@ -325,11 +396,17 @@ impl Config {
                 return bad(format!("{name} timeouts must be positive"));
             }
         }
-        if self.api.body_limit_bytes < 1_024 || self.api.body_limit_bytes > 16 * 1024 * 1024 {
-            return bad("api.body_limit_bytes must be between 1 KiB and 16 MiB".into());
-        }
-        if self.api.request_timeout_ms == 0 || self.api.max_concurrency == 0 {
-            return bad("api.request_timeout_ms and api.max_concurrency must be positive".into());
+        self.api.http.validate("api.http")?;
+        self.control.http.validate("control.http")?;
+        for (name, page) in [
+            ("api.page", self.api.page),
+            ("control.page", self.control.page),
+        ] {
+            if !(1..=page.max_limit).contains(&page.default_limit) || page.max_limit > 10_000 {
+                return bad(format!(
+                    "{name}: 1 <= default_limit <= max_limit <= 10000 must hold"
+                ));
+            }
         }
         if !is_plain_identifier(&self.control.api_role) {
             return bad("control.api_role must be a lowercase identifier".into());
@@ -399,46 +476,44 @@ impl PoolConfig {
     }
 }
 
-/// Environment values are strings; numbers and booleans are recognised so that
-/// `ATRIUM_API__POOL__MAX_SIZE=4` lands in a `usize`.
-fn parse_env_value(raw: &str) -> figment::value::Value {
-    use figment::value::Value;
-    match raw {
-        "true" => return Value::from(true),
-        "false" => return Value::from(false),
-        _ => {}
-    }
-    if let Ok(n) = raw.parse::<u64>() {
-        return Value::from(n);
-    }
-    Value::from(raw.to_owned())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn vars(list: &[(&str, &str)]) -> Vec<(String, String)> {
-        list.iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+    use figment::Jail;
+
+    /// Loads with exactly these variables set (Jail restores the environment after).
+    // The closure's error type is figment's, whose size is not ours to choose.
+    #[allow(clippy::result_large_err)]
+    fn load_with(list: &[(&str, &str)]) -> Result<Config, String> {
+        let mut out = Err(String::new());
+        Jail::expect_with(|jail| {
+            for (k, v) in list {
+                jail.set_env(k, v);
+            }
+            out = Config::load().map_err(|e| e.to_string());
+            Ok(())
+        });
+        out
     }
 
     #[test]
     fn defaults_validate() {
-        Config::from_env(vars(&[])).expect("defaults are valid");
+        load_with(&[]).expect("defaults are valid");
     }
 
     #[test]
     fn env_overrides_nested_fields() {
-        let c = Config::from_env(vars(&[
+        let c = load_with(&[
             ("ATRIUM_API__POOL__MAX_SIZE", "3"),
             ("ATRIUM_API__LISTEN", "0.0.0.0:9999"),
             ("ATRIUM_API__DEV_TENANT_PARAM", "true"),
+            ("ATRIUM_CONTROL__HTTP__MAX_CONCURRENCY", "7"),
             ("UNRELATED", "x"),
-        ]))
+        ])
         .expect("valid");
         assert_eq!(c.api.pool.max_size, 3);
+        assert_eq!(c.control.http.max_concurrency, 7);
         assert_eq!(c.api.listen.port(), 9999);
         assert!(c.api.dev_tenant_param);
     }
@@ -449,11 +524,20 @@ mod tests {
         std::fs::create_dir_all(&dir).expect("tmp");
         let file = dir.join("token");
         std::fs::write(&file, "file-token-0123456789\n").expect("write");
-        let c = Config::from_env(vars(&[(
-            "ATRIUM_CONTROL__ADMIN_TOKEN_FILE",
-            file.to_str().expect("utf8"),
-        )]))
+        let pin = dir.join("pin");
+        std::fs::write(&pin, "12345\n").expect("write");
+        let c = load_with(&[
+            (
+                "ATRIUM_CONTROL__ADMIN_TOKEN_FILE",
+                file.to_str().expect("utf8"),
+            ),
+            (
+                "ATRIUM_CLICKHOUSE__PASSWORD_FILE",
+                pin.to_str().expect("utf8"),
+            ),
+        ])
         .expect("valid");
+        assert_eq!(c.clickhouse.password.expose_secret(), "12345");
         assert_eq!(
             c.control.admin_token.expose_secret(),
             "file-token-0123456789"
@@ -465,10 +549,10 @@ mod tests {
 
     #[test]
     fn production_refuses_dev_secrets_a_process_uses() {
-        let c = Config::from_env(vars(&[
+        let c = load_with(&[
             ("ATRIUM_ENVIRONMENT", "production"),
             ("ATRIUM_COLLECTOR__MASK_SALT", "a-real-salt"),
-        ]))
+        ])
         .expect("loads");
         let err = c
             .require_secrets(&[SecretName::ApiDatabaseUrl])
@@ -480,8 +564,11 @@ mod tests {
 
     #[test]
     fn bad_values_are_refused_at_startup() {
-        assert!(Config::from_env(vars(&[("ATRIUM_API__POOL__MAX_SIZE", "0")])).is_err());
-        assert!(Config::from_env(vars(&[("ATRIUM_CONTROL__ROLE_PREFIX", "x\";")])).is_err());
-        assert!(Config::from_env(vars(&[("ATRIUM_API__LISTEN", "nope")])).is_err());
+        assert!(load_with(&[("ATRIUM_API__POOL__MAX_SIZE", "0")]).is_err());
+        assert!(load_with(&[("ATRIUM_CONTROL__ROLE_PREFIX", "x\";")]).is_err());
+        assert!(load_with(&[("ATRIUM_API__LISTEN", "nope")]).is_err());
+        assert!(load_with(&[("ATRIUM_API__PAGE__MAX_LIMIT", "0")]).is_err());
+        let missing = load_with(&[("ATRIUM_API__DATABASE_URL_FILE", "/nonexistent/x")]);
+        assert!(missing.is_err_and(|e| e.contains("/nonexistent/x")));
     }
 }

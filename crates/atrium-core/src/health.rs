@@ -14,8 +14,6 @@ use std::{
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
-use axum::{extract::State, http::StatusCode, response::IntoResponse, routing::get, Json, Router};
-use serde_json::json;
 use tokio::sync::watch;
 
 pub type ReadyCheck =
@@ -60,6 +58,10 @@ impl Lifecycle {
         self.started.store(true, Ordering::SeqCst);
     }
 
+    pub fn is_started(&self) -> bool {
+        self.started.load(Ordering::SeqCst)
+    }
+
     /// Readiness turns 503 at once; the server then stops accepting and drains.
     pub fn begin_shutdown(&self) {
         if !self.shutting_down.swap(true, Ordering::SeqCst) {
@@ -78,7 +80,8 @@ impl Lifecycle {
         let _ = rx.wait_for(|v| *v).await;
     }
 
-    fn heartbeat_fresh(&self) -> bool {
+    /// False once the heartbeat task has not run for a while: the runtime is wedged.
+    pub fn is_alive(&self) -> bool {
         now_ms().saturating_sub(self.heartbeat_ms.load(Ordering::Relaxed))
             < HEARTBEAT_STALE.as_millis() as u64
     }
@@ -105,48 +108,6 @@ fn now_ms() -> u64 {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis() as u64)
         .unwrap_or_default()
-}
-
-/// `/livez`, `/readyz`, `/startupz` and `/metrics`.
-pub fn probe_router(lifecycle: Arc<Lifecycle>) -> Router {
-    Router::new()
-        .route("/livez", get(livez))
-        .route("/readyz", get(readyz))
-        .route("/startupz", get(startupz))
-        .route("/metrics", get(|| async { crate::metrics::render() }))
-        .with_state(lifecycle)
-}
-
-async fn livez(State(l): State<Arc<Lifecycle>>) -> impl IntoResponse {
-    if l.heartbeat_fresh() {
-        (StatusCode::OK, Json(json!({"status": "alive"})))
-    } else {
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({"status": "wedged"})),
-        )
-    }
-}
-
-async fn readyz(State(l): State<Arc<Lifecycle>>) -> impl IntoResponse {
-    match l.readiness().await {
-        Ok(()) => (StatusCode::OK, Json(json!({"status": "ready"}))),
-        Err(reason) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({"status": "not_ready", "reason": reason})),
-        ),
-    }
-}
-
-async fn startupz(State(l): State<Arc<Lifecycle>>) -> impl IntoResponse {
-    if l.started.load(Ordering::SeqCst) {
-        (StatusCode::OK, Json(json!({"status": "started"})))
-    } else {
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({"status": "starting"})),
-        )
-    }
 }
 
 /// A readiness check that pings PostgreSQL through the pool.

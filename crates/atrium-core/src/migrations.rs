@@ -1,11 +1,11 @@
-//! Versioned, plain-SQL migrations, embedded at build time.
+//! Versioned, plain-SQL migrations, embedded at build time by the crate that owns them
+//! (`atrium_control::schema` for PostgreSQL, `atrium_analytics::schema` for ClickHouse).
 //!
 //! Control migrations build `atrium_control`; tenant migrations build each tenant schema
 //! and run with `search_path` set to that schema. A migration is never edited once
 //! applied: its checksum is recorded and a changed file is refused.
 
 use sha2::{Digest, Sha256};
-use tokio_postgres::Client;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Migration {
@@ -15,12 +15,14 @@ pub struct Migration {
 }
 
 impl Migration {
+    pub const fn new(version: i32, name: &'static str, sql: &'static str) -> Self {
+        Self { version, name, sql }
+    }
+
     pub fn checksum(&self) -> String {
         hex::encode(Sha256::digest(self.sql.as_bytes()))
     }
 }
-
-include!(concat!(env!("OUT_DIR"), "/migrations.rs"));
 
 /// The newest version in a set (0 for an empty set).
 pub fn latest(set: &[Migration]) -> i32 {
@@ -43,56 +45,6 @@ pub enum MigrateError {
 /// The one advisory-lock key for everything that changes schemas.
 pub const MIGRATION_LOCK_KEY: i64 = 0x4154_5249_554d_0001;
 
-/// Applies pending control migrations under the migration advisory lock.
-/// Returns the versions applied.
-pub async fn run_control(client: &mut Client) -> Result<Vec<i32>, MigrateError> {
-    client
-        .execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK_KEY])
-        .await?;
-    let result = apply_control(client).await;
-    // Unlock even on failure; the session lock would otherwise live as long as the connection.
-    client
-        .execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK_KEY])
-        .await?;
-    result
-}
-
-async fn apply_control(client: &mut Client) -> Result<Vec<i32>, MigrateError> {
-    client
-        .batch_execute(
-            "CREATE SCHEMA IF NOT EXISTS atrium_control;
-             CREATE TABLE IF NOT EXISTS atrium_control.schema_migrations (
-                 version integer PRIMARY KEY,
-                 name text NOT NULL,
-                 checksum text NOT NULL,
-                 applied_at timestamptz NOT NULL DEFAULT now())",
-        )
-        .await?;
-    let rows = client
-        .query(
-            "SELECT version, name, checksum FROM atrium_control.schema_migrations",
-            &[],
-        )
-        .await?;
-    let mut applied = Vec::new();
-    for m in CONTROL {
-        if let Some(row) = rows.iter().find(|r| r.get::<_, i32>(0) == m.version) {
-            verify_checksum(m, row.get(2))?;
-            continue;
-        }
-        let tx = client.transaction().await?;
-        tx.batch_execute(m.sql).await?;
-        tx.execute(
-            "INSERT INTO atrium_control.schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
-            &[&m.version, &m.name, &m.checksum()],
-        )
-        .await?;
-        tx.commit().await?;
-        applied.push(m.version);
-    }
-    Ok(applied)
-}
-
 pub fn verify_checksum(m: &Migration, recorded: &str) -> Result<(), MigrateError> {
     let found = m.checksum();
     if found != recorded {
@@ -106,15 +58,35 @@ pub fn verify_checksum(m: &Migration, recorded: &str) -> Result<(), MigrateError
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sets_are_ordered_and_unique() {
-        for set in [CONTROL, TENANT] {
-            assert!(!set.is_empty());
-            assert!(set.windows(2).all(|w| w[0].version < w[1].version));
+/// Checks that `set` lists exactly the `NNNN_name.sql` files in `dir`, in order, each
+/// under its own number: a file added to the directory but not to the list would
+/// otherwise never run. The owning crates call this from a unit test.
+pub fn check_set(set: &[Migration], dir: &std::path::Path) -> Result<(), String> {
+    let mut files: Vec<String> = std::fs::read_dir(dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .filter_map(Result::ok)
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".sql"))
+        .collect();
+    files.sort();
+    let listed: Vec<String> = set
+        .iter()
+        .map(|m| format!("{:04}_{}.sql", m.version, m.name))
+        .collect();
+    if files != listed {
+        return Err(format!(
+            "{} holds {files:?} but the set lists {listed:?}",
+            dir.display()
+        ));
+    }
+    for (m, file) in set.iter().zip(&files) {
+        let on_disk = std::fs::read_to_string(dir.join(file)).map_err(|e| e.to_string())?;
+        if on_disk != m.sql {
+            return Err(format!("{file}: embedded text differs from the file"));
         }
     }
+    if !set.windows(2).all(|w| w[0].version < w[1].version) {
+        return Err("versions must increase".into());
+    }
+    Ok(())
 }

@@ -1,7 +1,7 @@
 use std::{path::PathBuf, process::ExitCode};
 
 use anyhow::Context;
-use atrium_control::{provision::NewTenant, Control};
+use atrium_control::{migrate::Progress, provision::NewTenant, Control};
 use atrium_core::config::{Config, SecretName};
 use clap::{Parser, Subcommand};
 
@@ -166,21 +166,18 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             config.api.dev_tenant_param |= dev_tenant_param;
             config.validate()?;
             let app = atrium_api::Application::build(config).await?;
-            atrium_core::http::shutdown_on_signals(app.server.lifecycle());
-            app.server.run_until_stopped().await?;
+            atrium_http::shutdown_on_signals(app.lifecycle());
+            app.run_until_stopped().await?;
         }
         Command::Control => {
-            let server = atrium_control::http::build(config).await?;
-            atrium_core::http::shutdown_on_signals(server.lifecycle());
-            server.run_until_stopped().await?;
+            let app = atrium_control::http::Application::build(config).await?;
+            atrium_http::shutdown_on_signals(app.lifecycle());
+            app.run_until_stopped().await?;
         }
         Command::Collector => {
-            let (server, sink) = atrium_analytics::collector::build(&config).await?;
-            let lifecycle = server.lifecycle();
-            atrium_core::http::shutdown_on_signals(lifecycle.clone());
-            let http = tokio::spawn(server.run_until_stopped());
-            sink.run(lifecycle).await?;
-            http.await??;
+            let app = atrium_collector::Application::build(&config).await?;
+            atrium_http::shutdown_on_signals(app.lifecycle());
+            app.run_until_stopped().await?;
         }
         Command::Migrate { json } => {
             let control = Control::new(config.control.clone())?;
@@ -200,9 +197,15 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             if purged > 0 && !json {
                 println!("owed analytics purges done: {purged}");
             }
-            let progress = std::io::IsTerminal::is_terminal(&std::io::stderr()) && !json;
+            let bar = crate::progress::Bar::default();
+            let progress: &dyn Progress =
+                if std::io::IsTerminal::is_terminal(&std::io::stderr()) && !json {
+                    &bar
+                } else {
+                    &()
+                };
             let report = control
-                .migrate_tenants(atrium_core::migrations::TENANT, progress)
+                .migrate_tenants(atrium_control::schema::TENANT, progress)
                 .await?;
             if json {
                 print(&report)?;

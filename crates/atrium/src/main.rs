@@ -1,5 +1,9 @@
-//! `atrium`: one binary, one subcommand per role.
+//! `atrium`: one binary for every Atrium process and operator command.
+
+#![forbid(unsafe_code)]
+
 mod cli;
+mod progress;
 
 fn main() -> std::process::ExitCode {
     cli::main()

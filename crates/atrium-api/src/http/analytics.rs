@@ -7,7 +7,7 @@ use atrium_analytics::{
     clickhouse::ChError,
     query::{self, Filter, Interval, QueryError, Scope, Step},
 };
-use atrium_core::error::{ApiError, Json, Problem};
+use atrium_http::{ApiError, Json, Problem};
 use axum::extract::{Query, State};
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};

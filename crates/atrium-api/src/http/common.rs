@@ -1,82 +1,13 @@
 //! Pieces every resource uses: pagination, ETags, validation, patch semantics.
 
-use atrium_core::{
-    db::DbError,
-    error::{ApiError, FieldError},
-};
+use atrium_core::{db::DbError, domain::ValidationError};
+use atrium_http::ApiError;
 use axum::{
     extract::FromRequestParts,
     http::{header, request::Parts, HeaderMap, HeaderValue},
 };
-use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Deserializer};
 use tokio_postgres::error::SqlState;
-use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
-
-pub const DEFAULT_LIMIT: i64 = 50;
-pub const MAX_LIMIT: i64 = 200;
-
-/// One page of a list, oldest first. Pass `next_cursor` back as `cursor` for the next.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub next_cursor: Option<String>,
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct Paging {
-    /// Opaque cursor from a previous page's `next_cursor`.
-    pub cursor: Option<String>,
-    /// Items per page, 1 to 200 (default 50).
-    pub limit: Option<i64>,
-}
-
-impl Paging {
-    /// (cursor id, limit + 1): one extra row tells whether another page exists.
-    pub fn parse(&self) -> Result<(Option<Uuid>, i64), ApiError> {
-        let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
-        if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(ApiError::validation(
-                "limit",
-                format!("must be between 1 and {MAX_LIMIT}"),
-            ));
-        }
-        let after = match &self.cursor {
-            None => None,
-            Some(c) => Some(
-                URL_SAFE_NO_PAD
-                    .decode(c)
-                    .ok()
-                    .and_then(|b| Uuid::from_slice(&b).ok())
-                    .ok_or_else(|| {
-                        ApiError::bad_request(
-                            "invalid_cursor",
-                            "the cursor is not one this API issued",
-                        )
-                    })?,
-            ),
-        };
-        Ok((after, limit + 1))
-    }
-}
-
-/// Builds a page from `limit + 1` rows.
-pub fn page<T>(mut items: Vec<T>, fetched_limit: i64, id: impl Fn(&T) -> Uuid) -> Page<T> {
-    let more = items.len() as i64 >= fetched_limit;
-    if more {
-        items.truncate((fetched_limit - 1) as usize);
-    }
-    let next_cursor = if more {
-        items
-            .last()
-            .map(|t| URL_SAFE_NO_PAD.encode(id(t).as_bytes()))
-    } else {
-        None
-    };
-    Page { items, next_cursor }
-}
 
 /// `name ILIKE` pattern for a search term, with the term's own wildcards escaped.
 pub fn search_pattern(q: Option<&str>) -> Result<Option<String>, ApiError> {
@@ -148,14 +79,14 @@ pub fn etag(version: i32) -> HeaderMap {
 /// Collects every field error of a body before answering, so one 422 lists them all.
 #[derive(Default)]
 pub struct Check {
-    errors: Vec<FieldError>,
+    errors: Vec<ValidationError>,
 }
 
 impl Check {
     pub fn text(&mut self, field: &str, value: &str, max: usize) -> String {
         let v = value.trim();
         if v.is_empty() || v.chars().count() > max {
-            self.errors.push(FieldError::new(
+            self.errors.push(ValidationError::new(
                 field,
                 format!("must be 1 to {max} characters"),
             ));
@@ -166,7 +97,7 @@ impl Check {
     pub fn opt_text(&mut self, field: &str, value: Option<&str>, max: usize) -> Option<String> {
         let v = value.map(str::trim).filter(|v| !v.is_empty())?;
         if v.chars().count() > max {
-            self.errors.push(FieldError::new(
+            self.errors.push(ValidationError::new(
                 field,
                 format!("must be at most {max} characters"),
             ));
@@ -181,14 +112,14 @@ impl Check {
         });
         if !ok {
             self.errors
-                .push(FieldError::new(field, "must be an email address"));
+                .push(ValidationError::new(field, "must be an email address"));
         }
         Some(v)
     }
 
     pub fn currency(&mut self, field: &str, value: &str) -> String {
         if value.len() != 3 || !value.bytes().all(|b| b.is_ascii_uppercase()) {
-            self.errors.push(FieldError::new(
+            self.errors.push(ValidationError::new(
                 field,
                 "must be a 3-letter ISO 4217 code such as EUR",
             ));
@@ -198,7 +129,7 @@ impl Check {
 
     pub fn range(&mut self, field: &str, value: i64, min: i64, max: i64) -> i64 {
         if !(min..=max).contains(&value) {
-            self.errors.push(FieldError::new(
+            self.errors.push(ValidationError::new(
                 field,
                 format!("must be between {min} and {max}"),
             ));
@@ -207,7 +138,7 @@ impl Check {
     }
 
     pub fn fail(&mut self, field: &str, message: &str) {
-        self.errors.push(FieldError::new(field, message));
+        self.errors.push(ValidationError::new(field, message));
     }
 
     pub fn finish(self) -> Result<(), ApiError> {
@@ -261,26 +192,5 @@ mod tests {
             Some("%50\\%\\_off%")
         );
         assert_eq!(search_pattern(Some("  ")).ok().flatten(), None);
-    }
-
-    #[test]
-    fn cursor_round_trips() {
-        let ids: Vec<Uuid> = (0..3).map(|_| Uuid::now_v7()).collect();
-        let p = page(ids.clone(), 3, |u| *u);
-        assert_eq!(p.items.len(), 2);
-        let (after, _) = Paging {
-            cursor: p.next_cursor,
-            limit: None,
-        }
-        .parse()
-        .ok()
-        .unwrap_or_default();
-        assert_eq!(after, Some(ids[1]));
-        assert!(Paging {
-            cursor: Some("nope".into()),
-            limit: None
-        }
-        .parse()
-        .is_err());
     }
 }

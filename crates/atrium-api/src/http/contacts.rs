@@ -1,6 +1,6 @@
 //! Contacts: people at a customer.
 
-use atrium_core::error::{ApiError, Json, Problem};
+use atrium_http::{ApiError, Json, Page, PageRequest, Paging, Problem};
 use axum::{
     extract::{Path, Query, State},
     http::{HeaderMap, StatusCode},
@@ -13,7 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use super::common::{merge, nullable, search_pattern, Check, IfMatch, Page, Paging};
+use super::common::{merge, nullable, search_pattern, Check, IfMatch};
 use super::resource::{self, resource};
 use super::IdPath;
 use crate::{tenant::Tenant, AppState};
@@ -131,7 +131,7 @@ async fn list(
     Query(p): Query<Paging>,
     Query(f): Query<ContactFilter>,
 ) -> Result<Json<Page<Contact>>, ApiError> {
-    let (after, limit) = p.parse()?;
+    let PageRequest { after, fetch } = p.parse::<Uuid>(s.page)?;
     let pattern = search_pattern(f.q.as_deref())?;
     resource::list(
         &s,
@@ -142,8 +142,8 @@ async fn list(
                    AND ($3::uuid IS NULL OR customer_id = $3)
                  ORDER BY id LIMIT $4"
         ),
-        &[&after, &pattern, &f.customer_id, &limit],
-        limit,
+        &[&after, &pattern, &f.customer_id, &fetch],
+        fetch,
     )
     .await
 }

@@ -1,7 +1,7 @@
 //! Customers: the companies a tenant sells to.
 
 use atrium_analytics::event::Event;
-use atrium_core::error::{ApiError, Json, Problem};
+use atrium_http::{ApiError, Json, Page, PageRequest, Paging, Problem};
 use axum::{
     extract::{Path, Query, State},
     http::{HeaderMap, StatusCode},
@@ -14,7 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use super::common::{merge, nullable, search_pattern, Check, IfMatch, Page, Paging};
+use super::common::{merge, nullable, search_pattern, Check, IfMatch};
 use super::resource::{self, resource};
 use super::IdPath;
 use crate::{tenant::Tenant, AppState};
@@ -108,7 +108,7 @@ async fn list(
     Query(p): Query<Paging>,
     Query(f): Query<CustomerFilter>,
 ) -> Result<Json<Page<Customer>>, ApiError> {
-    let (after, limit) = p.parse()?;
+    let PageRequest { after, fetch } = p.parse::<Uuid>(s.page)?;
     let pattern = search_pattern(f.q.as_deref())?;
     resource::list(
         &s,
@@ -119,8 +119,8 @@ async fn list(
                    AND ($3::text IS NULL OR industry = $3)
                  ORDER BY id LIMIT $4"
         ),
-        &[&after, &pattern, &f.industry, &limit],
-        limit,
+        &[&after, &pattern, &f.industry, &fetch],
+        fetch,
     )
     .await
 }

@@ -2,7 +2,7 @@
 //! stage change recorded.
 
 use atrium_analytics::event::Event;
-use atrium_core::error::{ApiError, Json, Problem};
+use atrium_http::{ApiError, Json, Page, PageRequest, Paging, Problem};
 use axum::{
     extract::{Path, Query, State},
     http::{HeaderMap, StatusCode},
@@ -15,7 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use super::common::{search_pattern, Check, IfMatch, Page, Paging};
+use super::common::{search_pattern, Check, IfMatch};
 use super::resource::{self, resource};
 use super::IdPath;
 use crate::{tenant::Tenant, AppState};
@@ -157,7 +157,7 @@ async fn list(
     Query(p): Query<Paging>,
     Query(f): Query<DealFilter>,
 ) -> Result<Json<Page<Deal>>, ApiError> {
-    let (after, limit) = p.parse()?;
+    let PageRequest { after, fetch } = p.parse::<Uuid>(s.page)?;
     let pattern = search_pattern(f.q.as_deref())?;
     let stage = f.stage.map(Stage::as_str);
     resource::list(
@@ -169,8 +169,8 @@ async fn list(
                AND ($3::uuid IS NULL OR customer_id = $3) AND ($4::text IS NULL OR stage = $4)
              ORDER BY id LIMIT $5"
         ),
-        &[&after, &pattern, &f.customer_id, &stage, &limit],
-        limit,
+        &[&after, &pattern, &f.customer_id, &stage, &fetch],
+        fetch,
     )
     .await
 }

@@ -2,7 +2,7 @@
 //! answered 202 once the batch is handed to the spool writer, which never blocks.
 
 use atrium_analytics::event::ClientEvent;
-use atrium_core::error::{ApiError, Json, Problem};
+use atrium_http::{ApiError, Json, Problem};
 use axum::{
     extract::{FromRequest, Request, State},
     http::{header, HeaderMap, HeaderValue, StatusCode},

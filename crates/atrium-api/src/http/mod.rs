@@ -12,7 +12,7 @@ mod resource;
 mod session;
 mod users;
 
-use atrium_core::error::Problem;
+use atrium_http::Problem;
 use axum::{middleware, routing::get, Json, Router};
 use serde::Deserialize;
 use utoipa::{

@@ -1,7 +1,7 @@
 //! Orders: an item bought, optionally by a known customer.
 
 use atrium_analytics::event::Event;
-use atrium_core::error::{ApiError, Json, Problem};
+use atrium_http::{ApiError, Json, Page, PageRequest, Paging, Problem};
 use axum::{
     extract::{Path, Query, State},
     http::{HeaderMap, StatusCode},
@@ -14,7 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use super::common::{merge, nullable, search_pattern, Check, IfMatch, Page, Paging};
+use super::common::{merge, nullable, search_pattern, Check, IfMatch};
 use super::resource::{self, resource};
 use super::IdPath;
 use crate::{tenant::Tenant, AppState};
@@ -115,7 +115,7 @@ async fn list(
     Query(p): Query<Paging>,
     Query(f): Query<OrderFilter>,
 ) -> Result<Json<Page<Order>>, ApiError> {
-    let (after, limit) = p.parse()?;
+    let PageRequest { after, fetch } = p.parse::<Uuid>(s.page)?;
     let pattern = search_pattern(f.q.as_deref())?;
     resource::list(
         &s,
@@ -126,8 +126,8 @@ async fn list(
                AND ($3::uuid IS NULL OR customer_id = $3) AND ($4::text IS NULL OR currency = $4)
              ORDER BY id LIMIT $5"
         ),
-        &[&after, &pattern, &f.customer_id, &f.currency, &limit],
-        limit,
+        &[&after, &pattern, &f.customer_id, &f.currency, &fetch],
+        fetch,
     )
     .await
 }

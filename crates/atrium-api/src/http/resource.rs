@@ -1,15 +1,13 @@
 //! What every CRM resource shares: fetch one, lock one for a change, page through, delete.
 
-use atrium_core::{
-    db::TenantTx,
-    error::{ApiError, Json},
-};
+use atrium_core::db::TenantTx;
+use atrium_http::{ApiError, Json, Page};
 use axum::http::{HeaderMap, StatusCode};
 use serde::Serialize;
 use tokio_postgres::{types::ToSql, Row};
 use uuid::Uuid;
 
-use super::common::{etag, page, unknown_reference, IfMatch, Page};
+use super::common::{etag, unknown_reference, IfMatch};
 use crate::{tenant::Tenant, AppState};
 
 pub trait Resource: for<'r> From<&'r Row> + Serialize {
@@ -75,12 +73,16 @@ pub async fn list<T: Resource>(
     t: &Tenant,
     sql: &str,
     params: &[&(dyn ToSql + Sync)],
-    limit: i64,
+    fetch: i64,
 ) -> Result<Json<Page<T>>, ApiError> {
     let mut tx = t.begin(s).await?;
     let rows = tx.query(sql, params).await?;
     tx.commit().await?;
-    Ok(Json(page(rows.iter().map(T::from).collect(), limit, T::id)))
+    Ok(Json(Page::from_rows(
+        rows.iter().map(T::from).collect(),
+        fetch,
+        T::id,
+    )))
 }
 
 pub async fn delete<T: Resource>(
@@ -139,27 +141,27 @@ macro_rules! resource {
 
         #[doc = $show_doc]
         #[utoipa::path(get, path = $path, tag = $tag, params($crate::http::IdPath),
-            responses((status = 200, body = $ty), (status = "4XX", body = ::atrium_core::error::Problem)))]
+            responses((status = 200, body = $ty), (status = "4XX", body = ::atrium_http::Problem)))]
         #[tracing::instrument(skip_all, fields(tenant = t.slug()))]
         async fn show(
             axum::extract::State(s): axum::extract::State<$crate::AppState>,
             t: $crate::tenant::Tenant,
             axum::extract::Path(p): axum::extract::Path<$crate::http::IdPath>,
-        ) -> Result<(axum::http::HeaderMap, ::atrium_core::error::Json<$ty>), ::atrium_core::error::ApiError> {
+        ) -> Result<(axum::http::HeaderMap, ::atrium_http::Json<$ty>), ::atrium_http::ApiError> {
             $crate::http::resource::show(&s, &t, p.id).await
         }
 
         #[doc = $remove_doc]
         #[utoipa::path(delete, path = $path, tag = $tag, params($crate::http::IdPath),
-            responses((status = 204), (status = 412, body = ::atrium_core::error::Problem),
-                      (status = "4XX", body = ::atrium_core::error::Problem)))]
+            responses((status = 204), (status = 412, body = ::atrium_http::Problem),
+                      (status = "4XX", body = ::atrium_http::Problem)))]
         #[tracing::instrument(skip_all, fields(tenant = t.slug()))]
         async fn remove(
             axum::extract::State(s): axum::extract::State<$crate::AppState>,
             t: $crate::tenant::Tenant,
             axum::extract::Path(p): axum::extract::Path<$crate::http::IdPath>,
             if_match: $crate::http::common::IfMatch,
-        ) -> Result<axum::http::StatusCode, ::atrium_core::error::ApiError> {
+        ) -> Result<axum::http::StatusCode, ::atrium_http::ApiError> {
             $crate::http::resource::delete::<$ty>(&s, &t, p.id, if_match).await
         }
     };

@@ -3,11 +3,12 @@
 //! /session` says who is signed in and repeats the token (for a reloaded page);
 //! `DELETE /session` signs out.
 
-use atrium_core::{
-    error::{ApiError, Json, Problem},
+use atrium_accounts::{
     password,
     tenant_users::{self, TenantUser},
+    Credentials,
 };
+use atrium_http::{ApiError, Json, Problem};
 use axum::{
     extract::{Path, State},
     http::{header, HeaderMap, StatusCode},
@@ -15,7 +16,7 @@ use axum::{
     routing::post,
     Router,
 };
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use tracing::instrument;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -35,12 +36,6 @@ pub fn public_router() -> Router<AppState> {
     Router::new().route("/sign-in", post(sign_in))
 }
 
-#[derive(Deserialize)]
-struct Credentials {
-    email: String,
-    password: String,
-}
-
 #[derive(Serialize, ToSchema)]
 pub struct SessionInfo {
     pub user: TenantUser,
@@ -55,7 +50,7 @@ async fn sign_in(
     Path(slug): Path<String>,
     Json(c): Json<Credentials>,
 ) -> Result<Response, ApiError> {
-    if c.email.len() > 254 || c.password.len() > 1024 {
+    if !c.within_bounds() {
         return Err(ApiError::Unauthorized);
     }
     let Some(t) = tenant::for_sign_in(&s, &slug).await? else {
@@ -76,16 +71,13 @@ async fn sign_in(
     let mut tx = t.begin(&s).await?;
     let (token, csrf_token) = tenant_users::open_session(&mut tx, user.id).await?;
     tx.commit().await?;
-    Ok(signed_in(&t, &token, SessionInfo { user, csrf_token }))
+    signed_in(&t, &token, SessionInfo { user, csrf_token })
 }
 
 /// The answer to a new session: the cookie, scoped to the tenant's path, and who it is.
-pub fn signed_in(t: &Tenant, token: &str, info: SessionInfo) -> Response {
-    (
-        [(header::SET_COOKIE, session_cookie(t.slug()).set(token))],
-        Json(info),
-    )
-        .into_response()
+pub fn signed_in(t: &Tenant, token: &str, info: SessionInfo) -> Result<Response, ApiError> {
+    let cookie = session_cookie(t.slug()).set(token)?;
+    Ok(([(header::SET_COOKIE, cookie)], Json(info)).into_response())
 }
 
 /// Who is signed in, and the session's CSRF token.
@@ -128,7 +120,7 @@ async fn sign_out(
     }
     Ok((
         StatusCode::NO_CONTENT,
-        [(header::SET_COOKIE, cookie.clear())],
+        [(header::SET_COOKIE, cookie.clear()?)],
     )
         .into_response())
 }

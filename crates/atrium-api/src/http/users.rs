@@ -1,10 +1,12 @@
 //! A tenant's users: listed by anyone signed in, invited by tenant admins (or keys).
 //! Accepting an invite needs no credentials but the invite token, and signs the user in.
 
-use atrium_core::{
-    error::{ApiError, Json, Problem},
+use atrium_accounts::{
+    password,
     tenant_users::{self, Role, TenantUser},
+    token,
 };
+use atrium_http::{ApiError, Json, Problem};
 use axum::{
     extract::{Path, State},
     http::StatusCode,
@@ -98,13 +100,13 @@ async fn accept(
         .ok_or(ApiError::NotFound("invite"))?;
     tenant::ensure_active(&t)?;
     tenant::throttle_sign_in(&s, &t)?;
-    if a.token.len() != 43 {
+    if !token::looks_like_token(&a.token) {
         return Err(ApiError::NotFound("invite"));
     }
-    let hash = tenant_users::new_password_hash(&a.password).await?;
+    let hash = password::hash_new("password", &a.password).await?;
     let mut tx = t.begin(&s).await?;
     let user = tenant_users::accept(&mut tx, &a.token, &hash, a.display_name.as_deref()).await?;
     let (token, csrf_token) = tenant_users::open_session(&mut tx, user.id).await?;
     tx.commit().await?;
-    Ok(signed_in(&t, &token, SessionInfo { user, csrf_token }))
+    signed_in(&t, &token, SessionInfo { user, csrf_token })
 }

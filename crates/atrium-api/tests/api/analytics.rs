@@ -498,7 +498,7 @@ async fn an_analytics_purge_owed_during_an_outage_is_retried() {
         .delete("alpha", "test")
         .await
         .expect("delete does not need ClickHouse");
-    assert_eq!(gone.state, "deleted");
+    assert_eq!(gone.state.as_str(), "deleted");
     assert!(gone.analytics_purged_at.is_none(), "the purge is owed");
 
     server.start().expect("start clickhouse");

@@ -58,18 +58,19 @@ impl TestApp {
             ch.migrate().await.expect("clickhouse migrations");
             let mut collector_config = config.clone();
             collector_config.collector.listen = ([127, 0, 0, 1], 0).into();
-            let (server, sink) = atrium_analytics::collector::build(&collector_config)
+            let (server, sink) = atrium_collector::Application::build(&collector_config)
                 .await
+                .map(atrium_collector::Application::into_parts)
                 .expect("collector");
             tokio::spawn(sink.run(server.lifecycle()));
         }
         let app = atrium_api::Application::build(config)
             .await
             .expect("api builds");
-        let base = format!("http://127.0.0.1:{}", app.server.port());
-        let lifecycle = app.server.lifecycle();
-        let clickhouse = app.state.clickhouse.clone();
-        tokio::spawn(app.server.run_until_stopped());
+        let base = format!("http://127.0.0.1:{}", app.port());
+        let lifecycle = app.lifecycle();
+        let clickhouse = app.state().clickhouse.clone();
+        tokio::spawn(app.run_until_stopped());
         Self {
             base,
             http: reqwest::Client::new(),

@@ -515,7 +515,7 @@ async fn the_tenant_statement_timeout_is_enforced() {
         .await
         .expect_err("cancelled");
     assert_eq!(err.code(), Some(&SqlState::QUERY_CANCELED));
-    let api_err = atrium_core::error::ApiError::from(err);
+    let api_err = atrium_http::ApiError::from(err);
     assert_eq!(
         (api_err.status().as_u16(), api_err.code()),
         (503, "statement_timeout")

@@ -346,7 +346,7 @@ async fn suspended_tenants_refuse_their_users_with_423() {
 
 #[tokio::test]
 async fn an_operator_invites_the_first_admin_through_the_control_plane() {
-    use atrium_core::tenant_users::Role;
+    use atrium_accounts::tenant_users::Role;
     let app = TestApp::spawn().await;
     app.tenant("acme").await;
     let (user, token) = app
@@ -389,7 +389,7 @@ async fn an_operator_invites_the_first_admin_through_the_control_plane() {
         .invite_tenant_user("acme", "first@acme.test", None, Role::Member, "test")
         .await
         .expect_err("already signed up");
-    assert_eq!(err.code(), "user_exists");
+    assert_eq!(atrium_http::ApiError::from(err).code(), "user_exists");
 }
 
 #[tokio::test]

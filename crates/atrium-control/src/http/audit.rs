@@ -1,50 +1,39 @@
-use atrium_core::error::{ApiError, Json};
-use axum::{
-    extract::{Query, State},
-    routing::get,
-    Router,
-};
+use atrium_http::{ApiError, Json, Page, PageRequest, Paging, Problem};
+use axum::extract::{Query, State};
 use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{auth::Operator, AppState};
-use crate::registry;
+use crate::registry::{AuditEntry, AuditFilter};
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/audit", get(list))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct AuditQuery {
+    /// Only this tenant's entries.
     tenant: Option<String>,
+    /// Only this action (`tenant.create`, `operator.sign_in`, ...).
     action: Option<String>,
-    before: Option<i64>,
-    limit: Option<i64>,
 }
 
+/// The audit log, newest first.
+#[utoipa::path(get, path = "/audit", tag = "audit", params(Paging, AuditQuery),
+    responses((status = 200, body = Page<AuditEntry>), (status = "4XX", body = Problem)))]
 async fn list(
     State(s): State<AppState>,
     _op: Operator,
+    Query(p): Query<Paging>,
     Query(q): Query<AuditQuery>,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    let limit = q.limit.unwrap_or(100).clamp(1, 500);
-    let conn = s
-        .control
-        .pool
-        .get()
-        .await
-        .map_err(atrium_core::db::DbError::from)?;
-    let entries = registry::audit_log(
-        &**conn,
-        q.tenant.as_deref(),
-        q.action.as_deref(),
-        q.before,
-        limit,
-    )
-    .await?;
-    let next = (entries.len() as i64 == limit)
-        .then(|| entries.last().map(|e| e.id))
-        .flatten();
-    Ok(Json(
-        serde_json::json!({"items": entries, "next_before": next}),
-    ))
+) -> Result<Json<Page<AuditEntry>>, ApiError> {
+    let PageRequest { after, fetch } = p.parse::<i64>(s.control.config.page)?;
+    let filter = AuditFilter {
+        tenant: q.tenant.as_deref(),
+        action: q.action.as_deref(),
+    };
+    let entries = s.control.audit_log(&filter, after, fetch).await?;
+    Ok(Json(Page::from_rows(entries, fetch, |e| e.id)))
 }

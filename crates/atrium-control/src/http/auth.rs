@@ -1,13 +1,15 @@
-use atrium_core::{
-    apikey::constant_time_eq,
-    error::ApiError,
-    session::{self, SessionCookie},
+use atrium_http::{
+    cookie::{check_csrf, sent_csrf, SessionCookie},
+    ApiError,
 };
-use axum::{extract::FromRequestParts, http::request::Parts};
-use secrecy::ExposeSecret;
+use axum::{
+    extract::FromRequestParts,
+    http::{header::AUTHORIZATION, request::Parts},
+};
 
 use super::AppState;
-use crate::operators::SESSION_HOURS;
+
+pub const COOKIE_NAME: &str = "atrium_operator";
 
 /// An authenticated operator: by the admin token (automation), or by a console session
 /// cookie whose CSRF token came along on anything that changes state. `actor` goes into
@@ -18,12 +20,7 @@ pub struct Operator {
 
 /// The console's session cookie.
 pub fn cookie() -> SessionCookie {
-    SessionCookie {
-        name: "atrium_operator",
-        path: "/".into(),
-        max_age_s: SESSION_HOURS as u64 * 3600,
-        secure: true,
-    }
+    SessionCookie::new(COOKIE_NAME, "/")
 }
 
 impl FromRequestParts<AppState> for Operator {
@@ -35,12 +32,11 @@ impl FromRequestParts<AppState> for Operator {
     ) -> Result<Self, Self::Rejection> {
         let bearer = parts
             .headers
-            .get(axum::http::header::AUTHORIZATION)
+            .get(AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "));
         if let Some(token) = bearer {
-            let expected = state.control.config.admin_token.expose_secret();
-            return if constant_time_eq(token.as_bytes(), expected.as_bytes()) {
+            return if state.control.is_admin_token(token) {
                 Ok(Operator {
                     actor: "token:admin".into(),
                 })
@@ -56,11 +52,7 @@ impl FromRequestParts<AppState> for Operator {
             .session_owner(&token)
             .await?
             .ok_or(ApiError::Unauthorized)?;
-        session::check_csrf(
-            &parts.method,
-            session::sent_csrf(&parts.headers),
-            &owner.csrf_token,
-        )?;
+        check_csrf(&parts.method, sent_csrf(&parts.headers), &owner.csrf_token)?;
         Ok(Operator {
             actor: format!("operator:{}", owner.operator.email),
         })

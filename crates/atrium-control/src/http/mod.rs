@@ -1,21 +1,28 @@
-//! The operator HTTP API (`atrium control`). Every route but the probes and sign-in needs
-//! the admin token or an operator's console session; tenant API keys are never accepted here.
+//! The operator HTTP API (`atrium control`). Every route but the probes, sign-in and the
+//! console's config needs the admin token or an operator's console session; tenant API
+//! keys are never accepted here. Handlers parse, call one [`Control`] method, and answer.
 
 mod audit;
 mod auth;
+mod error;
 mod keys;
 mod session;
 mod tenants;
 mod users;
 
-use std::time::Duration;
+use std::sync::Arc;
 
 use atrium_core::{
     config::Config,
     health::{self, Lifecycle},
-    http::{with_common_layers, Limits, Server},
 };
-use axum::Router;
+use atrium_http::{layers::with_common_layers, probes, ratelimit::RateLimiter, Problem, Server};
+use axum::{routing::get, Json, Router};
+use utoipa::{
+    openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme},
+    Modify, OpenApi,
+};
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::Control;
 
@@ -23,19 +30,45 @@ use crate::Control;
 pub struct AppState {
     pub control: Control,
     /// Operator sign-in attempts, all operators together.
-    pub sign_in_limiter: std::sync::Arc<atrium_core::ratelimit::RateLimiter>,
+    pub sign_in_limiter: Arc<RateLimiter>,
 }
 
-/// Connects, migrates the control schema, and binds the listener (port 0 picks one).
-pub async fn build(config: Config) -> anyhow::Result<Server> {
-    atrium_core::metrics::install();
-    let control = Control::new(config.control.clone())?.with_clickhouse(&config.clickhouse)?;
-    control.migrate_control().await?;
-    if let Err(e) = control.purge_owed("control:startup").await {
-        tracing::warn!(error = %e, "owed analytics purges not retried");
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Atrium operator API", description = "The control plane: tenants, keys, users, operators, audit."),
+    components(schemas(Problem)),
+    modifiers(&Security),
+    security(("admin_token" = []), ("operator_session" = []))
+)]
+struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "admin_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("The deployment's admin token, for automation"))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "operator_session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                auth::COOKIE_NAME,
+                "A console session from POST /v1/session; changes also need X-CSRF-Token",
+            ))),
+        );
     }
-    let lifecycle = Lifecycle::new(health::postgres_check(control.pool.clone()));
-    let api = Router::new()
+}
+
+/// The routes under `/v1` and their OpenAPI document, served at `/v1/openapi.json`.
+fn api(state: AppState) -> Router {
+    let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest(
             "/v1",
             tenants::router()
@@ -44,20 +77,56 @@ pub async fn build(config: Config) -> anyhow::Result<Server> {
                 .merge(session::router())
                 .merge(users::router()),
         )
-        .with_state(AppState {
+        .split_for_parts();
+    let doc_json = serde_json::to_value(&doc).unwrap_or_default();
+    router
+        .route(
+            "/v1/openapi.json",
+            get(move || async move { Json(doc_json) }),
+        )
+        .with_state(state)
+}
+
+/// The control-plane process: its pool, the control schema migrated, and the listener
+/// bound (port 0 picks one).
+pub struct Application {
+    server: Server,
+}
+
+impl Application {
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        atrium_http::metrics::install();
+        let c = &config.control;
+        let control = Control::new(c.clone())?.with_clickhouse(&config.clickhouse)?;
+        control.migrate_control().await?;
+        if let Err(e) = control.purge_owed("control:startup").await {
+            tracing::warn!(error = %e, "owed analytics purges not retried");
+        }
+        let lifecycle = Lifecycle::new(health::postgres_check(control.pool.clone()));
+        let state = AppState {
             control,
-            sign_in_limiter: std::sync::Arc::new(atrium_core::ratelimit::RateLimiter::new(5)),
-        });
-    let limits = Limits {
-        request_timeout: Duration::from_secs(120),
-        body_limit_bytes: 64 * 1024,
-        max_concurrency: 256,
-    };
-    let mut api = api.merge(health::probe_router(lifecycle.clone()));
-    if let Some(dir) = &config.control.web_dir {
-        api = api.merge(atrium_core::web::spa(dir, "/console")?);
+            sign_in_limiter: Arc::new(RateLimiter::new(c.sign_in_per_second)),
+        };
+        let mut app = api(state).merge(probes::router(lifecycle.clone()));
+        if let Some(dir) = &c.web_dir {
+            app = app.merge(atrium_http::web::spa(dir, "/console")?);
+        }
+        let router = with_common_layers(app, &c.http, "control");
+        let drain = c.http.shutdown_timeout();
+        let server = Server::bind("control", c.listen, router, lifecycle, drain).await?;
+        Ok(Self { server })
     }
-    let router = with_common_layers(api, &limits, "control");
-    let drain = Duration::from_secs(config.control.shutdown_timeout_s);
-    Ok(Server::bind("control", config.control.listen, router, lifecycle, drain).await?)
+
+    pub fn port(&self) -> u16 {
+        self.server.port()
+    }
+
+    pub fn lifecycle(&self) -> Arc<Lifecycle> {
+        self.server.lifecycle()
+    }
+
+    /// Serves until shutdown is requested, then drains in-flight requests.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        Ok(self.server.run_until_stopped().await?)
+    }
 }

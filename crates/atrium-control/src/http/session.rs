@@ -2,56 +2,54 @@
 //! token; `GET` says who is signed in (and repeats the CSRF token, for a reloaded page);
 //! `DELETE` signs out. Operators themselves are managed at `/v1/operators`.
 
-use atrium_core::error::{ApiError, Json};
+use atrium_accounts::Credentials;
+use atrium_http::{ApiError, Json, Problem};
 use axum::{
     extract::State,
     http::{header, HeaderMap, StatusCode},
     response::{IntoResponse, Response},
-    routing::{get, post},
-    Router,
 };
 use serde::{Deserialize, Serialize};
 use tracing::instrument;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{
     auth::{cookie, Operator},
     AppState,
 };
-use crate::operators::OperatorAccount;
+use crate::{listing::ConsoleConfig, operators::OperatorAccount};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/session", post(sign_in).get(whoami).delete(sign_out))
-        .route("/operators", post(upsert))
-        .route("/console-config", get(console_config))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(sign_in, whoami, sign_out))
+        .routes(routes!(upsert))
+        .routes(routes!(console_config))
 }
 
 /// What the console needs before anyone signs in: where tenant apps live.
-async fn console_config(State(s): State<AppState>) -> Json<serde_json::Value> {
-    Json(serde_json::json!({
-        "api_url": s.control.config.public_api_url,
-        "tenant_migration_target": atrium_core::migrations::latest(atrium_core::migrations::TENANT),
-    }))
+#[utoipa::path(get, path = "/console-config", tag = "session", security(()),
+    responses((status = 200, body = ConsoleConfig)))]
+async fn console_config(State(s): State<AppState>) -> Json<ConsoleConfig> {
+    Json(s.control.console_config())
 }
 
-#[derive(Deserialize)]
-struct Credentials {
-    email: String,
-    password: String,
-}
-
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct SessionInfo {
     operator: OperatorAccount,
+    /// Send it back in `X-CSRF-Token` on every request that changes something.
     csrf_token: String,
 }
 
+/// Sign in; the same 401 whether the email or the password was wrong.
+#[utoipa::path(post, path = "/session", tag = "session", security(()), request_body = Credentials,
+    responses((status = 200, body = SessionInfo), (status = 401, body = Problem), (status = 429, body = Problem)))]
 #[instrument(skip_all)]
 async fn sign_in(
     State(s): State<AppState>,
     Json(c): Json<Credentials>,
 ) -> Result<Response, ApiError> {
-    if c.email.len() > 254 || c.password.len() > 1024 {
+    if !c.within_bounds() {
         return Err(ApiError::Unauthorized);
     }
     s.sign_in_limiter.admit("operators")?;
@@ -62,9 +60,12 @@ async fn sign_in(
         operator: new.operator,
         csrf_token: new.csrf_token,
     };
-    Ok(([(header::SET_COOKIE, cookie().set(&new.token))], Json(body)).into_response())
+    let set = cookie().set(&new.token)?;
+    Ok(([(header::SET_COOKIE, set)], Json(body)).into_response())
 }
 
+#[utoipa::path(get, path = "/session", tag = "session",
+    responses((status = 200, body = SessionInfo), (status = 401, body = Problem)))]
 #[instrument(skip_all)]
 async fn whoami(
     State(s): State<AppState>,
@@ -82,6 +83,8 @@ async fn whoami(
     }))
 }
 
+#[utoipa::path(delete, path = "/session", tag = "session",
+    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem)))]
 #[instrument(skip_all)]
 async fn sign_out(
     State(s): State<AppState>,
@@ -91,30 +94,29 @@ async fn sign_out(
     if let Some(token) = cookie().read(&headers) {
         s.control.sign_out(&token).await?;
     }
-    Ok((
-        StatusCode::NO_CONTENT,
-        [(header::SET_COOKIE, cookie().clear())],
-    )
-        .into_response())
+    let clear = cookie().clear()?;
+    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, clear)]).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct NewOperator {
     email: String,
     display_name: Option<String>,
     password: String,
 }
 
-/// Creates an operator, or resets an existing operator's password.
+/// Create an operator, or reset an existing operator's password.
+#[utoipa::path(post, path = "/operators", tag = "session", request_body = NewOperator,
+    responses((status = 200, body = OperatorAccount), (status = "4XX", body = Problem)))]
 #[instrument(skip_all)]
 async fn upsert(
     State(s): State<AppState>,
     op: Operator,
     Json(n): Json<NewOperator>,
-) -> Result<(StatusCode, Json<OperatorAccount>), ApiError> {
+) -> Result<Json<OperatorAccount>, ApiError> {
     let account = s
         .control
         .upsert_operator(&n.email, n.display_name.as_deref(), &n.password, &op.actor)
         .await?;
-    Ok((StatusCode::OK, Json(account)))
+    Ok(Json(account))
 }

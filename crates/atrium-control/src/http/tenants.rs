@@ -1,88 +1,52 @@
-use atrium_core::error::{ApiError, Json};
+use atrium_http::{ApiError, Json, Page, PageRequest, Paging, Problem};
 use axum::{
+    body::Body,
     extract::{Path, Query, State},
-    http::StatusCode,
-    routing::{get, post},
-    Router,
+    http::{header, StatusCode},
+    response::{IntoResponse, Response},
 };
 use serde::Deserialize;
 use tracing::instrument;
+use utoipa::IntoParams;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{auth::Operator, AppState};
-use crate::{provision::NewTenant, registry, registry::Tenant};
+use crate::{lifecycle::TenantChange, provision::NewTenant, registry::Tenant, stats::TenantStats};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/tenants", post(create).get(list))
-        .route("/tenants/{slug}", get(show).patch(update).delete(delete))
-        .route("/tenants/{slug}/suspend", post(suspend))
-        .route("/tenants/{slug}/resume", post(resume))
-        .route("/tenants/{slug}/export", get(export))
-        .route("/tenant-stats", get(stats))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create, list))
+        .routes(routes!(show, update, delete))
+        .routes(routes!(suspend))
+        .routes(routes!(resume))
+        .routes(routes!(export))
+        .routes(routes!(stats))
 }
 
-/// Schema size, events in the last 7 days and request rate per live tenant.
-async fn stats(
-    State(s): State<AppState>,
-    _op: Operator,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    let items = s.control.tenant_stats().await?;
-    Ok(Json(serde_json::json!({ "items": items })))
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+struct SlugPath {
+    /// Tenant slug: [a-z][a-z0-9_]{2,39}
+    slug: String,
 }
 
-/// Downloads the export a delete left behind (a plain SQL file).
-#[instrument(skip_all, fields(tenant = %slug))]
-async fn export(
-    State(s): State<AppState>,
-    _op: Operator,
-    Path(slug): Path<String>,
-) -> Result<axum::response::Response, ApiError> {
-    use axum::response::IntoResponse;
-    let tenant = s.control.get_tenant(&slug).await?;
-    let path = tenant.export_path.ok_or(ApiError::NotFound("export"))?;
-    let file = tokio::fs::File::open(&path)
-        .await
-        .map_err(|_| ApiError::NotFound("export"))?;
-    let body = axum::body::Body::from_stream(tokio_util::io::ReaderStream::new(file));
-    let disposition = format!("attachment; filename=\"atrium-{}-export.sql\"", tenant.slug);
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/sql".to_owned(),
-            ),
-            (axum::http::header::CONTENT_DISPOSITION, disposition),
-        ],
-        body,
-    )
-        .into_response())
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct TenantFilter {
+    /// Only tenants in this state.
+    state: Option<String>,
 }
 
+/// Provision a tenant (idempotent: an existing live tenant answers 200).
+#[utoipa::path(post, path = "/tenants", tag = "tenants", request_body = NewTenant,
+    responses((status = 201, body = Tenant), (status = 200, body = Tenant), (status = "4XX", body = Problem)))]
 #[instrument(skip_all, fields(tenant = %req.slug))]
 async fn create(
     State(s): State<AppState>,
     op: Operator,
     Json(req): Json<NewTenant>,
 ) -> Result<(StatusCode, Json<Tenant>), ApiError> {
-    let result = s.control.provision(&req, &op.actor).await;
-    if let Err(e) = &result {
-        let conn = s
-            .control
-            .pool
-            .get()
-            .await
-            .map_err(atrium_core::db::DbError::from)?;
-        let _ = registry::audit(
-            &**conn,
-            &op.actor,
-            "tenant.create",
-            Some(&req.slug),
-            Err(&e.to_string()),
-            serde_json::json!({}),
-        )
-        .await;
-    }
-    let p = result?;
+    let p = s.control.provision(&req, &op.actor).await?;
     let status = if p.created {
         StatusCode::CREATED
     } else {
@@ -91,78 +55,113 @@ async fn create(
     Ok((status, Json(p.tenant)))
 }
 
-#[derive(Deserialize)]
-struct ListQuery {
-    after: Option<String>,
-    state: Option<String>,
-    limit: Option<i64>,
-}
-
+/// Tenants in slug order.
+#[utoipa::path(get, path = "/tenants", tag = "tenants", params(Paging, TenantFilter),
+    responses((status = 200, body = Page<Tenant>), (status = "4XX", body = Problem)))]
 async fn list(
     State(s): State<AppState>,
     _op: Operator,
-    Query(q): Query<ListQuery>,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    let limit = q.limit.unwrap_or(100).clamp(1, 500);
-    let conn = s
+    Query(p): Query<Paging>,
+    Query(f): Query<TenantFilter>,
+) -> Result<Json<Page<Tenant>>, ApiError> {
+    let PageRequest { after, fetch } = p.parse::<String>(s.control.config.page)?;
+    let tenants = s
         .control
-        .pool
-        .get()
-        .await
-        .map_err(atrium_core::db::DbError::from)?;
-    let tenants = registry::list(&**conn, q.after.as_deref(), q.state.as_deref(), limit)
-        .await
-        .map_err(ApiError::from)?;
-    let next = (tenants.len() as i64 == limit)
-        .then(|| tenants.last().map(|t| t.slug.clone()))
-        .flatten();
-    Ok(Json(
-        serde_json::json!({"items": tenants, "next_cursor": next}),
-    ))
+        .list_tenants(after.as_deref(), f.state.as_deref(), fetch)
+        .await?;
+    Ok(Json(Page::from_rows(tenants, fetch, |t| t.slug.clone())))
 }
 
-#[instrument(skip_all, fields(tenant = %slug))]
+#[utoipa::path(get, path = "/tenants/{slug}", tag = "tenants", params(SlugPath),
+    responses((status = 200, body = Tenant), (status = "4XX", body = Problem)))]
+#[instrument(skip_all, fields(tenant = %p.slug))]
 async fn show(
     State(s): State<AppState>,
     _op: Operator,
-    Path(slug): Path<String>,
+    Path(p): Path<SlugPath>,
 ) -> Result<Json<Tenant>, ApiError> {
-    Ok(Json(s.control.get_tenant(&slug).await?))
+    Ok(Json(s.control.get_tenant(&p.slug).await?))
 }
 
-#[instrument(skip_all, fields(tenant = %slug))]
+/// Change display name, plan or statement timeout.
+#[utoipa::path(patch, path = "/tenants/{slug}", tag = "tenants", params(SlugPath),
+    request_body = TenantChange,
+    responses((status = 200, body = Tenant), (status = "4XX", body = Problem)))]
+#[instrument(skip_all, fields(tenant = %p.slug))]
 async fn update(
     State(s): State<AppState>,
     op: Operator,
-    Path(slug): Path<String>,
-    Json(change): Json<crate::lifecycle::TenantChange>,
+    Path(p): Path<SlugPath>,
+    Json(change): Json<TenantChange>,
 ) -> Result<Json<Tenant>, ApiError> {
-    Ok(Json(s.control.update(&slug, &change, &op.actor).await?))
+    Ok(Json(s.control.update(&p.slug, &change, &op.actor).await?))
 }
 
-#[instrument(skip_all, fields(tenant = %slug))]
+/// Stop serving the tenant; its data is kept.
+#[utoipa::path(post, path = "/tenants/{slug}/suspend", tag = "tenants", params(SlugPath),
+    responses((status = 200, body = Tenant), (status = "4XX", body = Problem)))]
+#[instrument(skip_all, fields(tenant = %p.slug))]
 async fn suspend(
     State(s): State<AppState>,
     op: Operator,
-    Path(slug): Path<String>,
+    Path(p): Path<SlugPath>,
 ) -> Result<Json<Tenant>, ApiError> {
-    Ok(Json(s.control.suspend(&slug, &op.actor).await?))
+    Ok(Json(s.control.suspend(&p.slug, &op.actor).await?))
 }
 
-#[instrument(skip_all, fields(tenant = %slug))]
+#[utoipa::path(post, path = "/tenants/{slug}/resume", tag = "tenants", params(SlugPath),
+    responses((status = 200, body = Tenant), (status = "4XX", body = Problem)))]
+#[instrument(skip_all, fields(tenant = %p.slug))]
 async fn resume(
     State(s): State<AppState>,
     op: Operator,
-    Path(slug): Path<String>,
+    Path(p): Path<SlugPath>,
 ) -> Result<Json<Tenant>, ApiError> {
-    Ok(Json(s.control.resume(&slug, &op.actor).await?))
+    Ok(Json(s.control.resume(&p.slug, &op.actor).await?))
 }
 
-#[instrument(skip_all, fields(tenant = %slug))]
+/// Export the tenant's schema, then drop it; the registry keeps a tombstone.
+#[utoipa::path(delete, path = "/tenants/{slug}", tag = "tenants", params(SlugPath),
+    responses((status = 200, body = Tenant), (status = "4XX", body = Problem)))]
+#[instrument(skip_all, fields(tenant = %p.slug))]
 async fn delete(
     State(s): State<AppState>,
     op: Operator,
-    Path(slug): Path<String>,
+    Path(p): Path<SlugPath>,
 ) -> Result<Json<Tenant>, ApiError> {
-    Ok(Json(s.control.delete(&slug, &op.actor).await?))
+    Ok(Json(s.control.delete(&p.slug, &op.actor).await?))
+}
+
+/// Download the export a delete left behind (a plain SQL file).
+#[utoipa::path(get, path = "/tenants/{slug}/export", tag = "tenants", params(SlugPath),
+    responses((status = 200, content_type = "application/sql", body = String),
+              (status = "4XX", body = Problem)))]
+#[instrument(skip_all, fields(tenant = %p.slug))]
+async fn export(
+    State(s): State<AppState>,
+    _op: Operator,
+    Path(p): Path<SlugPath>,
+) -> Result<Response, ApiError> {
+    let export = s.control.export_file(&p.slug).await?;
+    let body = Body::from_stream(tokio_util::io::ReaderStream::new(export.file));
+    let disposition = format!("attachment; filename=\"{}\"", export.filename);
+    let headers = [
+        (header::CONTENT_TYPE, "application/sql".to_owned()),
+        (header::CONTENT_DISPOSITION, disposition),
+    ];
+    Ok((headers, body).into_response())
+}
+
+/// Schema size, events in the last 7 days and request rate per live tenant.
+#[utoipa::path(get, path = "/tenant-stats", tag = "tenants",
+    responses((status = 200, body = Page<TenantStats>), (status = "4XX", body = Problem)))]
+async fn stats(
+    State(s): State<AppState>,
+    _op: Operator,
+) -> Result<Json<Page<TenantStats>>, ApiError> {
+    let items = s.control.tenant_stats().await?;
+    Ok(Json(Page {
+        items,
+        next_cursor: None,
+    }))
 }

@@ -22,7 +22,7 @@ struct Browser {
 impl Console {
     async fn spawn() -> Self {
         let t = TestControl::new().await;
-        let app = atrium_control::http::build(t.db.config.clone())
+        let app = atrium_control::http::Application::build(t.db.config.clone())
             .await
             .expect("build");
         let base = format!("http://127.0.0.1:{}", app.port());
@@ -297,7 +297,7 @@ async fn the_console_reads_config_stats_and_deleted_tenants_exports() {
     assert_eq!(s, StatusCode::OK);
     assert_eq!(
         cfg["tenant_migration_target"],
-        atrium_core::migrations::latest(atrium_core::migrations::TENANT)
+        atrium_core::migrations::latest(atrium_control::schema::TENANT)
     );
     c.t.provision("acme").await;
     let (s, stats) = c

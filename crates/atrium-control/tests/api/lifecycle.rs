@@ -1,5 +1,7 @@
 //! Suspend, resume, delete-with-export, restore, and the audit trail.
 
+use atrium_core::domain::TenantState;
+
 use crate::TestControl;
 
 async fn fill(t: &TestControl, schema: &str) {
@@ -57,7 +59,7 @@ async fn suspend_resume_keep_data_and_are_idempotent() {
     fill(&t, "t_acme").await;
     let before = dump(&t, "t_acme").await;
     let s = t.control.suspend("acme", "test").await.expect("suspend");
-    assert_eq!(s.state, "suspended");
+    assert_eq!(s.state, TenantState::Suspended);
     assert!(s.suspended_at.is_some());
     assert_eq!(
         t.control
@@ -65,7 +67,7 @@ async fn suspend_resume_keep_data_and_are_idempotent() {
             .await
             .expect("again")
             .state,
-        "suspended"
+        TenantState::Suspended
     );
     assert_eq!(
         dump(&t, "t_acme").await,
@@ -73,7 +75,7 @@ async fn suspend_resume_keep_data_and_are_idempotent() {
         "suspension leaves data untouched"
     );
     let r = t.control.resume("acme", "test").await.expect("resume");
-    assert_eq!(r.state, "active");
+    assert_eq!(r.state, TenantState::Active);
     assert_eq!(dump(&t, "t_acme").await, before);
     let actions: i64 = t
         .count("SELECT count(*) FROM atrium_control.audit_log WHERE tenant_slug = 'acme' AND action IN ('tenant.suspend', 'tenant.resume')", &[])
@@ -90,7 +92,7 @@ async fn delete_exports_drops_and_tombstones_and_the_export_restores() {
     let role = format!("{}t_acme", t.control.config.role_prefix);
 
     let gone = t.control.delete("acme", "test").await.expect("delete");
-    assert_eq!(gone.state, "deleted");
+    assert_eq!(gone.state, TenantState::Deleted);
     assert!(gone.deleted_at.is_some());
     let path = gone.export_path.clone().expect("export path recorded");
     assert!(std::path::Path::new(&path).exists(), "{path}");
@@ -119,7 +121,7 @@ async fn delete_exports_drops_and_tombstones_and_the_export_restores() {
     // Deleting again is a no-op; the slug stays reserved.
     assert_eq!(
         t.control.delete("acme", "test").await.expect("again").state,
-        "deleted"
+        TenantState::Deleted
     );
     let err = t
         .control
@@ -134,7 +136,7 @@ async fn delete_exports_drops_and_tombstones_and_the_export_restores() {
         .restore("acme_restored", std::path::Path::new(&path), "test")
         .await
         .expect("restore");
-    assert_eq!(restored.state, "active");
+    assert_eq!(restored.state, TenantState::Active);
     assert_eq!(
         dump(&t, "t_acme_restored").await,
         original,
@@ -149,7 +151,8 @@ async fn delete_exports_drops_and_tombstones_and_the_export_restores() {
     .expect("sequence continues");
     let audit: Vec<String> = su
         .query(
-            "SELECT action FROM atrium_control.audit_log WHERE tenant_slug = 'acme' ORDER BY id",
+            "SELECT action || ':' || outcome FROM atrium_control.audit_log
+             WHERE tenant_slug = 'acme' ORDER BY id",
             &[],
         )
         .await
@@ -157,9 +160,15 @@ async fn delete_exports_drops_and_tombstones_and_the_export_restores() {
         .iter()
         .map(|r| r.get(0))
         .collect();
+    // The refused re-create is audited by the service itself, whoever called it.
     assert_eq!(
         audit,
-        ["tenant.create", "tenant.delete.start", "tenant.delete"]
+        [
+            "tenant.create:ok",
+            "tenant.delete.start:ok",
+            "tenant.delete:ok",
+            "tenant.create:error"
+        ]
     );
 }
 
@@ -218,7 +227,7 @@ async fn delete_completes_on_a_one_connection_pool() {
         .delete("acme", "test")
         .await
         .expect("delete on one connection");
-    assert_eq!(gone.state, "deleted");
+    assert_eq!(gone.state, TenantState::Deleted);
     assert!(gone
         .export_path
         .is_some_and(|p| std::path::Path::new(&p).exists()));

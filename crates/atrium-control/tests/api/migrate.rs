@@ -1,7 +1,8 @@
 //! `atrium migrate` over many tenants: one broken tenant doesn't stop the others, the
 //! failure is recorded and reported, a rerun resumes, up-to-date tenants are untouched.
 
-use atrium_core::migrations::{Migration, TENANT};
+use atrium_control::schema::TENANT;
+use atrium_core::migrations::Migration;
 
 use crate::TestControl;
 
@@ -36,7 +37,7 @@ async fn two_hundred_tenants_one_broken() {
     let set = with_extra(NOTES);
     let report = t
         .control
-        .migrate_tenants(set, false)
+        .migrate_tenants(set, &())
         .await
         .expect("migrate runs");
     println!("{}", report.summary());
@@ -70,7 +71,7 @@ async fn two_hundred_tenants_one_broken() {
     // Rerun: the 199 are not touched at all; the broken one is reported again.
     let after_first = snapshot(&t).await;
     assert_ne!(before, after_first);
-    let report = t.control.migrate_tenants(set, false).await.expect("rerun");
+    let report = t.control.migrate_tenants(set, &()).await.expect("rerun");
     assert_eq!(
         (
             report.migrated.len(),
@@ -89,12 +90,12 @@ async fn two_hundred_tenants_one_broken() {
     su.batch_execute("DROP TABLE t_tenant_057.notes")
         .await
         .expect("fix");
-    let report = t.control.migrate_tenants(set, false).await.expect("resume");
+    let report = t.control.migrate_tenants(set, &()).await.expect("resume");
     assert_eq!(report.migrated, vec!["tenant_057".to_string()]);
     assert!(report.failed.is_empty());
     let report = t
         .control
-        .migrate_tenants(set, false)
+        .migrate_tenants(set, &())
         .await
         .expect("nothing pending");
     println!("nothing pending over 200 tenants: {} ms", report.elapsed_ms);
@@ -119,7 +120,7 @@ async fn two_runners_do_not_collide() {
     }
     let set = with_extra(NOTES);
     let (a, b) = (t.another(), t.another());
-    let (ra, rb) = tokio::join!(a.migrate_tenants(set, false), b.migrate_tenants(set, false));
+    let (ra, rb) = tokio::join!(a.migrate_tenants(set, &()), b.migrate_tenants(set, &()));
     let (ra, rb) = (ra.expect("a"), rb.expect("b"));
     assert!(ra.failed.is_empty() && rb.failed.is_empty());
     assert_eq!(
@@ -138,7 +139,7 @@ async fn an_edited_migration_is_refused() {
     let edited: &'static [Migration] = Box::leak(edited.into_boxed_slice());
     let err = t
         .control
-        .migrate_tenants(edited, false)
+        .migrate_tenants(edited, &())
         .await
         .expect_err("refused");
     assert!(

@@ -15,7 +15,7 @@ struct Api {
 impl Api {
     async fn spawn() -> Self {
         let t = TestControl::new().await;
-        let app = atrium_control::http::build(t.db.config.clone())
+        let app = atrium_control::http::Application::build(t.db.config.clone())
             .await
             .expect("build");
         let base = format!("http://127.0.0.1:{}", app.port());

@@ -3,7 +3,7 @@
 use std::{sync::Arc, time::Instant};
 
 use atrium_control::provision::Step;
-use atrium_core::migrations::TENANT;
+use atrium_control::schema::TENANT;
 use tokio::sync::Notify;
 
 use crate::{new_tenant, TestControl};

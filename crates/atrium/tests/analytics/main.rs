@@ -10,7 +10,6 @@ use std::{
 
 use atrium_analytics::{
     clickhouse::{quote, ClickHouse},
-    collector,
     event::Event,
     spool,
 };
@@ -160,7 +159,10 @@ async fn clickhouse_outage_delays_but_never_loses() {
     let server = ChServer::start_new().expect("private clickhouse");
     let e = env_on(server.url()).await;
     let (emitter, _writer) = spool::start(&e.config.analytics).expect("spool");
-    let (http, sink) = collector::build(&e.config).await.expect("collector");
+    let (http, sink) = atrium_collector::Application::build(&e.config)
+        .await
+        .map(atrium_collector::Application::into_parts)
+        .expect("collector");
     let lifecycle: Arc<Lifecycle> = http.lifecycle();
     let running = tokio::spawn(sink.run(lifecycle.clone()));
 
@@ -251,7 +253,10 @@ async fn bad_lines_are_dead_lettered_not_retried() {
         good[5..].join("\n")
     );
     std::fs::write(dir.join(atrium_analytics::segment::closed_name(1)), content).expect("write");
-    let (http, sink) = collector::build(&e.config).await.expect("collector");
+    let (http, sink) = atrium_collector::Application::build(&e.config)
+        .await
+        .map(atrium_collector::Application::into_parts)
+        .expect("collector");
     let lifecycle = http.lifecycle();
     let running = tokio::spawn(sink.run(lifecycle.clone()));
     let c = wait_for(&e.ch, "acme", 10, Duration::from_secs(20)).await;
@@ -286,7 +291,10 @@ async fn pii_is_masked_before_shipping() {
     emitter.emit(ev);
     drop(emitter);
     writer.join().expect("writer");
-    let (http, sink) = collector::build(&e.config).await.expect("collector");
+    let (http, sink) = atrium_collector::Application::build(&e.config)
+        .await
+        .map(atrium_collector::Application::into_parts)
+        .expect("collector");
     let lifecycle = http.lifecycle();
     let running = tokio::spawn(sink.run(lifecycle.clone()));
     wait_for(&e.ch, "acme", 1, Duration::from_secs(20)).await;
@@ -317,7 +325,7 @@ async fn pii_is_masked_before_shipping() {
 /// still counts each event once.
 #[tokio::test]
 async fn a_batch_replayed_after_a_crash_is_counted_once() {
-    use atrium_analytics::collector::checkpoint::{Checkpoint, Position};
+    use atrium_analytics::checkpoint::{Checkpoint, Position};
     let e = env().await;
     let dir = &e.config.analytics.spool_dir;
     let lines: Vec<String> = (0..300)
@@ -331,7 +339,10 @@ async fn a_batch_replayed_after_a_crash_is_counted_once() {
         lines.join("\n") + "\n",
     )
     .expect("segment");
-    let (_http, sink) = collector::build(&e.config).await.expect("collector");
+    let (_http, sink) = atrium_collector::Application::build(&e.config)
+        .await
+        .map(atrium_collector::Application::into_parts)
+        .expect("collector");
     let mut ckpt = Checkpoint::load(dir).expect("checkpoint");
     assert!(sink.step(&mut ckpt).await.expect("ship"));
     // "Crash" before the checkpoint was saved: put it back where it was.
@@ -350,15 +361,17 @@ async fn a_batch_replayed_after_a_crash_is_counted_once() {
 #[tokio::test]
 async fn a_new_writer_never_reuses_a_shipped_segment_number() {
     let e = env().await;
-    let (_http, sink) = collector::build(&e.config).await.expect("collector");
+    let (_http, sink) = atrium_collector::Application::build(&e.config)
+        .await
+        .map(atrium_collector::Application::into_parts)
+        .expect("collector");
     let dir = &e.config.analytics.spool_dir;
     for round in 0..3 {
         let (emitter, writer) = spool::start(&e.config.analytics).expect("spool");
         emit_wave(&emitter, "acme", round * 100, 100);
         drop(emitter);
         writer.join().expect("writer");
-        let mut ckpt =
-            atrium_analytics::collector::checkpoint::Checkpoint::load(dir).expect("checkpoint");
+        let mut ckpt = atrium_analytics::checkpoint::Checkpoint::load(dir).expect("checkpoint");
         while sink.step(&mut ckpt).await.expect("step") {}
         assert_eq!(
             spool_segments(dir),

@@ -1,7 +1,7 @@
 //! Token buckets per key: browser event ingest and sign-in attempts, per tenant. Keys are
 //! validated, existing tenant slugs (or a fixed name), so the map stays bounded.
 
-use crate::error::ApiError;
+use crate::ApiError;
 
 use std::{
     collections::HashMap,

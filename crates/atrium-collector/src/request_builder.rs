@@ -4,8 +4,9 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::mask::Masker;
-use crate::event::Event;
+use atrium_analytics::event::Event;
+
+use crate::mask::Masker;
 
 #[derive(Serialize)]
 struct Row<'a> {

@@ -7,7 +7,7 @@ use regex::Regex;
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 
-use crate::event::Event;
+use atrium_analytics::event::Event;
 
 pub struct Masker {
     email: Option<Regex>,

@@ -1,8 +1,6 @@
 //! Tenant API keys: `atr_<8 prefix chars>_<secret>`; only a SHA-256 is stored.
 
-use base64::Engine as _;
-use rand::RngCore;
-use sha2::{Digest, Sha256};
+use crate::token;
 
 pub struct NewKey {
     /// Shown once, to whoever created the key.
@@ -12,9 +10,7 @@ pub struct NewKey {
 }
 
 pub fn generate() -> NewKey {
-    let mut bytes = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    let secret = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let secret = token::random_token();
     let prefix: String = secret.chars().take(8).collect();
     let plaintext = format!("atr_{prefix}_{secret}");
     let hash = hash(&plaintext);
@@ -26,7 +22,7 @@ pub fn generate() -> NewKey {
 }
 
 pub fn hash(key: &str) -> Vec<u8> {
-    Sha256::digest(key.as_bytes()).to_vec()
+    token::hash(key)
 }
 
 /// Cheap shape check before any lookup, so junk never reaches the database.
@@ -36,15 +32,6 @@ pub fn looks_valid(key: &str) -> bool {
         && key
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-}
-
-/// Constant-time comparison for bearer tokens.
-pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    let (ha, hb) = (Sha256::digest(a), Sha256::digest(b));
-    ha.iter()
-        .zip(hb.iter())
-        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-        == 0
 }
 
 #[cfg(test)]
@@ -58,7 +45,5 @@ mod tests {
         assert!(looks_valid(&a.plaintext));
         assert_eq!(hash(&a.plaintext), a.hash);
         assert!(!looks_valid("atr_x'; drop"));
-        assert!(constant_time_eq(b"same", b"same"));
-        assert!(!constant_time_eq(b"same", b"diff"));
     }
 }

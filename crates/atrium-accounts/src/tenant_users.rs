@@ -12,17 +12,15 @@ use tokio_postgres::Row;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::{
+use atrium_core::{
     db::{DbError, TenantTx},
-    error::ApiError,
-    password,
-    session::{random_token, token_hash},
+    domain::{DisplayName, Email, INVITE_DAYS, SESSION_HOURS},
 };
 
-/// A tenant session lasts this long; then the user signs in again.
-pub const SESSION_HOURS: i32 = 12;
-/// An invite link is good for this long.
-pub const INVITE_DAYS: i32 = 7;
+use crate::{
+    token::{hash as token_hash, random_token},
+    AccountError,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -69,38 +67,6 @@ fn user(row: &Row) -> TenantUser {
     }
 }
 
-/// Lower-cased and shape-checked, or a 422 on `email`.
-pub fn normalize_email(email: &str) -> Result<String, ApiError> {
-    let e = email.trim().to_lowercase();
-    let ok = e.len() <= 254
-        && e.split_once('@')
-            .is_some_and(|(user, host)| !user.is_empty() && host.contains('.'))
-        && !e.chars().any(char::is_whitespace);
-    if ok {
-        Ok(e)
-    } else {
-        Err(ApiError::validation(
-            "email",
-            "email must look like name@example.com",
-        ))
-    }
-}
-
-fn display_name(name: Option<&str>, email: &str) -> Result<String, ApiError> {
-    let name = name.map(str::trim).unwrap_or("");
-    if name.chars().count() > 100 {
-        return Err(ApiError::validation(
-            "display_name",
-            "display_name has at most 100 characters",
-        ));
-    }
-    Ok(if name.is_empty() {
-        email.split('@').next().unwrap_or(email).to_owned()
-    } else {
-        name.to_owned()
-    })
-}
-
 /// Invites `email` (or renews a pending invite). Returns the user and the invite token,
 /// which is shown once. An account that already signed in is a 409.
 pub async fn invite(
@@ -108,9 +74,12 @@ pub async fn invite(
     email: &str,
     name: Option<&str>,
     role: Role,
-) -> Result<(TenantUser, String), ApiError> {
-    let email = normalize_email(email)?;
-    let name = display_name(name, &email)?;
+) -> Result<(TenantUser, String), AccountError> {
+    let email = Email::parse("email", email)?;
+    let name = DisplayName::parse_opt("display_name", name)?;
+    let name = name
+        .as_ref()
+        .map_or(email.local_part(), DisplayName::as_str);
     let token = random_token();
     let row = tx
         .query_opt(
@@ -125,17 +94,17 @@ pub async fn invite(
             ),
             &[
                 &Uuid::now_v7(),
-                &email,
+                &email.as_str(),
                 &name,
                 &role.as_str(),
                 &token_hash(&token),
-                &INVITE_DAYS,
+                &(INVITE_DAYS as i32),
             ],
         )
         .await?;
     match row {
         Some(r) => Ok((user(&r), token)),
-        None => Err(ApiError::Conflict {
+        None => Err(AccountError::Conflict {
             code: "user_exists",
             detail: format!("{email} already has an account in this tenant"),
         }),
@@ -148,14 +117,9 @@ pub async fn accept(
     token: &str,
     password_hash: &str,
     name: Option<&str>,
-) -> Result<TenantUser, ApiError> {
-    let name = name.map(str::trim).filter(|n| !n.is_empty());
-    if name.is_some_and(|n| n.chars().count() > 100) {
-        return Err(ApiError::validation(
-            "display_name",
-            "display_name has at most 100 characters",
-        ));
-    }
+) -> Result<TenantUser, AccountError> {
+    let name = DisplayName::parse_opt("display_name", name)?;
+    let name = name.as_ref().map(DisplayName::as_str);
     let row = tx
         .query_opt(
             &format!(
@@ -167,7 +131,8 @@ pub async fn accept(
             &[&token_hash(token), &password_hash, &name],
         )
         .await?;
-    row.map(|r| user(&r)).ok_or(ApiError::NotFound("invite"))
+    row.map(|r| user(&r))
+        .ok_or(AccountError::NotFound("invite"))
 }
 
 /// The user and stored password hash for `email`, for a sign-in attempt.
@@ -181,7 +146,7 @@ pub async fn credentials(
                 "SELECT {COLUMNS}, password_hash FROM users
                  WHERE email = $1 AND disabled_at IS NULL"
             ),
-            &[&email.trim().to_lowercase()],
+            &[&Email::lookup_key(email)],
         )
         .await?;
     Ok(row.map(|r| (user(&r), r.get("password_hash"))))
@@ -193,7 +158,12 @@ pub async fn open_session(tx: &mut TenantTx, user_id: Uuid) -> Result<(String, S
     tx.execute(
         "INSERT INTO sessions (token_hash, user_id, csrf_token, expires_at)
          VALUES ($1, $2, $3, now() + make_interval(hours => $4))",
-        &[&token_hash(&token), &user_id, &csrf, &SESSION_HOURS],
+        &[
+            &token_hash(&token),
+            &user_id,
+            &csrf,
+            &(SESSION_HOURS as i32),
+        ],
     )
     .await?;
     tx.execute("DELETE FROM sessions WHERE expires_at < now()", &[])
@@ -234,11 +204,4 @@ pub async fn list(tx: &mut TenantTx) -> Result<Vec<TenantUser>, DbError> {
         )
         .await?;
     Ok(rows.iter().map(user).collect())
-}
-
-/// Checks a new password's rules and hashes it (before any transaction is opened, so no
-/// connection is held while Argon2 runs).
-pub async fn new_password_hash(pw: &str) -> Result<String, ApiError> {
-    password::check_new("password", pw)?;
-    password::hash(pw).await.map_err(ApiError::Internal)
 }

@@ -12,7 +12,7 @@ use argon2::{
 };
 use tokio::sync::Semaphore;
 
-use crate::error::ApiError;
+use atrium_core::domain::ValidationError;
 
 pub const MIN_LEN: usize = 10;
 pub const MAX_LEN: usize = 128;
@@ -32,16 +32,23 @@ static DECOY: LazyLock<String> = LazyLock::new(|| {
         .unwrap_or_default()
 });
 
-/// The rule a new password must meet, as a 422 on `field`.
-pub fn check_new(field: &str, password: &str) -> Result<(), ApiError> {
+/// The rule a new password must meet, broken on `field`.
+pub fn check_new(field: &str, password: &str) -> Result<(), ValidationError> {
     let n = password.chars().count();
     if !(MIN_LEN..=MAX_LEN).contains(&n) {
-        return Err(ApiError::validation(
+        return Err(ValidationError::new(
             field,
             format!("a password has {MIN_LEN} to {MAX_LEN} characters"),
         ));
     }
     Ok(())
+}
+
+/// Checks a new password's rule and hashes it (before any transaction is opened, so no
+/// connection is held while Argon2 runs).
+pub async fn hash_new(field: &str, password: &str) -> Result<String, crate::AccountError> {
+    check_new(field, password)?;
+    Ok(hash(password).await?)
 }
 
 pub async fn hash(password: &str) -> anyhow::Result<String> {

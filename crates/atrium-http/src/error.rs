@@ -3,31 +3,14 @@
 //! `code` is the stable, machine-readable part: clients switch on it, never on `detail`.
 //! A 500 logs its whole cause chain and returns nothing but a correlation hint.
 
+use atrium_accounts::AccountError;
+use atrium_core::{domain::ValidationError, tenancy::SlugError};
 use axum::{
-    extract::{rejection::JsonRejection, FromRequest, Request},
     http::{header, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
 };
 use serde::Serialize;
-use tokio_postgres::error::SqlState;
 use utoipa::ToSchema;
-
-use crate::{db::DbError, tenancy::SlugError};
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct FieldError {
-    pub field: String,
-    pub message: String,
-}
-
-impl FieldError {
-    pub fn new(field: &str, message: impl Into<String>) -> Self {
-        Self {
-            field: field.to_owned(),
-            message: message.into(),
-        }
-    }
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -42,7 +25,7 @@ pub enum ApiError {
     #[error("tenant is suspended; its data is kept and it can be resumed by an operator")]
     TenantSuspended,
     #[error("the request body failed validation")]
-    Validation(Vec<FieldError>),
+    Validation(Vec<ValidationError>),
     #[error("{detail}")]
     BadRequest { code: &'static str, detail: String },
     #[error("{detail}")]
@@ -73,12 +56,19 @@ pub struct Problem {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub errors: Vec<FieldError>,
+    pub errors: Vec<ValidationError>,
 }
 
 impl ApiError {
     pub fn validation(field: &str, message: impl Into<String>) -> Self {
-        ApiError::Validation(vec![FieldError::new(field, message)])
+        ApiError::Validation(vec![ValidationError::new(field, message)])
+    }
+
+    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+        ApiError::Conflict {
+            code,
+            detail: detail.into(),
+        }
     }
 
     pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
@@ -179,110 +169,26 @@ impl IntoResponse for ApiError {
     }
 }
 
-impl From<DbError> for ApiError {
-    fn from(err: DbError) -> Self {
-        if let DbError::Pool(e) = &err {
-            return ApiError::Unavailable {
-                code: "database_unavailable",
-                detail: format!(
-                    "the database is not available right now ({})",
-                    pool_reason(e)
-                ),
-            };
-        }
-        if let DbError::Setup(e) = &err {
-            return match e.code() {
-                // SET ROLE on a dropped role, or a dropped schema: the tenant is gone.
-                Some(c)
-                    if *c == SqlState::INVALID_PARAMETER_VALUE
-                        || *c == SqlState::UNDEFINED_OBJECT =>
-                {
-                    ApiError::NotFound("tenant")
-                }
-                Some(_) => ApiError::Internal(err.into()),
-                None => ApiError::Unavailable {
-                    code: "database_unavailable",
-                    detail: "the database connection failed; retry the request".into(),
-                },
-            };
-        }
-        match err.code() {
-            Some(c) if *c == SqlState::QUERY_CANCELED => ApiError::Unavailable {
-                code: "statement_timeout",
-                detail: "the query took longer than this tenant's statement timeout".into(),
-            },
-            // The tenant's role or schema vanished under a stale cache entry: it was deleted.
-            Some(c) if *c == SqlState::UNDEFINED_OBJECT || *c == SqlState::INVALID_SCHEMA_NAME => {
-                ApiError::NotFound("tenant")
-            }
-            Some(c)
-                if *c == SqlState::T_R_SERIALIZATION_FAILURE
-                    || *c == SqlState::T_R_DEADLOCK_DETECTED =>
-            {
-                ApiError::Conflict {
-                    code: "concurrent_update",
-                    detail: "a concurrent change got in the way; retry the request".into(),
-                }
-            }
-            None if matches!(&err, DbError::Postgres(e) if e.is_closed()) => {
-                ApiError::Unavailable {
-                    code: "database_unavailable",
-                    detail: "the database connection was lost; retry the request".into(),
-                }
-            }
-            _ => ApiError::Internal(err.into()),
-        }
-    }
-}
-
-fn pool_reason(e: &deadpool_postgres::PoolError) -> &'static str {
-    match e {
-        deadpool_postgres::PoolError::Timeout(_) => "timed out waiting for a connection",
-        deadpool_postgres::PoolError::Backend(_) => "connection failed",
-        _ => "pool error",
-    }
-}
-
 impl From<anyhow::Error> for ApiError {
     fn from(err: anyhow::Error) -> Self {
         ApiError::Internal(err)
     }
 }
 
-/// `axum::Json`, but its rejections are problem+json with stable codes.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Json<T>(pub T);
-
-impl<T, S> FromRequest<S> for Json<T>
-where
-    axum::Json<T>: FromRequest<S, Rejection = JsonRejection>,
-    S: Send + Sync,
-{
-    type Rejection = ApiError;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(v)) => Ok(Json(v)),
-            Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::bad_request(
-                "unsupported_media_type",
-                "expected Content-Type: application/json",
-            )),
-            Err(JsonRejection::JsonDataError(e)) => {
-                Err(ApiError::Validation(vec![FieldError::new(
-                    "body",
-                    e.body_text(),
-                )]))
-            }
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(
-                ApiError::PayloadTooLarge("the request body is too large".into()),
-            ),
-            Err(e) => Err(ApiError::bad_request("invalid_json", e.body_text())),
-        }
+impl From<ValidationError> for ApiError {
+    fn from(err: ValidationError) -> Self {
+        ApiError::Validation(vec![err])
     }
 }
 
-impl<T: Serialize> IntoResponse for Json<T> {
-    fn into_response(self) -> Response {
-        axum::Json(self.0).into_response()
+impl From<AccountError> for ApiError {
+    fn from(err: AccountError) -> Self {
+        match err {
+            AccountError::Invalid(e) => e.into(),
+            AccountError::NotFound(what) => ApiError::NotFound(what),
+            AccountError::Conflict { code, detail } => ApiError::Conflict { code, detail },
+            AccountError::Db(e) => e.into(),
+            AccountError::Internal(e) => ApiError::Internal(e),
+        }
     }
 }

@@ -2,7 +2,7 @@ use std::{path::PathBuf, time::Duration};
 
 use atrium_core::config::Config;
 
-use super::mask::Masker;
+use crate::mask::Masker;
 
 /// Everything the sink needs, resolved from the one application config.
 pub struct SinkConfig {

@@ -11,13 +11,12 @@ use std::{
 use atrium_core::health::Lifecycle;
 use chrono::Utc;
 
-use super::{
+use atrium_analytics::{
     checkpoint::{Checkpoint, Position},
-    config::SinkConfig,
-    request_builder,
-    service::Service,
+    segment::{self, Segment},
 };
-use crate::segment::{self, Segment};
+
+use crate::{config::SinkConfig, request_builder, service::Service};
 
 pub struct Sink {
     pub config: SinkConfig,

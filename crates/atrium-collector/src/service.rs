@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use crate::clickhouse::{ChError, ClickHouse};
+use atrium_analytics::clickhouse::{ChError, ClickHouse};
 
 pub struct Service {
     pub ch: ClickHouse,

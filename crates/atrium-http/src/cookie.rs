@@ -4,77 +4,76 @@
 //! with the cookie must echo in `X-CSRF-Token`. Bearer tokens are not cookies, so they
 //! need no CSRF check.
 
+use atrium_accounts::token::{constant_time_eq, looks_like_token};
+use atrium_core::domain::SESSION_HOURS;
 use axum::http::{header, HeaderMap, HeaderValue, Method};
-use base64::Engine as _;
-use rand::RngCore;
+use cookie::{time::Duration, Cookie, SameSite};
 
-use crate::{apikey::constant_time_eq, error::ApiError};
+use crate::ApiError;
 
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
-/// 32 random bytes, base64url: session tokens and CSRF tokens.
-pub fn random_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
-/// What is stored instead of the token: a leaked table can't be replayed.
-pub fn token_hash(token: &str) -> Vec<u8> {
-    crate::apikey::hash(token)
-}
-
-/// One session cookie: its name, the path it is scoped to, and its lifetime.
+/// A session cookie's name and scope. Its lifetime is [`SESSION_HOURS`], the same as the
+/// session row it points at.
 pub struct SessionCookie {
     pub name: &'static str,
+    /// Browsers send the cookie only under this path: the tenant app's cookie is scoped
+    /// to its own tenant's API.
     pub path: String,
-    pub max_age_s: u64,
-    /// `Secure`: browsers still send it to http://localhost and 127.0.0.1.
     pub secure: bool,
 }
 
 impl SessionCookie {
-    pub fn set(&self, token: &str) -> HeaderValue {
-        self.render(token, self.max_age_s)
+    pub fn new(name: &'static str, path: impl Into<String>) -> Self {
+        Self {
+            name,
+            path: path.into(),
+            secure: true,
+        }
     }
 
-    pub fn clear(&self) -> HeaderValue {
-        self.render("", 0)
+    pub fn set(&self, token: &str) -> Result<HeaderValue, ApiError> {
+        self.render(token, Duration::hours(i64::from(SESSION_HOURS)))
     }
 
-    fn render(&self, value: &str, max_age: u64) -> HeaderValue {
-        let secure = if self.secure { "; Secure" } else { "" };
-        let cookie = format!(
-            "{}={value}; Path={}; Max-Age={max_age}; HttpOnly; SameSite=Strict{secure}",
-            self.name, self.path
-        );
-        HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""))
+    pub fn clear(&self) -> Result<HeaderValue, ApiError> {
+        self.render("", Duration::ZERO)
     }
 
-    /// The token from the request's Cookie headers, if it has a plausible shape.
+    fn render(&self, value: &str, max_age: Duration) -> Result<HeaderValue, ApiError> {
+        let cookie = Cookie::build((self.name, value))
+            .path(self.path.as_str())
+            .max_age(max_age)
+            .http_only(true)
+            .same_site(SameSite::Strict)
+            .secure(self.secure)
+            .build();
+        // Only a path from outside the header alphabet can fail here; refuse rather than
+        // send a broken (or empty) Set-Cookie.
+        HeaderValue::from_str(&cookie.to_string())
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!("session cookie: {e}")))
+    }
+
+    /// The token this cookie carries, if it is present and shaped like one of ours.
     pub fn read(&self, headers: &HeaderMap) -> Option<String> {
         headers
             .get_all(header::COOKIE)
             .iter()
             .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(k, _)| *k == self.name)
-            .map(|(_, v)| v.to_owned())
-            .filter(|v| {
-                v.len() == 43
-                    && v.bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-            })
+            .flat_map(Cookie::split_parse)
+            .filter_map(Result::ok)
+            .find(|c| c.name() == self.name)
+            .map(|c| c.value().to_owned())
+            .filter(|v| looks_like_token(v))
     }
 }
 
-/// The CSRF token a request carries, if any.
+/// The CSRF token a request sent, if any.
 pub fn sent_csrf(headers: &HeaderMap) -> Option<&str> {
     headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok())
 }
 
-/// Safe methods pass; anything else must carry the session's CSRF token.
+/// Safe methods pass; anything else must echo the session's CSRF token.
 pub fn check_csrf(method: &Method, sent: Option<&str>, expected: &str) -> Result<(), ApiError> {
     if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
         return Ok(());
@@ -96,21 +95,19 @@ pub fn check_csrf(method: &Method, sent: Option<&str>, expected: &str) -> Result
 mod tests {
     use super::*;
 
+    use atrium_accounts::token::random_token;
+
     fn cookie() -> SessionCookie {
-        SessionCookie {
-            name: "atrium_session",
-            path: "/".into(),
-            max_age_s: 3600,
-            secure: true,
-        }
+        SessionCookie::new("atrium_session", "/v1/t/acme/")
     }
 
     #[test]
     fn cookie_round_trip_and_attributes() {
         let token = random_token();
-        let set = cookie().set(&token);
+        let set = cookie().set(&token).expect("renders");
         let s = set.to_str().expect("ascii");
         assert!(s.contains("HttpOnly") && s.contains("SameSite=Strict") && s.contains("Secure"));
+        assert!(s.contains("Path=/v1/t/acme/") && s.contains("Max-Age=43200"));
         let mut h = HeaderMap::new();
         h.insert(
             header::COOKIE,
@@ -122,8 +119,11 @@ mod tests {
             HeaderValue::from_static("atrium_session=short"),
         );
         assert_eq!(cookie().read(&h), None);
+        let odd = SessionCookie::new("atrium_session", "/bad\npath");
+        assert!(odd.set(&token).is_err(), "no empty or broken header");
         assert!(cookie()
             .clear()
+            .expect("renders")
             .to_str()
             .expect("ascii")
             .contains("Max-Age=0"));

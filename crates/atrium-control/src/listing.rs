@@ -1,0 +1,73 @@
+//! What the operator API reads without changing anything: the tenant list, the audit
+//! log, a deleted tenant's export, and what the console needs before sign-in.
+
+use atrium_core::{domain::TenantState, migrations, tenancy::TenantSlug};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::{
+    error::ControlError,
+    registry::{self, AuditEntry, AuditFilter, Tenant},
+    schema, Control,
+};
+
+/// What the console needs before anyone signs in.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConsoleConfig {
+    /// Where browsers reach the data plane: tenant apps are linked there.
+    pub api_url: String,
+    /// The tenant schema version this build migrates to.
+    pub tenant_migration_target: i32,
+}
+
+/// A deleted tenant's export, ready to stream.
+pub struct ExportFile {
+    pub file: tokio::fs::File,
+    pub filename: String,
+}
+
+impl Control {
+    /// Tenants in slug order after `after`, at most `fetch`, optionally in one state.
+    pub async fn list_tenants(
+        &self,
+        after: Option<&str>,
+        state: Option<&str>,
+        fetch: i64,
+    ) -> Result<Vec<Tenant>, ControlError> {
+        let state = state.map(|s| TenantState::parse("state", s)).transpose()?;
+        let conn = self.pool.get().await?;
+        registry::list(&**conn, after, state, fetch).await
+    }
+
+    /// Audit entries newest first, older than `before`, at most `fetch`.
+    pub async fn audit_log(
+        &self,
+        filter: &AuditFilter<'_>,
+        before: Option<i64>,
+        fetch: i64,
+    ) -> Result<Vec<AuditEntry>, ControlError> {
+        let conn = self.pool.get().await?;
+        registry::audit_log(&**conn, filter, before, fetch).await
+    }
+
+    /// The export a delete left behind (a plain SQL file).
+    pub async fn export_file(&self, slug: &str) -> Result<ExportFile, ControlError> {
+        let slug = TenantSlug::parse(slug)?;
+        let tenant = self.get_tenant(slug.as_str()).await?;
+        let path = tenant.export_path.ok_or(ControlError::Absent("export"))?;
+        let file = tokio::fs::File::open(&path)
+            .await
+            .map_err(|_| ControlError::Absent("export"))?;
+        Ok(ExportFile {
+            file,
+            filename: format!("atrium-{slug}-export.sql"),
+        })
+    }
+
+    pub fn console_config(&self) -> ConsoleConfig {
+        ConsoleConfig {
+            api_url: self.config.public_api_url.clone(),
+            tenant_migration_target: migrations::latest(schema::TENANT),
+        }
+    }
+}

@@ -1,0 +1,23 @@
+//! Domain types: values that are parsed once at the edge and are valid from then on.
+//!
+//! Each has a `parse()` that returns a [`ValidationError`] naming the field, so the HTTP
+//! layer can answer 422 without knowing the rule, and the rule lives in one place.
+
+mod display_name;
+mod email;
+mod tenant;
+mod validation;
+
+pub use display_name::DisplayName;
+pub use email::Email;
+pub use tenant::{Plan, TenantState};
+pub use validation::ValidationError;
+
+/// A session (operator or tenant user) lasts this long; then its owner signs in again.
+pub const SESSION_HOURS: u32 = 12;
+/// An invite link is good for this long.
+pub const INVITE_DAYS: u32 = 7;
+/// Session, invite and CSRF tokens: 32 random bytes, base64url without padding.
+pub const TOKEN_CHARS: usize = 43;
+/// Longest password accepted at sign-in; longer ones are refused before hashing.
+pub const MAX_SIGN_IN_PASSWORD_BYTES: usize = 1024;

@@ -1,0 +1,89 @@
+//! The middleware stack every HTTP service wears, and the per-request metrics.
+
+use std::{sync::Arc, time::Instant};
+
+use axum::{
+    extract::{MatchedPath, Request},
+    http::{HeaderName, StatusCode},
+    middleware::{self, Next},
+    response::Response,
+    Router,
+};
+use tower::ServiceBuilder;
+use tower_http::{
+    catch_panic::CatchPanicLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    timeout::TimeoutLayer,
+    trace::{DefaultOnResponse, TraceLayer},
+};
+
+use atrium_core::config::HttpConfig;
+
+use crate::metrics::TenantLabels;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Put into a response's extensions by whatever resolved the tenant, so the metrics
+/// layer can label the request without trusting the raw path.
+#[derive(Debug, Clone)]
+pub struct TenantLabel(pub String);
+
+/// Wraps a router in request ids, tracing, panics-as-500, a timeout, a body limit,
+/// a concurrency limit and per-request metrics.
+pub fn with_common_layers(router: Router, limits: &HttpConfig, service: &'static str) -> Router {
+    let labels = Arc::new(TenantLabels::new(100));
+    router
+        .layer(axum::extract::DefaultBodyLimit::max(limits.body_limit_bytes))
+        .layer(middleware::from_fn(move |req, next| {
+            record_metrics(req, next, service, labels.clone())
+        }))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+                .layer(
+                    TraceLayer::new_for_http()
+                        .on_response(DefaultOnResponse::new().level(tracing::Level::INFO))
+                        .make_span_with(|req: &Request| {
+                        let id = req
+                            .headers()
+                            .get(REQUEST_ID)
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or("-");
+                        tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+                    }),
+                )
+                .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+                .layer(CatchPanicLayer::new())
+                .layer(TimeoutLayer::with_status_code(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    limits.request_timeout(),
+                ))
+                .layer(tower::limit::ConcurrencyLimitLayer::new(limits.max_concurrency)),
+        )
+}
+
+async fn record_metrics(
+    req: Request,
+    next: Next,
+    service: &'static str,
+    labels: Arc<TenantLabels>,
+) -> Response {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".into());
+    let method = req.method().as_str().to_owned();
+    let start = Instant::now();
+    let response = next.run(req).await;
+    let tenant = response
+        .extensions()
+        .get::<TenantLabel>()
+        .map(|t| labels.label(&t.0))
+        .unwrap_or_else(|| "_none".into());
+    let status = response.status().as_u16().to_string();
+    metrics::counter!("http_requests_total", "service" => service, "route" => route.clone(), "method" => method.clone(), "status" => status, "tenant" => tenant).increment(1);
+    metrics::histogram!("http_request_duration_seconds", "service" => service, "route" => route, "method" => method)
+        .record(start.elapsed().as_secs_f64());
+    response
+}

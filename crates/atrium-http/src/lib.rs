@@ -1,0 +1,24 @@
+//! The HTTP edge shared by the api, control and collector processes: one [`ApiError`]
+//! rendered as problem+json, a JSON extractor whose rejections are problem+json too,
+//! the middleware stack and server loop, probes and metrics, session cookies with CSRF,
+//! rate limiting, keyset paging, and serving the built web app.
+//!
+//! Domain crates return their own errors; the `From` impls here decide the status code
+//! and the stable `code` of each.
+
+pub mod cookie;
+mod db_error;
+pub mod error;
+pub mod json;
+pub mod layers;
+pub mod metrics;
+pub mod page;
+pub mod probes;
+pub mod ratelimit;
+pub mod server;
+pub mod web;
+
+pub use error::{ApiError, Problem};
+pub use json::Json;
+pub use page::{Page, PageRequest, Paging};
+pub use server::{shutdown_on_signals, Server};
