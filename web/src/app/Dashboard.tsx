@@ -37,7 +37,8 @@ const PRESETS = {
 } satisfies Record<string, Step[]>;
 type Preset = keyof typeof PRESETS;
 
-/// The window the dashboard shows: the last `days` days up to when it was picked.
+/// The last `days` days, up to now. The charts keep the window from when it was picked
+/// (picking it again refreshes them); the funnel takes a new one on every run.
 function rangeOf(days: Days) {
   const to = new Date();
   return { days, to, from: new Date(to.getTime() - Number(days) * 86_400_000) };
@@ -95,7 +96,7 @@ export function Dashboard({ slug }: { slug: string }) {
             );
           }}
         </Panel>
-        <Funnel slug={slug} from={from} to={to} />
+        <Funnel slug={slug} days={days} />
         <Panel title="Top pages" state={pages} empty={(d) => d.length === 0}>
           {(d) => (
             <Table className="grid compact" data-testid="top-pages" head={['Page', 'Views', 'Visitors']}>
@@ -156,12 +157,13 @@ function Panel<T>({ title, state, empty, children }: { title: string; state: Res
   );
 }
 
-function Funnel({ slug, from, to }: { slug: string; from: Date; to: Date }) {
+function Funnel({ slug, days }: { slug: string; days: Days }) {
   const [preset, setPreset] = useState<Preset>('Lead → Won');
   const [steps, setSteps] = useState<Step[]>(PRESETS[preset]);
   const [result, setResult] = useState<FunnelStep[] | null>(null);
   const action = useAction();
   const run = async () => {
+    const { from, to } = rangeOf(days);
     setResult(await post<FunnelStep[]>(`/v1/t/${slug}/analytics/funnel`, { steps, window_seconds: 30 * 86400, from: from.toISOString(), to: to.toISOString() }));
   };
   const setStep = (i: number, s: Step) => setSteps(steps.map((x, j) => (j === i ? s : x)));

@@ -1,7 +1,7 @@
 import { useState, type ReactNode } from 'react';
 import { post } from '../api';
 import { useAction } from '../data';
-import type { Invite } from '../types';
+import type { Invite, User } from '../types';
 import { Field, FormError, InviteLink, SelectField } from './forms';
 
 /// Invites a user by email with a role (the first of `roles` preselected) through
@@ -24,7 +24,7 @@ export function InviteForm({
   className: string;
   endpoint: string;
   linkTo: (token: string) => string;
-  roles: readonly ['admin', 'member'] | readonly ['member', 'admin'];
+  roles: readonly User['role'][];
   onInvited?: () => void;
   track?: string;
   autoFocus?: boolean;
