@@ -1,7 +1,8 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { Console } from './console/Console';
-import { TenantApp, TenantPicker } from './app/TenantApp';
+import { TenantApp } from './app/TenantApp';
+import { TenantPicker } from './app/TenantPicker';
 import { usePath } from './router';
 import './styles.css';
 

@@ -83,7 +83,7 @@ export function startTracking(opts: TrackOptions): Tracker {
   const maxBatch = opts.maxBatch ?? 20;
   const actor = opts.actor || anonymousId();
   const session = sessionId();
-  let queue: ClientEvent[] = [];
+  const queue: ClientEvent[] = [];
   let page = location.pathname;
   let visibleSince: number | null = document.visibilityState === 'visible' ? performance.now() : null;
   let visibleMs = 0;

@@ -1,0 +1,109 @@
+// The API's resource shapes, as the screens read them. They live here, not in the screen
+// that shows them first, so that screens depend on the API and not on each other.
+
+/// One page of a list endpoint.
+export interface Page<T> {
+  items: T[];
+}
+
+export interface Operator {
+  id: string;
+  email: string;
+  display_name: string;
+}
+
+export interface OperatorSession {
+  operator: Operator;
+  csrf_token: string;
+}
+
+export interface User {
+  id: string;
+  email: string;
+  display_name: string;
+  role: 'admin' | 'member';
+}
+
+export interface UserSession {
+  user: User;
+  csrf_token: string;
+}
+
+export interface Member extends User {
+  status: 'invited' | 'active';
+  created_at: string;
+}
+
+export interface Invite {
+  invite_token: string;
+}
+
+export interface Tenant {
+  slug: string;
+  display_name: string;
+  plan: string;
+  state: string;
+  created_at: string;
+  migration_version: number;
+  migration_error: string | null;
+  export_path: string | null;
+}
+
+export interface TenantStats {
+  slug: string;
+  schema_bytes: number | null;
+  events_7d: number | null;
+  requests_per_min: number | null;
+}
+
+export interface ConsoleConfig {
+  api_url: string;
+  tenant_migration_target: number;
+}
+
+export interface AuditEntry {
+  id: number;
+  at: string;
+  actor: string;
+  action: string;
+  tenant_slug: string | null;
+  outcome: string;
+  detail: Record<string, unknown>;
+}
+
+export interface Customer {
+  id: string;
+  name: string;
+  domain: string | null;
+  industry: string | null;
+  created_at: string;
+}
+
+export interface Contact {
+  id: string;
+  name: string;
+  email: string | null;
+  title: string | null;
+}
+
+export const STAGES = ['lead', 'qualified', 'proposal', 'won', 'lost'] as const;
+export type Stage = (typeof STAGES)[number];
+
+export interface Deal {
+  id: string;
+  customer_id: string;
+  title: string;
+  amount_cents: number;
+  currency: string;
+  stage: Stage;
+  version: number;
+}
+
+export interface Order {
+  id: string;
+  item: string;
+  quantity: number;
+  amount_cents: number;
+  currency: string;
+  created_at: string;
+}
