@@ -3,6 +3,7 @@
 //! nothing once ClickHouse dedups.
 
 use chrono::{Datelike, Duration, Utc};
+use rand::{rngs::SmallRng, Rng as _, SeedableRng};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -18,13 +19,11 @@ const PAGES: &[(&str, u64)] = &[
 ];
 const STAGES: &[&str] = &["lead", "qualified", "proposal", "won"];
 
-struct Rng(u64);
+/// Seeded, so one seed always gives the same month (and the same event ids).
+struct Rng(SmallRng);
 impl Rng {
     fn next(&mut self, m: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % m.max(1)
+        self.0.gen_range(0..m.max(1))
     }
 }
 
@@ -36,7 +35,7 @@ fn stable_id(tenant: &str, i: usize) -> Uuid {
 }
 
 pub fn month_of_events(tenant: &str, seed: u64) -> Vec<Event> {
-    let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    let mut rng = Rng(SmallRng::seed_from_u64(seed));
     let now = Utc::now();
     let mut out = Vec::new();
     for day in (0..30).rev() {

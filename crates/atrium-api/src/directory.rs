@@ -6,147 +6,113 @@
 //! If the LISTEN connection drops, the whole cache is cleared when it comes back, and the
 //! TTL bounds staleness meanwhile.
 
-use std::{
-    collections::HashMap,
-    sync::{Arc, RwLock},
-    time::{Duration, Instant},
-};
+use std::{sync::Arc, time::Duration};
 
-use atrium_core::db::{DbError, TenantScope};
+use atrium_core::{
+    db::{DbError, TenantScope},
+    domain::TenantState,
+};
 use deadpool_postgres::Pool;
 use futures::StreamExt;
+use moka::future::Cache;
 use secrecy::{ExposeSecret, SecretString};
 use uuid::Uuid;
 
-/// Entries kept at most per map; past that the map is cleared (junk slugs can't grow it).
-const MAX_ENTRIES: usize = 100_000;
+/// Entries kept at most per cache. Eviction is by frequency as well as recency, so a
+/// flood of junk slugs or keys can't push out the tenants that are actually busy.
+const MAX_ENTRIES: u64 = 100_000;
+
+const TENANT_BY_SLUG: &str = "SELECT id, slug, state, schema_name, role_name, statement_timeout_ms
+     FROM atrium_control.tenants WHERE slug = $1";
+const TENANT_BY_KEY: &str =
+    "SELECT tenant_id FROM atrium_control.api_keys WHERE key_hash = $1 AND revoked_at IS NULL";
 
 #[derive(Debug)]
 pub struct TenantRecord {
     pub id: Uuid,
     pub slug: String,
-    pub state: String,
+    pub state: TenantState,
     pub scope: TenantScope,
-}
-
-/// A map whose entries (including "not found") expire after a TTL.
-struct TtlMap<K, V> {
-    inner: RwLock<HashMap<K, (Instant, Option<V>)>>,
-}
-
-impl<K: std::hash::Hash + Eq, V: Clone> TtlMap<K, V> {
-    fn new() -> Self {
-        Self {
-            inner: RwLock::new(HashMap::new()),
-        }
-    }
-
-    /// `Some(cached)` while fresh; `None` when absent or stale.
-    fn get<Q>(&self, key: &Q, ttl: Duration) -> Option<Option<V>>
-    where
-        K: std::borrow::Borrow<Q>,
-        Q: std::hash::Hash + Eq + ?Sized,
-    {
-        let map = self.inner.read().ok()?;
-        let (at, value) = map.get(key)?;
-        (at.elapsed() < ttl).then(|| value.clone())
-    }
-
-    fn put(&self, key: K, value: Option<V>) {
-        if let Ok(mut m) = self.inner.write() {
-            if m.len() >= MAX_ENTRIES {
-                m.clear();
-            }
-            m.insert(key, (Instant::now(), value));
-        }
-    }
-
-    fn remove<Q>(&self, key: &Q)
-    where
-        K: std::borrow::Borrow<Q>,
-        Q: std::hash::Hash + Eq + ?Sized,
-    {
-        if let Ok(mut m) = self.inner.write() {
-            m.remove(key);
-        }
-    }
-
-    fn clear(&self) {
-        if let Ok(mut m) = self.inner.write() {
-            m.clear();
-        }
-    }
 }
 
 pub struct Directory {
     pool: Pool,
-    ttl: Duration,
-    tenants: TtlMap<String, Arc<TenantRecord>>,
-    keys: TtlMap<Vec<u8>, Uuid>,
+    /// "Not found" is cached too, so unknown slugs don't reach the database every time.
+    tenants: Cache<String, Option<Arc<TenantRecord>>>,
+    keys: Cache<Vec<u8>, Option<Uuid>>,
+}
+
+fn cache<K, V>(ttl: Duration) -> Cache<K, V>
+where
+    K: std::hash::Hash + Eq + Send + Sync + 'static,
+    V: Clone + Send + Sync + 'static,
+{
+    Cache::builder()
+        .max_capacity(MAX_ENTRIES)
+        .time_to_live(ttl)
+        .build()
 }
 
 impl Directory {
     pub fn new(pool: Pool, ttl: Duration) -> Arc<Self> {
         Arc::new(Self {
             pool,
-            ttl,
-            tenants: TtlMap::new(),
-            keys: TtlMap::new(),
+            tenants: cache(ttl),
+            keys: cache(ttl),
         })
     }
 
+    /// Concurrent misses for one slug share a single query (a cold start under load
+    /// costs one round trip per tenant, not one per request).
     pub async fn tenant(&self, slug: &str) -> Result<Option<Arc<TenantRecord>>, DbError> {
-        if let Some(rec) = self.tenants.get(slug, self.ttl) {
-            return Ok(rec);
-        }
+        self.tenants
+            .try_get_with_by_ref(slug, self.load_tenant(slug))
+            .await
+            .map_err(DbError::Shared)
+    }
+
+    async fn load_tenant(&self, slug: &str) -> Result<Option<Arc<TenantRecord>>, DbError> {
         let conn = self.pool.get().await?;
-        let stmt = conn
-            .prepare_cached(
-                "SELECT id, slug, state, schema_name, role_name, statement_timeout_ms
-                 FROM atrium_control.tenants WHERE slug = $1",
-            )
-            .await?;
-        let rec = match conn.query_opt(&stmt, &[&slug]).await? {
-            Some(r) => Some(Arc::new(TenantRecord {
-                id: r.get(0),
-                slug: r.get(1),
-                state: r.get(2),
-                scope: TenantScope::new(r.get(3), r.get(4), r.get::<_, i32>(5).max(0) as u32)?,
-            })),
-            None => None,
+        let stmt = conn.prepare_cached(TENANT_BY_SLUG).await?;
+        let Some(r) = conn.query_opt(&stmt, &[&slug]).await? else {
+            return Ok(None);
         };
-        self.tenants.put(slug.to_owned(), rec.clone());
-        Ok(rec)
+        Ok(Some(Arc::new(TenantRecord {
+            id: r.get(0),
+            slug: r.get(1),
+            state: r.get(2),
+            scope: TenantScope::new(r.get(3), r.get(4), r.get::<_, i32>(5).max(0) as u32)?,
+        })))
     }
 
     /// The tenant an API key (by hash) belongs to, if the key exists and is not revoked.
     pub async fn key_tenant(&self, hash: &[u8]) -> Result<Option<Uuid>, DbError> {
-        if let Some(id) = self.keys.get(hash, self.ttl) {
-            return Ok(id);
-        }
-        let conn = self.pool.get().await?;
-        let stmt = conn
-            .prepare_cached("SELECT tenant_id FROM atrium_control.api_keys WHERE key_hash = $1 AND revoked_at IS NULL")
-            .await?;
-        let id: Option<Uuid> = conn.query_opt(&stmt, &[&hash]).await?.map(|r| r.get(0));
-        self.keys.put(hash.to_vec(), id);
-        Ok(id)
+        self.keys
+            .try_get_with_by_ref(hash, self.load_key(hash))
+            .await
+            .map_err(DbError::Shared)
     }
 
-    pub fn invalidate(&self, payload: &str) {
+    async fn load_key(&self, hash: &[u8]) -> Result<Option<Uuid>, DbError> {
+        let conn = self.pool.get().await?;
+        let stmt = conn.prepare_cached(TENANT_BY_KEY).await?;
+        Ok(conn.query_opt(&stmt, &[&hash]).await?.map(|r| r.get(0)))
+    }
+
+    pub async fn invalidate(&self, payload: &str) {
         if let Some(hex) = payload.strip_prefix("key:") {
             if let Ok(hash) = hex::decode(hex) {
-                self.keys.remove(hash.as_slice());
+                self.keys.invalidate(hash.as_slice()).await;
             }
         } else {
-            self.tenants.remove(payload);
+            self.tenants.invalidate(payload).await;
         }
         tracing::debug!(payload, "tenant cache entry invalidated");
     }
 
     pub fn clear(&self) {
-        self.tenants.clear();
-        self.keys.clear();
+        self.tenants.invalidate_all();
+        self.keys.invalidate_all();
     }
 
     /// LISTENs for registry changes until the process ends, reconnecting with backoff.
@@ -179,7 +145,7 @@ async fn listen_once(dir: &Arc<Directory>, url: &str) -> Result<(), tokio_postgr
         while let Some(msg) = messages.next().await {
             match msg {
                 Ok(tokio_postgres::AsyncMessage::Notification(n)) => match target.upgrade() {
-                    Some(dir) => dir.invalidate(n.payload()),
+                    Some(dir) => dir.invalidate(n.payload()).await,
                     None => break,
                 },
                 Ok(_) => {}

@@ -16,7 +16,7 @@ use atrium_accounts::{
     tenant_users::{self, Role, TenantUser},
 };
 use atrium_analytics::event::Event;
-use atrium_core::{db::TenantTx, tenancy::TenantSlug};
+use atrium_core::{db::TenantTx, domain::TenantState, tenancy::TenantSlug};
 use atrium_http::{
     cookie::{self as session, SessionCookie},
     layers::TenantLabel,
@@ -108,7 +108,7 @@ pub async fn for_sign_in(state: &AppState, slug: &str) -> Result<Option<Tenant>,
         .directory
         .tenant(slug.as_str())
         .await?
-        .filter(|r| matches!(r.state.as_str(), "active" | "suspended"))
+        .filter(|r| r.state.is_live())
         .map(Tenant))
 }
 
@@ -256,9 +256,9 @@ async fn authorize_session(
 }
 
 fn admit(record: Arc<TenantRecord>) -> Result<Tenant, ApiError> {
-    match record.state.as_str() {
-        "active" => Ok(Tenant(record)),
-        "suspended" => Err(ApiError::TenantSuspended),
+    match record.state {
+        TenantState::Active => Ok(Tenant(record)),
+        TenantState::Suspended => Err(ApiError::TenantSuspended),
         _ => Err(ApiError::NotFound("tenant")),
     }
 }

@@ -30,6 +30,9 @@ pub enum DbError {
     /// cache entry) or the connection broke.
     #[error("could not enter the tenant: {0}")]
     Setup(tokio_postgres::Error),
+    /// One failure handed to several callers (a coalesced cache load).
+    #[error(transparent)]
+    Shared(std::sync::Arc<DbError>),
 }
 
 impl DbError {
@@ -37,6 +40,7 @@ impl DbError {
     pub fn code(&self) -> Option<&tokio_postgres::error::SqlState> {
         match self {
             DbError::Postgres(e) | DbError::Setup(e) => e.code(),
+            DbError::Shared(e) => e.code(),
             _ => None,
         }
     }
@@ -45,6 +49,7 @@ impl DbError {
     pub fn constraint(&self) -> Option<&str> {
         match self {
             DbError::Postgres(e) => e.as_db_error().and_then(|d| d.constraint()),
+            DbError::Shared(e) => e.constraint(),
             _ => None,
         }
     }

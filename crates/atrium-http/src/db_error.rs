@@ -9,57 +9,75 @@ use crate::ApiError;
 
 impl From<DbError> for ApiError {
     fn from(err: DbError) -> Self {
-        if let DbError::Pool(e) = &err {
-            return ApiError::Unavailable {
-                code: "database_unavailable",
-                detail: format!(
-                    "the database is not available right now ({})",
-                    pool_reason(e)
-                ),
-            };
+        match err {
+            // A failure several waiters shared (a coalesced cache load): classify the one
+            // underneath; only its description can be kept for the log.
+            DbError::Shared(shared) => classify(&shared).unwrap_or_else(|| {
+                ApiError::Internal(anyhow::anyhow!(cause_chain(shared.as_ref())))
+            }),
+            err => classify(&err).unwrap_or_else(|| ApiError::Internal(err.into())),
         }
-        if let DbError::Setup(e) = &err {
-            return match e.code() {
-                // SET ROLE on a dropped role, or a dropped schema: the tenant is gone.
-                Some(c)
-                    if *c == SqlState::INVALID_PARAMETER_VALUE
-                        || *c == SqlState::UNDEFINED_OBJECT =>
-                {
-                    ApiError::NotFound("tenant")
-                }
-                Some(_) => ApiError::Internal(err.into()),
-                None => ApiError::Unavailable {
-                    code: "database_unavailable",
-                    detail: "the database connection failed; retry the request".into(),
-                },
-            };
-        }
-        match err.code() {
-            Some(c) if *c == SqlState::QUERY_CANCELED => ApiError::Unavailable {
+    }
+}
+
+fn cause_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = vec![err.to_string()];
+    let mut next = err.source();
+    while let Some(e) = next {
+        parts.push(e.to_string());
+        next = e.source();
+    }
+    parts.join(": ")
+}
+
+/// The answer a database failure deserves, or `None` for a 500.
+fn classify(err: &DbError) -> Option<ApiError> {
+    let unavailable = |detail: String| ApiError::Unavailable {
+        code: "database_unavailable",
+        detail,
+    };
+    match err {
+        DbError::Shared(inner) => classify(inner),
+        DbError::Pool(e) => Some(unavailable(format!(
+            "the database is not available right now ({})",
+            pool_reason(e)
+        ))),
+        DbError::Setup(e) => match e.code() {
+            // SET ROLE on a dropped role, or a dropped schema: the tenant is gone.
+            Some(c)
+                if *c == SqlState::INVALID_PARAMETER_VALUE || *c == SqlState::UNDEFINED_OBJECT =>
+            {
+                Some(ApiError::NotFound("tenant"))
+            }
+            Some(_) => None,
+            None => Some(unavailable(
+                "the database connection failed; retry the request".into(),
+            )),
+        },
+        DbError::Postgres(e) => match e.code() {
+            Some(c) if *c == SqlState::QUERY_CANCELED => Some(ApiError::Unavailable {
                 code: "statement_timeout",
                 detail: "the query took longer than this tenant's statement timeout".into(),
-            },
+            }),
             // The tenant's role or schema vanished under a stale cache entry: it was deleted.
             Some(c) if *c == SqlState::UNDEFINED_OBJECT || *c == SqlState::INVALID_SCHEMA_NAME => {
-                ApiError::NotFound("tenant")
+                Some(ApiError::NotFound("tenant"))
             }
             Some(c)
                 if *c == SqlState::T_R_SERIALIZATION_FAILURE
                     || *c == SqlState::T_R_DEADLOCK_DETECTED =>
             {
-                ApiError::Conflict {
-                    code: "concurrent_update",
-                    detail: "a concurrent change got in the way; retry the request".into(),
-                }
+                Some(ApiError::conflict(
+                    "concurrent_update",
+                    "a concurrent change got in the way; retry the request",
+                ))
             }
-            None if matches!(&err, DbError::Postgres(e) if e.is_closed()) => {
-                ApiError::Unavailable {
-                    code: "database_unavailable",
-                    detail: "the database connection was lost; retry the request".into(),
-                }
-            }
-            _ => ApiError::Internal(err.into()),
-        }
+            None if e.is_closed() => Some(unavailable(
+                "the database connection was lost; retry the request".into(),
+            )),
+            _ => None,
+        },
+        DbError::BadIdentifier => None,
     }
 }
 
