@@ -14,13 +14,11 @@ use uuid::Uuid;
 
 use atrium_core::{
     db::{DbError, TenantTx},
+    domain::DomainError,
     domain::{DisplayName, Email, INVITE_DAYS, SESSION_HOURS},
 };
 
-use crate::{
-    token::{hash as token_hash, random_token},
-    AccountError,
-};
+use crate::token::{hash as token_hash, random_token};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -74,7 +72,7 @@ pub async fn invite(
     email: &str,
     name: Option<&str>,
     role: Role,
-) -> Result<(TenantUser, String), AccountError> {
+) -> Result<(TenantUser, String), DomainError> {
     let email = Email::parse("email", email)?;
     let name = DisplayName::parse_opt("display_name", name)?;
     let name = name
@@ -104,7 +102,7 @@ pub async fn invite(
         .await?;
     match row {
         Some(r) => Ok((user(&r), token)),
-        None => Err(AccountError::Conflict {
+        None => Err(DomainError::Conflict {
             code: "user_exists",
             detail: format!("{email} already has an account in this tenant"),
         }),
@@ -117,7 +115,7 @@ pub async fn accept(
     token: &str,
     password_hash: &str,
     name: Option<&str>,
-) -> Result<TenantUser, AccountError> {
+) -> Result<TenantUser, DomainError> {
     let name = DisplayName::parse_opt("display_name", name)?;
     let name = name.as_ref().map(DisplayName::as_str);
     let row = tx
@@ -131,8 +129,7 @@ pub async fn accept(
             &[&token_hash(token), &password_hash, &name],
         )
         .await?;
-    row.map(|r| user(&r))
-        .ok_or(AccountError::NotFound("invite"))
+    row.map(|r| user(&r)).ok_or(DomainError::NotFound("invite"))
 }
 
 /// The user and stored password hash for `email`, for a sign-in attempt.

@@ -1,11 +1,12 @@
 //! Demo tenants with realistic sample data, for the `up` command.
 
+use atrium_core::domain::DomainError;
 use atrium_core::tenancy::quote_ident;
 use rand::{rngs::StdRng, seq::SliceRandom, Rng, SeedableRng};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::{provision::NewTenant, Control, ControlError};
+use crate::{provision::NewTenant, Control};
 
 #[derive(Debug, Serialize)]
 pub struct DemoTenant {
@@ -68,7 +69,7 @@ impl Control {
         &self,
         slugs: &[(&str, &str)],
         actor: &str,
-    ) -> Result<Vec<DemoTenant>, ControlError> {
+    ) -> Result<Vec<DemoTenant>, DomainError> {
         let mut out = Vec::new();
         for (i, (slug, name)) in slugs.iter().enumerate() {
             let p = self
@@ -91,7 +92,7 @@ impl Control {
         Ok(out)
     }
 
-    async fn fill(&self, schema: &str, seed: u64) -> Result<(), ControlError> {
+    async fn fill(&self, schema: &str, seed: u64) -> Result<(), DomainError> {
         let mut conn = self.pool.get().await?;
         let tx = conn.transaction().await?;
         tx.batch_execute(&format!("SET LOCAL search_path = {}", quote_ident(schema)))

@@ -5,6 +5,7 @@
 //! order, in PostgreSQL's text COPY format, all read in one REPEATABLE READ snapshot.
 //! Restore provisions a new tenant (same migrations) and streams the blocks back in.
 
+use atrium_core::domain::DomainError;
 use std::{
     collections::{HashMap, HashSet},
     io::Write,
@@ -12,11 +13,14 @@ use std::{
 };
 
 use anyhow::{bail, Context};
-use atrium_core::tenancy::{is_plain_identifier, quote_ident};
+use atrium_core::{
+    db::{self, CatalogObject},
+    tenancy::{is_plain_identifier, quote_ident},
+};
 use futures::{pin_mut, SinkExt, TryStreamExt};
 use tokio_postgres::GenericClient;
 
-use crate::{provision::NewTenant, registry, registry::Tenant, Control, ControlError};
+use crate::{provision::NewTenant, registry, registry::Tenant, Control};
 
 const HEADER: &str = "-- Atrium tenant export";
 
@@ -93,13 +97,7 @@ impl Control {
             .read_only(true)
             .start()
             .await?;
-        let exists = tx
-            .query_opt(
-                "SELECT 1 FROM pg_namespace WHERE nspname = $1",
-                &[&tenant.schema_name],
-            )
-            .await?
-            .is_some();
+        let exists = db::exists(&*tx, CatalogObject::Schema, &tenant.schema_name).await?;
         if !exists {
             return Ok(None);
         }
@@ -124,12 +122,7 @@ impl Control {
             quote_ident(&tenant.schema_name)
         )?;
         for table in tables_in_order(&*tx, &tenant.schema_name).await? {
-            let cols = table
-                .columns
-                .iter()
-                .map(|c| quote_ident(c))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let cols = column_list(&table.columns);
             let copy_head = format!("COPY {} ({cols})", quote_ident(&table.name));
             writeln!(out, "{copy_head} FROM stdin;")?;
             let stream = tx
@@ -158,11 +151,11 @@ impl Control {
         slug: &str,
         file: &Path,
         actor: &str,
-    ) -> Result<Tenant, ControlError> {
+    ) -> Result<Tenant, DomainError> {
         let text =
             std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
         if !text.starts_with(HEADER) {
-            return Err(ControlError::invalid("file", "not an Atrium tenant export"));
+            return Err(DomainError::invalid("file", "not an Atrium tenant export"));
         }
         let blocks = parse_blocks(&text)?;
         let provisioned = self
@@ -176,7 +169,7 @@ impl Control {
             )
             .await?;
         if !provisioned.created {
-            return Err(ControlError::conflict(
+            return Err(DomainError::conflict(
                 "tenant_exists",
                 format!("tenant '{slug}' already exists"),
             ));
@@ -186,12 +179,7 @@ impl Control {
         let mut conn = self.pool.get().await?;
         let tx = conn.transaction().await?;
         for b in &blocks {
-            let cols = b
-                .columns
-                .iter()
-                .map(|c| quote_ident(c))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let cols = column_list(&b.columns);
             let sink = tx
                 .copy_in(&format!(
                     "COPY {schema}.{} ({cols}) FROM STDIN",
@@ -285,4 +273,13 @@ fn parse_blocks(text: &str) -> anyhow::Result<Vec<Block>> {
         });
     }
     Ok(blocks)
+}
+
+/// `"a", "b"`: quoted column names for a COPY.
+fn column_list(columns: &[String]) -> String {
+    columns
+        .iter()
+        .map(|c| quote_ident(c))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -1,13 +1,14 @@
 //! Tenant API keys. The plaintext is returned once, at creation; only a hash is kept.
 
 use atrium_accounts::apikey;
+use atrium_core::domain::DomainError;
 use atrium_core::{domain::DisplayName, tenancy::TenantSlug};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::{error::ControlError, registry, Control};
+use crate::{registry, Control};
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ApiKey {
@@ -32,7 +33,7 @@ impl Control {
         slug: &str,
         name: &str,
         actor: &str,
-    ) -> Result<CreatedKey, ControlError> {
+    ) -> Result<CreatedKey, DomainError> {
         let slug = TenantSlug::parse(slug)?;
         let name = DisplayName::parse("name", name)?;
         let name = name.as_str();
@@ -40,7 +41,7 @@ impl Control {
         let tx = conn.transaction().await?;
         let tenant = registry::lock(&*tx, slug.as_str()).await?;
         if !tenant.state.is_live() {
-            return Err(ControlError::conflict(
+            return Err(DomainError::conflict(
                 "tenant_not_active",
                 format!("tenant is {}", tenant.state),
             ));
@@ -69,7 +70,7 @@ impl Control {
         })
     }
 
-    pub async fn list_keys(&self, slug: &str) -> Result<Vec<ApiKey>, ControlError> {
+    pub async fn list_keys(&self, slug: &str) -> Result<Vec<ApiKey>, DomainError> {
         let slug = TenantSlug::parse(slug)?;
         let conn = self.pool.get().await?;
         let tenant = registry::get(&**conn, slug.as_str()).await?;
@@ -88,7 +89,7 @@ impl Control {
         slug: &str,
         key_id: Uuid,
         actor: &str,
-    ) -> Result<ApiKey, ControlError> {
+    ) -> Result<ApiKey, DomainError> {
         let slug = TenantSlug::parse(slug)?;
         let mut conn = self.pool.get().await?;
         let tx = conn.transaction().await?;
@@ -101,15 +102,14 @@ impl Control {
                 &[&key_id, &tenant.id],
             )
             .await?
-            .ok_or(ControlError::NotFound)?;
+            .ok_or(DomainError::NotFound("tenant"))?;
         let hash: String = row.get(5);
-        registry::notify(&*tx, &format!("key:{hash}")).await?;
-        registry::audit(
+        registry::record_change(
             &*tx,
             actor,
             "key.revoke",
-            Some(slug.as_str()),
-            Ok(()),
+            slug.as_str(),
+            &format!("key:{hash}"),
             json!({"key_id": key_id}),
         )
         .await?;

@@ -3,7 +3,6 @@
 //! schema, issues API keys, and records every action in the audit log.
 
 pub mod demo;
-pub mod error;
 pub mod export;
 pub mod http;
 pub mod keys;
@@ -20,8 +19,6 @@ pub mod tenant_users;
 
 use atrium_core::config::ControlConfig;
 use deadpool_postgres::Pool;
-
-pub use error::ControlError;
 
 /// The control plane's handle: its config and its (DDL-capable) pool.
 #[derive(Clone)]

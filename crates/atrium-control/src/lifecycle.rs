@@ -1,27 +1,29 @@
 //! Suspend, resume, delete-with-export.
 
+use atrium_core::domain::DomainError;
 use atrium_core::{
+    db::{self, CatalogObject},
     domain::{DisplayName, Plan, TenantState},
     tenancy::{quote_ident, TenantSlug},
 };
 use serde_json::json;
 
-use crate::{error::ControlError, registry, registry::Tenant, Control};
+use crate::{registry, registry::Tenant, Control};
 
 impl Control {
-    pub async fn get_tenant(&self, slug: &str) -> Result<Tenant, ControlError> {
+    pub async fn get_tenant(&self, slug: &str) -> Result<Tenant, DomainError> {
         let slug = TenantSlug::parse(slug)?;
         let conn = self.pool.get().await?;
         registry::get(&**conn, slug.as_str()).await
     }
 
-    pub async fn suspend(&self, slug: &str, actor: &str) -> Result<Tenant, ControlError> {
+    pub async fn suspend(&self, slug: &str, actor: &str) -> Result<Tenant, DomainError> {
         use TenantState::{Active, Suspended};
         self.transition(slug, actor, "tenant.suspend", Active, Suspended)
             .await
     }
 
-    pub async fn resume(&self, slug: &str, actor: &str) -> Result<Tenant, ControlError> {
+    pub async fn resume(&self, slug: &str, actor: &str) -> Result<Tenant, DomainError> {
         use TenantState::{Active, Suspended};
         self.transition(slug, actor, "tenant.resume", Suspended, Active)
             .await
@@ -35,7 +37,7 @@ impl Control {
         action: &str,
         from: TenantState,
         to: TenantState,
-    ) -> Result<Tenant, ControlError> {
+    ) -> Result<Tenant, DomainError> {
         let slug = TenantSlug::parse(slug)?;
         let mut conn = self.pool.get().await?;
         let tx = conn.transaction().await?;
@@ -48,7 +50,7 @@ impl Control {
                 "tenant is {}; only a {from} tenant can go to {to}",
                 tenant.state
             );
-            return Err(ControlError::conflict("invalid_state", msg));
+            return Err(DomainError::conflict("invalid_state", msg));
         }
         tx.execute(
             "UPDATE atrium_control.tenants
@@ -58,13 +60,12 @@ impl Control {
             &[&tenant.id, &to],
         )
         .await?;
-        registry::notify(&*tx, slug.as_str()).await?;
-        registry::audit(
+        registry::record_change(
             &*tx,
             actor,
             action,
-            Some(slug.as_str()),
-            Ok(()),
+            slug.as_str(),
+            slug.as_str(),
             json!({"from": from, "to": to}),
         )
         .await?;
@@ -76,7 +77,7 @@ impl Control {
     /// Suspends the tenant (state `deleting`, so the data plane stops serving it), exports
     /// its schema, drops schema and role, and leaves a tombstone with the export's path.
     /// Each stage is idempotent: a crash at any point is finished by running it again.
-    pub async fn delete(&self, slug: &str, actor: &str) -> Result<Tenant, ControlError> {
+    pub async fn delete(&self, slug: &str, actor: &str) -> Result<Tenant, DomainError> {
         let slug = TenantSlug::parse(slug)?;
         let mut conn = self.pool.get().await?;
         {
@@ -91,13 +92,12 @@ impl Control {
                         &[&tenant.id],
                     )
                     .await?;
-                    registry::notify(&*tx, slug.as_str()).await?;
-                    registry::audit(
+                    registry::record_change(
                         &*tx,
                         actor,
                         "tenant.delete.start",
-                        Some(slug.as_str()),
-                        Ok(()),
+                        slug.as_str(),
+                        slug.as_str(),
                         json!({}),
                     )
                     .await?;
@@ -110,7 +110,7 @@ impl Control {
         let export = self
             .export_schema(&mut conn, &tenant)
             .await
-            .map_err(ControlError::Other)?;
+            .map_err(DomainError::Internal)?;
 
         let tx = conn.transaction().await?;
         let tenant = registry::lock(&*tx, slug.as_str()).await?;
@@ -120,14 +120,7 @@ impl Control {
             quote_ident(&tenant.schema_name)
         ))
         .await?;
-        let role_exists = tx
-            .query_opt(
-                "SELECT 1 FROM pg_roles WHERE rolname = $1",
-                &[&tenant.role_name],
-            )
-            .await?
-            .is_some();
-        if role_exists {
+        if db::exists(&*tx, CatalogObject::Role, &tenant.role_name).await? {
             tx.batch_execute(&format!(
                 // The schema's drop took the role's grants and default privileges with it;
                 // membership in the api role is all that is left.
@@ -148,13 +141,12 @@ impl Control {
             &[&tenant.id, &path],
         )
         .await?;
-        registry::notify(&*tx, slug.as_str()).await?;
-        registry::audit(
+        registry::record_change(
             &*tx,
             actor,
             "tenant.delete",
-            Some(slug.as_str()),
-            Ok(()),
+            slug.as_str(),
+            slug.as_str(),
             json!({"export": path}),
         )
         .await?;
@@ -194,7 +186,7 @@ impl Control {
         slug: &str,
         change: &TenantChange,
         actor: &str,
-    ) -> Result<Tenant, ControlError> {
+    ) -> Result<Tenant, DomainError> {
         let slug = TenantSlug::parse(slug)?;
         let display_name = change
             .display_name
@@ -208,7 +200,7 @@ impl Control {
             .transpose()?;
         if let Some(t) = change.statement_timeout_ms {
             if !STATEMENT_TIMEOUT_MS.contains(&t) {
-                return Err(ControlError::invalid(
+                return Err(DomainError::invalid(
                     "statement_timeout_ms",
                     format!(
                         "statement_timeout_ms must be between {} and {}",
@@ -222,7 +214,7 @@ impl Control {
         let tx = conn.transaction().await?;
         let tenant = registry::lock(&*tx, slug.as_str()).await?;
         if !tenant.state.is_live() {
-            return Err(ControlError::conflict(
+            return Err(DomainError::conflict(
                 "invalid_state",
                 format!("tenant is {}", tenant.state),
             ));
@@ -240,13 +232,12 @@ impl Control {
             ],
         )
         .await?;
-        registry::notify(&*tx, slug.as_str()).await?;
-        registry::audit(
+        registry::record_change(
             &*tx,
             actor,
             "tenant.update",
-            Some(slug.as_str()),
-            Ok(()),
+            slug.as_str(),
+            slug.as_str(),
             json!({
                 "display_name": display_name,
                 "plan": plan,

@@ -1,12 +1,12 @@
 //! What the operator API reads without changing anything: the tenant list, the audit
 //! log, a deleted tenant's export, and what the console needs before sign-in.
 
+use atrium_core::domain::DomainError;
 use atrium_core::{domain::TenantState, migrations, tenancy::TenantSlug};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::{
-    error::ControlError,
     registry::{self, AuditEntry, AuditFilter, Tenant},
     schema, Control,
 };
@@ -33,7 +33,7 @@ impl Control {
         after: Option<&str>,
         state: Option<&str>,
         fetch: i64,
-    ) -> Result<Vec<Tenant>, ControlError> {
+    ) -> Result<Vec<Tenant>, DomainError> {
         let state = state.map(|s| TenantState::parse("state", s)).transpose()?;
         let conn = self.pool.get().await?;
         registry::list(&**conn, after, state, fetch).await
@@ -45,19 +45,19 @@ impl Control {
         filter: &AuditFilter<'_>,
         before: Option<i64>,
         fetch: i64,
-    ) -> Result<Vec<AuditEntry>, ControlError> {
+    ) -> Result<Vec<AuditEntry>, DomainError> {
         let conn = self.pool.get().await?;
         registry::audit_log(&**conn, filter, before, fetch).await
     }
 
     /// The export a delete left behind (a plain SQL file).
-    pub async fn export_file(&self, slug: &str) -> Result<ExportFile, ControlError> {
+    pub async fn export_file(&self, slug: &str) -> Result<ExportFile, DomainError> {
         let slug = TenantSlug::parse(slug)?;
         let tenant = self.get_tenant(slug.as_str()).await?;
-        let path = tenant.export_path.ok_or(ControlError::Absent("export"))?;
+        let path = tenant.export_path.ok_or(DomainError::NotFound("export"))?;
         let file = tokio::fs::File::open(&path)
             .await
-            .map_err(|_| ControlError::Absent("export"))?;
+            .map_err(|_| DomainError::NotFound("export"))?;
         Ok(ExportFile {
             file,
             filename: format!("atrium-{slug}-export.sql"),

@@ -6,6 +6,7 @@
 //! parallelism, under a session advisory lock so two runners can't collide. A failing
 //! tenant is recorded in the registry and reported; the others go on; a rerun resumes.
 
+use atrium_core::domain::DomainError;
 use std::time::Instant;
 
 use atrium_core::{
@@ -19,7 +20,7 @@ use serde_json::json;
 use tokio_postgres::{Client, GenericClient};
 use uuid::Uuid;
 
-use crate::{error::ControlError, registry, Control};
+use crate::{registry, Control};
 
 #[derive(Debug, Default, Serialize)]
 pub struct MigrateReport {
@@ -58,7 +59,7 @@ impl MigrateReport {
 pub async fn record_checksums<C: GenericClient>(
     db: &C,
     set: &[Migration],
-) -> Result<(), ControlError> {
+) -> Result<(), DomainError> {
     for m in set {
         db.execute(
             "INSERT INTO atrium_control.tenant_migrations (version, name, checksum) VALUES ($1, $2, $3)
@@ -75,7 +76,7 @@ pub async fn record_checksums<C: GenericClient>(
         .await?;
     for m in set {
         if let Some(r) = rows.iter().find(|r| r.get::<_, i32>(0) == m.version) {
-            verify_checksum(m, r.get(1)).map_err(|e| ControlError::Other(e.into()))?;
+            verify_checksum(m, r.get(1)).map_err(|e| DomainError::Internal(e.into()))?;
         }
     }
     Ok(())
@@ -114,7 +115,7 @@ impl Control {
         &self,
         set: &[Migration],
         progress: &dyn Progress,
-    ) -> Result<MigrateReport, ControlError> {
+    ) -> Result<MigrateReport, DomainError> {
         let start = Instant::now();
         let (lock_client, conn) = atrium_core::db::connect_one(
             self.config.database_url.expose_secret(),
@@ -139,7 +140,7 @@ impl Control {
         lock_client: &Client,
         set: &[Migration],
         progress: &dyn Progress,
-    ) -> Result<MigrateReport, ControlError> {
+    ) -> Result<MigrateReport, DomainError> {
         let target = migrations::latest(set);
         record_checksums(lock_client, set).await?;
         let rows = lock_client.query(LIVE_BEHIND, &[&target]).await?;

@@ -3,13 +3,14 @@
 //! failed ones included, go to the audit log.
 
 use atrium_accounts::{password, token};
+use atrium_core::domain::DomainError;
 use atrium_core::domain::{DisplayName, Email, SESSION_HOURS};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::{error::ControlError, registry, Control};
+use crate::{registry, Control};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OperatorAccount {
@@ -58,7 +59,7 @@ impl Control {
         display_name: Option<&str>,
         pw: &str,
         actor: &str,
-    ) -> Result<OperatorAccount, ControlError> {
+    ) -> Result<OperatorAccount, DomainError> {
         let email = Email::parse("email", email)?;
         let name = DisplayName::parse_opt("display_name", display_name)?;
         // Empty keeps an existing operator's name (and defaults a new one's, in SQL).
@@ -91,7 +92,7 @@ impl Control {
 
     /// Checks the password and opens a session. `None` for any failure: the caller
     /// can't tell (and mustn't say) whether the email or the password was wrong.
-    pub async fn sign_in(&self, email: &str, pw: &str) -> Result<Option<NewSession>, ControlError> {
+    pub async fn sign_in(&self, email: &str, pw: &str) -> Result<Option<NewSession>, DomainError> {
         let email = Email::lookup_key(email);
         let conn = self.pool.get().await?;
         let row = conn
@@ -144,7 +145,7 @@ impl Control {
         }))
     }
 
-    pub async fn session_owner(&self, token: &str) -> Result<Option<SessionOwner>, ControlError> {
+    pub async fn session_owner(&self, token: &str) -> Result<Option<SessionOwner>, DomainError> {
         let conn = self.pool.get().await?;
         let row = conn
             .query_opt(
@@ -161,7 +162,7 @@ impl Control {
         }))
     }
 
-    pub async fn sign_out(&self, token: &str) -> Result<(), ControlError> {
+    pub async fn sign_out(&self, token: &str) -> Result<(), DomainError> {
         let conn = self.pool.get().await?;
         conn.execute(
             "DELETE FROM atrium_control.operator_sessions WHERE token_hash = $1",

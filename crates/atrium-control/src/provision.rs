@@ -6,9 +6,11 @@
 //! command again finds the `provisioning` row and does the whole job. Two concurrent
 //! runs for one slug serialize on the registry row's lock; the second sees `active`.
 
+use atrium_core::domain::DomainError;
 use std::{future::Future, pin::Pin};
 
 use atrium_core::{
+    db::{self, CatalogObject},
     domain::{DisplayName, Plan, TenantState},
     migrations::{self, Migration},
     tenancy::{quote_ident, TenantSlug},
@@ -17,10 +19,7 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::{
-    error::ControlError, lifecycle::TENANT_NAME_MAX_CHARS, registry, registry::Tenant, schema,
-    Control,
-};
+use crate::{lifecycle::TENANT_NAME_MAX_CHARS, registry, registry::Tenant, schema, Control};
 
 /// An operator's request for a tenant. Fields stay text here and are parsed in
 /// [`Control::provision`], so a refused request is audited like any other failure.
@@ -56,7 +55,7 @@ impl Control {
         &self,
         req: &NewTenant,
         actor: &str,
-    ) -> Result<Provisioned, ControlError> {
+    ) -> Result<Provisioned, DomainError> {
         let result = self
             .provision_observed(req, actor, &|_| Box::pin(async {}), schema::TENANT)
             .await;
@@ -73,7 +72,7 @@ impl Control {
         actor: &str,
         observe: Observer<'_>,
         set: &[Migration],
-    ) -> Result<Provisioned, ControlError> {
+    ) -> Result<Provisioned, DomainError> {
         let slug = TenantSlug::parse(&req.slug)?;
         let display_name = DisplayName::parse_with_max(
             "display_name",
@@ -116,7 +115,7 @@ impl Control {
                 })
             }
             TenantState::Deleting | TenantState::Deleted => {
-                return Err(ControlError::conflict(
+                return Err(DomainError::conflict(
                     "slug_unavailable",
                     format!("slug '{slug}' belonged to a deleted tenant and stays reserved"),
                 ))
@@ -130,14 +129,7 @@ impl Control {
             .await?;
         observe(Step::SchemaCreated).await;
 
-        let role_exists = tx
-            .query_opt(
-                "SELECT 1 FROM pg_roles WHERE rolname = $1",
-                &[&tenant.role_name],
-            )
-            .await?
-            .is_some();
-        if !role_exists {
+        if !db::exists(&*tx, CatalogObject::Role, &tenant.role_name).await? {
             tx.batch_execute(&format!("CREATE ROLE {role} NOLOGIN NOINHERIT"))
                 .await?;
         }
@@ -169,13 +161,12 @@ impl Control {
             &[&tenant.id, &migrations::latest(set)],
         )
         .await?;
-        registry::notify(&*tx, slug.as_str()).await?;
-        registry::audit(
+        registry::record_change(
             &*tx,
             actor,
             "tenant.create",
-            Some(slug.as_str()),
-            Ok(()),
+            slug.as_str(),
+            slug.as_str(),
             json!({"plan": plan, "schema": tenant.schema_name}),
         )
         .await?;

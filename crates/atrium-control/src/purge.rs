@@ -3,13 +3,14 @@
 //! purge stays owed (analytics_purged_at NULL) and [`Control::purge_owed`] retries it.
 
 use atrium_analytics::clickhouse::quote;
+use atrium_core::domain::DomainError;
 use serde_json::json;
 
-use crate::{registry, Control, ControlError};
+use crate::{registry, Control};
 
 impl Control {
     /// Purges one deleted tenant's analytics; Ok(false) when no ClickHouse is configured.
-    pub async fn purge_analytics(&self, slug: &str, actor: &str) -> Result<bool, ControlError> {
+    pub async fn purge_analytics(&self, slug: &str, actor: &str) -> Result<bool, DomainError> {
         let Some(ch) = &self.clickhouse else {
             return Ok(false);
         };
@@ -49,7 +50,7 @@ impl Control {
                     json!({"retry": "owed"}),
                 )
                 .await?;
-                Err(ControlError::Other(anyhow::anyhow!(
+                Err(DomainError::Internal(anyhow::anyhow!(
                     "analytics purge failed (will be retried): {msg}"
                 )))
             }
@@ -57,7 +58,7 @@ impl Control {
     }
 
     /// Retries every purge still owed. Returns how many succeeded.
-    pub async fn purge_owed(&self, actor: &str) -> Result<usize, ControlError> {
+    pub async fn purge_owed(&self, actor: &str) -> Result<usize, DomainError> {
         if self.clickhouse.is_none() {
             return Ok(0);
         }

@@ -1,13 +1,12 @@
 //! Reading and writing `atrium_control`: tenants, the audit log, change notifications.
 
+use atrium_core::domain::DomainError;
 use atrium_core::domain::{Plan, TenantState};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tokio_postgres::{GenericClient, Row};
 use utoipa::ToSchema;
 use uuid::Uuid;
-
-use crate::error::ControlError;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Tenant {
@@ -58,23 +57,23 @@ impl From<&Row> for Tenant {
     }
 }
 
-pub async fn get<C: GenericClient>(db: &C, slug: &str) -> Result<Tenant, ControlError> {
+pub async fn get<C: GenericClient>(db: &C, slug: &str) -> Result<Tenant, DomainError> {
     let sql = format!("SELECT {TENANT_COLUMNS} FROM atrium_control.tenants WHERE slug = $1");
     db.query_opt(&sql, &[&slug])
         .await?
         .map(|r| Tenant::from(&r))
-        .ok_or(ControlError::NotFound)
+        .ok_or(DomainError::NotFound("tenant"))
 }
 
 /// Locks the registry row for the rest of the transaction: every lifecycle action on one
 /// tenant is serialized by this lock.
-pub async fn lock<C: GenericClient>(db: &C, slug: &str) -> Result<Tenant, ControlError> {
+pub async fn lock<C: GenericClient>(db: &C, slug: &str) -> Result<Tenant, DomainError> {
     let sql =
         format!("SELECT {TENANT_COLUMNS} FROM atrium_control.tenants WHERE slug = $1 FOR UPDATE");
     db.query_opt(&sql, &[&slug])
         .await?
         .map(|r| Tenant::from(&r))
-        .ok_or(ControlError::NotFound)
+        .ok_or(DomainError::NotFound("tenant"))
 }
 
 /// Tenants in slug order, after `after`, at most `fetch`.
@@ -83,7 +82,7 @@ pub async fn list<C: GenericClient>(
     after: Option<&str>,
     state: Option<TenantState>,
     fetch: i64,
-) -> Result<Vec<Tenant>, ControlError> {
+) -> Result<Vec<Tenant>, DomainError> {
     let sql = format!(
         "SELECT {TENANT_COLUMNS} FROM atrium_control.tenants
          WHERE ($1::text IS NULL OR slug > $1) AND ($2::text IS NULL OR state = $2)
@@ -94,13 +93,27 @@ pub async fn list<C: GenericClient>(
 }
 
 /// Tells every data plane to drop its cached view of this tenant (or key).
-pub async fn notify<C: GenericClient>(db: &C, payload: &str) -> Result<(), ControlError> {
+pub async fn notify<C: GenericClient>(db: &C, payload: &str) -> Result<(), DomainError> {
     db.execute(
         "SELECT pg_notify($1, $2)",
         &[&atrium_core::TENANT_CHANNEL, &payload],
     )
     .await?;
     Ok(())
+}
+
+/// Records a change to a tenant (or key) in the transaction that made it: the data
+/// planes hear about it once it commits, and the audit log keeps it.
+pub async fn record_change<C: GenericClient>(
+    db: &C,
+    actor: &str,
+    action: &str,
+    tenant: &str,
+    notice: &str,
+    detail: serde_json::Value,
+) -> Result<(), DomainError> {
+    notify(db, notice).await?;
+    audit(db, actor, action, Some(tenant), Ok(()), detail).await
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -129,7 +142,7 @@ pub async fn audit<C: GenericClient>(
     tenant: Option<&str>,
     outcome: Result<(), &str>,
     detail: serde_json::Value,
-) -> Result<(), ControlError> {
+) -> Result<(), DomainError> {
     let (outcome, detail) = match outcome {
         Ok(()) => ("ok", detail),
         Err(reason) => {
@@ -157,7 +170,7 @@ impl crate::Control {
         actor: &str,
         action: &str,
         tenant: Option<&str>,
-        error: &ControlError,
+        error: &DomainError,
     ) {
         let written = async {
             let conn = self.pool.get().await?;
@@ -184,7 +197,7 @@ pub async fn audit_log<C: GenericClient>(
     filter: &AuditFilter<'_>,
     before: Option<i64>,
     fetch: i64,
-) -> Result<Vec<AuditEntry>, ControlError> {
+) -> Result<Vec<AuditEntry>, DomainError> {
     let rows = db
         .query(
             "SELECT id, at, actor, action, tenant_slug, outcome, detail FROM atrium_control.audit_log

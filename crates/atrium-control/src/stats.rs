@@ -3,9 +3,10 @@
 //! the last 7 days and API requests per minute over the last hour (from ClickHouse,
 //! each event counted once). Analytics being down leaves those two empty, nothing more.
 
+use atrium_core::domain::DomainError;
 use serde::{Deserialize, Serialize};
 
-use crate::{error::ControlError, Control};
+use crate::Control;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TenantStats {
@@ -23,7 +24,7 @@ struct Usage {
 }
 
 impl Control {
-    pub async fn tenant_stats(&self) -> Result<Vec<TenantStats>, ControlError> {
+    pub async fn tenant_stats(&self) -> Result<Vec<TenantStats>, DomainError> {
         let conn = self.pool.get().await?;
         let rows = conn
             .query(

@@ -3,22 +3,23 @@
 //! SQL the data plane uses (`atrium_accounts::tenant_users`).
 
 use atrium_accounts::tenant_users::{self, Role, TenantUser};
+use atrium_core::domain::DomainError;
 use atrium_core::{
     db::{TenantScope, TenantTx},
     tenancy::TenantSlug,
 };
 use serde_json::json;
 
-use crate::{error::ControlError, registry, Control};
+use crate::{registry, Control};
 
 impl Control {
-    async fn tenant_tx(&self, slug: &str) -> Result<(registry::Tenant, TenantTx), ControlError> {
+    async fn tenant_tx(&self, slug: &str) -> Result<(registry::Tenant, TenantTx), DomainError> {
         let slug = TenantSlug::parse(slug)?;
         let conn = self.pool.get().await?;
         let tenant = registry::get(&**conn, slug.as_str()).await?;
         drop(conn);
         if !tenant.state.is_live() {
-            return Err(ControlError::conflict(
+            return Err(DomainError::conflict(
                 "tenant_not_active",
                 format!("tenant is {}", tenant.state),
             ));
@@ -36,7 +37,7 @@ impl Control {
         display_name: Option<&str>,
         role: Role,
         actor: &str,
-    ) -> Result<(TenantUser, String), ControlError> {
+    ) -> Result<(TenantUser, String), DomainError> {
         let (tenant, mut tx) = self.tenant_tx(slug).await?;
         let (user, token) = tenant_users::invite(&mut tx, email, display_name, role).await?;
         tx.commit().await?;
@@ -53,7 +54,7 @@ impl Control {
         Ok((user, token))
     }
 
-    pub async fn tenant_users(&self, slug: &str) -> Result<Vec<TenantUser>, ControlError> {
+    pub async fn tenant_users(&self, slug: &str) -> Result<Vec<TenantUser>, DomainError> {
         let (_, mut tx) = self.tenant_tx(slug).await?;
         let users = tenant_users::list(&mut tx).await?;
         tx.commit().await?;

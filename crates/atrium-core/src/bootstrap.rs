@@ -3,7 +3,10 @@
 //! plane's login role (NOINHERIT, no CREATE anywhere). Everything after this runs with
 //! those two roles only.
 
-use crate::tenancy::{is_plain_identifier, quote_ident, quote_literal};
+use crate::{
+    db::{exists, CatalogObject},
+    tenancy::{is_plain_identifier, quote_ident, quote_literal},
+};
 
 pub struct Bootstrap<'a> {
     pub database: &'a str,
@@ -36,10 +39,7 @@ pub async fn run(superuser_url: &str, b: &Bootstrap<'_>) -> anyhow::Result<()> {
             "LOGIN NOINHERIT NOCREATEROLE NOSUPERUSER NOCREATEDB",
         ),
     ] {
-        let exists = client
-            .query_opt("SELECT 1 FROM pg_roles WHERE rolname = $1", &[&role])
-            .await?
-            .is_some();
+        let exists = exists(&client, CatalogObject::Role, role).await?;
         let verb = if exists { "ALTER" } else { "CREATE" };
         client
             .batch_execute(&format!(
@@ -49,13 +49,7 @@ pub async fn run(superuser_url: &str, b: &Bootstrap<'_>) -> anyhow::Result<()> {
             ))
             .await?;
     }
-    let db_exists = client
-        .query_opt(
-            "SELECT 1 FROM pg_database WHERE datname = $1",
-            &[&b.database],
-        )
-        .await?
-        .is_some();
+    let db_exists = exists(&client, CatalogObject::Database, b.database).await?;
     if !db_exists {
         client
             .batch_execute(&format!(

@@ -9,9 +9,9 @@
 
 use std::time::Duration;
 
-use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+use deadpool_postgres::{ClientWrapper, Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use secrecy::{ExposeSecret, SecretString};
-use tokio_postgres::{types::ToSql, NoTls, Row};
+use tokio_postgres::{types::ToSql, NoTls, Row, Statement};
 
 use crate::{
     config::PoolConfig,
@@ -53,6 +53,28 @@ impl DbError {
             _ => None,
         }
     }
+}
+
+/// Cluster objects that provisioning, deletion and bootstrap create only when missing.
+#[derive(Debug, Clone, Copy)]
+pub enum CatalogObject {
+    Role,
+    Schema,
+    Database,
+}
+
+/// Whether a role, schema or database of that name exists.
+pub async fn exists<C: tokio_postgres::GenericClient>(
+    db: &C,
+    kind: CatalogObject,
+    name: &str,
+) -> Result<bool, tokio_postgres::Error> {
+    let sql = match kind {
+        CatalogObject::Role => "SELECT 1 FROM pg_roles WHERE rolname = $1",
+        CatalogObject::Schema => "SELECT 1 FROM pg_namespace WHERE nspname = $1",
+        CatalogObject::Database => "SELECT 1 FROM pg_database WHERE datname = $1",
+    };
+    Ok(db.query_opt(sql, &[&name]).await?.is_some())
 }
 
 pub fn build_pool(url: &SecretString, cfg: &PoolConfig, app_name: &str) -> anyhow::Result<Pool> {
@@ -163,13 +185,8 @@ impl TenantTx {
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<Vec<Row>, DbError> {
-        let setup = self.pending_setup.take();
-        let client = self.conn();
-        let work = async {
-            let stmt = client.prepare_cached(sql).await?;
-            client.query(&stmt, params).await
-        };
-        pipelined(client, setup, work).await
+        self.prepared(sql, |c, stmt| async move { c.query(&stmt, params).await })
+            .await
     }
 
     pub async fn query_opt(
@@ -185,11 +202,25 @@ impl TenantTx {
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<u64, DbError> {
+        self.prepared(sql, |c, stmt| async move { c.execute(&stmt, params).await })
+            .await
+    }
+
+    /// Prepares `sql` (cached per connection) and runs it with `run`, pipelined behind
+    /// the setup batch if this is the transaction's first statement.
+    async fn prepared<'a, T, Fut>(
+        &'a mut self,
+        sql: &'a str,
+        run: impl FnOnce(&'a ClientWrapper, Statement) -> Fut,
+    ) -> Result<T, DbError>
+    where
+        Fut: std::future::Future<Output = Result<T, tokio_postgres::Error>>,
+    {
         let setup = self.pending_setup.take();
-        let client = self.conn();
-        let work = async {
+        let client: &'a ClientWrapper = self.conn();
+        let work = async move {
             let stmt = client.prepare_cached(sql).await?;
-            client.execute(&stmt, params).await
+            run(client, stmt).await
         };
         pipelined(client, setup, work).await
     }

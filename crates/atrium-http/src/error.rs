@@ -3,8 +3,10 @@
 //! `code` is the stable, machine-readable part: clients switch on it, never on `detail`.
 //! A 500 logs its whole cause chain and returns nothing but a correlation hint.
 
-use atrium_accounts::AccountError;
-use atrium_core::{domain::ValidationError, tenancy::SlugError};
+use atrium_core::{
+    domain::{DomainError, ValidationError},
+    tenancy::SlugError,
+};
 use axum::{
     http::{header, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
@@ -181,14 +183,15 @@ impl From<ValidationError> for ApiError {
     }
 }
 
-impl From<AccountError> for ApiError {
-    fn from(err: AccountError) -> Self {
+impl From<DomainError> for ApiError {
+    fn from(err: DomainError) -> Self {
         match err {
-            AccountError::Invalid(e) => e.into(),
-            AccountError::NotFound(what) => ApiError::NotFound(what),
-            AccountError::Conflict { code, detail } => ApiError::Conflict { code, detail },
-            AccountError::Db(e) => e.into(),
-            AccountError::Internal(e) => ApiError::Internal(e),
+            DomainError::Slug(e) => ApiError::InvalidTenantSlug(e),
+            DomainError::Invalid(e) => e.into(),
+            DomainError::NotFound(what) => ApiError::NotFound(what),
+            DomainError::Conflict { code, detail } => ApiError::Conflict { code, detail },
+            DomainError::Db(e) => e.into(),
+            DomainError::Internal(e) => ApiError::Internal(e),
         }
     }
 }

@@ -4,7 +4,6 @@
 
 mod audit;
 mod auth;
-mod error;
 mod keys;
 mod session;
 mod tenants;

@@ -5,11 +5,14 @@
 
 mod display_name;
 mod email;
+mod error;
 mod tenant;
+mod text_enum;
 mod validation;
 
 pub use display_name::DisplayName;
 pub use email::Email;
+pub use error::DomainError;
 pub use tenant::{Plan, TenantState};
 pub use validation::ValidationError;
 
