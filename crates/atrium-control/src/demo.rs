@@ -62,6 +62,24 @@ const PRODUCTS: &[(&str, i64)] = &[
 ];
 const STAGES: &[&str] = &["lead", "qualified", "proposal", "won", "lost"];
 
+const INSERT_CUSTOMER: &str =
+    "INSERT INTO customers (id, name, domain, industry) VALUES ($1, $2, $3, $4)";
+const INSERT_CONTACT: &str = "INSERT INTO contacts (id, customer_id, name, email, title)
+     VALUES ($1, $2, $3, $4, $5)";
+const INSERT_DEAL: &str =
+    "INSERT INTO deals (id, customer_id, title, amount_cents, currency, stage)
+     VALUES ($1, $2, $3, $4, 'EUR', $5)";
+const INSERT_FIRST_STAGE: &str =
+    "INSERT INTO deal_stage_history (deal_id, from_stage, to_stage) VALUES ($1, NULL, $2)";
+const INSERT_ORDER: &str =
+    "INSERT INTO orders (id, customer_id, item, quantity, amount_cents, currency)
+     VALUES ($1, $2, $3, $4, $5, 'EUR')";
+
+/// One of `from` (the lists above are never empty).
+fn pick<T: Copy>(rng: &mut StdRng, from: &[T]) -> T {
+    from[rng.gen_range(0..from.len())]
+}
+
 impl Control {
     /// Provisions `slugs` (idempotently), fills each with sample data once, and issues a
     /// fresh demo key per tenant.
@@ -109,52 +127,51 @@ impl Control {
         companies.shuffle(&mut rng);
         for (name, domain, industry) in companies.iter().take(9) {
             let customer = Uuid::now_v7();
-            tx.execute(
-                "INSERT INTO customers (id, name, domain, industry) VALUES ($1, $2, $3, $4)",
-                &[&customer, name, domain, industry],
-            )
-            .await?;
+            tx.execute(INSERT_CUSTOMER, &[&customer, name, domain, industry])
+                .await?;
             for _ in 0..rng.gen_range(1..=3) {
-                let person = PEOPLE.choose(&mut rng).copied().unwrap_or("Alex Doe");
+                let person = pick(&mut rng, PEOPLE);
                 let email = format!(
                     "{}@{domain}",
                     person.split(' ').next().unwrap_or("hello").to_lowercase()
                 );
                 let title = TITLES.choose(&mut rng).copied();
                 tx.execute(
-                    "INSERT INTO contacts (id, customer_id, name, email, title) VALUES ($1, $2, $3, $4, $5)",
+                    INSERT_CONTACT,
                     &[&Uuid::now_v7(), &customer, &person, &email, &title],
                 )
                 .await?;
             }
             for _ in 0..rng.gen_range(1..=2) {
-                let (product, price) = PRODUCTS
-                    .choose(&mut rng)
-                    .copied()
-                    .unwrap_or(("License", 1000));
-                let stage = STAGES.choose(&mut rng).copied().unwrap_or("lead");
+                let (product, price) = pick(&mut rng, PRODUCTS);
+                let stage = pick(&mut rng, STAGES);
                 let deal = Uuid::now_v7();
                 let amount = price * rng.gen_range(1..=20);
                 tx.execute(
-                    "INSERT INTO deals (id, customer_id, title, amount_cents, currency, stage) VALUES ($1, $2, $3, $4, 'EUR', $5)",
-                    &[&deal, &customer, &format!("{product} for {name}"), &amount, &stage],
+                    INSERT_DEAL,
+                    &[
+                        &deal,
+                        &customer,
+                        &format!("{product} for {name}"),
+                        &amount,
+                        &stage,
+                    ],
                 )
                 .await?;
-                tx.execute(
-                    "INSERT INTO deal_stage_history (deal_id, from_stage, to_stage) VALUES ($1, NULL, $2)",
-                    &[&deal, &stage],
-                )
-                .await?;
+                tx.execute(INSERT_FIRST_STAGE, &[&deal, &stage]).await?;
             }
             for _ in 0..rng.gen_range(0..=3) {
-                let (product, price) = PRODUCTS
-                    .choose(&mut rng)
-                    .copied()
-                    .unwrap_or(("License", 1000));
+                let (product, price) = pick(&mut rng, PRODUCTS);
                 let qty: i32 = rng.gen_range(1..=10);
                 tx.execute(
-                    "INSERT INTO orders (id, customer_id, item, quantity, amount_cents, currency) VALUES ($1, $2, $3, $4, $5, 'EUR')",
-                    &[&Uuid::now_v7(), &customer, &product, &qty, &(price * i64::from(qty))],
+                    INSERT_ORDER,
+                    &[
+                        &Uuid::now_v7(),
+                        &customer,
+                        &product,
+                        &qty,
+                        &(price * i64::from(qty)),
+                    ],
                 )
                 .await?;
             }

@@ -40,12 +40,7 @@ impl Control {
         let mut conn = self.pool.get().await?;
         let tx = conn.transaction().await?;
         let tenant = registry::lock(&*tx, slug.as_str()).await?;
-        if !tenant.state.is_live() {
-            return Err(DomainError::conflict(
-                "tenant_not_active",
-                format!("tenant is {}", tenant.state),
-            ));
-        }
+        tenant.require_live("tenant_not_active")?;
         let new = apikey::generate();
         let row = tx
             .query_one(

@@ -213,12 +213,7 @@ impl Control {
         let mut conn = self.pool.get().await?;
         let tx = conn.transaction().await?;
         let tenant = registry::lock(&*tx, slug.as_str()).await?;
-        if !tenant.state.is_live() {
-            return Err(DomainError::conflict(
-                "invalid_state",
-                format!("tenant is {}", tenant.state),
-            ));
-        }
+        tenant.require_live("invalid_state")?;
         tx.execute(
             "UPDATE atrium_control.tenants
              SET display_name = coalesce($2, display_name), plan = coalesce($3, plan),

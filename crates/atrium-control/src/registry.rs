@@ -33,6 +33,20 @@ pub const TENANT_COLUMNS: &str = "id, slug, display_name, plan, state, schema_na
      statement_timeout_ms, migration_version, migration_error, export_path, created_at, updated_at, \
      suspended_at, deleted_at, analytics_purged_at";
 
+impl Tenant {
+    /// Refuses anything but an active or suspended tenant, with `code`.
+    pub fn require_live(&self, code: &'static str) -> Result<(), DomainError> {
+        if self.state.is_live() {
+            Ok(())
+        } else {
+            Err(DomainError::conflict(
+                code,
+                format!("tenant is {}", self.state),
+            ))
+        }
+    }
+}
+
 impl From<&Row> for Tenant {
     fn from(r: &Row) -> Self {
         Self {

@@ -18,12 +18,7 @@ impl Control {
         let conn = self.pool.get().await?;
         let tenant = registry::get(&**conn, slug.as_str()).await?;
         drop(conn);
-        if !tenant.state.is_live() {
-            return Err(DomainError::conflict(
-                "tenant_not_active",
-                format!("tenant is {}", tenant.state),
-            ));
-        }
+        tenant.require_live("tenant_not_active")?;
         let scope = TenantScope::as_owner(&tenant.schema_name, 5_000)?;
         let tx = TenantTx::begin(&self.pool, &scope).await?;
         Ok((tenant, tx))

@@ -3,6 +3,8 @@
 //! and one row more than the limit is fetched so `next_cursor` is null on the last
 //! page even when that page is exactly full.
 
+use std::future::Future;
+
 use atrium_core::config::PageConfig;
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
 use serde::{Deserialize, Serialize};
@@ -68,6 +70,24 @@ pub struct PageRequest<K> {
 }
 
 impl Paging {
+    /// The whole round: parse the request, load up to `fetch` rows after the cursor, and
+    /// page them by `key`.
+    pub async fn load<K, T, E, Fut>(
+        &self,
+        size: PageConfig,
+        key: impl Fn(&T) -> K,
+        load: impl FnOnce(Option<K>, i64) -> Fut,
+    ) -> Result<Page<T>, ApiError>
+    where
+        K: CursorKey,
+        Fut: Future<Output = Result<Vec<T>, E>>,
+        ApiError: From<E>,
+    {
+        let PageRequest { after, fetch } = self.parse(size)?;
+        let rows = load(after, fetch).await?;
+        Ok(Page::from_rows(rows, fetch, key))
+    }
+
     pub fn parse<K: CursorKey>(&self, size: PageConfig) -> Result<PageRequest<K>, ApiError> {
         let limit = self.limit.unwrap_or(size.default_limit);
         if !(1..=size.max_limit).contains(&limit) {

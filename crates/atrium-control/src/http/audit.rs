@@ -1,4 +1,4 @@
-use atrium_http::{ApiError, Json, Page, PageRequest, Paging, Problem};
+use atrium_http::{ApiError, Json, Page, Paging, Problem};
 use axum::extract::{Query, State};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -29,11 +29,17 @@ async fn list(
     Query(p): Query<Paging>,
     Query(q): Query<AuditQuery>,
 ) -> Result<Json<Page<AuditEntry>>, ApiError> {
-    let PageRequest { after, fetch } = p.parse::<i64>(s.control.config.page)?;
     let filter = AuditFilter {
         tenant: q.tenant.as_deref(),
         action: q.action.as_deref(),
     };
-    let entries = s.control.audit_log(&filter, after, fetch).await?;
-    Ok(Json(Page::from_rows(entries, fetch, |e| e.id)))
+    let control = &s.control;
+    let page = p
+        .load(
+            control.config.page,
+            |e: &AuditEntry| e.id,
+            |before, fetch| control.audit_log(&filter, before, fetch),
+        )
+        .await?;
+    Ok(Json(page))
 }

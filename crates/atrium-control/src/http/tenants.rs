@@ -1,4 +1,4 @@
-use atrium_http::{ApiError, Json, Page, PageRequest, Paging, Problem};
+use atrium_http::{ApiError, Json, Page, Paging, Problem};
 use axum::{
     body::Body,
     extract::{Path, Query, State},
@@ -64,12 +64,19 @@ async fn list(
     Query(p): Query<Paging>,
     Query(f): Query<TenantFilter>,
 ) -> Result<Json<Page<Tenant>>, ApiError> {
-    let PageRequest { after, fetch } = p.parse::<String>(s.control.config.page)?;
-    let tenants = s
-        .control
-        .list_tenants(after.as_deref(), f.state.as_deref(), fetch)
+    let control = &s.control;
+    let page = p
+        .load(
+            control.config.page,
+            |t: &Tenant| t.slug.clone(),
+            |after, fetch| async move {
+                control
+                    .list_tenants(after.as_deref(), f.state.as_deref(), fetch)
+                    .await
+            },
+        )
         .await?;
-    Ok(Json(Page::from_rows(tenants, fetch, |t| t.slug.clone())))
+    Ok(Json(page))
 }
 
 #[utoipa::path(get, path = "/tenants/{slug}", tag = "tenants", params(SlugPath),
@@ -97,40 +104,32 @@ async fn update(
     Ok(Json(s.control.update(&p.slug, &change, &op.actor).await?))
 }
 
-/// Stop serving the tenant; its data is kept.
-#[utoipa::path(post, path = "/tenants/{slug}/suspend", tag = "tenants", params(SlugPath),
-    responses((status = 200, body = Tenant), (status = "4XX", body = Problem)))]
-#[instrument(skip_all, fields(tenant = %p.slug))]
-async fn suspend(
-    State(s): State<AppState>,
-    op: Operator,
-    Path(p): Path<SlugPath>,
-) -> Result<Json<Tenant>, ApiError> {
-    Ok(Json(s.control.suspend(&p.slug, &op.actor).await?))
+/// A lifecycle step on one tenant: operator, slug, one `Control` call, the tenant after.
+macro_rules! tenant_step {
+    ($(#[$doc:meta])* $method:ident $path:literal => $name:ident) => {
+        $(#[$doc])*
+        #[utoipa::path($method, path = $path, tag = "tenants", params(SlugPath),
+            responses((status = 200, body = Tenant), (status = "4XX", body = Problem)))]
+        #[instrument(skip_all, fields(tenant = %p.slug))]
+        async fn $name(
+            State(s): State<AppState>,
+            op: Operator,
+            Path(p): Path<SlugPath>,
+        ) -> Result<Json<Tenant>, ApiError> {
+            Ok(Json(s.control.$name(&p.slug, &op.actor).await?))
+        }
+    };
 }
 
-#[utoipa::path(post, path = "/tenants/{slug}/resume", tag = "tenants", params(SlugPath),
-    responses((status = 200, body = Tenant), (status = "4XX", body = Problem)))]
-#[instrument(skip_all, fields(tenant = %p.slug))]
-async fn resume(
-    State(s): State<AppState>,
-    op: Operator,
-    Path(p): Path<SlugPath>,
-) -> Result<Json<Tenant>, ApiError> {
-    Ok(Json(s.control.resume(&p.slug, &op.actor).await?))
-}
-
-/// Export the tenant's schema, then drop it; the registry keeps a tombstone.
-#[utoipa::path(delete, path = "/tenants/{slug}", tag = "tenants", params(SlugPath),
-    responses((status = 200, body = Tenant), (status = "4XX", body = Problem)))]
-#[instrument(skip_all, fields(tenant = %p.slug))]
-async fn delete(
-    State(s): State<AppState>,
-    op: Operator,
-    Path(p): Path<SlugPath>,
-) -> Result<Json<Tenant>, ApiError> {
-    Ok(Json(s.control.delete(&p.slug, &op.actor).await?))
-}
+tenant_step!(
+    /// Stop serving the tenant; its data is kept.
+    post "/tenants/{slug}/suspend" => suspend
+);
+tenant_step!(post "/tenants/{slug}/resume" => resume);
+tenant_step!(
+    /// Export the tenant's schema, then drop it; the registry keeps a tombstone.
+    delete "/tenants/{slug}" => delete
+);
 
 /// Download the export a delete left behind (a plain SQL file).
 #[utoipa::path(get, path = "/tenants/{slug}/export", tag = "tenants", params(SlugPath),

@@ -1,5 +1,3 @@
-use std::fmt;
-
 use serde::Serialize;
 
 use super::ValidationError;
@@ -37,17 +35,9 @@ impl DisplayName {
             None => Ok(None),
         }
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl fmt::Display for DisplayName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+super::text::text_newtype!(DisplayName);
 
 #[cfg(test)]
 mod tests {

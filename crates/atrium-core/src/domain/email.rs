@@ -1,5 +1,3 @@
-use std::fmt;
-
 use serde::Serialize;
 
 use super::ValidationError;
@@ -38,21 +36,13 @@ impl Email {
         raw.trim().to_lowercase()
     }
 
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
     /// The part before `@`, a default display name.
     pub fn local_part(&self) -> &str {
         self.0.split('@').next().unwrap_or(&self.0)
     }
 }
 
-impl fmt::Display for Email {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+super::text::text_newtype!(Email);
 
 #[cfg(test)]
 mod tests {

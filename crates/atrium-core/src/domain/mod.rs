@@ -7,7 +7,7 @@ mod display_name;
 mod email;
 mod error;
 mod tenant;
-mod text_enum;
+mod text;
 mod validation;
 
 pub use display_name::DisplayName;

@@ -1,4 +1,4 @@
-use super::text_enum::text_enum;
+use super::text::text_enum;
 
 text_enum! {
     /// Where a tenant is in its life. Stored as text in `atrium_control.tenants.state`.

@@ -1,4 +1,4 @@
-//! Enums stored and sent as lowercase text (`active`, `pro`): one definition gives the
+//! Domain values that are text. Enums stored and sent as lowercase text (`active`, `pro`): one definition gives the
 //! type its list of values, `as_str`, `parse` (a [`ValidationError`] naming the
 //! choices), `Display`, serde, OpenAPI, and PostgreSQL reads and binds. A value the code
 //! doesn't know, in a request or in the database, is an error, never a silent default.
@@ -84,4 +84,21 @@ macro_rules! text_enum {
     };
 }
 
-pub(crate) use text_enum;
+/// A validated string newtype reads as its text: `as_str()` and `Display`.
+macro_rules! text_newtype {
+    ($name:ident) => {
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+pub(crate) use {text_enum, text_newtype};
