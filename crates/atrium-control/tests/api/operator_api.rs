@@ -265,3 +265,77 @@ async fn operators_change_plan_and_statement_timeout() {
         .await;
     assert_eq!(audit["items"].as_array().map(Vec::len), Some(1));
 }
+
+#[tokio::test]
+async fn lists_page_by_cursor_and_an_exactly_full_last_page_ends_the_list() {
+    use reqwest::Method;
+    let api = Api::spawn().await;
+    for slug in ["acme", "globex", "initech"] {
+        api.t.provision(slug).await;
+    }
+    let (s, page) = api.call(Method::GET, "/v1/tenants?limit=3", None).await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    assert_eq!(page["items"].as_array().map(Vec::len), Some(3));
+    assert_eq!(page["next_cursor"], Value::Null, "no phantom next page");
+
+    let (_, first) = api.call(Method::GET, "/v1/tenants?limit=2", None).await;
+    let cursor = first["next_cursor"].as_str().expect("a next page").to_owned();
+    let (_, rest) = api
+        .call(
+            Method::GET,
+            &format!("/v1/tenants?limit=2&cursor={cursor}"),
+            None,
+        )
+        .await;
+    let slugs: Vec<&str> = rest["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|t| t["slug"].as_str())
+        .collect();
+    assert_eq!((slugs, &rest["next_cursor"]), (vec!["initech"], &Value::Null));
+
+    let (_, audit) = api.call(Method::GET, "/v1/audit?limit=2", None).await;
+    let cursor = audit["next_cursor"].as_str().expect("older entries").to_owned();
+    let (s, older) = api
+        .call(Method::GET, &format!("/v1/audit?cursor={cursor}"), None)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{older}");
+    assert!(older["items"][0]["id"].as_i64() < audit["items"][1]["id"].as_i64());
+
+    for bad in ["limit=0", "limit=501", "cursor=not-ours", "state=gone"] {
+        let (s, body) = api
+            .call(Method::GET, &format!("/v1/tenants?{bad}"), None)
+            .await;
+        assert!(s.is_client_error(), "{bad}: {s} {body}");
+        assert!(body["code"].is_string(), "{bad}: problem+json");
+    }
+}
+
+#[tokio::test]
+async fn the_operator_api_describes_itself() {
+    let api = Api::spawn().await;
+    let doc: Value = reqwest::get(format!("{}/v1/openapi.json", api.base))
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    let paths = doc["paths"].as_object().expect("paths");
+    for path in [
+        "/v1/tenants",
+        "/v1/tenants/{slug}",
+        "/v1/tenants/{slug}/suspend",
+        "/v1/tenants/{slug}/keys",
+        "/v1/tenants/{slug}/users",
+        "/v1/audit",
+        "/v1/session",
+        "/v1/operators",
+    ] {
+        assert!(paths.contains_key(path), "{path} documented");
+    }
+    let schemas = doc["components"]["schemas"].as_object().expect("schemas");
+    for schema in ["Tenant", "NewTenant", "Problem", "TenantState", "Plan"] {
+        assert!(schemas.contains_key(schema), "{schema} documented");
+    }
+}
