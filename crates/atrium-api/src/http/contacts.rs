@@ -1,55 +1,28 @@
 //! Contacts: people at a customer.
 
 use atrium_http::ApiError;
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use tokio_postgres::Row;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use uuid::Uuid;
 
 use super::common::{merge, nullable, search_pattern, Check};
-use super::resource::{resource, Filter, Params, Writable};
+use super::resource::{record, resource, Filter, Params, Writable};
 use crate::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
     crud()
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Contact {
-    pub id: Uuid,
-    pub customer_id: Uuid,
-    pub name: String,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub title: Option<String>,
-    pub version: i32,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-/// The columns a [`Contact`] is read from, in field order; a macro, for `concat!`.
-macro_rules! columns {
-    () => {
-        "id, customer_id, name, email, phone, title, version, created_at, updated_at"
-    };
-}
-const COLUMNS: &str = columns!();
-
-impl From<&Row> for Contact {
-    fn from(r: &Row) -> Self {
-        Self {
-            id: r.get(0),
-            customer_id: r.get(1),
-            name: r.get(2),
-            email: r.get(3),
-            phone: r.get(4),
-            title: r.get(5),
-            version: r.get(6),
-            created_at: r.get(7),
-            updated_at: r.get(8),
-        }
+record! {
+    #[derive(Debug, Serialize, ToSchema)]
+    pub struct Contact {
+        pub id: Uuid,
+        pub customer_id: Uuid,
+        pub name: String,
+        pub email: Option<String>,
+        pub phone: Option<String>,
+        pub title: Option<String>,
     }
 }
 

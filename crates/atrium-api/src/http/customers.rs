@@ -2,52 +2,26 @@
 
 use atrium_analytics::event::Event;
 use atrium_http::ApiError;
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use tokio_postgres::Row;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use uuid::Uuid;
 
 use super::common::{merge, nullable, search_pattern, Check};
-use super::resource::{resource, Filter, Params, Writable};
+use super::resource::{record, resource, Filter, Params, Writable};
 use crate::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
     crud()
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Customer {
-    pub id: Uuid,
-    pub name: String,
-    pub domain: Option<String>,
-    pub industry: Option<String>,
-    /// Increases on every change; also sent as the ETag.
-    pub version: i32,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-/// The columns a [`Customer`] is read from, in field order; a macro, for `concat!`.
-macro_rules! columns {
-    () => {
-        "id, name, domain, industry, version, created_at, updated_at"
-    };
-}
-const COLUMNS: &str = columns!();
-
-impl From<&Row> for Customer {
-    fn from(r: &Row) -> Self {
-        Self {
-            id: r.get(0),
-            name: r.get(1),
-            domain: r.get(2),
-            industry: r.get(3),
-            version: r.get(4),
-            created_at: r.get(5),
-            updated_at: r.get(6),
-        }
+record! {
+    #[derive(Debug, Serialize, ToSchema)]
+    pub struct Customer {
+        pub id: Uuid,
+        pub name: String,
+        pub domain: Option<String>,
+        pub industry: Option<String>,
     }
 }
 

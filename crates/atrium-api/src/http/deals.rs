@@ -7,16 +7,18 @@ use axum::{
     extract::{Path, State},
     http::HeaderMap,
 };
+use std::error::Error;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use tokio_postgres::Row;
+use tokio_postgres::types::{FromSql, Type};
 use tracing::instrument;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 use super::common::{search_pattern, Check, IfMatch};
-use super::resource::{self, resource, Filter, Params, Writable};
+use super::resource::{self, record, resource, Filter, Params, Writable};
 use super::IdPath;
 use crate::{tenant::Tenant, AppState};
 
@@ -58,27 +60,29 @@ impl Stage {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Deal {
-    pub id: Uuid,
-    pub customer_id: Uuid,
-    pub title: String,
-    /// In the currency's minor unit (cents).
-    pub amount_cents: i64,
-    pub currency: String,
-    pub stage: Stage,
-    pub version: i32,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
+/// Stored as its lowercase name.
+impl<'a> FromSql<'a> for Stage {
+    fn from_sql(ty: &Type, raw: &'a [u8]) -> Result<Self, Box<dyn Error + Sync + Send>> {
+        <&str>::from_sql(ty, raw).map(Stage::parse)
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        <&str>::accepts(ty)
+    }
 }
 
-/// The columns a [`Deal`] is read from, in field order; a macro, for `concat!`.
-macro_rules! columns {
-    () => {
-        "id, customer_id, title, amount_cents, currency, stage, version, created_at, updated_at"
-    };
+record! {
+    #[derive(Debug, Serialize, ToSchema)]
+    pub struct Deal {
+        pub id: Uuid,
+        pub customer_id: Uuid,
+        pub title: String,
+        /// In the currency's minor unit (cents).
+        pub amount_cents: i64,
+        pub currency: String,
+        pub stage: Stage,
+    }
 }
-const COLUMNS: &str = columns!();
 
 /// Moves deal `$1` to stage `$2` from stage `$3`, and records the move.
 const CHANGE_STAGE: &str = concat!(
@@ -94,22 +98,6 @@ const CHANGE_STAGE: &str = concat!(
     columns!(),
     " FROM d"
 );
-
-impl From<&Row> for Deal {
-    fn from(r: &Row) -> Self {
-        Self {
-            id: r.get(0),
-            customer_id: r.get(1),
-            title: r.get(2),
-            amount_cents: r.get(3),
-            currency: r.get(4),
-            stage: Stage::parse(r.get(5)),
-            version: r.get(6),
-            created_at: r.get(7),
-            updated_at: r.get(8),
-        }
-    }
-}
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -300,10 +288,9 @@ async fn history(
     Ok(Json(
         rows.iter()
             .filter_map(|r| {
-                let to: Option<&str> = r.get(2);
                 Some(StageHistoryEntry {
-                    from_stage: r.get::<_, Option<&str>>(1).map(Stage::parse),
-                    to_stage: Stage::parse(to?),
+                    from_stage: r.get(1),
+                    to_stage: r.get::<_, Option<Stage>>(2)?,
                     changed_at: r.get(3),
                 })
             })

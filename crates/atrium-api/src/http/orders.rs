@@ -2,56 +2,29 @@
 
 use atrium_analytics::event::Event;
 use atrium_http::ApiError;
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use tokio_postgres::Row;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use uuid::Uuid;
 
 use super::common::{merge, nullable, search_pattern, Check};
-use super::resource::{resource, Filter, Params, Writable};
+use super::resource::{record, resource, Filter, Params, Writable};
 use crate::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
     crud()
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Order {
-    pub id: Uuid,
-    pub customer_id: Option<Uuid>,
-    pub item: String,
-    pub quantity: i32,
-    /// Total, in the currency's minor unit (cents).
-    pub amount_cents: i64,
-    pub currency: String,
-    pub version: i32,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-/// The columns an [`Order`] is read from, in field order; a macro, for `concat!`.
-macro_rules! columns {
-    () => {
-        "id, customer_id, item, quantity, amount_cents, currency, version, created_at, updated_at"
-    };
-}
-const COLUMNS: &str = columns!();
-
-impl From<&Row> for Order {
-    fn from(r: &Row) -> Self {
-        Self {
-            id: r.get(0),
-            customer_id: r.get(1),
-            item: r.get(2),
-            quantity: r.get(3),
-            amount_cents: r.get(4),
-            currency: r.get(5),
-            version: r.get(6),
-            created_at: r.get(7),
-            updated_at: r.get(8),
-        }
+record! {
+    #[derive(Debug, Serialize, ToSchema)]
+    pub struct Order {
+        pub id: Uuid,
+        pub customer_id: Option<Uuid>,
+        pub item: String,
+        pub quantity: i32,
+        /// Total, in the currency's minor unit (cents).
+        pub amount_cents: i64,
+        pub currency: String,
     }
 }
 

@@ -3,6 +3,7 @@
 //! [`resource!`] macro writes its handlers.
 
 mod list;
+mod record;
 mod routes;
 mod write;
 
@@ -14,6 +15,7 @@ use tokio_postgres::{types::ToSql, Row};
 use uuid::Uuid;
 
 pub use list::{list, Filter};
+pub(crate) use record::record;
 pub(crate) use routes::resource;
 pub use write::{create, update, Writable};
 
