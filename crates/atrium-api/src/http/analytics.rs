@@ -8,7 +8,11 @@ use atrium_analytics::{
     query::{self, Filter, Interval, QueryError, Scope, Step},
 };
 use atrium_http::{ApiError, Json, Problem};
-use axum::extract::{Query, State};
+use axum::{
+    extract::{FromRequestParts, Query, State},
+    http::request::Parts,
+    response::{IntoResponse, Response},
+};
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use tracing::instrument;
@@ -40,6 +44,52 @@ impl Range {
         let to = self.to.unwrap_or_else(Utc::now);
         let from = self.from.unwrap_or(to - Duration::days(30));
         Scope::new(t.slug(), from, to).map_err(invalid)
+    }
+}
+
+/// A dashboard request over a time range: the tenant and the range it asks about,
+/// extracted in the order the handlers used to take them.
+struct Report {
+    s: AppState,
+    t: Tenant,
+    range: Range,
+}
+
+impl FromRequestParts<AppState> for Report {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, s: &AppState) -> Result<Self, Response> {
+        let t = Tenant::from_request_parts(parts, s)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let Query(range) = Query::<Range>::from_request_parts(parts, s)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        Ok(Report {
+            s: s.clone(),
+            t,
+            range,
+        })
+    }
+}
+
+impl Report {
+    fn slug(&self) -> &str {
+        self.t.slug()
+    }
+
+    fn scope(&self) -> Result<Scope, ApiError> {
+        self.range.scope(&self.t)
+    }
+
+    /// A top list: the first `limit` rows of the report `sql` writes.
+    async fn top<T: DeserializeOwned>(
+        &self,
+        limit: Limit,
+        sql: fn(&Scope, u32) -> String,
+    ) -> Result<Json<Vec<T>>, ApiError> {
+        let sql = sql(&self.scope()?, limit.limit.unwrap_or(10));
+        Ok(Json(run(&self.s, &sql).await?))
     }
 }
 
@@ -80,14 +130,9 @@ pub struct Bucket {
 /// Event counts per hour or day; empty buckets are included as zeros.
 #[utoipa::path(get, path = "/analytics/trends", tag = "analytics", params(Range, TrendParams),
     responses((status = 200, body = [Bucket]), (status = "4XX", body = Problem), (status = 503, body = Problem)))]
-#[instrument(skip_all, fields(tenant = t.slug()))]
-async fn trends(
-    State(s): State<AppState>,
-    t: Tenant,
-    Query(r): Query<Range>,
-    Query(p): Query<TrendParams>,
-) -> Result<Json<Vec<Bucket>>, ApiError> {
-    let scope = r.scope(&t)?;
+#[instrument(skip_all, fields(tenant = r.slug()))]
+async fn trends(r: Report, Query(p): Query<TrendParams>) -> Result<Json<Vec<Bucket>>, ApiError> {
+    let scope = r.scope()?;
     let interval = p.interval.unwrap_or(Interval::Day);
     if interval == Interval::Hour && scope.to() - scope.from() > Duration::days(31) {
         return Err(ApiError::validation(
@@ -99,7 +144,7 @@ async fn trends(
         name: p.name,
         path: p.path,
     };
-    let rows: Vec<Bucket> = run(&s, &query::trends(&scope, interval, &filter)).await?;
+    let rows: Vec<Bucket> = run(&r.s, &query::trends(&scope, interval, &filter)).await?;
     let have: BTreeMap<String, u64> = rows.into_iter().map(|b| (b.bucket, b.n)).collect();
     let step = match interval {
         Interval::Hour => Duration::hours(1),
@@ -129,13 +174,9 @@ pub struct ActiveRow {
 /// Distinct users per day, week and month.
 #[utoipa::path(get, path = "/analytics/active-users", tag = "analytics", params(Range),
     responses((status = 200, body = [ActiveRow]), (status = "4XX", body = Problem), (status = 503, body = Problem)))]
-#[instrument(skip_all, fields(tenant = t.slug()))]
-async fn active_users(
-    State(s): State<AppState>,
-    t: Tenant,
-    Query(r): Query<Range>,
-) -> Result<Json<Vec<ActiveRow>>, ApiError> {
-    let mut rows: Vec<ActiveRow> = run(&s, &query::active_users(&r.scope(&t)?)).await?;
+#[instrument(skip_all, fields(tenant = r.slug()))]
+async fn active_users(r: Report) -> Result<Json<Vec<ActiveRow>>, ApiError> {
+    let mut rows: Vec<ActiveRow> = run(&r.s, &query::active_users(&r.scope()?)).await?;
     rows.sort_by(|a, b| (&a.period, &a.bucket).cmp(&(&b.period, &b.bucket)));
     Ok(Json(rows))
 }
@@ -229,16 +270,9 @@ pub struct PageRow {
 /// Most viewed pages.
 #[utoipa::path(get, path = "/analytics/top-pages", tag = "analytics", params(Range, Limit),
     responses((status = 200, body = [PageRow]), (status = "4XX", body = Problem), (status = 503, body = Problem)))]
-#[instrument(skip_all, fields(tenant = t.slug()))]
-async fn top_pages(
-    State(s): State<AppState>,
-    t: Tenant,
-    Query(r): Query<Range>,
-    Query(l): Query<Limit>,
-) -> Result<Json<Vec<PageRow>>, ApiError> {
-    Ok(Json(
-        run(&s, &query::top_pages(&r.scope(&t)?, l.limit.unwrap_or(10))).await?,
-    ))
+#[instrument(skip_all, fields(tenant = r.slug()))]
+async fn top_pages(r: Report, Query(l): Query<Limit>) -> Result<Json<Vec<PageRow>>, ApiError> {
+    r.top(l, query::top_pages).await
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -252,14 +286,7 @@ pub struct DwellRow {
 /// Average and median dwell time per page.
 #[utoipa::path(get, path = "/analytics/dwell", tag = "analytics", params(Range, Limit),
     responses((status = 200, body = [DwellRow]), (status = "4XX", body = Problem), (status = 503, body = Problem)))]
-#[instrument(skip_all, fields(tenant = t.slug()))]
-async fn dwell(
-    State(s): State<AppState>,
-    t: Tenant,
-    Query(r): Query<Range>,
-    Query(l): Query<Limit>,
-) -> Result<Json<Vec<DwellRow>>, ApiError> {
-    Ok(Json(
-        run(&s, &query::dwell(&r.scope(&t)?, l.limit.unwrap_or(10))).await?,
-    ))
+#[instrument(skip_all, fields(tenant = r.slug()))]
+async fn dwell(r: Report, Query(l): Query<Limit>) -> Result<Json<Vec<DwellRow>>, ApiError> {
+    r.top(l, query::dwell).await
 }

@@ -1,57 +1,28 @@
 //! Contacts: people at a customer.
 
-use atrium_http::{ApiError, Json, Page, PageRequest, Paging, Problem};
-use axum::{
-    extract::{Path, Query, State},
-    http::{HeaderMap, StatusCode},
-};
-use chrono::{DateTime, Utc};
+use atrium_http::ApiError;
 use serde::{Deserialize, Serialize};
-use tokio_postgres::Row;
-use tracing::instrument;
 use utoipa::{IntoParams, ToSchema};
-use utoipa_axum::{router::OpenApiRouter, routes};
+use utoipa_axum::router::OpenApiRouter;
 use uuid::Uuid;
 
-use super::common::{merge, nullable, search_pattern, Check, IfMatch};
-use super::resource::{self, resource};
-use super::IdPath;
-use crate::{tenant::Tenant, AppState};
+use super::common::{merge, nullable, search_pattern, Check};
+use super::resource::{record, resource, Filter, Params, Writable};
+use crate::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list, create))
-        .routes(routes!(show, update, remove))
+    crud()
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Contact {
-    pub id: Uuid,
-    pub customer_id: Uuid,
-    pub name: String,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub title: Option<String>,
-    pub version: i32,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-const COLUMNS: &str = "id, customer_id, name, email, phone, title, version, created_at, updated_at";
-
-impl From<&Row> for Contact {
-    fn from(r: &Row) -> Self {
-        Self {
-            id: r.get(0),
-            customer_id: r.get(1),
-            name: r.get(2),
-            email: r.get(3),
-            phone: r.get(4),
-            title: r.get(5),
-            version: r.get(6),
-            created_at: r.get(7),
-            updated_at: r.get(8),
-        }
+record! {
+    #[derive(Debug, Serialize, ToSchema)]
+    pub struct Contact {
+        pub id: Uuid,
+        pub customer_id: Uuid,
+        pub name: String,
+        pub email: Option<String>,
+        pub phone: Option<String>,
+        pub title: Option<String>,
     }
 }
 
@@ -89,27 +60,31 @@ pub struct ContactFilter {
     pub customer_id: Option<Uuid>,
 }
 
-struct Valid {
-    name: String,
-    email: Option<String>,
-    phone: Option<String>,
-    title: Option<String>,
+impl Filter for ContactFilter {
+    const WHERE: &'static str =
+        "($3::text IS NULL OR name ILIKE $3) AND ($4::uuid IS NULL OR customer_id = $4)";
+
+    fn params(self) -> Result<Params, ApiError> {
+        Ok(vec![
+            Box::new(search_pattern(self.q.as_deref())?),
+            Box::new(self.customer_id),
+        ])
+    }
 }
 
 fn validate(
+    customer_id: Uuid,
     name: &str,
     email: Option<&str>,
     phone: Option<&str>,
     title: Option<&str>,
-) -> Result<Valid, ApiError> {
+) -> Result<Params, ApiError> {
     let mut c = Check::default();
-    let v = Valid {
-        name: c.text("name", name, 200),
-        email: c.email("email", email),
-        phone: c.opt_text("phone", phone, 40),
-        title: c.opt_text("title", title, 100),
-    };
-    if let Some(p) = &v.phone {
+    let name = c.text("name", name, 200);
+    let email = c.email("email", email);
+    let phone = c.opt_text("phone", phone, 40);
+    let title = c.opt_text("title", title, 100);
+    if let Some(p) = &phone {
         if !p
             .chars()
             .all(|ch| ch.is_ascii_digit() || " +-().".contains(ch))
@@ -118,104 +93,71 @@ fn validate(
         }
     }
     c.finish()?;
-    Ok(v)
+    Ok(vec![
+        Box::new(customer_id),
+        Box::new(name),
+        Box::new(email),
+        Box::new(phone),
+        Box::new(title),
+    ])
 }
 
-/// List contacts, oldest first.
-#[utoipa::path(get, path = "/contacts", tag = "contacts", params(Paging, ContactFilter),
-    responses((status = 200, body = Page<Contact>), (status = "4XX", body = Problem)))]
-#[instrument(skip_all, fields(tenant = t.slug()))]
-async fn list(
-    State(s): State<AppState>,
-    t: Tenant,
-    Query(p): Query<Paging>,
-    Query(f): Query<ContactFilter>,
-) -> Result<Json<Page<Contact>>, ApiError> {
-    let PageRequest { after, fetch } = p.parse::<Uuid>(s.page)?;
-    let pattern = search_pattern(f.q.as_deref())?;
-    resource::list(
-        &s,
-        &t,
-        &format!(
-            "SELECT {COLUMNS} FROM contacts
-                 WHERE ($1::uuid IS NULL OR id > $1) AND ($2::text IS NULL OR name ILIKE $2)
-                   AND ($3::uuid IS NULL OR customer_id = $3)
-                 ORDER BY id LIMIT $4"
-        ),
-        &[&after, &pattern, &f.customer_id, &fetch],
-        fetch,
-    )
-    .await
+impl Writable for Contact {
+    type New = NewContact;
+    type Patch = ContactPatch;
+    const INSERT: &'static str = concat!(
+        "INSERT INTO contacts (id, customer_id, name, email, phone, title)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING ",
+        columns!()
+    );
+    const UPDATE: &'static str = concat!(
+        "UPDATE contacts SET customer_id = $2, name = $3, email = $4, phone = $5, title = $6,
+             version = version + 1, updated_at = now()
+         WHERE id = $1 RETURNING ",
+        columns!()
+    );
+    const REFERENCE: &'static str = "customer_id";
+
+    fn inserted(b: NewContact) -> Result<Params, ApiError> {
+        validate(
+            b.customer_id,
+            &b.name,
+            b.email.as_deref(),
+            b.phone.as_deref(),
+            b.title.as_deref(),
+        )
+    }
+
+    fn updated(self, patch: ContactPatch) -> Result<Params, ApiError> {
+        validate(
+            patch.customer_id.unwrap_or(self.customer_id),
+            patch.name.as_deref().unwrap_or(&self.name),
+            merge(&patch.email, &self.email).as_deref(),
+            merge(&patch.phone, &self.phone).as_deref(),
+            merge(&patch.title, &self.title).as_deref(),
+        )
+    }
 }
 
-/// Create a contact at a customer.
-#[utoipa::path(post, path = "/contacts", tag = "contacts", request_body = NewContact,
-    responses((status = 201, body = Contact), (status = "4XX", body = Problem)))]
-#[instrument(skip_all, fields(tenant = t.slug()))]
-async fn create(
-    State(s): State<AppState>,
-    t: Tenant,
-    Json(b): Json<NewContact>,
-) -> Result<(StatusCode, HeaderMap, Json<Contact>), ApiError> {
-    let v = validate(
-        &b.name,
-        b.email.as_deref(),
-        b.phone.as_deref(),
-        b.title.as_deref(),
-    )?;
-    let contact = resource::write(
-        t.begin(&s).await?,
-            &format!(
-                "INSERT INTO contacts (id, customer_id, name, email, phone, title) VALUES ($1, $2, $3, $4, $5, $6)
-                 RETURNING {COLUMNS}"
-            ),
-            &[&Uuid::now_v7(), &b.customer_id, &v.name, &v.email, &v.phone, &v.title],
-        "customer_id",
-    )
-    .await?;
-    Ok(resource::created(contact))
+resource! {
+    Contact {
+        table: "contacts",
+        what: "contact",
+        path: "/contacts",
+        item: "/contacts/{id}",
+        tag: "contacts",
+        filter: ContactFilter,
+        new: NewContact,
+        patch: ContactPatch,
+    }
+    /// List contacts, oldest first.
+    list;
+    /// Create a contact at a customer.
+    create;
+    /// Get one contact.
+    show;
+    /// Change a contact (merge-patch), optionally guarded by `If-Match`.
+    update;
+    /// Delete a contact.
+    remove;
 }
-
-/// Change a contact (merge-patch), optionally guarded by `If-Match`.
-#[utoipa::path(patch, path = "/contacts/{id}", tag = "contacts", params(IdPath), request_body = ContactPatch,
-    responses((status = 200, body = Contact), (status = 412, body = Problem), (status = "4XX", body = Problem)))]
-#[instrument(skip_all, fields(tenant = t.slug()))]
-async fn update(
-    State(s): State<AppState>,
-    t: Tenant,
-    Path(p): Path<IdPath>,
-    if_match: IfMatch,
-    Json(patch): Json<ContactPatch>,
-) -> Result<(HeaderMap, Json<Contact>), ApiError> {
-    let mut tx = t.begin(&s).await?;
-    let cur: Contact = resource::lock(&mut tx, p.id, &if_match).await?;
-    let v = validate(
-        patch.name.as_deref().unwrap_or(&cur.name),
-        merge(&patch.email, &cur.email).as_deref(),
-        merge(&patch.phone, &cur.phone).as_deref(),
-        merge(&patch.title, &cur.title).as_deref(),
-    )?;
-    let customer_id = patch.customer_id.unwrap_or(cur.customer_id);
-    let contact = resource::write(
-        tx,
-        &format!(
-            "UPDATE contacts SET customer_id = $2, name = $3, email = $4, phone = $5, title = $6,
-                     version = version + 1, updated_at = now()
-                 WHERE id = $1 RETURNING {COLUMNS}"
-        ),
-        &[&p.id, &customer_id, &v.name, &v.email, &v.phone, &v.title],
-        "customer_id",
-    )
-    .await?;
-    Ok(resource::versioned(contact))
-}
-
-resource!(
-    Contact,
-    table = "contacts",
-    what = "contact",
-    path = "/contacts/{id}",
-    tag = "contacts",
-    show_doc = "Get one contact.",
-    remove_doc = "Delete a contact."
-);

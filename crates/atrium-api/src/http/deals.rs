@@ -2,28 +2,28 @@
 //! stage change recorded.
 
 use atrium_analytics::event::Event;
-use atrium_http::{ApiError, Json, Page, PageRequest, Paging, Problem};
+use atrium_http::{ApiError, Json, Problem};
 use axum::{
-    extract::{Path, Query, State},
-    http::{HeaderMap, StatusCode},
+    extract::{Path, State},
+    http::HeaderMap,
 };
+use std::error::Error;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use tokio_postgres::Row;
+use tokio_postgres::types::{FromSql, Type};
 use tracing::instrument;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 use super::common::{search_pattern, Check, IfMatch};
-use super::resource::{self, resource};
+use super::resource::{self, record, resource, Filter, Params, Writable};
 use super::IdPath;
 use crate::{tenant::Tenant, AppState};
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list, create))
-        .routes(routes!(show, update, remove))
+    crud()
         .routes(routes!(change_stage))
         .routes(routes!(history))
 }
@@ -60,38 +60,44 @@ impl Stage {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Deal {
-    pub id: Uuid,
-    pub customer_id: Uuid,
-    pub title: String,
-    /// In the currency's minor unit (cents).
-    pub amount_cents: i64,
-    pub currency: String,
-    pub stage: Stage,
-    pub version: i32,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
+/// Stored as its lowercase name.
+impl<'a> FromSql<'a> for Stage {
+    fn from_sql(ty: &Type, raw: &'a [u8]) -> Result<Self, Box<dyn Error + Sync + Send>> {
+        <&str>::from_sql(ty, raw).map(Stage::parse)
+    }
 
-const COLUMNS: &str =
-    "id, customer_id, title, amount_cents, currency, stage, version, created_at, updated_at";
-
-impl From<&Row> for Deal {
-    fn from(r: &Row) -> Self {
-        Self {
-            id: r.get(0),
-            customer_id: r.get(1),
-            title: r.get(2),
-            amount_cents: r.get(3),
-            currency: r.get(4),
-            stage: Stage::parse(r.get(5)),
-            version: r.get(6),
-            created_at: r.get(7),
-            updated_at: r.get(8),
-        }
+    fn accepts(ty: &Type) -> bool {
+        <&str>::accepts(ty)
     }
 }
+
+record! {
+    #[derive(Debug, Serialize, ToSchema)]
+    pub struct Deal {
+        pub id: Uuid,
+        pub customer_id: Uuid,
+        pub title: String,
+        /// In the currency's minor unit (cents).
+        pub amount_cents: i64,
+        pub currency: String,
+        pub stage: Stage,
+    }
+}
+
+/// Moves deal `$1` to stage `$2` from stage `$3`, and records the move.
+const CHANGE_STAGE: &str = concat!(
+    "WITH d AS (
+         UPDATE deals SET stage = $2, version = version + 1, updated_at = now()
+         WHERE id = $1 RETURNING ",
+    columns!(),
+    "),
+     h AS (
+         INSERT INTO deal_stage_history (deal_id, from_stage, to_stage)
+         SELECT id, $3, stage FROM d)
+     SELECT ",
+    columns!(),
+    " FROM d"
+);
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -136,6 +142,19 @@ pub struct DealFilter {
     pub stage: Option<Stage>,
 }
 
+impl Filter for DealFilter {
+    const WHERE: &'static str = "($3::text IS NULL OR title ILIKE $3)
+        AND ($4::uuid IS NULL OR customer_id = $4) AND ($5::text IS NULL OR stage = $5)";
+
+    fn params(self) -> Result<Params, ApiError> {
+        Ok(vec![
+            Box::new(search_pattern(self.q.as_deref())?),
+            Box::new(self.customer_id),
+            Box::new(self.stage.map(Stage::as_str)),
+        ])
+    }
+}
+
 const MAX_AMOUNT_CENTS: i64 = 1_000_000_000_000_000;
 
 fn validate(title: &str, amount_cents: i64, currency: &str) -> Result<String, ApiError> {
@@ -147,100 +166,67 @@ fn validate(title: &str, amount_cents: i64, currency: &str) -> Result<String, Ap
     Ok(title)
 }
 
-/// List deals, oldest first.
-#[utoipa::path(get, path = "/deals", tag = "deals", params(Paging, DealFilter),
-    responses((status = 200, body = Page<Deal>), (status = "4XX", body = Problem)))]
-#[instrument(skip_all, fields(tenant = t.slug()))]
-async fn list(
-    State(s): State<AppState>,
-    t: Tenant,
-    Query(p): Query<Paging>,
-    Query(f): Query<DealFilter>,
-) -> Result<Json<Page<Deal>>, ApiError> {
-    let PageRequest { after, fetch } = p.parse::<Uuid>(s.page)?;
-    let pattern = search_pattern(f.q.as_deref())?;
-    let stage = f.stage.map(Stage::as_str);
-    resource::list(
-        &s,
-        &t,
-        &format!(
-            "SELECT {COLUMNS} FROM deals
-             WHERE ($1::uuid IS NULL OR id > $1) AND ($2::text IS NULL OR title ILIKE $2)
-               AND ($3::uuid IS NULL OR customer_id = $3) AND ($4::text IS NULL OR stage = $4)
-             ORDER BY id LIMIT $5"
-        ),
-        &[&after, &pattern, &f.customer_id, &stage, &fetch],
-        fetch,
-    )
-    .await
-}
-
-/// Create a deal; its first stage is recorded in the history.
-#[utoipa::path(post, path = "/deals", tag = "deals", request_body = NewDeal,
-    responses((status = 201, body = Deal), (status = "4XX", body = Problem)))]
-#[instrument(skip_all, fields(tenant = t.slug()))]
-async fn create(
-    State(s): State<AppState>,
-    t: Tenant,
-    Json(b): Json<NewDeal>,
-) -> Result<(StatusCode, HeaderMap, Json<Deal>), ApiError> {
-    let title = validate(&b.title, b.amount_cents, &b.currency)?;
-    let stage = b.stage.unwrap_or(Stage::Lead).as_str();
-    let deal: Deal = resource::write(
-        t.begin(&s).await?,
-            &format!(
-                "WITH d AS (
-                     INSERT INTO deals (id, customer_id, title, amount_cents, currency, stage)
-                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING {COLUMNS}),
-                 h AS (INSERT INTO deal_stage_history (deal_id, from_stage, to_stage) SELECT id, NULL, stage FROM d)
-                 SELECT {COLUMNS} FROM d"
-            ),
-            &[&Uuid::now_v7(), &b.customer_id, &title, &b.amount_cents, &b.currency, &stage],
-        "customer_id",
-    )
-    .await?;
-    s.emitter.emit(
-        Event::server(t.slug(), "deal_created")
-            .prop("deal_id", deal.id.to_string())
-            .prop("stage", deal.stage.as_str())
-            .prop("amount_cents", deal.amount_cents.to_string()),
+impl Writable for Deal {
+    type New = NewDeal;
+    type Patch = DealPatch;
+    /// The first stage goes into the history with the deal.
+    const INSERT: &'static str = concat!(
+        "WITH d AS (
+             INSERT INTO deals (id, customer_id, title, amount_cents, currency, stage)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING ",
+        columns!(),
+        "),
+         h AS (
+             INSERT INTO deal_stage_history (deal_id, from_stage, to_stage)
+             SELECT id, NULL, stage FROM d)
+         SELECT ",
+        columns!(),
+        " FROM d"
     );
-    Ok(resource::created(deal))
-}
+    const UPDATE: &'static str = concat!(
+        "UPDATE deals SET customer_id = $2, title = $3, amount_cents = $4, currency = $5,
+             version = version + 1, updated_at = now()
+         WHERE id = $1 RETURNING ",
+        columns!()
+    );
+    const REFERENCE: &'static str = "customer_id";
 
-/// Change a deal's title, amount, currency or customer, optionally guarded by `If-Match`.
-#[utoipa::path(patch, path = "/deals/{id}", tag = "deals", params(IdPath), request_body = DealPatch,
-    responses((status = 200, body = Deal), (status = 412, body = Problem), (status = "4XX", body = Problem)))]
-#[instrument(skip_all, fields(tenant = t.slug()))]
-async fn update(
-    State(s): State<AppState>,
-    t: Tenant,
-    Path(p): Path<IdPath>,
-    if_match: IfMatch,
-    Json(patch): Json<DealPatch>,
-) -> Result<(HeaderMap, Json<Deal>), ApiError> {
-    let mut tx = t.begin(&s).await?;
-    let cur: Deal = resource::lock(&mut tx, p.id, &if_match).await?;
-    let amount = patch.amount_cents.unwrap_or(cur.amount_cents);
-    let currency = patch.currency.unwrap_or(cur.currency);
-    let title = validate(
-        patch.title.as_deref().unwrap_or(&cur.title),
-        amount,
-        &currency,
-    )?;
-    let customer_id = patch.customer_id.unwrap_or(cur.customer_id);
-    let deal = resource::write(
-        tx,
-        &format!(
-            "UPDATE deals SET customer_id = $2, title = $3, amount_cents = $4, currency = $5,
-                     version = version + 1, updated_at = now()
-                 WHERE id = $1 RETURNING {COLUMNS}"
-        ),
-        &[&p.id, &customer_id, &title, &amount, &currency],
-        "customer_id",
-    )
-    .await?;
-    Ok(resource::versioned(deal))
+    fn inserted(b: NewDeal) -> Result<Params, ApiError> {
+        let title = validate(&b.title, b.amount_cents, &b.currency)?;
+        let stage = b.stage.unwrap_or(Stage::Lead).as_str();
+        Ok(vec![
+            Box::new(b.customer_id),
+            Box::new(title),
+            Box::new(b.amount_cents),
+            Box::new(b.currency),
+            Box::new(stage),
+        ])
+    }
+
+    fn updated(self, patch: DealPatch) -> Result<Params, ApiError> {
+        let amount = patch.amount_cents.unwrap_or(self.amount_cents);
+        let currency = patch.currency.unwrap_or(self.currency);
+        let title = validate(
+            patch.title.as_deref().unwrap_or(&self.title),
+            amount,
+            &currency,
+        )?;
+        Ok(vec![
+            Box::new(patch.customer_id.unwrap_or(self.customer_id)),
+            Box::new(title),
+            Box::new(amount),
+            Box::new(currency),
+        ])
+    }
+
+    fn created_event(&self, tenant: &str) -> Option<Event> {
+        Some(
+            Event::server(tenant, "deal_created")
+                .prop("deal_id", self.id.to_string())
+                .prop("stage", self.stage.as_str())
+                .prop("amount_cents", self.amount_cents.to_string()),
+        )
+    }
 }
 
 /// Move a deal to another stage. Moving to the stage it is already in changes nothing.
@@ -262,13 +248,7 @@ async fn change_stage(
     }
     let rows = tx
         .query(
-            &format!(
-                "WITH d AS (
-                     UPDATE deals SET stage = $2, version = version + 1, updated_at = now()
-                     WHERE id = $1 RETURNING {COLUMNS}),
-                 h AS (INSERT INTO deal_stage_history (deal_id, from_stage, to_stage) SELECT id, $3, stage FROM d)
-                 SELECT {COLUMNS} FROM d"
-            ),
+            CHANGE_STAGE,
             &[&p.id, &b.stage.as_str(), &cur.stage.as_str()],
         )
         .await?;
@@ -308,10 +288,9 @@ async fn history(
     Ok(Json(
         rows.iter()
             .filter_map(|r| {
-                let to: Option<&str> = r.get(2);
                 Some(StageHistoryEntry {
-                    from_stage: r.get::<_, Option<&str>>(1).map(Stage::parse),
-                    to_stage: Stage::parse(to?),
+                    from_stage: r.get(1),
+                    to_stage: r.get::<_, Option<Stage>>(2)?,
                     changed_at: r.get(3),
                 })
             })
@@ -319,12 +298,25 @@ async fn history(
     ))
 }
 
-resource!(
-    Deal,
-    table = "deals",
-    what = "deal",
-    path = "/deals/{id}",
-    tag = "deals",
-    show_doc = "Get one deal.",
-    remove_doc = "Delete a deal and its history."
-);
+resource! {
+    Deal {
+        table: "deals",
+        what: "deal",
+        path: "/deals",
+        item: "/deals/{id}",
+        tag: "deals",
+        filter: DealFilter,
+        new: NewDeal,
+        patch: DealPatch,
+    }
+    /// List deals, oldest first.
+    list;
+    /// Create a deal; its first stage is recorded in the history.
+    create;
+    /// Get one deal.
+    show;
+    /// Change a deal's title, amount, currency or customer, optionally guarded by `If-Match`.
+    update;
+    /// Delete a deal and its history.
+    remove;
+}

@@ -1,13 +1,25 @@
-//! What every CRM resource shares: fetch one, lock one for a change, page through, delete.
+//! What every CRM resource shares: fetch one, lock one for a change, page through, create,
+//! change, delete. A resource module holds its type, its SQL and its validation; the
+//! [`resource!`] macro writes its handlers.
+
+mod list;
+mod record;
+mod routes;
+mod write;
 
 use atrium_core::db::TenantTx;
-use atrium_http::{ApiError, Json, Page};
+use atrium_http::{ApiError, Json};
 use axum::http::{HeaderMap, StatusCode};
 use serde::Serialize;
 use tokio_postgres::{types::ToSql, Row};
 use uuid::Uuid;
 
-use super::common::{etag, unknown_reference, IfMatch};
+pub use list::{list, Filter};
+pub(crate) use record::record;
+pub(crate) use routes::resource;
+pub use write::{create, update, Writable};
+
+use super::common::{etag, IfMatch};
 use crate::{tenant::Tenant, AppState};
 
 pub trait Resource: for<'r> From<&'r Row> + Serialize {
@@ -18,6 +30,9 @@ pub trait Resource: for<'r> From<&'r Row> + Serialize {
     fn id(&self) -> Uuid;
     fn version(&self) -> i32;
 }
+
+/// Statement parameters built from a request, so each resource states only its own.
+pub type Params = Vec<Box<dyn ToSql + Sync + Send>>;
 
 /// `(ETag, body)` for a single resource.
 pub fn versioned<T: Resource>(item: T) -> (HeaderMap, Json<T>) {
@@ -67,24 +82,6 @@ pub async fn lock<T: Resource>(
     Ok(current)
 }
 
-/// Runs a list query whose last parameter is `limit + 1`, and pages the result.
-pub async fn list<T: Resource>(
-    s: &AppState,
-    t: &Tenant,
-    sql: &str,
-    params: &[&(dyn ToSql + Sync)],
-    fetch: i64,
-) -> Result<Json<Page<T>>, ApiError> {
-    let mut tx = t.begin(s).await?;
-    let rows = tx.query(sql, params).await?;
-    tx.commit().await?;
-    Ok(Json(Page::from_rows(
-        rows.iter().map(T::from).collect(),
-        fetch,
-        T::id,
-    )))
-}
-
 pub async fn delete<T: Resource>(
     s: &AppState,
     t: &Tenant,
@@ -99,22 +96,6 @@ pub async fn delete<T: Resource>(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Runs a write whose `RETURNING` gives the resource's columns, reports a reference to
-/// a missing record as a 422 on `field`, commits, and returns the resource.
-pub async fn write<T: Resource>(
-    mut tx: TenantTx,
-    sql: &str,
-    params: &[&(dyn ToSql + Sync)],
-    field: &'static str,
-) -> Result<T, ApiError> {
-    let rows = tx
-        .query(sql, params)
-        .await
-        .map_err(unknown_reference(field))?;
-    tx.commit().await?;
-    returned(rows)
-}
-
 /// The first row of a `RETURNING` statement as a resource.
 pub fn returned<T: Resource>(rows: Vec<Row>) -> Result<T, ApiError> {
     rows.first().map(T::from).ok_or_else(|| {
@@ -122,48 +103,10 @@ pub fn returned<T: Resource>(rows: Vec<Row>) -> Result<T, ApiError> {
     })
 }
 
-/// Implements [`Resource`] for a type with `id` and `version` fields and a `COLUMNS`
-/// constant in scope, and writes the two handlers every resource has in exactly the
-/// same form: `show` (GET one) and `remove` (DELETE, honouring `If-Match`).
-macro_rules! resource {
-    ($ty:ident, table = $table:tt, what = $what:tt, path = $path:tt, tag = $tag:tt, show_doc = $show_doc:tt, remove_doc = $remove_doc:tt) => {
-        impl $crate::http::resource::Resource for $ty {
-            const TABLE: &'static str = $table;
-            const WHAT: &'static str = $what;
-            const COLUMNS: &'static str = COLUMNS;
-            fn id(&self) -> ::uuid::Uuid {
-                self.id
-            }
-            fn version(&self) -> i32 {
-                self.version
-            }
-        }
-
-        #[doc = $show_doc]
-        #[utoipa::path(get, path = $path, tag = $tag, params($crate::http::IdPath),
-            responses((status = 200, body = $ty), (status = "4XX", body = ::atrium_http::Problem)))]
-        #[tracing::instrument(skip_all, fields(tenant = t.slug()))]
-        async fn show(
-            axum::extract::State(s): axum::extract::State<$crate::AppState>,
-            t: $crate::tenant::Tenant,
-            axum::extract::Path(p): axum::extract::Path<$crate::http::IdPath>,
-        ) -> Result<(axum::http::HeaderMap, ::atrium_http::Json<$ty>), ::atrium_http::ApiError> {
-            $crate::http::resource::show(&s, &t, p.id).await
-        }
-
-        #[doc = $remove_doc]
-        #[utoipa::path(delete, path = $path, tag = $tag, params($crate::http::IdPath),
-            responses((status = 204), (status = 412, body = ::atrium_http::Problem),
-                      (status = "4XX", body = ::atrium_http::Problem)))]
-        #[tracing::instrument(skip_all, fields(tenant = t.slug()))]
-        async fn remove(
-            axum::extract::State(s): axum::extract::State<$crate::AppState>,
-            t: $crate::tenant::Tenant,
-            axum::extract::Path(p): axum::extract::Path<$crate::http::IdPath>,
-            if_match: $crate::http::common::IfMatch,
-        ) -> Result<axum::http::StatusCode, ::atrium_http::ApiError> {
-            $crate::http::resource::delete::<$ty>(&s, &t, p.id, if_match).await
-        }
-    };
+/// Borrows boxed parameters the way `tokio_postgres` takes them.
+fn borrowed(params: &Params) -> Vec<&(dyn ToSql + Sync)> {
+    params
+        .iter()
+        .map(|p| p.as_ref() as &(dyn ToSql + Sync))
+        .collect()
 }
-pub(crate) use resource;
