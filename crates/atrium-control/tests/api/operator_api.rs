@@ -279,7 +279,10 @@ async fn lists_page_by_cursor_and_an_exactly_full_last_page_ends_the_list() {
     assert_eq!(page["next_cursor"], Value::Null, "no phantom next page");
 
     let (_, first) = api.call(Method::GET, "/v1/tenants?limit=2", None).await;
-    let cursor = first["next_cursor"].as_str().expect("a next page").to_owned();
+    let cursor = first["next_cursor"]
+        .as_str()
+        .expect("a next page")
+        .to_owned();
     let (_, rest) = api
         .call(
             Method::GET,
@@ -293,10 +296,16 @@ async fn lists_page_by_cursor_and_an_exactly_full_last_page_ends_the_list() {
         .iter()
         .filter_map(|t| t["slug"].as_str())
         .collect();
-    assert_eq!((slugs, &rest["next_cursor"]), (vec!["initech"], &Value::Null));
+    assert_eq!(
+        (slugs, &rest["next_cursor"]),
+        (vec!["initech"], &Value::Null)
+    );
 
     let (_, audit) = api.call(Method::GET, "/v1/audit?limit=2", None).await;
-    let cursor = audit["next_cursor"].as_str().expect("older entries").to_owned();
+    let cursor = audit["next_cursor"]
+        .as_str()
+        .expect("older entries")
+        .to_owned();
     let (s, older) = api
         .call(Method::GET, &format!("/v1/audit?cursor={cursor}"), None)
         .await;
