@@ -21,23 +21,29 @@ use crate::directory::Directory;
 
 #[derive(Clone)]
 pub struct AppState {
+    /// Logs in as the api role, which can read no tenant's data until `SET LOCAL ROLE`.
     pub pool: Pool,
+    /// Tenants and API keys, cached and invalidated by the control plane's NOTIFY.
     pub directory: Arc<Directory>,
+    /// Learning mode: `?tid=` picks a tenant without a key. Refused in production.
     pub dev_tenant_param: bool,
     /// Tracking events go here; `emit` never blocks.
     pub emitter: Emitter,
     /// Dashboard queries; None when no ClickHouse is configured.
     pub clickhouse: Option<ClickHouse>,
+    /// Browser event batches per tenant.
     pub ingest_limiter: Arc<RateLimiter>,
     /// Sign-in and invite-acceptance attempts per tenant: slows password guessing
     /// beyond what Argon2's cost already does.
     pub sign_in_limiter: Arc<RateLimiter>,
+    /// Default and largest page of every list.
     pub page: PageConfig,
 }
 
 pub struct Application {
-    server: Server,
-    state: AppState,
+    /// Bound already: `server.port()` is known before serving.
+    pub server: Server,
+    pub state: AppState,
 }
 
 impl Application {
@@ -96,18 +102,6 @@ impl Application {
         let drain = api.http.shutdown_timeout();
         let server = Server::bind("api", api.listen, router, lifecycle, drain).await?;
         Ok(Self { server, state })
-    }
-
-    pub fn port(&self) -> u16 {
-        self.server.port()
-    }
-
-    pub fn lifecycle(&self) -> Arc<Lifecycle> {
-        self.server.lifecycle()
-    }
-
-    pub fn state(&self) -> &AppState {
-        &self.state
     }
 
     /// Serves until shutdown is requested, then drains in-flight requests.

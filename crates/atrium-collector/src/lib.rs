@@ -28,7 +28,8 @@ use atrium_http::{layers::with_common_layers, probes, Server};
 /// The collector process: the sink plus `/livez`, `/readyz` (ClickHouse reachable) and
 /// `/metrics` on `collector.listen`.
 pub struct Application {
-    server: Server,
+    /// Bound already: `server.port()` is known before serving.
+    pub server: Server,
     sink: Sink,
 }
 
@@ -55,14 +56,6 @@ impl Application {
         let drain = c.http.shutdown_timeout();
         let server = Server::bind("collector", c.listen, router, lifecycle, drain).await?;
         Ok(Self { server, sink })
-    }
-
-    pub fn port(&self) -> u16 {
-        self.server.port()
-    }
-
-    pub fn lifecycle(&self) -> Arc<Lifecycle> {
-        self.server.lifecycle()
     }
 
     pub fn sink(&self) -> &Sink {

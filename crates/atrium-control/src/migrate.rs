@@ -24,9 +24,13 @@ use crate::{registry, Control};
 
 #[derive(Debug, Default, Serialize)]
 pub struct MigrateReport {
+    /// The newest migration in the set: every live tenant should end there.
     pub target_version: i32,
+    /// Tenants that were there already, never touched.
     pub up_to_date: i64,
+    /// Slugs migrated by this run.
     pub migrated: Vec<String>,
+    /// Tenants whose migration failed; the others went on.
     pub failed: Vec<TenantFailure>,
     pub elapsed_ms: u128,
 }

@@ -11,21 +11,30 @@ use uuid::Uuid;
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Tenant {
     pub id: Uuid,
+    /// The tenant's name in URLs and SQL: `[a-z][a-z0-9_]{2,39}`, never reused.
     pub slug: String,
     pub display_name: String,
     pub plan: Plan,
     pub state: TenantState,
+    /// `t_<slug>`: the PostgreSQL schema holding all of the tenant's rows.
     pub schema_name: String,
+    /// The NOLOGIN role the data plane becomes for each of the tenant's transactions.
     pub role_name: String,
+    /// Which PostgreSQL cluster holds the schema.
     pub cluster_id: String,
+    /// Applied to every transaction of the tenant's (`SET LOCAL statement_timeout`).
     pub statement_timeout_ms: i32,
+    /// The newest tenant migration applied to the schema.
     pub migration_version: i32,
+    /// Why the last `atrium migrate` failed for this tenant, until one succeeds.
     pub migration_error: Option<String>,
+    /// Where delete left the tenant's export (a plain SQL file).
     pub export_path: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub suspended_at: Option<DateTime<Utc>>,
     pub deleted_at: Option<DateTime<Utc>>,
+    /// When the tenant's analytics were deleted from ClickHouse (after delete).
     pub analytics_purged_at: Option<DateTime<Utc>>,
 }
 
@@ -132,20 +141,26 @@ pub async fn record_change<C: GenericClient>(
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AuditEntry {
+    /// Increases with every entry; pages of the log go by it.
     pub id: i64,
     pub at: DateTime<Utc>,
+    /// Who acted: `operator:<email>`, `token:admin` or `cli:<user>`.
     pub actor: String,
+    /// What was done: `tenant.create`, `key.revoke`, `operator.sign_in`, ...
     pub action: String,
     pub tenant_slug: Option<String>,
     /// `ok` or `error`.
     pub outcome: String,
+    /// What changed, and the error for a failure.
     pub detail: serde_json::Value,
 }
 
 /// Which audit entries to list.
 #[derive(Debug, Default)]
 pub struct AuditFilter<'a> {
+    /// Only this tenant's entries.
     pub tenant: Option<&'a str>,
+    /// Only this action's.
     pub action: Option<&'a str>,
 }
 

@@ -12,6 +12,7 @@ pub mod error;
 pub mod json;
 pub mod layers;
 pub mod metrics;
+pub mod openapi;
 pub mod page;
 pub mod probes;
 pub mod ratelimit;

@@ -166,17 +166,17 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             config.api.dev_tenant_param |= dev_tenant_param;
             config.validate()?;
             let app = atrium_api::Application::build(config).await?;
-            atrium_http::shutdown_on_signals(app.lifecycle());
+            atrium_http::shutdown_on_signals(app.server.lifecycle());
             app.run_until_stopped().await?;
         }
         Command::Control => {
             let app = atrium_control::http::Application::build(config).await?;
-            atrium_http::shutdown_on_signals(app.lifecycle());
+            atrium_http::shutdown_on_signals(app.server.lifecycle());
             app.run_until_stopped().await?;
         }
         Command::Collector => {
             let app = atrium_collector::Application::build(&config).await?;
-            atrium_http::shutdown_on_signals(app.lifecycle());
+            atrium_http::shutdown_on_signals(app.server.lifecycle());
             app.run_until_stopped().await?;
         }
         Command::Migrate { json } => {

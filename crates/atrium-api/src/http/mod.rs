@@ -12,13 +12,12 @@ mod resource;
 mod session;
 mod users;
 
-use atrium_http::Problem;
-use axum::{middleware, routing::get, Json, Router};
+use atrium_http::{openapi, Problem};
+use axum::{middleware, Router};
 use serde::Deserialize;
 use utoipa::{
     openapi::{
         path::{Parameter, ParameterIn},
-        security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
         Required,
     },
     IntoParams, OpenApi,
@@ -74,12 +73,7 @@ pub fn router(state: AppState, chaos_enabled: bool) -> Router {
     if chaos_enabled {
         app = app.merge(chaos::router());
     }
-    let doc_json = serde_json::to_value(&doc).unwrap_or_default();
-    app.route(
-        "/v1/openapi.json",
-        get(move || async move { Json(doc_json) }),
-    )
-    .with_state(state)
+    app.merge(openapi::route(&doc)).with_state(state)
 }
 
 fn document_tenant_and_auth(doc: &mut utoipa::openapi::OpenApi) {
@@ -109,13 +103,5 @@ fn document_tenant_and_auth(doc: &mut utoipa::openapi::OpenApi) {
         }
     }
     let components = doc.components.get_or_insert_with(Default::default);
-    components.add_security_scheme(
-        "api_key",
-        SecurityScheme::Http(
-            HttpBuilder::new()
-                .scheme(HttpAuthScheme::Bearer)
-                .description(Some("A tenant API key"))
-                .build(),
-        ),
-    );
+    components.add_security_scheme("api_key", openapi::bearer("A tenant API key"));
 }

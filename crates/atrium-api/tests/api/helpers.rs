@@ -67,9 +67,9 @@ impl TestApp {
         let app = atrium_api::Application::build(config)
             .await
             .expect("api builds");
-        let base = format!("http://127.0.0.1:{}", app.port());
-        let lifecycle = app.lifecycle();
-        let clickhouse = app.state().clickhouse.clone();
+        let base = format!("http://127.0.0.1:{}", app.server.port());
+        let lifecycle = app.server.lifecycle();
+        let clickhouse = app.state.clickhouse.clone();
         tokio::spawn(app.run_until_stopped());
         Self {
             base,

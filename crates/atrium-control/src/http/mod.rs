@@ -15,10 +15,12 @@ use atrium_core::{
     config::Config,
     health::{self, Lifecycle},
 };
-use atrium_http::{layers::with_common_layers, probes, ratelimit::RateLimiter, Problem, Server};
-use axum::{routing::get, Json, Router};
+use atrium_http::{
+    layers::with_common_layers, openapi, probes, ratelimit::RateLimiter, Problem, Server,
+};
+use axum::Router;
 use utoipa::{
-    openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme},
+    openapi::security::{ApiKey, ApiKeyValue, SecurityScheme},
     Modify, OpenApi,
 };
 use utoipa_axum::router::OpenApiRouter;
@@ -48,12 +50,7 @@ impl Modify for Security {
         let components = doc.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "admin_token",
-            SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .description(Some("The deployment's admin token, for automation"))
-                    .build(),
-            ),
+            openapi::bearer("The deployment's admin token, for automation"),
         );
         components.add_security_scheme(
             "operator_session",
@@ -77,19 +74,14 @@ fn api(state: AppState) -> Router {
                 .merge(users::router()),
         )
         .split_for_parts();
-    let doc_json = serde_json::to_value(&doc).unwrap_or_default();
-    router
-        .route(
-            "/v1/openapi.json",
-            get(move || async move { Json(doc_json) }),
-        )
-        .with_state(state)
+    router.merge(openapi::route(&doc)).with_state(state)
 }
 
 /// The control-plane process: its pool, the control schema migrated, and the listener
 /// bound (port 0 picks one).
 pub struct Application {
-    server: Server,
+    /// Bound already: `server.port()` is known before serving.
+    pub server: Server,
 }
 
 impl Application {
@@ -114,14 +106,6 @@ impl Application {
         let drain = c.http.shutdown_timeout();
         let server = Server::bind("control", c.listen, router, lifecycle, drain).await?;
         Ok(Self { server })
-    }
-
-    pub fn port(&self) -> u16 {
-        self.server.port()
-    }
-
-    pub fn lifecycle(&self) -> Arc<Lifecycle> {
-        self.server.lifecycle()
     }
 
     /// Serves until shutdown is requested, then drains in-flight requests.

@@ -25,7 +25,7 @@ impl Console {
         let app = atrium_control::http::Application::build(t.db.config.clone())
             .await
             .expect("build");
-        let base = format!("http://127.0.0.1:{}", app.port());
+        let base = format!("http://127.0.0.1:{}", app.server.port());
         tokio::spawn(app.run_until_stopped());
         t.control
             .upsert_operator(
