@@ -5,9 +5,8 @@
 use std::{
     io::{Read, Write},
     net::TcpStream,
-    os::unix::process::CommandExt,
     path::{Path, PathBuf},
-    process::{Child, Command, Stdio},
+    process::{Child, Command},
     sync::Mutex,
     time::{Duration, Instant},
 };
@@ -69,16 +68,12 @@ impl ChServer {
 
     /// Starts the server and waits until it answers /ping.
     pub fn start(&self) -> anyhow::Result<()> {
-        // A process group of its own: a Ctrl-C or a hangup aimed at the script that
-        // started it must not take the server down; it is stopped by its PID.
-        let mut child = Command::new("clickhouse-server")
-            .arg(format!("--config-file={}/config.xml", self.dir.display()))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .process_group(0)
-            .spawn()
-            .context("clickhouse-server")?;
+        let mut child = process::detached(
+            Command::new("clickhouse-server")
+                .arg(format!("--config-file={}/config.xml", self.dir.display())),
+        )
+        .spawn()
+        .context("clickhouse-server")?;
         std::fs::write(self.dir.join("pid"), child.id().to_string())?;
         let deadline = Instant::now() + Duration::from_secs(60);
         while Instant::now() < deadline {

@@ -106,21 +106,24 @@ pub fn stop_pid_file(file: &Path, signal: &str) -> anyhow::Result<()> {
     }
 }
 
-/// Runs the shell command `cleanup` once this process has exited, however it exits.
-/// The watchdog has a process group of its own so that a Ctrl-C aimed at the tests
-/// does not kill it before it has cleaned up.
+/// `cmd` without our stdio (a server must not hold the pipe of a script that captures
+/// our output) and in a process group of its own: a Ctrl-C or a hangup aimed at the
+/// tests or the script must not take it down; it is stopped by its PID.
+pub fn detached(cmd: &mut Command) -> &mut Command {
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .process_group(0)
+}
+
+/// Runs the shell command `cleanup` once this process has exited, however it exits
+/// (a Ctrl-C included).
 pub fn watchdog(cleanup: &str) -> anyhow::Result<()> {
     let script = format!(
         "while kill -0 {} 2>/dev/null; do sleep 1; done; {cleanup}",
         std::process::id()
     );
-    Command::new("sh")
-        .arg("-c")
-        .arg(script)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .process_group(0)
+    detached(Command::new("sh").arg("-c").arg(script))
         .spawn()
         .context("watchdog")?;
     Ok(())
