@@ -33,12 +33,13 @@ impl ChServer {
         };
         let dir =
             std::env::temp_dir().join(format!("atrium-ch-{}-{http_port}", std::process::id()));
-        let server = Self::in_dir(&dir, http_port, tcp_port)?;
-        server.start()?;
+        // First, so that a test killed while the server starts leaves nothing behind.
         let quoted = process::sh_quote(&dir.display().to_string());
         process::watchdog(&format!(
             "pid=$(cat {quoted}/pid 2>/dev/null) && kill -9 \"$pid\"; rm -rf {quoted}"
         ))?;
+        let server = Self::in_dir(&dir, http_port, tcp_port)?;
+        server.start()?;
         Ok(server)
     }
 

@@ -85,14 +85,16 @@ impl PgCluster {
             max_connections: 400,
             throwaway: true,
         };
-        let cluster = Self::in_dir(&dir.join("data"), port, TEST_PASSWORD, options)?;
-        cluster.start()?;
-        // The watchdog outlives us by design: it is how the cluster gets stopped.
+        let data = dir.join("data");
+        // The watchdog outlives us by design: it is how the cluster gets stopped. It
+        // comes first so that a test killed during initdb leaves nothing behind either.
         process::watchdog(&format!(
             "{}; rm -rf {}",
-            stop_command(cluster.data_dir()?, "immediate")?,
+            stop_command(&data, "immediate")?,
             process::sh_quote(&dir.display().to_string())
         ))?;
+        let cluster = Self::in_dir(&data, port, TEST_PASSWORD, options)?;
+        cluster.start()?;
         Ok(cluster)
     }
 
@@ -148,9 +150,10 @@ impl PgCluster {
 }
 
 /// Stops the cluster in `data_dir` with pg_ctl's `mode` (smart, fast, immediate), which
-/// signals the postmaster named in its postmaster.pid. Nothing to do when it is down.
+/// signals the postmaster named in its postmaster.pid. Nothing to do when it is down,
+/// stale pid file (after a crash) or missing directory included.
 pub fn stop(data_dir: &Path, mode: &str) -> anyhow::Result<()> {
-    if !data_dir.join("postmaster.pid").exists() {
+    if !running(data_dir)? {
         return Ok(());
     }
     process::run(&mut process::as_postgres(
