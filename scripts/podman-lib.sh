@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # Shared by scripts/podman-up and scripts/podman-e2e. Sourced after lib.sh, not run.
 # One Pod YAML (deploy/podman/atrium.yaml) serves both: the e2e harness plays it under
 # another name and other host ports, so a developer's running pod is left alone.
@@ -64,7 +65,7 @@ pod_secret_create() {
 # because conmon inherits the working directory and drops an `oom` marker file there
 # when the kernel OOM-kills a container.
 pod_play() {
-  (cd "$(dirname "$1")" && podman kube play "$1" 2>&1 | grep -v systemd || true)
+  (cd "$(dirname "$1")" || exit; podman kube play "$1" 2>&1 | grep -v systemd || true)
 }
 
 # pod_wait_healthy POD SECONDS: drives every liveness check (nothing schedules them

@@ -1,81 +1,94 @@
-//! A real ClickHouse server for tests: Debian's clickhouse-server, run from a temporary
-//! directory on free ports, stopped by a watchdog when the test process exits.
+//! A real ClickHouse server: Debian's clickhouse-server, run from a directory of its
+//! own (config, data, logs and a pid file), for the tests and (through the atrium-stack
+//! binary) for scripts/.
 
 use std::{
-    net::TcpListener,
-    path::PathBuf,
-    process::{Child, Command, Stdio},
+    io::{Read, Write},
+    net::TcpStream,
+    path::{Path, PathBuf},
+    process::{Child, Command},
     sync::Mutex,
     time::{Duration, Instant},
 };
 
 use anyhow::{bail, Context};
 
+use crate::{ports, process};
+
+const CONFIG: &str = include_str!("../clickhouse-local.xml");
+
 pub struct ChServer {
     pub http_port: u16,
     dir: PathBuf,
+    /// Kept so that a server we stopped is reaped, not left a zombie.
     child: Mutex<Option<Child>>,
 }
 
-fn free_port() -> anyhow::Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
-}
-
 impl ChServer {
+    /// A server on free ports in a temporary directory. A watchdog kills it (by the PID
+    /// in its pid file) and removes the directory when this process exits.
     pub fn start_new() -> anyhow::Result<Self> {
-        let (http_port, tcp_port) = (free_port()?, free_port()?);
+        let [http_port, tcp_port] = ports::free_ports(2)?[..] else {
+            bail!("two free ports expected");
+        };
         let dir =
             std::env::temp_dir().join(format!("atrium-ch-{}-{http_port}", std::process::id()));
+        // First, so that a test killed while the server starts leaves nothing behind.
+        let quoted = process::sh_quote(&dir.display().to_string());
+        process::watchdog(&format!(
+            "pid=$(cat {quoted}/pid 2>/dev/null) && kill -9 \"$pid\"; rm -rf {quoted}"
+        ))?;
+        let server = Self::in_dir(&dir, http_port, tcp_port)?;
+        server.start()?;
+        Ok(server)
+    }
+
+    /// The server configured to live in `dir` on the given ports. Not started.
+    pub fn in_dir(dir: &Path, http_port: u16, tcp_port: u16) -> anyhow::Result<Self> {
         for sub in ["data", "tmp", "log", "user_files"] {
             std::fs::create_dir_all(dir.join(sub))?;
         }
         let users = std::fs::read_to_string("/etc/clickhouse-server/users.xml")
             .context("clickhouse-server is not installed (scripts/test installs it)")?;
         std::fs::write(dir.join("users.xml"), users)?;
-        let config = include_str!("../../../scripts/clickhouse-local.xml")
+        let config = CONFIG
             .replace("@DIR@", &dir.display().to_string())
             .replace("@HTTP@", &http_port.to_string())
             .replace("@TCP@", &tcp_port.to_string());
         std::fs::write(dir.join("config.xml"), config)?;
-        let server = Self {
+        Ok(Self {
             http_port,
-            dir,
+            dir: dir.to_path_buf(),
             child: Mutex::new(None),
-        };
-        server.start()?;
-        let watchdog = format!(
-            "while kill -0 {} 2>/dev/null; do sleep 1; done; pkill -f '{}/config.xml'; rm -rf '{}'",
-            std::process::id(),
-            server.dir.display(),
-            server.dir.display()
-        );
-        Command::new("sh")
-            .arg("-c")
-            .arg(watchdog)
-            .spawn()
-            .context("watchdog")?;
-        Ok(server)
+        })
     }
 
     pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.http_port)
     }
 
+    /// Starts the server and waits until it answers /ping.
     pub fn start(&self) -> anyhow::Result<()> {
-        let child = Command::new("clickhouse-server")
-            .arg(format!("--config-file={}/config.xml", self.dir.display()))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .context("clickhouse-server")?;
-        *self.child.lock().map_err(|_| anyhow::anyhow!("poisoned"))? = Some(child);
-        let deadline = Instant::now() + Duration::from_secs(30);
+        let mut child = process::detached(
+            Command::new("clickhouse-server")
+                .arg(format!("--config-file={}/config.xml", self.dir.display())),
+        )
+        .spawn()
+        .context("clickhouse-server")?;
+        std::fs::write(self.dir.join("pid"), child.id().to_string())?;
+        let deadline = Instant::now() + Duration::from_secs(60);
         while Instant::now() < deadline {
-            if std::net::TcpStream::connect(("127.0.0.1", self.http_port)).is_ok() {
+            if ping(self.http_port) {
+                *self.child.lock().map_err(|_| anyhow::anyhow!("poisoned"))? = Some(child);
                 return Ok(());
+            }
+            if child.try_wait()?.is_some() {
+                break;
             }
             std::thread::sleep(Duration::from_millis(50));
         }
+        let _ = child.kill();
+        let _ = child.wait();
         bail!(
             "clickhouse-server did not start; see {}/log/err.log",
             self.dir.display()
@@ -84,15 +97,38 @@ impl ChServer {
 
     /// SIGKILL: ClickHouse gone at once, as a crashed container would be.
     pub fn stop(&self) -> anyhow::Result<()> {
+        stop(&self.dir, "KILL")?;
         if let Some(mut child) = self
             .child
             .lock()
             .map_err(|_| anyhow::anyhow!("poisoned"))?
             .take()
         {
-            child.kill()?;
             child.wait()?;
         }
         Ok(())
     }
+}
+
+/// Whether the server of `dir` runs (by its pid file).
+pub fn running(dir: &Path) -> bool {
+    process::read_pid(&dir.join("pid")).is_some_and(process::alive)
+}
+
+/// Stops the server of `dir` with `signal` (SIGKILL if it lingers) and waits until it has
+/// exited. Nothing to do when it is not running.
+pub fn stop(dir: &Path, signal: &str) -> anyhow::Result<()> {
+    process::stop_pid_file(&dir.join("pid"), signal)
+}
+
+fn ping(http_port: u16) -> bool {
+    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", http_port)) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    let mut reply = String::new();
+    stream
+        .write_all(b"GET /ping HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+        .and_then(|()| stream.read_to_string(&mut reply))
+        .is_ok_and(|_| reply.starts_with("HTTP/1.0 200") || reply.starts_with("HTTP/1.1 200"))
 }

@@ -1,15 +1,18 @@
-//! Real PostgreSQL for tests.
+//! Real PostgreSQL and ClickHouse for tests, and the one launcher of both: scripts/
+//! start and stop them through the `atrium-stack` binary built from this crate.
 //!
 //! `scripts/test` starts one cluster and exports `ATRIUM_TEST_DATABASE_URL` (a superuser
 //! URL); without it, the first test in a process starts a throwaway cluster of its own,
 //! stopped by a watchdog when the process exits. Each test then gets a fresh database
 //! with its own control and api login roles, so tests never see each other's tenants.
 
-mod clickhouse;
-mod cluster;
+pub mod clickhouse;
+pub mod cluster;
+pub mod ports;
+mod process;
 
 pub use clickhouse::ChServer;
-pub use cluster::PgCluster;
+pub use cluster::{PgCluster, PgOptions};
 
 use std::{path::PathBuf, sync::OnceLock};
 

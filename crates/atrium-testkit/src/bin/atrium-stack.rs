@@ -1,0 +1,79 @@
+//! The launcher scripts/ use for PostgreSQL and ClickHouse: the same code the tests
+//! start them with. Every server lives in a directory of its own and is stopped by the
+//! PID recorded there.
+
+use std::path::Path;
+
+use anyhow::{bail, Context};
+use atrium_testkit::{clickhouse, cluster, ports, ChServer, PgCluster, PgOptions};
+
+const USAGE: &str = "usage:
+  atrium-stack pg start DIR PORT PASSWORD [--max-connections N] [--throwaway]
+                                    create (once) and start a cluster in DIR
+  atrium-stack pg stop DIR          fast shutdown; nothing to do when it is down
+  atrium-stack pg bin               the PostgreSQL bin directory in use
+  atrium-stack ch start DIR HTTP_PORT TCP_PORT
+                                    a ClickHouse server in DIR on 127.0.0.1
+  atrium-stack ch stop DIR          SIGTERM, wait for the exit (SIGKILL after 30 s)
+  atrium-stack free-port [N]        N (default 1) distinct free ports, on one line";
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    if let Err(e) = run(&args) {
+        eprintln!("atrium-stack: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run(args: &[&str]) -> anyhow::Result<()> {
+    match args {
+        ["pg", "start", dir, port, password, flags @ ..] => {
+            let options = pg_options(flags)?;
+            PgCluster::in_dir(Path::new(dir), parse(port)?, password, options)?.start()
+        }
+        ["pg", "stop", dir] => cluster::stop(Path::new(dir), "fast"),
+        ["pg", "bin"] => {
+            println!("{}", cluster::bin_dir(None)?.display());
+            Ok(())
+        }
+        ["ch", "start", dir, http, tcp] => {
+            let dir = Path::new(dir);
+            if clickhouse::running(dir) {
+                return Ok(());
+            }
+            ChServer::in_dir(dir, parse(http)?, parse(tcp)?)?.start()
+        }
+        ["ch", "stop", dir] => clickhouse::stop(Path::new(dir), "TERM"),
+        ["free-port", rest @ ..] => {
+            let n = match rest {
+                [] => 1,
+                [n] => parse(n)?,
+                _ => bail!("{USAGE}"),
+            };
+            let found: Vec<String> = ports::free_ports(n)?.iter().map(u16::to_string).collect();
+            println!("{}", found.join(" "));
+            Ok(())
+        }
+        _ => bail!("{USAGE}"),
+    }
+}
+
+fn pg_options(flags: &[&str]) -> anyhow::Result<PgOptions> {
+    let mut options = PgOptions::default();
+    let mut flags = flags.iter();
+    while let Some(flag) = flags.next() {
+        match *flag {
+            "--throwaway" => options.throwaway = true,
+            "--max-connections" => {
+                options.max_connections = parse(flags.next().context("--max-connections N")?)?;
+            }
+            other => bail!("unknown option {other}\n{USAGE}"),
+        }
+    }
+    Ok(options)
+}
+
+fn parse<T: std::str::FromStr>(s: &str) -> anyhow::Result<T> {
+    s.parse().ok().with_context(|| format!("not a number: {s}"))
+}
