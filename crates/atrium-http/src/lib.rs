@@ -20,6 +20,6 @@ pub mod server;
 pub mod web;
 
 pub use error::{ApiError, Problem};
-pub use json::Json;
+pub use json::{Created, Json};
 pub use page::{Page, PageRequest, Paging};
 pub use server::{shutdown_on_signals, Server};

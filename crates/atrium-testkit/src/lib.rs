@@ -151,27 +151,28 @@ impl TestDb {
                 .unwrap_or(-1);
             out.push(format!("{schema}.{table}={n}"));
         }
-        let roles = su
-            .query(
+        let listed = [
+            (
+                "role",
                 "SELECT rolname FROM pg_roles WHERE rolname LIKE $1 ORDER BY 1",
-                &[&format!("{}%", self.name)],
-            )
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        out.extend(
-            roles
-                .iter()
-                .map(|r| format!("role:{}", r.get::<_, String>(0))),
-        );
-        let schemas = su
-            .query("SELECT nspname FROM pg_namespace ORDER BY 1", &[])
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        out.extend(
-            schemas
-                .iter()
-                .map(|r| format!("schema:{}", r.get::<_, String>(0))),
-        );
+                format!("{}%", self.name),
+            ),
+            (
+                "schema",
+                "SELECT nspname FROM pg_namespace WHERE nspname LIKE $1 ORDER BY 1",
+                "%".to_owned(),
+            ),
+        ];
+        for (kind, sql, pattern) in listed {
+            let rows = su
+                .query(sql, &[&pattern])
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            out.extend(
+                rows.iter()
+                    .map(|r| format!("{kind}:{}", r.get::<_, String>(0))),
+            );
+        }
         out
     }
 }

@@ -1,15 +1,15 @@
-use atrium_http::{ApiError, Json, Problem};
-use axum::{
-    extract::{Path, State},
-    http::StatusCode,
-};
+use atrium_http::{ApiError, Created, Json, Problem};
+use axum::extract::{Path, State};
 use serde::Deserialize;
 use tracing::instrument;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use super::{auth::Operator, AppState};
+use super::{
+    auth::{OnTenant, SlugPath},
+    AppState,
+};
 use crate::keys::{ApiKey, CreatedKey};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -27,44 +27,42 @@ struct NewKey {
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
 struct KeyPath {
+    /// Tenant slug
+    #[allow(dead_code)] // read by OnTenant; here for the OpenAPI document
     slug: String,
     id: Uuid,
 }
 
 /// Issue an API key; its secret is in this response only.
 #[utoipa::path(post, path = "/tenants/{slug}/keys", tag = "keys",
-    params(("slug" = String, Path, description = "Tenant slug")), request_body = NewKey,
+    params(SlugPath), request_body = NewKey,
     responses((status = 201, body = CreatedKey), (status = "4XX", body = Problem)))]
-#[instrument(skip_all, fields(tenant = %slug))]
+#[instrument(skip_all, fields(tenant = %t.slug))]
 async fn create(
     State(s): State<AppState>,
-    op: Operator,
-    Path(slug): Path<String>,
+    t: OnTenant,
     Json(req): Json<NewKey>,
-) -> Result<(StatusCode, Json<CreatedKey>), ApiError> {
-    let key = s.control.create_key(&slug, &req.name, &op.actor).await?;
-    Ok((StatusCode::CREATED, Json(key)))
+) -> Result<Created<CreatedKey>, ApiError> {
+    Ok(Created(
+        s.control.create_key(&t.slug, &req.name, &t.actor).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/tenants/{slug}/keys", tag = "keys",
-    params(("slug" = String, Path, description = "Tenant slug")),
+    params(SlugPath),
     responses((status = 200, body = Vec<ApiKey>), (status = "4XX", body = Problem)))]
-#[instrument(skip_all, fields(tenant = %slug))]
-async fn list(
-    State(s): State<AppState>,
-    _op: Operator,
-    Path(slug): Path<String>,
-) -> Result<Json<Vec<ApiKey>>, ApiError> {
-    Ok(Json(s.control.list_keys(&slug).await?))
+#[instrument(skip_all, fields(tenant = %t.slug))]
+async fn list(State(s): State<AppState>, t: OnTenant) -> Result<Json<Vec<ApiKey>>, ApiError> {
+    Ok(Json(s.control.list_keys(&t.slug).await?))
 }
 
 #[utoipa::path(delete, path = "/tenants/{slug}/keys/{id}", tag = "keys", params(KeyPath),
     responses((status = 200, body = ApiKey), (status = "4XX", body = Problem)))]
-#[instrument(skip_all, fields(tenant = %p.slug))]
+#[instrument(skip_all, fields(tenant = %t.slug))]
 async fn revoke(
     State(s): State<AppState>,
-    op: Operator,
+    t: OnTenant,
     Path(p): Path<KeyPath>,
 ) -> Result<Json<ApiKey>, ApiError> {
-    Ok(Json(s.control.revoke_key(&p.slug, p.id, &op.actor).await?))
+    Ok(Json(s.control.revoke_key(&t.slug, p.id, &t.actor).await?))
 }

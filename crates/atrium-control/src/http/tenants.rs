@@ -1,7 +1,7 @@
 use atrium_http::{ApiError, Json, Page, Paging, Problem};
 use axum::{
     body::Body,
-    extract::{Path, Query, State},
+    extract::{Query, State},
     http::{header, StatusCode},
     response::{IntoResponse, Response},
 };
@@ -10,7 +10,10 @@ use tracing::instrument;
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::{auth::Operator, AppState};
+use super::{
+    auth::{OnTenant, Operator, SlugPath},
+    AppState,
+};
 use crate::{lifecycle::TenantChange, provision::NewTenant, registry::Tenant, stats::TenantStats};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -21,13 +24,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(resume))
         .routes(routes!(export))
         .routes(routes!(stats))
-}
-
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Path)]
-struct SlugPath {
-    /// Tenant slug: [a-z][a-z0-9_]{2,39}
-    slug: String,
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -81,27 +77,22 @@ async fn list(
 
 #[utoipa::path(get, path = "/tenants/{slug}", tag = "tenants", params(SlugPath),
     responses((status = 200, body = Tenant), (status = "4XX", body = Problem)))]
-#[instrument(skip_all, fields(tenant = %p.slug))]
-async fn show(
-    State(s): State<AppState>,
-    _op: Operator,
-    Path(p): Path<SlugPath>,
-) -> Result<Json<Tenant>, ApiError> {
-    Ok(Json(s.control.get_tenant(&p.slug).await?))
+#[instrument(skip_all, fields(tenant = %t.slug))]
+async fn show(State(s): State<AppState>, t: OnTenant) -> Result<Json<Tenant>, ApiError> {
+    Ok(Json(s.control.get_tenant(&t.slug).await?))
 }
 
 /// Change display name, plan or statement timeout.
 #[utoipa::path(patch, path = "/tenants/{slug}", tag = "tenants", params(SlugPath),
     request_body = TenantChange,
     responses((status = 200, body = Tenant), (status = "4XX", body = Problem)))]
-#[instrument(skip_all, fields(tenant = %p.slug))]
+#[instrument(skip_all, fields(tenant = %t.slug))]
 async fn update(
     State(s): State<AppState>,
-    op: Operator,
-    Path(p): Path<SlugPath>,
+    t: OnTenant,
     Json(change): Json<TenantChange>,
 ) -> Result<Json<Tenant>, ApiError> {
-    Ok(Json(s.control.update(&p.slug, &change, &op.actor).await?))
+    Ok(Json(s.control.update(&t.slug, &change, &t.actor).await?))
 }
 
 /// A lifecycle step on one tenant: operator, slug, one `Control` call, the tenant after.
@@ -110,13 +101,9 @@ macro_rules! tenant_step {
         $(#[$doc])*
         #[utoipa::path($method, path = $path, tag = "tenants", params(SlugPath),
             responses((status = 200, body = Tenant), (status = "4XX", body = Problem)))]
-        #[instrument(skip_all, fields(tenant = %p.slug))]
-        async fn $name(
-            State(s): State<AppState>,
-            op: Operator,
-            Path(p): Path<SlugPath>,
-        ) -> Result<Json<Tenant>, ApiError> {
-            Ok(Json(s.control.$name(&p.slug, &op.actor).await?))
+        #[instrument(skip_all, fields(tenant = %t.slug))]
+        async fn $name(State(s): State<AppState>, t: OnTenant) -> Result<Json<Tenant>, ApiError> {
+            Ok(Json(s.control.$name(&t.slug, &t.actor).await?))
         }
     };
 }
@@ -135,13 +122,9 @@ tenant_step!(
 #[utoipa::path(get, path = "/tenants/{slug}/export", tag = "tenants", params(SlugPath),
     responses((status = 200, content_type = "application/sql", body = String),
               (status = "4XX", body = Problem)))]
-#[instrument(skip_all, fields(tenant = %p.slug))]
-async fn export(
-    State(s): State<AppState>,
-    _op: Operator,
-    Path(p): Path<SlugPath>,
-) -> Result<Response, ApiError> {
-    let export = s.control.export_file(&p.slug).await?;
+#[instrument(skip_all, fields(tenant = %t.slug))]
+async fn export(State(s): State<AppState>, t: OnTenant) -> Result<Response, ApiError> {
+    let export = s.control.export_file(&t.slug).await?;
     let body = Body::from_stream(tokio_util::io::ReaderStream::new(export.file));
     let disposition = format!("attachment; filename=\"{}\"", export.filename);
     let headers = [

@@ -2,17 +2,17 @@
 //! one-time token the invitee accepts at the data plane's `/v1/t/{tenant}/invites/accept`).
 
 use atrium_accounts::tenant_users::{Role, TenantUser};
-use atrium_http::{ApiError, Json, Page, Problem};
-use axum::{
-    extract::{Path, State},
-    http::StatusCode,
-};
+use atrium_http::{ApiError, Created, Json, Page, Problem};
+use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use tracing::instrument;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::{auth::Operator, AppState};
+use super::{
+    auth::{OnTenant, SlugPath},
+    AppState,
+};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(invite, list))
@@ -33,38 +33,28 @@ struct Invite {
 }
 
 #[utoipa::path(post, path = "/tenants/{slug}/users", tag = "users",
-    params(("slug" = String, Path, description = "Tenant slug")), request_body = NewInvite,
+    params(SlugPath), request_body = NewInvite,
     responses((status = 201, body = Invite), (status = "4XX", body = Problem)))]
-#[instrument(skip_all, fields(tenant = %slug))]
+#[instrument(skip_all, fields(tenant = %t.slug))]
 async fn invite(
     State(s): State<AppState>,
-    op: Operator,
-    Path(slug): Path<String>,
+    t: OnTenant,
     Json(n): Json<NewInvite>,
-) -> Result<(StatusCode, Json<Invite>), ApiError> {
+) -> Result<Created<Invite>, ApiError> {
+    let name = n.display_name.as_deref();
     let (user, invite_token) = s
         .control
-        .invite_tenant_user(
-            &slug,
-            &n.email,
-            n.display_name.as_deref(),
-            n.role,
-            &op.actor,
-        )
+        .invite_tenant_user(&t.slug, &n.email, name, n.role, &t.actor)
         .await?;
-    Ok((StatusCode::CREATED, Json(Invite { user, invite_token })))
+    Ok(Created(Invite { user, invite_token }))
 }
 
 #[utoipa::path(get, path = "/tenants/{slug}/users", tag = "users",
-    params(("slug" = String, Path, description = "Tenant slug")),
+    params(SlugPath),
     responses((status = 200, body = Page<TenantUser>), (status = "4XX", body = Problem)))]
-#[instrument(skip_all, fields(tenant = %slug))]
-async fn list(
-    State(s): State<AppState>,
-    _op: Operator,
-    Path(slug): Path<String>,
-) -> Result<Json<Page<TenantUser>>, ApiError> {
-    let items = s.control.tenant_users(&slug).await?;
+#[instrument(skip_all, fields(tenant = %t.slug))]
+async fn list(State(s): State<AppState>, t: OnTenant) -> Result<Json<Page<TenantUser>>, ApiError> {
+    let items = s.control.tenant_users(&t.slug).await?;
     Ok(Json(Page {
         items,
         next_cursor: None,
