@@ -8,18 +8,17 @@ use atrium_analytics::{
     query::{self, Filter, Interval, QueryError, Scope, Step},
 };
 use atrium_http::{ApiError, Json, Problem};
-use axum::{
-    extract::{FromRequestParts, Query, State},
-    http::request::Parts,
-    response::{IntoResponse, Response},
-};
+use axum::extract::{Query, State};
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use tracing::instrument;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::{tenant::Tenant, AppState};
+use crate::{
+    tenant::{Scoped, Tenant},
+    AppState,
+};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -47,39 +46,12 @@ impl Range {
     }
 }
 
-/// A dashboard request over a time range: the tenant and the range it asks about,
-/// extracted in the order the handlers used to take them.
-struct Report {
-    s: AppState,
-    t: Tenant,
-    range: Range,
-}
-
-impl FromRequestParts<AppState> for Report {
-    type Rejection = Response;
-
-    async fn from_request_parts(parts: &mut Parts, s: &AppState) -> Result<Self, Response> {
-        let t = Tenant::from_request_parts(parts, s)
-            .await
-            .map_err(IntoResponse::into_response)?;
-        let Query(range) = Query::<Range>::from_request_parts(parts, s)
-            .await
-            .map_err(IntoResponse::into_response)?;
-        Ok(Report {
-            s: s.clone(),
-            t,
-            range,
-        })
-    }
-}
+/// A dashboard request: the tenant and the time range it asks about.
+type Report = Scoped<Query<Range>>;
 
 impl Report {
-    fn slug(&self) -> &str {
-        self.t.slug()
-    }
-
     fn scope(&self) -> Result<Scope, ApiError> {
-        self.range.scope(&self.t)
+        self.part.scope(&self.t)
     }
 
     /// A top list: the first `limit` rows of the report `sql` writes.

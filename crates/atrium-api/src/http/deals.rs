@@ -3,10 +3,7 @@
 
 use atrium_analytics::event::Event;
 use atrium_http::{ApiError, Json, Problem};
-use axum::{
-    extract::{Path, State},
-    http::HeaderMap,
-};
+use axum::http::HeaderMap;
 use std::error::Error;
 
 use chrono::{DateTime, Utc};
@@ -18,9 +15,9 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 use super::common::{search_pattern, Check, IfMatch};
-use super::resource::{self, record, resource, Filter, Params, Writable};
+use super::resource::{self, record, resource, Filter, Item, Params, Writable};
 use super::IdPath;
-use crate::{tenant::Tenant, AppState};
+use crate::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
     crud()
@@ -232,16 +229,14 @@ impl Writable for Deal {
 /// Move a deal to another stage. Moving to the stage it is already in changes nothing.
 #[utoipa::path(post, path = "/deals/{id}/stage", tag = "deals", params(IdPath), request_body = StageChange,
     responses((status = 200, body = Deal), (status = 412, body = Problem), (status = "4XX", body = Problem)))]
-#[instrument(skip_all, fields(tenant = t.slug()))]
+#[instrument(skip_all, fields(tenant = r.slug()))]
 async fn change_stage(
-    State(s): State<AppState>,
-    t: Tenant,
-    Path(p): Path<IdPath>,
+    r: Item,
     if_match: IfMatch,
     Json(b): Json<StageChange>,
 ) -> Result<(HeaderMap, Json<Deal>), ApiError> {
-    let mut tx = t.begin(&s).await?;
-    let cur: Deal = resource::lock(&mut tx, p.id, &if_match).await?;
+    let mut tx = r.begin().await?;
+    let cur: Deal = resource::lock(&mut tx, r.id(), &if_match).await?;
     if cur.stage == b.stage {
         tx.commit().await?;
         return Ok(resource::versioned(cur));
@@ -249,13 +244,13 @@ async fn change_stage(
     let rows = tx
         .query(
             CHANGE_STAGE,
-            &[&p.id, &b.stage.as_str(), &cur.stage.as_str()],
+            &[&r.id(), &b.stage.as_str(), &cur.stage.as_str()],
         )
         .await?;
     tx.commit().await?;
     let deal: Deal = resource::returned(rows)?;
-    s.emitter.emit(
-        Event::server(t.slug(), "deal_stage_changed")
+    r.s.emitter.emit(
+        Event::server(r.slug(), "deal_stage_changed")
             .prop("deal_id", deal.id.to_string())
             .prop("from", cur.stage.as_str())
             .prop("to", deal.stage.as_str()),
@@ -266,19 +261,15 @@ async fn change_stage(
 /// Every stage a deal has been in, oldest first.
 #[utoipa::path(get, path = "/deals/{id}/history", tag = "deals", params(IdPath),
     responses((status = 200, body = [StageHistoryEntry]), (status = "4XX", body = Problem)))]
-#[instrument(skip_all, fields(tenant = t.slug()))]
-async fn history(
-    State(s): State<AppState>,
-    t: Tenant,
-    Path(p): Path<IdPath>,
-) -> Result<Json<Vec<StageHistoryEntry>>, ApiError> {
-    let mut tx = t.begin(&s).await?;
+#[instrument(skip_all, fields(tenant = r.slug()))]
+async fn history(r: Item) -> Result<Json<Vec<StageHistoryEntry>>, ApiError> {
+    let mut tx = r.begin().await?;
     let rows = tx
         .query(
             "SELECT d.id, h.from_stage, h.to_stage, h.changed_at
              FROM deals d LEFT JOIN deal_stage_history h ON h.deal_id = d.id
              WHERE d.id = $1 ORDER BY h.id",
-            &[&p.id],
+            &[&r.id()],
         )
         .await?;
     tx.commit().await?;

@@ -9,7 +9,10 @@ mod write;
 
 use atrium_core::db::TenantTx;
 use atrium_http::{ApiError, Json};
-use axum::http::{HeaderMap, StatusCode};
+use axum::{
+    extract::Path,
+    http::{HeaderMap, StatusCode},
+};
 use serde::Serialize;
 use tokio_postgres::{types::ToSql, Row};
 use uuid::Uuid;
@@ -20,7 +23,18 @@ pub(crate) use routes::resource;
 pub use write::{create, update, Writable};
 
 use super::common::{etag, IfMatch};
-use crate::{tenant::Tenant, AppState};
+use super::IdPath;
+use crate::tenant::Scoped;
+
+/// The request for one resource at `/<resources>/{id}`: what `show`, `update`, `remove`
+/// and a resource's own item routes start from.
+pub type Item = Scoped<Path<IdPath>>;
+
+impl Item {
+    pub fn id(&self) -> Uuid {
+        self.part.id
+    }
+}
 
 pub trait Resource: for<'r> From<&'r Row> + Serialize {
     /// Table name: a constant of this code base, never input.
@@ -43,16 +57,12 @@ pub fn created<T: Resource>(item: T) -> (StatusCode, HeaderMap, Json<T>) {
     (StatusCode::CREATED, etag(item.version()), Json(item))
 }
 
-pub async fn show<T: Resource>(
-    s: &AppState,
-    t: &Tenant,
-    id: Uuid,
-) -> Result<(HeaderMap, Json<T>), ApiError> {
-    let mut tx = t.begin(s).await?;
+pub async fn show<T: Resource>(r: &Item) -> Result<(HeaderMap, Json<T>), ApiError> {
+    let mut tx = r.begin().await?;
     let row = tx
         .query_opt(
             &format!("SELECT {} FROM {} WHERE id = $1", T::COLUMNS, T::TABLE),
-            &[&id],
+            &[&r.id()],
         )
         .await?
         .ok_or(ApiError::NotFound(T::WHAT))?;
@@ -82,16 +92,14 @@ pub async fn lock<T: Resource>(
     Ok(current)
 }
 
-pub async fn delete<T: Resource>(
-    s: &AppState,
-    t: &Tenant,
-    id: Uuid,
-    if_match: IfMatch,
-) -> Result<StatusCode, ApiError> {
-    let mut tx = t.begin(s).await?;
-    lock::<T>(&mut tx, id, &if_match).await?;
-    tx.execute(&format!("DELETE FROM {} WHERE id = $1", T::TABLE), &[&id])
-        .await?;
+pub async fn delete<T: Resource>(r: &Item, if_match: IfMatch) -> Result<StatusCode, ApiError> {
+    let mut tx = r.begin().await?;
+    lock::<T>(&mut tx, r.id(), &if_match).await?;
+    tx.execute(
+        &format!("DELETE FROM {} WHERE id = $1", T::TABLE),
+        &[&r.id()],
+    )
+    .await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
-use super::{borrowed, created, lock, returned, versioned, Params, Resource};
+use super::{borrowed, created, lock, returned, versioned, Item, Params, Resource};
 use crate::{http::common::unknown_reference, http::common::IfMatch, tenant::Tenant, AppState};
 
 pub trait Writable: Resource {
@@ -48,15 +48,15 @@ pub async fn create<T: Writable>(
 }
 
 pub async fn update<T: Writable>(
-    s: &AppState,
-    t: &Tenant,
-    id: Uuid,
+    r: &Item,
     if_match: IfMatch,
     patch: T::Patch,
 ) -> Result<(HeaderMap, Json<T>), ApiError> {
-    let mut tx = t.begin(s).await?;
-    let values = lock::<T>(&mut tx, id, &if_match).await?.updated(patch)?;
-    Ok(versioned(write(tx, T::UPDATE, id, values).await?))
+    let mut tx = r.begin().await?;
+    let values = lock::<T>(&mut tx, r.id(), &if_match)
+        .await?
+        .updated(patch)?;
+    Ok(versioned(write(tx, T::UPDATE, r.id(), values).await?))
 }
 
 /// Runs a write of row `id` whose `RETURNING` gives the resource's columns, reports a
