@@ -14,7 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use super::common::{search_pattern, Check, IfMatch};
+use super::common::{search_pattern, Check, IfMatch, MAX_AMOUNT_CENTS};
 use super::resource::{self, record, resource, Filter, Item, Params, Writable};
 use super::IdPath;
 use crate::AppState;
@@ -69,16 +69,27 @@ impl<'a> FromSql<'a> for Stage {
 }
 
 record! {
+    /// An amount a customer may spend, moving through the stages.
     #[derive(Debug, Serialize, ToSchema)]
     pub struct Deal {
         pub id: Uuid,
+        /// The customer the deal is with; it must exist in this tenant.
         pub customer_id: Uuid,
+        /// 1 to 200 characters once surrounding spaces are trimmed.
         pub title: String,
         /// In the currency's minor unit (cents).
         pub amount_cents: i64,
+        /// ISO 4217 code in capitals, such as `EUR`.
         pub currency: String,
+        /// Where the deal stands; every change is kept in its history.
+        #[not_patched]
+        #[create_default]
+        /// Defaults to `lead`.
         pub stage: Stage,
     }
+    new NewDeal;
+    /// Stage is changed through `POST /deals/{id}/stage`, so the history stays complete.
+    patch DealPatch;
 }
 
 /// Moves deal `$1` to stage `$2` from stage `$3`, and records the move.
@@ -95,27 +106,6 @@ const CHANGE_STAGE: &str = concat!(
     columns!(),
     " FROM d"
 );
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewDeal {
-    pub customer_id: Uuid,
-    pub title: String,
-    pub amount_cents: i64,
-    pub currency: String,
-    /// Defaults to `lead`.
-    pub stage: Option<Stage>,
-}
-
-/// Stage is changed through `POST /deals/{id}/stage`, so the history stays complete.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DealPatch {
-    pub customer_id: Option<Uuid>,
-    pub title: Option<String>,
-    pub amount_cents: Option<i64>,
-    pub currency: Option<String>,
-}
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -152,44 +142,15 @@ impl Filter for DealFilter {
     }
 }
 
-const MAX_AMOUNT_CENTS: i64 = 1_000_000_000_000_000;
-
-fn validate(title: &str, amount_cents: i64, currency: &str) -> Result<String, ApiError> {
-    let mut c = Check::default();
-    let title = c.text("title", title, 200);
-    c.range("amount_cents", amount_cents, 0, MAX_AMOUNT_CENTS);
-    c.currency("currency", currency);
-    c.finish()?;
-    Ok(title)
-}
-
 impl Writable for Deal {
-    type New = NewDeal;
-    type Patch = DealPatch;
-    /// The first stage goes into the history with the deal.
-    const INSERT: &'static str = concat!(
-        "WITH d AS (
-             INSERT INTO deals (id, customer_id, title, amount_cents, currency, stage)
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING ",
-        columns!(),
-        "),
-         h AS (
-             INSERT INTO deal_stage_history (deal_id, from_stage, to_stage)
-             SELECT id, NULL, stage FROM d)
-         SELECT ",
-        columns!(),
-        " FROM d"
-    );
-    const UPDATE: &'static str = concat!(
-        "UPDATE deals SET customer_id = $2, title = $3, amount_cents = $4, currency = $5,
-             version = version + 1, updated_at = now()
-         WHERE id = $1 RETURNING ",
-        columns!()
-    );
     const REFERENCE: &'static str = "customer_id";
 
     fn inserted(b: NewDeal) -> Result<Params, ApiError> {
-        let title = validate(&b.title, b.amount_cents, &b.currency)?;
+        let mut c = Check::default();
+        let title = c.text("title", &b.title, 200);
+        c.range("amount_cents", b.amount_cents, 0, MAX_AMOUNT_CENTS);
+        c.currency("currency", &b.currency);
+        c.finish()?;
         let stage = b.stage.unwrap_or(Stage::Lead).as_str();
         Ok(vec![
             Box::new(b.customer_id),
@@ -200,20 +161,17 @@ impl Writable for Deal {
         ])
     }
 
-    fn updated(self, patch: DealPatch) -> Result<Params, ApiError> {
-        let amount = patch.amount_cents.unwrap_or(self.amount_cents);
-        let currency = patch.currency.unwrap_or(self.currency);
-        let title = validate(
-            patch.title.as_deref().unwrap_or(&self.title),
-            amount,
-            &currency,
-        )?;
-        Ok(vec![
-            Box::new(patch.customer_id.unwrap_or(self.customer_id)),
-            Box::new(title),
-            Box::new(amount),
-            Box::new(currency),
-        ])
+    /// The first stage goes into the history with the deal. (A change, which cannot
+    /// change the stage, writes back the one the deal was locked with.)
+    fn insert() -> String {
+        format!(
+            "WITH d AS ({}),
+             h AS (
+                 INSERT INTO deal_stage_history (deal_id, from_stage, to_stage)
+                 SELECT id, NULL, stage FROM d)
+             SELECT {COLUMNS} FROM d",
+            resource::insert_sql::<Deal>()
+        )
     }
 
     fn created_event(&self, tenant: &str) -> Option<Event> {

@@ -20,7 +20,7 @@ use uuid::Uuid;
 pub use list::{list, Filter};
 pub(crate) use record::record;
 pub(crate) use routes::resource;
-pub use write::{create, update, Writable};
+pub use write::{create, insert_sql, update, Writable};
 
 use super::common::{etag, IfMatch};
 use super::IdPath;
@@ -43,6 +43,18 @@ pub trait Resource: for<'r> From<&'r Row> + Serialize {
     const COLUMNS: &'static str;
     fn id(&self) -> Uuid;
     fn version(&self) -> i32;
+}
+
+/// A resource's writable fields, as [`record!`] declares them once: its create body, its
+/// merge-patch body, and what a patch makes of the current resource.
+pub trait Fields {
+    type New;
+    type Patch;
+    /// The writable columns, in the order of the values [`Writable::inserted`] gives.
+    const FIELDS: &'static [&'static str];
+    /// The create body that holds the current values with the patch applied, so a change
+    /// is checked exactly like a creation.
+    fn patched(self, patch: Self::Patch) -> Self::New;
 }
 
 /// Statement parameters built from a request, so each resource states only its own.
