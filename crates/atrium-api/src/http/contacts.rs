@@ -2,12 +2,12 @@
 
 use atrium_http::ApiError;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use uuid::Uuid;
 
-use super::common::{nullable, search_pattern, Check};
-use super::resource::{record, resource, Filter, Params, Writable};
+use super::common::{nullable, Check};
+use super::resource::{filter, record, resource, Params, Writable};
 use crate::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -36,23 +36,11 @@ record! {
     patch ContactPatch;
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ContactFilter {
+filter! {
     /// Case-insensitive substring of the name.
-    pub q: Option<String>,
-    pub customer_id: Option<Uuid>,
-}
-
-impl Filter for ContactFilter {
-    const WHERE: &'static str =
-        "($3::text IS NULL OR name ILIKE $3) AND ($4::uuid IS NULL OR customer_id = $4)";
-
-    fn params(self) -> Result<Params, ApiError> {
-        Ok(vec![
-            Box::new(search_pattern(self.q.as_deref())?),
-            Box::new(self.customer_id),
-        ])
+    pub struct ContactFilter(q searches name) {
+        /// Only the contacts at this customer.
+        pub customer_id: Option<Uuid> as uuid,
     }
 }
 

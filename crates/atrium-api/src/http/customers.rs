@@ -3,12 +3,12 @@
 use atrium_analytics::event::Event;
 use atrium_http::ApiError;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use uuid::Uuid;
 
-use super::common::{nullable, search_pattern, Check};
-use super::resource::{record, resource, Filter, Params, Writable};
+use super::common::{nullable, Check};
+use super::resource::{filter, record, resource, Params, Writable};
 use crate::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -33,23 +33,11 @@ record! {
     patch CustomerPatch;
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct CustomerFilter {
+filter! {
     /// Case-insensitive substring of the name.
-    pub q: Option<String>,
-    pub industry: Option<String>,
-}
-
-impl Filter for CustomerFilter {
-    const WHERE: &'static str =
-        "($3::text IS NULL OR name ILIKE $3) AND ($4::text IS NULL OR industry = $4)";
-
-    fn params(self) -> Result<Params, ApiError> {
-        Ok(vec![
-            Box::new(search_pattern(self.q.as_deref())?),
-            Box::new(self.industry),
-        ])
+    pub struct CustomerFilter(q searches name) {
+        /// Only the customers in exactly this industry.
+        pub industry: Option<String> as text,
     }
 }
 
@@ -67,8 +55,8 @@ impl Writable for Customer {
         Ok(values)
     }
 
-    fn created_event(&self, tenant: &str) -> Option<Event> {
-        Some(Event::server(tenant, "customer_created").prop("customer_id", self.id.to_string()))
+    fn created_event(&self, created: Event) -> Option<Event> {
+        Some(created)
     }
 }
 

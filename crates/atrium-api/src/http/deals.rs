@@ -10,12 +10,12 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tokio_postgres::types::{FromSql, Type};
 use tracing::instrument;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use super::common::{search_pattern, Check, IfMatch, MAX_AMOUNT_CENTS};
-use super::resource::{self, record, resource, Filter, Item, Params, Writable};
+use super::common::{Check, IfMatch, MAX_AMOUNT_CENTS};
+use super::resource::{self, filter, record, resource, Item, Params, Writable};
 use super::IdPath;
 use crate::AppState;
 
@@ -120,25 +120,13 @@ pub struct StageHistoryEntry {
     pub changed_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct DealFilter {
+filter! {
     /// Case-insensitive substring of the title.
-    pub q: Option<String>,
-    pub customer_id: Option<Uuid>,
-    pub stage: Option<Stage>,
-}
-
-impl Filter for DealFilter {
-    const WHERE: &'static str = "($3::text IS NULL OR title ILIKE $3)
-        AND ($4::uuid IS NULL OR customer_id = $4) AND ($5::text IS NULL OR stage = $5)";
-
-    fn params(self) -> Result<Params, ApiError> {
-        Ok(vec![
-            Box::new(search_pattern(self.q.as_deref())?),
-            Box::new(self.customer_id),
-            Box::new(self.stage.map(Stage::as_str)),
-        ])
+    pub struct DealFilter(q searches title) {
+        /// Only the deals with this customer.
+        pub customer_id: Option<Uuid> as uuid,
+        /// Only the deals in this stage.
+        pub stage: Option<Stage> as text by Stage::as_str,
     }
 }
 
@@ -174,10 +162,9 @@ impl Writable for Deal {
         )
     }
 
-    fn created_event(&self, tenant: &str) -> Option<Event> {
+    fn created_event(&self, created: Event) -> Option<Event> {
         Some(
-            Event::server(tenant, "deal_created")
-                .prop("deal_id", self.id.to_string())
+            created
                 .prop("stage", self.stage.as_str())
                 .prop("amount_cents", self.amount_cents.to_string()),
         )

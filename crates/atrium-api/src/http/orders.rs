@@ -3,12 +3,12 @@
 use atrium_analytics::event::Event;
 use atrium_http::ApiError;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use uuid::Uuid;
 
-use super::common::{nullable, search_pattern, Check, MAX_AMOUNT_CENTS};
-use super::resource::{record, resource, Filter, Params, Writable};
+use super::common::{nullable, Check, MAX_AMOUNT_CENTS};
+use super::resource::{filter, record, resource, Params, Writable};
 use crate::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -37,25 +37,13 @@ record! {
     patch OrderPatch;
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct OrderFilter {
+filter! {
     /// Case-insensitive substring of the item.
-    pub q: Option<String>,
-    pub customer_id: Option<Uuid>,
-    pub currency: Option<String>,
-}
-
-impl Filter for OrderFilter {
-    const WHERE: &'static str = "($3::text IS NULL OR item ILIKE $3)
-        AND ($4::uuid IS NULL OR customer_id = $4) AND ($5::text IS NULL OR currency = $5)";
-
-    fn params(self) -> Result<Params, ApiError> {
-        Ok(vec![
-            Box::new(search_pattern(self.q.as_deref())?),
-            Box::new(self.customer_id),
-            Box::new(self.currency),
-        ])
+    pub struct OrderFilter(q searches item) {
+        /// Only the orders of this customer.
+        pub customer_id: Option<Uuid> as uuid,
+        /// Only the orders in this currency (ISO 4217, such as `EUR`).
+        pub currency: Option<String> as text,
     }
 }
 
@@ -79,10 +67,9 @@ impl Writable for Order {
         ])
     }
 
-    fn created_event(&self, tenant: &str) -> Option<Event> {
+    fn created_event(&self, created: Event) -> Option<Event> {
         Some(
-            Event::server(tenant, "order_created")
-                .prop("order_id", self.id.to_string())
+            created
                 .prop("amount_cents", self.amount_cents.to_string())
                 .prop("currency", self.currency.clone()),
         )

@@ -17,6 +17,7 @@ use serde::Serialize;
 use tokio_postgres::{types::ToSql, Row};
 use uuid::Uuid;
 
+pub(crate) use list::filter;
 pub use list::{list, Filter};
 pub(crate) use record::record;
 pub(crate) use routes::resource;

@@ -22,8 +22,9 @@ pub trait Writable: Resource + Fields {
     fn insert() -> String {
         insert_sql::<Self>()
     }
-    /// The tracking event a creation emits, if it is one the dashboards count.
-    fn created_event(&self, _tenant: &str) -> Option<Event> {
+    /// The tracking event a creation emits, if it is one the dashboards count: `created`
+    /// is `<what>_created` with `<what>_id`, to which a resource adds what it counts by.
+    fn created_event(&self, _created: Event) -> Option<Event> {
         None
     }
 }
@@ -62,7 +63,9 @@ pub async fn create<T: Writable>(
 ) -> Result<(StatusCode, HeaderMap, Json<T>), ApiError> {
     let values = T::inserted(new)?;
     let item: T = write(t.begin(s).await?, &T::insert(), Uuid::now_v7(), values).await?;
-    if let Some(event) = item.created_event(t.slug()) {
+    let event = Event::server(t.slug(), &format!("{}_created", T::WHAT))
+        .prop(&format!("{}_id", T::WHAT), item.id().to_string());
+    if let Some(event) = item.created_event(event) {
         s.emitter.emit(event);
     }
     Ok(created(item))
