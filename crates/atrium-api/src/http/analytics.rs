@@ -88,7 +88,9 @@ async fn run<T: DeserializeOwned>(s: &AppState, sql: &str) -> Result<Vec<T>, Api
 pub struct TrendParams {
     /// `hour` or `day` (default).
     pub interval: Option<Interval>,
+    /// Only events of this name, such as `pageview`.
     pub name: Option<String>,
+    /// Only events on this page path.
     pub path: Option<String>,
 }
 
@@ -96,6 +98,7 @@ pub struct TrendParams {
 pub struct Bucket {
     /// Start of the bucket, UTC, `YYYY-MM-DD HH:MM:SS`.
     pub bucket: String,
+    /// Matching events in the bucket.
     pub n: u64,
 }
 
@@ -139,7 +142,9 @@ async fn trends(r: Report, Query(p): Query<TrendParams>) -> Result<Json<Vec<Buck
 pub struct ActiveRow {
     /// `day`, `week` or `month`.
     pub period: String,
+    /// Start of the period, UTC.
     pub bucket: String,
+    /// Distinct users with at least one event in the period.
     pub users: u64,
 }
 
@@ -232,33 +237,51 @@ pub struct Limit {
     pub limit: Option<u32>,
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct PageRow {
-    pub path: String,
-    pub views: u64,
-    pub visitors: u64,
+/// Declares per-page reports: for each, its row type and its `GET` handler, which reads
+/// the first `limit` rows of the query of the same name over the request's range. The
+/// reports differ only in these.
+macro_rules! per_page {
+    ($(
+        $(#[doc = $doc:tt])*
+        $report:ident at $path:literal: $row:ident {
+            $($(#[doc = $field_doc:tt])* pub $field:ident: $field_ty:ty,)*
+        }
+    )*) => {$(
+        #[derive(Debug, Serialize, Deserialize, ToSchema)]
+        pub struct $row {
+            $($(#[doc = $field_doc])* pub $field: $field_ty,)*
+        }
+
+        $(#[doc = $doc])*
+        #[utoipa::path(get, path = $path, tag = "analytics", params(Range, Limit),
+            responses((status = 200, body = [$row]), (status = "4XX", body = Problem), (status = 503, body = Problem)))]
+        #[instrument(skip_all, fields(tenant = r.slug()))]
+        async fn $report(r: Report, Query(l): Query<Limit>) -> Result<Json<Vec<$row>>, ApiError> {
+            r.top(l, query::$report).await
+        }
+    )*};
 }
 
-/// Most viewed pages.
-#[utoipa::path(get, path = "/analytics/top-pages", tag = "analytics", params(Range, Limit),
-    responses((status = 200, body = [PageRow]), (status = "4XX", body = Problem), (status = 503, body = Problem)))]
-#[instrument(skip_all, fields(tenant = r.slug()))]
-async fn top_pages(r: Report, Query(l): Query<Limit>) -> Result<Json<Vec<PageRow>>, ApiError> {
-    r.top(l, query::top_pages).await
-}
+per_page! {
+    /// Most viewed pages.
+    top_pages at "/analytics/top-pages": PageRow {
+        /// The page's path, as the SDK sent it.
+        pub path: String,
+        /// Page views in the range; the rows come most viewed first.
+        pub views: u64,
+        /// Distinct users who viewed it in the range.
+        pub visitors: u64,
+    }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct DwellRow {
-    pub path: String,
-    pub samples: u64,
-    pub avg_ms: f64,
-    pub median_ms: f64,
-}
-
-/// Average and median dwell time per page.
-#[utoipa::path(get, path = "/analytics/dwell", tag = "analytics", params(Range, Limit),
-    responses((status = 200, body = [DwellRow]), (status = "4XX", body = Problem), (status = 503, body = Problem)))]
-#[instrument(skip_all, fields(tenant = r.slug()))]
-async fn dwell(r: Report, Query(l): Query<Limit>) -> Result<Json<Vec<DwellRow>>, ApiError> {
-    r.top(l, query::dwell).await
+    /// Average and median dwell time per page.
+    dwell at "/analytics/dwell": DwellRow {
+        /// The page's path, as the SDK sent it.
+        pub path: String,
+        /// Dwell times measured in the range; the rows come most measured first.
+        pub samples: u64,
+        /// Mean time on the page, in milliseconds.
+        pub avg_ms: f64,
+        /// Median time on the page (exact), in milliseconds.
+        pub median_ms: f64,
+    }
 }
