@@ -149,8 +149,7 @@ impl Writable for Deal {
         ])
     }
 
-    /// The first stage goes into the history with the deal. (A change, which cannot
-    /// change the stage, writes back the one the deal was locked with.)
+    /// The first stage goes into the history with the deal.
     fn insert() -> String {
         format!(
             "WITH d AS ({}),

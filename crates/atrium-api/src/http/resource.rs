@@ -1,6 +1,7 @@
 //! What every CRM resource shares: fetch one, lock one for a change, page through, create,
-//! change, delete. A resource module holds its type, its SQL and its validation; the
-//! [`resource!`] macro writes its handlers.
+//! change, delete. A resource module declares its fields with [`record!`], its list
+//! filter with [`filter!`] and its validation; the [`resource!`] macro writes its
+//! handlers.
 
 mod list;
 mod record;

@@ -1,5 +1,6 @@
-//! `POST /<resources>` and `PATCH /<resources>/{id}`: each resource states its SQL and
-//! how a body becomes checked values; running, error mapping and answering are shared.
+//! `POST /<resources>` and `PATCH /<resources>/{id}`: each resource states how a body
+//! becomes checked values; the statements follow from its fields, and running, error
+//! mapping and answering are shared.
 
 use atrium_analytics::event::Event;
 use atrium_core::db::TenantTx;
@@ -41,7 +42,8 @@ pub fn insert_sql<T: Writable>() -> String {
     )
 }
 
-/// `UPDATE` of row `$1` to the fields from `$2`, bumping its version.
+/// `UPDATE` of row `$1` to the fields from `$2`, bumping its version. A field a patch
+/// cannot change is written back as it was read under the lock.
 fn update_sql<T: Writable>() -> String {
     let set: Vec<String> = T::FIELDS
         .iter()
