@@ -50,11 +50,59 @@ impl<S: Send + Sync> FromRequestParts<S> for Tenant {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        parts.extensions.get::<Tenant>().cloned().ok_or_else(|| {
-            ApiError::Internal(anyhow::anyhow!(
-                "tenant middleware not installed on this route"
-            ))
+        resolved(parts)
+    }
+}
+
+/// What [`resolve`] put in the request's extensions. Missing only when a route was
+/// mounted without the middleware: a wiring bug, hence a 500 and not a 401.
+fn resolved<T: Clone + Send + Sync + 'static>(parts: &Parts) -> Result<T, ApiError> {
+    parts.extensions.get::<T>().cloned().ok_or_else(|| {
+        ApiError::Internal(anyhow::anyhow!(
+            "tenant middleware not installed on this route"
+        ))
+    })
+}
+
+/// A tenant-scoped request: the resolved tenant and the one other part of the request a
+/// handler is about (the `{id}` of the path, a query), extracted in that order so a
+/// request failing both is refused for its tenant first.
+pub struct Scoped<P> {
+    pub s: AppState,
+    pub t: Tenant,
+    pub part: P,
+}
+
+impl<P> FromRequestParts<AppState> for Scoped<P>
+where
+    P: FromRequestParts<AppState>,
+    P::Rejection: IntoResponse,
+{
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, s: &AppState) -> Result<Self, Response> {
+        let t = Tenant::from_request_parts(parts, s)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let part = P::from_request_parts(parts, s)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        Ok(Scoped {
+            s: s.clone(),
+            t,
+            part,
         })
+    }
+}
+
+impl<P> Scoped<P> {
+    pub fn slug(&self) -> &str {
+        self.t.slug()
+    }
+
+    /// Opens the tenant's transaction.
+    pub async fn begin(&self) -> Result<TenantTx, ApiError> {
+        self.t.begin(&self.s).await
     }
 }
 
@@ -87,11 +135,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        parts.extensions.get::<Caller>().cloned().ok_or_else(|| {
-            ApiError::Internal(anyhow::anyhow!(
-                "tenant middleware not installed on this route"
-            ))
-        })
+        resolved(parts)
     }
 }
 

@@ -8,18 +8,17 @@ use atrium_analytics::{
     query::{self, Filter, Interval, QueryError, Scope, Step},
 };
 use atrium_http::{ApiError, Json, Problem};
-use axum::{
-    extract::{FromRequestParts, Query, State},
-    http::request::Parts,
-    response::{IntoResponse, Response},
-};
+use axum::extract::{Query, State};
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use tracing::instrument;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::{tenant::Tenant, AppState};
+use crate::{
+    tenant::{Scoped, Tenant},
+    AppState,
+};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -47,39 +46,12 @@ impl Range {
     }
 }
 
-/// A dashboard request over a time range: the tenant and the range it asks about,
-/// extracted in the order the handlers used to take them.
-struct Report {
-    s: AppState,
-    t: Tenant,
-    range: Range,
-}
-
-impl FromRequestParts<AppState> for Report {
-    type Rejection = Response;
-
-    async fn from_request_parts(parts: &mut Parts, s: &AppState) -> Result<Self, Response> {
-        let t = Tenant::from_request_parts(parts, s)
-            .await
-            .map_err(IntoResponse::into_response)?;
-        let Query(range) = Query::<Range>::from_request_parts(parts, s)
-            .await
-            .map_err(IntoResponse::into_response)?;
-        Ok(Report {
-            s: s.clone(),
-            t,
-            range,
-        })
-    }
-}
+/// A dashboard request: the tenant and the time range it asks about.
+type Report = Scoped<Query<Range>>;
 
 impl Report {
-    fn slug(&self) -> &str {
-        self.t.slug()
-    }
-
     fn scope(&self) -> Result<Scope, ApiError> {
-        self.range.scope(&self.t)
+        self.part.scope(&self.t)
     }
 
     /// A top list: the first `limit` rows of the report `sql` writes.
@@ -116,7 +88,9 @@ async fn run<T: DeserializeOwned>(s: &AppState, sql: &str) -> Result<Vec<T>, Api
 pub struct TrendParams {
     /// `hour` or `day` (default).
     pub interval: Option<Interval>,
+    /// Only events of this name, such as `pageview`.
     pub name: Option<String>,
+    /// Only events on this page path.
     pub path: Option<String>,
 }
 
@@ -124,6 +98,7 @@ pub struct TrendParams {
 pub struct Bucket {
     /// Start of the bucket, UTC, `YYYY-MM-DD HH:MM:SS`.
     pub bucket: String,
+    /// Matching events in the bucket.
     pub n: u64,
 }
 
@@ -167,7 +142,9 @@ async fn trends(r: Report, Query(p): Query<TrendParams>) -> Result<Json<Vec<Buck
 pub struct ActiveRow {
     /// `day`, `week` or `month`.
     pub period: String,
+    /// Start of the period, UTC.
     pub bucket: String,
+    /// Distinct users with at least one event in the period.
     pub users: u64,
 }
 
@@ -260,33 +237,51 @@ pub struct Limit {
     pub limit: Option<u32>,
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct PageRow {
-    pub path: String,
-    pub views: u64,
-    pub visitors: u64,
+/// Declares per-page reports: for each, its row type and its `GET` handler, which reads
+/// the first `limit` rows of the query of the same name over the request's range. The
+/// reports differ only in these.
+macro_rules! per_page {
+    ($(
+        $(#[doc = $doc:tt])*
+        $report:ident at $path:literal: $row:ident {
+            $($(#[doc = $field_doc:tt])* pub $field:ident: $field_ty:ty,)*
+        }
+    )*) => {$(
+        #[derive(Debug, Serialize, Deserialize, ToSchema)]
+        pub struct $row {
+            $($(#[doc = $field_doc])* pub $field: $field_ty,)*
+        }
+
+        $(#[doc = $doc])*
+        #[utoipa::path(get, path = $path, tag = "analytics", params(Range, Limit),
+            responses((status = 200, body = [$row]), (status = "4XX", body = Problem), (status = 503, body = Problem)))]
+        #[instrument(skip_all, fields(tenant = r.slug()))]
+        async fn $report(r: Report, Query(l): Query<Limit>) -> Result<Json<Vec<$row>>, ApiError> {
+            r.top(l, query::$report).await
+        }
+    )*};
 }
 
-/// Most viewed pages.
-#[utoipa::path(get, path = "/analytics/top-pages", tag = "analytics", params(Range, Limit),
-    responses((status = 200, body = [PageRow]), (status = "4XX", body = Problem), (status = 503, body = Problem)))]
-#[instrument(skip_all, fields(tenant = r.slug()))]
-async fn top_pages(r: Report, Query(l): Query<Limit>) -> Result<Json<Vec<PageRow>>, ApiError> {
-    r.top(l, query::top_pages).await
-}
+per_page! {
+    /// Most viewed pages.
+    top_pages at "/analytics/top-pages": PageRow {
+        /// The page's path, as the SDK sent it.
+        pub path: String,
+        /// Page views in the range; the rows come most viewed first.
+        pub views: u64,
+        /// Distinct users who viewed it in the range.
+        pub visitors: u64,
+    }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct DwellRow {
-    pub path: String,
-    pub samples: u64,
-    pub avg_ms: f64,
-    pub median_ms: f64,
-}
-
-/// Average and median dwell time per page.
-#[utoipa::path(get, path = "/analytics/dwell", tag = "analytics", params(Range, Limit),
-    responses((status = 200, body = [DwellRow]), (status = "4XX", body = Problem), (status = 503, body = Problem)))]
-#[instrument(skip_all, fields(tenant = r.slug()))]
-async fn dwell(r: Report, Query(l): Query<Limit>) -> Result<Json<Vec<DwellRow>>, ApiError> {
-    r.top(l, query::dwell).await
+    /// Average and median dwell time per page.
+    dwell at "/analytics/dwell": DwellRow {
+        /// The page's path, as the SDK sent it.
+        pub path: String,
+        /// Dwell times measured in the range; the rows come most measured first.
+        pub samples: u64,
+        /// Mean time on the page, in milliseconds.
+        pub avg_ms: f64,
+        /// Median time on the page (exact), in milliseconds.
+        pub median_ms: f64,
+    }
 }

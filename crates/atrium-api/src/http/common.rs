@@ -76,6 +76,10 @@ pub fn etag(version: i32) -> HeaderMap {
     h
 }
 
+/// The largest amount a deal or an order may have, in cents: far above any real one,
+/// far below where `i64` arithmetic on sums could overflow.
+pub const MAX_AMOUNT_CENTS: i64 = 1_000_000_000_000_000;
+
 /// Collects every field error of a body before answering, so one 422 lists them all.
 #[derive(Default)]
 pub struct Check {
@@ -157,14 +161,6 @@ where
     T: Deserialize<'de>,
 {
     Option::<T>::deserialize(d).map(Some)
-}
-
-/// Applies a nullable patch field to a current value.
-pub fn merge<T: Clone>(patch: &Option<Option<T>>, current: &Option<T>) -> Option<T> {
-    match patch {
-        None => current.clone(),
-        Some(v) => v.clone(),
-    }
 }
 
 /// A foreign key that points nowhere is the caller's mistake, not ours. In a

@@ -3,24 +3,21 @@
 
 use atrium_analytics::event::Event;
 use atrium_http::{ApiError, Json, Problem};
-use axum::{
-    extract::{Path, State},
-    http::HeaderMap,
-};
+use axum::http::HeaderMap;
 use std::error::Error;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tokio_postgres::types::{FromSql, Type};
 use tracing::instrument;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use super::common::{search_pattern, Check, IfMatch};
-use super::resource::{self, record, resource, Filter, Params, Writable};
+use super::common::{Check, IfMatch, MAX_AMOUNT_CENTS};
+use super::resource::{self, filter, record, resource, Item, Params, Writable};
 use super::IdPath;
-use crate::{tenant::Tenant, AppState};
+use crate::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
     crud()
@@ -72,16 +69,27 @@ impl<'a> FromSql<'a> for Stage {
 }
 
 record! {
+    /// An amount a customer may spend, moving through the stages.
     #[derive(Debug, Serialize, ToSchema)]
     pub struct Deal {
         pub id: Uuid,
+        /// The customer the deal is with; it must exist in this tenant.
         pub customer_id: Uuid,
+        /// 1 to 200 characters once surrounding spaces are trimmed.
         pub title: String,
         /// In the currency's minor unit (cents).
         pub amount_cents: i64,
+        /// ISO 4217 code in capitals, such as `EUR`.
         pub currency: String,
+        /// Where the deal stands; every change is kept in its history.
+        #[not_patched]
+        #[create_default]
+        /// Defaults to `lead`.
         pub stage: Stage,
     }
+    new NewDeal;
+    /// Stage is changed through `POST /deals/{id}/stage`, so the history stays complete.
+    patch DealPatch;
 }
 
 /// Moves deal `$1` to stage `$2` from stage `$3`, and records the move.
@@ -101,27 +109,6 @@ const CHANGE_STAGE: &str = concat!(
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct NewDeal {
-    pub customer_id: Uuid,
-    pub title: String,
-    pub amount_cents: i64,
-    pub currency: String,
-    /// Defaults to `lead`.
-    pub stage: Option<Stage>,
-}
-
-/// Stage is changed through `POST /deals/{id}/stage`, so the history stays complete.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DealPatch {
-    pub customer_id: Option<Uuid>,
-    pub title: Option<String>,
-    pub amount_cents: Option<i64>,
-    pub currency: Option<String>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
 pub struct StageChange {
     pub stage: Stage,
 }
@@ -133,66 +120,25 @@ pub struct StageHistoryEntry {
     pub changed_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct DealFilter {
+filter! {
     /// Case-insensitive substring of the title.
-    pub q: Option<String>,
-    pub customer_id: Option<Uuid>,
-    pub stage: Option<Stage>,
-}
-
-impl Filter for DealFilter {
-    const WHERE: &'static str = "($3::text IS NULL OR title ILIKE $3)
-        AND ($4::uuid IS NULL OR customer_id = $4) AND ($5::text IS NULL OR stage = $5)";
-
-    fn params(self) -> Result<Params, ApiError> {
-        Ok(vec![
-            Box::new(search_pattern(self.q.as_deref())?),
-            Box::new(self.customer_id),
-            Box::new(self.stage.map(Stage::as_str)),
-        ])
+    pub struct DealFilter(q searches title) {
+        /// Only the deals with this customer.
+        pub customer_id: Option<Uuid> as uuid,
+        /// Only the deals in this stage.
+        pub stage: Option<Stage> as text by Stage::as_str,
     }
 }
 
-const MAX_AMOUNT_CENTS: i64 = 1_000_000_000_000_000;
-
-fn validate(title: &str, amount_cents: i64, currency: &str) -> Result<String, ApiError> {
-    let mut c = Check::default();
-    let title = c.text("title", title, 200);
-    c.range("amount_cents", amount_cents, 0, MAX_AMOUNT_CENTS);
-    c.currency("currency", currency);
-    c.finish()?;
-    Ok(title)
-}
-
 impl Writable for Deal {
-    type New = NewDeal;
-    type Patch = DealPatch;
-    /// The first stage goes into the history with the deal.
-    const INSERT: &'static str = concat!(
-        "WITH d AS (
-             INSERT INTO deals (id, customer_id, title, amount_cents, currency, stage)
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING ",
-        columns!(),
-        "),
-         h AS (
-             INSERT INTO deal_stage_history (deal_id, from_stage, to_stage)
-             SELECT id, NULL, stage FROM d)
-         SELECT ",
-        columns!(),
-        " FROM d"
-    );
-    const UPDATE: &'static str = concat!(
-        "UPDATE deals SET customer_id = $2, title = $3, amount_cents = $4, currency = $5,
-             version = version + 1, updated_at = now()
-         WHERE id = $1 RETURNING ",
-        columns!()
-    );
     const REFERENCE: &'static str = "customer_id";
 
     fn inserted(b: NewDeal) -> Result<Params, ApiError> {
-        let title = validate(&b.title, b.amount_cents, &b.currency)?;
+        let mut c = Check::default();
+        let title = c.text("title", &b.title, 200);
+        c.range("amount_cents", b.amount_cents, 0, MAX_AMOUNT_CENTS);
+        c.currency("currency", &b.currency);
+        c.finish()?;
         let stage = b.stage.unwrap_or(Stage::Lead).as_str();
         Ok(vec![
             Box::new(b.customer_id),
@@ -203,26 +149,21 @@ impl Writable for Deal {
         ])
     }
 
-    fn updated(self, patch: DealPatch) -> Result<Params, ApiError> {
-        let amount = patch.amount_cents.unwrap_or(self.amount_cents);
-        let currency = patch.currency.unwrap_or(self.currency);
-        let title = validate(
-            patch.title.as_deref().unwrap_or(&self.title),
-            amount,
-            &currency,
-        )?;
-        Ok(vec![
-            Box::new(patch.customer_id.unwrap_or(self.customer_id)),
-            Box::new(title),
-            Box::new(amount),
-            Box::new(currency),
-        ])
+    /// The first stage goes into the history with the deal.
+    fn insert() -> String {
+        format!(
+            "WITH d AS ({}),
+             h AS (
+                 INSERT INTO deal_stage_history (deal_id, from_stage, to_stage)
+                 SELECT id, NULL, stage FROM d)
+             SELECT {COLUMNS} FROM d",
+            resource::insert_sql::<Deal>()
+        )
     }
 
-    fn created_event(&self, tenant: &str) -> Option<Event> {
+    fn created_event(&self, created: Event) -> Option<Event> {
         Some(
-            Event::server(tenant, "deal_created")
-                .prop("deal_id", self.id.to_string())
+            created
                 .prop("stage", self.stage.as_str())
                 .prop("amount_cents", self.amount_cents.to_string()),
         )
@@ -232,16 +173,14 @@ impl Writable for Deal {
 /// Move a deal to another stage. Moving to the stage it is already in changes nothing.
 #[utoipa::path(post, path = "/deals/{id}/stage", tag = "deals", params(IdPath), request_body = StageChange,
     responses((status = 200, body = Deal), (status = 412, body = Problem), (status = "4XX", body = Problem)))]
-#[instrument(skip_all, fields(tenant = t.slug()))]
+#[instrument(skip_all, fields(tenant = r.slug()))]
 async fn change_stage(
-    State(s): State<AppState>,
-    t: Tenant,
-    Path(p): Path<IdPath>,
+    r: Item,
     if_match: IfMatch,
     Json(b): Json<StageChange>,
 ) -> Result<(HeaderMap, Json<Deal>), ApiError> {
-    let mut tx = t.begin(&s).await?;
-    let cur: Deal = resource::lock(&mut tx, p.id, &if_match).await?;
+    let mut tx = r.begin().await?;
+    let cur: Deal = resource::lock(&mut tx, r.id(), &if_match).await?;
     if cur.stage == b.stage {
         tx.commit().await?;
         return Ok(resource::versioned(cur));
@@ -249,13 +188,13 @@ async fn change_stage(
     let rows = tx
         .query(
             CHANGE_STAGE,
-            &[&p.id, &b.stage.as_str(), &cur.stage.as_str()],
+            &[&r.id(), &b.stage.as_str(), &cur.stage.as_str()],
         )
         .await?;
     tx.commit().await?;
     let deal: Deal = resource::returned(rows)?;
-    s.emitter.emit(
-        Event::server(t.slug(), "deal_stage_changed")
+    r.s.emitter.emit(
+        Event::server(r.slug(), "deal_stage_changed")
             .prop("deal_id", deal.id.to_string())
             .prop("from", cur.stage.as_str())
             .prop("to", deal.stage.as_str()),
@@ -266,19 +205,15 @@ async fn change_stage(
 /// Every stage a deal has been in, oldest first.
 #[utoipa::path(get, path = "/deals/{id}/history", tag = "deals", params(IdPath),
     responses((status = 200, body = [StageHistoryEntry]), (status = "4XX", body = Problem)))]
-#[instrument(skip_all, fields(tenant = t.slug()))]
-async fn history(
-    State(s): State<AppState>,
-    t: Tenant,
-    Path(p): Path<IdPath>,
-) -> Result<Json<Vec<StageHistoryEntry>>, ApiError> {
-    let mut tx = t.begin(&s).await?;
+#[instrument(skip_all, fields(tenant = r.slug()))]
+async fn history(r: Item) -> Result<Json<Vec<StageHistoryEntry>>, ApiError> {
+    let mut tx = r.begin().await?;
     let rows = tx
         .query(
             "SELECT d.id, h.from_stage, h.to_stage, h.changed_at
              FROM deals d LEFT JOIN deal_stage_history h ON h.deal_id = d.id
              WHERE d.id = $1 ORDER BY h.id",
-            &[&p.id],
+            &[&r.id()],
         )
         .await?;
     tx.commit().await?;

@@ -4,7 +4,7 @@
 use atrium_analytics::event::ClientEvent;
 use atrium_http::{ApiError, Json, Problem};
 use axum::{
-    extract::{FromRequest, Request, State},
+    extract::{FromRequest, Request},
     http::{header, HeaderMap, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
 };
@@ -13,7 +13,7 @@ use tracing::instrument;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::{tenant::Tenant, AppState};
+use crate::{tenant::Scoped, AppState};
 
 pub const MAX_BATCH: usize = 100;
 
@@ -63,21 +63,20 @@ pub struct Accepted {
 /// Accept a batch of tracking events (1 to 100).
 #[utoipa::path(post, path = "/events", tag = "analytics", request_body = Batch,
     responses((status = 202, body = Accepted), (status = 429, body = Problem), (status = "4XX", body = Problem)))]
-#[instrument(skip_all, fields(tenant = t.slug()))]
+#[instrument(skip_all, fields(tenant = r.slug()))]
 async fn ingest(
-    State(s): State<AppState>,
-    t: Tenant,
-    headers: HeaderMap,
+    r: Scoped<HeaderMap>,
     BeaconJson(batch): BeaconJson<Batch>,
 ) -> Result<Response, ApiError> {
-    s.ingest_limiter.admit(t.slug())?;
+    r.s.ingest_limiter.admit(r.slug())?;
     if batch.events.is_empty() || batch.events.len() > MAX_BATCH {
         return Err(ApiError::validation(
             "events",
             format!("a batch holds 1 to {MAX_BATCH} events"),
         ));
     }
-    let ua = headers
+    let ua = r
+        .part
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
@@ -86,14 +85,14 @@ async fn ingest(
         .events
         .into_iter()
         .enumerate()
-        .filter_map(|(i, e)| e.into_event(i, t.slug(), ua, &mut errors))
+        .filter_map(|(i, e)| e.into_event(i, r.slug(), ua, &mut errors))
         .collect();
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
     let accepted = events.len();
     for e in events {
-        s.emitter.emit(e);
+        r.s.emitter.emit(e);
     }
     Ok((StatusCode::ACCEPTED, Json(Accepted { accepted })).into_response())
 }

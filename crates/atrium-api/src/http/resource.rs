@@ -1,6 +1,7 @@
 //! What every CRM resource shares: fetch one, lock one for a change, page through, create,
-//! change, delete. A resource module holds its type, its SQL and its validation; the
-//! [`resource!`] macro writes its handlers.
+//! change, delete. A resource module declares its fields with [`record!`], its list
+//! filter with [`filter!`] and its validation; the [`resource!`] macro writes its
+//! handlers.
 
 mod list;
 mod record;
@@ -9,18 +10,33 @@ mod write;
 
 use atrium_core::db::TenantTx;
 use atrium_http::{ApiError, Json};
-use axum::http::{HeaderMap, StatusCode};
+use axum::{
+    extract::Path,
+    http::{HeaderMap, StatusCode},
+};
 use serde::Serialize;
 use tokio_postgres::{types::ToSql, Row};
 use uuid::Uuid;
 
+pub(crate) use list::filter;
 pub use list::{list, Filter};
 pub(crate) use record::record;
 pub(crate) use routes::resource;
-pub use write::{create, update, Writable};
+pub use write::{create, insert_sql, update, Writable};
 
 use super::common::{etag, IfMatch};
-use crate::{tenant::Tenant, AppState};
+use super::IdPath;
+use crate::tenant::Scoped;
+
+/// The request for one resource at `/<resources>/{id}`: what `show`, `update`, `remove`
+/// and a resource's own item routes start from.
+pub type Item = Scoped<Path<IdPath>>;
+
+impl Item {
+    pub fn id(&self) -> Uuid {
+        self.part.id
+    }
+}
 
 pub trait Resource: for<'r> From<&'r Row> + Serialize {
     /// Table name: a constant of this code base, never input.
@@ -29,6 +45,18 @@ pub trait Resource: for<'r> From<&'r Row> + Serialize {
     const COLUMNS: &'static str;
     fn id(&self) -> Uuid;
     fn version(&self) -> i32;
+}
+
+/// A resource's writable fields, as [`record!`] declares them once: its create body, its
+/// merge-patch body, and what a patch makes of the current resource.
+pub trait Fields {
+    type New;
+    type Patch;
+    /// The writable columns, in the order of the values [`Writable::inserted`] gives.
+    const FIELDS: &'static [&'static str];
+    /// The create body that holds the current values with the patch applied, so a change
+    /// is checked exactly like a creation.
+    fn patched(self, patch: Self::Patch) -> Self::New;
 }
 
 /// Statement parameters built from a request, so each resource states only its own.
@@ -43,16 +71,12 @@ pub fn created<T: Resource>(item: T) -> (StatusCode, HeaderMap, Json<T>) {
     (StatusCode::CREATED, etag(item.version()), Json(item))
 }
 
-pub async fn show<T: Resource>(
-    s: &AppState,
-    t: &Tenant,
-    id: Uuid,
-) -> Result<(HeaderMap, Json<T>), ApiError> {
-    let mut tx = t.begin(s).await?;
+pub async fn show<T: Resource>(r: &Item) -> Result<(HeaderMap, Json<T>), ApiError> {
+    let mut tx = r.begin().await?;
     let row = tx
         .query_opt(
             &format!("SELECT {} FROM {} WHERE id = $1", T::COLUMNS, T::TABLE),
-            &[&id],
+            &[&r.id()],
         )
         .await?
         .ok_or(ApiError::NotFound(T::WHAT))?;
@@ -82,16 +106,14 @@ pub async fn lock<T: Resource>(
     Ok(current)
 }
 
-pub async fn delete<T: Resource>(
-    s: &AppState,
-    t: &Tenant,
-    id: Uuid,
-    if_match: IfMatch,
-) -> Result<StatusCode, ApiError> {
-    let mut tx = t.begin(s).await?;
-    lock::<T>(&mut tx, id, &if_match).await?;
-    tx.execute(&format!("DELETE FROM {} WHERE id = $1", T::TABLE), &[&id])
-        .await?;
+pub async fn delete<T: Resource>(r: &Item, if_match: IfMatch) -> Result<StatusCode, ApiError> {
+    let mut tx = r.begin().await?;
+    lock::<T>(&mut tx, r.id(), &if_match).await?;
+    tx.execute(
+        &format!("DELETE FROM {} WHERE id = $1", T::TABLE),
+        &[&r.id()],
+    )
+    .await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -8,6 +8,7 @@ use atrium_accounts::{
     tenant_users::{self, TenantUser},
     Credentials,
 };
+use atrium_core::db::TenantTx;
 use atrium_http::{ApiError, Json, Problem};
 use axum::{
     extract::{Path, State},
@@ -68,16 +69,24 @@ async fn sign_in(
         return Err(ApiError::Unauthorized);
     };
     tenant::ensure_active(&t)?;
-    let mut tx = t.begin(&s).await?;
-    let (token, csrf_token) = tenant_users::open_session(&mut tx, user.id).await?;
-    tx.commit().await?;
-    signed_in(&t, &token, SessionInfo { user, csrf_token })
+    open_session(&t, t.begin(&s).await?, user).await
 }
 
-/// The answer to a new session: the cookie, scoped to the tenant's path, and who it is.
-pub fn signed_in(t: &Tenant, token: &str, info: SessionInfo) -> Result<Response, ApiError> {
-    let cookie = session_cookie(t.slug()).set(token)?;
-    Ok(([(header::SET_COOKIE, cookie)], Json(info)).into_response())
+/// Opens a session for `user` in `tx` and commits it; answers with the cookie, scoped to
+/// the tenant's path, and who it is.
+pub async fn open_session(
+    t: &Tenant,
+    mut tx: TenantTx,
+    user: TenantUser,
+) -> Result<Response, ApiError> {
+    let (token, csrf_token) = tenant_users::open_session(&mut tx, user.id).await?;
+    tx.commit().await?;
+    let cookie = session_cookie(t.slug()).set(&token)?;
+    Ok((
+        [(header::SET_COOKIE, cookie)],
+        Json(SessionInfo { user, csrf_token }),
+    )
+        .into_response())
 }
 
 /// Who is signed in, and the session's CSRF token.

@@ -19,9 +19,9 @@ use tracing::instrument;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::session::{signed_in, SessionInfo};
+use super::session::open_session;
 use crate::{
-    tenant::{self, Caller, Tenant},
+    tenant::{self, Caller, Scoped, Tenant},
     AppState,
 };
 
@@ -67,15 +67,13 @@ pub struct Invite {
 /// issues a new token; an address that already signed in is a 409.
 #[utoipa::path(post, path = "/users", tag = "users", request_body = NewInvite,
     responses((status = 201, body = Invite), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-#[instrument(skip_all, fields(tenant = t.slug()))]
+#[instrument(skip_all, fields(tenant = r.slug()))]
 async fn invite(
-    State(s): State<AppState>,
-    t: Tenant,
-    caller: Caller,
+    r: Scoped<Caller>,
     Json(n): Json<NewInvite>,
 ) -> Result<(StatusCode, Json<Invite>), ApiError> {
-    caller.require_admin()?;
-    let mut tx = t.begin(&s).await?;
+    r.part.require_admin()?;
+    let mut tx = r.begin().await?;
     let (user, invite_token) =
         tenant_users::invite(&mut tx, &n.email, n.display_name.as_deref(), n.role).await?;
     tx.commit().await?;
@@ -106,7 +104,5 @@ async fn accept(
     let hash = password::hash_new("password", &a.password).await?;
     let mut tx = t.begin(&s).await?;
     let user = tenant_users::accept(&mut tx, &a.token, &hash, a.display_name.as_deref()).await?;
-    let (token, csrf_token) = tenant_users::open_session(&mut tx, user.id).await?;
-    tx.commit().await?;
-    signed_in(&t, &token, SessionInfo { user, csrf_token })
+    open_session(&t, tx, user).await
 }

@@ -355,3 +355,73 @@ async fn openapi_document_is_generated_from_the_code() {
     );
     assert!(doc["components"]["schemas"]["Problem"].is_object());
 }
+
+/// A merge-patch changes what it names, clears a nullable field sent as `null`, keeps
+/// the rest, and is checked like a creation; a deal's stage and history are not touched.
+#[tokio::test]
+async fn patches_change_only_what_they_name() {
+    let app = TestApp::spawn().await;
+    let t = app.tenant("acme").await;
+    let c = app.customer(&t, "Acme").await;
+    let cid = c["id"].as_str().unwrap_or_default().to_owned();
+
+    let (s, contact) = app
+        .post(
+            &t,
+            "/contacts",
+            json!({"customer_id": cid, "name": "Ann", "email": "ann@acme.test", "phone": "+1 555"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{contact}");
+    let path = format!("/contacts/{}", contact["id"].as_str().unwrap_or_default());
+    let (s, p) = app
+        .patch(&t, &path, json!({"email": null, "title": " CTO "}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{p}");
+    assert_eq!(p["email"], Value::Null);
+    assert_eq!(p["phone"], "+1 555");
+    assert_eq!(p["title"], "CTO");
+    assert_eq!(p["name"], "Ann");
+    assert_eq!(p["version"], 2);
+    let (s, p) = app.patch(&t, &path, json!({"phone": "call me"})).await;
+    assert_problem(s, &p, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    let (s, p) = app
+        .patch(&t, &path, json!({"customer_id": uuid::Uuid::now_v7()}))
+        .await;
+    assert_problem(s, &p, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+
+    let (s, order) = app
+        .post(&t, "/orders", json!({"customer_id": cid, "item": "Bolts", "quantity": 3, "amount_cents": 900, "currency": "EUR"}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{order}");
+    let path = format!("/orders/{}", order["id"].as_str().unwrap_or_default());
+    let (s, p) = app.patch(&t, &path, json!({"amount_cents": 1200})).await;
+    assert_eq!(s, StatusCode::OK, "{p}");
+    assert_eq!(
+        (p["quantity"].clone(), p["amount_cents"].clone()),
+        (json!(3), json!(1200))
+    );
+    assert_eq!(p["customer_id"], cid.as_str());
+    let (s, p) = app.patch(&t, &path, json!({"quantity": 0})).await;
+    assert_problem(s, &p, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+
+    let (s, deal) = app
+        .post(&t, "/deals", json!({"customer_id": cid, "title": "Robots", "amount_cents": 5, "currency": "EUR", "stage": "proposal"}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{deal}");
+    let id = deal["id"].as_str().unwrap_or_default();
+    let (s, p) = app
+        .patch(&t, &format!("/deals/{id}"), json!({"title": "More robots"}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{p}");
+    assert_eq!(
+        (p["title"].clone(), p["stage"].clone()),
+        (json!("More robots"), json!("proposal"))
+    );
+    let (s, p) = app
+        .patch(&t, &format!("/deals/{id}"), json!({"stage": "won"}))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    let (_, history) = app.get(&t, &format!("/deals/{id}/history")).await;
+    assert_eq!(history.as_array().map(Vec::len), Some(1), "{history}");
+}

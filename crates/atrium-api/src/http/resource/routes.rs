@@ -74,13 +74,11 @@ macro_rules! resource {
         $(#[doc = $show_doc])*
         #[utoipa::path(get, path = $item, tag = $tag, params($crate::http::IdPath),
             responses((status = 200, body = $ty), (status = "4XX", body = ::atrium_http::Problem)))]
-        #[tracing::instrument(skip_all, fields(tenant = t.slug()))]
+        #[tracing::instrument(skip_all, fields(tenant = r.slug()))]
         async fn show(
-            ::axum::extract::State(s): ::axum::extract::State<$crate::AppState>,
-            t: $crate::tenant::Tenant,
-            ::axum::extract::Path(p): ::axum::extract::Path<$crate::http::IdPath>,
+            r: $crate::http::resource::Item,
         ) -> Result<(::axum::http::HeaderMap, ::atrium_http::Json<$ty>), ::atrium_http::ApiError> {
-            $crate::http::resource::show(&s, &t, p.id).await
+            $crate::http::resource::show(&r).await
         }
 
         $(#[doc = $update_doc])*
@@ -88,29 +86,25 @@ macro_rules! resource {
             request_body = $patch,
             responses((status = 200, body = $ty), (status = 412, body = ::atrium_http::Problem),
                       (status = "4XX", body = ::atrium_http::Problem)))]
-        #[tracing::instrument(skip_all, fields(tenant = t.slug()))]
+        #[tracing::instrument(skip_all, fields(tenant = r.slug()))]
         async fn update(
-            ::axum::extract::State(s): ::axum::extract::State<$crate::AppState>,
-            t: $crate::tenant::Tenant,
-            ::axum::extract::Path(p): ::axum::extract::Path<$crate::http::IdPath>,
+            r: $crate::http::resource::Item,
             if_match: $crate::http::common::IfMatch,
             ::atrium_http::Json(patch): ::atrium_http::Json<$patch>,
         ) -> Result<(::axum::http::HeaderMap, ::atrium_http::Json<$ty>), ::atrium_http::ApiError> {
-            $crate::http::resource::update(&s, &t, p.id, if_match, patch).await
+            $crate::http::resource::update(&r, if_match, patch).await
         }
 
         $(#[doc = $remove_doc])*
         #[utoipa::path(delete, path = $item, tag = $tag, params($crate::http::IdPath),
             responses((status = 204), (status = 412, body = ::atrium_http::Problem),
                       (status = "4XX", body = ::atrium_http::Problem)))]
-        #[tracing::instrument(skip_all, fields(tenant = t.slug()))]
+        #[tracing::instrument(skip_all, fields(tenant = r.slug()))]
         async fn remove(
-            ::axum::extract::State(s): ::axum::extract::State<$crate::AppState>,
-            t: $crate::tenant::Tenant,
-            ::axum::extract::Path(p): ::axum::extract::Path<$crate::http::IdPath>,
+            r: $crate::http::resource::Item,
             if_match: $crate::http::common::IfMatch,
         ) -> Result<::axum::http::StatusCode, ::atrium_http::ApiError> {
-            $crate::http::resource::delete::<$ty>(&s, &t, p.id, if_match).await
+            $crate::http::resource::delete::<$ty>(&r, if_match).await
         }
     };
 }

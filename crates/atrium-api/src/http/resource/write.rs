@@ -1,37 +1,61 @@
-//! `POST /<resources>` and `PATCH /<resources>/{id}`: each resource states its SQL and
-//! how a body becomes checked values; running, error mapping and answering are shared.
+//! `POST /<resources>` and `PATCH /<resources>/{id}`: each resource states how a body
+//! becomes checked values; the statements follow from its fields, and running, error
+//! mapping and answering are shared.
 
 use atrium_analytics::event::Event;
 use atrium_core::db::TenantTx;
 use atrium_http::{ApiError, Json};
 use axum::http::{HeaderMap, StatusCode};
-use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
-use super::{borrowed, created, lock, returned, versioned, Params, Resource};
+use super::{borrowed, created, lock, returned, versioned, Fields, Item, Params, Resource};
 use crate::{http::common::unknown_reference, http::common::IfMatch, tenant::Tenant, AppState};
 
-pub trait Writable: Resource {
-    /// The body of a create.
-    type New: DeserializeOwned;
-    /// The merge-patch body of a change.
-    type Patch: DeserializeOwned;
-    /// Inserts `$1` (the new id) and [`Writable::inserted`] from `$2`, returning `COLUMNS`.
-    const INSERT: &'static str;
-    /// Changes row `$1` to [`Writable::updated`] from `$2` and bumps its version,
-    /// returning `COLUMNS`.
-    const UPDATE: &'static str;
+pub trait Writable: Resource + Fields {
     /// The body field blamed when a write refers to a record that does not exist.
     const REFERENCE: &'static str;
 
-    /// The checked values a new body inserts.
+    /// The checked values of a create body, in the order of [`Fields::FIELDS`]. A change
+    /// is checked the same way, on the body [`Fields::patched`] makes.
     fn inserted(new: Self::New) -> Result<Params, ApiError>;
-    /// The checked values the current resource changed by `patch` has.
-    fn updated(self, patch: Self::Patch) -> Result<Params, ApiError>;
-    /// The tracking event a creation emits, if it is one the dashboards count.
-    fn created_event(&self, _tenant: &str) -> Option<Event> {
+    /// The statement that inserts `$1` (the new id) and the fields from `$2`, returning
+    /// `COLUMNS`.
+    fn insert() -> String {
+        insert_sql::<Self>()
+    }
+    /// The tracking event a creation emits, if it is one the dashboards count: `created`
+    /// is `<what>_created` with `<what>_id`, to which a resource adds what it counts by.
+    fn created_event(&self, _created: Event) -> Option<Event> {
         None
     }
+}
+
+/// `INSERT` of a new resource: `$1` is its id, its fields follow from `$2`.
+pub fn insert_sql<T: Writable>() -> String {
+    let values: Vec<String> = (1..=T::FIELDS.len() + 1).map(|i| format!("${i}")).collect();
+    format!(
+        "INSERT INTO {} (id, {}) VALUES ({}) RETURNING {}",
+        T::TABLE,
+        T::FIELDS.join(", "),
+        values.join(", "),
+        T::COLUMNS
+    )
+}
+
+/// `UPDATE` of row `$1` to the fields from `$2`, bumping its version. A field a patch
+/// cannot change is written back as it was read under the lock.
+fn update_sql<T: Writable>() -> String {
+    let set: Vec<String> = T::FIELDS
+        .iter()
+        .zip(2..)
+        .map(|(field, i)| format!("{field} = ${i}"))
+        .collect();
+    format!(
+        "UPDATE {} SET {}, version = version + 1, updated_at = now() WHERE id = $1 RETURNING {}",
+        T::TABLE,
+        set.join(", "),
+        T::COLUMNS
+    )
 }
 
 pub async fn create<T: Writable>(
@@ -40,23 +64,26 @@ pub async fn create<T: Writable>(
     new: T::New,
 ) -> Result<(StatusCode, HeaderMap, Json<T>), ApiError> {
     let values = T::inserted(new)?;
-    let item: T = write(t.begin(s).await?, T::INSERT, Uuid::now_v7(), values).await?;
-    if let Some(event) = item.created_event(t.slug()) {
+    let item: T = write(t.begin(s).await?, &T::insert(), Uuid::now_v7(), values).await?;
+    let event = Event::server(t.slug(), &format!("{}_created", T::WHAT))
+        .prop(&format!("{}_id", T::WHAT), item.id().to_string());
+    if let Some(event) = item.created_event(event) {
         s.emitter.emit(event);
     }
     Ok(created(item))
 }
 
 pub async fn update<T: Writable>(
-    s: &AppState,
-    t: &Tenant,
-    id: Uuid,
+    r: &Item,
     if_match: IfMatch,
     patch: T::Patch,
 ) -> Result<(HeaderMap, Json<T>), ApiError> {
-    let mut tx = t.begin(s).await?;
-    let values = lock::<T>(&mut tx, id, &if_match).await?.updated(patch)?;
-    Ok(versioned(write(tx, T::UPDATE, id, values).await?))
+    let mut tx = r.begin().await?;
+    let current = lock::<T>(&mut tx, r.id(), &if_match).await?;
+    let values = T::inserted(current.patched(patch))?;
+    Ok(versioned(
+        write(tx, &update_sql::<T>(), r.id(), values).await?,
+    ))
 }
 
 /// Runs a write of row `id` whose `RETURNING` gives the resource's columns, reports a
