@@ -70,20 +70,31 @@ start_services() {
   done
 }
 
+# alive PID: it runs; an exited child not yet reaped (a zombie) does not count.
+alive() {
+  [ -r "/proc/$1/stat" ] && ! grep -q ') Z ' "/proc/$1/stat" 2>/dev/null
+}
+
 # stop_services DIR SERVICE...: stops what start_services started, by the pids it
-# recorded, and waits (at most 30 s each) until they have exited.
+# recorded: SIGTERM, at most 30 s to drain, then SIGKILL. A pid file that names another
+# program (the service died and its pid was reused) is only removed.
 stop_services() {
   local dir="$1" svc pid
   shift
   for svc in "$@"; do
     [ -f "$dir/run/$svc.pid" ] || continue
     pid="$(cat "$dir/run/$svc.pid")"
-    if kill "$pid" 2>/dev/null; then
+    if grep -qa "atrium" "/proc/$pid/cmdline" 2>/dev/null && kill "$pid" 2>/dev/null; then
       log "stopping $svc"
-      # Reaps it when it is a child of this shell; otherwise the loop below waits.
+      for _ in $(seq 1 300); do alive "$pid" || break; sleep 0.1; done
+      if alive "$pid"; then
+        log "$svc did not stop within 30 s; killing it"
+        kill -9 "$pid" 2>/dev/null || true
+      fi
+      # Reaps it when it is a child of this shell (it has exited by now).
       wait "$pid" 2>/dev/null || true
-      for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     fi
     rm -f "$dir/run/$svc.pid"
   done
 }
+

@@ -19,7 +19,8 @@ const PAGES: &[(&str, u64)] = &[
 ];
 const STAGES: &[&str] = &["lead", "qualified", "proposal", "won"];
 
-/// Seeded, so one seed always gives the same month (and the same event ids).
+/// Seeded: a run with this build is repeatable. Event ids come from (tenant, index),
+/// not from here, so seeding twice dedups whatever the generator does.
 struct Rng(SmallRng);
 impl Rng {
     fn next(&mut self, m: u64) -> u64 {

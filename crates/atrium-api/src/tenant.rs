@@ -68,8 +68,8 @@ fn resolved<T: Clone + Send + Sync + 'static>(parts: &Parts) -> Result<T, ApiErr
 /// handler is about (the `{id}` of the path, a query), extracted in that order so a
 /// request failing both is refused for its tenant first.
 pub struct Scoped<P> {
-    pub s: AppState,
-    pub t: Tenant,
+    pub state: AppState,
+    pub tenant: Tenant,
     pub part: P,
 }
 
@@ -88,8 +88,8 @@ where
             .await
             .map_err(IntoResponse::into_response)?;
         Ok(Scoped {
-            s: s.clone(),
-            t,
+            state: s.clone(),
+            tenant: t,
             part,
         })
     }
@@ -97,12 +97,12 @@ where
 
 impl<P> Scoped<P> {
     pub fn slug(&self) -> &str {
-        self.t.slug()
+        self.tenant.slug()
     }
 
     /// Opens the tenant's transaction.
     pub async fn begin(&self) -> Result<TenantTx, ApiError> {
-        self.t.begin(&self.s).await
+        self.tenant.begin(&self.state).await
     }
 }
 

@@ -97,7 +97,7 @@ impl Control {
                 &[&key_id, &tenant.id],
             )
             .await?
-            .ok_or(DomainError::NotFound("tenant"))?;
+            .ok_or(DomainError::NotFound("key"))?;
         let hash: String = row.get(5);
         registry::record_change(
             &*tx,

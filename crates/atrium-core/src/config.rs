@@ -349,31 +349,41 @@ impl Config {
     /// Defaults, overridden by `ATRIUM_`-prefixed environment variables (`__` between
     /// levels), overridden in turn by `ATRIUM_..._FILE` variables naming a file to read.
     pub fn load() -> Result<Self, ConfigError> {
+        // figment reads a value as the type it looks like (`0123` as the number 123,
+        // `"x"` as x): right for settings, wrong for secrets, which stay verbatim text.
         let mut figment = Figment::from(Serialized::defaults(Config::default())).merge(
             Env::prefixed("ATRIUM_")
-                .filter(|k| !k.as_str().ends_with("_file"))
+                .filter(|k| {
+                    let key = config_key(k.as_str());
+                    !key.ends_with("_file") && !VERBATIM_KEYS.contains(&key.as_str())
+                })
                 .split("__"),
         );
-        // A file's content is always text (a password of digits stays a string), and a
-        // trailing newline from `echo >` or a Kubernetes Secret is not part of it.
-        for (key, path) in std::env::vars() {
-            let Some(target) = key
-                .strip_prefix("ATRIUM_")
-                .and_then(|k| k.strip_suffix("_FILE"))
-            else {
+        for (var, value) in std::env::vars() {
+            let Some(name) = var.strip_prefix("ATRIUM_") else {
                 continue;
             };
-            let content =
-                std::fs::read_to_string(&path).map_err(|source| ConfigError::SecretFile {
-                    var: key.clone(),
-                    path: path.clone(),
-                    source,
-                })?;
-            let key = target.to_ascii_lowercase().replace("__", ".");
-            figment = figment.merge(Serialized::global(
-                &key,
-                content.trim_end_matches(['\n', '\r']),
-            ));
+            let (key, value) = match name.strip_suffix("_FILE") {
+                // A trailing newline from `echo >` or a Kubernetes Secret is not part of it.
+                Some(target) => {
+                    let content = std::fs::read_to_string(&value).map_err(|source| {
+                        ConfigError::SecretFile {
+                            var: var.clone(),
+                            path: value.clone(),
+                            source,
+                        }
+                    })?;
+                    let text = content.trim_end_matches(['\n', '\r']).to_owned();
+                    (config_key(target), text)
+                }
+                None => (config_key(name), value),
+            };
+            if VERBATIM_KEYS.contains(&key.as_str()) {
+                figment = figment.merge(Serialized::global(&key, value));
+            } else if name.ends_with("_FILE") {
+                let typed: figment::value::Value = value.parse().unwrap_or_else(|e| match e {});
+                figment = figment.merge(Serialized::global(&key, typed));
+            }
         }
         let config: Config = figment
             .extract()
@@ -398,6 +408,7 @@ impl Config {
         }
         self.api.http.validate("api.http")?;
         self.control.http.validate("control.http")?;
+        self.collector.http.validate("collector.http")?;
         for (name, page) in [
             ("api.page", self.api.page),
             ("control.page", self.control.page),
@@ -429,6 +440,21 @@ impl Config {
         }
         Ok(())
     }
+}
+
+/// Settings read as the exact text given, never as a number or a quoted string.
+const VERBATIM_KEYS: &[&str] = &[
+    "superuser_url",
+    "api.database_url",
+    "control.database_url",
+    "control.admin_token",
+    "clickhouse.password",
+    "collector.mask_salt",
+];
+
+/// `API__POOL__MAX_SIZE` → `api.pool.max_size`.
+fn config_key(var: &str) -> String {
+    var.to_ascii_lowercase().replace("__", ".")
 }
 
 /// The secrets a subcommand uses; only those must be real in production.
@@ -545,6 +571,26 @@ mod tests {
         let printed = format!("{c:?} {}", serde_json::to_string(&c).expect("json"));
         assert!(!printed.contains("file-token"));
         assert!(!printed.contains("dev-only-insecure-api"));
+    }
+
+    #[test]
+    fn secrets_in_the_environment_stay_verbatim_and_unprinted() {
+        let c = load_with(&[
+            ("ATRIUM_COLLECTOR__MASK_SALT", "000123"),
+            ("ATRIUM_CONTROL__ADMIN_TOKEN", "\"quoted-token-0123\""),
+        ])
+        .expect("digits and quotes are text in a secret");
+        assert_eq!(c.collector.mask_salt.expose_secret(), "000123");
+        assert_eq!(
+            c.control.admin_token.expose_secret(),
+            "\"quoted-token-0123\""
+        );
+        let err = load_with(&[
+            ("ATRIUM_CONTROL__ADMIN_TOKEN", "short"),
+            ("ATRIUM_API__POOL__MAX_SIZE", "many"),
+        ])
+        .expect_err("refused");
+        assert!(!err.contains("short"), "{err}");
     }
 
     #[test]

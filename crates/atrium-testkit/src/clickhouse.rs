@@ -17,6 +17,9 @@ use crate::{ports, process};
 
 const CONFIG: &str = include_str!("../clickhouse-local.xml");
 
+/// The program a pid file of ours must name before we signal it.
+const SERVER: &str = "clickhouse-server";
+
 pub struct ChServer {
     pub http_port: u16,
     dir: PathBuf,
@@ -70,11 +73,10 @@ impl ChServer {
     /// Starts the server and waits until it answers /ping.
     pub fn start(&self) -> anyhow::Result<()> {
         let mut child = process::detached(
-            Command::new("clickhouse-server")
-                .arg(format!("--config-file={}/config.xml", self.dir.display())),
+            Command::new(SERVER).arg(format!("--config-file={}/config.xml", self.dir.display())),
         )
         .spawn()
-        .context("clickhouse-server")?;
+        .context(SERVER)?;
         std::fs::write(self.dir.join("pid"), child.id().to_string())?;
         let deadline = Instant::now() + Duration::from_secs(60);
         while Instant::now() < deadline {
@@ -112,13 +114,13 @@ impl ChServer {
 
 /// Whether the server of `dir` runs (by its pid file).
 pub fn running(dir: &Path) -> bool {
-    process::read_pid(&dir.join("pid")).is_some_and(process::alive)
+    process::read_pid(&dir.join("pid")).is_some_and(|pid| process::runs(pid, SERVER))
 }
 
 /// Stops the server of `dir` with `signal` (SIGKILL if it lingers) and waits until it has
 /// exited. Nothing to do when it is not running.
 pub fn stop(dir: &Path, signal: &str) -> anyhow::Result<()> {
-    process::stop_pid_file(&dir.join("pid"), signal)
+    process::stop_pid_file(&dir.join("pid"), SERVER, signal)
 }
 
 fn ping(http_port: u16) -> bool {

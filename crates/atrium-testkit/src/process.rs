@@ -67,6 +67,14 @@ pub fn alive(pid: u32) -> bool {
         .unwrap_or(false)
 }
 
+/// Whether `pid` runs `program`. A pid file can outlive its process (a crash, a
+/// reboot), and by then the number may belong to anything.
+pub fn runs(pid: u32, program: &str) -> bool {
+    let arg0 = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+    let arg0 = arg0.split(|b| *b == 0).next().unwrap_or_default();
+    alive(pid) && String::from_utf8_lossy(arg0).contains(program)
+}
+
 pub fn read_pid(file: &Path) -> Option<u32> {
     std::fs::read_to_string(file).ok()?.trim().parse().ok()
 }
@@ -92,10 +100,10 @@ pub fn stop_pid(pid: u32, signal: &str, patience: Duration) -> anyhow::Result<()
     Ok(())
 }
 
-/// Stops the process named by a pid file (gently, then by force) and removes the file.
-/// Nothing to do when the file is missing.
-pub fn stop_pid_file(file: &Path, signal: &str) -> anyhow::Result<()> {
-    if let Some(pid) = read_pid(file) {
+/// Stops the `program` named by a pid file (gently, then by force) and removes the
+/// file. Nothing to do when the file is missing or names another program.
+pub fn stop_pid_file(file: &Path, program: &str, signal: &str) -> anyhow::Result<()> {
+    if let Some(pid) = read_pid(file).filter(|pid| runs(*pid, program)) {
         if stop_pid(pid, signal, Duration::from_secs(30)).is_err() {
             stop_pid(pid, "KILL", Duration::from_secs(10))?;
         }

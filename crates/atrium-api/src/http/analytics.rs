@@ -51,7 +51,7 @@ type Report = Scoped<Query<Range>>;
 
 impl Report {
     fn scope(&self) -> Result<Scope, ApiError> {
-        self.part.scope(&self.t)
+        self.part.scope(&self.tenant)
     }
 
     /// A top list: the first `limit` rows of the report `sql` writes.
@@ -61,7 +61,7 @@ impl Report {
         sql: fn(&Scope, u32) -> String,
     ) -> Result<Json<Vec<T>>, ApiError> {
         let sql = sql(&self.scope()?, limit.limit.unwrap_or(10));
-        Ok(Json(run(&self.s, &sql).await?))
+        Ok(Json(run(&self.state, &sql).await?))
     }
 }
 
@@ -119,7 +119,7 @@ async fn trends(r: Report, Query(p): Query<TrendParams>) -> Result<Json<Vec<Buck
         name: p.name,
         path: p.path,
     };
-    let rows: Vec<Bucket> = run(&r.s, &query::trends(&scope, interval, &filter)).await?;
+    let rows: Vec<Bucket> = run(&r.state, &query::trends(&scope, interval, &filter)).await?;
     let have: BTreeMap<String, u64> = rows.into_iter().map(|b| (b.bucket, b.n)).collect();
     let step = match interval {
         Interval::Hour => Duration::hours(1),
@@ -153,7 +153,7 @@ pub struct ActiveRow {
     responses((status = 200, body = [ActiveRow]), (status = "4XX", body = Problem), (status = 503, body = Problem)))]
 #[instrument(skip_all, fields(tenant = r.slug()))]
 async fn active_users(r: Report) -> Result<Json<Vec<ActiveRow>>, ApiError> {
-    let mut rows: Vec<ActiveRow> = run(&r.s, &query::active_users(&r.scope()?)).await?;
+    let mut rows: Vec<ActiveRow> = run(&r.state, &query::active_users(&r.scope()?)).await?;
     rows.sort_by(|a, b| (&a.period, &a.bucket).cmp(&(&b.period, &b.bucket)));
     Ok(Json(rows))
 }

@@ -1,4 +1,4 @@
-//! Pieces every resource uses: pagination, ETags, validation, patch semantics.
+//! Pieces every resource uses: ETags, validation, patch semantics.
 
 use atrium_core::{db::DbError, domain::ValidationError};
 use atrium_http::ApiError;

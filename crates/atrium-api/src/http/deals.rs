@@ -193,7 +193,7 @@ async fn change_stage(
         .await?;
     tx.commit().await?;
     let deal: Deal = resource::returned(rows)?;
-    r.s.emitter.emit(
+    r.state.emitter.emit(
         Event::server(r.slug(), "deal_stage_changed")
             .prop("deal_id", deal.id.to_string())
             .prop("from", cur.stage.as_str())

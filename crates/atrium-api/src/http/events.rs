@@ -68,7 +68,7 @@ async fn ingest(
     r: Scoped<HeaderMap>,
     BeaconJson(batch): BeaconJson<Batch>,
 ) -> Result<Response, ApiError> {
-    r.s.ingest_limiter.admit(r.slug())?;
+    r.state.ingest_limiter.admit(r.slug())?;
     if batch.events.is_empty() || batch.events.len() > MAX_BATCH {
         return Err(ApiError::validation(
             "events",
@@ -92,7 +92,7 @@ async fn ingest(
     }
     let accepted = events.len();
     for e in events {
-        r.s.emitter.emit(e);
+        r.state.emitter.emit(e);
     }
     Ok((StatusCode::ACCEPTED, Json(Accepted { accepted })).into_response())
 }

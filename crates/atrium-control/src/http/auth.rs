@@ -28,10 +28,7 @@ pub fn cookie() -> SessionCookie {
 impl FromRequestParts<AppState> for Operator {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let bearer = parts
             .headers
             .get(AUTHORIZATION)
@@ -78,10 +75,7 @@ pub struct OnTenant {
 impl FromRequestParts<AppState> for OnTenant {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let Operator { actor } = Operator::from_request_parts(parts, state).await?;
         let Path(SlugPath { slug }) = Path::<SlugPath>::from_request_parts(parts, state)
             .await

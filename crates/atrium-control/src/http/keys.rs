@@ -26,10 +26,8 @@ struct NewKey {
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
-struct KeyPath {
-    /// Tenant slug
-    #[allow(dead_code)] // read by OnTenant; here for the OpenAPI document
-    slug: String,
+struct KeyId {
+    /// The key's id, from its creation or the key list.
     id: Uuid,
 }
 
@@ -56,13 +54,14 @@ async fn list(State(s): State<AppState>, t: OnTenant) -> Result<Json<Vec<ApiKey>
     Ok(Json(s.control.list_keys(&t.slug).await?))
 }
 
-#[utoipa::path(delete, path = "/tenants/{slug}/keys/{id}", tag = "keys", params(KeyPath),
+/// Revoke a key: the data plane refuses it as soon as it hears the change.
+#[utoipa::path(delete, path = "/tenants/{slug}/keys/{id}", tag = "keys", params(SlugPath, KeyId),
     responses((status = 200, body = ApiKey), (status = "4XX", body = Problem)))]
 #[instrument(skip_all, fields(tenant = %t.slug))]
 async fn revoke(
     State(s): State<AppState>,
     t: OnTenant,
-    Path(p): Path<KeyPath>,
+    Path(key): Path<KeyId>,
 ) -> Result<Json<ApiKey>, ApiError> {
-    Ok(Json(s.control.revoke_key(&t.slug, p.id, &t.actor).await?))
+    Ok(Json(s.control.revoke_key(&t.slug, key.id, &t.actor).await?))
 }

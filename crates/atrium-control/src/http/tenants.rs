@@ -112,7 +112,10 @@ tenant_step!(
     /// Stop serving the tenant; its data is kept.
     post "/tenants/{slug}/suspend" => suspend
 );
-tenant_step!(post "/tenants/{slug}/resume" => resume);
+tenant_step!(
+    /// Serve a suspended tenant again.
+    post "/tenants/{slug}/resume" => resume
+);
 tenant_step!(
     /// Export the tenant's schema, then drop it; the registry keeps a tombstone.
     delete "/tenants/{slug}" => delete
