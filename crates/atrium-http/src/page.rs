@@ -118,6 +118,16 @@ impl Paging {
     }
 }
 
+/// A list that is whole: there is no next page.
+impl<T> From<Vec<T>> for Page<T> {
+    fn from(items: Vec<T>) -> Self {
+        Page {
+            items,
+            next_cursor: None,
+        }
+    }
+}
+
 impl<T> Page<T> {
     /// Builds a page from the rows a [`PageRequest`] fetched.
     pub fn from_rows<K: CursorKey>(mut items: Vec<T>, fetched: i64, key: impl Fn(&T) -> K) -> Self {

@@ -3,11 +3,9 @@ use atrium_http::{
     ApiError,
 };
 use axum::{
-    extract::{FromRequestParts, Path},
+    extract::FromRequestParts,
     http::{header::AUTHORIZATION, request::Parts},
 };
-use serde::Deserialize;
-use utoipa::IntoParams;
 
 use super::AppState;
 
@@ -55,31 +53,5 @@ impl FromRequestParts<AppState> for Operator {
         Ok(Operator {
             actor: format!("operator:{}", owner.operator.email),
         })
-    }
-}
-
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Path)]
-pub struct SlugPath {
-    /// Tenant slug: [a-z][a-z0-9_]{2,39}
-    pub slug: String,
-}
-
-/// An operator acting on the tenant named in the path (`/tenants/{slug}/…`). The slug
-/// is still raw here: the `Control` method it goes to validates it first.
-pub struct OnTenant {
-    pub actor: String,
-    pub slug: String,
-}
-
-impl FromRequestParts<AppState> for OnTenant {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let Operator { actor } = Operator::from_request_parts(parts, state).await?;
-        let Path(SlugPath { slug }) = Path::<SlugPath>::from_request_parts(parts, state)
-            .await
-            .map_err(|e| ApiError::bad_request("invalid_path", e.body_text()))?;
-        Ok(Self { actor, slug })
     }
 }

@@ -1,4 +1,4 @@
-use atrium_http::{ApiError, Created, Json, Problem};
+use atrium_http::{ApiError, Json, Problem};
 use axum::extract::{Path, State};
 use serde::Deserialize;
 use tracing::instrument;
@@ -7,7 +7,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 use super::{
-    auth::{OnTenant, SlugPath},
+    on_tenant::{on_tenant, OnTenant, SlugPath},
     AppState,
 };
 use crate::keys::{ApiKey, CreatedKey};
@@ -31,28 +31,14 @@ struct KeyId {
     id: Uuid,
 }
 
-/// Issue an API key; its secret is in this response only.
-#[utoipa::path(post, path = "/tenants/{slug}/keys", tag = "keys",
-    params(SlugPath), request_body = NewKey,
-    responses((status = 201, body = CreatedKey), (status = "4XX", body = Problem)))]
-#[instrument(skip_all, fields(tenant = %t.slug))]
-async fn create(
-    State(s): State<AppState>,
-    t: OnTenant,
-    Json(req): Json<NewKey>,
-) -> Result<Created<CreatedKey>, ApiError> {
-    Ok(Created(
-        s.control.create_key(&t.slug, &req.name, &t.actor).await?,
-    ))
-}
+on_tenant!(
+    /// Issue an API key; its secret is in this response only.
+    post "/tenants/{slug}/keys", tag "keys" => create -> 201 CreatedKey, body NewKey as req
+        = |s, t| s.control.create_key(&t.slug, &req.name, &t.actor)
+);
 
-#[utoipa::path(get, path = "/tenants/{slug}/keys", tag = "keys",
-    params(SlugPath),
-    responses((status = 200, body = Vec<ApiKey>), (status = "4XX", body = Problem)))]
-#[instrument(skip_all, fields(tenant = %t.slug))]
-async fn list(State(s): State<AppState>, t: OnTenant) -> Result<Json<Vec<ApiKey>>, ApiError> {
-    Ok(Json(s.control.list_keys(&t.slug).await?))
-}
+on_tenant!(get "/tenants/{slug}/keys", tag "keys" => list -> 200 Vec<ApiKey>
+    = |s, t| s.control.list_keys(&t.slug));
 
 /// Revoke a key: the data plane refuses it as soon as it hears the change.
 #[utoipa::path(delete, path = "/tenants/{slug}/keys/{id}", tag = "keys", params(SlugPath, KeyId),

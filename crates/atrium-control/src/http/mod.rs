@@ -5,6 +5,7 @@
 mod audit;
 mod auth;
 mod keys;
+mod on_tenant;
 mod session;
 mod tenants;
 mod users;

@@ -11,7 +11,8 @@ use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{
-    auth::{OnTenant, Operator, SlugPath},
+    auth::Operator,
+    on_tenant::{on_tenant, OnTenant, SlugPath},
     AppState,
 };
 use crate::{lifecycle::TenantChange, provision::NewTenant, registry::Tenant, stats::TenantStats};
@@ -75,50 +76,31 @@ async fn list(
     Ok(Json(page))
 }
 
-#[utoipa::path(get, path = "/tenants/{slug}", tag = "tenants", params(SlugPath),
-    responses((status = 200, body = Tenant), (status = "4XX", body = Problem)))]
-#[instrument(skip_all, fields(tenant = %t.slug))]
-async fn show(State(s): State<AppState>, t: OnTenant) -> Result<Json<Tenant>, ApiError> {
-    Ok(Json(s.control.get_tenant(&t.slug).await?))
-}
+on_tenant!(get "/tenants/{slug}", tag "tenants" => show -> 200 Tenant
+    = |s, t| s.control.get_tenant(&t.slug));
 
-/// Change display name, plan or statement timeout.
-#[utoipa::path(patch, path = "/tenants/{slug}", tag = "tenants", params(SlugPath),
-    request_body = TenantChange,
-    responses((status = 200, body = Tenant), (status = "4XX", body = Problem)))]
-#[instrument(skip_all, fields(tenant = %t.slug))]
-async fn update(
-    State(s): State<AppState>,
-    t: OnTenant,
-    Json(change): Json<TenantChange>,
-) -> Result<Json<Tenant>, ApiError> {
-    Ok(Json(s.control.update(&t.slug, &change, &t.actor).await?))
-}
+on_tenant!(
+    /// Change display name, plan or statement timeout.
+    patch "/tenants/{slug}", tag "tenants" => update -> 200 Tenant, body TenantChange as change
+        = |s, t| s.control.update(&t.slug, &change, &t.actor)
+);
 
-/// A lifecycle step on one tenant: operator, slug, one `Control` call, the tenant after.
-macro_rules! tenant_step {
-    ($(#[$doc:meta])* $method:ident $path:literal => $name:ident) => {
-        $(#[$doc])*
-        #[utoipa::path($method, path = $path, tag = "tenants", params(SlugPath),
-            responses((status = 200, body = Tenant), (status = "4XX", body = Problem)))]
-        #[instrument(skip_all, fields(tenant = %t.slug))]
-        async fn $name(State(s): State<AppState>, t: OnTenant) -> Result<Json<Tenant>, ApiError> {
-            Ok(Json(s.control.$name(&t.slug, &t.actor).await?))
-        }
-    };
-}
-
-tenant_step!(
+on_tenant!(
     /// Stop serving the tenant; its data is kept.
-    post "/tenants/{slug}/suspend" => suspend
+    post "/tenants/{slug}/suspend", tag "tenants" => suspend -> 200 Tenant
+        = |s, t| s.control.suspend(&t.slug, &t.actor)
 );
-tenant_step!(
+
+on_tenant!(
     /// Serve a suspended tenant again.
-    post "/tenants/{slug}/resume" => resume
+    post "/tenants/{slug}/resume", tag "tenants" => resume -> 200 Tenant
+        = |s, t| s.control.resume(&t.slug, &t.actor)
 );
-tenant_step!(
+
+on_tenant!(
     /// Export the tenant's schema, then drop it; the registry keeps a tombstone.
-    delete "/tenants/{slug}" => delete
+    delete "/tenants/{slug}", tag "tenants" => delete -> 200 Tenant
+        = |s, t| s.control.delete(&t.slug, &t.actor)
 );
 
 /// Download the export a delete left behind (a plain SQL file).
@@ -145,8 +127,5 @@ async fn stats(
     _op: Operator,
 ) -> Result<Json<Page<TenantStats>>, ApiError> {
     let items = s.control.tenant_stats().await?;
-    Ok(Json(Page {
-        items,
-        next_cursor: None,
-    }))
+    Ok(Json(items.into()))
 }

@@ -2,17 +2,12 @@
 //! one-time token the invitee accepts at the data plane's `/v1/t/{tenant}/invites/accept`).
 
 use atrium_accounts::tenant_users::{Role, TenantUser};
-use atrium_http::{ApiError, Created, Json, Page, Problem};
-use axum::extract::State;
+use atrium_http::Page;
 use serde::{Deserialize, Serialize};
-use tracing::instrument;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::{
-    auth::{OnTenant, SlugPath},
-    AppState,
-};
+use super::{on_tenant::on_tenant, AppState};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(invite, list))
@@ -32,31 +27,20 @@ struct Invite {
     invite_token: String,
 }
 
-#[utoipa::path(post, path = "/tenants/{slug}/users", tag = "users",
-    params(SlugPath), request_body = NewInvite,
-    responses((status = 201, body = Invite), (status = "4XX", body = Problem)))]
-#[instrument(skip_all, fields(tenant = %t.slug))]
-async fn invite(
-    State(s): State<AppState>,
-    t: OnTenant,
-    Json(n): Json<NewInvite>,
-) -> Result<Created<Invite>, ApiError> {
-    let name = n.display_name.as_deref();
-    let (user, invite_token) = s
-        .control
-        .invite_tenant_user(&t.slug, &n.email, name, n.role, &t.actor)
-        .await?;
-    Ok(Created(Invite { user, invite_token }))
+impl From<(TenantUser, String)> for Invite {
+    fn from((user, invite_token): (TenantUser, String)) -> Self {
+        Self { user, invite_token }
+    }
 }
 
-#[utoipa::path(get, path = "/tenants/{slug}/users", tag = "users",
-    params(SlugPath),
-    responses((status = 200, body = Page<TenantUser>), (status = "4XX", body = Problem)))]
-#[instrument(skip_all, fields(tenant = %t.slug))]
-async fn list(State(s): State<AppState>, t: OnTenant) -> Result<Json<Page<TenantUser>>, ApiError> {
-    let items = s.control.tenant_users(&t.slug).await?;
-    Ok(Json(Page {
-        items,
-        next_cursor: None,
-    }))
-}
+on_tenant!(
+    /// Invite a person into the tenant; the answer carries the one-time invite token.
+    post "/tenants/{slug}/users", tag "users" => invite -> 201 Invite, body NewInvite as n
+        = |s, t| {
+            let name = n.display_name.as_deref();
+            s.control.invite_tenant_user(&t.slug, &n.email, name, n.role, &t.actor)
+        }
+);
+
+on_tenant!(get "/tenants/{slug}/users", tag "users" => list -> 200 Page<TenantUser>
+    = |s, t| s.control.tenant_users(&t.slug));
