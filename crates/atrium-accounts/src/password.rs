@@ -46,10 +46,7 @@ pub fn check_new(field: &str, password: &str) -> Result<(), ValidationError> {
 
 /// Checks a new password's rule and hashes it (before any transaction is opened, so no
 /// connection is held while Argon2 runs).
-pub async fn hash_new(
-    field: &str,
-    password: &str,
-) -> Result<String, atrium_core::domain::DomainError> {
+pub async fn hash_new(field: &str, password: &str) -> atrium_core::domain::Result<String> {
     check_new(field, password)?;
     Ok(hash(password).await?)
 }

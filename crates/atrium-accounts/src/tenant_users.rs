@@ -14,8 +14,7 @@ use uuid::Uuid;
 
 use atrium_core::{
     db::{DbError, TenantTx},
-    domain::DomainError,
-    domain::{DisplayName, Email, INVITE_DAYS, SESSION_HOURS},
+    domain::{self, DisplayName, DomainError, Email, INVITE_DAYS, SESSION_HOURS},
 };
 
 use crate::token::{hash as token_hash, random_token};
@@ -72,7 +71,7 @@ pub async fn invite(
     email: &str,
     name: Option<&str>,
     role: Role,
-) -> Result<(TenantUser, String), DomainError> {
+) -> domain::Result<(TenantUser, String)> {
     let email = Email::parse("email", email)?;
     let name = DisplayName::parse_opt("display_name", name)?;
     let name = name
@@ -102,10 +101,10 @@ pub async fn invite(
         .await?;
     match row {
         Some(r) => Ok((user(&r), token)),
-        None => Err(DomainError::Conflict {
-            code: "user_exists",
-            detail: format!("{email} already has an account in this tenant"),
-        }),
+        None => Err(DomainError::conflict(
+            "user_exists",
+            format!("{email} already has an account in this tenant"),
+        )),
     }
 }
 
@@ -115,7 +114,7 @@ pub async fn accept(
     token: &str,
     password_hash: &str,
     name: Option<&str>,
-) -> Result<TenantUser, DomainError> {
+) -> domain::Result<TenantUser> {
     let name = DisplayName::parse_opt("display_name", name)?;
     let name = name.as_ref().map(DisplayName::as_str);
     let row = tx

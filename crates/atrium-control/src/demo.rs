@@ -1,6 +1,6 @@
 //! Demo tenants with realistic sample data, for the `up` command.
 
-use atrium_core::domain::DomainError;
+use atrium_core::domain::Result;
 use atrium_core::tenancy::quote_ident;
 use rand::{rngs::StdRng, seq::SliceRandom, Rng, SeedableRng};
 use serde::Serialize;
@@ -83,11 +83,7 @@ fn pick<T: Copy>(rng: &mut StdRng, from: &[T]) -> T {
 impl Control {
     /// Provisions `slugs` (idempotently), fills each with sample data once, and issues a
     /// fresh demo key per tenant.
-    pub async fn seed_demo(
-        &self,
-        slugs: &[(&str, &str)],
-        actor: &str,
-    ) -> Result<Vec<DemoTenant>, DomainError> {
+    pub async fn seed_demo(&self, slugs: &[(&str, &str)], actor: &str) -> Result<Vec<DemoTenant>> {
         let mut out = Vec::new();
         for (i, (slug, name)) in slugs.iter().enumerate() {
             let p = self
@@ -110,7 +106,7 @@ impl Control {
         Ok(out)
     }
 
-    async fn fill(&self, schema: &str, seed: u64) -> Result<(), DomainError> {
+    async fn fill(&self, schema: &str, seed: u64) -> Result<()> {
         let mut conn = self.pool.get().await?;
         let tx = conn.transaction().await?;
         tx.batch_execute(&format!("SET LOCAL search_path = {}", quote_ident(schema)))

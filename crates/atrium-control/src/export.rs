@@ -5,7 +5,7 @@
 //! order, in PostgreSQL's text COPY format, all read in one REPEATABLE READ snapshot.
 //! Restore provisions a new tenant (same migrations) and streams the blocks back in.
 
-use atrium_core::domain::DomainError;
+use atrium_core::domain::{DomainError, Result};
 use std::{
     collections::{HashMap, HashSet},
     io::Write,
@@ -146,12 +146,7 @@ impl Control {
     }
 
     /// Provisions `slug` and loads an export into it.
-    pub async fn restore(
-        &self,
-        slug: &str,
-        file: &Path,
-        actor: &str,
-    ) -> Result<Tenant, DomainError> {
+    pub async fn restore(&self, slug: &str, file: &Path, actor: &str) -> Result<Tenant> {
         let text =
             std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
         if !text.starts_with(HEADER) {

@@ -1,7 +1,7 @@
 //! Tenant API keys. The plaintext is returned once, at creation; only a hash is kept.
 
 use atrium_accounts::apikey;
-use atrium_core::domain::DomainError;
+use atrium_core::domain::{DomainError, Result};
 use atrium_core::{domain::DisplayName, tenancy::TenantSlug};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -28,12 +28,7 @@ pub struct CreatedKey {
 }
 
 impl Control {
-    pub async fn create_key(
-        &self,
-        slug: &str,
-        name: &str,
-        actor: &str,
-    ) -> Result<CreatedKey, DomainError> {
+    pub async fn create_key(&self, slug: &str, name: &str, actor: &str) -> Result<CreatedKey> {
         let slug = TenantSlug::parse(slug)?;
         let name = DisplayName::parse("name", name)?;
         let name = name.as_str();
@@ -65,7 +60,7 @@ impl Control {
         })
     }
 
-    pub async fn list_keys(&self, slug: &str) -> Result<Vec<ApiKey>, DomainError> {
+    pub async fn list_keys(&self, slug: &str) -> Result<Vec<ApiKey>> {
         let slug = TenantSlug::parse(slug)?;
         let conn = self.pool.get().await?;
         let tenant = registry::get(&**conn, slug.as_str()).await?;
@@ -79,12 +74,7 @@ impl Control {
         Ok(rows.iter().map(key_from).collect())
     }
 
-    pub async fn revoke_key(
-        &self,
-        slug: &str,
-        key_id: Uuid,
-        actor: &str,
-    ) -> Result<ApiKey, DomainError> {
+    pub async fn revoke_key(&self, slug: &str, key_id: Uuid, actor: &str) -> Result<ApiKey> {
         let slug = TenantSlug::parse(slug)?;
         let mut conn = self.pool.get().await?;
         let tx = conn.transaction().await?;

@@ -1,6 +1,6 @@
 //! Suspend, resume, delete-with-export.
 
-use atrium_core::domain::DomainError;
+use atrium_core::domain::{DomainError, Result};
 use atrium_core::{
     db::{self, CatalogObject},
     domain::{DisplayName, Plan, TenantState},
@@ -11,19 +11,19 @@ use serde_json::json;
 use crate::{registry, registry::Tenant, Control};
 
 impl Control {
-    pub async fn get_tenant(&self, slug: &str) -> Result<Tenant, DomainError> {
+    pub async fn get_tenant(&self, slug: &str) -> Result<Tenant> {
         let slug = TenantSlug::parse(slug)?;
         let conn = self.pool.get().await?;
         registry::get(&**conn, slug.as_str()).await
     }
 
-    pub async fn suspend(&self, slug: &str, actor: &str) -> Result<Tenant, DomainError> {
+    pub async fn suspend(&self, slug: &str, actor: &str) -> Result<Tenant> {
         use TenantState::{Active, Suspended};
         self.transition(slug, actor, "tenant.suspend", Active, Suspended)
             .await
     }
 
-    pub async fn resume(&self, slug: &str, actor: &str) -> Result<Tenant, DomainError> {
+    pub async fn resume(&self, slug: &str, actor: &str) -> Result<Tenant> {
         use TenantState::{Active, Suspended};
         self.transition(slug, actor, "tenant.resume", Suspended, Active)
             .await
@@ -37,7 +37,7 @@ impl Control {
         action: &str,
         from: TenantState,
         to: TenantState,
-    ) -> Result<Tenant, DomainError> {
+    ) -> Result<Tenant> {
         let slug = TenantSlug::parse(slug)?;
         let mut conn = self.pool.get().await?;
         let tx = conn.transaction().await?;
@@ -77,7 +77,7 @@ impl Control {
     /// Suspends the tenant (state `deleting`, so the data plane stops serving it), exports
     /// its schema, drops schema and role, and leaves a tombstone with the export's path.
     /// Each stage is idempotent: a crash at any point is finished by running it again.
-    pub async fn delete(&self, slug: &str, actor: &str) -> Result<Tenant, DomainError> {
+    pub async fn delete(&self, slug: &str, actor: &str) -> Result<Tenant> {
         let slug = TenantSlug::parse(slug)?;
         let mut conn = self.pool.get().await?;
         {
@@ -181,12 +181,7 @@ pub const STATEMENT_TIMEOUT_MS: std::ops::RangeInclusive<i32> = 100..=600_000;
 impl Control {
     /// Changes display name, plan or statement timeout; the data plane hears about it
     /// through NOTIFY like any other change.
-    pub async fn update(
-        &self,
-        slug: &str,
-        change: &TenantChange,
-        actor: &str,
-    ) -> Result<Tenant, DomainError> {
+    pub async fn update(&self, slug: &str, change: &TenantChange, actor: &str) -> Result<Tenant> {
         let slug = TenantSlug::parse(slug)?;
         let display_name = change
             .display_name

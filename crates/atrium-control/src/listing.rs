@@ -1,7 +1,7 @@
 //! What the operator API reads without changing anything: the tenant list, the audit
 //! log, a deleted tenant's export, and what the console needs before sign-in.
 
-use atrium_core::domain::DomainError;
+use atrium_core::domain::{DomainError, Result};
 use atrium_core::{domain::TenantState, migrations, tenancy::TenantSlug};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -33,7 +33,7 @@ impl Control {
         after: Option<&str>,
         state: Option<&str>,
         fetch: i64,
-    ) -> Result<Vec<Tenant>, DomainError> {
+    ) -> Result<Vec<Tenant>> {
         let state = state.map(|s| TenantState::parse("state", s)).transpose()?;
         let conn = self.pool.get().await?;
         registry::list(&**conn, after, state, fetch).await
@@ -45,13 +45,13 @@ impl Control {
         filter: &AuditFilter<'_>,
         before: Option<i64>,
         fetch: i64,
-    ) -> Result<Vec<AuditEntry>, DomainError> {
+    ) -> Result<Vec<AuditEntry>> {
         let conn = self.pool.get().await?;
         registry::audit_log(&**conn, filter, before, fetch).await
     }
 
     /// The export a delete left behind (a plain SQL file).
-    pub async fn export_file(&self, slug: &str) -> Result<ExportFile, DomainError> {
+    pub async fn export_file(&self, slug: &str) -> Result<ExportFile> {
         let slug = TenantSlug::parse(slug)?;
         let tenant = self.get_tenant(slug.as_str()).await?;
         let path = tenant.export_path.ok_or(DomainError::NotFound("export"))?;

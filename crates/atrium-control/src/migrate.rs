@@ -6,7 +6,7 @@
 //! parallelism, under a session advisory lock so two runners can't collide. A failing
 //! tenant is recorded in the registry and reported; the others go on; a rerun resumes.
 
-use atrium_core::domain::DomainError;
+use atrium_core::domain::{DomainError, Result};
 use std::time::Instant;
 
 use atrium_core::{
@@ -60,10 +60,7 @@ impl MigrateReport {
 
 /// Records each migration's checksum the first time it is applied anywhere, and refuses
 /// a set whose already-recorded migrations changed.
-pub async fn record_checksums<C: GenericClient>(
-    db: &C,
-    set: &[Migration],
-) -> Result<(), DomainError> {
+pub async fn record_checksums<C: GenericClient>(db: &C, set: &[Migration]) -> Result<()> {
     for m in set {
         db.execute(
             "INSERT INTO atrium_control.tenant_migrations (version, name, checksum) VALUES ($1, $2, $3)
@@ -119,7 +116,7 @@ impl Control {
         &self,
         set: &[Migration],
         progress: &dyn Progress,
-    ) -> Result<MigrateReport, DomainError> {
+    ) -> Result<MigrateReport> {
         let start = Instant::now();
         let (lock_client, conn) = atrium_core::db::connect_one(
             self.config.database_url.expose_secret(),
@@ -144,7 +141,7 @@ impl Control {
         lock_client: &Client,
         set: &[Migration],
         progress: &dyn Progress,
-    ) -> Result<MigrateReport, DomainError> {
+    ) -> Result<MigrateReport> {
         let target = migrations::latest(set);
         record_checksums(lock_client, set).await?;
         let rows = lock_client.query(LIVE_BEHIND, &[&target]).await?;

@@ -3,7 +3,7 @@
 //! failed ones included, go to the audit log.
 
 use atrium_accounts::{password, token};
-use atrium_core::domain::DomainError;
+use atrium_core::domain::Result;
 use atrium_core::domain::{DisplayName, Email, SESSION_HOURS};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -59,7 +59,7 @@ impl Control {
         display_name: Option<&str>,
         pw: &str,
         actor: &str,
-    ) -> Result<OperatorAccount, DomainError> {
+    ) -> Result<OperatorAccount> {
         let email = Email::parse("email", email)?;
         let name = DisplayName::parse_opt("display_name", display_name)?;
         // Empty keeps an existing operator's name (and defaults a new one's, in SQL).
@@ -92,7 +92,7 @@ impl Control {
 
     /// Checks the password and opens a session. `None` for any failure: the caller
     /// can't tell (and mustn't say) whether the email or the password was wrong.
-    pub async fn sign_in(&self, email: &str, pw: &str) -> Result<Option<NewSession>, DomainError> {
+    pub async fn sign_in(&self, email: &str, pw: &str) -> Result<Option<NewSession>> {
         let email = Email::lookup_key(email);
         let conn = self.pool.get().await?;
         let row = conn
@@ -145,7 +145,7 @@ impl Control {
         }))
     }
 
-    pub async fn session_owner(&self, token: &str) -> Result<Option<SessionOwner>, DomainError> {
+    pub async fn session_owner(&self, token: &str) -> Result<Option<SessionOwner>> {
         let conn = self.pool.get().await?;
         let row = conn
             .query_opt(
@@ -162,7 +162,7 @@ impl Control {
         }))
     }
 
-    pub async fn sign_out(&self, token: &str) -> Result<(), DomainError> {
+    pub async fn sign_out(&self, token: &str) -> Result<()> {
         let conn = self.pool.get().await?;
         conn.execute(
             "DELETE FROM atrium_control.operator_sessions WHERE token_hash = $1",

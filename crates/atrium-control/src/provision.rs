@@ -6,7 +6,7 @@
 //! command again finds the `provisioning` row and does the whole job. Two concurrent
 //! runs for one slug serialize on the registry row's lock; the second sees `active`.
 
-use atrium_core::domain::DomainError;
+use atrium_core::domain::{DomainError, Result};
 use std::{future::Future, pin::Pin};
 
 use atrium_core::{
@@ -51,11 +51,7 @@ pub struct Provisioned {
 }
 
 impl Control {
-    pub async fn provision(
-        &self,
-        req: &NewTenant,
-        actor: &str,
-    ) -> Result<Provisioned, DomainError> {
+    pub async fn provision(&self, req: &NewTenant, actor: &str) -> Result<Provisioned> {
         let result = self
             .provision_observed(req, actor, &|_| Box::pin(async {}), schema::TENANT)
             .await;
@@ -72,7 +68,7 @@ impl Control {
         actor: &str,
         observe: Observer<'_>,
         set: &[Migration],
-    ) -> Result<Provisioned, DomainError> {
+    ) -> Result<Provisioned> {
         let slug = TenantSlug::parse(&req.slug)?;
         let display_name = DisplayName::parse_with_max(
             "display_name",

@@ -3,14 +3,14 @@
 //! purge stays owed (analytics_purged_at NULL) and [`Control::purge_owed`] retries it.
 
 use atrium_analytics::clickhouse::quote;
-use atrium_core::domain::DomainError;
+use atrium_core::domain::{DomainError, Result};
 use serde_json::json;
 
 use crate::{registry, Control};
 
 impl Control {
     /// Purges one deleted tenant's analytics; Ok(false) when no ClickHouse is configured.
-    pub async fn purge_analytics(&self, slug: &str, actor: &str) -> Result<bool, DomainError> {
+    pub async fn purge_analytics(&self, slug: &str, actor: &str) -> Result<bool> {
         let Some(ch) = &self.clickhouse else {
             return Ok(false);
         };
@@ -58,7 +58,7 @@ impl Control {
     }
 
     /// Retries every purge still owed. Returns how many succeeded.
-    pub async fn purge_owed(&self, actor: &str) -> Result<usize, DomainError> {
+    pub async fn purge_owed(&self, actor: &str) -> Result<usize> {
         if self.clickhouse.is_none() {
             return Ok(0);
         }

@@ -1,6 +1,6 @@
 //! Reading and writing `atrium_control`: tenants, the audit log, change notifications.
 
-use atrium_core::domain::DomainError;
+use atrium_core::domain::{DomainError, Result};
 use atrium_core::domain::{Plan, TenantState};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -44,7 +44,7 @@ pub const TENANT_COLUMNS: &str = "id, slug, display_name, plan, state, schema_na
 
 impl Tenant {
     /// Refuses anything but an active or suspended tenant, with `code`.
-    pub fn require_live(&self, code: &'static str) -> Result<(), DomainError> {
+    pub fn require_live(&self, code: &'static str) -> Result<()> {
         if self.state.is_live() {
             Ok(())
         } else {
@@ -80,7 +80,7 @@ impl From<&Row> for Tenant {
     }
 }
 
-pub async fn get<C: GenericClient>(db: &C, slug: &str) -> Result<Tenant, DomainError> {
+pub async fn get<C: GenericClient>(db: &C, slug: &str) -> Result<Tenant> {
     let sql = format!("SELECT {TENANT_COLUMNS} FROM atrium_control.tenants WHERE slug = $1");
     db.query_opt(&sql, &[&slug])
         .await?
@@ -90,7 +90,7 @@ pub async fn get<C: GenericClient>(db: &C, slug: &str) -> Result<Tenant, DomainE
 
 /// Locks the registry row for the rest of the transaction: every lifecycle action on one
 /// tenant is serialized by this lock.
-pub async fn lock<C: GenericClient>(db: &C, slug: &str) -> Result<Tenant, DomainError> {
+pub async fn lock<C: GenericClient>(db: &C, slug: &str) -> Result<Tenant> {
     let sql =
         format!("SELECT {TENANT_COLUMNS} FROM atrium_control.tenants WHERE slug = $1 FOR UPDATE");
     db.query_opt(&sql, &[&slug])
@@ -105,7 +105,7 @@ pub async fn list<C: GenericClient>(
     after: Option<&str>,
     state: Option<TenantState>,
     fetch: i64,
-) -> Result<Vec<Tenant>, DomainError> {
+) -> Result<Vec<Tenant>> {
     let sql = format!(
         "SELECT {TENANT_COLUMNS} FROM atrium_control.tenants
          WHERE ($1::text IS NULL OR slug > $1) AND ($2::text IS NULL OR state = $2)
@@ -116,7 +116,7 @@ pub async fn list<C: GenericClient>(
 }
 
 /// Tells every data plane to drop its cached view of this tenant (or key).
-pub async fn notify<C: GenericClient>(db: &C, payload: &str) -> Result<(), DomainError> {
+pub async fn notify<C: GenericClient>(db: &C, payload: &str) -> Result<()> {
     db.execute(
         "SELECT pg_notify($1, $2)",
         &[&atrium_core::TENANT_CHANNEL, &payload],
@@ -134,7 +134,7 @@ pub async fn record_change<C: GenericClient>(
     tenant: &str,
     notice: &str,
     detail: serde_json::Value,
-) -> Result<(), DomainError> {
+) -> Result<()> {
     notify(db, notice).await?;
     audit(db, actor, action, Some(tenant), Ok(()), detail).await
 }
@@ -171,7 +171,7 @@ pub async fn audit<C: GenericClient>(
     tenant: Option<&str>,
     outcome: Result<(), &str>,
     detail: serde_json::Value,
-) -> Result<(), DomainError> {
+) -> Result<()> {
     let (outcome, detail) = match outcome {
         Ok(()) => ("ok", detail),
         Err(reason) => {
@@ -226,7 +226,7 @@ pub async fn audit_log<C: GenericClient>(
     filter: &AuditFilter<'_>,
     before: Option<i64>,
     fetch: i64,
-) -> Result<Vec<AuditEntry>, DomainError> {
+) -> Result<Vec<AuditEntry>> {
     let rows = db
         .query(
             "SELECT id, at, actor, action, tenant_slug, outcome, detail FROM atrium_control.audit_log

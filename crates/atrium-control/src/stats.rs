@@ -3,7 +3,7 @@
 //! the last 7 days and API requests per minute over the last hour (from ClickHouse,
 //! each event counted once). Analytics being down leaves those two empty, nothing more.
 
-use atrium_core::domain::DomainError;
+use atrium_core::domain::Result;
 use serde::{Deserialize, Serialize};
 
 use crate::Control;
@@ -24,7 +24,7 @@ struct Usage {
 }
 
 impl Control {
-    pub async fn tenant_stats(&self) -> Result<Vec<TenantStats>, DomainError> {
+    pub async fn tenant_stats(&self) -> Result<Vec<TenantStats>> {
         let conn = self.pool.get().await?;
         let rows = conn
             .query(

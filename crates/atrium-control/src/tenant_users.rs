@@ -3,7 +3,7 @@
 //! SQL the data plane uses (`atrium_accounts::tenant_users`).
 
 use atrium_accounts::tenant_users::{self, Role, TenantUser};
-use atrium_core::domain::DomainError;
+use atrium_core::domain::Result;
 use atrium_core::{
     db::{TenantScope, TenantTx},
     tenancy::TenantSlug,
@@ -13,7 +13,7 @@ use serde_json::json;
 use crate::{registry, Control};
 
 impl Control {
-    async fn tenant_tx(&self, slug: &str) -> Result<(registry::Tenant, TenantTx), DomainError> {
+    async fn tenant_tx(&self, slug: &str) -> Result<(registry::Tenant, TenantTx)> {
         let slug = TenantSlug::parse(slug)?;
         let conn = self.pool.get().await?;
         let tenant = registry::get(&**conn, slug.as_str()).await?;
@@ -32,7 +32,7 @@ impl Control {
         display_name: Option<&str>,
         role: Role,
         actor: &str,
-    ) -> Result<(TenantUser, String), DomainError> {
+    ) -> Result<(TenantUser, String)> {
         let (tenant, mut tx) = self.tenant_tx(slug).await?;
         let (user, token) = tenant_users::invite(&mut tx, email, display_name, role).await?;
         tx.commit().await?;
@@ -49,7 +49,7 @@ impl Control {
         Ok((user, token))
     }
 
-    pub async fn tenant_users(&self, slug: &str) -> Result<Vec<TenantUser>, DomainError> {
+    pub async fn tenant_users(&self, slug: &str) -> Result<Vec<TenantUser>> {
         let (_, mut tx) = self.tenant_tx(slug).await?;
         let users = tenant_users::list(&mut tx).await?;
         tx.commit().await?;

@@ -2,6 +2,9 @@ use crate::{db::DbError, tenancy::SlugError};
 
 use super::ValidationError;
 
+/// The result of a domain action, as `std::io::Result` is of an I/O one.
+pub type Result<T, E = DomainError> = std::result::Result<T, E>;
+
 /// What a domain action (control plane, accounts) can fail with. It says what went
 /// wrong, not how to answer: the HTTP crate maps each variant to a status and a stable
 /// code, and the CLI prints it.

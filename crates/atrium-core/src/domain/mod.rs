@@ -12,7 +12,7 @@ mod validation;
 
 pub use display_name::DisplayName;
 pub use email::Email;
-pub use error::DomainError;
+pub use error::{DomainError, Result};
 pub use tenant::{Plan, TenantState};
 pub use validation::ValidationError;
 
