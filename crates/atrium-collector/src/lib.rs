@@ -58,10 +58,6 @@ impl Application {
         Ok(Self { server, sink })
     }
 
-    pub fn sink(&self) -> &Sink {
-        &self.sink
-    }
-
     /// Ships until shutdown is requested, then finishes the batch in flight and stops
     /// serving probes.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {

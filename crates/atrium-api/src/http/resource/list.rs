@@ -1,6 +1,6 @@
 //! `GET /<resources>`: a page of a resource, ordered by id, narrowed by its filter.
 
-use atrium_http::{ApiError, Json, Page, PageRequest, Paging};
+use atrium_http::{ApiError, Json, Page, Paging};
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
@@ -70,21 +70,22 @@ pub async fn list<T: Resource, F: Filter>(
     paging: Paging,
     filter: F,
 ) -> Result<Json<Page<T>>, ApiError> {
-    let PageRequest { after, fetch } = paging.parse::<Uuid>(s.page)?;
-    let mut params: Params = vec![Box::new(after), Box::new(fetch)];
-    params.extend(filter.params()?);
     let sql = format!(
         "SELECT {} FROM {} WHERE ($1::uuid IS NULL OR id > $1) AND {} ORDER BY id LIMIT $2",
         T::COLUMNS,
         T::TABLE,
         conditions::<F>()
     );
-    let mut tx = t.begin(s).await?;
-    let rows = tx.query(&sql, &borrowed(&params)).await?;
-    tx.commit().await?;
-    Ok(Json(Page::from_rows(
-        rows.iter().map(T::from).collect(),
-        fetch,
-        T::id,
-    )))
+    let sql = &sql;
+    let page = paging
+        .load(s.page, T::id, |after: Option<Uuid>, fetch| async move {
+            let mut params: Params = vec![Box::new(after), Box::new(fetch)];
+            params.extend(filter.params()?);
+            let mut tx = t.begin(s).await?;
+            let rows = tx.query(sql, &borrowed(&params)).await?;
+            tx.commit().await?;
+            Ok::<_, ApiError>(rows.iter().map(T::from).collect())
+        })
+        .await?;
+    Ok(Json(page))
 }
