@@ -42,7 +42,7 @@ impl Control {
     /// Audit entries newest first, older than `before`, at most `fetch`.
     pub async fn audit_log(
         &self,
-        filter: &AuditFilter<'_>,
+        filter: &AuditFilter,
         before: Option<i64>,
         fetch: i64,
     ) -> Result<Vec<AuditEntry>> {

@@ -155,13 +155,14 @@ pub struct AuditEntry {
     pub detail: serde_json::Value,
 }
 
-/// Which audit entries to list.
-#[derive(Debug, Default)]
-pub struct AuditFilter<'a> {
+/// Which audit entries to list; also the audit endpoint's query parameters.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditFilter {
     /// Only this tenant's entries.
-    pub tenant: Option<&'a str>,
-    /// Only this action's.
-    pub action: Option<&'a str>,
+    pub tenant: Option<String>,
+    /// Only this action (`tenant.create`, `operator.sign_in`, ...).
+    pub action: Option<String>,
 }
 
 pub async fn audit<C: GenericClient>(
@@ -223,7 +224,7 @@ impl crate::Control {
 /// Audit entries newest first, older than `before`, at most `fetch`.
 pub async fn audit_log<C: GenericClient>(
     db: &C,
-    filter: &AuditFilter<'_>,
+    filter: &AuditFilter,
     before: Option<i64>,
     fetch: i64,
 ) -> Result<Vec<AuditEntry>> {
