@@ -192,11 +192,18 @@ pub async fn close_session(tx: &mut TenantTx, token: &str) -> Result<(), DbError
     Ok(())
 }
 
-pub async fn list(tx: &mut TenantTx) -> Result<Vec<TenantUser>, DbError> {
+/// Users in id order after `after`, at most `fetch` of them.
+pub async fn list(
+    tx: &mut TenantTx,
+    after: Option<Uuid>,
+    fetch: i64,
+) -> Result<Vec<TenantUser>, DbError> {
     let rows = tx
         .query(
-            &format!("SELECT {COLUMNS} FROM users ORDER BY id LIMIT 1000"),
-            &[],
+            &format!(
+                "SELECT {COLUMNS} FROM users WHERE $1::uuid IS NULL OR id > $1 ORDER BY id LIMIT $2"
+            ),
+            &[&after, &fetch],
         )
         .await?;
     Ok(rows.iter().map(user).collect())

@@ -9,6 +9,7 @@ use atrium_core::{
     tenancy::TenantSlug,
 };
 use serde_json::json;
+use uuid::Uuid;
 
 use crate::{registry, Control};
 
@@ -49,9 +50,15 @@ impl Control {
         Ok((user, token))
     }
 
-    pub async fn tenant_users(&self, slug: &str) -> Result<Vec<TenantUser>> {
+    /// The tenant's users in id order after `after`, at most `fetch` of them.
+    pub async fn tenant_users(
+        &self,
+        slug: &str,
+        after: Option<Uuid>,
+        fetch: i64,
+    ) -> Result<Vec<TenantUser>> {
         let (_, mut tx) = self.tenant_tx(slug).await?;
-        let users = tenant_users::list(&mut tx).await?;
+        let users = tenant_users::list(&mut tx, after, fetch).await?;
         tx.commit().await?;
         Ok(users)
     }

@@ -13,7 +13,7 @@ mod session;
 mod users;
 
 use atrium_http::{openapi, Problem};
-use axum::{middleware, Router};
+use axum::{middleware, routing::post, Router};
 use serde::Deserialize;
 use utoipa::{
     openapi::{
@@ -53,6 +53,14 @@ fn resources() -> OpenApiRouter<AppState> {
         .merge(users::router())
 }
 
+/// Routes reachable without credentials: sign-in and invite acceptance check their own,
+/// so the resolve layer is not applied to them.
+fn public() -> Router<AppState> {
+    Router::new()
+        .route("/sign-in", post(session::sign_in))
+        .route("/invites/accept", post(users::accept))
+}
+
 /// Routes with tenant resolution applied, plus `/v1/openapi.json`.
 pub fn router(state: AppState, chaos_enabled: bool) -> Router {
     let (scoped, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
@@ -60,11 +68,9 @@ pub fn router(state: AppState, chaos_enabled: bool) -> Router {
         .split_for_parts();
     document_tenant_and_auth(&mut doc);
     let resolve = middleware::from_fn_with_state(state.clone(), tenant::resolve);
-    // Sign-in and invite acceptance check their own credentials, so no resolve layer.
-    let public = session::public_router().merge(users::public_router());
     let mut app = Router::new()
         .merge(scoped.route_layer(resolve.clone()))
-        .nest("/v1/t/{tenant}", public);
+        .nest("/v1/t/{tenant}", public());
     if state.dev_tenant_param {
         // Learning mode: the same routes without the tenant in the path, chosen by `?tid=`.
         let (plain, _) = resources().split_for_parts();

@@ -14,8 +14,6 @@ use axum::{
     extract::{Path, State},
     http::{header, HeaderMap, StatusCode},
     response::{IntoResponse, Response},
-    routing::post,
-    Router,
 };
 use serde::Serialize;
 use tracing::instrument;
@@ -32,11 +30,6 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(whoami, sign_out))
 }
 
-/// Routes reachable without credentials, under `/v1/t/{tenant}`.
-pub fn public_router() -> Router<AppState> {
-    Router::new().route("/sign-in", post(sign_in))
-}
-
 #[derive(Serialize, ToSchema)]
 pub struct SessionInfo {
     pub user: TenantUser,
@@ -46,7 +39,7 @@ pub struct SessionInfo {
 
 /// Signs in; the same 401 whether the tenant, the email or the password was wrong.
 #[instrument(skip_all, fields(tenant = %slug))]
-async fn sign_in(
+pub(super) async fn sign_in(
     State(s): State<AppState>,
     Path(slug): Path<String>,
     Json(c): Json<Credentials>,

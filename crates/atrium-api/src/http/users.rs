@@ -6,13 +6,11 @@ use atrium_accounts::{
     tenant_users::{self, Role, TenantUser},
     token,
 };
-use atrium_http::{ApiError, Json, Problem};
+use atrium_http::{ApiError, Json, Page, Paging, Problem};
 use axum::{
-    extract::{Path, State},
+    extract::{Path, Query, State},
     http::StatusCode,
     response::Response,
-    routing::post,
-    Router,
 };
 use serde::{Deserialize, Serialize};
 use tracing::instrument;
@@ -29,24 +27,25 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list, invite))
 }
 
-/// Routes reachable without credentials, under `/v1/t/{tenant}`.
-pub fn public_router() -> Router<AppState> {
-    Router::new().route("/invites/accept", post(accept))
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct UserList {
-    pub items: Vec<TenantUser>,
-}
-
-#[utoipa::path(get, path = "/users", tag = "users",
-    responses((status = 200, body = UserList), (status = "4XX", body = Problem)))]
+/// The tenant's users in the order they were invited.
+#[utoipa::path(get, path = "/users", tag = "users", params(Paging),
+    responses((status = 200, body = Page<TenantUser>), (status = "4XX", body = Problem)))]
 #[instrument(skip_all, fields(tenant = t.slug()))]
-async fn list(State(s): State<AppState>, t: Tenant) -> Result<Json<UserList>, ApiError> {
+async fn list(
+    State(s): State<AppState>,
+    t: Tenant,
+    Query(p): Query<Paging>,
+) -> Result<Json<Page<TenantUser>>, ApiError> {
     let mut tx = t.begin(&s).await?;
-    let items = tenant_users::list(&mut tx).await?;
+    let page = p
+        .load(
+            s.page,
+            |u: &TenantUser| u.id,
+            |after, fetch| tenant_users::list(&mut tx, after, fetch),
+        )
+        .await?;
     tx.commit().await?;
-    Ok(Json(UserList { items }))
+    Ok(Json(page))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -81,14 +80,14 @@ async fn invite(
 }
 
 #[derive(Deserialize)]
-struct Acceptance {
+pub(super) struct Acceptance {
     token: String,
     password: String,
     display_name: Option<String>,
 }
 
 #[instrument(skip_all, fields(tenant = %slug))]
-async fn accept(
+pub(super) async fn accept(
     State(s): State<AppState>,
     Path(slug): Path<String>,
     Json(a): Json<Acceptance>,

@@ -115,6 +115,27 @@ impl TestApp {
         send(self.req(t, Method::GET, path)).await
     }
 
+    /// Follows `next_cursor` from `path` (a list with `?limit=` already in it) to the
+    /// last page, and returns the ids of every item in the order they came.
+    pub async fn page_through(&self, t: &TestTenant, path: &str) -> Vec<String> {
+        let mut seen = Vec::new();
+        let mut next = path.to_owned();
+        loop {
+            let (s, page) = self.get(t, &next).await;
+            assert_eq!(s, StatusCode::OK, "{page}");
+            let items = page["items"].as_array().expect("items");
+            seen.extend(
+                items
+                    .iter()
+                    .map(|i| i["id"].as_str().expect("id").to_owned()),
+            );
+            match page["next_cursor"].as_str() {
+                Some(c) => next = format!("{path}&cursor={c}"),
+                None => return seen,
+            }
+        }
+    }
+
     pub async fn post(&self, t: &TestTenant, path: &str, body: Value) -> (StatusCode, Value) {
         send(self.req(t, Method::POST, path).json(&body)).await
     }

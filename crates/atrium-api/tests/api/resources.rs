@@ -172,27 +172,7 @@ async fn pagination_filtering_and_search() {
         };
         app.customer(&t, &name).await;
     }
-    let mut seen = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let path = match &cursor {
-            Some(c) => format!("/customers?limit=3&cursor={c}"),
-            None => "/customers?limit=3".into(),
-        };
-        let (s, page) = app.get(&t, &path).await;
-        assert_eq!(s, StatusCode::OK, "{page}");
-        seen.extend(
-            page["items"]
-                .as_array()
-                .expect("items")
-                .iter()
-                .map(|c| c["id"].as_str().unwrap_or_default().to_owned()),
-        );
-        match page["next_cursor"].as_str() {
-            Some(c) => cursor = Some(c.to_owned()),
-            None => break,
-        }
-    }
+    let seen = app.page_through(&t, "/customers?limit=3").await;
     assert_eq!(seen.len(), 7);
     let mut sorted = seen.clone();
     sorted.sort();

@@ -175,6 +175,22 @@ async fn invited_user_accepts_signs_in_and_works_with_the_crm() {
 }
 
 #[tokio::test]
+async fn the_user_list_pages_to_its_end() {
+    let app = TestApp::spawn().await;
+    let t = app.tenant("acme").await;
+    for i in 0..5 {
+        app.invite(&t, &format!("u{i}@acme.test"), "member").await;
+    }
+    let mut seen = app.page_through(&t, "/users?limit=2").await;
+    assert_eq!(seen.len(), 5);
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), 5, "no user twice across pages");
+    let (s, b) = app.get(&t, "/users?limit=0").await;
+    assert_problem(s, &b, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+}
+
+#[tokio::test]
 async fn a_session_is_worth_nothing_in_another_tenant() {
     let app = TestApp::spawn().await;
     let acme = app.tenant("acme").await;
@@ -382,7 +398,11 @@ async fn an_operator_invites_the_first_admin_through_the_control_plane() {
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
-    let users = app.control.tenant_users("acme").await.expect("list");
+    let users = app
+        .control
+        .tenant_users("acme", None, 100)
+        .await
+        .expect("list");
     assert_eq!(users.len(), 2);
     let err = app
         .control

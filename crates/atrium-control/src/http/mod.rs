@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod keys;
 mod on_tenant;
+mod paged;
 mod session;
 mod tenants;
 mod users;

@@ -41,15 +41,16 @@ impl FromRequestParts<AppState> for OnTenant {
 /// `$method "$path", tag "$tag" => $name -> $code $out = |$s, $t| $call`: a handler
 /// answering `$code` with `$call` (made into `$out`) as JSON. `$s` is the app state and
 /// `$t` the [`OnTenant`] inside `$call`; with `, body $ty as $b` before `=`, the request's
-/// JSON body is `$b`.
+/// JSON body is `$b`; with `, query $ty as $q`, its query string is `$q`.
 macro_rules! on_tenant {
     (
         $(#[$doc:meta])*
         $method:ident $path:literal, tag $tag:literal => $name:ident -> $code:literal $out:ty
-        $(, body $body:ty as $b:ident)? = |$s:ident, $t:ident| $call:expr
+        $(, body $body:ty as $b:ident)? $(, query $query:ty as $q:ident)?
+        = |$s:ident, $t:ident| $call:expr
     ) => {
         $(#[$doc])*
-        #[utoipa::path($method, path = $path, tag = $tag, params(super::on_tenant::SlugPath),
+        #[utoipa::path($method, path = $path, tag = $tag, params(super::on_tenant::SlugPath $(, $query)?),
             $(request_body = $body,)?
             responses((status = $code, body = $out),
                       (status = "4XX", body = atrium_http::Problem)))]
@@ -57,6 +58,7 @@ macro_rules! on_tenant {
         async fn $name(
             axum::extract::State($s): axum::extract::State<super::AppState>,
             $t: super::on_tenant::OnTenant,
+            $(axum::extract::Query($q): axum::extract::Query<$query>,)?
             $(atrium_http::Json($b): atrium_http::Json<$body>,)?
         ) -> Result<(axum::http::StatusCode, atrium_http::Json<$out>), atrium_http::ApiError> {
             let status = axum::http::StatusCode::from_u16($code).unwrap_or_default();

@@ -1,7 +1,7 @@
-use atrium_http::{ApiError, Json, Page, Paging, Problem};
+use atrium_http::{ApiError, Json, Page, Problem};
 use axum::{
     body::Body,
-    extract::{Query, State},
+    extract::State,
     http::{header, StatusCode},
     response::{IntoResponse, Response},
 };
@@ -13,6 +13,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use super::{
     auth::Operator,
     on_tenant::{on_tenant, OnTenant, SlugPath},
+    paged::paged,
     AppState,
 };
 use crate::{lifecycle::TenantChange, provision::NewTenant, registry::Tenant, stats::TenantStats};
@@ -52,29 +53,13 @@ async fn create(
     Ok((status, Json(p.tenant)))
 }
 
-/// Tenants in slug order.
-#[utoipa::path(get, path = "/tenants", tag = "tenants", params(Paging, TenantFilter),
-    responses((status = 200, body = Page<Tenant>), (status = "4XX", body = Problem)))]
-async fn list(
-    State(s): State<AppState>,
-    _op: Operator,
-    Query(p): Query<Paging>,
-    Query(f): Query<TenantFilter>,
-) -> Result<Json<Page<Tenant>>, ApiError> {
-    let control = &s.control;
-    let page = p
-        .load(
-            control.config.page,
-            |t: &Tenant| t.slug.clone(),
-            |after, fetch| async move {
-                control
-                    .list_tenants(after.as_deref(), f.state.as_deref(), fetch)
-                    .await
-            },
-        )
-        .await?;
-    Ok(Json(page))
-}
+paged!(
+    /// Tenants in slug order.
+    "/tenants", tag "tenants" => list -> Tenant, by |t: &Tenant| t.slug.clone(),
+    filter TenantFilter as f = |control, after, fetch| async move {
+        control.list_tenants(after.as_deref(), f.state.as_deref(), fetch).await
+    }
+);
 
 on_tenant!(get "/tenants/{slug}", tag "tenants" => show -> 200 Tenant
     = |s, t| s.control.get_tenant(&t.slug));

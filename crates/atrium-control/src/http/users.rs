@@ -2,7 +2,7 @@
 //! one-time token the invitee accepts at the data plane's `/v1/t/{tenant}/invites/accept`).
 
 use atrium_accounts::tenant_users::{Role, TenantUser};
-use atrium_http::Page;
+use atrium_http::{Page, Paging};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -42,5 +42,12 @@ on_tenant!(
         }
 );
 
-on_tenant!(get "/tenants/{slug}/users", tag "users" => list -> 200 Page<TenantUser>
-    = |s, t| s.control.tenant_users(&t.slug));
+on_tenant!(
+    /// The tenant's users in the order they were invited.
+    get "/tenants/{slug}/users", tag "users" => list -> 200 Page<TenantUser>, query Paging as p
+        = |s, t| p.load(
+            s.control.config.page,
+            |u: &TenantUser| u.id,
+            |after, fetch| s.control.tenant_users(&t.slug, after, fetch),
+        )
+);
