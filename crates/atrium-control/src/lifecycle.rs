@@ -2,7 +2,6 @@
 
 use atrium_core::domain::{DomainError, Result};
 use atrium_core::{
-    db::{self, CatalogObject},
     domain::{DisplayName, Plan, TenantState},
     tenancy::{quote_ident, TenantSlug},
 };
@@ -114,21 +113,18 @@ impl Control {
 
         let tx = conn.transaction().await?;
         let tenant = registry::lock(&*tx, slug.as_str()).await?;
-        let role = quote_ident(&tenant.role_name);
         tx.batch_execute(&format!(
             "DROP SCHEMA IF EXISTS {} CASCADE",
             quote_ident(&tenant.schema_name)
         ))
         .await?;
-        if db::exists(&*tx, CatalogObject::Role, &tenant.role_name).await? {
-            tx.batch_execute(&format!(
-                // The schema's drop took the role's grants and default privileges with it;
-                // membership in the api role is all that is left.
-                "REVOKE {role} FROM {api}; DROP ROLE {role};",
-                api = quote_ident(&self.config.api_role)
-            ))
-            .await?;
-        }
+        // The schema's drop took the role's grants and default privileges with it;
+        // membership in the api role is all the grantor has left to undo.
+        tx.execute(
+            "SELECT atrium_roles.drop_tenant_role($1)",
+            &[&tenant.role_name],
+        )
+        .await?;
         tx.execute(
             "UPDATE atrium_control.api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE tenant_id = $1",
             &[&tenant.id],

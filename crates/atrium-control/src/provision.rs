@@ -10,7 +10,6 @@ use atrium_core::domain::{DomainError, Result};
 use std::{future::Future, pin::Pin};
 
 use atrium_core::{
-    db::{self, CatalogObject},
     domain::{DisplayName, Plan, TenantState},
     migrations::{self, Migration},
     tenancy::{quote_ident, TenantSlug},
@@ -125,18 +124,17 @@ impl Control {
             .await?;
         observe(Step::SchemaCreated).await;
 
-        if !db::exists(&*tx, CatalogObject::Role, &tenant.role_name).await? {
-            tx.batch_execute(&format!("CREATE ROLE {role} NOLOGIN NOINHERIT"))
-                .await?;
-        }
+        tx.execute(
+            "SELECT atrium_roles.create_tenant_role($1)",
+            &[&tenant.role_name],
+        )
+        .await?;
         observe(Step::RoleCreated).await;
 
         tx.batch_execute(&format!(
             "GRANT USAGE ON SCHEMA {schema} TO {role};
              ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {role};
-             ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT USAGE, SELECT ON SEQUENCES TO {role};
-             GRANT {role} TO {api};",
-            api = quote_ident(&self.config.api_role),
+             ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT USAGE, SELECT ON SEQUENCES TO {role};"
         ))
         .await?;
         observe(Step::Granted).await;

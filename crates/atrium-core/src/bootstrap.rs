@@ -1,7 +1,16 @@
 //! One-time, superuser-level setup of a database for Atrium: the database itself, the
-//! control plane's login role (CREATEROLE, owns the database, runs all DDL) and the data
-//! plane's login role (NOINHERIT, no CREATE anywhere). Everything after this runs with
-//! those two roles only.
+//! control plane's login role (owns the database, runs all DDL) and the data plane's
+//! login role (NOINHERIT, no CREATE anywhere). Everything after this runs with those two
+//! roles only.
+//!
+//! Neither login role has CREATEROLE: on PostgreSQL 15 a CREATEROLE role may grant
+//! itself any non-superuser role, including `pg_execute_server_program`, which runs
+//! shell commands as the server's OS user. Tenant roles are made and dropped instead by
+//! two `SECURITY DEFINER` functions in the schema `atrium_roles`, owned by a NOLOGIN
+//! role that nobody is a member of (the grantor). They accept only names of the
+//! deployment's tenant-role shape and grant only to the api role, so the control plane
+//! keeps its job and loses the escalation. (PostgreSQL 16 restricts CREATEROLE itself;
+//! the functions work the same there.)
 
 use crate::{
     db::{exists, CatalogObject},
@@ -14,12 +23,29 @@ pub struct Bootstrap<'a> {
     pub control_password: &'a str,
     pub api_role: &'a str,
     pub api_password: &'a str,
+    /// Tenant roles are named `<role_prefix>t_<slug>`; the grantor functions refuse
+    /// any other name.
+    pub role_prefix: &'a str,
+}
+
+/// The schema holding the grantor functions.
+pub const ROLES_SCHEMA: &str = "atrium_roles";
+
+/// The NOLOGIN role owning the grantor functions: the only holder of CREATEROLE.
+pub fn grantor_role(control_role: &str) -> String {
+    format!("{control_role}_grantor")
 }
 
 /// Idempotent: roles and database that already exist get their passwords and
 /// attributes re-applied.
 pub async fn run(superuser_url: &str, b: &Bootstrap<'_>) -> anyhow::Result<()> {
-    for name in [b.database, b.control_role, b.api_role] {
+    let grantor = grantor_role(b.control_role);
+    anyhow::ensure!(
+        b.role_prefix.is_empty() || is_plain_identifier(b.role_prefix),
+        "{:?} is not a plain lowercase prefix",
+        b.role_prefix
+    );
+    for name in [b.database, b.control_role, b.api_role, grantor.as_str()] {
         anyhow::ensure!(
             is_plain_identifier(name),
             "{name:?} is not a plain lowercase identifier"
@@ -31,7 +57,7 @@ pub async fn run(superuser_url: &str, b: &Bootstrap<'_>) -> anyhow::Result<()> {
         (
             b.control_role,
             b.control_password,
-            "LOGIN CREATEROLE NOSUPERUSER NOCREATEDB",
+            "LOGIN NOCREATEROLE NOSUPERUSER NOCREATEDB",
         ),
         (
             b.api_role,
@@ -49,6 +75,17 @@ pub async fn run(superuser_url: &str, b: &Bootstrap<'_>) -> anyhow::Result<()> {
             ))
             .await?;
     }
+    let verb = if exists(&client, CatalogObject::Role, &grantor).await? {
+        "ALTER"
+    } else {
+        "CREATE"
+    };
+    client
+        .batch_execute(&format!(
+            "{verb} ROLE {} NOLOGIN CREATEROLE NOSUPERUSER NOCREATEDB",
+            quote_ident(&grantor)
+        ))
+        .await?;
     let db_exists = exists(&client, CatalogObject::Database, b.database).await?;
     if !db_exists {
         client
@@ -76,7 +113,65 @@ pub async fn run(superuser_url: &str, b: &Bootstrap<'_>) -> anyhow::Result<()> {
             ctl = quote_ident(b.control_role),
         ))
         .await?;
+    client
+        .batch_execute(&grantor_functions(b, &grantor)?)
+        .await?;
     Ok(())
+}
+
+/// The schema and its two functions, created as the grantor so that it owns them.
+fn grantor_functions(b: &Bootstrap<'_>, grantor: &str) -> anyhow::Result<String> {
+    let shape = quote_literal(&format!("^{}t_[a-z][a-z0-9_]{{2,39}}$", b.role_prefix))?;
+    let api = quote_literal(b.api_role)?;
+    Ok(format!(
+        r#"CREATE SCHEMA IF NOT EXISTS {schema} AUTHORIZATION {grantor};
+        REVOKE ALL ON SCHEMA {schema} FROM PUBLIC;
+        GRANT USAGE ON SCHEMA {schema} TO {ctl};
+        SET ROLE {grantor};
+
+        CREATE OR REPLACE FUNCTION {schema}.tenant_role_name(name text) RETURNS text
+        LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $fn$
+        BEGIN
+          IF name IS NULL OR name !~ {shape} THEN
+            RAISE EXCEPTION 'not a tenant role name: %', name USING ERRCODE = '42501';
+          END IF;
+          RETURN name;
+        END $fn$;
+
+        -- Creates the tenant's NOLOGIN role if missing and lets the api role become it.
+        CREATE OR REPLACE FUNCTION {schema}.create_tenant_role(name text) RETURNS void
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+        DECLARE r record;
+        BEGIN
+          PERFORM {schema}.tenant_role_name(name);
+          SELECT rolcanlogin, rolsuper, rolcreaterole INTO r FROM pg_roles WHERE rolname = name;
+          IF NOT FOUND THEN
+            EXECUTE format('CREATE ROLE %I NOLOGIN NOINHERIT', name);
+          ELSIF r.rolcanlogin OR r.rolsuper OR r.rolcreaterole THEN
+            RAISE EXCEPTION 'role % exists and is not a tenant role', name USING ERRCODE = '42501';
+          END IF;
+          EXECUTE format('GRANT %I TO %I', name, {api});
+        END $fn$;
+
+        -- Drops the tenant's role, once its schema (and with it its grants) is gone.
+        CREATE OR REPLACE FUNCTION {schema}.drop_tenant_role(name text) RETURNS void
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+        BEGIN
+          PERFORM {schema}.tenant_role_name(name);
+          IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = name) THEN
+            EXECUTE format('REVOKE %I FROM %I', name, {api});
+            EXECUTE format('DROP ROLE %I', name);
+          END IF;
+        END $fn$;
+
+        RESET ROLE;
+        REVOKE ALL ON ALL FUNCTIONS IN SCHEMA {schema} FROM PUBLIC;
+        GRANT EXECUTE ON FUNCTION {schema}.create_tenant_role(text), {schema}.drop_tenant_role(text)
+          TO {ctl};"#,
+        schema = ROLES_SCHEMA,
+        grantor = quote_ident(grantor),
+        ctl = quote_ident(b.control_role),
+    ))
 }
 
 /// Points a `postgres://` URL at another database.

@@ -61,6 +61,7 @@ impl TestDb {
         let name = format!("t{:010x}", rand::thread_rng().gen::<u64>() & 0xff_ffff_ffff);
         let (ctl, api) = (format!("{name}_ctl"), format!("{name}_api"));
         let password = format!("pw{:016x}", rand::thread_rng().gen::<u64>());
+        let role_prefix = format!("{name}_");
         bootstrap::run(
             &cluster.superuser_url,
             &Bootstrap {
@@ -69,6 +70,7 @@ impl TestDb {
                 control_password: &password,
                 api_role: &api,
                 api_password: &password,
+                role_prefix: &role_prefix,
             },
         )
         .await
@@ -95,7 +97,7 @@ impl TestDb {
         config.control.database_url = SecretString::from(url(&ctl));
         config.control.pool.max_size = 4;
         config.control.api_role = api.clone();
-        config.control.role_prefix = format!("{name}_");
+        config.control.role_prefix = role_prefix;
         config.control.admin_token = SecretString::from("test-admin-token-0123456789".to_owned());
         config.control.export_dir = export_dir(&name);
         // Analytics: a database of our own on the shared ClickHouse (started on first

@@ -359,6 +359,7 @@ async fn bootstrap(config: &Config) -> anyhow::Result<()> {
             control_password: &ctl_pw,
             api_role: api_user,
             api_password: &api_pw,
+            role_prefix: &config.control.role_prefix,
         },
     )
     .await?;

@@ -170,3 +170,56 @@ async fn a_crash_at_any_step_is_finished_by_a_rerun() {
         assert_fully_provisioned(&t, &slug).await;
     }
 }
+
+/// Finding: with CREATEROLE on PostgreSQL 15, the control plane's login role could grant
+/// itself `pg_execute_server_program` and run shell commands as the server's OS user.
+#[tokio::test]
+async fn control_role_cannot_grant_itself_a_builtin_role() {
+    let t = TestControl::new().await;
+    t.provision("acme").await;
+    let ctl = t.control.pool.get().await.expect("connection");
+    let me: String = ctl
+        .query_one("SELECT current_user::text", &[])
+        .await
+        .expect("who")
+        .get(0);
+    for builtin in ["pg_execute_server_program", "pg_read_server_files"] {
+        let granted = ctl
+            .batch_execute(&format!("GRANT {builtin} TO \"{me}\""))
+            .await;
+        assert!(granted.is_err(), "{me} granted itself {builtin}");
+        // Nor through the grantor functions, which take tenant role names only.
+        let through = ctl
+            .execute("SELECT atrium_roles.create_tenant_role($1)", &[&builtin])
+            .await;
+        assert!(through.is_err(), "create_tenant_role accepted {builtin}");
+    }
+    let made_login = ctl
+        .execute("SELECT atrium_roles.create_tenant_role($1)", &[&me])
+        .await;
+    assert!(made_login.is_err(), "the grantor touched a login role");
+    assert_eq!(
+        t.count(
+            "SELECT count(*) FROM pg_roles WHERE rolname = $1 AND (rolcreaterole OR rolsuper)",
+            &[&me]
+        )
+        .await,
+        0,
+        "the control role has no CREATEROLE"
+    );
+    // The functions belong to the grantor; the control role can't replace them.
+    let replaced = ctl
+        .batch_execute(
+            "CREATE OR REPLACE FUNCTION atrium_roles.create_tenant_role(name text) RETURNS void
+             LANGUAGE sql AS 'SELECT 1'",
+        )
+        .await;
+    assert!(
+        replaced.is_err(),
+        "the control role replaced a grantor function"
+    );
+    let dropped = ctl
+        .execute("SELECT atrium_roles.drop_tenant_role($1)", &[&"pg_monitor"])
+        .await;
+    assert!(dropped.is_err());
+}
