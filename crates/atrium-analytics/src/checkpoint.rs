@@ -9,6 +9,7 @@ use std::{
     path::{Path, PathBuf},
 };
 
+use atrium_core::private_fs;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,7 +37,7 @@ impl Checkpoint {
     pub fn save(&mut self, pos: Position) -> io::Result<()> {
         let tmp = self.path.with_extension("tmp");
         {
-            let mut f = File::create(&tmp)?;
+            let mut f = private_fs::create(&tmp)?;
             f.write_all(&serde_json::to_vec(&pos).map_err(io::Error::other)?)?;
             f.sync_all()?;
         }

@@ -11,6 +11,8 @@ use std::{
     path::{Path, PathBuf},
 };
 
+use atrium_core::private_fs;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Segment {
     pub seq: u64,
@@ -85,7 +87,7 @@ pub fn create_next(dir: &Path) -> io::Result<(u64, fs::File)> {
     let checkpoint = crate::checkpoint::Checkpoint::load(dir).map_or(0, |c| c.pos.seq);
     let mut seq = listed.max(high_water).max(checkpoint) + 1;
     loop {
-        match fs::OpenOptions::new()
+        match private_fs::options()
             .create_new(true)
             .append(true)
             .open(dir.join(open_name(seq)))
@@ -93,7 +95,7 @@ pub fn create_next(dir: &Path) -> io::Result<(u64, fs::File)> {
             Ok(file) => {
                 file.lock()?;
                 let tmp = dir.join(format!("{HIGH_WATER}.{seq}.tmp"));
-                fs::write(&tmp, seq.to_string())?;
+                private_fs::write(&tmp, seq.to_string())?;
                 fs::rename(&tmp, dir.join(HIGH_WATER))?;
                 return Ok((seq, file));
             }

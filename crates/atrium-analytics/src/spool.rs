@@ -13,7 +13,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use atrium_core::config::AnalyticsConfig;
+use atrium_core::{config::AnalyticsConfig, private_fs};
 use std::sync::mpsc::{self, RecvTimeoutError, TrySendError};
 
 use crate::{event::Event, segment};
@@ -93,7 +93,7 @@ impl Emitter {
 /// Starts the writer thread. It ends when every [`Emitter`] is dropped, after writing
 /// what is queued and closing its segment.
 pub fn start(cfg: &AnalyticsConfig) -> io::Result<(Emitter, std::thread::JoinHandle<()>)> {
-    fs::create_dir_all(&cfg.spool_dir)?;
+    private_fs::create_dir_all(&cfg.spool_dir)?;
     let (tx, rx) = mpsc::sync_channel(cfg.queue_capacity);
     let stats = Arc::new(SpoolStats::default());
     let mut writer = Writer::open(cfg, stats.clone())?;

@@ -8,7 +8,7 @@ use std::{
     sync::Arc,
 };
 
-use atrium_core::health::Lifecycle;
+use atrium_core::{health::Lifecycle, private_fs};
 use chrono::Utc;
 
 use atrium_analytics::{
@@ -32,7 +32,7 @@ struct Batch {
 impl Sink {
     /// Runs until shutdown is requested; finishes the batch in flight first.
     pub async fn run(self, lifecycle: Arc<Lifecycle>) -> anyhow::Result<()> {
-        fs::create_dir_all(&self.config.spool_dir)?;
+        private_fs::create_dir_all(&self.config.spool_dir)?;
         let mut ckpt = Checkpoint::load(&self.config.spool_dir)?;
         loop {
             if lifecycle.is_shutting_down() {

@@ -15,6 +15,7 @@ use std::{
 use anyhow::{bail, Context};
 use atrium_core::{
     db::{self, CatalogObject},
+    private_fs,
     tenancy::{is_plain_identifier, quote_ident},
 };
 use futures::{pin_mut, SinkExt, TryStreamExt};
@@ -23,6 +24,20 @@ use tokio_postgres::GenericClient;
 use crate::{provision::NewTenant, registry, registry::Tenant, Control};
 
 const HEADER: &str = "-- Atrium tenant export";
+
+/// Credentials must not outlive the tenant they were issued in: a restored tenant
+/// starts with nobody signed in and no invite pending. Sessions are not exported, and
+/// these columns are exported (and restored) as NULL. Users keep their password hashes,
+/// so they sign in again as before.
+const NOT_EXPORTED: &[&str] = &["sessions"];
+const BLANKED: &[(&str, &[&str])] = &[("users", &["invite_hash", "invite_expires_at"])];
+
+fn blanked(table: &str) -> &'static [&'static str] {
+    BLANKED
+        .iter()
+        .find(|(t, _)| *t == table)
+        .map_or(&[], |(_, cols)| cols)
+}
 
 struct Table {
     name: String,
@@ -101,7 +116,7 @@ impl Control {
         if !exists {
             return Ok(None);
         }
-        std::fs::create_dir_all(&self.config.export_dir)
+        private_fs::create_dir_all(&self.config.export_dir)
             .with_context(|| format!("creating {}", self.config.export_dir.display()))?;
         let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
         let path = self
@@ -109,7 +124,7 @@ impl Control {
             .export_dir
             .join(format!("{}-{stamp}.sql", tenant.slug));
         let partial = path.with_extension("sql.partial");
-        let mut out = std::io::BufWriter::new(std::fs::File::create(&partial)?);
+        let mut out = std::io::BufWriter::new(private_fs::create(&partial)?);
         writeln!(
             out,
             "{HEADER}\n-- tenant: {}\n-- tenant_migration_version: {}",
@@ -122,12 +137,25 @@ impl Control {
             quote_ident(&tenant.schema_name)
         )?;
         for table in tables_in_order(&*tx, &tenant.schema_name).await? {
+            if NOT_EXPORTED.contains(&table.name.as_str()) {
+                continue;
+            }
             let cols = column_list(&table.columns);
+            let blank = blanked(&table.name);
+            let values = table
+                .columns
+                .iter()
+                .map(|c| match blank.contains(&c.as_str()) {
+                    true => "NULL".to_owned(),
+                    false => quote_ident(c),
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
             let copy_head = format!("COPY {} ({cols})", quote_ident(&table.name));
             writeln!(out, "{copy_head} FROM stdin;")?;
             let stream = tx
                 .copy_out(&format!(
-                    "COPY {}.{} ({cols}) TO STDOUT",
+                    "COPY (SELECT {values} FROM {}.{}) TO STDOUT",
                     quote_ident(&tenant.schema_name),
                     quote_ident(&table.name)
                 ))
@@ -173,7 +201,11 @@ impl Control {
         let schema = quote_ident(&tenant.schema_name);
         let mut conn = self.pool.get().await?;
         let tx = conn.transaction().await?;
-        for b in &blocks {
+        // Exports written before sessions and invites were left out still hold them.
+        for b in blocks
+            .iter()
+            .filter(|b| !NOT_EXPORTED.contains(&b.table.as_str()))
+        {
             let cols = column_list(&b.columns);
             let sink = tx
                 .copy_in(&format!(
@@ -184,6 +216,15 @@ impl Control {
             pin_mut!(sink);
             sink.send(bytes_of(&b.data)).await?;
             sink.close().await?;
+        }
+        for (table, columns) in BLANKED {
+            let set = columns
+                .iter()
+                .map(|c| format!("{} = NULL", quote_ident(c)))
+                .collect::<Vec<_>>()
+                .join(", ");
+            tx.batch_execute(&format!("UPDATE {schema}.{} SET {set}", quote_ident(table)))
+                .await?;
         }
         // Serial columns continue after the restored rows.
         tx.batch_execute(&format!(

@@ -8,6 +8,7 @@ pub mod db;
 pub mod domain;
 pub mod health;
 pub mod migrations;
+pub mod private_fs;
 pub mod probe;
 pub mod telemetry;
 pub mod tenancy;

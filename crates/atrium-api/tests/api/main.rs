@@ -1,6 +1,7 @@
 //! Data-plane tests against a real PostgreSQL: every test gets a fresh database.
 
 mod analytics;
+mod at_rest;
 mod helpers;
 mod isolation;
 mod probes;

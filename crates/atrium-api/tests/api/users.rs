@@ -190,6 +190,60 @@ async fn the_user_list_pages_to_its_end() {
     assert_problem(s, &b, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
 }
 
+/// Finding: after delete and `tenant restore` under a new slug, the old session cookie,
+/// its CSRF token and a pending invite still worked.
+#[tokio::test]
+async fn restoring_an_export_revives_no_session_or_invite() {
+    let app = TestApp::spawn().await;
+    let t = app.tenant("acme").await;
+    let ann = app.user(&t, "ann@acme.test", "admin").await;
+    let pending = app.invite(&t, "bob@acme.test", "member").await;
+    let deleted = app.control.delete("acme", "test").await.expect("delete");
+    let export = deleted.export_path.expect("an export");
+    let text = std::fs::read_to_string(&export).expect("export");
+    assert!(
+        !text.contains("COPY \"sessions\""),
+        "sessions are not exported"
+    );
+    app.control
+        .restore("acme_again", std::path::Path::new(&export), "test")
+        .await
+        .expect("restore");
+
+    let (s, b) = app
+        .as_user("acme_again", &ann, Method::GET, "/session", false, None)
+        .await;
+    assert_problem(s, &b, StatusCode::UNAUTHORIZED, "unauthorized");
+    let (s, b) = app
+        .as_user(
+            "acme_again",
+            &ann,
+            Method::POST,
+            "/customers",
+            true,
+            Some(json!({"name": "Globex"})),
+        )
+        .await;
+    assert_problem(s, &b, StatusCode::UNAUTHORIZED, "unauthorized");
+    let (s, _, b) = app
+        .public(
+            "acme_again",
+            "/invites/accept",
+            json!({"token": pending, "password": "a long password"}),
+        )
+        .await;
+    assert!(s.is_client_error(), "the old invite was accepted: {s} {b}");
+    // Passwords came along: Ann signs in to the restored tenant as before.
+    let (s, _, b) = app
+        .public(
+            "acme_again",
+            "/sign-in",
+            json!({"email": "ann@acme.test", "password": "a long password"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+}
+
 #[tokio::test]
 async fn a_session_is_worth_nothing_in_another_tenant() {
     let app = TestApp::spawn().await;
