@@ -26,6 +26,7 @@ pod_render() {
   sed -e 's|docker.io/library/postgres:16|localhost/atrium-postgres:15|' \
       -e 's|docker.io/clickhouse/clickhouse-server:24.8|localhost/atrium-clickhouse:18|' \
       -e "s|^  name: atrium\$|  name: $pod|" \
+      -e "s|^  name: atrium-bootstrap\$|  name: $pod-bootstrap|" \
       -e "s|claimName: atrium-|claimName: $pod-|" \
       -e "s|name: atrium-secrets|name: $pod-secrets|" \
       -e "s|hostPort: 1\([0-9]\{4\}\)|hostPort: $digit\1|" \
@@ -46,16 +47,18 @@ pod_secrets() {
   fi
 }
 
-# pod_secret_create NAME FILE: the podman secret the YAML's secretKeyRefs read. Podman 4.3
-# reads secretKeyRef only from a JSON object of base64 values (podman #16269).
+# pod_secret_create NAME FILE PORT_DIGIT: the podman secret the YAML's secretKeyRefs read.
+# Podman 4.3 reads secretKeyRef only from a JSON object of base64 values (podman #16269).
+# The superuser URL is for the bootstrap pod, on the host's network: it points at the
+# PostgreSQL port the atrium pod publishes (PORT_DIGIT as in pod_render).
 pod_secret_create() {
-  local name="$1" file="$2" SUPER CTL API ADMIN SALT
+  local name="$1" file="$2" digit="${3:-1}" SUPER CTL API ADMIN SALT
   # shellcheck disable=SC1090
   . "$file"
   b64() { printf %s "$1" | base64 -w0; }
   podman secret rm "$name" >/dev/null 2>&1 || true
   printf '{"postgres-password":"%s","superuser-url":"%s","control-database-url":"%s","api-database-url":"%s","admin-token":"%s","mask-salt":"%s"}' \
-    "$(b64 "$SUPER")" "$(b64 "postgres://postgres:$SUPER@127.0.0.1:5432/postgres")" \
+    "$(b64 "$SUPER")" "$(b64 "postgres://postgres:$SUPER@127.0.0.1:${digit}5432/postgres")" \
     "$(b64 "postgres://atrium_ctl:$CTL@127.0.0.1:5432/atrium")" "$(b64 "postgres://atrium_api:$API@127.0.0.1:5432/atrium")" \
     "$(b64 "$ADMIN")" "$(b64 "$SALT")" | podman secret create "$name" - >/dev/null
 }

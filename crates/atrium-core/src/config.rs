@@ -467,6 +467,20 @@ pub enum SecretName {
 }
 
 impl Config {
+    /// Long-running processes (api, control, collector) refuse the superuser URL in
+    /// every environment: only the one-shot `atrium bootstrap` may hold it, so a
+    /// compromised server process can't become the database superuser.
+    pub fn refuse_superuser(&self) -> Result<(), ConfigError> {
+        match self.superuser_url {
+            Some(_) => Err(ConfigError::Invalid(
+                "ATRIUM_SUPERUSER_URL is for the one-shot `atrium bootstrap` only; \
+                 a long-running process must not receive it"
+                    .into(),
+            )),
+            None => Ok(()),
+        }
+    }
+
     /// In production, refuses any of `needed` that still holds a development default.
     /// Each process checks only what it uses: the collector has no database URL.
     pub fn require_secrets(&self, needed: &[SecretName]) -> Result<(), ConfigError> {

@@ -161,6 +161,12 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
         Command::Healthcheck { .. } => &[],
     };
     config.require_secrets(needed)?;
+    if matches!(
+        command,
+        Command::Api { .. } | Command::Control | Command::Collector
+    ) {
+        config.refuse_superuser()?;
+    }
     match command {
         Command::Api { dev_tenant_param } => {
             config.api.dev_tenant_param |= dev_tenant_param;
