@@ -103,6 +103,15 @@ pub struct CollectorConfig {
     /// Longest wait between retries while ClickHouse is down, in ms.
     pub max_backoff_ms: u64,
     pub http: HttpConfig,
+    pub dead_letter: DeadLetterConfig,
+}
+
+/// Rows the collector gives up on, kept in the spool directory for a person to read.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DeadLetterConfig {
+    /// Bytes in `dead-letter.ndjson` at most; past that it becomes `dead-letter.ndjson.1`
+    /// (the older one is deleted and counted). Both count against `analytics.spool_max_bytes`.
+    pub max_bytes: u64,
 }
 
 /// What bounds one HTTP listener (every process has one; only the probes on the
@@ -322,6 +331,9 @@ impl Default for Config {
                     max_concurrency: 16,
                     shutdown_timeout_ms: 5_000,
                 },
+                dead_letter: DeadLetterConfig {
+                    max_bytes: 16 * 1024 * 1024,
+                },
             },
         }
     }
@@ -431,6 +443,13 @@ impl Config {
         }
         if self.control.migrate_concurrency == 0 || self.control.migrate_concurrency > 64 {
             return bad("control.migrate_concurrency must be between 1 and 64".into());
+        }
+        let dead_letter = self.collector.dead_letter.max_bytes;
+        if dead_letter < 1024 * 1024 || 4 * dead_letter > self.analytics.spool_max_bytes {
+            return bad(
+                "collector.dead_letter.max_bytes must be at least 1 MiB and at most a quarter of analytics.spool_max_bytes (it keeps two files in the spool's volume)"
+                    .into(),
+            );
         }
         if self.environment == Environment::Production && self.api.dev_tenant_param {
             return bad("api.dev_tenant_param cannot be enabled in production".into());

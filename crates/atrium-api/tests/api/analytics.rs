@@ -136,6 +136,78 @@ async fn bad_batches_are_refused_whole_and_rate_limited() {
     );
 }
 
+/// Finding 1: `"client_ts":"+10000-01-01T00:00:00Z"` was accepted (202), and ClickHouse
+/// refused the row later, stalling delivery for every tenant. Every field ClickHouse
+/// can't store as sent is now a 422 naming it, and nothing of the batch is spooled.
+#[tokio::test]
+async fn poison_events_are_refused_at_ingest_naming_the_field() {
+    let app = TestApp::spawn().await;
+    let t = app.tenant("acme").await;
+    let long = |n: usize| "x".repeat(n);
+    let many_props: serde_json::Map<String, Value> =
+        (0..33).map(|i| (format!("k{i}"), json!("v"))).collect();
+    let cases: Vec<(&str, Value)> = vec![
+        ("client_ts", json!("+10000-01-01T00:00:00Z")),
+        ("client_ts", json!("2106-01-01T00:00:00Z")),
+        ("client_ts", json!("1969-12-31T23:59:59Z")),
+        ("client_ts", json!("-0001-01-01T00:00:00Z")),
+        ("name", json!(long(65))),
+        ("actor", json!(long(129))),
+        ("session_id", json!(long(129))),
+        ("path", json!(long(2049))),
+        ("url", json!(long(2049))),
+        ("referrer", json!(long(2049))),
+        ("duration_ms", json!(24 * 3600 * 1000 + 1)),
+        ("props", Value::Object(many_props)),
+        ("props", json!({"k": long(1025)})),
+        ("props", json!({long(65): "v"})),
+        ("props", json!({"": "v"})),
+    ];
+    for (field, value) in &cases {
+        let mut event = json!({"name": "pageview", "props": {"case": field}});
+        event[*field] = value.clone();
+        let batch = json!({"events": [{"name": "pageview"}, event]});
+        let (s, body) = app.post(&t, "/events", batch).await;
+        assert_problem(
+            s,
+            &body,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        );
+        assert_eq!(
+            body["errors"][0]["field"],
+            format!("events[1].{field}"),
+            "{field} = {value}: {body}"
+        );
+    }
+    // The edges of what ClickHouse stores are accepted.
+    for ts in ["1970-01-01T00:00:00Z", "2105-12-31T23:59:59Z"] {
+        let (s, body) = app
+            .post(
+                &t,
+                "/events",
+                json!({"events": [{"name": "edge", "client_ts": ts}]}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::ACCEPTED, "{ts}: {body}");
+    }
+    let (s, _) = app
+        .post(&t, "/events", json!({"events": [{"name": "marker"}]}))
+        .await;
+    assert_eq!(s, StatusCode::ACCEPTED);
+    let events = app.spooled_until(|e| e.name == "marker").await;
+    let browser: Vec<&str> = events
+        .iter()
+        .filter(|e| e.name != "api_request")
+        .map(|e| e.name.as_str())
+        .collect();
+    assert_eq!(
+        browser,
+        ["edge", "edge", "marker"],
+        "nothing of a refused batch was spooled"
+    );
+}
+
 /// A fixed data set, inserted straight into ClickHouse (with one duplicate row), and
 /// every dashboard checked against numbers computed by hand.
 #[tokio::test]

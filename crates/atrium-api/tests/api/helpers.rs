@@ -179,3 +179,37 @@ pub fn assert_problem(status: StatusCode, body: &Value, expected: StatusCode, co
     assert_eq!(body["code"], code, "{body}");
     assert_eq!(body["status"], expected.as_u16(), "{body}");
 }
+
+impl TestApp {
+    /// Every event in the spool (nothing ships it when there is no ClickHouse), once
+    /// one satisfies `until`: the writer keeps order, so everything emitted before it is
+    /// on disk too.
+    pub async fn spooled_until(
+        &self,
+        until: impl Fn(&atrium_analytics::event::Event) -> bool,
+    ) -> Vec<atrium_analytics::event::Event> {
+        let dir = &self.db.config.analytics.spool_dir;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let events: Vec<atrium_analytics::event::Event> =
+                atrium_analytics::segment::list(dir)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|s| std::fs::read_to_string(&s.path).ok())
+                    .flat_map(|text| {
+                        text.lines()
+                            .filter_map(|l| serde_json::from_str(l).ok())
+                            .collect::<Vec<_>>()
+                    })
+                    .collect();
+            if events.iter().any(&until) {
+                return events;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the awaited event never reached the spool"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+}

@@ -451,3 +451,48 @@ async fn password_guessing_is_throttled_per_tenant() {
         "another tenant is not slowed down"
     );
 }
+
+/// Finding 11: a signed-in member sent browser events naming another user as `actor`
+/// and so poisoned that user's funnel. For a cookie caller the server sets the actor;
+/// a key may still name one.
+#[tokio::test]
+async fn actor_forging_by_a_signed_in_member_is_overridden_by_the_server() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let token = app.invite(&acme, "mo@acme.test", "member").await;
+    let (s, set, b) = app
+        .public(
+            "acme",
+            "/invites/accept",
+            json!({"token": token, "password": "a long password"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let me = b["user"]["id"].as_str().expect("user id").to_owned();
+    let member = browser(set, &b);
+    let forged = json!({"events": [
+        {"name": "forged_probe", "actor": "someone-else"},
+        {"name": "forged_probe"}
+    ]});
+    let (s, body) = app
+        .as_user("acme", &member, Method::POST, "/events", true, Some(forged))
+        .await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{body}");
+    let (s, body) = app
+        .post(
+            &acme,
+            "/events",
+            json!({"events": [{"name": "keyed_probe", "actor": "crm-user-7"}]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{body}");
+    let events = app.spooled_until(|e| e.name == "keyed_probe").await;
+    let actors: Vec<&str> = events
+        .iter()
+        .filter(|e| e.name == "forged_probe")
+        .map(|e| e.actor.as_str())
+        .collect();
+    assert_eq!(actors, [me.as_str(), me.as_str()], "the cookie's user, always");
+    let keyed = events.iter().find(|e| e.name == "keyed_probe");
+    assert_eq!(keyed.map(|e| e.actor.as_str()), Some("crm-user-7"));
+}
