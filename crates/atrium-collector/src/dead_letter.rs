@@ -102,13 +102,20 @@ fn record(row: &[u8], reason: &str) -> io::Result<Vec<u8>> {
     while !text.is_char_boundary(end) {
         end -= 1;
     }
+    #[derive(serde::Serialize)]
+    struct Record<'a> {
+        reason: &'a str,
+        row: &'a str,
+        truncated: bool,
+        at: chrono::DateTime<Utc>,
+    }
     let reason: String = reason.chars().take(1_000).collect();
-    let mut line = serde_json::to_vec(&serde_json::json!({
-        "reason": reason,
-        "row": &text[..end],
-        "truncated": end < text.len(),
-        "at": Utc::now(),
-    }))?;
+    let mut line = serde_json::to_vec(&Record {
+        reason: &reason,
+        row: &text[..end],
+        truncated: end < text.len(),
+        at: Utc::now(),
+    })?;
     line.push(b'\n');
     Ok(line)
 }
