@@ -208,6 +208,115 @@ async fn poison_events_are_refused_at_ingest_naming_the_field() {
     );
 }
 
+/// Finding 5, analytics: oversized funnel steps (8 × 16,600 characters) and year-10000
+/// date ranges were sent to ClickHouse and came back as 500s. Each is refused at the
+/// boundary with a 422 naming the parameter, on every dashboard route it applies to.
+#[tokio::test]
+async fn oversized_funnel_steps_and_year_10000_ranges_are_refused_not_500() {
+    let app = TestApp::spawn_with_analytics(|_| {}).await;
+    let t = app.tenant("acme").await;
+    let huge = "x".repeat(16_600);
+    let step = |name: &str| json!({"name": name});
+    let funnel = |steps: Value, extra: Value| {
+        let mut body = json!({"steps": steps, "window_seconds": 3600});
+        if let Value::Object(m) = extra {
+            body.as_object_mut().expect("object").extend(m);
+        }
+        body
+    };
+    let y10k = "from=%2B10000-01-01T00:00:00Z&to=%2B10000-01-02T00:00:00Z";
+    let mut cases: Vec<(String, Option<Value>, &str)> = Vec::new();
+    for route in ["trends", "active-users", "top-pages", "dwell"] {
+        cases.push((format!("/analytics/{route}?{y10k}"), None, "to"));
+        cases.push((
+            format!("/analytics/{route}?to=%2B10000-01-01T00:00:00Z"),
+            None,
+            "to",
+        ));
+        cases.push((
+            format!("/analytics/{route}?from=1900-01-01T00:00:00Z&to=1900-01-02T00:00:00Z"),
+            None,
+            "to",
+        ));
+        cases.push((
+            format!("/analytics/{route}?from=1969-12-31T00:00:00Z&to=1970-01-02T00:00:00Z"),
+            None,
+            "from",
+        ));
+    }
+    cases.extend([
+        (format!("/analytics/trends?name={}", "n".repeat(65)), None, "name"),
+        (format!("/analytics/trends?path={huge}"), None, "path"),
+        (
+            "/analytics/funnel".into(),
+            Some(funnel(json!(vec![step(&huge); 8]), json!({}))),
+            "steps.name",
+        ),
+        (
+            "/analytics/funnel".into(),
+            Some(funnel(json!(vec![step("a"); 9]), json!({}))),
+            "steps",
+        ),
+        (
+            "/analytics/funnel".into(),
+            Some(funnel(
+                json!([{"name": "a", "path": huge}]),
+                json!({}),
+            )),
+            "steps.path",
+        ),
+        (
+            "/analytics/funnel".into(),
+            Some(funnel(
+                json!([{"name": "a", "prop": {"key": "k", "value": huge}}]),
+                json!({}),
+            )),
+            "steps.prop.value",
+        ),
+        (
+            "/analytics/funnel".into(),
+            Some(funnel(
+                json!([{"name": "a", "prop": {"key": huge, "value": "v"}}]),
+                json!({}),
+            )),
+            "steps.prop.key",
+        ),
+        (
+            "/analytics/funnel".into(),
+            Some(funnel(
+                json!([step("a")]),
+                json!({"from": "+10000-01-01T00:00:00Z", "to": "+10000-01-02T00:00:00Z"}),
+            )),
+            "to",
+        ),
+    ]);
+    for (path, body, field) in cases {
+        let (s, answer) = match body {
+            Some(b) => app.post(&t, &path, b).await,
+            None => app.get(&t, &path).await,
+        };
+        let label: String = path.chars().take(80).collect();
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{label}: {answer}");
+        assert_eq!(answer["code"], "validation_failed", "{label}: {answer}");
+        assert_eq!(answer["errors"][0]["field"], field, "{label}: {answer}");
+    }
+    // The edges themselves are fine.
+    let (s, body) = app
+        .get(
+            &t,
+            "/analytics/top-pages?from=2105-12-01T00:00:00Z&to=2106-01-01T00:00:00Z",
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let (s, body) = app
+        .get(
+            &t,
+            "/analytics/dwell?from=1970-01-01T00:00:00Z&to=1970-01-02T00:00:00Z",
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+}
+
 /// A fixed data set, inserted straight into ClickHouse (with one duplicate row), and
 /// every dashboard checked against numbers computed by hand.
 #[tokio::test]
