@@ -227,10 +227,7 @@ pub fn funnel(scope: &Scope, steps: &[Step], window_s: u32) -> Result<String, Qu
     }
     steps.iter().try_for_each(Step::check)?;
     if window_s == 0 || window_s > 90 * 86_400 {
-        return Err(invalid(
-            "window_seconds",
-            "must be between 1 and 7776000",
-        ));
+        return Err(invalid("window_seconds", "must be between 1 and 7776000"));
     }
     let conds: Vec<String> = steps
         .iter()

@@ -40,7 +40,7 @@ impl Application {
     /// listener (port 0 picks one).
     pub async fn build(config: &Config) -> anyhow::Result<Self> {
         atrium_http::metrics::install();
-        let ch = ClickHouse::new(&config.clickhouse)?;
+        let ch = ClickHouse::new(&config.clickhouse, &config.clickhouse.writer)?;
         let check_ch = ch.clone();
         let check: ReadyCheck = Arc::new(move || {
             let ch = check_ch.clone();

@@ -79,7 +79,8 @@ impl Sink {
             // from a writer that crashed mid-write.
             if seg.len > offset {
                 let torn = read_tail(&seg.path, offset)?;
-                self.dead_letter.write(&[(torn, "torn line at the end of a segment".into())])?;
+                self.dead_letter
+                    .write(&[(torn, "torn line at the end of a segment".into())])?;
             }
             remove(&seg.path)?;
             ckpt.save(Position {

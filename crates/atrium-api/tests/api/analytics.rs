@@ -245,7 +245,11 @@ async fn oversized_funnel_steps_and_year_10000_ranges_are_refused_not_500() {
         ));
     }
     cases.extend([
-        (format!("/analytics/trends?name={}", "n".repeat(65)), None, "name"),
+        (
+            format!("/analytics/trends?name={}", "n".repeat(65)),
+            None,
+            "name",
+        ),
         (format!("/analytics/trends?path={huge}"), None, "path"),
         (
             "/analytics/funnel".into(),
@@ -259,10 +263,7 @@ async fn oversized_funnel_steps_and_year_10000_ranges_are_refused_not_500() {
         ),
         (
             "/analytics/funnel".into(),
-            Some(funnel(
-                json!([{"name": "a", "path": huge}]),
-                json!({}),
-            )),
+            Some(funnel(json!([{"name": "a", "path": huge}]), json!({}))),
             "steps.path",
         ),
         (

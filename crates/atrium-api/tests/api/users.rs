@@ -492,7 +492,11 @@ async fn actor_forging_by_a_signed_in_member_is_overridden_by_the_server() {
         .filter(|e| e.name == "forged_probe")
         .map(|e| e.actor.as_str())
         .collect();
-    assert_eq!(actors, [me.as_str(), me.as_str()], "the cookie's user, always");
+    assert_eq!(
+        actors,
+        [me.as_str(), me.as_str()],
+        "the cookie's user, always"
+    );
     let keyed = events.iter().find(|e| e.name == "keyed_probe");
     assert_eq!(keyed.map(|e| e.actor.as_str()), Some("crm-user-7"));
 }
