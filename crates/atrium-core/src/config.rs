@@ -64,7 +64,7 @@ pub struct ClickHouseConfig {
     /// The API's dashboards: a read-only user.
     pub reader: ClickHouseUser,
     /// The collector: a user that inserts events and is kept from everything else
-    /// that the server can keep it from (see docs/security.md).
+    /// that the server can keep it from (see "ClickHouse users" in README.md).
     pub writer: ClickHouseUser,
 }
 

@@ -152,7 +152,7 @@ fn users_xml(database: Option<&str>) -> anyhow::Result<String> {
             }
             let allow = format!("<allow_databases><database>{db}</database></allow_databases>");
             // A row policy hiding every event from the writer: current ClickHouse
-            // enforces it; 18.16 ignores it (see docs/security.md).
+            // enforces it; 18.16 ignores it (see "ClickHouse users" in README.md).
             let hide =
                 format!("<databases><{db}><events><filter>0</filter></events></{db}></databases>");
             (allow.clone(), allow + &hide)

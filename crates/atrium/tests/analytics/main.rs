@@ -607,7 +607,7 @@ async fn clickhouse_credentials_are_required_and_each_process_gets_only_its_righ
     }
 
     // The collector's user inserts; no DDL, no other database. (18.16 can't stop it
-    // from reading the events table; current ClickHouse hides its rows: docs/security.md.)
+    // from reading the events table; current ClickHouse hides its rows: README.md, "ClickHouse users".)
     let writer = ClickHouse::new(c, &c.writer).expect("writer");
     writer
         .insert_json_rows("events", row)
