@@ -81,6 +81,14 @@ async fn wait_for(ch: &ClickHouse, tenant: &str, n: u64, within: Duration) -> Co
     }
 }
 
+/// The collector in this process: its probe server (for the lifecycle) and its sink.
+async fn collector(config: &Config) -> (atrium_http::Server, atrium_collector::Sink) {
+    atrium_collector::Application::build(config)
+        .await
+        .map(atrium_collector::Application::into_parts)
+        .expect("collector")
+}
+
 fn collector_process(config: &Config) -> Child {
     Command::new(env!("CARGO_BIN_EXE_atrium"))
         .arg("collector")
@@ -159,10 +167,7 @@ async fn clickhouse_outage_delays_but_never_loses() {
     let server = ChServer::start_new().expect("private clickhouse");
     let e = env_on(server.url()).await;
     let (emitter, _writer) = spool::start(&e.config.analytics).expect("spool");
-    let (http, sink) = atrium_collector::Application::build(&e.config)
-        .await
-        .map(atrium_collector::Application::into_parts)
-        .expect("collector");
+    let (http, sink) = collector(&e.config).await;
     let lifecycle: Arc<Lifecycle> = http.lifecycle();
     let running = tokio::spawn(sink.run(lifecycle.clone()));
 
@@ -253,10 +258,7 @@ async fn bad_lines_are_dead_lettered_not_retried() {
         good[5..].join("\n")
     );
     std::fs::write(dir.join(atrium_analytics::segment::closed_name(1)), content).expect("write");
-    let (http, sink) = atrium_collector::Application::build(&e.config)
-        .await
-        .map(atrium_collector::Application::into_parts)
-        .expect("collector");
+    let (http, sink) = collector(&e.config).await;
     let lifecycle = http.lifecycle();
     let running = tokio::spawn(sink.run(lifecycle.clone()));
     let c = wait_for(&e.ch, "acme", 10, Duration::from_secs(20)).await;
@@ -291,10 +293,7 @@ async fn pii_is_masked_before_shipping() {
     emitter.emit(ev);
     drop(emitter);
     writer.join().expect("writer");
-    let (http, sink) = atrium_collector::Application::build(&e.config)
-        .await
-        .map(atrium_collector::Application::into_parts)
-        .expect("collector");
+    let (http, sink) = collector(&e.config).await;
     let lifecycle = http.lifecycle();
     let running = tokio::spawn(sink.run(lifecycle.clone()));
     wait_for(&e.ch, "acme", 1, Duration::from_secs(20)).await;
@@ -339,10 +338,7 @@ async fn a_batch_replayed_after_a_crash_is_counted_once() {
         lines.join("\n") + "\n",
     )
     .expect("segment");
-    let (_http, sink) = atrium_collector::Application::build(&e.config)
-        .await
-        .map(atrium_collector::Application::into_parts)
-        .expect("collector");
+    let (_http, sink) = collector(&e.config).await;
     let mut ckpt = Checkpoint::load(dir).expect("checkpoint");
     assert!(sink.step(&mut ckpt).await.expect("ship"));
     // "Crash" before the checkpoint was saved: put it back where it was.
@@ -361,10 +357,7 @@ async fn a_batch_replayed_after_a_crash_is_counted_once() {
 #[tokio::test]
 async fn a_new_writer_never_reuses_a_shipped_segment_number() {
     let e = env().await;
-    let (_http, sink) = atrium_collector::Application::build(&e.config)
-        .await
-        .map(atrium_collector::Application::into_parts)
-        .expect("collector");
+    let (_http, sink) = collector(&e.config).await;
     let dir = &e.config.analytics.spool_dir;
     for round in 0..3 {
         let (emitter, writer) = spool::start(&e.config.analytics).expect("spool");
@@ -450,10 +443,7 @@ async fn delivery(e: &Env, tenant: &str, nth: u64) -> Duration {
 async fn poison_events_from_one_tenant_do_not_delay_another_tenants_events() {
     let e = env().await;
     let dir = &e.config.analytics.spool_dir;
-    let (http, sink) = atrium_collector::Application::build(&e.config)
-        .await
-        .map(atrium_collector::Application::into_parts)
-        .expect("collector");
+    let (http, sink) = collector(&e.config).await;
     let lifecycle = http.lifecycle();
     let running = tokio::spawn(sink.run(lifecycle.clone()));
     let flood = 5_000;
@@ -487,10 +477,7 @@ async fn poison_events_keep_the_dead_letter_under_its_cap() {
     let mut e = env().await;
     let cap = 1024 * 1024;
     e.config.collector.dead_letter.max_bytes = cap;
-    let (_http, sink) = atrium_collector::Application::build(&e.config)
-        .await
-        .map(atrium_collector::Application::into_parts)
-        .expect("collector");
+    let (_http, sink) = collector(&e.config).await;
     let dir = &e.config.analytics.spool_dir;
     // About 10 MiB of poison: ten times the cap.
     for _ in 0..4 {
