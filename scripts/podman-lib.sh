@@ -45,6 +45,10 @@ pod_secrets() {
     (umask 077; printf 'SUPER=%s\nCTL=%s\nAPI=%s\nADMIN=%s\nSALT=%s\n' \
       "$(rnd)" "$(rnd)" "$(rnd)" "$(rnd)" "$(rnd)" > "$file")
   fi
+  # Added later: a file from before them gets them appended.
+  if ! grep -q '^CH_ADMIN=' "$file"; then
+    (umask 077; printf 'CH_ADMIN=%s\nCH_READER=%s\nCH_WRITER=%s\n' "$(rnd)" "$(rnd)" "$(rnd)" >> "$file")
+  fi
 }
 
 # pod_secret_create NAME FILE PORT_DIGIT: the podman secret the YAML's secretKeyRefs read.
@@ -52,15 +56,16 @@ pod_secrets() {
 # The superuser URL is for the bootstrap pod, on the host's network: it points at the
 # PostgreSQL port the atrium pod publishes (PORT_DIGIT as in pod_render).
 pod_secret_create() {
-  local name="$1" file="$2" digit="${3:-1}" SUPER CTL API ADMIN SALT
+  local name="$1" file="$2" digit="${3:-1}" SUPER CTL API ADMIN SALT CH_ADMIN CH_READER CH_WRITER
   # shellcheck disable=SC1090
   . "$file"
   b64() { printf %s "$1" | base64 -w0; }
   podman secret rm "$name" >/dev/null 2>&1 || true
-  printf '{"postgres-password":"%s","superuser-url":"%s","control-database-url":"%s","api-database-url":"%s","admin-token":"%s","mask-salt":"%s"}' \
+  printf '{"postgres-password":"%s","superuser-url":"%s","control-database-url":"%s","api-database-url":"%s","admin-token":"%s","mask-salt":"%s","clickhouse-admin-password":"%s","clickhouse-reader-password":"%s","clickhouse-writer-password":"%s"}' \
     "$(b64 "$SUPER")" "$(b64 "postgres://postgres:$SUPER@127.0.0.1:${digit}5432/postgres")" \
     "$(b64 "postgres://atrium_ctl:$CTL@127.0.0.1:5432/atrium")" "$(b64 "postgres://atrium_api:$API@127.0.0.1:5432/atrium")" \
-    "$(b64 "$ADMIN")" "$(b64 "$SALT")" | podman secret create "$name" - >/dev/null
+    "$(b64 "$ADMIN")" "$(b64 "$SALT")" \
+    "$(b64 "$CH_ADMIN")" "$(b64 "$CH_READER")" "$(b64 "$CH_WRITER")" | podman secret create "$name" - >/dev/null
 }
 
 # pod_play YAML: Podman 4.3 prints "unable to get systemd connection" with no systemd;

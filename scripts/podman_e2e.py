@@ -27,6 +27,8 @@ YAML = os.environ["POD_YAML"]
 API = os.environ["API"]
 CONTROL = os.environ["CONTROL"]
 CLICKHOUSE = os.environ["CLICKHOUSE"]
+# ClickHouse refuses anyone without a password; the harness looks as the admin.
+CLICKHOUSE_AUTH = {"X-ClickHouse-User": "default", "X-ClickHouse-Key": os.environ["CLICKHOUSE_PASSWORD"]}
 ADMIN = os.environ["ADMIN_TOKEN"]
 ROOT = os.environ["ROOT"]
 # The api container's liveness probe in deploy/podman/atrium.yaml.
@@ -178,7 +180,8 @@ def wait_counted(t, name, n, seconds=60):
 def raw_rows(t, name):
     q = (f"SELECT count(), uniqExact(event_id) FROM atrium.events "
          f"WHERE tenant = '{t['slug']}' AND name = '{name}' FORMAT JSONCompact")
-    req = urllib.request.Request(CLICKHOUSE + "/", data=q.encode(), method="POST")
+    req = urllib.request.Request(CLICKHOUSE + "/", data=q.encode(), method="POST",
+                                 headers=CLICKHOUSE_AUTH)
     with urllib.request.urlopen(req, timeout=5) as r:
         rows, uniq = json.loads(r.read())["data"][0]
     return int(rows), int(uniq)
@@ -226,6 +229,17 @@ def case_atrium_containers_are_locked_down():
         expect(s == 200 and "default-src 'self'" in h.get("content-security-policy", ""), f"{entry}: {s} {h}")
     return (f"image {size / 1e6:.1f} MB with the web app (/app and /console served, strict CSP); "
             f"control, api, collector: read-only root, uid 65532, no capabilities, and still healthy")
+
+
+def case_clickhouse_credentials_are_required_in_the_pod():
+    s, _, body = http("POST", CLICKHOUSE + "/?query=SELECT%201")
+    expect(s not in (0, 200), f"ClickHouse answered without a password: {s} {body}")
+    s, _, body = http("POST", CLICKHOUSE + "/?query=SELECT%201",
+                      headers={"X-ClickHouse-User": "readonly"})
+    expect(s not in (0, 200), f"the stock passwordless user got in: {s} {body}")
+    s, _, _ = http("POST", CLICKHOUSE + "/?query=SELECT%201", headers=CLICKHOUSE_AUTH)
+    expect(s == 200, f"the admin was refused: {s}")
+    return "no password, no answer; the stock passwordless user is gone; the admin gets in"
 
 
 def case_k6_short_run_passes_thresholds():
@@ -371,6 +385,7 @@ def case_data_survives_kube_down_and_play():
 CASES = [
     case_crm_and_dashboards_through_the_pod,
     case_atrium_containers_are_locked_down,
+    case_clickhouse_credentials_are_required_in_the_pod,
     case_k6_short_run_passes_thresholds,
     case_collector_killed_and_stopped_delivers_each_event_once,
     case_postgres_down_readyz_503_livez_200,

@@ -1,5 +1,5 @@
 """Same schema, same rows, same queries on ClickHouse 18.16 and chDB; results compared."""
-import json, sys, urllib.parse, urllib.request
+import json, os, sys, urllib.parse, urllib.request
 
 fx = json.load(open(sys.argv[1]))
 old_url = sys.argv[2]  # ClickHouse 18.16, started by scripts/sql-compat
@@ -22,7 +22,9 @@ def norm(result):
 def old(sql, body=None, db="compat"):
     q = {"query": sql, "database": db} if body is not None else {"database": db}
     data = (body if body is not None else sql).encode()
-    req = urllib.request.Request(f"{old_url}/?" + urllib.parse.urlencode(q), data=data)
+    req = urllib.request.Request(f"{old_url}/?" + urllib.parse.urlencode(q), data=data,
+                                 headers={"X-ClickHouse-User": "default",
+                                          "X-ClickHouse-Key": os.environ["CH_PASSWORD"]})
     return urllib.request.urlopen(req, timeout=60).read().decode()
 
 old("CREATE DATABASE IF NOT EXISTS compat", db="default")

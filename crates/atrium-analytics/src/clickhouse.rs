@@ -4,7 +4,10 @@
 
 use std::time::Duration;
 
-use atrium_core::{config::ClickHouseConfig, migrations};
+use atrium_core::{
+    config::{ClickHouseConfig, ClickHouseUser},
+    migrations,
+};
 
 use crate::schema::CLICKHOUSE;
 use secrecy::{ExposeSecret, SecretString};
@@ -62,7 +65,9 @@ pub fn quote(value: &str) -> String {
 }
 
 impl ClickHouse {
-    pub fn new(cfg: &ClickHouseConfig) -> anyhow::Result<Self> {
+    /// A client that logs in as `login`, one of `cfg`'s users: `&cfg.reader` for
+    /// dashboards, `&cfg.writer` for the collector, `&cfg.admin` for migrations.
+    pub fn new(cfg: &ClickHouseConfig, login: &ClickHouseUser) -> anyhow::Result<Self> {
         anyhow::ensure!(
             !cfg.url.is_empty(),
             "no ClickHouse configured: set ATRIUM_CLICKHOUSE__URL"
@@ -75,8 +80,8 @@ impl ClickHouse {
             http,
             url: cfg.url.trim_end_matches('/').to_owned(),
             database: cfg.database.clone(),
-            user: cfg.user.clone(),
-            password: cfg.password.clone(),
+            user: login.user.clone(),
+            password: login.password.clone(),
         })
     }
 

@@ -16,6 +16,15 @@ pub const MAX_PROPS: usize = 32;
 pub const MAX_PROP_KEY: usize = 64;
 pub const MAX_PROP_VALUE: usize = 1024;
 pub const MAX_DURATION_MS: u64 = 24 * 3600 * 1000;
+/// 2106-01-01T00:00:00Z. ClickHouse's `DateTime` is an unsigned 32-bit count of seconds
+/// (to 2106-02-07); 18.16 stores anything outside it as a wrong date without an error
+/// and current releases refuse or clamp it, so only whole years inside it are accepted.
+pub const END_OF_TIME: i64 = 4_291_747_200;
+
+/// Whether ClickHouse stores `t` as it is: 1970-01-01 up to the end of 2105, UTC.
+pub fn storable(t: DateTime<Utc>) -> bool {
+    (0..END_OF_TIME).contains(&t.timestamp())
+}
 
 /// One event as it travels through the spool. `tenant` is always set by the server,
 /// never taken from the client.
@@ -73,6 +82,83 @@ impl Event {
         self.props.insert(key.to_owned(), value.into());
         self
     }
+
+    /// Every field that ClickHouse (18.16 and current releases alike) would refuse or
+    /// silently mangle, with why. Ingest answers these with a 422; the collector
+    /// dead-letters a spooled event that has any, without a round trip to ClickHouse, so
+    /// a flood of bad rows can't hold up everyone else's delivery.
+    pub fn problems(&self) -> Vec<(&'static str, &'static str)> {
+        let mut out = Vec::new();
+        let mut check = |field, ok: bool, msg| {
+            if !ok {
+                out.push((field, msg));
+            }
+        };
+        let name_ok = !self.name.is_empty()
+            && self.name.len() <= MAX_NAME
+            && self.name.starts_with(|c: char| c.is_ascii_lowercase())
+            && self
+                .name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        check(
+            "name",
+            name_ok,
+            "must match [a-z][a-z0-9_]* and be at most 64 characters",
+        );
+        check(
+            "tenant",
+            !self.tenant.is_empty() && self.tenant.len() <= MAX_ID,
+            "must be 1 to 128 bytes",
+        );
+        let ids = [("actor", &self.actor), ("session_id", &self.session_id)];
+        for (field, value) in ids {
+            check(field, value.len() <= MAX_ID, "must be at most 128 bytes");
+        }
+        let urls = [
+            ("path", &self.path),
+            ("url", &self.url),
+            ("referrer", &self.referrer),
+        ];
+        for (field, value) in urls {
+            check(field, value.len() <= MAX_URL, "must be at most 2048 bytes");
+        }
+        check(
+            "user_agent",
+            self.user_agent.len() <= MAX_USER_AGENT,
+            "must be at most 512 bytes",
+        );
+        check(
+            "client_ts",
+            self.client_ts.is_none_or(storable),
+            "must be from 1970-01-01T00:00:00Z to 2105-12-31T23:59:59Z",
+        );
+        check(
+            "server_ts",
+            storable(self.server_ts),
+            "must be from 1970-01-01T00:00:00Z to 2105-12-31T23:59:59Z",
+        );
+        check(
+            "duration_ms",
+            self.duration_ms <= MAX_DURATION_MS,
+            "must be at most 24 hours",
+        );
+        check(
+            "props",
+            self.props.len() <= MAX_PROPS,
+            "at most 32 properties",
+        );
+        let props_ok = self
+            .props
+            .iter()
+            .all(|(k, v)| !k.is_empty() && k.len() <= MAX_PROP_KEY && v.len() <= MAX_PROP_VALUE);
+        check(
+            "props",
+            props_ok,
+            "keys 1 to 64 bytes, values at most 1024 bytes",
+        );
+        out
+    }
 }
 
 /// What the browser SDK sends, one per event of a batch.
@@ -83,6 +169,8 @@ pub struct ClientEvent {
     pub event_id: Option<Uuid>,
     /// `pageview`, `click`, `dwell`, or a business event name: `[a-z][a-z0-9_]*`.
     pub name: String,
+    /// Who acted. Set by the server for a signed-in browser (what it sends is ignored);
+    /// a key may name any actor.
     pub actor: Option<String>,
     pub session_id: Option<String>,
     pub path: Option<String>,
@@ -103,72 +191,7 @@ impl ClientEvent {
         user_agent: &str,
         errors: &mut Vec<ValidationError>,
     ) -> Option<Event> {
-        let before = errors.len();
-        let mut check = |field: &str, ok: bool, msg: &str| {
-            if !ok {
-                errors.push(ValidationError::new(
-                    &format!("events[{index}].{field}"),
-                    msg,
-                ));
-            }
-        };
-        let name_ok = !self.name.is_empty()
-            && self.name.len() <= MAX_NAME
-            && self.name.starts_with(|c: char| c.is_ascii_lowercase())
-            && self
-                .name
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-        check(
-            "name",
-            name_ok,
-            "must match [a-z][a-z0-9_]* and be at most 64 characters",
-        );
-        let len = |v: &Option<String>, max: usize| v.as_deref().map_or(0, str::len) <= max;
-        check(
-            "actor",
-            len(&self.actor, MAX_ID),
-            "must be at most 128 bytes",
-        );
-        check(
-            "session_id",
-            len(&self.session_id, MAX_ID),
-            "must be at most 128 bytes",
-        );
-        check(
-            "path",
-            len(&self.path, MAX_URL),
-            "must be at most 2048 bytes",
-        );
-        check("url", len(&self.url, MAX_URL), "must be at most 2048 bytes");
-        check(
-            "referrer",
-            len(&self.referrer, MAX_URL),
-            "must be at most 2048 bytes",
-        );
-        check(
-            "duration_ms",
-            self.duration_ms.unwrap_or(0) <= MAX_DURATION_MS,
-            "must be at most 24 hours",
-        );
-        check(
-            "props",
-            self.props.len() <= MAX_PROPS,
-            "at most 32 properties",
-        );
-        let props_ok = self
-            .props
-            .iter()
-            .all(|(k, v)| !k.is_empty() && k.len() <= MAX_PROP_KEY && v.len() <= MAX_PROP_VALUE);
-        check(
-            "props",
-            props_ok,
-            "keys 1 to 64 bytes, values at most 1024 bytes",
-        );
-        if errors.len() > before {
-            return None;
-        }
-        Some(Event {
+        let event = Event {
             event_id: self.event_id.unwrap_or_else(Uuid::now_v7),
             tenant: tenant.to_owned(),
             name: self.name,
@@ -182,7 +205,17 @@ impl ClientEvent {
             server_ts: chrono::Utc::now(),
             duration_ms: self.duration_ms.unwrap_or(0),
             props: self.props,
-        })
+        };
+        let problems = event.problems();
+        if problems.is_empty() {
+            return Some(event);
+        }
+        errors.extend(
+            problems
+                .into_iter()
+                .map(|(field, msg)| ValidationError::new(&format!("events[{index}].{field}"), msg)),
+        );
+        None
     }
 }
 

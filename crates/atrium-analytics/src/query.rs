@@ -10,15 +10,36 @@ use chrono::{DateTime, Duration, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::clickhouse::quote;
+use crate::{
+    clickhouse::quote,
+    event::{storable, END_OF_TIME, MAX_NAME, MAX_PROP_KEY, MAX_PROP_VALUE, MAX_URL},
+};
 
 pub const MAX_RANGE_DAYS: i64 = 400;
 pub const MAX_FUNNEL_STEPS: usize = 8;
 
+/// A parameter no query is built from, named as the request names it.
 #[derive(Debug, thiserror::Error, PartialEq)]
-pub enum QueryError {
-    #[error("{0}")]
-    Invalid(String),
+#[error("{field}: {message}")]
+pub struct QueryError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+fn invalid(field: &'static str, message: impl Into<String>) -> QueryError {
+    QueryError {
+        field,
+        message: message.into(),
+    }
+}
+
+/// Values longer than any stored event can hold match nothing, and a handful of them
+/// made a statement ClickHouse refused as too large: they are refused up front.
+fn check_len(field: &'static str, value: &str, max: usize) -> Result<(), QueryError> {
+    if value.len() > max {
+        return Err(invalid(field, format!("must be at most {max} bytes")));
+    }
+    Ok(())
 }
 
 /// One tenant, one half-open time range `[from, to)`.
@@ -35,13 +56,29 @@ fn ch_time(t: DateTime<Utc>) -> String {
 
 impl Scope {
     pub fn new(tenant: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Self, QueryError> {
+        // The range ClickHouse's DateTime holds (and events can have); outside it
+        // ClickHouse answers with an error, not with no rows. `to` first: a missing
+        // `from` is derived from it.
+        if !(1..=END_OF_TIME).contains(&to.timestamp()) {
+            return Err(invalid(
+                "to",
+                "must be from 1970-01-01T00:00:01Z to 2106-01-01T00:00:00Z",
+            ));
+        }
+        if !storable(from) {
+            return Err(invalid(
+                "from",
+                "must be from 1970-01-01T00:00:00Z to 2105-12-31T23:59:59Z",
+            ));
+        }
         if to <= from {
-            return Err(QueryError::Invalid("`to` must be after `from`".into()));
+            return Err(invalid("to", "must be after `from`"));
         }
         if to - from > Duration::days(MAX_RANGE_DAYS) {
-            return Err(QueryError::Invalid(format!(
-                "a range is at most {MAX_RANGE_DAYS} days"
-            )));
+            return Err(invalid(
+                "from",
+                format!("a range is at most {MAX_RANGE_DAYS} days"),
+            ));
         }
         Ok(Self {
             tenant: tenant.to_owned(),
@@ -94,6 +131,11 @@ pub struct Filter {
 }
 
 impl Filter {
+    pub fn check(&self) -> Result<(), QueryError> {
+        check_len("name", self.name.as_deref().unwrap_or(""), MAX_NAME)?;
+        check_len("path", self.path.as_deref().unwrap_or(""), MAX_URL)
+    }
+
     fn predicates(&self) -> Vec<String> {
         let mut p = Vec::new();
         if let Some(n) = &self.name {
@@ -148,6 +190,16 @@ pub struct PropMatch {
 }
 
 impl Step {
+    fn check(&self) -> Result<(), QueryError> {
+        check_len("steps.name", &self.name, MAX_NAME)?;
+        check_len("steps.path", self.path.as_deref().unwrap_or(""), MAX_URL)?;
+        if let Some(m) = &self.prop {
+            check_len("steps.prop.key", &m.key, MAX_PROP_KEY)?;
+            check_len("steps.prop.value", &m.value, MAX_PROP_VALUE)?;
+        }
+        Ok(())
+    }
+
     fn condition(&self) -> String {
         let mut c = format!("name = {}", quote(&self.name));
         if let Some(p) = &self.path {
@@ -168,14 +220,14 @@ impl Step {
 /// rows of `level` (0..=steps) and `actors`.
 pub fn funnel(scope: &Scope, steps: &[Step], window_s: u32) -> Result<String, QueryError> {
     if steps.is_empty() || steps.len() > MAX_FUNNEL_STEPS {
-        return Err(QueryError::Invalid(format!(
-            "a funnel has 1 to {MAX_FUNNEL_STEPS} steps"
-        )));
-    }
-    if window_s == 0 || window_s > 90 * 86_400 {
-        return Err(QueryError::Invalid(
-            "window_seconds must be between 1 and 7776000".into(),
+        return Err(invalid(
+            "steps",
+            format!("a funnel has 1 to {MAX_FUNNEL_STEPS} steps"),
         ));
+    }
+    steps.iter().try_for_each(Step::check)?;
+    if window_s == 0 || window_s > 90 * 86_400 {
+        return Err(invalid("window_seconds", "must be between 1 and 7776000"));
     }
     let conds: Vec<String> = steps
         .iter()

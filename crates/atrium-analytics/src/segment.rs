@@ -67,9 +67,20 @@ pub fn list(dir: &Path) -> io::Result<Vec<Segment>> {
     Ok(out)
 }
 
-/// Total bytes in the spool.
+/// Rows the collector gave up on, in the spool directory (the same volume), and the
+/// one older file it rotates to when the first is full.
+pub const DEAD_LETTER: &str = "dead-letter.ndjson";
+pub const DEAD_LETTER_ROTATED: &str = "dead-letter.ndjson.1";
+
+/// Total bytes in the spool, the dead letters included: they share its volume, so they
+/// count against the same cap.
 pub fn total_bytes(dir: &Path) -> io::Result<u64> {
-    Ok(list(dir)?.iter().map(|s| s.len).sum())
+    let dead: u64 = [DEAD_LETTER, DEAD_LETTER_ROTATED]
+        .iter()
+        .filter_map(|name| fs::metadata(dir.join(name)).ok())
+        .map(|m| m.len())
+        .sum();
+    Ok(list(dir)?.iter().map(|s| s.len).sum::<u64>() + dead)
 }
 
 const HIGH_WATER: &str = "writer.seq";

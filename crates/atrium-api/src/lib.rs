@@ -79,7 +79,7 @@ impl Application {
             Emitter::disabled()
         };
         let clickhouse = (!config.clickhouse.url.is_empty())
-            .then(|| ClickHouse::new(&config.clickhouse))
+            .then(|| ClickHouse::new(&config.clickhouse, &config.clickhouse.reader))
             .transpose()?;
         let state = AppState {
             pool: pool.clone(),

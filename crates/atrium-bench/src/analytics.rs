@@ -34,7 +34,7 @@ async fn count(ch: &ClickHouse, tenant: &str) -> anyhow::Result<u64> {
 /// Spools `events` events, then times the collector shipping all of them.
 pub async fn collector_throughput(events: usize) -> anyhow::Result<Value> {
     let config = Config::load()?;
-    let ch = ClickHouse::new(&config.clickhouse)?;
+    let ch = ClickHouse::new(&config.clickhouse, &config.clickhouse.admin)?;
     ch.migrate().await?;
     let (emitter, writer) = spool::start(&config.analytics)?;
     let t0 = Instant::now();
@@ -68,7 +68,7 @@ pub async fn collector_throughput(events: usize) -> anyhow::Result<Value> {
 /// each becomes visible to a query.
 pub async fn e2e_latency(seconds: u64, rate: u64) -> anyhow::Result<Value> {
     let config = Config::load()?;
-    let ch = ClickHouse::new(&config.clickhouse)?;
+    let ch = ClickHouse::new(&config.clickhouse, &config.clickhouse.admin)?;
     ch.migrate().await?;
     let (http, sink) = atrium_collector::Application::build(&config)
         .await
@@ -126,7 +126,7 @@ pub async fn e2e_latency(seconds: u64, rate: u64) -> anyhow::Result<Value> {
 /// 18.16 accepts), then times every dashboard query for `samples` random tenants.
 pub async fn dashboards(events: u64, tenants: u64, samples: usize) -> anyhow::Result<Value> {
     let config = Config::load()?;
-    let ch = ClickHouse::new(&config.clickhouse)?;
+    let ch = ClickHouse::new(&config.clickhouse, &config.clickhouse.admin)?;
     ch.migrate().await?;
     let start = Utc
         .with_ymd_and_hms(2026, 10, 1, 0, 0, 0)

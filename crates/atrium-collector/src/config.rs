@@ -7,7 +7,6 @@ use crate::mask::Masker;
 /// Everything the sink needs, resolved from the one application config.
 pub struct SinkConfig {
     pub spool_dir: PathBuf,
-    pub dead_letter: PathBuf,
     pub batch_max_rows: usize,
     pub batch_max_bytes: usize,
     pub poll_interval: Duration,
@@ -19,7 +18,6 @@ impl SinkConfig {
     pub fn from_config(c: &Config) -> anyhow::Result<Self> {
         Ok(Self {
             spool_dir: c.analytics.spool_dir.clone(),
-            dead_letter: c.analytics.spool_dir.join("dead-letter.ndjson"),
             batch_max_rows: c.collector.batch_max_rows,
             batch_max_bytes: c.collector.batch_max_bytes.max(64 * 1024),
             poll_interval: Duration::from_millis(c.collector.poll_interval_ms),

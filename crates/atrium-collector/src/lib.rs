@@ -2,13 +2,15 @@
 //!
 //! Laid out like a Vector sink: [`config`] (what it reads and how it batches),
 //! [`request_builder`] (spool lines → ClickHouse rows, PII masked), [`service`] (one
-//! insert, retried while ClickHouse is down, bisected on data errors) and [`sink`] (the
-//! loop: read from the checkpoint, ship, advance the checkpoint, delete what is done).
+//! insert, retried while ClickHouse is down, bisected on data errors) [`sink`] (the
+//! loop: read from the checkpoint, ship, advance the checkpoint, delete what is done) and
+//! [`dead_letter`] (what could never go in, bounded).
 //!
 //! Buffers: the writer's queue and spool are `DropNewest` (the app never waits); the
 //! collector is `Block` (it reads no further until its batch is acknowledged).
 
 pub mod config;
+pub mod dead_letter;
 pub mod mask;
 pub mod request_builder;
 pub mod service;
@@ -38,7 +40,7 @@ impl Application {
     /// listener (port 0 picks one).
     pub async fn build(config: &Config) -> anyhow::Result<Self> {
         atrium_http::metrics::install();
-        let ch = ClickHouse::new(&config.clickhouse)?;
+        let ch = ClickHouse::new(&config.clickhouse, &config.clickhouse.writer)?;
         let check_ch = ch.clone();
         let check: ReadyCheck = Arc::new(move || {
             let ch = check_ch.clone();
@@ -49,9 +51,14 @@ impl Application {
         let router = with_common_layers(probes::router(lifecycle.clone()), &c.http, "collector");
         let sink_config = config::SinkConfig::from_config(config)?;
         let max_backoff = sink_config.max_backoff;
+        let dead_letter = dead_letter::DeadLetter::new(
+            sink_config.spool_dir.clone(),
+            config.collector.dead_letter.max_bytes,
+        );
         let sink = Sink {
             config: sink_config,
             service: service::Service { ch, max_backoff },
+            dead_letter,
         };
         let drain = c.http.shutdown_timeout();
         let server = Server::bind("collector", c.listen, router, lifecycle, drain).await?;

@@ -1,5 +1,7 @@
-//! Spool lines → ClickHouse `JSONEachRow` rows. A line that isn't an event is a data
-//! error: it goes to the dead letter, never to a retry.
+//! Spool lines → ClickHouse `JSONEachRow` rows. A line that isn't an event, or an event
+//! ClickHouse would refuse (the checks ingest makes, in case an older writer or an
+//! import spooled it), is a data error: it goes to the dead letter, never to a retry, and
+//! never to ClickHouse, whose refusal would cost a bisection of the whole batch.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -55,6 +57,15 @@ pub fn build(lines: &[&str], masker: &Masker) -> Built {
                 continue;
             }
         };
+        let problems = event.problems();
+        if !problems.is_empty() {
+            let why: Vec<String> = problems.iter().map(|(f, m)| format!("{f} {m}")).collect();
+            built.rejected.push((
+                (*line).to_owned(),
+                format!("not storable: {}", why.join("; ")),
+            ));
+            continue;
+        }
         masker.apply(&mut event);
         built.oldest = Some(
             built

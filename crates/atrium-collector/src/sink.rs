@@ -2,25 +2,25 @@
 //! checkpoint, delete closed segments once fully acknowledged.
 
 use std::{
-    fs::{self, OpenOptions},
-    io::{self, Read, Seek, SeekFrom, Write},
+    fs,
+    io::{self, Read, Seek, SeekFrom},
     path::Path,
     sync::Arc,
 };
 
 use atrium_core::{health::Lifecycle, private_fs};
-use chrono::Utc;
 
 use atrium_analytics::{
     checkpoint::{Checkpoint, Position},
     segment::{self, Segment},
 };
 
-use crate::{config::SinkConfig, request_builder, service::Service};
+use crate::{config::SinkConfig, dead_letter::DeadLetter, request_builder, service::Service};
 
 pub struct Sink {
     pub config: SinkConfig,
     pub service: Service,
+    pub dead_letter: DeadLetter,
 }
 
 struct Batch {
@@ -79,7 +79,8 @@ impl Sink {
             // from a writer that crashed mid-write.
             if seg.len > offset {
                 let torn = read_tail(&seg.path, offset)?;
-                self.dead_letter(&[(torn, "torn line at the end of a segment".into())])?;
+                self.dead_letter
+                    .write(&[(torn, "torn line at the end of a segment".into())])?;
             }
             remove(&seg.path)?;
             ckpt.save(Position {
@@ -99,28 +100,13 @@ impl Sink {
             .collect();
         dead.extend(rejected_rows);
         if !dead.is_empty() {
-            self.dead_letter(&dead)?;
+            self.dead_letter.write(&dead)?;
         }
         ckpt.save(Position {
             seq: seg.seq,
             offset: offset + batch.consumed,
         })?;
         Ok(true)
-    }
-
-    fn dead_letter(&self, rows: &[(Vec<u8>, String)]) -> io::Result<()> {
-        let mut f = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.config.dead_letter)?;
-        for (row, reason) in rows {
-            let line = serde_json::json!({"reason": reason, "row": String::from_utf8_lossy(row).trim_end(), "at": Utc::now()});
-            writeln!(f, "{line}")?;
-        }
-        f.sync_all()?;
-        metrics::counter!("collector_events_dead_lettered_total").increment(rows.len() as u64);
-        tracing::warn!(rows = rows.len(), "rows dead-lettered");
-        Ok(())
     }
 
     fn report_lag(&self, segments: &[Segment], pos: Position) {

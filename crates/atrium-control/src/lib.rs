@@ -46,7 +46,9 @@ impl Control {
         cfg: &atrium_core::config::ClickHouseConfig,
     ) -> anyhow::Result<Self> {
         if !cfg.url.is_empty() {
-            self.clickhouse = Some(atrium_analytics::clickhouse::ClickHouse::new(cfg)?);
+            self.clickhouse = Some(atrium_analytics::clickhouse::ClickHouse::new(
+                cfg, &cfg.admin,
+            )?);
         }
         Ok(self)
     }

@@ -57,11 +57,24 @@ pub struct ClickHouseConfig {
     /// HTTP interface, e.g. http://127.0.0.1:8123. Empty disables analytics queries.
     pub url: String,
     pub database: String,
+    /// Per-query timeout, in ms.
+    pub timeout_ms: u64,
+    /// Schema migrations and tenant purges: `atrium migrate` and the control plane.
+    pub admin: ClickHouseUser,
+    /// The API's dashboards: a read-only user.
+    pub reader: ClickHouseUser,
+    /// The collector: a user that inserts events and is kept from everything else
+    /// that the server can keep it from (see "ClickHouse users" in README.md).
+    pub writer: ClickHouseUser,
+}
+
+/// One ClickHouse login. Each process uses only its own, so a leaked API credential
+/// can't write or drop, and a leaked collector credential can't read dashboards.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ClickHouseUser {
     pub user: String,
     #[serde(skip_serializing, default = "default_clickhouse_password")]
     pub password: SecretString,
-    /// Per-query timeout, in ms.
-    pub timeout_ms: u64,
 }
 
 /// The emitting side (the API): a bounded queue in front of an append-only spool.
@@ -103,6 +116,15 @@ pub struct CollectorConfig {
     /// Longest wait between retries while ClickHouse is down, in ms.
     pub max_backoff_ms: u64,
     pub http: HttpConfig,
+    pub dead_letter: DeadLetterConfig,
+}
+
+/// Rows the collector gives up on, kept in the spool directory for a person to read.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DeadLetterConfig {
+    /// Bytes in `dead-letter.ndjson` at most; past that it becomes `dead-letter.ndjson.1`
+    /// (the older one is deleted and counted). Both count against `analytics.spool_max_bytes`.
+    pub max_bytes: u64,
 }
 
 /// What bounds one HTTP listener (every process has one; only the probes on the
@@ -222,8 +244,11 @@ fn default_control_database_url() -> SecretString {
 fn default_admin_token() -> SecretString {
     dev_secret("dev-only-insecure-admin-token")
 }
+/// The password of every ClickHouse user of the development stack and the tests
+/// (atrium-testkit's users file holds its hash).
+pub const DEV_CLICKHOUSE_PASSWORD: &str = "dev-only-insecure-clickhouse";
 fn default_clickhouse_password() -> SecretString {
-    dev_secret("")
+    dev_secret(DEV_CLICKHOUSE_PASSWORD)
 }
 fn default_mask_salt() -> SecretString {
     dev_secret("dev-only-insecure-mask-salt")
@@ -292,9 +317,19 @@ impl Default for Config {
                 // Empty: no ClickHouse configured (migrate skips it, the collector refuses to start).
                 url: String::new(),
                 database: "atrium".into(),
-                user: "default".into(),
-                password: default_clickhouse_password(),
                 timeout_ms: 10_000,
+                admin: ClickHouseUser {
+                    user: "default".into(),
+                    password: default_clickhouse_password(),
+                },
+                reader: ClickHouseUser {
+                    user: "atrium_reader".into(),
+                    password: default_clickhouse_password(),
+                },
+                writer: ClickHouseUser {
+                    user: "atrium_writer".into(),
+                    password: default_clickhouse_password(),
+                },
             },
             analytics: AnalyticsConfig {
                 enabled: true,
@@ -321,6 +356,9 @@ impl Default for Config {
                     body_limit_bytes: 1_024,
                     max_concurrency: 16,
                     shutdown_timeout_ms: 5_000,
+                },
+                dead_letter: DeadLetterConfig {
+                    max_bytes: 16 * 1024 * 1024,
                 },
             },
         }
@@ -432,6 +470,13 @@ impl Config {
         if self.control.migrate_concurrency == 0 || self.control.migrate_concurrency > 64 {
             return bad("control.migrate_concurrency must be between 1 and 64".into());
         }
+        let dead_letter = self.collector.dead_letter.max_bytes;
+        if dead_letter < 1024 * 1024 || 4 * dead_letter > self.analytics.spool_max_bytes {
+            return bad(
+                "collector.dead_letter.max_bytes must be at least 1 MiB and at most a quarter of analytics.spool_max_bytes (it keeps two files in the spool's volume)"
+                    .into(),
+            );
+        }
         if self.environment == Environment::Production && self.api.dev_tenant_param {
             return bad("api.dev_tenant_param cannot be enabled in production".into());
         }
@@ -448,7 +493,9 @@ const VERBATIM_KEYS: &[&str] = &[
     "api.database_url",
     "control.database_url",
     "control.admin_token",
-    "clickhouse.password",
+    "clickhouse.admin.password",
+    "clickhouse.reader.password",
+    "clickhouse.writer.password",
     "collector.mask_salt",
 ];
 
@@ -464,6 +511,9 @@ pub enum SecretName {
     ControlDatabaseUrl,
     AdminToken,
     MaskSalt,
+    ClickHouseAdmin,
+    ClickHouseReader,
+    ClickHouseWriter,
 }
 
 impl Config {
@@ -495,7 +545,28 @@ impl Config {
                 }
                 SecretName::AdminToken => ("control.admin_token", &self.control.admin_token),
                 SecretName::MaskSalt => ("collector.mask_salt", &self.collector.mask_salt),
+                SecretName::ClickHouseAdmin => {
+                    ("clickhouse.admin.password", &self.clickhouse.admin.password)
+                }
+                SecretName::ClickHouseReader => (
+                    "clickhouse.reader.password",
+                    &self.clickhouse.reader.password,
+                ),
+                SecretName::ClickHouseWriter => (
+                    "clickhouse.writer.password",
+                    &self.clickhouse.writer.password,
+                ),
             };
+            let clickhouse = matches!(
+                name,
+                SecretName::ClickHouseAdmin
+                    | SecretName::ClickHouseReader
+                    | SecretName::ClickHouseWriter
+            );
+            // Without a ClickHouse there is no analytics, and no password to set.
+            if clickhouse && self.clickhouse.url.is_empty() {
+                continue;
+            }
             if secret.expose_secret().contains(DEV_SECRET_MARKER) {
                 return Err(ConfigError::Invalid(format!(
                     "{key} still holds a development default; set ATRIUM_{}",
@@ -572,12 +643,18 @@ mod tests {
                 file.to_str().expect("utf8"),
             ),
             (
-                "ATRIUM_CLICKHOUSE__PASSWORD_FILE",
+                "ATRIUM_CLICKHOUSE__READER__PASSWORD_FILE",
                 pin.to_str().expect("utf8"),
             ),
+            ("ATRIUM_CLICKHOUSE__WRITER__USER", "ingest"),
         ])
         .expect("valid");
-        assert_eq!(c.clickhouse.password.expose_secret(), "12345");
+        assert_eq!(c.clickhouse.reader.password.expose_secret(), "12345");
+        assert_eq!(c.clickhouse.writer.user, "ingest");
+        assert_eq!(
+            c.clickhouse.writer.password.expose_secret(),
+            DEV_CLICKHOUSE_PASSWORD
+        );
         assert_eq!(
             c.control.admin_token.expose_secret(),
             "file-token-0123456789"
@@ -618,8 +695,24 @@ mod tests {
             .require_secrets(&[SecretName::ApiDatabaseUrl])
             .expect_err("dev secret refused");
         assert!(err.to_string().contains("development default"), "{err}");
-        c.require_secrets(&[SecretName::MaskSalt])
-            .expect("the collector needs only its salt");
+        c.require_secrets(&[SecretName::MaskSalt, SecretName::ClickHouseWriter])
+            .expect("no ClickHouse configured: no ClickHouse password needed");
+        let c = load_with(&[
+            ("ATRIUM_ENVIRONMENT", "production"),
+            ("ATRIUM_CLICKHOUSE__URL", "http://clickhouse:8123"),
+            ("ATRIUM_CLICKHOUSE__WRITER__PASSWORD", "a-real-one"),
+        ])
+        .expect("loads");
+        let err = c
+            .require_secrets(&[SecretName::ClickHouseReader])
+            .expect_err("dev password refused");
+        assert!(
+            err.to_string()
+                .contains("ATRIUM_CLICKHOUSE__READER__PASSWORD"),
+            "{err}"
+        );
+        c.require_secrets(&[SecretName::ClickHouseWriter])
+            .expect("the writer's is real");
     }
 
     #[test]

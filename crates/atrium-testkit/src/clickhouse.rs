@@ -12,10 +12,13 @@ use std::{
 };
 
 use anyhow::{bail, Context};
+use atrium_core::config::DEV_CLICKHOUSE_PASSWORD;
+use sha2::{Digest, Sha256};
 
 use crate::{ports, process};
 
 const CONFIG: &str = include_str!("../clickhouse-local.xml");
+const USERS: &str = include_str!("../clickhouse-users.xml");
 
 /// The program a pid file of ours must name before we signal it.
 const SERVER: &str = "clickhouse-server";
@@ -28,9 +31,20 @@ pub struct ChServer {
 }
 
 impl ChServer {
-    /// A server on free ports in a temporary directory. A watchdog kills it (by the PID
-    /// in its pid file) and removes the directory when this process exits.
+    /// A server on free ports in a temporary directory, any database open to the
+    /// application users (each test has its own). A watchdog kills it (by the PID in its
+    /// pid file) and removes the directory when this process exits.
     pub fn start_new() -> anyhow::Result<Self> {
+        Self::start_with(None)
+    }
+
+    /// Like [`ChServer::start_new`], with the application users kept to `database`, as
+    /// on the dev stack.
+    pub fn start_for(database: &str) -> anyhow::Result<Self> {
+        Self::start_with(Some(database))
+    }
+
+    fn start_with(database: Option<&str>) -> anyhow::Result<Self> {
         let [http_port, tcp_port] = ports::free_ports(2)?[..] else {
             bail!("two free ports expected");
         };
@@ -41,19 +55,23 @@ impl ChServer {
         process::watchdog(&format!(
             "pid=$(cat {quoted}/pid 2>/dev/null) && kill -9 \"$pid\"; rm -rf {quoted}"
         ))?;
-        let server = Self::in_dir(&dir, http_port, tcp_port)?;
+        let server = Self::in_dir(&dir, http_port, tcp_port, database)?;
         server.start()?;
         Ok(server)
     }
 
-    /// The server configured to live in `dir` on the given ports. Not started.
-    pub fn in_dir(dir: &Path, http_port: u16, tcp_port: u16) -> anyhow::Result<Self> {
+    /// The server configured to live in `dir` on the given ports, with the application
+    /// users kept to `database` if one is given. Not started.
+    pub fn in_dir(
+        dir: &Path,
+        http_port: u16,
+        tcp_port: u16,
+        database: Option<&str>,
+    ) -> anyhow::Result<Self> {
         for sub in ["data", "tmp", "log", "user_files"] {
             std::fs::create_dir_all(dir.join(sub))?;
         }
-        let users = std::fs::read_to_string("/etc/clickhouse-server/users.xml")
-            .context("clickhouse-server is not installed (scripts/test installs it)")?;
-        std::fs::write(dir.join("users.xml"), users)?;
+        std::fs::write(dir.join("users.xml"), users_xml(database)?)?;
         let config = CONFIG
             .replace("@DIR@", &dir.display().to_string())
             .replace("@HTTP@", &http_port.to_string())
@@ -121,6 +139,30 @@ pub fn running(dir: &Path) -> bool {
 /// exited. Nothing to do when it is not running.
 pub fn stop(dir: &Path, signal: &str) -> anyhow::Result<()> {
     process::stop_pid_file(&dir.join("pid"), SERVER, signal)
+}
+
+/// The users file: `default` (admin), `atrium_reader` and `atrium_writer`, each with
+/// the development password.
+fn users_xml(database: Option<&str>) -> anyhow::Result<String> {
+    let hash = hex::encode(Sha256::digest(DEV_CLICKHOUSE_PASSWORD.as_bytes()));
+    let (reader, writer) = match database {
+        Some(db) => {
+            if !atrium_core::tenancy::is_plain_identifier(db) {
+                bail!("not a plain database name: {db}");
+            }
+            let allow = format!("<allow_databases><database>{db}</database></allow_databases>");
+            // A row policy hiding every event from the writer: current ClickHouse
+            // enforces it; 18.16 ignores it (see "ClickHouse users" in README.md).
+            let hide =
+                format!("<databases><{db}><events><filter>0</filter></events></{db}></databases>");
+            (allow.clone(), allow + &hide)
+        }
+        None => (String::new(), String::new()),
+    };
+    Ok(USERS
+        .replace("@PASSWORD_SHA256@", &hash)
+        .replace("@READER_DATABASES@", &reader)
+        .replace("@WRITER_DATABASES@", &writer))
 }
 
 fn ping(http_port: u16) -> bool {

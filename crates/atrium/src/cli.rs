@@ -150,14 +150,12 @@ fn print(value: &impl serde::Serialize) -> anyhow::Result<()> {
 async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
     use SecretName::*;
     let needed: &[_] = match &command {
-        Command::Api { .. } => &[ApiDatabaseUrl],
-        Command::Control => &[ControlDatabaseUrl, AdminToken],
-        Command::Collector => &[MaskSalt],
+        Command::Api { .. } => &[ApiDatabaseUrl, ClickHouseReader],
+        Command::Control => &[ControlDatabaseUrl, AdminToken, ClickHouseAdmin],
+        Command::Collector => &[MaskSalt, ClickHouseWriter],
         Command::Bootstrap => &[ControlDatabaseUrl, ApiDatabaseUrl],
-        Command::Migrate { .. }
-        | Command::Tenant { .. }
-        | Command::Operator { .. }
-        | Command::SeedDemo => &[ControlDatabaseUrl],
+        Command::Migrate { .. } | Command::Tenant { .. } => &[ControlDatabaseUrl, ClickHouseAdmin],
+        Command::Operator { .. } | Command::SeedDemo => &[ControlDatabaseUrl],
         Command::Healthcheck { .. } => &[],
     };
     config.require_secrets(needed)?;
@@ -192,7 +190,10 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
                 println!("control migrations applied: {applied:?}");
             }
             if !config.clickhouse.url.is_empty() {
-                let ch = atrium_analytics::clickhouse::ClickHouse::new(&config.clickhouse)?;
+                let ch = atrium_analytics::clickhouse::ClickHouse::new(
+                    &config.clickhouse,
+                    &config.clickhouse.admin,
+                )?;
                 let applied = ch.migrate().await.context("clickhouse migrations")?;
                 if !applied.is_empty() && !json {
                     println!("clickhouse migrations applied: {applied:?}");

@@ -66,7 +66,7 @@ impl Report {
 }
 
 fn invalid(e: QueryError) -> ApiError {
-    ApiError::validation("query", e.to_string())
+    ApiError::validation(e.field, e.message)
 }
 
 async fn run<T: DeserializeOwned>(s: &AppState, sql: &str) -> Result<Vec<T>, ApiError> {
@@ -119,6 +119,7 @@ async fn trends(r: Report, Query(p): Query<TrendParams>) -> Result<Json<Vec<Buck
         name: p.name,
         path: p.path,
     };
+    filter.check().map_err(invalid)?;
     let rows: Vec<Bucket> = run(&r.state, &query::trends(&scope, interval, &filter)).await?;
     let have: BTreeMap<String, u64> = rows.into_iter().map(|b| (b.bucket, b.n)).collect();
     let step = match interval {

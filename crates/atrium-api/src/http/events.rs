@@ -13,7 +13,10 @@ use tracing::instrument;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::{tenant::Scoped, AppState};
+use crate::{
+    tenant::{Caller, Scoped},
+    AppState,
+};
 
 pub const MAX_BATCH: usize = 100;
 
@@ -66,6 +69,7 @@ pub struct Accepted {
 #[instrument(skip_all, fields(tenant = r.slug()))]
 async fn ingest(
     r: Scoped<HeaderMap>,
+    caller: Caller,
     BeaconJson(batch): BeaconJson<Batch>,
 ) -> Result<Response, ApiError> {
     r.state.ingest_limiter.admit(r.slug())?;
@@ -80,12 +84,24 @@ async fn ingest(
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
+    // A signed-in browser speaks for its own user only, whatever it says: a member must
+    // not put events into another user's funnel. Keys are server-side automation that
+    // tracks on behalf of its own users, so they name the actor.
+    let signed_in = match &caller {
+        Caller::User(u) => Some(u.id.to_string()),
+        Caller::Key | Caller::Dev => None,
+    };
     let mut errors = Vec::new();
     let events: Vec<_> = batch
         .events
         .into_iter()
         .enumerate()
-        .filter_map(|(i, e)| e.into_event(i, r.slug(), ua, &mut errors))
+        .filter_map(|(i, mut e)| {
+            if let Some(user) = &signed_in {
+                e.actor = Some(user.clone());
+            }
+            e.into_event(i, r.slug(), ua, &mut errors)
+        })
         .collect();
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));

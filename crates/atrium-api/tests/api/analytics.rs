@@ -136,6 +136,188 @@ async fn bad_batches_are_refused_whole_and_rate_limited() {
     );
 }
 
+/// Finding 1: `"client_ts":"+10000-01-01T00:00:00Z"` was accepted (202), and ClickHouse
+/// refused the row later, stalling delivery for every tenant. Every field ClickHouse
+/// can't store as sent is now a 422 naming it, and nothing of the batch is spooled.
+#[tokio::test]
+async fn poison_events_are_refused_at_ingest_naming_the_field() {
+    let app = TestApp::spawn().await;
+    let t = app.tenant("acme").await;
+    let long = |n: usize| "x".repeat(n);
+    let many_props: serde_json::Map<String, Value> =
+        (0..33).map(|i| (format!("k{i}"), json!("v"))).collect();
+    let cases: Vec<(&str, Value)> = vec![
+        ("client_ts", json!("+10000-01-01T00:00:00Z")),
+        ("client_ts", json!("2106-01-01T00:00:00Z")),
+        ("client_ts", json!("1969-12-31T23:59:59Z")),
+        ("client_ts", json!("-0001-01-01T00:00:00Z")),
+        ("name", json!(long(65))),
+        ("actor", json!(long(129))),
+        ("session_id", json!(long(129))),
+        ("path", json!(long(2049))),
+        ("url", json!(long(2049))),
+        ("referrer", json!(long(2049))),
+        ("duration_ms", json!(24 * 3600 * 1000 + 1)),
+        ("props", Value::Object(many_props)),
+        ("props", json!({"k": long(1025)})),
+        ("props", json!({long(65): "v"})),
+        ("props", json!({"": "v"})),
+    ];
+    for (field, value) in &cases {
+        let mut event = json!({"name": "pageview", "props": {"case": field}});
+        event[*field] = value.clone();
+        let batch = json!({"events": [{"name": "pageview"}, event]});
+        let (s, body) = app.post(&t, "/events", batch).await;
+        assert_problem(
+            s,
+            &body,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        );
+        assert_eq!(
+            body["errors"][0]["field"],
+            format!("events[1].{field}"),
+            "{field} = {value}: {body}"
+        );
+    }
+    // The edges of what ClickHouse stores are accepted.
+    for ts in ["1970-01-01T00:00:00Z", "2105-12-31T23:59:59Z"] {
+        let (s, body) = app
+            .post(
+                &t,
+                "/events",
+                json!({"events": [{"name": "edge", "client_ts": ts}]}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::ACCEPTED, "{ts}: {body}");
+    }
+    let (s, _) = app
+        .post(&t, "/events", json!({"events": [{"name": "marker"}]}))
+        .await;
+    assert_eq!(s, StatusCode::ACCEPTED);
+    let events = app.spooled_until(|e| e.name == "marker").await;
+    let browser: Vec<&str> = events
+        .iter()
+        .filter(|e| e.name != "api_request")
+        .map(|e| e.name.as_str())
+        .collect();
+    assert_eq!(
+        browser,
+        ["edge", "edge", "marker"],
+        "nothing of a refused batch was spooled"
+    );
+}
+
+/// Finding 5, analytics: oversized funnel steps (8 × 16,600 characters) and year-10000
+/// date ranges were sent to ClickHouse and came back as 500s. Each is refused at the
+/// boundary with a 422 naming the parameter, on every dashboard route it applies to.
+#[tokio::test]
+async fn oversized_funnel_steps_and_year_10000_ranges_are_refused_not_500() {
+    let app = TestApp::spawn_with_analytics(|_| {}).await;
+    let t = app.tenant("acme").await;
+    let huge = "x".repeat(16_600);
+    let step = |name: &str| json!({"name": name});
+    let funnel = |steps: Value, extra: Value| {
+        let mut body = json!({"steps": steps, "window_seconds": 3600});
+        if let Value::Object(m) = extra {
+            body.as_object_mut().expect("object").extend(m);
+        }
+        body
+    };
+    let y10k = "from=%2B10000-01-01T00:00:00Z&to=%2B10000-01-02T00:00:00Z";
+    let mut cases: Vec<(String, Option<Value>, &str)> = Vec::new();
+    for route in ["trends", "active-users", "top-pages", "dwell"] {
+        cases.push((format!("/analytics/{route}?{y10k}"), None, "to"));
+        cases.push((
+            format!("/analytics/{route}?to=%2B10000-01-01T00:00:00Z"),
+            None,
+            "to",
+        ));
+        cases.push((
+            format!("/analytics/{route}?from=1900-01-01T00:00:00Z&to=1900-01-02T00:00:00Z"),
+            None,
+            "to",
+        ));
+        cases.push((
+            format!("/analytics/{route}?from=1969-12-31T00:00:00Z&to=1970-01-02T00:00:00Z"),
+            None,
+            "from",
+        ));
+    }
+    cases.extend([
+        (
+            format!("/analytics/trends?name={}", "n".repeat(65)),
+            None,
+            "name",
+        ),
+        (format!("/analytics/trends?path={huge}"), None, "path"),
+        (
+            "/analytics/funnel".into(),
+            Some(funnel(json!(vec![step(&huge); 8]), json!({}))),
+            "steps.name",
+        ),
+        (
+            "/analytics/funnel".into(),
+            Some(funnel(json!(vec![step("a"); 9]), json!({}))),
+            "steps",
+        ),
+        (
+            "/analytics/funnel".into(),
+            Some(funnel(json!([{"name": "a", "path": huge}]), json!({}))),
+            "steps.path",
+        ),
+        (
+            "/analytics/funnel".into(),
+            Some(funnel(
+                json!([{"name": "a", "prop": {"key": "k", "value": huge}}]),
+                json!({}),
+            )),
+            "steps.prop.value",
+        ),
+        (
+            "/analytics/funnel".into(),
+            Some(funnel(
+                json!([{"name": "a", "prop": {"key": huge, "value": "v"}}]),
+                json!({}),
+            )),
+            "steps.prop.key",
+        ),
+        (
+            "/analytics/funnel".into(),
+            Some(funnel(
+                json!([step("a")]),
+                json!({"from": "+10000-01-01T00:00:00Z", "to": "+10000-01-02T00:00:00Z"}),
+            )),
+            "to",
+        ),
+    ]);
+    for (path, body, field) in cases {
+        let (s, answer) = match body {
+            Some(b) => app.post(&t, &path, b).await,
+            None => app.get(&t, &path).await,
+        };
+        let label: String = path.chars().take(80).collect();
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{label}: {answer}");
+        assert_eq!(answer["code"], "validation_failed", "{label}: {answer}");
+        assert_eq!(answer["errors"][0]["field"], field, "{label}: {answer}");
+    }
+    // The edges themselves are fine.
+    let (s, body) = app
+        .get(
+            &t,
+            "/analytics/top-pages?from=2105-12-01T00:00:00Z&to=2106-01-01T00:00:00Z",
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let (s, body) = app
+        .get(
+            &t,
+            "/analytics/dwell?from=1970-01-01T00:00:00Z&to=1970-01-02T00:00:00Z",
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+}
+
 /// A fixed data set, inserted straight into ClickHouse (with one duplicate row), and
 /// every dashboard checked against numbers computed by hand.
 #[tokio::test]

@@ -10,6 +10,8 @@ pub struct TestApp {
     pub control: Control,
     pub db: TestDb,
     pub lifecycle: std::sync::Arc<atrium_core::health::Lifecycle>,
+    /// As the admin user, for looking behind the API's back (the API reads as the
+    /// read-only user).
     pub clickhouse: Option<atrium_analytics::clickhouse::ClickHouse>,
 }
 
@@ -52,9 +54,14 @@ impl TestApp {
             .and_then(|c| c.with_clickhouse(&config.clickhouse))
             .expect("control");
         control.migrate_control().await.expect("control migrations");
-        if !config.clickhouse.url.is_empty() {
-            let ch = atrium_analytics::clickhouse::ClickHouse::new(&config.clickhouse)
-                .expect("clickhouse");
+        let clickhouse = (!config.clickhouse.url.is_empty()).then(|| {
+            atrium_analytics::clickhouse::ClickHouse::new(
+                &config.clickhouse,
+                &config.clickhouse.admin,
+            )
+            .expect("clickhouse")
+        });
+        if let Some(ch) = &clickhouse {
             ch.migrate().await.expect("clickhouse migrations");
             let mut collector_config = config.clone();
             collector_config.collector.listen = ([127, 0, 0, 1], 0).into();
@@ -69,7 +76,6 @@ impl TestApp {
             .expect("api builds");
         let base = format!("http://127.0.0.1:{}", app.server.port());
         let lifecycle = app.server.lifecycle();
-        let clickhouse = app.state.clickhouse.clone();
         tokio::spawn(app.run_until_stopped());
         Self {
             base,
@@ -178,4 +184,37 @@ pub fn assert_problem(status: StatusCode, body: &Value, expected: StatusCode, co
     assert_eq!(status, expected, "{body}");
     assert_eq!(body["code"], code, "{body}");
     assert_eq!(body["status"], expected.as_u16(), "{body}");
+}
+
+impl TestApp {
+    /// Every event in the spool (nothing ships it when there is no ClickHouse), once
+    /// one satisfies `until`: the writer keeps order, so everything emitted before it is
+    /// on disk too.
+    pub async fn spooled_until(
+        &self,
+        until: impl Fn(&atrium_analytics::event::Event) -> bool,
+    ) -> Vec<atrium_analytics::event::Event> {
+        let dir = &self.db.config.analytics.spool_dir;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let events: Vec<atrium_analytics::event::Event> = atrium_analytics::segment::list(dir)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|s| std::fs::read_to_string(&s.path).ok())
+                .flat_map(|text| {
+                    text.lines()
+                        .filter_map(|l| serde_json::from_str(l).ok())
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            if events.iter().any(&until) {
+                return events;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the awaited event never reached the spool"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
 }

@@ -7,10 +7,12 @@ use serde_json::{json, Value};
 
 use crate::{assert_problem, send, TestApp, TestTenant};
 
-/// A signed-in browser: the cookie pair and the CSRF token.
+/// A signed-in browser: the cookie pair, the CSRF token and whose they are.
+#[derive(Clone)]
 struct Browser {
     cookie: String,
     csrf: String,
+    user_id: String,
 }
 
 impl TestApp {
@@ -86,6 +88,7 @@ fn browser(set: Option<String>, body: &Value) -> Browser {
     Browser {
         cookie: set.split(';').next().expect("pair").to_owned(),
         csrf: body["csrf_token"].as_str().expect("csrf").to_owned(),
+        user_id: body["user"]["id"].as_str().unwrap_or_default().to_owned(),
     }
 }
 
@@ -305,8 +308,8 @@ async fn changes_made_with_the_cookie_need_the_csrf_token() {
         .await;
     assert_problem(s, &b, StatusCode::FORBIDDEN, "csrf_failed");
     let forged = Browser {
-        cookie: ann.cookie.clone(),
         csrf: "not-the-token".into(),
+        ..ann.clone()
     };
     let (s, b) = app
         .as_user(
@@ -504,4 +507,45 @@ async fn password_guessing_is_throttled_per_tenant() {
         StatusCode::UNAUTHORIZED,
         "another tenant is not slowed down"
     );
+}
+
+/// Finding 11: a signed-in member sent browser events naming another user as `actor`
+/// and so poisoned that user's funnel. For a cookie caller the server sets the actor;
+/// a key may still name one.
+#[tokio::test]
+async fn actor_forging_by_a_signed_in_member_is_overridden_by_the_server() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let member = app.user(&acme, "mo@acme.test", "member").await;
+    let me = member.user_id.clone();
+    assert!(!me.is_empty());
+    let forged = json!({"events": [
+        {"name": "forged_probe", "actor": "someone-else"},
+        {"name": "forged_probe"}
+    ]});
+    let (s, body) = app
+        .as_user("acme", &member, Method::POST, "/events", true, Some(forged))
+        .await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{body}");
+    let (s, body) = app
+        .post(
+            &acme,
+            "/events",
+            json!({"events": [{"name": "keyed_probe", "actor": "crm-user-7"}]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{body}");
+    let events = app.spooled_until(|e| e.name == "keyed_probe").await;
+    let actors: Vec<&str> = events
+        .iter()
+        .filter(|e| e.name == "forged_probe")
+        .map(|e| e.actor.as_str())
+        .collect();
+    assert_eq!(
+        actors,
+        [me.as_str(), me.as_str()],
+        "the cookie's user, always"
+    );
+    let keyed = events.iter().find(|e| e.name == "keyed_probe");
+    assert_eq!(keyed.map(|e| e.actor.as_str()), Some("crm-user-7"));
 }

@@ -12,8 +12,10 @@ const USAGE: &str = "usage:
                                     create (once) and start a cluster in DIR
   atrium-stack pg stop DIR          fast shutdown; nothing to do when it is down
   atrium-stack pg bin               the PostgreSQL bin directory in use
-  atrium-stack ch start DIR HTTP_PORT TCP_PORT
-                                    a ClickHouse server in DIR on 127.0.0.1
+  atrium-stack ch start DIR HTTP_PORT TCP_PORT [DATABASE]
+                                    a ClickHouse server in DIR on 127.0.0.1; its
+                                    users (development password) kept to DATABASE
+                                    (default atrium)
   atrium-stack ch stop DIR          SIGTERM, wait for the exit (SIGKILL after 30 s)
   atrium-stack free-port [N]        N (default 1) distinct free ports, on one line";
 
@@ -37,12 +39,17 @@ fn run(args: &[&str]) -> anyhow::Result<()> {
             println!("{}", cluster::bin_dir(None)?.display());
             Ok(())
         }
-        ["ch", "start", dir, http, tcp] => {
+        ["ch", "start", dir, http, tcp, database @ ..] => {
+            let database = match database {
+                [] => "atrium",
+                [db] => db,
+                _ => bail!("{USAGE}"),
+            };
             let dir = Path::new(dir);
             if clickhouse::running(dir) {
                 return Ok(());
             }
-            ChServer::in_dir(dir, parse(http)?, parse(tcp)?)?.start()
+            ChServer::in_dir(dir, parse(http)?, parse(tcp)?, Some(database))?.start()
         }
         ["ch", "stop", dir] => clickhouse::stop(Path::new(dir), "TERM"),
         ["free-port", rest @ ..] => {
