@@ -4,9 +4,8 @@
 //! dropped) and writing starts afresh. Whatever is dropped is counted.
 
 use std::{
-    fs::{self, File, OpenOptions},
+    fs::{self, File},
     io::{self, BufWriter, Write},
-    os::unix::fs::OpenOptionsExt,
     path::PathBuf,
     sync::{
         atomic::{AtomicU64, Ordering},
@@ -15,6 +14,7 @@ use std::{
 };
 
 use atrium_analytics::segment::{DEAD_LETTER, DEAD_LETTER_ROTATED};
+use atrium_core::private_fs;
 use chrono::Utc;
 
 /// A row is kept up to this many bytes: enough to see what was wrong with it, and a
@@ -87,10 +87,9 @@ impl DeadLetter {
 
 fn open(path: &std::path::Path) -> io::Result<BufWriter<File>> {
     // Rows that failed to parse were never masked: as private as the spool itself.
-    OpenOptions::new()
+    private_fs::options()
         .create(true)
         .append(true)
-        .mode(0o600)
         .open(path)
         .map(BufWriter::new)
 }
