@@ -298,7 +298,7 @@ def case_postgres_down_readyz_503_livez_200():
 
 def case_hang_is_healed_by_liveness():
     before = all_started()
-    s, _, _ = http("POST", f"{API}/chaos/hang")
+    s, _, _ = http("POST", f"{API}/chaos/hang", token=ADMIN)
     expect(s == 202, f"/chaos/hang answered {s}")
     t0 = time.monotonic()
     time.sleep(0.5)
@@ -324,7 +324,7 @@ def case_leak_is_killed_at_the_memory_limit_and_restarted():
     limit = int(podman("inspect", container("api"), "--format", "{{.HostConfig.Memory}}").stdout)
     since = time.strftime("%Y-%m-%dT%H:%M:%S")
     kills = memcg_oom_kills()
-    s, _, _ = http("POST", f"{API}/chaos/leak")
+    s, _, _ = http("POST", f"{API}/chaos/leak", token=ADMIN)
     expect(s == 202, f"/chaos/leak answered {s}")
     t0 = time.monotonic()
     wait_until("the api to be killed and restarted", lambda: restarts("api") > count, 30)

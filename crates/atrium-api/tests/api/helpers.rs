@@ -6,6 +6,8 @@ use serde_json::{json, Value};
 
 pub struct TestApp {
     pub base: String,
+    /// The internal listener, where `/metrics` is.
+    pub metrics_base: String,
     pub http: reqwest::Client,
     pub control: Control,
     pub db: TestDb,
@@ -68,11 +70,13 @@ impl TestApp {
             .await
             .expect("api builds");
         let base = format!("http://127.0.0.1:{}", app.server.port());
+        let metrics_base = format!("http://127.0.0.1:{}", app.server.metrics_port());
         let lifecycle = app.server.lifecycle();
         let clickhouse = app.state.clickhouse.clone();
         tokio::spawn(app.run_until_stopped());
         Self {
             base,
+            metrics_base,
             http: reqwest::Client::new(),
             control,
             db,
@@ -154,6 +158,18 @@ impl TestApp {
             .send()
             .await
             .expect("request")
+    }
+
+    /// What the internal listener's `/metrics` shows.
+    pub async fn metrics(&self) -> String {
+        let res = self
+            .http
+            .get(format!("{}/metrics", self.metrics_base))
+            .send()
+            .await
+            .expect("metrics request");
+        assert_eq!(res.status(), StatusCode::OK);
+        res.text().await.expect("metrics text")
     }
 
     pub async fn customer(&self, t: &TestTenant, name: &str) -> Value {
