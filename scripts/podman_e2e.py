@@ -228,6 +228,20 @@ def case_atrium_containers_are_locked_down():
             f"control, api, collector: read-only root, uid 65532, no capabilities, and still healthy")
 
 
+def case_metrics_only_inside_the_pod_and_chaos_needs_the_token():
+    for url in (API, CONTROL):
+        s, _, _ = http("GET", url + "/metrics")
+        expect(s == 404, f"{url}/metrics answered {s} on the published port")
+    for c, port in (("api", 9464), ("control", 9465), ("collector", 9466)):
+        r = podman("exec", container(c), "atrium", "healthcheck", f"http://127.0.0.1:{port}/metrics",
+                   check=False)
+        expect(r.returncode == 0, f"{c}: no /metrics on its internal port {port}: {r.stderr}")
+    s, _, _ = http("POST", f"{API}/chaos/burn?seconds=1")
+    expect(s == 401, f"/chaos/burn without the admin token answered {s}")
+    return ("/metrics 404 on the published ports, 200 on 127.0.0.1:9464/9465/9466 inside the Pod; "
+            "chaos without the admin token 401")
+
+
 def case_k6_short_run_passes_thresholds():
     summary = os.path.join(os.environ["TMP"], "k6-summary.json")
     env = dict(os.environ, SHORT="1", TENANTS="10", API=API, CONTROL=CONTROL, ADMIN_TOKEN=ADMIN)
@@ -371,6 +385,7 @@ def case_data_survives_kube_down_and_play():
 CASES = [
     case_crm_and_dashboards_through_the_pod,
     case_atrium_containers_are_locked_down,
+    case_metrics_only_inside_the_pod_and_chaos_needs_the_token,
     case_k6_short_run_passes_thresholds,
     case_collector_killed_and_stopped_delivers_each_event_once,
     case_postgres_down_readyz_503_livez_200,
