@@ -128,9 +128,25 @@ fn sample(doc: &Value, schema: &Value, depth: usize) -> Value {
     }
 }
 
-/// Sends every probe with `bearer`, and describes each that was not refused with a 4xx
-/// problem+json.
-pub async fn not_refused(
+/// The service's OpenAPI document, which the probes are built from.
+pub async fn openapi(base: &str) -> Value {
+    let url = format!("{base}/v1/openapi.json");
+    let res = reqwest::get(url).await.expect("openapi request");
+    res.json().await.expect("openapi json")
+}
+
+/// Sends every probe with `bearer`, and panics listing each that was not refused with a
+/// 4xx problem+json.
+pub async fn assert_refused(http: &reqwest::Client, base: &str, probes: &[Probe], bearer: &str) {
+    let wrong = not_refused(http, base, probes, bearer).await;
+    assert!(
+        wrong.is_empty(),
+        "not refused with a 4xx problem+json:\n{}",
+        wrong.join("\n")
+    );
+}
+
+async fn not_refused(
     http: &reqwest::Client,
     base: &str,
     probes: &[Probe],

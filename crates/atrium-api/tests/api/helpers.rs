@@ -162,12 +162,8 @@ impl TestApp {
 
     /// What the internal listener's `/metrics` shows.
     pub async fn metrics(&self) -> String {
-        let res = self
-            .http
-            .get(format!("{}/metrics", self.metrics_base))
-            .send()
-            .await
-            .expect("metrics request");
+        let url = format!("{}/metrics", self.metrics_base);
+        let res = reqwest::get(url).await.expect("metrics request");
         assert_eq!(res.status(), StatusCode::OK);
         res.text().await.expect("metrics text")
     }
