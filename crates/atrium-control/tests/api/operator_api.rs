@@ -406,3 +406,13 @@ async fn operator_responses_are_no_store_and_rejections_problem_json() {
         }
     }
 }
+
+/// Item 6: the control plane's public port showed `/metrics` too.
+#[tokio::test]
+async fn metrics_are_not_on_the_control_planes_public_port() {
+    let api = Api::spawn().await;
+    let res = reqwest::get(format!("{}/metrics", api.base))
+        .await
+        .expect("send");
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}
