@@ -110,6 +110,40 @@ async fn readiness_follows_the_database() {
     assert_eq!(page["items"][0]["name"], "before");
 }
 
+/// On shutdown the listener stops accepting at once, while a request already being
+/// received is finished and answered before its connection closes.
+#[tokio::test]
+async fn shutdown_finishes_the_request_in_flight_and_refuses_new_connections() {
+    let app = TestApp::spawn().await;
+    let t = app.tenant("draining").await;
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    let body = br#"{"name": "in flight"}"#;
+    let head = format!(
+        "POST /v1/t/{}/customers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        t.slug,
+        t.key,
+        body.len()
+    );
+    let mut s = TcpStream::connect(&addr).await.expect("connect");
+    s.write_all(head.as_bytes()).await.expect("head");
+    s.write_all(&body[..5]).await.expect("part of the body");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.lifecycle.begin_shutdown();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        TcpStream::connect(&addr).await.is_err(),
+        "a new connection was accepted while draining"
+    );
+    s.write_all(&body[5..]).await.expect("rest of the body");
+    let mut answer = String::new();
+    tokio::time::timeout(Duration::from_secs(5), s.read_to_string(&mut answer))
+        .await
+        .expect("the connection closes after the answer")
+        .expect("read");
+    assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
+}
+
 /// Chaos is absent unless switched on: not even routed.
 #[tokio::test]
 async fn chaos_routes_do_not_exist_unless_enabled() {
