@@ -242,6 +242,20 @@ def case_clickhouse_credentials_are_required_in_the_pod():
     return "no password, no answer; the stock passwordless user is gone; the admin gets in"
 
 
+def case_metrics_only_inside_the_pod_and_chaos_needs_the_token():
+    for url in (API, CONTROL):
+        s, _, _ = http("GET", url + "/metrics")
+        expect(s == 404, f"{url}/metrics answered {s} on the published port")
+    for c, port in (("api", 9464), ("control", 9465), ("collector", 9466)):
+        r = podman("exec", container(c), "atrium", "healthcheck", f"http://127.0.0.1:{port}/metrics",
+                   check=False)
+        expect(r.returncode == 0, f"{c}: no /metrics on its internal port {port}: {r.stderr}")
+    s, _, _ = http("POST", f"{API}/chaos/burn?seconds=1")
+    expect(s == 401, f"/chaos/burn without the admin token answered {s}")
+    return ("/metrics 404 on the published ports, 200 on 127.0.0.1:9464/9465/9466 inside the Pod; "
+            "chaos without the admin token 401")
+
+
 def case_k6_short_run_passes_thresholds():
     summary = os.path.join(os.environ["TMP"], "k6-summary.json")
     env = dict(os.environ, SHORT="1", TENANTS="10", API=API, CONTROL=CONTROL, ADMIN_TOKEN=ADMIN)
@@ -312,7 +326,7 @@ def case_postgres_down_readyz_503_livez_200():
 
 def case_hang_is_healed_by_liveness():
     before = all_started()
-    s, _, _ = http("POST", f"{API}/chaos/hang")
+    s, _, _ = http("POST", f"{API}/chaos/hang", token=ADMIN)
     expect(s == 202, f"/chaos/hang answered {s}")
     t0 = time.monotonic()
     time.sleep(0.5)
@@ -338,7 +352,7 @@ def case_leak_is_killed_at_the_memory_limit_and_restarted():
     limit = int(podman("inspect", container("api"), "--format", "{{.HostConfig.Memory}}").stdout)
     since = time.strftime("%Y-%m-%dT%H:%M:%S")
     kills = memcg_oom_kills()
-    s, _, _ = http("POST", f"{API}/chaos/leak")
+    s, _, _ = http("POST", f"{API}/chaos/leak", token=ADMIN)
     expect(s == 202, f"/chaos/leak answered {s}")
     t0 = time.monotonic()
     wait_until("the api to be killed and restarted", lambda: restarts("api") > count, 30)
@@ -386,6 +400,9 @@ CASES = [
     case_crm_and_dashboards_through_the_pod,
     case_atrium_containers_are_locked_down,
     case_clickhouse_credentials_are_required_in_the_pod,
+
+
+    case_metrics_only_inside_the_pod_and_chaos_needs_the_token,
     case_k6_short_run_passes_thresholds,
     case_collector_killed_and_stopped_delivers_each_event_once,
     case_postgres_down_readyz_503_livez_200,

@@ -93,14 +93,13 @@ impl Application {
         };
         let lifecycle = Lifecycle::new(health::postgres_check(pool.clone()));
         spawn_pool_gauges(pool);
-        let mut app =
-            http::router(state.clone(), config.chaos).merge(probes::router(lifecycle.clone()));
+        let chaos = config.chaos.then(|| config.control.admin_token.clone());
+        let mut app = http::router(state.clone(), chaos).merge(probes::router(lifecycle.clone()));
         if let Some(dir) = &config.api.web_dir {
             app = app.merge(atrium_http::web::spa(dir, "/app")?);
         }
         let router = with_common_layers(app, &api.http, "api");
-        let drain = api.http.shutdown_timeout();
-        let server = Server::bind("api", api.listen, router, lifecycle, drain).await?;
+        let server = Server::bind("api", api.listen, router, &api.http, lifecycle).await?;
         Ok(Self { server, state })
     }
 

@@ -27,8 +27,8 @@ use atrium_core::{
 };
 use atrium_http::{layers::with_common_layers, probes, Server};
 
-/// The collector process: the sink plus `/livez`, `/readyz` (ClickHouse reachable) and
-/// `/metrics` on `collector.listen`.
+/// The collector process: the sink plus `/livez` and `/readyz` (ClickHouse reachable) on
+/// `collector.listen`, and `/metrics` on `collector.http.metrics_listen`.
 pub struct Application {
     /// Bound already: `server.port()` is known before serving.
     pub server: Server,
@@ -60,8 +60,7 @@ impl Application {
             service: service::Service { ch, max_backoff },
             dead_letter,
         };
-        let drain = c.http.shutdown_timeout();
-        let server = Server::bind("collector", c.listen, router, lifecycle, drain).await?;
+        let server = Server::bind("collector", c.listen, router, &c.http, lifecycle).await?;
         Ok(Self { server, sink })
     }
 

@@ -139,6 +139,21 @@ pub struct HttpConfig {
     pub max_concurrency: usize,
     /// How long SIGTERM waits for in-flight requests, in ms.
     pub shutdown_timeout_ms: u64,
+    /// From accepting a connection (or the first byte of a later request on it) until
+    /// the request's headers are complete, in ms; past it the connection is closed, so
+    /// a client trickling header lines cannot hold a connection.
+    pub header_read_timeout_ms: u64,
+    /// How long a kept-alive connection may sit between requests, in ms.
+    pub idle_timeout_ms: u64,
+    /// Open connections at most; past it new ones are closed at once and counted
+    /// (`http_connections_refused_total`).
+    pub max_connections: usize,
+    /// Where `/metrics` is served: an internal listener apart from `listen`, so the
+    /// public port never shows it. Port 0 picks one.
+    pub metrics_listen: SocketAddr,
+    /// Distinct `tenant` label values in the request metrics; later tenants are
+    /// counted under `_other`, so a scrape stays small however many tenants there are.
+    pub metrics_tenant_labels: usize,
 }
 
 impl HttpConfig {
@@ -147,6 +162,33 @@ impl HttpConfig {
     }
     pub fn shutdown_timeout(&self) -> Duration {
         Duration::from_millis(self.shutdown_timeout_ms)
+    }
+    pub fn header_read_timeout(&self) -> Duration {
+        Duration::from_millis(self.header_read_timeout_ms)
+    }
+    pub fn idle_timeout(&self) -> Duration {
+        Duration::from_millis(self.idle_timeout_ms)
+    }
+
+    /// The bounds every process shares; `metrics_port` is the process's own.
+    fn defaults(
+        request_timeout_ms: u64,
+        body_limit_bytes: usize,
+        max_concurrency: usize,
+        shutdown_timeout_ms: u64,
+        metrics_port: u16,
+    ) -> Self {
+        Self {
+            request_timeout_ms,
+            body_limit_bytes,
+            max_concurrency,
+            shutdown_timeout_ms,
+            header_read_timeout_ms: 10_000,
+            idle_timeout_ms: 60_000,
+            max_connections: 10_000,
+            metrics_listen: ([127, 0, 0, 1], metrics_port).into(),
+            metrics_tenant_labels: 100,
+        }
     }
 
     fn validate(&self, name: &str) -> Result<(), ConfigError> {
@@ -158,6 +200,21 @@ impl HttpConfig {
         if self.request_timeout_ms == 0 || self.max_concurrency == 0 {
             return Err(ConfigError::Invalid(format!(
                 "{name}.request_timeout_ms and {name}.max_concurrency must be positive"
+            )));
+        }
+        if self.header_read_timeout_ms == 0 || self.idle_timeout_ms == 0 {
+            return Err(ConfigError::Invalid(format!(
+                "{name}.header_read_timeout_ms and {name}.idle_timeout_ms must be positive"
+            )));
+        }
+        if self.max_connections == 0 || self.max_connections > 1_000_000 {
+            return Err(ConfigError::Invalid(format!(
+                "{name}.max_connections must be between 1 and 1000000"
+            )));
+        }
+        if self.metrics_tenant_labels > 10_000 {
+            return Err(ConfigError::Invalid(format!(
+                "{name}.metrics_tenant_labels must be at most 10000"
             )));
         }
         Ok(())
@@ -270,12 +327,7 @@ impl Default for Config {
                 listen: ([127, 0, 0, 1], 8080).into(),
                 database_url: default_api_database_url(),
                 pool: pool.clone(),
-                http: HttpConfig {
-                    request_timeout_ms: 10_000,
-                    body_limit_bytes: 256 * 1024,
-                    max_concurrency: 1_024,
-                    shutdown_timeout_ms: 20_000,
-                },
+                http: HttpConfig::defaults(10_000, 256 * 1024, 1_024, 20_000, 9464),
                 page: PageConfig {
                     default_limit: 50,
                     max_limit: 200,
@@ -299,12 +351,7 @@ impl Default for Config {
                 migrate_concurrency: 4,
                 tenant_statement_timeout_ms: 5_000,
                 // Provisioning and deleting with export run inside the request.
-                http: HttpConfig {
-                    request_timeout_ms: 120_000,
-                    body_limit_bytes: 64 * 1024,
-                    max_concurrency: 256,
-                    shutdown_timeout_ms: 20_000,
-                },
+                http: HttpConfig::defaults(120_000, 64 * 1024, 256, 20_000, 9465),
                 page: PageConfig {
                     default_limit: 100,
                     max_limit: 500,
@@ -350,13 +397,8 @@ impl Default for Config {
                 mask_keys: vec!["email".into(), "phone".into()],
                 mask_salt: default_mask_salt(),
                 max_backoff_ms: 5_000,
-                // Only probes and /metrics are served here.
-                http: HttpConfig {
-                    request_timeout_ms: 5_000,
-                    body_limit_bytes: 1_024,
-                    max_concurrency: 16,
-                    shutdown_timeout_ms: 5_000,
-                },
+                // Only probes are served here (and /metrics on its own listener).
+                http: HttpConfig::defaults(5_000, 1_024, 16, 5_000, 9466),
                 dead_letter: DeadLetterConfig {
                     max_bytes: 16 * 1024 * 1024,
                 },
@@ -479,6 +521,9 @@ impl Config {
         }
         if self.environment == Environment::Production && self.api.dev_tenant_param {
             return bad("api.dev_tenant_param cannot be enabled in production".into());
+        }
+        if self.environment == Environment::Production && self.chaos {
+            return bad("chaos cannot be enabled in production".into());
         }
         if self.control.admin_token.expose_secret().len() < 16 {
             return bad("control.admin_token must be at least 16 characters".into());
@@ -713,6 +758,34 @@ mod tests {
         );
         c.require_secrets(&[SecretName::ClickHouseWriter])
             .expect("the writer's is real");
+    }
+
+    /// Item 15: `ATRIUM_ENVIRONMENT=production ATRIUM_CHAOS=true atrium api` started.
+    #[test]
+    fn chaos_is_refused_in_production() {
+        let err = load_with(&[
+            ("ATRIUM_ENVIRONMENT", "production"),
+            ("ATRIUM_CHAOS", "true"),
+        ])
+        .expect_err("refused");
+        assert!(err.contains("chaos"), "{err}");
+        load_with(&[("ATRIUM_CHAOS", "true")]).expect("allowed in development");
+    }
+
+    /// Item 2: every process's connection bounds, overridable and checked.
+    #[test]
+    fn connection_bounds_have_defaults_and_overrides() {
+        let c =
+            load_with(&[("ATRIUM_CONTROL__HTTP__HEADER_READ_TIMEOUT_MS", "2500")]).expect("loads");
+        assert_eq!(c.control.http.header_read_timeout_ms, 2_500);
+        for http in [&c.api.http, &c.collector.http] {
+            assert_eq!(http.header_read_timeout_ms, 10_000);
+            assert_eq!(http.idle_timeout_ms, 60_000);
+            assert_eq!(http.max_connections, 10_000);
+            assert!(http.metrics_listen.ip().is_loopback());
+        }
+        assert!(load_with(&[("ATRIUM_API__HTTP__MAX_CONNECTIONS", "0")]).is_err());
+        assert!(load_with(&[("ATRIUM_COLLECTOR__HTTP__IDLE_TIMEOUT_MS", "0")]).is_err());
     }
 
     #[test]

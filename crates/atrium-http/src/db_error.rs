@@ -1,6 +1,7 @@
 //! Database failures as answers: a pool timeout or a lost connection is a 503 the client
 //! may retry, a cancelled statement is the tenant's own timeout, a vanished role or
-//! schema means the tenant was deleted, and anything else is a 500.
+//! schema means the tenant was deleted, text PostgreSQL cannot hold is a 400, and
+//! anything else is a 500.
 
 use atrium_core::db::DbError;
 use tokio_postgres::error::SqlState;
@@ -59,6 +60,14 @@ fn classify(err: &DbError) -> Option<ApiError> {
                 code: "statement_timeout",
                 detail: "the query took longer than this tenant's statement timeout".into(),
             }),
+            // Text PostgreSQL cannot store (a NUL); the extractors refuse it first, this
+            // catches a value that reached SQL some other way.
+            Some(c)
+                if *c == SqlState::CHARACTER_NOT_IN_REPERTOIRE
+                    || *c == SqlState::UNTRANSLATABLE_CHARACTER =>
+            {
+                Some(crate::extract::nul_rejected("request"))
+            }
             // The tenant's role or schema vanished under a stale cache entry: it was deleted.
             Some(c) if *c == SqlState::UNDEFINED_OBJECT || *c == SqlState::INVALID_SCHEMA_NAME => {
                 Some(ApiError::NotFound("tenant"))

@@ -4,7 +4,7 @@ use std::{sync::Arc, time::Instant};
 
 use axum::{
     extract::{MatchedPath, Request},
-    http::{HeaderName, StatusCode},
+    http::{header::CACHE_CONTROL, HeaderName, HeaderValue, StatusCode},
     middleware::{self, Next},
     response::Response,
     Router,
@@ -13,6 +13,7 @@ use tower::ServiceBuilder;
 use tower_http::{
     catch_panic::CatchPanicLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    set_header::SetResponseHeaderLayer,
     timeout::TimeoutLayer,
     trace::{DefaultOnResponse, TraceLayer},
 };
@@ -31,7 +32,7 @@ pub struct TenantLabel(pub String);
 /// Wraps a router in request ids, tracing, panics-as-500, a timeout, a body limit,
 /// a concurrency limit and per-request metrics.
 pub fn with_common_layers(router: Router, limits: &HttpConfig, service: &'static str) -> Router {
-    let labels = Arc::new(TenantLabels::new(100));
+    let labels = Arc::new(TenantLabels::new(limits.metrics_tenant_labels));
     router
         .layer(axum::extract::DefaultBodyLimit::max(limits.body_limit_bytes))
         .layer(middleware::from_fn(move |req, next| {
@@ -60,6 +61,16 @@ pub fn with_common_layers(router: Router, limits: &HttpConfig, service: &'static
                 ))
                 .layer(tower::limit::ConcurrencyLimitLayer::new(limits.max_concurrency)),
         )
+}
+
+/// `Cache-Control: no-store` on every answer of an API router that doesn't choose its
+/// own: they carry tenant data, session cookies and tokens, which neither the browser
+/// nor a shared cache may keep. (The web app's static files are not behind this.)
+pub fn no_store<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
+    router.layer(SetResponseHeaderLayer::if_not_present(
+        CACHE_CONTROL,
+        HeaderValue::from_static("no-store"),
+    ))
 }
 
 async fn record_metrics(

@@ -6,9 +6,11 @@
 //! Domain crates return their own errors; the `From` impls here decide the status code
 //! and the stable `code` of each.
 
+mod connection;
 pub mod cookie;
 mod db_error;
 pub mod error;
+pub mod extract;
 pub mod json;
 pub mod layers;
 pub mod metrics;
@@ -20,6 +22,7 @@ pub mod server;
 pub mod web;
 
 pub use error::{ApiError, Problem};
+pub use extract::{Path, Query};
 pub use json::{Created, Json};
 pub use page::{Page, PageRequest, Paging};
 pub use server::{shutdown_on_signals, Server};

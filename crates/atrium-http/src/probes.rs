@@ -1,5 +1,6 @@
-//! `/livez`, `/readyz`, `/startupz` and `/metrics`, answered from the process's
-//! [`Lifecycle`]. Liveness never touches a dependency; readiness does, bounded.
+//! `/livez`, `/readyz` and `/startupz`, answered from the process's [`Lifecycle`].
+//! Liveness never touches a dependency; readiness does, bounded. (`/metrics` is on the
+//! internal listener: see [`crate::Server`].)
 
 use std::sync::Arc;
 
@@ -12,7 +13,6 @@ pub fn router(lifecycle: Arc<Lifecycle>) -> Router {
         .route("/livez", get(livez))
         .route("/readyz", get(readyz))
         .route("/startupz", get(startupz))
-        .route("/metrics", get(|| async { crate::metrics::render() }))
         .with_state(lifecycle)
 }
 

@@ -8,6 +8,7 @@
 
 pub mod clickhouse;
 pub mod cluster;
+pub mod nul_probe;
 pub mod ports;
 mod process;
 
@@ -94,6 +95,14 @@ impl TestDb {
         config.api.pool.wait_timeout_ms = 10_000;
         config.api.tenant_cache_ttl_ms = 60_000;
         config.control.listen = ([127, 0, 0, 1], 0).into();
+        // Tests run side by side: every internal metrics listener on a port of its own.
+        for http in [
+            &mut config.api.http,
+            &mut config.control.http,
+            &mut config.collector.http,
+        ] {
+            http.metrics_listen = ([127, 0, 0, 1], 0).into();
+        }
         config.control.database_url = SecretString::from(url(&ctl));
         config.control.pool.max_size = 4;
         config.control.api_role = api.clone();

@@ -7,8 +7,8 @@ use atrium_analytics::{
     clickhouse::ChError,
     query::{self, Filter, Interval, QueryError, Scope, Step},
 };
-use atrium_http::{ApiError, Json, Problem};
-use axum::extract::{Query, State};
+use atrium_http::{ApiError, Json, Problem, Query};
+use axum::extract::State;
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use tracing::instrument;

@@ -1,5 +1,7 @@
 //! Fault injection, to prove the probes heal the pod. Mounted only when `ATRIUM_CHAOS`
-//! is on; otherwise these routes are not routed at all (404). Every action logs loudly.
+//! is on (refused in production); otherwise these routes are not routed at all (404).
+//! Every route needs the operators' admin token (`control.admin_token`) as a bearer
+//! token: anyone else could take the process down. Every action logs loudly.
 //!
 //! - `POST /chaos/hang`: wedges every runtime worker thread. Nothing answers any more,
 //!   liveness included, until the container is restarted.
@@ -10,12 +12,17 @@
 
 use std::time::{Duration, Instant};
 
+use atrium_accounts::token::constant_time_eq;
+use atrium_http::{ApiError, Query};
 use axum::{
-    extract::{Query, State},
-    http::StatusCode,
+    extract::{Request, State},
+    http::{header::AUTHORIZATION, StatusCode},
+    middleware::{self, Next},
+    response::Response,
     routing::post,
     Json, Router,
 };
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -23,7 +30,7 @@ use crate::AppState;
 
 const MAX_SECONDS: u64 = 300;
 
-pub fn router() -> Router<AppState> {
+pub fn router(admin_token: SecretString) -> Router<AppState> {
     tracing::warn!(
         "!!! CHAOS ENDPOINTS ENABLED: /chaos/hang, /chaos/leak, /chaos/burn, /chaos/pool-drain !!!"
     );
@@ -32,6 +39,27 @@ pub fn router() -> Router<AppState> {
         .route("/chaos/leak", post(leak))
         .route("/chaos/burn", post(burn))
         .route("/chaos/pool-drain", post(pool_drain))
+        .route_layer(middleware::from_fn(move |req, next| {
+            require_admin(admin_token.clone(), req, next)
+        }))
+}
+
+async fn require_admin(
+    token: SecretString,
+    req: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    let sent = req
+        .headers()
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    if sent.is_empty() || !constant_time_eq(sent.as_bytes(), token.expose_secret().as_bytes()) {
+        tracing::warn!("CHAOS: refused a request without the admin token");
+        return Err(ApiError::Unauthorized);
+    }
+    Ok(next.run(req).await)
 }
 
 #[derive(Deserialize)]

@@ -12,8 +12,9 @@ mod resource;
 mod session;
 mod users;
 
-use atrium_http::{openapi, Problem};
+use atrium_http::{layers, openapi, Problem};
 use axum::{middleware, routing::post, Router};
+use secrecy::SecretString;
 use serde::Deserialize;
 use utoipa::{
     openapi::{
@@ -61,8 +62,9 @@ fn public() -> Router<AppState> {
         .route("/invites/accept", post(users::accept))
 }
 
-/// Routes with tenant resolution applied, plus `/v1/openapi.json`.
-pub fn router(state: AppState, chaos_enabled: bool) -> Router {
+/// Routes with tenant resolution applied, plus `/v1/openapi.json`; the chaos routes too
+/// when `chaos` holds the admin token they require.
+pub fn router(state: AppState, chaos: Option<SecretString>) -> Router {
     let (scoped, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/v1/t/{tenant}", resources())
         .split_for_parts();
@@ -76,10 +78,10 @@ pub fn router(state: AppState, chaos_enabled: bool) -> Router {
         let (plain, _) = resources().split_for_parts();
         app = app.nest("/v1", plain.route_layer(resolve));
     }
-    if chaos_enabled {
-        app = app.merge(chaos::router());
+    if let Some(admin_token) = chaos {
+        app = app.merge(chaos::router(admin_token));
     }
-    app.merge(openapi::route(&doc)).with_state(state)
+    layers::no_store(app.merge(openapi::route(&doc))).with_state(state)
 }
 
 fn document_tenant_and_auth(doc: &mut utoipa::openapi::OpenApi) {

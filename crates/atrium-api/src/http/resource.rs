@@ -9,11 +9,8 @@ mod routes;
 mod write;
 
 use atrium_core::db::TenantTx;
-use atrium_http::{ApiError, Json};
-use axum::{
-    extract::Path,
-    http::{HeaderMap, StatusCode},
-};
+use atrium_http::{ApiError, Json, Path};
+use axum::http::{HeaderMap, StatusCode};
 use serde::Serialize;
 use tokio_postgres::{types::ToSql, Row};
 use uuid::Uuid;

@@ -9,9 +9,9 @@ use atrium_accounts::{
     Credentials,
 };
 use atrium_core::db::TenantTx;
-use atrium_http::{ApiError, Json, Problem};
+use atrium_http::{ApiError, Json, Path, Problem};
 use axum::{
-    extract::{Path, State},
+    extract::State,
     http::{header, HeaderMap, StatusCode},
     response::{IntoResponse, Response},
 };

@@ -6,12 +6,8 @@ use atrium_accounts::{
     tenant_users::{self, Role, TenantUser},
     token,
 };
-use atrium_http::{ApiError, Json, Page, Paging, Problem};
-use axum::{
-    extract::{Path, Query, State},
-    http::StatusCode,
-    response::Response,
-};
+use atrium_http::{ApiError, Json, Page, Paging, Path, Problem, Query};
+use axum::{extract::State, http::StatusCode, response::Response};
 use serde::{Deserialize, Serialize};
 use tracing::instrument;
 use utoipa::ToSchema;

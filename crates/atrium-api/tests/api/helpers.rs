@@ -6,6 +6,8 @@ use serde_json::{json, Value};
 
 pub struct TestApp {
     pub base: String,
+    /// The internal listener, where `/metrics` is.
+    pub metrics_base: String,
     pub http: reqwest::Client,
     pub control: Control,
     pub db: TestDb,
@@ -75,10 +77,12 @@ impl TestApp {
             .await
             .expect("api builds");
         let base = format!("http://127.0.0.1:{}", app.server.port());
+        let metrics_base = format!("http://127.0.0.1:{}", app.server.metrics_port());
         let lifecycle = app.server.lifecycle();
         tokio::spawn(app.run_until_stopped());
         Self {
             base,
+            metrics_base,
             http: reqwest::Client::new(),
             control,
             db,
@@ -160,6 +164,14 @@ impl TestApp {
             .send()
             .await
             .expect("request")
+    }
+
+    /// What the internal listener's `/metrics` shows.
+    pub async fn metrics(&self) -> String {
+        let url = format!("{}/metrics", self.metrics_base);
+        let res = reqwest::get(url).await.expect("metrics request");
+        assert_eq!(res.status(), StatusCode::OK);
+        res.text().await.expect("metrics text")
     }
 
     pub async fn customer(&self, t: &TestTenant, name: &str) -> Value {

@@ -405,3 +405,91 @@ async fn patches_change_only_what_they_name() {
     let (_, history) = app.get(&t, &format!("/deals/{id}/history")).await;
     assert_eq!(history.as_array().map(Vec::len), Some(1), "{history}");
 }
+
+/// Item 5: a NUL character in a text field or a query parameter (`?q=`, `?industry=`,
+/// the sign-in email) was a 500 (PostgreSQL 22021). Every route, probed from the
+/// OpenAPI document plus the public sign-in and invite acceptance, refuses it with a
+/// 4xx problem+json and changes nothing.
+#[tokio::test]
+async fn nul_characters_are_refused_with_4xx_on_every_route() {
+    use atrium_testkit::nul_probe::{self, Probe};
+    let app = TestApp::spawn().await;
+    let t = app.tenant("nulls").await;
+    let c = app.customer(&t, "x").await;
+    let id = c["id"].as_str().expect("id").to_owned();
+    let doc = nul_probe::openapi(&app.base).await;
+    let mut probes = nul_probe::probes(&doc, |name| match name {
+        "tenant" => t.slug.clone(),
+        _ => id.clone(),
+    });
+    assert!(probes.len() > 20, "{probes:?}");
+    for (path, body) in [
+        (
+            "sign-in",
+            json!({"email": "a\u{0}@example.com", "password": "x"}),
+        ),
+        (
+            "invites/accept",
+            json!({"token": "x\u{0}", "password": "a long password", "display_name": "x\u{0}"}),
+        ),
+    ] {
+        probes.push(Probe {
+            method: "POST".into(),
+            path: format!("/v1/t/{}/{path}", t.slug),
+            body: Some(body),
+        });
+    }
+    let before = app.db.fingerprint().await;
+    nul_probe::assert_refused(&app.http, &app.base, &probes, &t.key).await;
+    assert_eq!(
+        app.db.fingerprint().await,
+        before,
+        "a refused request changed something"
+    );
+}
+
+/// Item 17: a query or path that didn't parse was answered by axum in text/plain.
+#[tokio::test]
+async fn query_and_path_rejections_are_problem_json() {
+    let app = TestApp::spawn().await;
+    let t = app.tenant("rejections").await;
+    for (path, code) in [
+        ("/customers?limit=many", "invalid_query"),
+        ("/customers/not-a-uuid", "invalid_path"),
+        ("/analytics/trends?from=yesterday", "invalid_query"),
+    ] {
+        let res = app.req(&t, Method::GET, path).send().await.expect("send");
+        assert_eq!(
+            res.headers()["content-type"],
+            "application/problem+json",
+            "{path}"
+        );
+        let (s, body) = (res.status(), res.json::<Value>().await.expect("json"));
+        assert_problem(s, &body, StatusCode::BAD_REQUEST, code);
+    }
+}
+
+/// Item 17: authenticated answers carried no Cache-Control, so a browser or a shared
+/// cache could keep tenant data.
+#[tokio::test]
+async fn authenticated_responses_are_marked_no_store() {
+    let app = TestApp::spawn().await;
+    let t = app.tenant("nostore").await;
+    let c = app.customer(&t, "x").await;
+    let id = c["id"].as_str().expect("id");
+    for (method, path) in [
+        (Method::GET, "/customers".to_owned()),
+        (Method::GET, format!("/customers/{id}")),
+        (Method::GET, "/customers/not-a-uuid".to_owned()),
+        (Method::DELETE, format!("/customers/{id}")),
+    ] {
+        let res = app.req(&t, method, &path).send().await.expect("send");
+        assert_eq!(
+            res.headers()
+                .get("cache-control")
+                .map(|v| v.to_str().unwrap_or_default()),
+            Some("no-store"),
+            "{path}"
+        );
+    }
+}

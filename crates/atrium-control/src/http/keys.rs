@@ -1,5 +1,5 @@
-use atrium_http::{ApiError, Json, Problem};
-use axum::extract::{Path, State};
+use atrium_http::{ApiError, Json, Path, Problem};
+use axum::extract::State;
 use serde::Deserialize;
 use tracing::instrument;
 use utoipa::{IntoParams, ToSchema};

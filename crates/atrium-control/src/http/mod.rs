@@ -18,7 +18,10 @@ use atrium_core::{
     health::{self, Lifecycle},
 };
 use atrium_http::{
-    layers::with_common_layers, openapi, probes, ratelimit::RateLimiter, Problem, Server,
+    layers::{self, with_common_layers},
+    openapi, probes,
+    ratelimit::RateLimiter,
+    Problem, Server,
 };
 use axum::Router;
 use utoipa::{
@@ -76,7 +79,7 @@ fn api(state: AppState) -> Router {
                 .merge(users::router()),
         )
         .split_for_parts();
-    router.merge(openapi::route(&doc)).with_state(state)
+    layers::no_store(router.merge(openapi::route(&doc))).with_state(state)
 }
 
 /// The control-plane process: its pool, the control schema migrated, and the listener
@@ -105,8 +108,7 @@ impl Application {
             app = app.merge(atrium_http::web::spa(dir, "/console")?);
         }
         let router = with_common_layers(app, &c.http, "control");
-        let drain = c.http.shutdown_timeout();
-        let server = Server::bind("control", c.listen, router, lifecycle, drain).await?;
+        let server = Server::bind("control", c.listen, router, &c.http, lifecycle).await?;
         Ok(Self { server })
     }
 

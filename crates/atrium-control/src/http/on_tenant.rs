@@ -2,11 +2,8 @@
 //! who acts and on which tenant, and [`on_tenant!`] declares the handlers that are one
 //! `Control` call and an answer, with their OpenAPI entry and span.
 
-use atrium_http::ApiError;
-use axum::{
-    extract::{FromRequestParts, Path},
-    http::request::Parts,
-};
+use atrium_http::{ApiError, Path};
+use axum::{extract::FromRequestParts, http::request::Parts};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -31,9 +28,7 @@ impl FromRequestParts<AppState> for OnTenant {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let Operator { actor } = Operator::from_request_parts(parts, state).await?;
-        let Path(SlugPath { slug }) = Path::<SlugPath>::from_request_parts(parts, state)
-            .await
-            .map_err(|e| ApiError::bad_request("invalid_path", e.body_text()))?;
+        let Path(SlugPath { slug }) = Path::<SlugPath>::from_request_parts(parts, state).await?;
         Ok(Self { actor, slug })
     }
 }
@@ -58,7 +53,7 @@ macro_rules! on_tenant {
         async fn $name(
             axum::extract::State($s): axum::extract::State<super::AppState>,
             $t: super::on_tenant::OnTenant,
-            $(axum::extract::Query($q): axum::extract::Query<$query>,)?
+            $(atrium_http::Query($q): atrium_http::Query<$query>,)?
             $(atrium_http::Json($b): atrium_http::Json<$body>,)?
         ) -> Result<(axum::http::StatusCode, atrium_http::Json<$out>), atrium_http::ApiError> {
             let status = axum::http::StatusCode::from_u16($code).unwrap_or_default();

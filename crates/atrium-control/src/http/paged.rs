@@ -22,8 +22,8 @@ macro_rules! paged {
         async fn $name(
             axum::extract::State(state): axum::extract::State<super::AppState>,
             _op: super::auth::Operator,
-            axum::extract::Query(paging): axum::extract::Query<atrium_http::Paging>,
-            axum::extract::Query($f): axum::extract::Query<$filter>,
+            atrium_http::Query(paging): atrium_http::Query<atrium_http::Paging>,
+            atrium_http::Query($f): atrium_http::Query<$filter>,
         ) -> Result<atrium_http::Json<atrium_http::Page<$item>>, atrium_http::ApiError> {
             let $c = &state.control;
             let page = paging

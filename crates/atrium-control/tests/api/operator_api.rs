@@ -348,3 +348,71 @@ async fn the_operator_api_describes_itself() {
         assert!(schemas.contains_key(schema), "{schema} documented");
     }
 }
+
+/// Item 5: a NUL character in the operator API's text (tenant names, operator sign-in,
+/// query parameters) was a 500. Every route in the OpenAPI document refuses it with a
+/// 4xx problem+json and changes nothing.
+#[tokio::test]
+async fn nul_characters_are_refused_with_4xx_on_every_operator_route() {
+    use atrium_testkit::nul_probe;
+    let api = Api::spawn().await;
+    api.t.provision("nulls").await;
+    let doc = nul_probe::openapi(&api.base).await;
+    let probes = nul_probe::probes(&doc, |name| match name {
+        "slug" => "nulls".into(),
+        _ => "00000000-0000-4000-8000-000000000001".into(),
+    });
+    assert!(
+        probes
+            .iter()
+            .any(|p| p.path == "/v1/session" && p.body.is_some()),
+        "operator sign-in is probed: {probes:?}"
+    );
+    let before = api.t.db.fingerprint().await;
+    nul_probe::assert_refused(&api.http, &api.base, &probes, &api.token).await;
+    assert_eq!(
+        api.t.db.fingerprint().await,
+        before,
+        "a refused request changed something"
+    );
+}
+
+/// Item 17: operator answers carried no Cache-Control, and a query or path that didn't
+/// parse was answered in text/plain.
+#[tokio::test]
+async fn operator_responses_are_no_store_and_rejections_problem_json() {
+    use reqwest::Method;
+    let api = Api::spawn().await;
+    let (s, _) = api.call(Method::GET, "/v1/tenants", None).await;
+    assert_eq!(s, StatusCode::OK);
+    for (path, code) in [
+        ("/v1/tenants", None),
+        ("/v1/tenants?limit=many", Some("invalid_query")),
+        ("/v1/audit?limit=many", Some("invalid_query")),
+    ] {
+        let res = api
+            .http
+            .get(format!("{}{path}", api.base))
+            .bearer_auth(&api.token)
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(res.headers()["cache-control"], "no-store", "{path}");
+        if let Some(code) = code {
+            assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{path}");
+            assert_eq!(res.headers()["content-type"], "application/problem+json");
+            let body: Value = res.json().await.expect("json");
+            assert_eq!(body["code"], code, "{body}");
+        }
+    }
+}
+
+/// Item 6: the control plane's public port showed `/metrics` too.
+#[tokio::test]
+async fn metrics_are_not_on_the_control_planes_public_port() {
+    let api = Api::spawn().await;
+    let res = reqwest::get(format!("{}/metrics", api.base))
+        .await
+        .expect("send");
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}

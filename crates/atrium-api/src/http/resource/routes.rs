@@ -50,8 +50,8 @@ macro_rules! resource {
         async fn list(
             ::axum::extract::State(s): ::axum::extract::State<$crate::AppState>,
             t: $crate::tenant::Tenant,
-            ::axum::extract::Query(p): ::axum::extract::Query<::atrium_http::Paging>,
-            ::axum::extract::Query(f): ::axum::extract::Query<$filter>,
+            ::atrium_http::Query(p): ::atrium_http::Query<::atrium_http::Paging>,
+            ::atrium_http::Query(f): ::atrium_http::Query<$filter>,
         ) -> Result<::atrium_http::Json<::atrium_http::Page<$ty>>, ::atrium_http::ApiError> {
             $crate::http::resource::list(&s, &t, p, f).await
         }
