@@ -50,7 +50,11 @@ impl Server {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         tracing::info!(service = self.name, port = self.port, "listening");
         let graceful = self.lifecycle.clone();
-        let server = axum::serve(self.listener, self.router).with_graceful_shutdown(async move {
+        // The peer address goes into every request: sign-in throttling keys on it.
+        let app = self
+            .router
+            .into_make_service_with_connect_info::<std::net::SocketAddr>();
+        let server = axum::serve(self.listener, app).with_graceful_shutdown(async move {
             graceful.shutdown_requested().await;
         });
         let (lifecycle, drain) = (self.lifecycle, self.drain);
