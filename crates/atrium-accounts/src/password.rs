@@ -2,9 +2,10 @@
 //!
 //! Hashing is deliberately slow and takes 19 MiB, so it runs on the blocking pool and at
 //! most `MAX_CONCURRENT` at a time: a burst of sign-ins queues instead of exhausting
-//! memory or starving the async workers. `RESERVED` of those slots are kept for callers
-//! the sign-in throttle trusts ([`Lane::Trusted`]), so a flood of guesses, which queues
-//! in the shared lane, cannot make a real sign-in wait behind it.
+//! memory or starving the async workers. Half of those slots are kept for callers the
+//! sign-in throttle trusts ([`Lane::Trusted`]): a flood of guesses queues in the shared
+//! half, so it can neither make a real sign-in wait behind it nor take more than half
+//! the cores.
 
 use std::sync::LazyLock;
 
@@ -18,11 +19,14 @@ use atrium_core::domain::ValidationError;
 
 pub const MIN_LEN: usize = 10;
 pub const MAX_LEN: usize = 128;
-const MAX_CONCURRENT: usize = 4;
-const RESERVED: usize = 1;
+/// Hashes at once at most: one per core, at least 2 and at most 8 (19 MiB each).
+static MAX_CONCURRENT: LazyLock<usize> = LazyLock::new(|| {
+    std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8))
+});
 
-static SHARED: LazyLock<Semaphore> = LazyLock::new(|| Semaphore::new(MAX_CONCURRENT - RESERVED));
-static KEPT: LazyLock<Semaphore> = LazyLock::new(|| Semaphore::new(RESERVED));
+static SHARED: LazyLock<Semaphore> = LazyLock::new(|| Semaphore::new(*MAX_CONCURRENT / 2));
+static KEPT: LazyLock<Semaphore> =
+    LazyLock::new(|| Semaphore::new(*MAX_CONCURRENT - *MAX_CONCURRENT / 2));
 
 /// Which hashing slots a caller may take.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,7 +38,7 @@ pub enum Lane {
 }
 
 /// A hashing slot for `lane`, held while Argon2 runs. A trusted caller takes whichever
-/// frees first, a shared slot preferred so the reserved one stays free for the next.
+/// frees first, a shared slot preferred so the kept ones stay free for the next.
 async fn slot(lane: Lane) -> Option<tokio::sync::SemaphorePermit<'static>> {
     match lane {
         Lane::Shared => SHARED.acquire().await.ok(),

@@ -180,7 +180,9 @@ impl SignInConfig {
             backoff_max_ms: 15 * 60 * 1_000,
             forget_after_s: 15 * 60,
             per_scope_per_second,
-            global_per_second: 20,
+            // One Argon2 verification is ~30 ms of a core: this keeps guessing from
+            // callers with failures to a fifth of one, however many addresses they use.
+            global_per_second: 6,
             max_tracked: 100_000,
             trusted_proxies: Vec::new(),
             failures_audited_per_minute: 30,
@@ -314,7 +316,7 @@ impl Default for Config {
                     default_limit: 50,
                     max_limit: 200,
                 },
-                sign_in: SignInConfig::defaults(10),
+                sign_in: SignInConfig::defaults(3),
                 tenant_cache_ttl_ms: 5_000,
                 dev_tenant_param: false,
                 web_dir: None,
@@ -343,7 +345,7 @@ impl Default for Config {
                     default_limit: 100,
                     max_limit: 500,
                 },
-                sign_in: SignInConfig::defaults(5),
+                sign_in: SignInConfig::defaults(3),
                 web_dir: None,
                 public_api_url: "http://127.0.0.1:8080".into(),
             },
