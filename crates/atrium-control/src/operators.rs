@@ -213,8 +213,12 @@ impl Control {
         address: IpAddr,
     ) -> Result<Option<NewSession>> {
         let email = Email::lookup_key(email);
-        let conn = self.pool.get().await?;
-        let row = conn
+        // No connection is held while Argon2 runs (or waits for a slot): a burst of
+        // sign-ins must not take the pool from everything else.
+        let row = self
+            .pool
+            .get()
+            .await?
             .query_opt(
                 &format!(
                     "SELECT {COLUMNS}, password_hash
@@ -226,7 +230,12 @@ impl Control {
         let stored: Option<String> = row.as_ref().and_then(|r| r.get("password_hash"));
         let ok = password::verify(pw, stored.as_deref(), lane).await;
         let actor = format!("operator:{email}");
-        let (Some(row), true) = (row, ok) else {
+        let conn = self.pool.get().await?;
+        let opened = match (row, ok) {
+            (Some(row), true) => open_session(&**conn, account(&row)).await?,
+            _ => None,
+        };
+        let Some(session) = opened else {
             if self.failed_sign_ins.admit(address) {
                 registry::audit(
                     &**conn,
@@ -240,32 +249,8 @@ impl Control {
             }
             return Ok(None);
         };
-        let operator = account(&row);
-        let token = token::random_token();
-        let csrf_token = token::random_token();
-        conn.execute(
-            "INSERT INTO atrium_control.operator_sessions (token_hash, operator_id, csrf_token, expires_at)
-             VALUES ($1, $2, $3, now() + make_interval(hours => $4))",
-            &[
-                &token::hash(&token),
-                &operator.id,
-                &csrf_token,
-                &(SESSION_HOURS as i32),
-            ],
-        )
-        .await?;
-        // Expired sessions are removed here, so the table stays the size of who is signed in.
-        conn.execute(
-            "DELETE FROM atrium_control.operator_sessions WHERE expires_at < now()",
-            &[],
-        )
-        .await?;
         registry::audit(&**conn, &actor, "operator.sign_in", None, Ok(()), json!({})).await?;
-        Ok(Some(NewSession {
-            token,
-            csrf_token,
-            operator,
-        }))
+        Ok(Some(session))
     }
 
     pub async fn session_owner(&self, token: &str) -> Result<Option<SessionOwner>> {
@@ -314,6 +299,40 @@ impl Control {
         )
         .await
     }
+}
+
+/// A new session for `operator`, unless they were disabled since their password was
+/// checked.
+async fn open_session<C: tokio_postgres::GenericClient>(
+    db: &C,
+    operator: OperatorAccount,
+) -> Result<Option<NewSession>> {
+    let token = token::random_token();
+    let csrf_token = token::random_token();
+    let opened = db
+        .execute(
+            "INSERT INTO atrium_control.operator_sessions (token_hash, operator_id, csrf_token, expires_at)
+             SELECT $1, id, $3, now() + make_interval(hours => $4)
+             FROM atrium_control.operators WHERE id = $2 AND disabled_at IS NULL",
+            &[
+                &token::hash(&token),
+                &operator.id,
+                &csrf_token,
+                &(SESSION_HOURS as i32),
+            ],
+        )
+        .await?;
+    // Expired sessions are removed here, so the table stays the size of who is signed in.
+    db.execute(
+        "DELETE FROM atrium_control.operator_sessions WHERE expires_at < now()",
+        &[],
+    )
+    .await?;
+    Ok((opened == 1).then_some(NewSession {
+        token,
+        csrf_token,
+        operator,
+    }))
 }
 
 /// Ends every session of operator `id`; how many there were.
