@@ -20,9 +20,8 @@ use atrium_core::domain::ValidationError;
 pub const MIN_LEN: usize = 10;
 pub const MAX_LEN: usize = 128;
 /// Hashes at once at most: one per core, at least 2 and at most 8 (19 MiB each).
-static MAX_CONCURRENT: LazyLock<usize> = LazyLock::new(|| {
-    std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8))
-});
+static MAX_CONCURRENT: LazyLock<usize> =
+    LazyLock::new(|| std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8)));
 
 static SHARED: LazyLock<Semaphore> = LazyLock::new(|| Semaphore::new(*MAX_CONCURRENT / 2));
 static KEPT: LazyLock<Semaphore> =

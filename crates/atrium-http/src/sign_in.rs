@@ -178,8 +178,7 @@ impl Attempt<'_> {
         let mut f = lock(&entry);
         let now = Instant::now();
         if t.tried.contains_key(&pair) {
-            t.ready(&f, now)
-                .map_err(|wait| t.refuse("account", wait))?;
+            t.ready(&f, now).map_err(|wait| t.refuse("account", wait))?;
         }
         if !self.trusted {
             t.scopes
@@ -281,7 +280,10 @@ mod tests {
     fn forwarded_for_is_believed_only_from_trusted_proxies() {
         let t = throttle(&["10.0.0.0/8"]);
         let ip = |s: &str| s.parse::<IpAddr>().expect("ip");
-        assert_eq!(t.client(&peer("192.0.2.1", Some("1.2.3.4"))), ip("192.0.2.1"));
+        assert_eq!(
+            t.client(&peer("192.0.2.1", Some("1.2.3.4"))),
+            ip("192.0.2.1")
+        );
         assert_eq!(
             t.client(&peer("10.0.0.5", Some("6.6.6.6, 1.2.3.4, 10.1.1.1"))),
             ip("1.2.3.4"),

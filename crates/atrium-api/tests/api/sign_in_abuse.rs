@@ -154,7 +154,10 @@ async fn suspended_state_and_timing_oracles_on_unauthenticated_routes_are_gone()
     let app = TestApp::spawn().await;
     tenant_with_user(&app, "acme", "ann@acme.test", "ann's long password").await;
     tenant_with_user(&app, "frozen", "fay@frozen.test", "fay's long password").await;
-    app.control.suspend("frozen", "test").await.expect("suspend");
+    app.control
+        .suspend("frozen", "test")
+        .await
+        .expect("suspend");
     // The data plane hears of the suspension through LISTEN/NOTIFY.
     tokio::time::sleep(Duration::from_millis(500)).await;
 
@@ -213,7 +216,10 @@ async fn suspended_state_and_timing_oracles_on_unauthenticated_routes_are_gone()
         );
     }
     for a in &sign_ins {
-        assert_eq!(a, &sign_ins[0], "sign-in: missing, suspended and wrong look alike");
+        assert_eq!(
+            a, &sign_ins[0],
+            "sign-in: missing, suspended and wrong look alike"
+        );
     }
     assert_eq!(sign_ins[0].0, StatusCode::UNAUTHORIZED);
 }

@@ -79,6 +79,8 @@ async fn enable(
     Path(id): Path<Uuid>,
 ) -> Result<Json<OperatorAccount>, ApiError> {
     Ok(Json(
-        s.control.set_operator_disabled(id, false, &op.actor).await?,
+        s.control
+            .set_operator_disabled(id, false, &op.actor)
+            .await?,
     ))
 }

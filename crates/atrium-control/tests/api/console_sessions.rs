@@ -522,7 +522,10 @@ async fn operators_are_listed_disabled_and_enabled_through_the_api() {
     let (_, disabled) = c
         .call(&b, Method::GET, "/v1/operators?disabled=true", None, None)
         .await;
-    assert_eq!(disabled["items"][0]["email"], "bob@example.com", "{disabled}");
+    assert_eq!(
+        disabled["items"][0]["email"], "bob@example.com",
+        "{disabled}"
+    );
 
     let (s, p) = c
         .call(
