@@ -672,6 +672,22 @@ mod tests {
     }
 
     #[test]
+    fn sign_in_settings_come_from_nested_variables() {
+        let c = load_with(&[
+            (
+                "ATRIUM_API__SIGN_IN__TRUSTED_PROXIES",
+                "[10.0.0.0/8, \"fd00::/8\"]",
+            ),
+            ("ATRIUM_CONTROL__SIGN_IN__FREE_FAILURES", "3"),
+        ])
+        .expect("valid");
+        assert_eq!(c.api.sign_in.trusted_proxies.len(), 2);
+        assert_eq!(c.control.sign_in.free_failures, 3);
+        assert!(load_with(&[("ATRIUM_API__SIGN_IN__TRUSTED_PROXIES", "[nonsense]")]).is_err());
+        assert!(load_with(&[("ATRIUM_CONTROL__SIGN_IN__BACKOFF_BASE_MS", "0")]).is_err());
+    }
+
+    #[test]
     fn bad_values_are_refused_at_startup() {
         assert!(load_with(&[("ATRIUM_API__POOL__MAX_SIZE", "0")]).is_err());
         assert!(load_with(&[("ATRIUM_CONTROL__ROLE_PREFIX", "x\";")]).is_err());
