@@ -98,31 +98,24 @@ impl Control {
                 &[&Uuid::now_v7(), &email.as_str(), &name, &hash],
             )
             .await?;
-        let op = account(&row);
         let created: bool = row.get("created");
-        let revoked = end_sessions(&*tx, op.id).await?;
-        registry::audit(
-            &*tx,
-            actor,
-            "operator.upsert",
-            None,
-            Ok(()),
-            json!({"email": op.email, "password_reset": !created, "sessions_ended": revoked}),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(op)
+        let op = account(&row);
+        let ended = end_sessions(&*tx, op.id).await?;
+        let detail = json!({"password_reset": !created, "sessions_ended": ended});
+        commit_audited(tx, actor, "operator.upsert", op, detail).await
     }
 
     /// Operators in id order after `after`, at most `fetch` of them.
     pub async fn list_operators(
         &self,
-        filter: &OperatorFilter,
         after: Option<Uuid>,
         fetch: i64,
+        filter: &OperatorFilter,
     ) -> Result<Vec<OperatorAccount>> {
-        let conn = self.pool.get().await?;
-        let rows = conn
+        let rows = self
+            .pool
+            .get()
+            .await?
             .query(
                 &format!(
                     "SELECT {COLUMNS} FROM atrium_control.operators
@@ -184,22 +177,11 @@ impl Control {
                 "operators cannot disable themselves",
             ));
         }
-        let revoked = if disabled {
-            end_sessions(&*tx, op.id).await?
-        } else {
-            0
+        let ended = match disabled {
+            true => end_sessions(&*tx, op.id).await?,
+            false => 0,
         };
-        registry::audit(
-            &*tx,
-            actor,
-            action,
-            None,
-            Ok(()),
-            json!({"email": op.email, "sessions_ended": revoked}),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(op)
+        commit_audited(tx, actor, action, op, json!({"sessions_ended": ended})).await
     }
 
     /// Checks the password and opens a session. `None` for any failure: the caller
@@ -333,6 +315,20 @@ async fn open_session<C: tokio_postgres::GenericClient>(
         csrf_token,
         operator,
     }))
+}
+
+/// Audits `action` on `op` (its email added to `detail`) in `tx`, commits, and answers `op`.
+async fn commit_audited(
+    tx: deadpool_postgres::Transaction<'_>,
+    actor: &str,
+    action: &str,
+    op: OperatorAccount,
+    mut detail: serde_json::Value,
+) -> Result<OperatorAccount> {
+    detail["email"] = op.email.clone().into();
+    registry::audit(&*tx, actor, action, None, Ok(()), detail).await?;
+    tx.commit().await?;
+    Ok(op)
 }
 
 /// Ends every session of operator `id`; how many there were.

@@ -59,26 +59,25 @@ pub struct Attempt<'a> {
 impl SignInThrottle {
     /// `plane` labels the refusal metric (`api`, `control`).
     pub fn new(plane: &'static str, c: &SignInConfig) -> Self {
-        let forget = Duration::from_secs(c.forget_after_s);
-        fn cache<K, V>(max: u64, forget: Duration) -> Cache<K, V>
-        where
-            K: std::hash::Hash + Eq + Send + Sync + 'static,
-            V: Clone + Send + Sync + 'static,
-        {
-            Cache::builder()
-                .max_capacity(max)
-                .time_to_idle(forget)
-                .build()
-        }
+        let (max, forget) = (c.max_tracked, Duration::from_secs(c.forget_after_s));
         Self {
             plane,
             free: c.free_failures,
             base: Duration::from_millis(c.backoff_base_ms),
             max: Duration::from_millis(c.backoff_max_ms),
             trusted_proxies: c.trusted_proxies.clone(),
-            addresses: cache(c.max_tracked, forget),
-            accounts: cache(c.max_tracked, forget),
-            tried: cache(c.max_tracked, forget),
+            addresses: Cache::builder()
+                .max_capacity(max)
+                .time_to_idle(forget)
+                .build(),
+            accounts: Cache::builder()
+                .max_capacity(max)
+                .time_to_idle(forget)
+                .build(),
+            tried: Cache::builder()
+                .max_capacity(max)
+                .time_to_idle(forget)
+                .build(),
             scopes: RateLimiter::new(c.per_scope_per_second),
             global: RateLimiter::new(c.global_per_second),
         }

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { post } from '../api';
+import { patch, post } from '../api';
 import { useAction, useGet } from '../data';
 import { fmtDate } from '../format';
 import type { Operator, Page } from '../types';
@@ -30,29 +30,17 @@ export function Operators({ me }: { me: string }) {
 
 function OperatorRow({ operator: o, self, onChange }: { operator: Operator; self: boolean; onChange: () => void }) {
   const action = useAction();
-  const verb = o.disabled_at ? 'enable' : 'disable';
-  const change = () => action.run(async () => {
-    await post(`/v1/operators/${o.id}/${verb}`);
-    onChange();
-  });
+  const disabled = o.disabled_at !== null;
+  const toggle = () => void action.run(() => patch(`/v1/operators/${o.id}`, { disabled: !disabled }).then(onChange));
+  const state = o.disabled_at ? `disabled ${fmtDate(o.disabled_at)}` : 'enabled';
   return (
-    <Row
-      data-operator={o.email}
-      cells={[
-        <>
-          <div>{o.display_name}</div>
-          <code>{o.email}</code>
-        </>,
-        <span className={`badge ${o.disabled_at ? 'failed' : 'active'}`}>{o.disabled_at ? `disabled ${fmtDate(o.disabled_at)}` : 'enabled'}</span>,
-        fmtDate(o.created_at),
-      ]}
-    >
+    <Row data-operator={o.email} cells={[<OperatorName operator={o} />, <span className={`badge ${disabled ? 'failed' : 'active'}`}>{state}</span>, fmtDate(o.created_at)]}>
       <td className="actions">
         {self ? (
           <span>you</span>
         ) : (
-          <button className={o.disabled_at ? 'secondary' : 'danger'} disabled={action.busy} onClick={() => void change()}>
-            {o.disabled_at ? 'Enable' : 'Disable'}
+          <button className={disabled ? 'secondary' : 'danger'} disabled={action.busy} onClick={toggle}>
+            {disabled ? 'Enable' : 'Disable'}
           </button>
         )}
         <FormError error={action.error} />
@@ -61,29 +49,50 @@ function OperatorRow({ operator: o, self, onChange }: { operator: Operator; self
   );
 }
 
+function OperatorName({ operator: o }: { operator: Operator }) {
+  return (
+    <>
+      <div>{o.display_name}</div>
+      <code>{o.email}</code>
+    </>
+  );
+}
+
+const FIELDS = [
+  ['email', 'Email', 'email'],
+  ['display_name', 'Display name', 'text'],
+  ['password', 'Password', 'password'],
+] as const;
+type Draft = Record<(typeof FIELDS)[number][0], string>;
+const EMPTY: Draft = { email: '', display_name: '', password: '' };
+
 /// Adds an operator, or sets a new password for one (same email).
 function SetOperator({ onDone }: { onDone: () => void }) {
-  const [email, setEmail] = useState('');
-  const [name, setName] = useState('');
-  const [password, setPassword] = useState('');
+  const [draft, setDraft] = useState(EMPTY);
   const action = useAction();
   const save = async () => {
-    await post('/v1/operators', { email, display_name: name || undefined, password });
-    setEmail('');
-    setName('');
-    setPassword('');
+    await post('/v1/operators', { ...draft, display_name: draft.display_name || undefined });
+    setDraft(EMPTY);
     onDone();
   };
-  const error = action.error;
   return (
     <form className="inline-form" onSubmit={action.submit(save)} aria-label="Add an operator or set a password" noValidate>
-      <Field id="operator-email" label="Email" type="email" value={email} onChange={(e) => setEmail(e.target.value)} error={error?.field('email')} required />
-      <Field id="operator-name" label="Display name" value={name} onChange={(e) => setName(e.target.value)} error={error?.field('display_name')} />
-      <Field id="operator-password" label="Password" type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} error={error?.field('password')} required />
+      {FIELDS.map(([name, label, type]) => (
+        <Field
+          key={name}
+          id={`operator-${name}`}
+          label={label}
+          type={type}
+          autoComplete={type === 'password' ? 'new-password' : undefined}
+          value={draft[name]}
+          onChange={(e) => setDraft({ ...draft, [name]: e.target.value })}
+          error={action.error?.field(name)}
+        />
+      ))}
       <button type="submit" disabled={action.busy}>
         {action.busy ? 'Saving…' : 'Add or set password'}
       </button>
-      <FormError error={error} shownOn={['email', 'display_name', 'password']} />
+      <FormError error={action.error} shownOn={FIELDS.map(([name]) => name)} />
     </form>
   );
 }

@@ -1,5 +1,6 @@
 //! Operators, managed by operators (or the admin token): list, create or set a password,
-//! disable and enable. Every change is audited; disabling ends the operator's sessions.
+//! disable and enable (`PATCH`). Every change is audited; disabling ends the operator's
+//! sessions.
 
 use atrium_http::{ApiError, Json, Page};
 use axum::extract::{Path, State};
@@ -15,15 +16,14 @@ use crate::operators::{OperatorAccount, OperatorFilter};
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(upsert, list))
-        .routes(routes!(disable))
-        .routes(routes!(enable))
+        .routes(routes!(change))
 }
 
 paged!(
     /// Operators, oldest first.
     "/operators", tag "operators" => list -> OperatorAccount, by |o: &OperatorAccount| o.id,
     filter OperatorFilter as f = |control, after, fetch| async move {
-        control.list_operators(&f, after, fetch).await
+        control.list_operators(after, fetch, &f).await
     }
 );
 
@@ -51,36 +51,29 @@ async fn upsert(
     Ok(Json(account))
 }
 
-/// Disable an operator: they can no longer sign in and their sessions end. Operators
-/// cannot disable themselves (409 `operator_self`).
-#[utoipa::path(post, path = "/operators/{id}/disable", tag = "operators",
+#[derive(Deserialize, ToSchema)]
+struct OperatorChange {
+    /// `true` disables the operator (they can't sign in, their sessions end); `false`
+    /// enables them again.
+    disabled: bool,
+}
+
+/// Disable or enable an operator. Operators cannot disable themselves (409
+/// `operator_self`).
+#[utoipa::path(patch, path = "/operators/{id}", tag = "operators", request_body = OperatorChange,
     params(("id" = Uuid, Path, description = "The operator's id")),
     responses((status = 200, body = OperatorAccount), (status = 404, body = atrium_http::Problem),
               (status = 409, body = atrium_http::Problem)))]
 #[instrument(skip_all)]
-async fn disable(
+async fn change(
     State(s): State<AppState>,
     op: Operator,
     Path(id): Path<Uuid>,
+    Json(c): Json<OperatorChange>,
 ) -> Result<Json<OperatorAccount>, ApiError> {
-    Ok(Json(
-        s.control.set_operator_disabled(id, true, &op.actor).await?,
-    ))
-}
-
-/// Enable a disabled operator again.
-#[utoipa::path(post, path = "/operators/{id}/enable", tag = "operators",
-    params(("id" = Uuid, Path, description = "The operator's id")),
-    responses((status = 200, body = OperatorAccount), (status = 404, body = atrium_http::Problem)))]
-#[instrument(skip_all)]
-async fn enable(
-    State(s): State<AppState>,
-    op: Operator,
-    Path(id): Path<Uuid>,
-) -> Result<Json<OperatorAccount>, ApiError> {
-    Ok(Json(
-        s.control
-            .set_operator_disabled(id, false, &op.actor)
-            .await?,
-    ))
+    let changed = s
+        .control
+        .set_operator_disabled(id, c.disabled, &op.actor)
+        .await?;
+    Ok(Json(changed))
 }

@@ -364,6 +364,16 @@ impl Console {
         op
     }
 
+    /// A console with a second operator, Bob: Olga's browser and Bob's account.
+    async fn with_bob() -> (Self, Browser, Value) {
+        let c = Self::spawn().await;
+        let b = c.browser().await;
+        let bob = c
+            .new_operator(&b, "bob@example.com", "bob's long password")
+            .await;
+        (c, b, bob)
+    }
+
     async fn browser_of(&self, email: &str, password: &str) -> Browser {
         let (s, set, body) = self.sign_in(email, password).await;
         assert_eq!(s, StatusCode::OK, "{body}");
@@ -381,10 +391,7 @@ impl Console {
 
 #[tokio::test]
 async fn sign_in_lockout_of_every_operator_is_gone() {
-    let c = Console::spawn().await;
-    let b = c.browser().await;
-    c.new_operator(&b, "bob@example.com", "bob's long password")
-        .await;
+    let (c, _, _) = Console::with_bob().await;
     // Someone guesses at operator passwords without pause while Olga and Bob sign in.
     let guessing = async {
         let mut refused = 0;
@@ -453,22 +460,15 @@ async fn failed_operator_sign_ins_cannot_grow_the_audit_log_without_bound() {
         .await
         .expect("nothing more to summarise");
     assert_eq!(c.t.count(rows, &[&"operator.sign_in_failures"]).await, 1);
-    let summary =
-        c.t.count(
-            "SELECT (detail->>'unaudited_failures')::bigint FROM atrium_control.audit_log
-             WHERE action = 'operator.sign_in_failures'",
-            &[],
-        )
-        .await;
-    assert_eq!(summary, 20, "the rest are counted, not lost");
+    let counted = "SELECT sum((detail->>'unaudited_failures')::bigint)::bigint
+                   FROM atrium_control.audit_log WHERE action = $1";
+    let summed = c.t.count(counted, &[&"operator.sign_in_failures"]).await;
+    assert_eq!(summed, 20, "the rest are counted, not lost");
 }
 
 #[tokio::test]
 async fn operator_password_reset_ends_sessions_and_never_re_enables() {
-    let c = Console::spawn().await;
-    let b = c.browser().await;
-    c.new_operator(&b, "bob@example.com", "bob's long password")
-        .await;
+    let (c, b, _) = Console::with_bob().await;
     let bob = c.browser_of("bob@example.com", "bob's long password").await;
     c.new_operator(&b, "bob@example.com", "bob's new long password")
         .await;
@@ -494,11 +494,7 @@ async fn operator_password_reset_ends_sessions_and_never_re_enables() {
 
 #[tokio::test]
 async fn operators_are_listed_disabled_and_enabled_through_the_api() {
-    let c = Console::spawn().await;
-    let b = c.browser().await;
-    let bob_op = c
-        .new_operator(&b, "bob@example.com", "bob's long password")
-        .await;
+    let (c, b, bob_op) = Console::with_bob().await;
     let bob_id = bob_op["id"].as_str().expect("id");
     let bob = c.browser_of("bob@example.com", "bob's long password").await;
 
@@ -507,12 +503,20 @@ async fn operators_are_listed_disabled_and_enabled_through_the_api() {
     assert_eq!(list["items"].as_array().map(Vec::len), Some(2));
     let me = list["items"][0]["id"].as_str().expect("id").to_owned();
 
-    let disable = format!("/v1/operators/{bob_id}/disable");
-    let (s, p) = c.call(&b, Method::POST, &disable, None, None).await;
+    let set = |id: &str, disabled: bool, csrf: Option<&str>| {
+        let path = format!("/v1/operators/{id}");
+        let body = json!({ "disabled": disabled });
+        let csrf = csrf.map(str::to_owned);
+        let b = &b;
+        let c = &c;
+        async move {
+            c.call(b, Method::PATCH, &path, csrf.as_deref(), Some(body))
+                .await
+        }
+    };
+    let (s, p) = set(bob_id, true, None).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "CSRF applies: {p}");
-    let (s, op) = c
-        .call(&b, Method::POST, &disable, Some(&b.csrf), None)
-        .await;
+    let (s, op) = set(bob_id, true, Some(&b.csrf)).await;
     assert_eq!(s, StatusCode::OK, "{op}");
     assert!(!op["disabled_at"].is_null());
     let (s, _) = c.call(&bob, Method::GET, "/v1/session", None, None).await;
@@ -527,37 +531,13 @@ async fn operators_are_listed_disabled_and_enabled_through_the_api() {
         "{disabled}"
     );
 
-    let (s, p) = c
-        .call(
-            &b,
-            Method::POST,
-            &format!("/v1/operators/{me}/disable"),
-            Some(&b.csrf),
-            None,
-        )
-        .await;
+    let (s, p) = set(&me, true, Some(&b.csrf)).await;
     assert_eq!(s, StatusCode::CONFLICT, "{p}");
     assert_eq!(p["code"], "operator_self");
-    let (s, p) = c
-        .call(
-            &b,
-            Method::POST,
-            &format!("/v1/operators/{}/disable", uuid::Uuid::nil()),
-            Some(&b.csrf),
-            None,
-        )
-        .await;
+    let (s, p) = set(&uuid::Uuid::nil().to_string(), true, Some(&b.csrf)).await;
     assert_eq!(s, StatusCode::NOT_FOUND, "{p}");
 
-    let (s, op) = c
-        .call(
-            &b,
-            Method::POST,
-            &format!("/v1/operators/{bob_id}/enable"),
-            Some(&b.csrf),
-            None,
-        )
-        .await;
+    let (s, op) = set(bob_id, false, Some(&b.csrf)).await;
     assert_eq!(s, StatusCode::OK, "{op}");
     assert!(op["disabled_at"].is_null());
     let (s, _, _) = c.sign_in("bob@example.com", "bob's long password").await;
