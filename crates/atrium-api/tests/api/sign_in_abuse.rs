@@ -64,7 +64,7 @@ async fn sign_in_lockout_of_a_whole_tenant_is_gone() {
         let mut answers = Vec::new();
         let stop = Instant::now() + Duration::from_millis(1500);
         let mut i = 0;
-        while Instant::now() < stop {
+        while Instant::now() < stop || i < 12 {
             i += 1;
             let body = json!({"email": "ann@acme.test", "password": format!("guess number {i}")});
             answers.push(post(&attacker, &app, "acme", "/sign-in", body).await);
@@ -93,7 +93,11 @@ async fn sign_in_lockout_of_a_whole_tenant_is_gone() {
         .iter()
         .filter(|(s, _)| *s == StatusCode::UNAUTHORIZED)
         .count();
-    assert!(hashed <= 6, "{hashed} guesses were checked in 1.5 s");
+    assert!(
+        hashed <= 7,
+        "{hashed} of {} guesses were checked",
+        answers.len()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -101,7 +105,7 @@ async fn argon2_exhaustion_through_unknown_tenants_is_throttled() {
     let app = TestApp::spawn().await;
     tenant_with_user(&app, "acme", "ann@acme.test", "ann's long password").await;
     let stop = Instant::now() + Duration::from_secs(4);
-    // Full speed, from 8 addresses with 3 tasks each, at tenants that don't exist. The
+    // Full speed, from 8 tasks on 8 addresses, at tenants that don't exist. The
     // attacker runs on a runtime of its own, as another machine would.
     let base = app.base.clone();
     let flood = std::thread::spawn(move || {
@@ -109,7 +113,7 @@ async fn argon2_exhaustion_through_unknown_tenants_is_throttled() {
             .enable_all()
             .build()
             .expect("runtime");
-        rt.block_on(futures::future::join_all((0..24u8).map(|i| {
+        rt.block_on(futures::future::join_all((0..8u8).map(|i| {
             let http = client_from([127, 0, 1, 1 + i % 8]);
             let url = format!("{base}/v1/t/nosuch{i}/sign-in");
             async move {
@@ -163,46 +167,38 @@ async fn suspended_state_and_timing_oracles_on_unauthenticated_routes_are_gone()
 
     let token = atrium_accounts::token::random_token();
     let accept = json!({"token": token, "password": "a long password"});
+    let slugs = ["nosuch", "frozen", "acme"];
     let mut answers = Vec::new();
-    let mut timings = Vec::new();
+    // The fastest of 7 tries each, taken in turns, so a busy machine slows all three alike
+    // and what is left is the work each one does.
+    let mut fastest = [Duration::MAX; 3];
     // A fresh address per request, so the test's own failures never throttle it.
     let mut ip = 10u8;
-    for slug in ["nosuch", "frozen", "acme"] {
-        let mut took = Vec::new();
-        for _ in 0..7 {
+    for _ in 0..7 {
+        for (i, slug) in slugs.iter().enumerate() {
             ip += 1;
+            let http = client_from([127, 0, 2, ip]);
             let started = Instant::now();
-            answers.push(
-                post(
-                    &client_from([127, 0, 2, ip]),
-                    &app,
-                    slug,
-                    "/invites/accept",
-                    accept.clone(),
-                )
-                .await,
-            );
-            took.push(started.elapsed());
+            answers.push(post(&http, &app, slug, "/invites/accept", accept.clone()).await);
+            fastest[i] = fastest[i].min(started.elapsed());
         }
-        took.sort();
-        timings.push(took[3]);
     }
     for a in &answers {
         assert_eq!(a, &answers[0], "missing, suspended and wrong look alike");
     }
     assert_eq!(answers[0].0, StatusCode::NOT_FOUND, "{:?}", answers[0]);
     let (fast, slow) = (
-        timings.iter().min().expect("timings"),
-        timings.iter().max().expect("timings"),
+        fastest.iter().min().expect("timings"),
+        fastest.iter().max().expect("timings"),
     );
-    // The finding was 1 ms against 25; a loaded test machine adds its own noise.
+    // The finding was 1 ms against 25.
     assert!(
         *fast * 2 > *slow,
-        "median times for missing, suspended, wrong: {timings:?}"
+        "fastest times for missing, suspended, wrong: {fastest:?}"
     );
 
     let mut sign_ins = Vec::new();
-    for slug in ["nosuch", "frozen", "acme"] {
+    for slug in slugs {
         ip += 1;
         sign_ins.push(
             post(
