@@ -10,6 +10,10 @@ use serde_json::{json, Value};
 
 use crate::{TestApp, TestTenant};
 
+/// The cases here flood the server on purpose, and one of them measures latency: they
+/// take turns so that no case is measured through another's flood.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// A client whose connections come from `ip`.
 fn client_from(ip: [u8; 4]) -> reqwest::Client {
     reqwest::Client::builder()
@@ -56,6 +60,7 @@ async fn tenant_with_user(app: &TestApp, slug: &str, email: &str, password: &str
 
 #[tokio::test]
 async fn sign_in_lockout_of_a_whole_tenant_is_gone() {
+    let _turn = ONE_AT_A_TIME.lock().await;
     let app = TestApp::spawn().await;
     tenant_with_user(&app, "acme", "ann@acme.test", "ann's long password").await;
     // Someone guesses Ann's password without pause, twelve requests at a time (more than
@@ -112,6 +117,7 @@ async fn sign_in_lockout_of_a_whole_tenant_is_gone() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn argon2_exhaustion_through_unknown_tenants_is_throttled() {
+    let _turn = ONE_AT_A_TIME.lock().await;
     let app = TestApp::spawn().await;
     tenant_with_user(&app, "acme", "ann@acme.test", "ann's long password").await;
     let stop = Instant::now() + Duration::from_secs(4);
@@ -165,6 +171,7 @@ async fn argon2_exhaustion_through_unknown_tenants_is_throttled() {
 
 #[tokio::test]
 async fn suspended_state_and_timing_oracles_on_unauthenticated_routes_are_gone() {
+    let _turn = ONE_AT_A_TIME.lock().await;
     let app = TestApp::spawn().await;
     tenant_with_user(&app, "acme", "ann@acme.test", "ann's long password").await;
     tenant_with_user(&app, "frozen", "fay@frozen.test", "fay's long password").await;
