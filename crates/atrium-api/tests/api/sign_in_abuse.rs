@@ -121,7 +121,7 @@ async fn argon2_exhaustion_through_unknown_tenants_is_throttled() {
     let app = TestApp::spawn().await;
     tenant_with_user(&app, "acme", "ann@acme.test", "ann's long password").await;
     let stop = Instant::now() + Duration::from_secs(4);
-    // Full speed, from 8 tasks on 8 addresses, at tenants that don't exist. The
+    // Full speed, from 20 tasks on 8 addresses, at tenants that don't exist. The
     // attacker runs on a runtime of its own, as another machine would.
     let base = app.base.clone();
     let flood = std::thread::spawn(move || {
@@ -129,7 +129,7 @@ async fn argon2_exhaustion_through_unknown_tenants_is_throttled() {
             .enable_all()
             .build()
             .expect("runtime");
-        rt.block_on(futures::future::join_all((0..8u8).map(|i| {
+        rt.block_on(futures::future::join_all((0..20u8).map(|i| {
             let http = client_from([127, 0, 1, 1 + i % 8]);
             let url = format!("{base}/v1/t/nosuch{i}/sign-in");
             async move {
