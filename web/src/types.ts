@@ -10,6 +10,9 @@ export interface Operator {
   id: string;
   email: string;
   display_name: string;
+  created_at: string;
+  /// Set while the operator may not sign in.
+  disabled_at: string | null;
 }
 
 export interface OperatorSession {

@@ -229,3 +229,41 @@ test('operator deletes a tenant with typed confirmation', async ({ page }) => {
   expect(status, 'export download').toBe(200);
   await shot(page, 'console-deleted');
 });
+
+test('operator adds, disables and enables another operator', async ({ page, browser }) => {
+  await page.goto(`${CONSOLE}/console`);
+  await page.getByLabel('Email').fill(OP.email);
+  await page.getByLabel('Password').fill(OP.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('link', { name: 'Operators' }).click();
+  await expect(page.getByRole('heading', { name: 'Operators' })).toBeVisible();
+  await expect(page.locator(`tr[data-operator="${OP.email}"]`), 'no one disables themselves').toContainText('you');
+
+  await page.getByLabel('Email').fill('bo@atrium.local');
+  await page.getByLabel('Password').fill('bo has a long password');
+  await page.getByRole('button', { name: 'Add or set password' }).click();
+  const bo = page.locator('tr[data-operator="bo@atrium.local"]');
+  await expect(bo).toContainText('enabled');
+
+  // Bo signs in elsewhere; disabling ends that session.
+  const bos = await browser.newContext();
+  const boPage = await bos.newPage();
+  await boPage.goto(`${CONSOLE}/console`);
+  await boPage.getByLabel('Email').fill('bo@atrium.local');
+  await boPage.getByLabel('Password').fill('bo has a long password');
+  await boPage.getByRole('button', { name: 'Sign in' }).click();
+  await expect(boPage.getByRole('heading', { name: 'Tenants' })).toBeVisible();
+
+  await bo.getByRole('button', { name: 'Disable' }).click();
+  await expect(bo).toContainText('disabled');
+  await shot(page, 'console-operators');
+  await boPage.reload();
+  await expect(boPage.getByRole('heading', { name: 'Sign in to the Atrium console' })).toBeVisible();
+  await bos.close();
+
+  await bo.getByRole('button', { name: 'Enable' }).click();
+  await expect(bo).toContainText('enabled');
+  await page.getByRole('link', { name: 'Audit log' }).click();
+  await page.getByLabel('Action').selectOption('operator.disable');
+  await expect(page.locator('tbody'), 'disabling is audited').toContainText(`operator:${OP.email}`);
+});

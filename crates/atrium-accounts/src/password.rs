@@ -2,7 +2,10 @@
 //!
 //! Hashing is deliberately slow and takes 19 MiB, so it runs on the blocking pool and at
 //! most `MAX_CONCURRENT` at a time: a burst of sign-ins queues instead of exhausting
-//! memory or starving the async workers.
+//! memory or starving the async workers. Half of those slots are kept for callers the
+//! sign-in throttle trusts ([`Lane::Trusted`]): a flood of guesses queues in the shared
+//! half, so it can neither make a real sign-in wait behind it nor take more than half
+//! the cores.
 
 use std::sync::LazyLock;
 
@@ -16,9 +19,35 @@ use atrium_core::domain::ValidationError;
 
 pub const MIN_LEN: usize = 10;
 pub const MAX_LEN: usize = 128;
-const MAX_CONCURRENT: usize = 4;
+/// Hashes at once at most: one per core, at least 2 and at most 8 (19 MiB each).
+static MAX_CONCURRENT: LazyLock<usize> =
+    LazyLock::new(|| std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8)));
 
-static SLOTS: LazyLock<Semaphore> = LazyLock::new(|| Semaphore::new(MAX_CONCURRENT));
+static SHARED: LazyLock<Semaphore> = LazyLock::new(|| Semaphore::new(*MAX_CONCURRENT / 2));
+static KEPT: LazyLock<Semaphore> =
+    LazyLock::new(|| Semaphore::new(*MAX_CONCURRENT - *MAX_CONCURRENT / 2));
+
+/// Which hashing slots a caller may take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lane {
+    /// No recent failures from this caller: any slot, the reserved ones included.
+    Trusted,
+    /// Everyone else (and callers the throttle doesn't see, such as the CLI): shared slots.
+    Shared,
+}
+
+/// A hashing slot for `lane`, held while Argon2 runs. A trusted caller takes whichever
+/// frees first, a shared slot preferred so the kept ones stay free for the next.
+async fn slot(lane: Lane) -> Option<tokio::sync::SemaphorePermit<'static>> {
+    match lane {
+        Lane::Shared => SHARED.acquire().await.ok(),
+        Lane::Trusted => tokio::select! {
+            biased;
+            p = SHARED.acquire() => p.ok(),
+            p = KEPT.acquire() => p.ok(),
+        },
+    }
+}
 
 /// A hash of nothing anyone knows, verified when the account doesn't exist, so a wrong
 /// email costs the same time as a wrong password.
@@ -46,14 +75,20 @@ pub fn check_new(field: &str, password: &str) -> Result<(), ValidationError> {
 
 /// Checks a new password's rule and hashes it (before any transaction is opened, so no
 /// connection is held while Argon2 runs).
-pub async fn hash_new(field: &str, password: &str) -> atrium_core::domain::Result<String> {
+pub async fn hash_new(
+    field: &str,
+    password: &str,
+    lane: Lane,
+) -> atrium_core::domain::Result<String> {
     check_new(field, password)?;
-    Ok(hash(password).await?)
+    Ok(hash(password, lane).await?)
 }
 
-pub async fn hash(password: &str) -> anyhow::Result<String> {
+pub async fn hash(password: &str, lane: Lane) -> anyhow::Result<String> {
     let password = password.to_owned();
-    let _slot = SLOTS.acquire().await?;
+    let _slot = slot(lane)
+        .await
+        .ok_or_else(|| anyhow::anyhow!("hashing slots closed"))?;
     tokio::task::spawn_blocking(move || {
         Argon2::default()
             .hash_password(password.as_bytes(), &SaltString::generate(&mut OsRng))
@@ -65,11 +100,11 @@ pub async fn hash(password: &str) -> anyhow::Result<String> {
 
 /// True when `password` matches `stored`. `None` (no such account, or no password set)
 /// verifies against a decoy and returns false, in about the same time.
-pub async fn verify(password: &str, stored: Option<&str>) -> bool {
+pub async fn verify(password: &str, stored: Option<&str>, lane: Lane) -> bool {
     let known = stored.is_some();
     let phc = stored.map(str::to_owned).unwrap_or_else(|| DECOY.clone());
     let password = password.to_owned();
-    let Ok(_slot) = SLOTS.acquire().await else {
+    let Some(_slot) = slot(lane).await else {
         return false;
     };
     let ok = tokio::task::spawn_blocking(move || {
@@ -92,14 +127,18 @@ mod tests {
 
     #[tokio::test]
     async fn hashes_verify_and_differ_per_salt() {
-        let a = hash("correct horse battery").await.expect("hash");
-        let b = hash("correct horse battery").await.expect("hash");
+        let a = hash("correct horse battery", Lane::Shared)
+            .await
+            .expect("hash");
+        let b = hash("correct horse battery", Lane::Trusted)
+            .await
+            .expect("hash");
         assert_ne!(a, b);
         assert!(a.starts_with("$argon2id$"));
-        assert!(verify("correct horse battery", Some(&a)).await);
-        assert!(!verify("correct horse battery!", Some(&a)).await);
-        assert!(!verify("anything", None).await);
-        assert!(!verify("anything", Some("not a phc string")).await);
+        assert!(verify("correct horse battery", Some(&a), Lane::Trusted).await);
+        assert!(!verify("correct horse battery!", Some(&a), Lane::Shared).await);
+        assert!(!verify("anything", None, Lane::Shared).await);
+        assert!(!verify("anything", Some("not a phc string"), Lane::Shared).await);
     }
 
     #[test]

@@ -14,7 +14,9 @@ use atrium_core::{
     config::{Config, PageConfig},
     health::{self, Lifecycle},
 };
-use atrium_http::{layers::with_common_layers, probes, ratelimit::RateLimiter, Server};
+use atrium_http::{
+    layers::with_common_layers, probes, ratelimit::RateLimiter, sign_in::SignInThrottle, Server,
+};
 use deadpool_postgres::Pool;
 
 use crate::directory::Directory;
@@ -33,9 +35,8 @@ pub struct AppState {
     pub clickhouse: Option<ClickHouse>,
     /// Browser event batches per tenant.
     pub ingest_limiter: Arc<RateLimiter>,
-    /// Sign-in and invite-acceptance attempts per tenant: slows password guessing
-    /// beyond what Argon2's cost already does.
-    pub sign_in_limiter: Arc<RateLimiter>,
+    /// Who may try a password (sign-in, invite acceptance) now, by address and account.
+    pub sign_in: Arc<SignInThrottle>,
     /// Default and largest page of every list.
     pub page: PageConfig,
 }
@@ -88,7 +89,7 @@ impl Application {
             emitter,
             clickhouse,
             ingest_limiter: Arc::new(RateLimiter::new(config.analytics.ingest_rate_per_tenant)),
-            sign_in_limiter: Arc::new(RateLimiter::new(api.sign_in_per_second)),
+            sign_in: Arc::new(SignInThrottle::new("api", &api.sign_in)),
             page: api.page,
         };
         let lifecycle = Lifecycle::new(health::postgres_check(pool.clone()));

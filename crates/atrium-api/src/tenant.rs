@@ -156,11 +156,6 @@ pub async fn for_sign_in(state: &AppState, slug: &str) -> Result<Option<Tenant>,
         .map(Tenant))
 }
 
-/// Throttles sign-in and invite attempts per tenant.
-pub fn throttle_sign_in(state: &AppState, t: &Tenant) -> Result<(), ApiError> {
-    state.sign_in_limiter.admit(t.slug())
-}
-
 /// Active tenants pass; a suspended one is a 423 (said only to its own signed-in users).
 pub fn ensure_active(t: &Tenant) -> Result<(), ApiError> {
     admit(t.0.clone()).map(|_| ())

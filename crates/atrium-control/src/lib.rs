@@ -4,6 +4,7 @@
 
 pub mod demo;
 pub mod export;
+pub mod failed_sign_ins;
 pub mod http;
 pub mod keys;
 pub mod lifecycle;
@@ -27,16 +28,22 @@ pub struct Control {
     pub pool: Pool,
     /// Where tenant analytics live, so deleting a tenant deletes them too.
     pub clickhouse: Option<atrium_analytics::clickhouse::ClickHouse>,
+    /// How many failed operator sign-ins get an audit row of their own.
+    pub failed_sign_ins: std::sync::Arc<failed_sign_ins::FailedSignIns>,
 }
 
 impl Control {
     pub fn new(config: ControlConfig) -> anyhow::Result<Self> {
         let pool =
             atrium_core::db::build_pool(&config.database_url, &config.pool, "atrium-control")?;
+        let failed_sign_ins = std::sync::Arc::new(failed_sign_ins::FailedSignIns::new(
+            config.sign_in.failures_audited_per_minute,
+        ));
         Ok(Self {
             config,
             pool,
             clickhouse: None,
+            failed_sign_ins,
         })
     }
 

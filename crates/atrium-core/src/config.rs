@@ -221,6 +221,68 @@ impl HttpConfig {
     }
 }
 
+/// Who may try a password now. An address, and an account it has failed on, back off
+/// exponentially after `free_failures`; callers with recent failures also share a ceiling
+/// per scope (a tenant, or all operators) and a global budget. A caller with no recent
+/// failures is refused only by its own address's backoff, so other people's guessing never
+/// locks out the right password from elsewhere.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SignInConfig {
+    /// Failures an address (or an address on one account) may have before backing off.
+    pub free_failures: u32,
+    /// The first wait after those, in ms; it doubles with each further failure.
+    pub backoff_base_ms: u64,
+    /// The longest wait, in ms.
+    pub backoff_max_ms: u64,
+    /// Failures are forgotten after this long without attempts, in s.
+    pub forget_after_s: u64,
+    /// Attempts per second per scope by callers with recent failures (bursts of twice that).
+    pub per_scope_per_second: u32,
+    /// Attempts per second over every scope, unknown tenants included, by callers with
+    /// recent failures (bursts of twice that).
+    pub global_per_second: u32,
+    /// Addresses, and accounts, remembered at most (least recently seen forgotten first).
+    pub max_tracked: u64,
+    /// Peers (reverse proxies, load balancers) whose `X-Forwarded-For` is believed, as
+    /// CIDR blocks. Empty: the peer address is the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Control plane: failed sign-ins audited one row each per minute at most; the rest
+    /// are counted and summarised in one row per minute.
+    pub failures_audited_per_minute: u32,
+}
+
+impl SignInConfig {
+    fn defaults(per_scope_per_second: u32) -> Self {
+        Self {
+            free_failures: 5,
+            backoff_base_ms: 1_000,
+            backoff_max_ms: 15 * 60 * 1_000,
+            forget_after_s: 15 * 60,
+            per_scope_per_second,
+            // One Argon2 verification is ~30 ms of a core: this keeps guessing from
+            // callers with failures to a fifth of one, however many addresses they use.
+            global_per_second: 6,
+            max_tracked: 100_000,
+            trusted_proxies: Vec::new(),
+            failures_audited_per_minute: 30,
+        }
+    }
+
+    fn validate(&self, name: &str) -> Result<(), ConfigError> {
+        if self.backoff_base_ms == 0
+            || self.backoff_max_ms < self.backoff_base_ms
+            || self.forget_after_s == 0
+            || self.max_tracked == 0
+        {
+            return Err(ConfigError::Invalid(format!(
+                "{name}: backoff_base_ms, forget_after_s and max_tracked must be positive, \
+                 backoff_max_ms at least backoff_base_ms"
+            )));
+        }
+        Ok(())
+    }
+}
+
 /// How many items a list returns by default and at most.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct PageConfig {
@@ -247,9 +309,8 @@ pub struct ApiConfig {
     pub http: HttpConfig,
     /// Lists of customers, contacts, deals and orders.
     pub page: PageConfig,
-    /// Sign-in and invite-acceptance attempts per tenant per second (bursts of twice
-    /// that): slows password guessing beyond what Argon2's cost already does.
-    pub sign_in_per_second: u32,
+    /// Throttling of sign-ins and invite acceptances (`per_scope_per_second` is per tenant).
+    pub sign_in: SignInConfig,
     /// How long a tenant or API key lookup is trusted without a NOTIFY, in ms.
     pub tenant_cache_ttl_ms: u64,
     /// Learning mode: accept `?tid=<slug>` without an API key. Never in production.
@@ -281,8 +342,8 @@ pub struct ControlConfig {
     pub http: HttpConfig,
     /// Lists of tenants, audit entries and tenant users.
     pub page: PageConfig,
-    /// Operator sign-in attempts per second, all operators together (bursts of twice that).
-    pub sign_in_per_second: u32,
+    /// Throttling of operator sign-ins (`per_scope_per_second` is for all operators together).
+    pub sign_in: SignInConfig,
     /// The built web app (`web/dist`), served at `/console`. Unset: no console.
     #[serde(default)]
     pub web_dir: Option<PathBuf>,
@@ -332,7 +393,7 @@ impl Default for Config {
                     default_limit: 50,
                     max_limit: 200,
                 },
-                sign_in_per_second: 5,
+                sign_in: SignInConfig::defaults(3),
                 tenant_cache_ttl_ms: 5_000,
                 dev_tenant_param: false,
                 web_dir: None,
@@ -356,7 +417,7 @@ impl Default for Config {
                     default_limit: 100,
                     max_limit: 500,
                 },
-                sign_in_per_second: 5,
+                sign_in: SignInConfig::defaults(3),
                 web_dir: None,
                 public_api_url: "http://127.0.0.1:8080".into(),
             },
@@ -489,6 +550,8 @@ impl Config {
         self.api.http.validate("api.http")?;
         self.control.http.validate("control.http")?;
         self.collector.http.validate("collector.http")?;
+        self.api.sign_in.validate("api.sign_in")?;
+        self.control.sign_in.validate("control.sign_in")?;
         for (name, page) in [
             ("api.page", self.api.page),
             ("control.page", self.control.page),
@@ -786,6 +849,22 @@ mod tests {
         }
         assert!(load_with(&[("ATRIUM_API__HTTP__MAX_CONNECTIONS", "0")]).is_err());
         assert!(load_with(&[("ATRIUM_COLLECTOR__HTTP__IDLE_TIMEOUT_MS", "0")]).is_err());
+    }
+
+    #[test]
+    fn sign_in_settings_come_from_nested_variables() {
+        let c = load_with(&[
+            (
+                "ATRIUM_API__SIGN_IN__TRUSTED_PROXIES",
+                "[10.0.0.0/8, \"fd00::/8\"]",
+            ),
+            ("ATRIUM_CONTROL__SIGN_IN__FREE_FAILURES", "3"),
+        ])
+        .expect("valid");
+        assert_eq!(c.api.sign_in.trusted_proxies.len(), 2);
+        assert_eq!(c.control.sign_in.free_failures, 3);
+        assert!(load_with(&[("ATRIUM_API__SIGN_IN__TRUSTED_PROXIES", "[nonsense]")]).is_err());
+        assert!(load_with(&[("ATRIUM_CONTROL__SIGN_IN__BACKOFF_BASE_MS", "0")]).is_err());
     }
 
     #[test]

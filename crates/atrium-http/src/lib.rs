@@ -1,7 +1,7 @@
 //! The HTTP edge shared by the api, control and collector processes: one [`ApiError`]
 //! rendered as problem+json, a JSON extractor whose rejections are problem+json too,
 //! the middleware stack and server loop, probes and metrics, session cookies with CSRF,
-//! rate limiting, keyset paging, and serving the built web app.
+//! rate limiting and sign-in throttling, keyset paging, and serving the built web app.
 //!
 //! Domain crates return their own errors; the `From` impls here decide the status code
 //! and the stable `code` of each.
@@ -19,6 +19,7 @@ pub mod page;
 pub mod probes;
 pub mod ratelimit;
 pub mod server;
+pub mod sign_in;
 pub mod web;
 
 pub use error::{ApiError, Problem};

@@ -42,13 +42,21 @@ enum Command {
         #[command(subcommand)]
         action: TenantAction,
     },
-    /// Create an operator for the console, or set a new password for one. The password
-    /// comes from ATRIUM_OPERATOR_PASSWORD, or else the first line of stdin, never argv.
+    /// Create an operator for the console, or set a new password for one (which ends
+    /// their sessions and leaves a disabled operator disabled). The password comes from
+    /// ATRIUM_OPERATOR_PASSWORD, or else the first line of stdin, never argv. With
+    /// --disable or --enable, only that (audited); no password is read.
     Operator {
         #[arg(long)]
         email: String,
         #[arg(long)]
         name: Option<String>,
+        /// Disable the operator and end their sessions.
+        #[arg(long, conflicts_with_all = ["enable", "name"])]
+        disable: bool,
+        /// Enable a disabled operator again.
+        #[arg(long, conflicts_with = "name")]
+        enable: bool,
     },
     /// Provision the demo tenants with sample data and print a key for each, as JSON.
     SeedDemo,
@@ -231,7 +239,17 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             )
             .await?
         }
-        Command::Operator { email, name } => {
+        Command::Operator {
+            email,
+            disable: true,
+            ..
+        } => set_operator_disabled(&config, &email, true).await?,
+        Command::Operator {
+            email,
+            enable: true,
+            ..
+        } => set_operator_disabled(&config, &email, false).await?,
+        Command::Operator { email, name, .. } => {
             let password = match std::env::var("ATRIUM_OPERATOR_PASSWORD") {
                 Ok(p) => p,
                 Err(_) => {
@@ -245,7 +263,13 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             let op = control
                 .upsert_operator(&email, name.as_deref(), &password, &actor())
                 .await?;
-            println!("operator {} ({}) can sign in", op.email, op.id);
+            match op.disabled_at {
+                None => println!("operator {} ({}) can sign in", op.email, op.id),
+                Some(_) => println!(
+                    "operator {} ({}) has a new password but is disabled (--enable to let them in)",
+                    op.email, op.id
+                ),
+            }
         }
         Command::SeedDemo => {
             let control = Control::new(config.control.clone())?;
@@ -373,5 +397,20 @@ async fn bootstrap(config: &Config) -> anyhow::Result<()> {
     println!(
         "bootstrap: database {database}, roles {ctl_user} (control) and {api_user} (api) ready"
     );
+    Ok(())
+}
+
+async fn set_operator_disabled(config: &Config, email: &str, disabled: bool) -> anyhow::Result<()> {
+    let control = Control::new(config.control.clone())?;
+    control.migrate_control().await?;
+    let op = control
+        .operator_by_email(email)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no operator {email}"))?;
+    let op = control
+        .set_operator_disabled(op.id, disabled, &actor())
+        .await?;
+    let state = if disabled { "disabled" } else { "enabled" };
+    println!("operator {} ({}) {state}", op.email, op.id);
     Ok(())
 }

@@ -1,5 +1,6 @@
 // The operator console: sign in, tenants (create, suspend, resume, invite, delete with
-// export), migration status, and the audit log. Everything goes through /v1 on the
+// export), migration status, operators (add, set a password, disable, enable), and the
+// audit log. Everything goes through /v1 on the
 // control plane, exactly as a script would.
 import { useEffect } from 'react';
 import { post } from '../api';
@@ -10,10 +11,12 @@ import { Shell } from '../ui/Shell';
 import { SignInForm } from '../ui/SignInForm';
 import { Loading } from '../ui/states';
 import { AuditLog } from './AuditLog';
+import { Operators } from './Operators';
 import { Tenants } from './Tenants';
 
 const LINKS = [
   ['/console', 'Tenants'],
+  ['/console/operators', 'Operators'],
   ['/console/audit', 'Audit log'],
 ] as const;
 
@@ -32,7 +35,7 @@ export function Console({ path }: { path: string }) {
   };
   return (
     <Shell brand="Atrium console" navLabel="Console" links={[...LINKS]} current={path} who={session.operator.email} onSignOut={leave}>
-      {path === '/console/audit' ? <AuditLog /> : <Tenants />}
+      {path === '/console/audit' ? <AuditLog /> : path === '/console/operators' ? <Operators me={session.operator.id} /> : <Tenants />}
     </Shell>
   );
 }

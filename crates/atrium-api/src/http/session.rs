@@ -9,7 +9,7 @@ use atrium_accounts::{
     Credentials,
 };
 use atrium_core::db::TenantTx;
-use atrium_http::{ApiError, Json, Path, Problem};
+use atrium_http::{sign_in::Peer, ApiError, Json, Path, Problem};
 use axum::{
     extract::State,
     http::{header, HeaderMap, StatusCode},
@@ -42,25 +42,30 @@ pub struct SessionInfo {
 pub(super) async fn sign_in(
     State(s): State<AppState>,
     Path(slug): Path<String>,
+    peer: Peer,
     Json(c): Json<Credentials>,
 ) -> Result<Response, ApiError> {
     if !c.within_bounds() {
         return Err(ApiError::Unauthorized);
     }
+    // Before the tenant is looked up: guesses at tenants that don't exist cost a decoy
+    // hash each, so they are throttled like any other.
+    let mut attempt = s.sign_in.begin(s.sign_in.client(&peer))?;
     let Some(t) = tenant::for_sign_in(&s, &slug).await? else {
-        password::verify(&c.password, None).await;
+        password::verify(&c.password, None, attempt.lane()).await;
         return Err(ApiError::Unauthorized);
     };
-    tenant::throttle_sign_in(&s, &t)?;
+    attempt.on_account(t.slug(), &c.email)?;
     // No connection is held while Argon2 runs.
     let mut tx = t.begin(&s).await?;
     let found = tenant_users::credentials(&mut tx, &c.email).await?;
     tx.commit().await?;
     let stored = found.as_ref().and_then(|(_, h)| h.as_deref());
-    let ok = password::verify(&c.password, stored).await;
+    let ok = password::verify(&c.password, stored, attempt.lane()).await;
     let Some((user, _)) = found.filter(|_| ok) else {
         return Err(ApiError::Unauthorized);
     };
+    attempt.succeeded();
     tenant::ensure_active(&t)?;
     open_session(&t, t.begin(&s).await?, user).await
 }

@@ -6,7 +6,8 @@ use atrium_accounts::{
     tenant_users::{self, Role, TenantUser},
     token,
 };
-use atrium_http::{ApiError, Json, Page, Paging, Path, Problem, Query};
+use atrium_core::domain::DisplayName;
+use atrium_http::{sign_in::Peer, ApiError, Json, Page, Paging, Path, Problem, Query};
 use axum::{extract::State, http::StatusCode, response::Response};
 use serde::{Deserialize, Serialize};
 use tracing::instrument;
@@ -82,22 +83,27 @@ pub(super) struct Acceptance {
     display_name: Option<String>,
 }
 
+/// Accepts an invite. The password is hashed before anything is looked up, so a missing
+/// tenant, a suspended one and a wrong token take as long and answer the same 404; only
+/// a real token learns that its tenant is suspended.
 #[instrument(skip_all, fields(tenant = %slug))]
 pub(super) async fn accept(
     State(s): State<AppState>,
     Path(slug): Path<String>,
+    peer: Peer,
     Json(a): Json<Acceptance>,
 ) -> Result<Response, ApiError> {
+    let attempt = s.sign_in.begin(s.sign_in.client(&peer))?;
+    DisplayName::parse_opt("display_name", a.display_name.as_deref())?;
+    let hash = password::hash_new("password", &a.password, attempt.lane()).await?;
     let t = tenant::for_sign_in(&s, &slug)
         .await?
+        .filter(|_| token::looks_like_token(&a.token))
         .ok_or(ApiError::NotFound("invite"))?;
-    tenant::ensure_active(&t)?;
-    tenant::throttle_sign_in(&s, &t)?;
-    if !token::looks_like_token(&a.token) {
-        return Err(ApiError::NotFound("invite"));
-    }
-    let hash = password::hash_new("password", &a.password).await?;
     let mut tx = t.begin(&s).await?;
     let user = tenant_users::accept(&mut tx, &a.token, &hash, a.display_name.as_deref()).await?;
+    // Dropping the transaction un-accepts the invite.
+    tenant::ensure_active(&t)?;
+    attempt.succeeded();
     open_session(&t, tx, user).await
 }

@@ -6,6 +6,7 @@ mod helpers;
 mod isolation;
 mod probes;
 mod resources;
+mod sign_in_abuse;
 mod users;
 
 pub use helpers::*;

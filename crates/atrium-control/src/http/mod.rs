@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod keys;
 mod on_tenant;
+mod operators;
 mod paged;
 mod session;
 mod tenants;
@@ -20,7 +21,7 @@ use atrium_core::{
 use atrium_http::{
     layers::{self, with_common_layers},
     openapi, probes,
-    ratelimit::RateLimiter,
+    sign_in::SignInThrottle,
     Problem, Server,
 };
 use axum::Router;
@@ -35,8 +36,8 @@ use crate::Control;
 #[derive(Clone)]
 pub struct AppState {
     pub control: Control,
-    /// Operator sign-in attempts, all operators together.
-    pub sign_in_limiter: Arc<RateLimiter>,
+    /// Who may try an operator password now, by address and account.
+    pub sign_in: Arc<SignInThrottle>,
 }
 
 #[derive(OpenApi)]
@@ -76,6 +77,7 @@ fn api(state: AppState) -> Router {
                 .merge(keys::router())
                 .merge(audit::router())
                 .merge(session::router())
+                .merge(operators::router())
                 .merge(users::router()),
         )
         .split_for_parts();
@@ -101,8 +103,9 @@ impl Application {
         let lifecycle = Lifecycle::new(health::postgres_check(control.pool.clone()));
         let state = AppState {
             control,
-            sign_in_limiter: Arc::new(RateLimiter::new(c.sign_in_per_second)),
+            sign_in: Arc::new(SignInThrottle::new("control", &c.sign_in)),
         };
+        spawn_failure_summaries(state.control.clone());
         let mut app = api(state).merge(probes::router(lifecycle.clone()));
         if let Some(dir) = &c.web_dir {
             app = app.merge(atrium_http::web::spa(dir, "/console")?);
@@ -116,4 +119,17 @@ impl Application {
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         Ok(self.server.run_until_stopped().await?)
     }
+}
+
+/// Once a minute, one audit row for the failed sign-ins that got none of their own.
+fn spawn_failure_summaries(control: Control) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            if let Err(e) = control.summarise_failed_sign_ins().await {
+                tracing::warn!(error = %e, "failed sign-ins not summarised");
+            }
+        }
+    });
 }

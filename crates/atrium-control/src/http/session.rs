@@ -1,15 +1,16 @@
 //! Console sign-in: `POST /v1/session` sets the session cookie and returns the CSRF
 //! token; `GET` says who is signed in (and repeats the CSRF token, for a reloaded page);
-//! `DELETE` signs out. Operators themselves are managed at `/v1/operators`.
+//! `DELETE` signs out. Operators themselves are managed at `/v1/operators`
+//! (`operators.rs`).
 
 use atrium_accounts::Credentials;
-use atrium_http::{ApiError, Json, Problem};
+use atrium_http::{sign_in::Peer, ApiError, Json, Problem};
 use axum::{
     extract::State,
     http::{header, HeaderMap, StatusCode},
     response::{IntoResponse, Response},
 };
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use tracing::instrument;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -23,7 +24,6 @@ use crate::{listing::ConsoleConfig, operators::OperatorAccount};
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(sign_in, whoami, sign_out))
-        .routes(routes!(upsert))
         .routes(routes!(console_config))
 }
 
@@ -47,15 +47,23 @@ struct SessionInfo {
 #[instrument(skip_all)]
 async fn sign_in(
     State(s): State<AppState>,
+    peer: Peer,
     Json(c): Json<Credentials>,
 ) -> Result<Response, ApiError> {
     if !c.within_bounds() {
         return Err(ApiError::Unauthorized);
     }
-    s.sign_in_limiter.admit("operators")?;
-    let Some(new) = s.control.sign_in(&c.email, &c.password).await? else {
+    let address = s.sign_in.client(&peer);
+    let mut attempt = s.sign_in.begin(address)?;
+    attempt.on_account("operators", &c.email)?;
+    let Some(new) = s
+        .control
+        .sign_in(&c.email, &c.password, attempt.lane(), address)
+        .await?
+    else {
         return Err(ApiError::Unauthorized);
     };
+    attempt.succeeded();
     let body = SessionInfo {
         operator: new.operator,
         csrf_token: new.csrf_token,
@@ -96,27 +104,4 @@ async fn sign_out(
     }
     let clear = cookie().clear()?;
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, clear)]).into_response())
-}
-
-#[derive(Deserialize, ToSchema)]
-struct NewOperator {
-    email: String,
-    display_name: Option<String>,
-    password: String,
-}
-
-/// Create an operator, or reset an existing operator's password.
-#[utoipa::path(post, path = "/operators", tag = "session", request_body = NewOperator,
-    responses((status = 200, body = OperatorAccount), (status = "4XX", body = Problem)))]
-#[instrument(skip_all)]
-async fn upsert(
-    State(s): State<AppState>,
-    op: Operator,
-    Json(n): Json<NewOperator>,
-) -> Result<Json<OperatorAccount>, ApiError> {
-    let account = s
-        .control
-        .upsert_operator(&n.email, n.display_name.as_deref(), &n.password, &op.actor)
-        .await?;
-    Ok(Json(account))
 }

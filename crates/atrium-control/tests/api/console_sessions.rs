@@ -334,3 +334,233 @@ async fn the_console_reads_config_stats_and_deleted_tenants_exports() {
     let body = res.text().await.expect("body");
     assert!(body.contains("customers"), "the export holds the schema");
 }
+
+impl Console {
+    /// Signs in from `ip` (any 127.0.0.0/8 address): the server sees another peer.
+    async fn sign_in_from(&self, ip: [u8; 4], email: &str, password: &str) -> StatusCode {
+        reqwest::Client::builder()
+            .local_address(std::net::IpAddr::from(ip))
+            .build()
+            .expect("client")
+            .post(format!("{}/v1/session", self.base))
+            .json(&json!({"email": email, "password": password}))
+            .send()
+            .await
+            .expect("send")
+            .status()
+    }
+
+    async fn new_operator(&self, b: &Browser, email: &str, password: &str) -> Value {
+        let (s, op) = self
+            .call(
+                b,
+                Method::POST,
+                "/v1/operators",
+                Some(&b.csrf),
+                Some(json!({"email": email, "password": password})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{op}");
+        op
+    }
+
+    /// A console with a second operator, Bob: Olga's browser and Bob's account.
+    async fn with_bob() -> (Self, Browser, Value) {
+        let c = Self::spawn().await;
+        let b = c.browser().await;
+        let bob = c
+            .new_operator(&b, "bob@example.com", "bob's long password")
+            .await;
+        (c, b, bob)
+    }
+
+    async fn browser_of(&self, email: &str, password: &str) -> Browser {
+        let (s, set, body) = self.sign_in(email, password).await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        Browser {
+            cookie: set
+                .expect("Set-Cookie")
+                .split(';')
+                .next()
+                .expect("pair")
+                .to_owned(),
+            csrf: body["csrf_token"].as_str().expect("csrf").to_owned(),
+        }
+    }
+}
+
+#[tokio::test]
+async fn sign_in_lockout_of_every_operator_is_gone() {
+    let (c, _, _) = Console::with_bob().await;
+    // Someone guesses at operator passwords without pause, three requests at a time,
+    // while Olga and Bob sign in from elsewhere.
+    let stop = std::time::Instant::now() + std::time::Duration::from_millis(1500);
+    let guesser = |n: usize| {
+        let c = &c;
+        async move {
+            let mut refused = 0;
+            for i in 0.. {
+                if std::time::Instant::now() >= stop && i >= 4 {
+                    break;
+                }
+                let email = ["ops@example.com", "bob@example.com", "eve@example.com"][n];
+                let s = c
+                    .sign_in_from([127, 0, 0, 2], email, &format!("guess number {i}"))
+                    .await;
+                refused += usize::from(s == StatusCode::TOO_MANY_REQUESTS);
+            }
+            refused
+        }
+    };
+    let guessing = async {
+        futures::future::join_all((0..3).map(guesser))
+            .await
+            .into_iter()
+            .sum::<usize>()
+    };
+    let operators = async {
+        tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+        (
+            c.sign_in_from([127, 0, 0, 3], "bob@example.com", "bob's long password")
+                .await,
+            c.sign_in_from([127, 0, 0, 4], "ops@example.com", "correct horse battery")
+                .await,
+        )
+    };
+    let (refused, (bob, olga)) = tokio::join!(guessing, operators);
+    assert_eq!(
+        (bob, olga),
+        (StatusCode::OK, StatusCode::OK),
+        "someone else's guessing locks no operator out"
+    );
+    assert!(refused > 0, "the guessing address is throttled");
+}
+
+#[tokio::test]
+async fn failed_operator_sign_ins_cannot_grow_the_audit_log_without_bound() {
+    let c = Console::spawn().await;
+    let per_minute = c.t.control.config.sign_in.failures_audited_per_minute;
+    let attempts = (0..per_minute + 20).map(|i| {
+        let address = std::net::IpAddr::from([192, 0, 2, (i % 4) as u8]);
+        let control = &c.t.control;
+        async move {
+            control
+                .sign_in(
+                    &format!("nobody{i}@example.com"),
+                    "wrong password",
+                    atrium_accounts::password::Lane::Shared,
+                    address,
+                )
+                .await
+                .expect("sign-in")
+        }
+    });
+    let opened = futures::future::join_all(attempts).await;
+    assert!(opened.iter().all(Option::is_none));
+    let rows = "SELECT count(*) FROM atrium_control.audit_log WHERE action = $1";
+    assert_eq!(
+        c.t.count(rows, &[&"operator.sign_in"]).await,
+        i64::from(per_minute)
+    );
+    c.t.control
+        .summarise_failed_sign_ins()
+        .await
+        .expect("summary");
+    c.t.control
+        .summarise_failed_sign_ins()
+        .await
+        .expect("nothing more to summarise");
+    assert_eq!(c.t.count(rows, &[&"operator.sign_in_failures"]).await, 1);
+    let counted = "SELECT sum((detail->>'unaudited_failures')::bigint)::bigint
+                   FROM atrium_control.audit_log WHERE action = $1";
+    let summed = c.t.count(counted, &[&"operator.sign_in_failures"]).await;
+    assert_eq!(summed, 20, "the rest are counted, not lost");
+}
+
+#[tokio::test]
+async fn operator_password_reset_ends_sessions_and_never_re_enables() {
+    let (c, b, _) = Console::with_bob().await;
+    let bob = c.browser_of("bob@example.com", "bob's long password").await;
+    c.new_operator(&b, "bob@example.com", "bob's new long password")
+        .await;
+    let (s, _) = c.call(&bob, Method::GET, "/v1/session", None, None).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "a reset ends old sessions");
+
+    let su = c.t.db.superuser().await;
+    su.execute(
+        "UPDATE atrium_control.operators SET disabled_at = now() WHERE email = 'bob@example.com'",
+        &[],
+    )
+    .await
+    .expect("disable");
+    let op = c
+        .new_operator(&b, "bob@example.com", "bob's third long password")
+        .await;
+    assert!(!op["disabled_at"].is_null(), "{op}");
+    let (s, _, _) = c
+        .sign_in("bob@example.com", "bob's third long password")
+        .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "a new password enables nobody");
+}
+
+#[tokio::test]
+async fn operators_are_listed_disabled_and_enabled_through_the_api() {
+    let (c, b, bob_op) = Console::with_bob().await;
+    let bob_id = bob_op["id"].as_str().expect("id");
+    let bob = c.browser_of("bob@example.com", "bob's long password").await;
+
+    let (s, list) = c.call(&b, Method::GET, "/v1/operators", None, None).await;
+    assert_eq!(s, StatusCode::OK, "{list}");
+    assert_eq!(list["items"].as_array().map(Vec::len), Some(2));
+    let me = list["items"][0]["id"].as_str().expect("id").to_owned();
+
+    let set = |id: &str, disabled: bool, csrf: Option<&str>| {
+        let path = format!("/v1/operators/{id}");
+        let body = json!({ "disabled": disabled });
+        let csrf = csrf.map(str::to_owned);
+        let b = &b;
+        let c = &c;
+        async move {
+            c.call(b, Method::PATCH, &path, csrf.as_deref(), Some(body))
+                .await
+        }
+    };
+    let (s, p) = set(bob_id, true, None).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "CSRF applies: {p}");
+    let (s, op) = set(bob_id, true, Some(&b.csrf)).await;
+    assert_eq!(s, StatusCode::OK, "{op}");
+    assert!(!op["disabled_at"].is_null());
+    let (s, _) = c.call(&bob, Method::GET, "/v1/session", None, None).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "disabling ends sessions");
+    let (s, _, _) = c.sign_in("bob@example.com", "bob's long password").await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (_, disabled) = c
+        .call(&b, Method::GET, "/v1/operators?disabled=true", None, None)
+        .await;
+    assert_eq!(
+        disabled["items"][0]["email"], "bob@example.com",
+        "{disabled}"
+    );
+
+    let (s, p) = set(&me, true, Some(&b.csrf)).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{p}");
+    assert_eq!(p["code"], "operator_self");
+    let (s, p) = set(&uuid::Uuid::nil().to_string(), true, Some(&b.csrf)).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "{p}");
+
+    let (s, op) = set(bob_id, false, Some(&b.csrf)).await;
+    assert_eq!(s, StatusCode::OK, "{op}");
+    assert!(op["disabled_at"].is_null());
+    let (s, _, _) = c.sign_in("bob@example.com", "bob's long password").await;
+    assert_eq!(s, StatusCode::OK, "enabled again");
+    for action in ["operator.disable", "operator.enable"] {
+        let n =
+            c.t.count(
+                "SELECT count(*) FROM atrium_control.audit_log
+                 WHERE action = $1 AND actor = 'operator:ops@example.com'",
+                &[&action],
+            )
+            .await;
+        assert_eq!(n, 1, "{action} audited");
+    }
+}
