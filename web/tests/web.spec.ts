@@ -240,7 +240,7 @@ test('operator adds, disables and enables another operator', async ({ page, brow
   await expect(page.locator(`tr[data-operator="${OP.email}"]`), 'no one disables themselves').toContainText('you');
 
   await page.getByLabel('Email').fill('bo@atrium.local');
-  await page.getByLabel('Password').fill('bo has a long password');
+  await page.getByLabel('Password', { exact: true }).fill('bo has a long password');
   await page.getByRole('button', { name: 'Add or set password' }).click();
   const bo = page.locator('tr[data-operator="bo@atrium.local"]');
   await expect(bo).toContainText('enabled');

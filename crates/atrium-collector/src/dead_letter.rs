@@ -87,11 +87,7 @@ impl DeadLetter {
 
 fn open(path: &std::path::Path) -> io::Result<BufWriter<File>> {
     // Rows that failed to parse were never masked: as private as the spool itself.
-    private_fs::options()
-        .create(true)
-        .append(true)
-        .open(path)
-        .map(BufWriter::new)
+    private_fs::append(path).map(BufWriter::new)
 }
 
 fn record(row: &[u8], reason: &str) -> io::Result<Vec<u8>> {

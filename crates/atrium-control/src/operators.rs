@@ -214,7 +214,7 @@ impl Control {
         let actor = format!("operator:{email}");
         let conn = self.pool.get().await?;
         let opened = match (row, ok) {
-            (Some(row), true) => open_session(&**conn, account(&row)).await?,
+            (Some(row), true) => open_session(&**conn, account(&row), stored.as_deref()).await?,
             _ => None,
         };
         let Some(session) = opened else {
@@ -285,9 +285,13 @@ impl Control {
 
 /// A new session for `operator`, unless they were disabled since their password was
 /// checked.
+/// Opens a session only if the operator is still enabled and still has the password
+/// hash the sign-in was checked against: a reset or a disable that commits while
+/// Argon2 runs wins.
 async fn open_session<C: tokio_postgres::GenericClient>(
     db: &C,
     operator: OperatorAccount,
+    checked_hash: Option<&str>,
 ) -> Result<Option<NewSession>> {
     let token = token::random_token();
     let csrf_token = token::random_token();
@@ -295,12 +299,14 @@ async fn open_session<C: tokio_postgres::GenericClient>(
         .execute(
             "INSERT INTO atrium_control.operator_sessions (token_hash, operator_id, csrf_token, expires_at)
              SELECT $1, id, $3, now() + make_interval(hours => $4)
-             FROM atrium_control.operators WHERE id = $2 AND disabled_at IS NULL",
+             FROM atrium_control.operators
+             WHERE id = $2 AND disabled_at IS NULL AND password_hash IS NOT DISTINCT FROM $5",
             &[
                 &token::hash(&token),
                 &operator.id,
                 &csrf_token,
                 &(SESSION_HOURS as i32),
+                &checked_hash,
             ],
         )
         .await?;

@@ -165,11 +165,23 @@ fn grantor_functions(b: &Bootstrap<'_>, grantor: &str) -> anyhow::Result<String>
         END $fn$;
 
         RESET ROLE;
+        -- PostgreSQL 16 lets a CREATEROLE role grant or drop only roles it holds with
+        -- ADMIN OPTION. Tenant roles the control role made before the grantor existed
+        -- are handed over, so the grantor can still drop them.
+        DO $do$ DECLARE r record; BEGIN
+          IF current_setting('server_version_num')::int >= 160000 THEN
+            FOR r IN SELECT rolname FROM pg_roles
+                     WHERE rolname ~ {shape} AND NOT rolcanlogin AND NOT rolsuper LOOP
+              EXECUTE format('GRANT %I TO %I WITH ADMIN OPTION', r.rolname, {grantor_lit});
+            END LOOP;
+          END IF;
+        END $do$;
         REVOKE ALL ON ALL FUNCTIONS IN SCHEMA {schema} FROM PUBLIC;
         GRANT EXECUTE ON FUNCTION {schema}.create_tenant_role(text), {schema}.drop_tenant_role(text)
           TO {ctl};"#,
         schema = ROLES_SCHEMA,
         grantor = quote_ident(grantor),
+        grantor_lit = quote_literal(grantor)?,
         ctl = quote_ident(b.control_role),
     ))
 }

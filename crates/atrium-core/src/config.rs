@@ -202,9 +202,14 @@ impl HttpConfig {
                 "{name}.request_timeout_ms and {name}.max_concurrency must be positive"
             )));
         }
-        if self.header_read_timeout_ms == 0 || self.idle_timeout_ms == 0 {
+        // An hour at most: a bound that large is no bound, and deadlines stay far
+        // from `Instant` overflow.
+        let hour = 3_600_000;
+        if !(1..=hour).contains(&self.header_read_timeout_ms)
+            || !(1..=hour).contains(&self.idle_timeout_ms)
+        {
             return Err(ConfigError::Invalid(format!(
-                "{name}.header_read_timeout_ms and {name}.idle_timeout_ms must be positive"
+                "{name}.header_read_timeout_ms and {name}.idle_timeout_ms must be between 1 and {hour}"
             )));
         }
         if self.max_connections == 0 || self.max_connections > 1_000_000 {

@@ -38,7 +38,25 @@ pub fn options() -> fs::OpenOptions {
 
 /// Creates or truncates `path` as a 0600 file.
 pub fn create(path: &Path) -> io::Result<fs::File> {
-    options().write(true).create(true).truncate(true).open(path)
+    tightened(
+        options()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(path)?,
+    )
+}
+
+/// Opens `path` for appending, created 0600 if missing.
+pub fn append(path: &Path) -> io::Result<fs::File> {
+    tightened(options().create(true).append(true).open(path)?)
+}
+
+/// The mode only applies to files being created: one an older version left 0644 is
+/// made 0600 before anything more is written to it.
+fn tightened(file: fs::File) -> io::Result<fs::File> {
+    file.set_permissions(fs::Permissions::from_mode(FILE_MODE))?;
+    Ok(file)
 }
 
 /// Writes `contents` to `path`, created 0600.
@@ -60,6 +78,13 @@ mod tests {
         assert_eq!(mode(&dir), DIR_MODE);
         assert_eq!(mode(&root.join("a")), DIR_MODE);
         assert_eq!(mode(&dir.join("f")), FILE_MODE);
+        fs::set_permissions(dir.join("f"), fs::Permissions::from_mode(0o644)).expect("loosen");
+        append(&dir.join("f")).expect("append");
+        assert_eq!(
+            mode(&dir.join("f")),
+            FILE_MODE,
+            "an existing file is tightened"
+        );
         fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).expect("loosen");
         create_dir_all(&dir).expect("again");
         assert_eq!(mode(&dir), DIR_MODE, "an existing directory is tightened");

@@ -202,8 +202,11 @@ pub(crate) async fn serve(stream: TcpStream, remote: SocketAddr, s: Serving) {
     metrics::gauge!("http_connections_open", "service" => s.service).increment(1.0);
     loop {
         let deadline = activity.deadline(s.timeouts);
-        // While busy, look again later: the whole-request timeout ends a request.
-        let wake = deadline.map_or(Instant::now() + s.timeouts.header_read, |(at, _)| at);
+        // Look again within one header-read bound whatever the phase: a byte on an idle
+        // keep-alive connection starts a head whose (earlier) deadline must not wait
+        // for the idle one. While busy, the whole-request timeout ends a request.
+        let soon = Instant::now() + s.timeouts.header_read;
+        let wake = deadline.map_or(soon, |(at, _)| at.min(soon));
         tokio::select! {
             result = conn.as_mut() => {
                 if let Err(e) = result {

@@ -39,10 +39,10 @@ pub struct SignInThrottle {
     max: Duration,
     trusted_proxies: Vec<IpNet>,
     addresses: Cache<IpAddr, Tracked>,
-    accounts: Cache<String, Tracked>,
-    /// (account, address) pairs that failed: an account's backoff holds back only the
-    /// addresses that guessed at it, never its owner signing in from elsewhere.
-    tried: Cache<(String, IpAddr), ()>,
+    /// Failures per (account, address): an account backs off only for the address that
+    /// failed on it, by that address's own count. Its owner with one typo is never held
+    /// back by a guesser elsewhere; many guessers share the scope and global budgets.
+    pairs: Cache<(String, IpAddr), Tracked>,
     scopes: RateLimiter,
     global: RateLimiter,
 }
@@ -70,11 +70,7 @@ impl SignInThrottle {
                 .max_capacity(max)
                 .time_to_idle(forget)
                 .build(),
-            accounts: Cache::builder()
-                .max_capacity(max)
-                .time_to_idle(forget)
-                .build(),
-            tried: Cache::builder()
+            pairs: Cache::builder()
                 .max_capacity(max)
                 .time_to_idle(forget)
                 .build(),
@@ -86,14 +82,16 @@ impl SignInThrottle {
     /// The client's address: the peer's, or, when the peer is a trusted proxy, the
     /// nearest address in `X-Forwarded-For` that isn't one.
     pub fn client(&self, peer: &Peer) -> IpAddr {
-        let mut addr = peer.addr;
+        // Canonical first: a proxy seen as ::ffff:10.0.0.1 on a [::] listener must match
+        // a trusted 10.0.0.0/8.
+        let mut addr = peer.addr.to_canonical();
         if let Some(chain) = &peer.forwarded_for {
             for hop in chain.rsplit(',') {
                 if !self.is_trusted_proxy(addr) {
                     break;
                 }
                 match hop.trim().parse::<IpAddr>() {
-                    Ok(ip) => addr = ip,
+                    Ok(ip) => addr = ip.to_canonical(),
                     Err(_) => break,
                 }
             }
@@ -172,13 +170,12 @@ impl Attempt<'_> {
     pub fn on_account(&mut self, scope: &str, email: &str) -> Result<(), ApiError> {
         let t = self.throttle;
         let account = format!("{scope}\u{0}{}", Email::lookup_key(email));
-        let pair = (account.clone(), self.address);
-        let entry = t.accounts.get_with(account.clone(), Tracked::default);
+        let entry = t
+            .pairs
+            .get_with((account.clone(), self.address), Tracked::default);
         let mut f = lock(&entry);
         let now = Instant::now();
-        if t.tried.contains_key(&pair) {
-            t.ready(&f, now).map_err(|wait| t.refuse("account", wait))?;
-        }
+        t.ready(&f, now).map_err(|wait| t.refuse("account", wait))?;
         if !self.trusted {
             t.scopes
                 .check(scope)
@@ -186,7 +183,6 @@ impl Attempt<'_> {
         }
         f.count += 1;
         f.last = Some(now);
-        t.tried.insert(pair, ());
         self.account = Some(account);
         Ok(())
     }
@@ -199,11 +195,7 @@ impl Attempt<'_> {
             f.count = f.count.saturating_sub(1);
         }
         if let Some(account) = self.account {
-            if let Some(entry) = t.accounts.get(&account) {
-                let mut f = lock(&entry);
-                f.count = f.count.saturating_sub(1);
-            }
-            t.tried.invalidate(&(account, self.address));
+            t.pairs.invalidate(&(account, self.address));
         }
     }
 }

@@ -41,7 +41,11 @@ pub struct Range {
 impl Range {
     fn scope(&self, t: &Tenant) -> Result<Scope, ApiError> {
         let to = self.to.unwrap_or_else(Utc::now);
-        let from = self.from.unwrap_or(to - Duration::days(30));
+        // `to` may be any date chrono parses; out of range is Scope::new's to refuse.
+        let from = self.from.unwrap_or_else(|| {
+            to.checked_sub_signed(Duration::days(30))
+                .unwrap_or(DateTime::<Utc>::MIN_UTC)
+        });
         Scope::new(t.slug(), from, to).map_err(invalid)
     }
 }

@@ -295,6 +295,19 @@ async fn slow_clients_are_cut_within_the_header_read_and_idle_timeouts() {
         lived < Duration::from_millis(2_000 + 700),
         "an idle connection lived {lived:?} more"
     );
+
+    // A slow head after a quick request on the same connection is cut by the
+    // header-read bound, not by the longer idle one.
+    let mut reused = TcpStream::connect(&addr).await.expect("connect");
+    reused.write_all(request).await.expect("write");
+    let n = reused.read(&mut buf).await.expect("read");
+    assert!(buf[..n].starts_with(b"HTTP/1.1 200"));
+    reused
+        .write_all(b"GET /livez HTTP/1.1\r\n")
+        .await
+        .expect("write");
+    let lived = lifetime(reused, b"X-Slow: 1\r\n").await;
+    assert!(lived < bound, "a slow second head lived {lived:?}");
 }
 
 /// Item 2: past `max_connections`, a new connection is closed at once and counted;

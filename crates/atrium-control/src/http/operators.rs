@@ -2,8 +2,8 @@
 //! disable and enable (`PATCH`). Every change is audited; disabling ends the operator's
 //! sessions.
 
-use atrium_http::{ApiError, Json, Page};
-use axum::extract::{Path, State};
+use atrium_http::{ApiError, Json, Page, Path};
+use axum::extract::State;
 use serde::Deserialize;
 use tracing::instrument;
 use utoipa::ToSchema;

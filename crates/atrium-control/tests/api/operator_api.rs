@@ -405,6 +405,18 @@ async fn operator_responses_are_no_store_and_rejections_problem_json() {
             assert_eq!(body["code"], code, "{body}");
         }
     }
+    let res = api
+        .http
+        .patch(format!("{}/v1/operators/not-a-uuid", api.base))
+        .bearer_auth(&api.token)
+        .json(&serde_json::json!({"disabled": true}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    let body: Value = res.json().await.expect("json");
+    assert_eq!(body["code"], "invalid_path", "{body}");
 }
 
 /// Item 6: the control plane's public port showed `/metrics` too.
