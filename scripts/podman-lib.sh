@@ -20,8 +20,9 @@ POD_CONTAINERS="postgres clickhouse control api collector"
 # pod_render OUT POD PORT_DIGIT CHAOS: the deploy YAML with the local images swapped in
 # (no registry here), pod/volume/secret names prefixed with POD, the first digit of every
 # host port replaced by PORT_DIGIT (1 keeps 18080, 2 gives 28080), and the chaos
-# endpoints switched on in the api when CHAOS is non-empty (they need the admin token, so
-# the api gets it too).
+# endpoints switched on in the api when CHAOS is non-empty. Chaos is refused in
+# production, so that api runs as a development one; the chaos routes need the admin
+# token, so it gets that too.
 pod_render() {
   local out="$1" pod="$2" digit="$3" chaos="$4"
   sed -e 's|docker.io/library/postgres:16|localhost/atrium-postgres:15|' \
@@ -33,7 +34,7 @@ pod_render() {
       -e "s|hostPort: 1\([0-9]\{4\}\)|hostPort: $digit\1|" \
       "$ROOT/deploy/podman/atrium.yaml" > "$out"
   if [ -n "$chaos" ]; then
-    sed -i 's|        - {name: ATRIUM_API__LISTEN, value: "0.0.0.0:8080"}|&\n        - {name: ATRIUM_CHAOS, value: "true"}\n        - name: ATRIUM_CONTROL__ADMIN_TOKEN\n          valueFrom:\n            secretKeyRef: {name: '"$pod"'-secrets, key: admin-token}|' "$out"
+    sed -i 's|        - {name: ATRIUM_API__LISTEN, value: "0.0.0.0:8080"}|&\n        - {name: ATRIUM_CHAOS, value: "true"}\n        - {name: ATRIUM_ENVIRONMENT, value: development}\n        - name: ATRIUM_CONTROL__ADMIN_TOKEN\n          valueFrom:\n            secretKeyRef: {name: '"$pod"'-secrets, key: admin-token}|' "$out"
     grep -q ATRIUM_CHAOS "$out" || die "could not switch chaos on in $out"
   fi
 }
