@@ -46,6 +46,14 @@ test('operator signs in, creates a tenant and sees it active', async ({ page }) 
   await expect(row, 'migration status shown').toContainText('up to date');
   await shot(page, 'console-tenants');
 
+  // A live export, downloadable at once; the tenant stays active.
+  await row.getByRole('button', { name: 'Export now' }).click();
+  const download = row.getByRole('link', { name: 'Download export' });
+  await expect(download).toBeVisible({ timeout: 20_000 });
+  const exported = await page.evaluate(async (h) => (await fetch(h ?? '')).status, await download.getAttribute('href'));
+  expect(exported, 'live export download').toBe(200);
+  await expect(row.locator('.badge.active')).toBeVisible();
+
   // Invite the tenant's first admin; the link is what the next case opens.
   await row.getByRole('button', { name: 'Invite user' }).click();
   await page.getByLabel('Email', { exact: true }).last().fill('ann@webacme.test');

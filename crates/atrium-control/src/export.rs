@@ -16,7 +16,7 @@ use anyhow::{bail, Context};
 use atrium_core::{
     db::{self, CatalogObject},
     private_fs,
-    tenancy::{is_plain_identifier, quote_ident},
+    tenancy::{is_plain_identifier, quote_ident, TenantSlug},
 };
 use futures::{pin_mut, SinkExt, TryStreamExt};
 use tokio_postgres::GenericClient;
@@ -171,6 +171,41 @@ impl Control {
         file.sync_all()?;
         std::fs::rename(&partial, &path)?;
         Ok(Some(path))
+    }
+
+    /// Exports a live tenant while its writes go on: one REPEATABLE READ snapshot, so
+    /// every row in the file belongs to the same moment. The registry points at the
+    /// newest export, which `GET /v1/tenants/{slug}/export` serves.
+    pub async fn export_live(&self, slug: &str, actor: &str) -> Result<Tenant> {
+        let slug = TenantSlug::parse(slug)?;
+        let mut conn = self.pool.get().await?;
+        let tenant = registry::get(&**conn, slug.as_str()).await?;
+        tenant.require_live("tenant_not_live")?;
+        let path = self
+            .export_schema(&mut conn, &tenant)
+            .await
+            .map_err(DomainError::Internal)?
+            .ok_or(DomainError::NotFound("tenant schema"))?
+            .display()
+            .to_string();
+        let tx = conn.transaction().await?;
+        tx.execute(
+            "UPDATE atrium_control.tenants SET export_path = $2, updated_at = now() WHERE id = $1",
+            &[&tenant.id, &path],
+        )
+        .await?;
+        registry::audit(
+            &*tx,
+            actor,
+            "tenant.export",
+            Some(slug.as_str()),
+            Ok(()),
+            serde_json::json!({ "file": path }),
+        )
+        .await?;
+        let tenant = registry::get(&*tx, slug.as_str()).await?;
+        tx.commit().await?;
+        Ok(tenant)
     }
 
     /// Provisions `slug` and loads an export into it.

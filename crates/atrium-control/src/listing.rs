@@ -50,7 +50,7 @@ impl Control {
         registry::audit_log(&**conn, filter, before, fetch).await
     }
 
-    /// The export a delete left behind (a plain SQL file).
+    /// The tenant's newest export (a plain SQL file).
     pub async fn export_file(&self, slug: &str) -> Result<ExportFile> {
         let slug = TenantSlug::parse(slug)?;
         let tenant = self.get_tenant(slug.as_str()).await?;

@@ -92,6 +92,11 @@ enum TenantAction {
     Delete {
         slug: String,
     },
+    /// Export a live tenant now (a consistent snapshot while writes go on); prints the
+    /// tenant, whose export_path names the file.
+    Export {
+        slug: String,
+    },
     /// Provision SLUG from an export file.
     Restore {
         slug: String,
@@ -340,6 +345,7 @@ async fn tenant(control: Control, action: TenantAction) -> anyhow::Result<()> {
         TenantAction::Suspend { slug } => print(&control.suspend(&slug, &who).await?)?,
         TenantAction::Resume { slug } => print(&control.resume(&slug, &who).await?)?,
         TenantAction::Delete { slug } => print(&control.delete(&slug, &who).await?)?,
+        TenantAction::Export { slug } => print(&control.export_live(&slug, &who).await?)?,
         TenantAction::Restore { slug, file } => print(&control.restore(&slug, &file, &who).await?)?,
         TenantAction::KeyCreate { slug, name } => {
             print(&control.create_key(&slug, &name, &who).await?)?

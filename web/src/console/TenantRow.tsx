@@ -15,7 +15,7 @@ export const TENANT_COLUMNS = ['Tenant', 'State', 'Plan', 'Created', 'Schema siz
 export function TenantRow({ tenant: t, stats: s, config, onChange }: { tenant: Tenant; stats?: TenantStats; config: ConsoleConfig | null; onChange: () => void }) {
   const action = useAction();
   const [dialog, setDialog] = useState<'invite' | 'delete' | null>(null);
-  const change = (verb: 'suspend' | 'resume') => action.run(async () => {
+  const change = (verb: 'suspend' | 'resume' | 'export') => action.run(async () => {
     await post(`/v1/tenants/${t.slug}/${verb}`);
     onChange();
   });
@@ -56,8 +56,9 @@ export function TenantRow({ tenant: t, stats: s, config, onChange }: { tenant: T
             </>
           )}
           {t.state === 'suspended' && button('Resume', () => void change('resume'))}
+          {live && button('Export now', () => void change('export'))}
           {live && button('Delete…', () => setDialog('delete'), 'danger')}
-          {t.state === 'deleted' && t.export_path && <a href={`/v1/tenants/${t.slug}/export`}>Download export</a>}
+          {t.export_path && <a href={`/v1/tenants/${t.slug}/export`}>Download export</a>}
           <FormError error={action.error} />
         </td>
       </Row>

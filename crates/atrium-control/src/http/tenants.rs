@@ -24,7 +24,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(show, update, delete))
         .routes(routes!(suspend))
         .routes(routes!(resume))
-        .routes(routes!(export))
+        .routes(routes!(export, export_now))
         .routes(routes!(stats))
 }
 
@@ -88,7 +88,15 @@ on_tenant!(
         = |s, t| s.control.delete(&t.slug, &t.actor)
 );
 
-/// Download the export a delete left behind (a plain SQL file).
+on_tenant!(
+    /// Export a live tenant now, while its writes go on (one consistent snapshot); the
+    /// tenant's `export_path` then names it, and `GET` on this path downloads it.
+    post "/tenants/{slug}/export", tag "tenants" => export_now -> 201 Tenant
+        = |s, t| s.control.export_live(&t.slug, &t.actor)
+);
+
+/// Download the tenant's newest export: one made on request, or the one a delete left
+/// behind (a plain SQL file).
 #[utoipa::path(get, path = "/tenants/{slug}/export", tag = "tenants", params(SlugPath),
     responses((status = 200, content_type = "application/sql", body = String),
               (status = "4XX", body = Problem)))]

@@ -222,6 +222,38 @@ async fn bad_input_is_refused_with_the_rule_named_and_changes_nothing() {
     assert_eq!(before, after);
 }
 
+/// Issue 11: an operator exports a live tenant and downloads the file.
+#[tokio::test]
+async fn operators_export_a_live_tenant_and_download_it() {
+    use reqwest::Method;
+    let api = Api::spawn().await;
+    api.call(Method::POST, "/v1/tenants", Some(json!({"slug": "acme"})))
+        .await;
+    let (s, t) = api
+        .call(Method::POST, "/v1/tenants/acme/export", None)
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{t}");
+    assert_eq!(t["state"], "active");
+    assert!(t["export_path"].is_string(), "{t}");
+    let res = api
+        .http
+        .get(format!("{}/v1/tenants/acme/export", api.base))
+        .bearer_auth(&api.token)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res
+        .text()
+        .await
+        .expect("body")
+        .starts_with("-- Atrium tenant export"));
+    let (s, b) = api
+        .call(Method::POST, "/v1/tenants/nobody/export", None)
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "{b}");
+}
+
 #[tokio::test]
 async fn operators_change_plan_and_statement_timeout() {
     use reqwest::Method;
