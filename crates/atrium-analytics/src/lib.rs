@@ -2,6 +2,7 @@
 //! ClickHouse and its schema, and the tenant-scoped queries behind the dashboards.
 //! The collector that ships the spool is its own crate, `atrium-collector`.
 
+pub mod backup;
 pub mod checkpoint;
 pub mod clickhouse;
 pub mod demo;

@@ -88,6 +88,11 @@ impl ChServer {
         format!("http://127.0.0.1:{}", self.http_port)
     }
 
+    /// The server's data directory (`<path>` in its config): tables, `shadow/`.
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.join("data")
+    }
+
     /// Starts the server and waits until it answers /ping.
     pub fn start(&self) -> anyhow::Result<()> {
         let mut child = process::detached(

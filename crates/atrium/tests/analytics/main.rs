@@ -609,3 +609,60 @@ async fn clickhouse_credentials_are_required_and_each_process_gets_only_its_righ
         .expect("count");
     assert_eq!(rows[0].n, 1, "the table and the row are still there");
 }
+
+/// Issue 11: an analytics backup that ClickHouse 18.16 can take. The events table is
+/// frozen, its partitions dropped (the data is lost), and the frozen copy restores every
+/// event.
+#[tokio::test]
+async fn analytics_freeze_drop_restore_brings_every_event_back() {
+    use atrium_analytics::backup::{freeze_events, restore_events};
+    let server = ChServer::start_new().expect("private clickhouse");
+    let e = env_on(server.url()).await;
+    let (emitter, writer) = spool::start(&e.config.analytics).expect("spool");
+    emit_wave(&emitter, "acme", 0, 1_000);
+    emit_wave(&emitter, "globex", 0, 500);
+    drop(emitter);
+    writer.join().expect("writer");
+    let (http, sink) = collector(&e.config).await;
+    let lifecycle = http.lifecycle();
+    let running = tokio::spawn(sink.run(lifecycle.clone()));
+    let before = (
+        wait_for(&e.ch, "acme", 1_000, Duration::from_secs(20)).await,
+        wait_for(&e.ch, "globex", 500, Duration::from_secs(20)).await,
+    );
+    assert_eq!((before.0.deduped, before.1.deduped), (1_000, 500));
+    lifecycle.begin_shutdown();
+    running.await.expect("join").expect("sink");
+
+    let frozen = freeze_events(&e.ch, &server.data_dir())
+        .await
+        .expect("freeze");
+    #[derive(serde::Deserialize)]
+    struct Partition {
+        partition: String,
+    }
+    let parts: Vec<Partition> =
+        e.ch.query(&format!(
+            "SELECT DISTINCT partition FROM system.parts
+             WHERE database = {} AND table = 'events' AND active",
+            quote(e.ch.database())
+        ))
+        .await
+        .expect("partitions");
+    for p in &parts {
+        e.ch.execute(&format!(
+            "ALTER TABLE events DROP PARTITION {}",
+            p.partition
+        ))
+        .await
+        .expect("drop");
+    }
+    assert_eq!(counts(&e.ch, "acme").await.raw, 0, "the events are gone");
+
+    let attached = restore_events(&e.ch, &server.data_dir(), &frozen)
+        .await
+        .expect("restore");
+    assert_eq!(attached.len(), parts.len());
+    assert_eq!(counts(&e.ch, "acme").await, before.0);
+    assert_eq!(counts(&e.ch, "globex").await, before.1);
+}
