@@ -189,6 +189,10 @@ impl Control {
             .display()
             .to_string();
         let tx = conn.transaction().await?;
+        // A delete that ran meanwhile recorded its own export; it must not be replaced.
+        registry::lock(&*tx, slug.as_str())
+            .await?
+            .require_live("tenant_not_live")?;
         tx.execute(
             "UPDATE atrium_control.tenants SET export_path = $2, updated_at = now() WHERE id = $1",
             &[&tenant.id, &path],
