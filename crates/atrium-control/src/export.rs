@@ -100,19 +100,21 @@ async fn tables_in_order<C: GenericClient>(db: &C, schema: &str) -> anyhow::Resu
 
 impl Control {
     /// Writes the export and returns its path, or None if the schema is already gone.
-    /// On the caller's connection, so a delete needs only one.
+    /// On the caller's connection, so a delete needs only one; a point-in-time restore
+    /// passes its scratch instance's. The file is named `<file_stem>-<now>.sql`.
     pub async fn export_schema(
         &self,
-        conn: &mut deadpool_postgres::Object,
+        client: &mut tokio_postgres::Client,
         tenant: &Tenant,
+        file_stem: &str,
     ) -> anyhow::Result<Option<PathBuf>> {
-        let tx = conn
+        let tx = client
             .build_transaction()
             .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
             .read_only(true)
             .start()
             .await?;
-        let exists = db::exists(&*tx, CatalogObject::Schema, &tenant.schema_name).await?;
+        let exists = db::exists(&tx, CatalogObject::Schema, &tenant.schema_name).await?;
         if !exists {
             return Ok(None);
         }
@@ -122,7 +124,7 @@ impl Control {
         let path = self
             .config
             .export_dir
-            .join(format!("{}-{stamp}.sql", tenant.slug));
+            .join(format!("{file_stem}-{stamp}.sql"));
         let partial = path.with_extension("sql.partial");
         let mut out = std::io::BufWriter::new(private_fs::create(&partial)?);
         writeln!(
@@ -136,7 +138,7 @@ impl Control {
             chrono::Utc::now().to_rfc3339(),
             quote_ident(&tenant.schema_name)
         )?;
-        for table in tables_in_order(&*tx, &tenant.schema_name).await? {
+        for table in tables_in_order(&tx, &tenant.schema_name).await? {
             if NOT_EXPORTED.contains(&table.name.as_str()) {
                 continue;
             }
@@ -182,7 +184,7 @@ impl Control {
         let tenant = registry::get(&**conn, slug.as_str()).await?;
         tenant.require_live("tenant_not_live")?;
         let path = self
-            .export_schema(&mut conn, &tenant)
+            .export_schema(&mut conn, &tenant, tenant.slug.as_str())
             .await
             .map_err(DomainError::Internal)?
             .ok_or(DomainError::NotFound("tenant schema"))?
@@ -214,12 +216,7 @@ impl Control {
 
     /// Provisions `slug` and loads an export into it.
     pub async fn restore(&self, slug: &str, file: &Path, actor: &str) -> Result<Tenant> {
-        let text =
-            std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
-        if !text.starts_with(HEADER) {
-            return Err(DomainError::invalid("file", "not an Atrium tenant export"));
-        }
-        let blocks = parse_blocks(&text)?;
+        let blocks = read_export(file)?;
         let provisioned = self
             .provision(
                 &NewTenant {
@@ -237,50 +234,9 @@ impl Control {
             ));
         }
         let tenant = provisioned.tenant;
-        let schema = quote_ident(&tenant.schema_name);
         let mut conn = self.pool.get().await?;
         let tx = conn.transaction().await?;
-        // Exports written before sessions and invites were left out still hold them.
-        for b in blocks
-            .iter()
-            .filter(|b| !NOT_EXPORTED.contains(&b.table.as_str()))
-        {
-            let cols = column_list(&b.columns);
-            let sink = tx
-                .copy_in(&format!(
-                    "COPY {schema}.{} ({cols}) FROM STDIN",
-                    quote_ident(&b.table)
-                ))
-                .await?;
-            pin_mut!(sink);
-            sink.send(bytes_of(&b.data)).await?;
-            sink.close().await?;
-        }
-        for (table, columns) in BLANKED {
-            let set = columns
-                .iter()
-                .map(|c| format!("{} = NULL", quote_ident(c)))
-                .collect::<Vec<_>>()
-                .join(", ");
-            tx.batch_execute(&format!("UPDATE {schema}.{} SET {set}", quote_ident(table)))
-                .await?;
-        }
-        // Serial columns continue after the restored rows.
-        tx.batch_execute(&format!(
-            "DO $$ DECLARE r record; BEGIN
-               FOR r IN SELECT c.relname AS t, a.attname AS col,
-                               pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname) AS seq
-                        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                        JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0
-                        WHERE n.nspname = {lit} AND c.relkind = 'r' LOOP
-                 IF r.seq IS NOT NULL THEN
-                   EXECUTE format('SELECT setval(%L, coalesce((SELECT max(%I) FROM %I.%I), 0) + 1, false)',
-                                  r.seq, r.col, {lit}, r.t);
-                 END IF;
-               END LOOP; END $$",
-            lit = atrium_core::tenancy::quote_literal(&tenant.schema_name)?
-        ))
-        .await?;
+        load_blocks(&tx, &tenant.schema_name, &blocks).await?;
         registry::audit(
             &*tx,
             actor,
@@ -295,14 +251,103 @@ impl Control {
     }
 }
 
+/// An export's COPY blocks, after checking it is one.
+pub(crate) fn read_export(file: &Path) -> Result<Vec<Block>> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    if !text.starts_with(HEADER) {
+        return Err(DomainError::invalid("file", "not an Atrium tenant export"));
+    }
+    Ok(parse_blocks(&text)?)
+}
+
+/// Streams the blocks into `schema`'s (empty) tables, blanks credentials, and moves
+/// serial columns past the loaded rows. Inside the caller's transaction.
+pub(crate) async fn load_blocks(
+    tx: &tokio_postgres::Transaction<'_>,
+    schema_name: &str,
+    blocks: &[Block],
+) -> anyhow::Result<()> {
+    let schema = quote_ident(schema_name);
+    // Exports written before sessions and invites were left out still hold them.
+    for b in blocks
+        .iter()
+        .filter(|b| !NOT_EXPORTED.contains(&b.table.as_str()))
+    {
+        let cols = column_list(&b.columns);
+        let sink = tx
+            .copy_in(&format!(
+                "COPY {schema}.{} ({cols}) FROM STDIN",
+                quote_ident(&b.table)
+            ))
+            .await?;
+        pin_mut!(sink);
+        sink.send(bytes_of(&b.data)).await?;
+        sink.close().await?;
+    }
+    for (table, columns) in BLANKED {
+        let set = columns
+            .iter()
+            .map(|c| format!("{} = NULL", quote_ident(c)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        tx.batch_execute(&format!("UPDATE {schema}.{} SET {set}", quote_ident(table)))
+            .await?;
+    }
+    // Serial columns continue after the restored rows.
+    tx.batch_execute(&format!(
+        "DO $$ DECLARE r record; BEGIN
+           FOR r IN SELECT c.relname AS t, a.attname AS col,
+                           pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname) AS seq
+                    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                    JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0
+                    WHERE n.nspname = {lit} AND c.relkind = 'r' LOOP
+             IF r.seq IS NOT NULL THEN
+               EXECUTE format('SELECT setval(%L, coalesce((SELECT max(%I) FROM %I.%I), 0) + 1, false)',
+                              r.seq, r.col, {lit}, r.t);
+             END IF;
+           END LOOP; END $$",
+        lit = atrium_core::tenancy::quote_literal(schema_name)?
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Every table of `schema`, emptied (sessions too) in one statement, for a restore that
+/// replaces a tenant's data. Inside the caller's transaction.
+pub(crate) async fn empty_schema(
+    tx: &tokio_postgres::Transaction<'_>,
+    schema_name: &str,
+) -> anyhow::Result<()> {
+    let tables = tables_in_order(tx, schema_name).await?;
+    if tables.is_empty() {
+        return Ok(());
+    }
+    let schema = quote_ident(schema_name);
+    let list = tables
+        .iter()
+        .map(|t| format!("{schema}.{}", quote_ident(&t.name)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    tx.batch_execute(&format!("TRUNCATE {list}")).await?;
+    Ok(())
+}
+
 fn bytes_of(s: &str) -> bytes::Bytes {
     bytes::Bytes::copy_from_slice(s.as_bytes())
 }
 
-struct Block {
-    table: String,
+pub(crate) struct Block {
+    pub(crate) table: String,
     columns: Vec<String>,
     data: String,
+}
+
+impl Block {
+    /// Rows in the block (one line each in COPY's text format).
+    pub(crate) fn rows(&self) -> usize {
+        self.data.lines().count()
+    }
 }
 
 /// Reads `COPY "t" ("a", "b") FROM stdin;` blocks. Names are re-validated: a tampered

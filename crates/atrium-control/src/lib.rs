@@ -2,6 +2,7 @@
 //! Provisions tenants, moves them through their lifecycle, migrates every tenant
 //! schema, issues API keys, and records every action in the audit log.
 
+pub mod backup;
 pub mod demo;
 pub mod export;
 pub mod failed_sign_ins;
@@ -30,6 +31,10 @@ pub struct Control {
     pub clickhouse: Option<atrium_analytics::clickhouse::ClickHouse>,
     /// How many failed operator sign-ins get an audit row of their own.
     pub failed_sign_ins: std::sync::Arc<failed_sign_ins::FailedSignIns>,
+    /// One backup at a time in this process.
+    pub backup_guard: backup::BackupGuard,
+    /// One point-in-time restore at a time: its scratch instance is a whole cluster.
+    pub restore_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Control {
@@ -44,6 +49,8 @@ impl Control {
             pool,
             clickhouse: None,
             failed_sign_ins,
+            backup_guard: Default::default(),
+            restore_lock: Default::default(),
         })
     }
 

@@ -107,7 +107,7 @@ impl Control {
 
         let tenant = registry::get(&**conn, slug.as_str()).await?;
         let export = self
-            .export_schema(&mut conn, &tenant)
+            .export_schema(&mut conn, &tenant, tenant.slug.as_str())
             .await
             .map_err(DomainError::Internal)?;
 

@@ -17,6 +17,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::tenancy::is_plain_identifier;
 
+mod backup;
+pub use backup::BackupConfig;
+
 /// Marker that every committed development secret carries; production refuses it.
 pub const DEV_SECRET_MARKER: &str = "dev-only-insecure";
 
@@ -354,6 +357,8 @@ pub struct ControlConfig {
     pub web_dir: Option<PathBuf>,
     /// Where browsers reach the data plane: the console links tenant apps there.
     pub public_api_url: String,
+    #[serde(default)]
+    pub backup: BackupConfig,
 }
 
 // Secrets are never serialized (so printing a config can't leak them); their
@@ -425,6 +430,7 @@ impl Default for Config {
                 sign_in: SignInConfig::defaults(3),
                 web_dir: None,
                 public_api_url: "http://127.0.0.1:8080".into(),
+                backup: BackupConfig::default(),
             },
             clickhouse: ClickHouseConfig {
                 // Empty: no ClickHouse configured (migrate skips it, the collector refuses to start).
@@ -577,6 +583,7 @@ impl Config {
                     .into(),
             );
         }
+        self.control.backup.validate()?;
         if self.control.migrate_concurrency == 0 || self.control.migrate_concurrency > 64 {
             return bad("control.migrate_concurrency must be between 1 and 64".into());
         }

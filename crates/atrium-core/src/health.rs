@@ -30,6 +30,9 @@ pub struct Lifecycle {
     heartbeat_ms: AtomicU64,
     check: ReadyCheck,
     shutdown_tx: watch::Sender<bool>,
+    /// Warnings components report that do not make the process unready (a stale
+    /// backup): `/readyz` lists them so monitoring and people see them.
+    notes: std::sync::Mutex<std::collections::BTreeMap<&'static str, String>>,
 }
 
 impl Lifecycle {
@@ -41,6 +44,7 @@ impl Lifecycle {
             heartbeat_ms: AtomicU64::new(now_ms()),
             check,
             shutdown_tx,
+            notes: Default::default(),
         });
         let weak = Arc::downgrade(&this);
         tokio::spawn(async move {
@@ -84,6 +88,21 @@ impl Lifecycle {
     pub fn is_alive(&self) -> bool {
         now_ms().saturating_sub(self.heartbeat_ms.load(Ordering::Relaxed))
             < HEARTBEAT_STALE.as_millis() as u64
+    }
+
+    /// Sets (Some) or clears (None) the note of `component`.
+    pub fn note(&self, component: &'static str, note: Option<String>) {
+        let mut notes = self.notes.lock().unwrap_or_else(|p| p.into_inner());
+        match note {
+            Some(text) => notes.insert(component, text),
+            None => notes.remove(component),
+        };
+    }
+
+    /// The current notes, by component.
+    pub fn notes(&self) -> Vec<(&'static str, String)> {
+        let notes = self.notes.lock().unwrap_or_else(|p| p.into_inner());
+        notes.iter().map(|(k, v)| (*k, v.clone())).collect()
     }
 
     pub async fn readiness(&self) -> Result<(), String> {

@@ -190,6 +190,7 @@ impl From<DomainError> for ApiError {
             DomainError::Invalid(e) => e.into(),
             DomainError::NotFound(what) => ApiError::NotFound(what),
             DomainError::Conflict { code, detail } => ApiError::Conflict { code, detail },
+            DomainError::Unavailable { code, detail } => ApiError::Unavailable { code, detail },
             DomainError::Db(e) => e.into(),
             DomainError::Internal(e) => ApiError::Internal(e),
         }

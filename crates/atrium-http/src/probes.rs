@@ -32,7 +32,20 @@ async fn livez(State(l): State<Arc<Lifecycle>>) -> Probe {
 
 async fn readyz(State(l): State<Arc<Lifecycle>>) -> Probe {
     match l.readiness().await {
-        Ok(()) => answer(true, "ready", Value::Null),
+        Ok(()) => {
+            let notes = l.notes();
+            if notes.is_empty() {
+                return answer(true, "ready", Value::Null);
+            }
+            let notes: serde_json::Map<String, Value> = notes
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), Value::String(v)))
+                .collect();
+            (
+                StatusCode::OK,
+                Json(json!({"status": "ready", "notes": notes})),
+            )
+        }
         Err(reason) => answer(false, "", json!({"status": "not_ready", "reason": reason})),
     }
 }

@@ -19,12 +19,15 @@ pub struct PgCluster {
     options: PgOptions,
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct PgOptions {
     pub max_connections: u32,
     /// fsync and full-page writes off: only an OS crash could lose data, which a
     /// cluster that is thrown away afterwards does not care about.
     pub throwaway: bool,
+    /// Archive WAL with pgBackRest, configured by this pgbackrest.conf (stanza
+    /// [`crate::backup::STANZA`]), at least once a minute.
+    pub archive: Option<PathBuf>,
 }
 
 impl Default for PgOptions {
@@ -32,6 +35,7 @@ impl Default for PgOptions {
         Self {
             max_connections: 200,
             throwaway: false,
+            archive: None,
         }
     }
 }
@@ -84,6 +88,7 @@ impl PgCluster {
         let options = PgOptions {
             max_connections: 400,
             throwaway: true,
+            archive: None,
         };
         let data = dir.join("data");
         // The watchdog outlives us by design: it is how the cluster gets stopped. It
@@ -104,11 +109,21 @@ impl PgCluster {
             .context("this cluster is not managed by the harness")
     }
 
-    /// Starts the cluster unless it runs already.
+    /// Starts the cluster unless it runs already (with WAL archiving when asked for:
+    /// a cluster started without it is restarted).
     pub fn start(&self) -> anyhow::Result<()> {
         let data = self.data_dir()?;
         if running(data)? {
-            return Ok(());
+            let opts = std::fs::read_to_string(data.join("postmaster.opts")).unwrap_or_default();
+            if self.options.archive.is_none() || opts.contains("archive_mode=on") {
+                return Ok(());
+            }
+            eprintln!("restarting PostgreSQL in {} to archive WAL", data.display());
+            stop(data, "fast")?;
+        }
+        if self.options.archive.is_some() {
+            // pgBackRest connects as the postgres OS user over the socket.
+            crate::backup::allow_local_peer(data)?;
         }
         // Every parent directory must be traversable by the postgres user.
         if process::is_root() {
@@ -124,6 +139,9 @@ impl PgCluster {
         );
         if self.options.throwaway {
             opts.push_str(" -c fsync=off -c full_page_writes=off -c shared_buffers=128MB");
+        }
+        if let Some(conf) = &self.options.archive {
+            opts.push_str(&crate::backup::archive_options(conf));
         }
         let log = data.join("server.log");
         let started = process::run(&mut process::as_postgres(
@@ -175,7 +193,7 @@ fn pg_ctl(data_dir: &Path) -> anyhow::Result<Command> {
     Ok(cmd)
 }
 
-fn stop_command(data_dir: &Path, mode: &str) -> anyhow::Result<String> {
+pub(crate) fn stop_command(data_dir: &Path, mode: &str) -> anyhow::Result<String> {
     let ctl = process::as_postgres(pg_ctl(data_dir)?.args(["-m", mode, "stop"]));
     Ok(std::iter::once(ctl.get_program())
         .chain(ctl.get_args())
@@ -203,7 +221,9 @@ fn initdb(data_dir: &Path, password: &str) -> anyhow::Result<()> {
                 .args([
                     "-U",
                     "postgres",
-                    "--auth=scram-sha-256",
+                    // Over the socket only the postgres OS user, as itself (pgBackRest).
+                    "--auth-local=peer",
+                    "--auth-host=scram-sha-256",
                     "-E",
                     "UTF8",
                     "--no-locale",

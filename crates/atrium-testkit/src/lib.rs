@@ -6,6 +6,7 @@
 //! stopped by a watchdog when the process exits. Each test then gets a fresh database
 //! with its own control and api login roles, so tests never see each other's tenants.
 
+pub mod backup;
 pub mod clickhouse;
 pub mod cluster;
 pub mod nul_probe;

@@ -58,6 +58,12 @@ enum Command {
         #[arg(long, conflicts_with = "name")]
         enable: bool,
     },
+    /// Backups with pgBackRest (configured by ATRIUM_CONTROL__BACKUP__PGBACKREST_CONFIG):
+    /// the WAL archive plus full, differential and incremental backups.
+    Backup {
+        #[command(subcommand)]
+        action: BackupAction,
+    },
     /// Provision the demo tenants with sample data and print a key for each, as JSON.
     SeedDemo,
     /// Probe a local endpoint (for container health checks without curl): exits 0 on 2xx.
@@ -67,6 +73,24 @@ enum Command {
         #[arg(long, default_value_t = 1000)]
         timeout_ms: u64,
     },
+}
+
+#[derive(Subcommand)]
+enum BackupAction {
+    /// Create the stanza (idempotent) and check that WAL archiving reaches the repository.
+    Init,
+    /// Take a backup now.
+    Run {
+        #[arg(long = "type", default_value = "incr", value_parser = ["full", "diff", "incr"])]
+        kind: String,
+    },
+    /// The backups in the repository, oldest first, and the newest one's age.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check archiving, then read every file in the repository against its checksum.
+    Verify,
 }
 
 #[derive(Subcommand)]
@@ -97,11 +121,19 @@ enum TenantAction {
     Export {
         slug: String,
     },
-    /// Provision SLUG from an export file.
+    /// Provision SLUG from an export file (--file), or restore SLUG as it was at a
+    /// moment (--at, from the backups): its own data replaced, or beside it as a copy
+    /// under a new slug (--as).
     Restore {
         slug: String,
+        #[arg(long, required_unless_present = "at", conflicts_with = "at")]
+        file: Option<PathBuf>,
+        /// The moment, RFC 3339 (2026-12-02T10:30:00Z).
         #[arg(long)]
-        file: PathBuf,
+        at: Option<chrono::DateTime<chrono::Utc>>,
+        /// Restore as a new tenant with this slug instead of replacing SLUG's data.
+        #[arg(long = "as", requires = "at")]
+        as_slug: Option<String>,
     },
     /// Issue an API key (printed once).
     KeyCreate {
@@ -168,6 +200,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
         Command::Collector => &[MaskSalt, ClickHouseWriter],
         Command::Bootstrap => &[ControlDatabaseUrl, ApiDatabaseUrl],
         Command::Migrate { .. } | Command::Tenant { .. } => &[ControlDatabaseUrl, ClickHouseAdmin],
+        Command::Backup { .. } => &[ControlDatabaseUrl],
         Command::Operator { .. } | Command::SeedDemo => &[ControlDatabaseUrl],
         Command::Healthcheck { .. } => &[],
     };
@@ -237,6 +270,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Bootstrap => bootstrap(&config).await?,
+        Command::Backup { action } => backup(Control::new(config.control)?, action).await?,
         Command::Tenant { action } => {
             tenant(
                 Control::new(config.control)?.with_clickhouse(&config.clickhouse)?,
@@ -321,6 +355,60 @@ fn seed_demo_events(
     Ok(())
 }
 
+async fn backup(control: Control, action: BackupAction) -> anyhow::Result<()> {
+    use atrium_control::backup::{BackupType, PgBackRest};
+    match action {
+        BackupAction::Init => {
+            PgBackRest::require(&control.config.backup)?
+                .create_stanza()
+                .await?;
+            println!(
+                "backups ready: stanza '{}', WAL archiving checked",
+                control.config.backup.stanza
+            );
+        }
+        BackupAction::Run { kind } => {
+            let set = control
+                .run_backup(BackupType::parse(&kind)?, &actor())
+                .await?;
+            println!(
+                "{} backup {} taken: {} MB of data, {} MB added to the repository",
+                kind,
+                set.label,
+                set.database_bytes / 1_000_000,
+                set.repository_bytes / 1_000_000
+            );
+        }
+        BackupAction::List { json: true } => print(&control.backup_overview().await?)?,
+        BackupAction::List { json: false } => {
+            let o = control.backup_overview().await?;
+            for b in &o.backups {
+                println!(
+                    "{:<36} {:<4} finished {}  {:>8} MB data  {:>8} MB in repository",
+                    b.label,
+                    format!("{:?}", b.r#type).to_lowercase(),
+                    b.finished_at.to_rfc3339(),
+                    b.database_bytes / 1_000_000,
+                    b.repository_bytes / 1_000_000
+                );
+            }
+            match (o.newest_age_s, o.stale) {
+                (None, _) => println!("no backup yet"),
+                (Some(age), stale) => println!(
+                    "newest backup: {age} s old (bound {} s){}",
+                    o.max_age_s,
+                    if stale { ": STALE" } else { "" }
+                ),
+            }
+        }
+        BackupAction::Verify => {
+            control.verify_backups().await?;
+            println!("backups verified: archiving works and every file matches its checksum");
+        }
+    }
+    Ok(())
+}
+
 async fn tenant(control: Control, action: TenantAction) -> anyhow::Result<()> {
     let who = actor();
     match action {
@@ -346,7 +434,18 @@ async fn tenant(control: Control, action: TenantAction) -> anyhow::Result<()> {
         TenantAction::Resume { slug } => print(&control.resume(&slug, &who).await?)?,
         TenantAction::Delete { slug } => print(&control.delete(&slug, &who).await?)?,
         TenantAction::Export { slug } => print(&control.export_live(&slug, &who).await?)?,
-        TenantAction::Restore { slug, file } => print(&control.restore(&slug, &file, &who).await?)?,
+        TenantAction::Restore {
+            slug,
+            file: Some(file),
+            ..
+        } => print(&control.restore(&slug, &file, &who).await?)?,
+        TenantAction::Restore {
+            slug, at, as_slug, ..
+        } => {
+            let at = at.context("--at or --file")?;
+            let req = atrium_control::backup::point_in_time::RestoreAt { at, as_slug };
+            print(&control.restore_at(&slug, &req, &who).await?)?
+        }
         TenantAction::KeyCreate { slug, name } => {
             print(&control.create_key(&slug, &name, &who).await?)?
         }

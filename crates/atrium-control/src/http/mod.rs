@@ -4,6 +4,7 @@
 
 mod audit;
 mod auth;
+mod backups;
 mod keys;
 mod on_tenant;
 mod operators;
@@ -78,7 +79,8 @@ fn api(state: AppState) -> Router {
                 .merge(audit::router())
                 .merge(session::router())
                 .merge(operators::router())
-                .merge(users::router()),
+                .merge(users::router())
+                .merge(backups::router()),
         )
         .split_for_parts();
     layers::no_store(router.merge(openapi::route(&doc))).with_state(state)
@@ -106,6 +108,10 @@ impl Application {
             sign_in: Arc::new(SignInThrottle::new("control", &c.sign_in)),
         };
         spawn_failure_summaries(state.control.clone());
+        tokio::spawn(crate::backup::schedule::run(
+            state.control.clone(),
+            lifecycle.clone(),
+        ));
         let mut app = api(state).merge(probes::router(lifecycle.clone()));
         if let Some(dir) = &c.web_dir {
             app = app.merge(atrium_http::web::spa(dir, "/console")?);

@@ -1,5 +1,6 @@
 //! Control-plane tests against a real PostgreSQL: every test gets a fresh database.
 
+mod backup;
 mod console_sessions;
 mod lifecycle;
 mod migrate;
@@ -16,7 +17,11 @@ pub struct TestControl {
 
 impl TestControl {
     pub async fn new() -> Self {
-        let db = TestDb::fresh().await;
+        Self::on(TestDb::fresh().await).await
+    }
+
+    /// A control plane on `db`, with its control migrations applied.
+    pub async fn on(db: TestDb) -> Self {
         let mut cfg = db.config.control.clone();
         cfg.pool.max_size = 8;
         cfg.migrate_concurrency = 4;

@@ -5,16 +5,20 @@ use serde_json::{json, Value};
 
 use crate::TestControl;
 
-struct Api {
+pub(crate) struct Api {
     base: String,
     http: reqwest::Client,
     token: String,
-    t: TestControl,
+    pub(crate) t: TestControl,
 }
 
 impl Api {
     async fn spawn() -> Self {
-        let t = TestControl::new().await;
+        Self::spawn_on(TestControl::new().await).await
+    }
+
+    /// The operator API serving `t`'s database and configuration.
+    pub(crate) async fn spawn_on(t: TestControl) -> Self {
         let app = atrium_control::http::Application::build(t.db.config.clone())
             .await
             .expect("build");
@@ -28,7 +32,7 @@ impl Api {
         }
     }
 
-    async fn call(
+    pub(crate) async fn call(
         &self,
         method: reqwest::Method,
         path: &str,

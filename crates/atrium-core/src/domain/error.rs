@@ -20,6 +20,10 @@ pub enum DomainError {
     NotFound(&'static str),
     #[error("{detail}")]
     Conflict { code: &'static str, detail: String },
+    /// A dependency the operation needs is missing or failed (backups not configured, a
+    /// scratch instance that would not start); nothing was changed.
+    #[error("{detail}")]
+    Unavailable { code: &'static str, detail: String },
     #[error(transparent)]
     Db(#[from] DbError),
     #[error(transparent)]
@@ -29,6 +33,13 @@ pub enum DomainError {
 impl DomainError {
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
         DomainError::Invalid(ValidationError::new(field, message))
+    }
+
+    pub fn unavailable(code: &'static str, detail: impl Into<String>) -> Self {
+        DomainError::Unavailable {
+            code,
+            detail: detail.into(),
+        }
     }
 
     pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {

@@ -5,11 +5,14 @@
 use std::path::Path;
 
 use anyhow::{bail, Context};
-use atrium_testkit::{clickhouse, cluster, ports, ChServer, PgCluster, PgOptions};
+use atrium_testkit::{backup, clickhouse, cluster, ports, ChServer, PgCluster, PgOptions};
 
 const USAGE: &str = "usage:
   atrium-stack pg start DIR PORT PASSWORD [--max-connections N] [--throwaway]
-                                    create (once) and start a cluster in DIR
+                                    [--backup BACKUP_DIR]
+                                    create (once) and start a cluster in DIR; with
+                                    --backup, WAL archived by pgBackRest into a
+                                    repository in BACKUP_DIR (pgbackrest.conf there)
   atrium-stack pg stop DIR          fast shutdown; nothing to do when it is down
   atrium-stack pg bin               the PostgreSQL bin directory in use
   atrium-stack ch start DIR HTTP_PORT TCP_PORT [DATABASE]
@@ -31,8 +34,9 @@ fn main() {
 fn run(args: &[&str]) -> anyhow::Result<()> {
     match args {
         ["pg", "start", dir, port, password, flags @ ..] => {
-            let options = pg_options(flags)?;
-            PgCluster::in_dir(Path::new(dir), parse(port)?, password, options)?.start()
+            let (port, dir) = (parse(port)?, Path::new(dir));
+            let options = pg_options(flags, dir, port)?;
+            PgCluster::in_dir(dir, port, password, options)?.start()
         }
         ["pg", "stop", dir] => cluster::stop(Path::new(dir), "fast"),
         ["pg", "bin"] => {
@@ -66,12 +70,16 @@ fn run(args: &[&str]) -> anyhow::Result<()> {
     }
 }
 
-fn pg_options(flags: &[&str]) -> anyhow::Result<PgOptions> {
+fn pg_options(flags: &[&str], data: &Path, port: u16) -> anyhow::Result<PgOptions> {
     let mut options = PgOptions::default();
     let mut flags = flags.iter();
     while let Some(flag) = flags.next() {
         match *flag {
             "--throwaway" => options.throwaway = true,
+            "--backup" => {
+                let dir = Path::new(flags.next().context("--backup BACKUP_DIR")?);
+                options.archive = Some(backup::write_config(dir, data, port)?);
+            }
             "--max-connections" => {
                 options.max_connections = parse(flags.next().context("--max-connections N")?)?;
             }

@@ -1,0 +1,274 @@
+//! One tenant restored to a moment. pgBackRest restores the whole cluster into a
+//! scratch instance at that moment; only the tenant's schema is exported from it; the
+//! export is checked against the scratch instance; and only then is a live tenant
+//! touched: a copy under a new slug, or the tenant's own data replaced while it is
+//! suspended, in one transaction. Other tenants are never touched.
+
+use std::{
+    collections::BTreeMap,
+    path::PathBuf,
+    time::{Duration, Instant},
+};
+
+use atrium_core::{
+    domain::{DomainError, Result, TenantState},
+    tenancy::{quote_ident, TenantSlug},
+};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{pgbackrest::PgBackRest, scratch::Scratch};
+use crate::{export, registry, registry::Tenant, Control};
+
+/// What the operator asks for.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct RestoreAt {
+    /// The moment to go back to (RFC 3339). Between the end of the oldest backup and now.
+    pub at: DateTime<Utc>,
+    /// Restore beside the live tenant under this new slug, for comparison. Unset: the
+    /// tenant's own data is replaced.
+    #[serde(default)]
+    pub as_slug: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RestoreReport {
+    /// The tenant that now holds the restored data.
+    pub tenant: Tenant,
+    /// `copy` (a new tenant) or `replace` (the tenant's own data).
+    pub mode: String,
+    pub at: DateTime<Utc>,
+    /// Rows restored, per table.
+    pub rows: BTreeMap<String, u64>,
+    /// The export taken from the scratch instance; kept like any export.
+    pub export_file: String,
+    pub elapsed_ms: u64,
+}
+
+impl Control {
+    /// Restores tenant `slug` as it was at `req.at`, audited either way.
+    pub async fn restore_at(
+        &self,
+        slug: &str,
+        req: &RestoreAt,
+        actor: &str,
+    ) -> Result<RestoreReport> {
+        let restored = self.restore_at_checked(slug, req, actor).await;
+        if let Err(e) = &restored {
+            let slug = TenantSlug::parse(slug).ok();
+            self.audit_failure(
+                actor,
+                "tenant.restore_at",
+                slug.as_ref().map(|s| s.as_str()),
+                e,
+            )
+            .await;
+        }
+        restored
+    }
+
+    /// Every check that needs no scratch instance comes first, so bad input changes
+    /// nothing and costs nothing.
+    async fn restore_at_checked(
+        &self,
+        slug: &str,
+        req: &RestoreAt,
+        actor: &str,
+    ) -> Result<RestoreReport> {
+        let started = Instant::now();
+        let tool = PgBackRest::require(&self.config.backup)?;
+        let slug = TenantSlug::parse(slug)?;
+        let target = req.as_slug.as_deref().map(TenantSlug::parse).transpose()?;
+        let source = {
+            let conn = self.pool.get().await?;
+            let source = registry::get(&**conn, slug.as_str()).await?;
+            if let Some(new) = &target {
+                if registry::get(&**conn, new.as_str()).await.is_ok() {
+                    return Err(DomainError::conflict(
+                        "tenant_exists",
+                        format!("tenant '{new}' already exists; pick another slug for the copy"),
+                    ));
+                }
+            } else if !source.state.is_live() {
+                return Err(DomainError::conflict(
+                    "tenant_not_live",
+                    format!(
+                        "tenant is {}; restore it as a copy under a new slug (as_slug) instead",
+                        source.state
+                    ),
+                ));
+            }
+            source
+        };
+        if req.at > Utc::now() {
+            return Err(DomainError::invalid("at", "is in the future"));
+        }
+        let oldest = tool.list().await?.into_iter().next().ok_or_else(|| {
+            DomainError::unavailable("no_backup", "there is no backup yet to restore from")
+        })?;
+        // The backup's stop time is rounded down to the second; the copy is consistent
+        // only after it.
+        let earliest = oldest.finished_at + chrono::Duration::seconds(1);
+        if req.at < earliest {
+            return Err(DomainError::invalid(
+                "at",
+                format!(
+                    "is before the oldest backup can reach ({})",
+                    earliest.to_rfc3339()
+                ),
+            ));
+        }
+        let _one_at_a_time = self.restore_lock.try_lock().map_err(|_| {
+            DomainError::conflict(
+                "restore_running",
+                "another point-in-time restore is running",
+            )
+        })?;
+        super::scratch::sweep(&tool, &self.config.backup).await;
+        // The WAL up to `at` must be in the repository before a restore can replay it:
+        // `check` switches to a new WAL file and waits until it is archived.
+        tool.check().await?;
+        let deadline = started + Duration::from_secs(self.config.backup.restore_timeout_s);
+        let (file, rows) = self.export_at(&tool, &source, req.at, deadline).await?;
+        let blocks = export::read_export(&file)?;
+        let detail = serde_json::json!({
+            "at": req.at.to_rfc3339(),
+            "file": file.display().to_string(),
+            "as_slug": target.as_ref().map(|t| t.as_str().to_owned()),
+        });
+        let (tenant, mode) = match &target {
+            Some(new) => (self.restore(new.as_str(), &file, actor).await?, "copy"),
+            None => (self.replace_data(&source, &blocks, actor).await?, "replace"),
+        };
+        let conn = self.pool.get().await?;
+        registry::audit(
+            &**conn,
+            actor,
+            "tenant.restore_at",
+            Some(slug.as_str()),
+            Ok(()),
+            detail,
+        )
+        .await?;
+        Ok(RestoreReport {
+            tenant,
+            mode: mode.into(),
+            at: req.at,
+            rows,
+            export_file: file.display().to_string(),
+            elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        })
+    }
+
+    /// The tenant's schema exported from a scratch instance restored to `at`, and the
+    /// rows per table, checked against the file. The instance is gone afterwards.
+    async fn export_at(
+        &self,
+        tool: &PgBackRest,
+        source: &Tenant,
+        at: DateTime<Utc>,
+        deadline: Instant,
+    ) -> Result<(PathBuf, BTreeMap<String, u64>)> {
+        let scratch = Scratch::start(tool, &self.config.backup, at, deadline).await?;
+        let exported = async {
+            let mut client = scratch.connect(&self.config.database_url, deadline).await?;
+            let stem = format!("{}-at-{}", source.slug, at.format("%Y%m%dT%H%M%SZ"));
+            let file = self
+                .export_schema(&mut client, source, &stem)
+                .await?
+                .ok_or_else(|| {
+                    DomainError::conflict(
+                        "tenant_absent_at_time",
+                        format!(
+                            "tenant '{}' had no schema at {}",
+                            source.slug,
+                            at.to_rfc3339()
+                        ),
+                    )
+                })?;
+            let counts = row_counts(&client, &source.schema_name).await?;
+            Ok::<_, DomainError>((file, counts))
+        }
+        .await;
+        scratch.remove().await;
+        let (file, counts) = exported?;
+        // The file must hold exactly what the copy held (sessions are never exported).
+        let mut in_file = BTreeMap::new();
+        for b in export::read_export(&file)? {
+            in_file.insert(b.table.clone(), b.rows() as u64);
+        }
+        let expected: BTreeMap<String, u64> = counts
+            .into_iter()
+            .filter(|(t, _)| t != "sessions")
+            .collect();
+        if in_file != expected {
+            return Err(anyhow::anyhow!(
+                "the export of the restored copy does not match it (file {in_file:?}, copy {expected:?})"
+            )
+            .into());
+        }
+        Ok((file, in_file))
+    }
+
+    /// The tenant's tables emptied and refilled from `blocks` in one transaction while
+    /// the tenant is suspended (so no request sees half of it); a live tenant is resumed
+    /// afterwards, whether the swap succeeded or not.
+    async fn replace_data(
+        &self,
+        tenant: &Tenant,
+        blocks: &[export::Block],
+        actor: &str,
+    ) -> Result<Tenant> {
+        let was_active = tenant.state == TenantState::Active;
+        if was_active {
+            self.suspend(tenant.slug.as_str(), actor).await?;
+        }
+        let swapped = async {
+            let mut conn = self.pool.get().await?;
+            let tx = conn.transaction().await?;
+            registry::lock(&*tx, tenant.slug.as_str())
+                .await?
+                .require_live("tenant_not_live")?;
+            export::empty_schema(&tx, &tenant.schema_name).await?;
+            export::load_blocks(&tx, &tenant.schema_name, blocks).await?;
+            tx.commit().await?;
+            Ok::<_, DomainError>(())
+        }
+        .await;
+        if was_active {
+            self.resume(tenant.slug.as_str(), actor).await?;
+        }
+        swapped?;
+        self.get_tenant(tenant.slug.as_str()).await
+    }
+}
+
+async fn row_counts(
+    client: &tokio_postgres::Client,
+    schema: &str,
+) -> anyhow::Result<BTreeMap<String, u64>> {
+    let tables = client
+        .query(
+            "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = $1 AND c.relkind = 'r'",
+            &[&schema],
+        )
+        .await?;
+    let mut counts = BTreeMap::new();
+    for t in tables {
+        let table: String = t.get(0);
+        let n: i64 = client
+            .query_one(
+                &format!(
+                    "SELECT count(*) FROM {}.{}",
+                    quote_ident(schema),
+                    quote_ident(&table)
+                ),
+                &[],
+            )
+            .await?
+            .get(0);
+        counts.insert(table, u64::try_from(n).unwrap_or(0));
+    }
+    Ok(counts)
+}
