@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fmtBytes, fmtMoney, toCents } from './format';
+import { fmtAge, fmtBytes, fmtMoney, isoToLocal, localToIso, toCents } from './format';
 
 describe('format', () => {
   it('reads amounts as cents, and anything else as -1 for the server to refuse', () => {
@@ -18,5 +18,18 @@ describe('format', () => {
   it('shows money in its currency, and an unknown currency by its code', () => {
     expect(fmtMoney(1250, 'EUR')).toMatch(/12[.,]50/);
     expect(fmtMoney(1250, 'NOT A CURRENCY')).toBe('12.50 NOT A CURRENCY');
+  });
+
+  it('shows ages in the largest two units', () => {
+    expect(fmtAge(59)).toBe('59 s');
+    expect(fmtAge(600)).toBe('10 min');
+    expect(fmtAge(3700)).toBe('1 h 1 min');
+    expect(fmtAge(90000)).toBe('1 d 1 h');
+  });
+
+  it('turns a local date-time input into an instant and back', () => {
+    const iso = '2026-12-02T10:30:15.000Z';
+    expect(localToIso(isoToLocal(iso))).toBe(iso);
+    expect(localToIso('not a time')).toBe('');
   });
 });

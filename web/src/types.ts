@@ -110,3 +110,30 @@ export interface Order {
   currency: string;
   created_at: string;
 }
+
+export interface BackupSet {
+  label: string;
+  type: 'full' | 'diff' | 'incr';
+  started_at: string;
+  finished_at: string;
+  database_bytes: number;
+  repository_bytes: number;
+  based_on: string | null;
+}
+
+export interface BackupOverview {
+  backups: BackupSet[];
+  newest_age_s: number | null;
+  max_age_s: number;
+  stale: boolean;
+  running: boolean;
+}
+
+export interface RestoreReport {
+  tenant: Tenant;
+  mode: 'copy' | 'replace';
+  at: string;
+  rows: Record<string, number>;
+  export_file: string;
+  elapsed_ms: number;
+}

@@ -122,8 +122,10 @@ impl ArchivedCluster {
         std::fs::create_dir_all(&dir)?;
         std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755))?;
         let conf = write_config(&dir.join("backup"), &data, port)?;
+        // Above the default 100 that the restored copy's own files hold: a scratch
+        // instance must take the live value (recovery refuses less).
         let options = PgOptions {
-            max_connections: 100,
+            max_connections: 150,
             throwaway: true,
             archive: Some(conf.clone()),
         };

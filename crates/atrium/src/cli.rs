@@ -91,6 +91,21 @@ enum BackupAction {
     },
     /// Check archiving, then read every file in the repository against its checksum.
     Verify,
+    /// Analytics: freeze the events table (ALTER TABLE … FREEZE; hard links, taken while
+    /// inserts go on) and print the directory holding the copy. Runs beside ClickHouse.
+    Analytics {
+        /// ClickHouse's data directory (`path` in its config).
+        #[arg(long)]
+        data_dir: PathBuf,
+    },
+    /// Analytics: attach the parts of a frozen copy to the events table again.
+    AnalyticsRestore {
+        #[arg(long)]
+        data_dir: PathBuf,
+        /// The directory `atrium backup analytics` printed (or its copy).
+        #[arg(long)]
+        from: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -200,6 +215,9 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
         Command::Collector => &[MaskSalt, ClickHouseWriter],
         Command::Bootstrap => &[ControlDatabaseUrl, ApiDatabaseUrl],
         Command::Migrate { .. } | Command::Tenant { .. } => &[ControlDatabaseUrl, ClickHouseAdmin],
+        Command::Backup {
+            action: BackupAction::Analytics { .. } | BackupAction::AnalyticsRestore { .. },
+        } => &[ClickHouseAdmin],
         Command::Backup { .. } => &[ControlDatabaseUrl],
         Command::Operator { .. } | Command::SeedDemo => &[ControlDatabaseUrl],
         Command::Healthcheck { .. } => &[],
@@ -270,6 +288,21 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Bootstrap => bootstrap(&config).await?,
+        Command::Backup {
+            action: BackupAction::Analytics { data_dir },
+        } => {
+            let frozen =
+                atrium_analytics::backup::freeze_events(&clickhouse_admin(&config)?, &data_dir)
+                    .await?;
+            println!("{}", frozen.display());
+        }
+        Command::Backup {
+            action: BackupAction::AnalyticsRestore { data_dir, from },
+        } => {
+            let ch = clickhouse_admin(&config)?;
+            let attached = atrium_analytics::backup::restore_events(&ch, &data_dir, &from).await?;
+            println!("partitions attached: {}", attached.join(", "));
+        }
         Command::Backup { action } => backup(Control::new(config.control)?, action).await?,
         Command::Tenant { action } => {
             tenant(
@@ -355,6 +388,14 @@ fn seed_demo_events(
     Ok(())
 }
 
+fn clickhouse_admin(config: &Config) -> anyhow::Result<atrium_analytics::clickhouse::ClickHouse> {
+    anyhow::ensure!(
+        !config.clickhouse.url.is_empty(),
+        "no ClickHouse configured (ATRIUM_CLICKHOUSE__URL)"
+    );
+    atrium_analytics::clickhouse::ClickHouse::new(&config.clickhouse, &config.clickhouse.admin)
+}
+
 async fn backup(control: Control, action: BackupAction) -> anyhow::Result<()> {
     use atrium_control::backup::{BackupType, PgBackRest};
     match action {
@@ -404,6 +445,9 @@ async fn backup(control: Control, action: BackupAction) -> anyhow::Result<()> {
         BackupAction::Verify => {
             control.verify_backups().await?;
             println!("backups verified: archiving works and every file matches its checksum");
+        }
+        BackupAction::Analytics { .. } | BackupAction::AnalyticsRestore { .. } => {
+            unreachable!("handled without the control plane")
         }
     }
     Ok(())

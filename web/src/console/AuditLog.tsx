@@ -5,7 +5,7 @@ import { SelectField } from '../ui/forms';
 import { LoadedItems } from '../ui/states';
 import { Row, Table } from '../ui/Table';
 
-const ACTIONS = [['', 'any'], 'tenant.create', 'tenant.suspend', 'tenant.resume', 'tenant.delete', 'tenant.export', 'tenant.migrate', 'tenant.user.invite', 'key.create', 'key.revoke', 'operator.sign_in', 'operator.sign_in_failures', 'operator.upsert', 'operator.disable', 'operator.enable'] as const;
+const ACTIONS = [['', 'any'], 'tenant.create', 'tenant.suspend', 'tenant.resume', 'tenant.delete', 'tenant.export', 'tenant.restore', 'tenant.restore_at', 'backup.run', 'tenant.migrate', 'tenant.user.invite', 'key.create', 'key.revoke', 'operator.sign_in', 'operator.sign_in_failures', 'operator.upsert', 'operator.disable', 'operator.enable'] as const;
 
 export function AuditLog() {
   const [tenant, setTenant] = useState('');

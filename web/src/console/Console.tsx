@@ -1,5 +1,5 @@
 // The operator console: sign in, tenants (create, suspend, resume, invite, delete with
-// export), migration status, operators (add, set a password, disable, enable), and the
+// export, restore to a moment), migration status, backups, operators (add, set a password, disable, enable), and the
 // audit log. Everything goes through /v1 on the
 // control plane, exactly as a script would.
 import { useEffect } from 'react';
@@ -11,12 +11,14 @@ import { Shell } from '../ui/Shell';
 import { SignInForm } from '../ui/SignInForm';
 import { Loading } from '../ui/states';
 import { AuditLog } from './AuditLog';
+import { Backups } from './Backups';
 import { Operators } from './Operators';
 import { Tenants } from './Tenants';
 
 const LINKS = [
   ['/console', 'Tenants'],
   ['/console/operators', 'Operators'],
+  ['/console/backups', 'Backups'],
   ['/console/audit', 'Audit log'],
 ] as const;
 
@@ -35,7 +37,7 @@ export function Console({ path }: { path: string }) {
   };
   return (
     <Shell brand="Atrium console" navLabel="Console" links={[...LINKS]} current={path} who={session.operator.email} onSignOut={leave}>
-      {path === '/console/audit' ? <AuditLog /> : path === '/console/operators' ? <Operators me={session.operator.id} /> : <Tenants />}
+      {path === '/console/audit' ? <AuditLog /> : path === '/console/operators' ? <Operators me={session.operator.id} /> : path === '/console/backups' ? <Backups /> : <Tenants />}
     </Shell>
   );
 }

@@ -8,13 +8,14 @@ import { InviteForm } from '../ui/InviteForm';
 import { Row } from '../ui/Table';
 import { ConfirmDelete } from './ConfirmDelete';
 import { MigrationStatus } from './MigrationStatus';
+import { RestoreForm } from './RestoreForm';
 
 export const TENANT_COLUMNS = ['Tenant', 'State', 'Plan', 'Created', 'Schema size', 'Events (7 d)', 'Requests/min', 'Migrations', 'Actions'];
 
 /// A tenant's row, its actions, and (in a row below it) the dialog an action opened.
 export function TenantRow({ tenant: t, stats: s, config, onChange }: { tenant: Tenant; stats?: TenantStats; config: ConsoleConfig | null; onChange: () => void }) {
   const action = useAction();
-  const [dialog, setDialog] = useState<'invite' | 'delete' | null>(null);
+  const [dialog, setDialog] = useState<'invite' | 'delete' | 'restore' | null>(null);
   const change = (verb: 'suspend' | 'resume' | 'export') => action.run(async () => {
     await post(`/v1/tenants/${t.slug}/${verb}`);
     onChange();
@@ -57,6 +58,7 @@ export function TenantRow({ tenant: t, stats: s, config, onChange }: { tenant: T
           )}
           {t.state === 'suspended' && button('Resume', () => void change('resume'))}
           {live && button('Export now', () => void change('export'))}
+          {(live || t.state === 'deleted') && button('Restore…', () => setDialog('restore'))}
           {live && button('Delete…', () => setDialog('delete'), 'danger')}
           {t.export_path && <a href={`/v1/tenants/${t.slug}/export`}>Download export</a>}
           <FormError error={action.error} />
@@ -77,6 +79,11 @@ export function TenantRow({ tenant: t, stats: s, config, onChange }: { tenant: T
               Close
             </button>
           </InviteForm>
+        </DialogRow>
+      )}
+      {dialog === 'restore' && (
+        <DialogRow>
+          <RestoreForm tenant={t} onClose={() => setDialog(null)} onRestored={onChange} />
         </DialogRow>
       )}
       {dialog === 'delete' && (

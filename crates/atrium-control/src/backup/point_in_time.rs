@@ -125,8 +125,15 @@ impl Control {
             )
         })?;
         super::scratch::sweep(&tool, &self.config.backup).await;
-        // The WAL up to `at` must be in the repository before a restore can replay it:
-        // `check` switches to a new WAL file and waits until it is archived.
+        // Replay stops at the first commit after `at`, and fails if it finds none: a
+        // quiet cluster may have written none since. This transaction is one (an id is
+        // assigned, so its commit is logged), and `check` then switches to a new WAL
+        // file and waits until the one holding it is archived.
+        self.pool
+            .get()
+            .await?
+            .simple_query("SELECT txid_current()")
+            .await?;
         tool.check().await?;
         let deadline = started + Duration::from_secs(self.config.backup.restore_timeout_s);
         let (file, rows) = self.export_at(&tool, &source, req.at, deadline).await?;
@@ -169,7 +176,8 @@ impl Control {
         at: DateTime<Utc>,
         deadline: Instant,
     ) -> Result<(PathBuf, BTreeMap<String, u64>)> {
-        let scratch = Scratch::start(tool, &self.config.backup, at, deadline).await?;
+        let replay = super::scratch::replay_settings(&**self.pool.get().await?).await?;
+        let scratch = Scratch::start(tool, &self.config.backup, at, &replay, deadline).await?;
         let exported = async {
             let mut client = scratch.connect(&self.config.database_url, deadline).await?;
             let stem = format!("{}-at-{}", source.slug, at.format("%Y%m%dT%H%M%SZ"));

@@ -45,6 +45,7 @@ impl Scratch {
         tool: &PgBackRest,
         cfg: &BackupConfig,
         at: DateTime<Utc>,
+        replay: &[(String, String)],
         deadline: Instant,
     ) -> Result<Self> {
         private_fs::create_dir_all(&cfg.scratch_dir)
@@ -63,7 +64,7 @@ impl Scratch {
             tool: tool.clone(),
             _lock: Some(lock),
         };
-        match scratch.boot(cfg, at, deadline).await {
+        match scratch.boot(cfg, at, replay, deadline).await {
             Ok(()) => Ok(scratch),
             Err(e) => {
                 scratch.remove().await;
@@ -76,6 +77,7 @@ impl Scratch {
         &mut self,
         cfg: &BackupConfig,
         at: DateTime<Utc>,
+        replay: &[(String, String)],
         deadline: Instant,
     ) -> Result<()> {
         private_fs::create_dir_all(&self.data).map_err(cannot_start)?;
@@ -90,12 +92,13 @@ impl Scratch {
             .await?;
         self.bin = pg_bin_dir(cfg, &self.data)?;
         self.port = free_port().map_err(cannot_start)?;
-        // Settings replay depends on (max_connections and the like) stay the cluster's:
-        // recovery refuses lower values than the primary had.
-        let options = format!(
+        let mut options = format!(
             "-p {} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c archive_mode=off",
             self.port
         );
+        for (name, value) in replay {
+            options.push_str(&format!(" -c {name}={value}"));
+        }
         let log = self.dir.join("server.log");
         let started = self
             .pg_ctl()
@@ -109,18 +112,23 @@ impl Scratch {
             .await
             .map_err(cannot_start)?;
         if !started.status.success() {
-            let log = std::fs::read_to_string(&log).unwrap_or_default();
-            let fatal: Vec<&str> = log
-                .lines()
-                .filter(|l| l.contains("FATAL") || l.contains("DETAIL") || l.contains("HINT"))
-                .collect();
-            let why = match fatal.is_empty() {
-                true => log.lines().rev().take(3).collect::<Vec<_>>(),
-                false => fatal,
-            };
-            return Err(cannot_start(why.join(" | ")));
+            return Err(self.failure());
         }
         Ok(())
+    }
+
+    /// Why the instance stopped, from its log: the FATAL lines and their explanations.
+    fn failure(&self) -> DomainError {
+        let log = std::fs::read_to_string(self.dir.join("server.log")).unwrap_or_default();
+        let fatal: Vec<&str> = log
+            .lines()
+            .filter(|l| l.contains("FATAL") || l.contains("DETAIL") || l.contains("HINT"))
+            .collect();
+        let why = match fatal.is_empty() {
+            true => log.lines().rev().take(3).collect::<Vec<_>>(),
+            false => fatal,
+        };
+        cannot_start(why.join(" | "))
     }
 
     /// A connection with `url`'s credentials (the control plane's own: the copy holds
@@ -162,6 +170,11 @@ impl Scratch {
                     return Err(cannot_start(format!(
                         "signing in to the restored copy: {e}"
                     )))
+                }
+                // pg_ctl returned once read-only connections were accepted; replay can
+                // still fail after that, and then the server is gone.
+                Ok((_, true)) | Err(_) if !self.data.join("postmaster.pid").exists() => {
+                    return Err(self.failure())
                 }
                 Ok((_, true)) | Err(_) if Instant::now() < deadline => {
                     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -229,6 +242,27 @@ pub(super) async fn sweep(tool: &PgBackRest, cfg: &BackupConfig) {
         };
         leftover.remove().await;
     }
+}
+
+/// Settings recovery refuses to run below the primary's values (a cluster started with
+/// `-c max_connections=200` restores with the default 100 in its files). Read from the
+/// live cluster, numbers only, for the scratch instance's command line.
+pub(super) async fn replay_settings(
+    client: &impl tokio_postgres::GenericClient,
+) -> Result<Vec<(String, String)>> {
+    let rows = client
+        .query(
+            "SELECT name, setting FROM pg_settings WHERE name IN ('max_connections',
+               'max_worker_processes', 'max_wal_senders', 'max_prepared_transactions',
+               'max_locks_per_transaction')",
+            &[],
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| (r.get::<_, String>(0), r.get::<_, String>(1)))
+        .filter(|(_, v)| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
+        .collect())
 }
 
 fn remaining(deadline: Instant) -> Duration {
