@@ -53,3 +53,35 @@ async fn readyz(State(l): State<Arc<Lifecycle>>) -> Probe {
 async fn startupz(State(l): State<Arc<Lifecycle>>) -> Probe {
     answer(l.is_started(), "started", json!({"status": "starting"}))
 }
+
+#[cfg(test)]
+mod tests {
+    use axum::{body::Body, http::Request};
+    use tower::ServiceExt;
+
+    use super::*;
+
+    async fn readyz(l: &Arc<Lifecycle>) -> (StatusCode, Value) {
+        let res = router(l.clone())
+            .oneshot(Request::get("/readyz").body(Body::empty()).expect("request"))
+            .await
+            .expect("answer");
+        let status = res.status();
+        let body = axum::body::to_bytes(res.into_body(), 64 * 1024)
+            .await
+            .expect("body");
+        (status, serde_json::from_slice(&body).expect("json"))
+    }
+
+    #[tokio::test]
+    async fn a_stale_backup_is_noted_on_readyz_without_failing_it() {
+        let l = Lifecycle::new(Arc::new(|| Box::pin(async { Ok(()) })));
+        l.mark_started();
+        l.note("backup", Some("the newest backup is 97000 s old".into()));
+        let (status, body) = readyz(&l).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["notes"]["backup"], "the newest backup is 97000 s old");
+        l.note("backup", None);
+        assert_eq!(readyz(&l).await, (StatusCode::OK, json!({"status": "ready"})));
+    }
+}

@@ -18,6 +18,7 @@ export function RestoreForm({ tenant, onClose, onRestored }: { tenant: Tenant; o
   const action = useAction();
   const log = useGet<Page<AuditEntry>>(`/v1/audit?tenant=${tenant.slug}&limit=20`);
   const restore = async () => {
+    setDone(null);
     const at = localToIso(when);
     if (!at) throw new ApiError(0, 'validation_failed', 'Pick a moment.', [{ field: 'at', message: 'Pick a moment.' }]);
     const body = mode === 'copy' ? { at, as_slug: asSlug } : { at };

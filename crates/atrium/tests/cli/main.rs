@@ -104,3 +104,29 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     files
 }
+
+/// Backup and restore commands given bad input answer with one line and a non-zero exit
+/// before touching anything (no database is reachable here: nothing got that far).
+#[test]
+fn backup_and_restore_commands_refuse_bad_input_in_one_line() {
+    let cases: &[(&[&str], i32, &str)] = &[
+        (&["backup", "list"], 1, "backups are not configured"),
+        (&["backup", "run", "--type", "weekly"], 2, "invalid value 'weekly'"),
+        (&["tenant", "restore", "acme", "--at", "yesterday"], 2, "invalid value 'yesterday'"),
+        (&["tenant", "restore", "acme", "--as", "copy"], 2, "--at"),
+        (&["tenant", "restore", "acme"], 2, "--file"),
+        (
+            &["tenant", "restore", "acme", "--at", "2026-01-01T00:00:00Z", "--file", "x.sql"],
+            2,
+            "cannot be used with",
+        ),
+    ];
+    for (args, code, says) in cases {
+        let (status, stderr) = run(args, &[], Duration::from_secs(20));
+        assert_eq!(status, Some(*code), "atrium {args:?}: {stderr}");
+        assert!(stderr.contains(says), "atrium {args:?}: {stderr}");
+    }
+    let (status, stderr) = run(&["backup", "list"], &[], Duration::from_secs(20));
+    assert_eq!(status, Some(1));
+    assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+}
