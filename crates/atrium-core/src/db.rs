@@ -32,6 +32,9 @@ pub enum DbError {
     /// cache entry) or the connection broke.
     #[error("could not enter the tenant: {0}")]
     Setup(tokio_postgres::Error),
+    /// The transaction's connection broke and no primary took it over in time.
+    #[error("the database connection was lost")]
+    ConnectionLost,
     /// One failure handed to several callers (a coalesced cache load).
     #[error(transparent)]
     Shared(std::sync::Arc<DbError>),
@@ -209,11 +212,9 @@ impl TenantTx {
         })
     }
 
-    fn conn(&self) -> &deadpool_postgres::Object {
-        // Invariant: `conn` is only taken in commit/drop, which consume self.
-        self.conn
-            .as_ref()
-            .unwrap_or_else(|| unreachable!("connection taken"))
+    /// None once the connection broke and no other could replace it.
+    fn conn(&self) -> Result<&deadpool_postgres::Object, DbError> {
+        self.conn.as_ref().ok_or(DbError::ConnectionLost)
     }
 
     pub async fn query(
@@ -256,19 +257,17 @@ impl TenantTx {
     /// connection (see the type's documentation).
     async fn run(&mut self, sql: &str, work: Work<'_>) -> Result<Done, DbError> {
         let Some(setup) = self.pending_setup.take() else {
-            return Ok(send(self.conn(), sql, &work).await?);
+            return Ok(send(self.conn()?, sql, &work).await?);
         };
         let mut replaced = false;
         loop {
-            let client = self.conn();
+            let client = self.conn()?;
             let result = pipelined(client, &setup, send(client, sql, &work)).await;
             match result {
                 Err(e)
                     if e.is_connection_class() && (!replaced || Instant::now() < self.deadline) =>
                 {
-                    if self.replace_connection().await.is_err() {
-                        return Err(e);
-                    }
+                    self.replace_connection().await?;
                     replaced = true;
                 }
                 other => return other,
@@ -278,12 +277,14 @@ impl TenantTx {
 
     /// Swaps the broken connection for one to the primary, whichever node that is now.
     async fn replace_connection(&mut self) -> Result<(), DbError> {
-        // Idle connections were most likely opened to the same, now lost, server.
-        self.pool.retain(|_, _| false);
-        let fresh = failover::connection(&self.pool, self.deadline).await?;
-        if let Some(broken) = self.conn.replace(fresh) {
+        // Closed at once, not after the wait: on a node being drained for a switchover,
+        // an open (failed) transaction would hold the drain up.
+        if let Some(broken) = self.conn.take() {
             drop(deadpool_postgres::Object::take(broken));
         }
+        // Idle connections were most likely opened to the same, now lost, server.
+        self.pool.retain(|_, _| false);
+        self.conn = Some(failover::connection(&self.pool, self.deadline).await?);
         Ok(())
     }
 
@@ -293,10 +294,7 @@ impl TenantTx {
             self.pending_setup = None;
             return Ok(());
         }
-        let conn = self
-            .conn
-            .take()
-            .unwrap_or_else(|| unreachable!("connection taken"));
+        let conn = self.conn.take().ok_or(DbError::ConnectionLost)?;
         match conn.batch_execute("COMMIT").await {
             Ok(()) => Ok(()),
             Err(e) => {

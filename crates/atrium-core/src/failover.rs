@@ -19,8 +19,8 @@ use tokio_postgres::error::SqlState;
 use crate::db::DbError;
 
 /// Pause between attempts while no primary answers: short against a switchover that
-/// takes about a second, long enough not to hammer a node that is starting.
-const RETRY_PAUSE: Duration = Duration::from_millis(100);
+/// takes about two seconds, long enough not to hammer a node that is starting.
+const RETRY_PAUSE: Duration = Duration::from_millis(50);
 
 /// Whether `e` says the connection (or the server behind it) is gone or unfit for
 /// writes, as opposed to something about the statement: a closed socket, a refused or
@@ -47,6 +47,7 @@ impl DbError {
             DbError::Pool(e) => pool_error_is_connection(e),
             DbError::Postgres(e) | DbError::Setup(e) => is_connection_error(e),
             DbError::Shared(e) => e.is_connection_class(),
+            DbError::ConnectionLost => true,
             DbError::BadIdentifier => false,
         }
     }

@@ -93,7 +93,7 @@ fn classify(err: &DbError) -> Option<ApiError> {
             )),
             _ => None,
         },
-        DbError::BadIdentifier => None,
+        DbError::BadIdentifier | DbError::ConnectionLost => None,
     }
 }
 
