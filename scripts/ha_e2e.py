@@ -28,8 +28,8 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
+
+from e2e_lib import Failed, expect, http, wait_until
 
 API = os.environ["API"]
 CONTROL = os.environ["CONTROL"]
@@ -53,51 +53,11 @@ PACE = 0.025
 RTO_MAX, SWITCH_PAUSE_TARGET, SWITCH_PAUSE_MAX = 15.0, 2.0, 3.0
 
 
-class Failed(Exception):
-    pass
-
-
-def expect(cond, msg):
-    if not cond:
-        raise Failed(msg)
-
-
-def http(method, url, body=None, token=None, timeout=5.0):
-    """(status, parsed body); status 0 when nothing answered."""
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, method=method)
-    if data is not None:
-        req.add_header("Content-Type", "application/json")
-    if token:
-        req.add_header("Authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as r:
-            status, raw = r.status, r.read()
-    except urllib.error.HTTPError as e:
-        status, raw = e.code, e.read()
-    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
-        return 0, None
-    try:
-        return status, json.loads(raw) if raw else None
-    except ValueError:
-        return status, raw.decode(errors="replace")
-
-
-def wait_for(what, seconds, cond, step=0.1):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        v = cond()
-        if v:
-            return v
-        time.sleep(step)
-    raise Failed(f"{what} did not happen within {seconds} s")
-
-
 # --- the cluster, as Patroni's REST API sees it --------------------------------------------
 
 def cluster():
     for base in REST:
-        s, b = http("GET", f"{base}/cluster", timeout=2)
+        s, _, b = http("GET", f"{base}/cluster", timeout=2)
         if s == 200:
             return b["members"]
     return []
@@ -121,7 +81,7 @@ def streaming_to(primary, standby):
     m = next((m for m in cluster() if m["name"] == primary), None)
     if not m:
         return False
-    s, b = http("GET", m["api_url"], timeout=2)
+    s, _, b = http("GET", m["api_url"], timeout=2)
     return s == 200 and any(r.get("application_name") == standby and r.get("state") == "streaming"
                             for r in (b or {}).get("replication", []))
 
@@ -223,7 +183,7 @@ class Readiness:
 
     def run(self):
         while not self.stopping.is_set():
-            s, _ = http("GET", f"{API}/readyz", timeout=2)
+            s, _, _ = http("GET", f"{API}/readyz", timeout=2)
             self.log.append((time.monotonic(), s))
             time.sleep(0.1)
 
@@ -247,9 +207,9 @@ def account(entries):
 def provision():
     tenants = []
     for slug in ("haone", "hatwo", "hathree"):
-        s, b = http("POST", f"{CONTROL}/v1/tenants", {"slug": slug}, ADMIN, timeout=30)
+        s, _, b = http("POST", f"{CONTROL}/v1/tenants", {"slug": slug}, ADMIN, timeout=30)
         expect(s in (200, 201), f"create tenant {slug}: {s} {b}")
-        s, b = http("POST", f"{CONTROL}/v1/tenants/{slug}/keys", {"name": "ha-e2e"}, ADMIN)
+        s, _, b = http("POST", f"{CONTROL}/v1/tenants/{slug}/keys", {"name": "ha-e2e"}, ADMIN)
         expect(s == 201, f"create key for {slug}: {s} {b}")
         tenants.append({"slug": slug, "key": b["secret"]})
     return tenants
@@ -266,7 +226,7 @@ def resumed(entries, since):
 
 
 def failover(tenants, run):
-    wait_for("a healthy cluster with a synchronous standby", 90, healthy, 0.2)
+    wait_until("a healthy cluster with a synchronous standby", healthy, 90, 0.2)
     old = leader()
     with Readiness() as ready, Writers(tenants, f"f{run}") as w:
         time.sleep(2)
@@ -279,9 +239,9 @@ def failover(tenants, run):
         # acknowledged by the dying one first (its backends finish what they had read, and
         # the standby confirms), so the end of the longest gap since the kill, not the first
         # 201, marks the first write on the new primary.
-        first = wait_for("a write on the new primary", 30, lambda: resumed(w.entries(), killed))
-        wait_for("/readyz back to 200", 30, lambda: any(
-            t > killed and s == 200 for t, s in ready.log if t > first))
+        first = wait_until("a write on the new primary", lambda: resumed(w.entries(), killed), 30, 0.1)
+        wait_until("/readyz back to 200", lambda: any(
+            t > killed and s == 200 for t, s in ready.log if t > first), 30, 0.1)
         time.sleep(1.5)
     rto = first - killed
     new = leader()
@@ -292,8 +252,8 @@ def failover(tenants, run):
     expect(not bad, f"answers other than 201 and 503 (with Retry-After) during the failover: {bad}")
     expect(unready, "/readyz never turned 503 while there was no primary")
     expect(ready.log[-1][1] == 200, "/readyz did not come back to 200")
-    rejoin = wait_for(f"{old} streaming again from {new}", 90,
-                      lambda: streaming_to(new, old) and healthy() and time.monotonic(), 0.25) - killed
+    rejoin = wait_until(f"{old} streaming again from {new}",
+                        lambda: streaming_to(new, old) and healthy() and time.monotonic(), 90) - killed
     FIGURES["rto"].append(rto)
     FIGURES["rejoin"].append(rejoin)
     FIGURES["failover_503"] += counts.get(503, 0)
@@ -303,7 +263,7 @@ def failover(tenants, run):
 
 
 def switchover(tenants, run):
-    wait_for("a healthy cluster with a synchronous standby", 90, healthy, 0.2)
+    wait_until("a healthy cluster with a synchronous standby", healthy, 90, 0.2)
     old = leader()
     new = next(m["name"] for m in cluster() if m["name"] != old)
     with Writers(tenants, f"s{run}") as w:
@@ -312,7 +272,7 @@ def switchover(tenants, run):
         r = subprocess.run([f"{ROOT}/scripts/ha-switchover", new], capture_output=True, text=True)
         expect(r.returncode == 0, f"scripts/ha-switchover: {r.stderr.strip()[-500:]}")
         print(r.stderr.strip(), file=sys.stderr)
-        wait_for(f"{new} as the primary", 30, lambda: leader() == new, 0.2)
+        wait_until(f"{new} as the primary", lambda: leader() == new, 30, 0.2)
         took = time.monotonic() - started
         time.sleep(3)
     entries = w.entries()
@@ -347,16 +307,16 @@ def throughput(tenants):
         return out
 
     try:
-        wait_for("a healthy cluster with a synchronous standby", 90, healthy, 0.2)
+        wait_until("a healthy cluster with a synchronous standby", healthy, 90, 0.2)
         sync = load()
         patronictl("edit-config", "-s", "synchronous_mode=false", "--force")
-        wait_for("asynchronous replication", 30, lambda: healthy(sync=False) and
-                 psql("SHOW synchronous_standby_names").strip() == "", 0.2)
+        wait_until("asynchronous replication", lambda: healthy(sync=False) and
+                   psql("SHOW synchronous_standby_names").strip() == "", 30, 0.2)
         async_ = load()
     finally:
         os.unlink(keys.name)
         patronictl("edit-config", "-s", "synchronous_mode=true", "--force")
-    wait_for("synchronous replication again", 30, healthy, 0.2)
+    wait_until("synchronous replication again", healthy, 30, 0.2)
     ratio = sync["rps"] / async_["rps"]
     FIGURES.update(sync=sync, async_=async_, ratio=ratio)
     return (f"synchronous {sync['rps']:.0f} writes/s (p99 {sync['p99_ms']:.1f} ms), asynchronous "
