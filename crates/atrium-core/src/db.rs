@@ -259,13 +259,17 @@ impl TenantTx {
         let Some(setup) = self.pending_setup.take() else {
             return Ok(send(self.conn()?, sql, &work).await?);
         };
+        // Raw SQL may hold its own COMMIT: only one statement is known safe to send again.
+        let retryable = !matches!(work, Work::Batch);
         let mut replaced = false;
         loop {
             let client = self.conn()?;
             let result = pipelined(client, &setup, send(client, sql, &work)).await;
             match result {
                 Err(e)
-                    if e.is_connection_class() && (!replaced || Instant::now() < self.deadline) =>
+                    if retryable
+                        && e.is_connection_class()
+                        && (!replaced || Instant::now() < self.deadline) =>
                 {
                     self.replace_connection().await?;
                     replaced = true;
