@@ -257,7 +257,15 @@ impl TenantTx {
     /// connection (see the type's documentation).
     async fn run(&mut self, sql: &str, work: Work<'_>) -> Result<Done, DbError> {
         let Some(setup) = self.pending_setup.take() else {
-            return Ok(send(self.conn()?, sql, &work).await?);
+            let result = send(self.conn()?, sql, &work).await.map_err(DbError::from);
+            if result.as_ref().is_err_and(DbError::is_connection_class) {
+                // Never back into the pool, not even after a ROLLBACK that succeeds (a
+                // node turned standby answers it): dropped here, closed.
+                if let Some(conn) = self.conn.take() {
+                    drop(deadpool_postgres::Object::take(conn));
+                }
+            }
+            return result;
         };
         // Raw SQL may hold its own COMMIT: only one statement is known safe to send again.
         let retryable = !matches!(work, Work::Batch);
