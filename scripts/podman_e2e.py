@@ -18,9 +18,10 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
 import urllib.request
 import uuid
+
+from e2e_lib import Failed, expect, http, wait_until
 
 POD = os.environ["POD"]
 YAML = os.environ["POD_YAML"]
@@ -37,38 +38,6 @@ PERIOD, THRESHOLD, PROBE_TIMEOUT = 5, 3, 2
 # (a wedged one does) is killed after 10 s.
 STOP_GRACE = 10
 SLACK = 8
-
-
-class Failed(Exception):
-    pass
-
-
-def expect(cond, msg):
-    if not cond:
-        raise Failed(msg)
-
-
-def http(method, url, body=None, token=None, timeout=5.0, headers=None):
-    """(status, headers with lower-case names, parsed body); status 0 when nothing answered."""
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, method=method)
-    if data is not None:
-        req.add_header("Content-Type", "application/json")
-    if token:
-        req.add_header("Authorization", f"Bearer {token}")
-    for k, v in (headers or {}).items():
-        req.add_header(k, v)
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as r:
-            status, hdrs, raw = r.status, {k.lower(): v for k, v in r.headers.items()}, r.read()
-    except urllib.error.HTTPError as e:
-        status, hdrs, raw = e.code, {k.lower(): v for k, v in e.headers.items()}, e.read()
-    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
-        return 0, {}, None
-    try:
-        return status, hdrs, json.loads(raw) if raw else None
-    except ValueError:
-        return status, hdrs, raw.decode(errors="replace")
 
 
 def podman(*args, check=True):
@@ -92,16 +61,6 @@ def restarts(name):
 
 def healthcheck(name):
     return podman("healthcheck", "run", container(name), check=False).returncode == 0
-
-
-def wait_until(what, fn, seconds, every=0.25):
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        v = fn()
-        if v:
-            return v
-        time.sleep(every)
-    raise Failed(f"timed out after {seconds}s waiting for {what}")
 
 
 def others_untouched(skip, before):

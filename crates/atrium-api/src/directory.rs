@@ -11,11 +11,13 @@ use std::{sync::Arc, time::Duration};
 use atrium_core::{
     db::{DbError, TenantScope},
     domain::TenantState,
+    failover,
 };
 use deadpool_postgres::Pool;
 use futures::StreamExt;
 use moka::future::Cache;
 use secrecy::{ExposeSecret, SecretString};
+use tokio::time::Instant;
 use uuid::Uuid;
 
 /// Entries kept at most per cache. Eviction is by frequency as well as recency, so a
@@ -37,6 +39,8 @@ pub struct TenantRecord {
 
 pub struct Directory {
     pool: Pool,
+    /// Lookups are reads: during a failover they are simply tried again, this long.
+    failover_wait: Duration,
     /// "Not found" is cached too, so unknown slugs don't reach the database every time.
     tenants: Cache<String, Option<Arc<TenantRecord>>>,
     keys: Cache<Vec<u8>, Option<Uuid>>,
@@ -54,9 +58,10 @@ where
 }
 
 impl Directory {
-    pub fn new(pool: Pool, ttl: Duration) -> Arc<Self> {
+    pub fn new(pool: Pool, ttl: Duration, failover_wait: Duration) -> Arc<Self> {
         Arc::new(Self {
             pool,
+            failover_wait,
             tenants: cache(ttl),
             keys: cache(ttl),
         })
@@ -66,9 +71,16 @@ impl Directory {
     /// costs one round trip per tenant, not one per request).
     pub async fn tenant(&self, slug: &str) -> Result<Option<Arc<TenantRecord>>, DbError> {
         self.tenants
-            .try_get_with_by_ref(slug, self.load_tenant(slug))
+            .try_get_with_by_ref(slug, self.retrying(|| self.load_tenant(slug)))
             .await
             .map_err(DbError::Shared)
+    }
+
+    async fn retrying<T, Fut>(&self, load: impl FnMut() -> Fut) -> Result<T, DbError>
+    where
+        Fut: std::future::Future<Output = Result<T, DbError>>,
+    {
+        failover::retry(Instant::now() + self.failover_wait, load).await
     }
 
     async fn load_tenant(&self, slug: &str) -> Result<Option<Arc<TenantRecord>>, DbError> {
@@ -88,7 +100,7 @@ impl Directory {
     /// The tenant an API key (by hash) belongs to, if the key exists and is not revoked.
     pub async fn key_tenant(&self, hash: &[u8]) -> Result<Option<Uuid>, DbError> {
         self.keys
-            .try_get_with_by_ref(hash, self.load_key(hash))
+            .try_get_with_by_ref(hash, self.retrying(|| self.load_key(hash)))
             .await
             .map_err(DbError::Shared)
     }

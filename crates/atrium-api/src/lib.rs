@@ -25,6 +25,8 @@ use crate::directory::Directory;
 pub struct AppState {
     /// Logs in as the api role, which can read no tenant's data until `SET LOCAL ROLE`.
     pub pool: Pool,
+    /// How long a request waits for a primary during a failover (`api.pool.failover_wait_ms`).
+    pub failover_wait: Duration,
     /// Tenants and API keys, cached and invalidated by the control plane's NOTIFY.
     pub directory: Arc<Directory>,
     /// Learning mode: `?tid=` picks a tenant without a key. Refused in production.
@@ -60,8 +62,11 @@ impl Application {
             );
         }
         let pool = atrium_core::db::build_pool(&api.database_url, &api.pool, "atrium-api")?;
-        let directory =
-            Directory::new(pool.clone(), Duration::from_millis(api.tenant_cache_ttl_ms));
+        let directory = Directory::new(
+            pool.clone(),
+            Duration::from_millis(api.tenant_cache_ttl_ms),
+            api.pool.failover_wait(),
+        );
         directory.spawn_listener(api.database_url.clone());
         let emitter = if config.analytics.enabled {
             // The writer thread lives as long as the process; it stops when the last
@@ -84,6 +89,7 @@ impl Application {
             .transpose()?;
         let state = AppState {
             pool: pool.clone(),
+            failover_wait: api.pool.failover_wait(),
             directory,
             dev_tenant_param: api.dev_tenant_param,
             emitter,

@@ -40,9 +40,9 @@ impl Tenant {
         &self.0.slug
     }
 
-    /// Opens this tenant's transaction on a pooled connection.
+    /// Opens this tenant's transaction on a pooled connection, waiting out a failover.
     pub async fn begin(&self, state: &AppState) -> Result<TenantTx, ApiError> {
-        Ok(TenantTx::begin(&state.pool, &self.0.scope).await?)
+        Ok(TenantTx::begin_within(&state.pool, &self.0.scope, state.failover_wait).await?)
     }
 }
 

@@ -306,6 +306,9 @@ pub struct PoolConfig {
     pub wait_timeout_ms: u64,
     /// TCP connect timeout for new connections, in ms.
     pub connect_timeout_ms: u64,
+    /// High availability: how long a request waits for a writable primary while none
+    /// answers (a failover or switchover) before it gets a 503, in ms. 0: no wait.
+    pub failover_wait_ms: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -388,6 +391,8 @@ impl Default for Config {
             max_size: 16,
             wait_timeout_ms: 2_000,
             connect_timeout_ms: 2_000,
+            // A Patroni switchover leaves no primary for about a second.
+            failover_wait_ms: 5_000,
         };
         Self {
             environment: Environment::Development,
@@ -547,15 +552,21 @@ impl Config {
     /// Checks everything that can be checked before connecting anywhere.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let bad = |msg: String| Err(ConfigError::Invalid(msg));
-        for (name, pool) in [
-            ("api.pool", &self.api.pool),
-            ("control.pool", &self.control.pool),
+        for (name, pool, http) in [
+            ("api.pool", &self.api.pool, &self.api.http),
+            ("control.pool", &self.control.pool, &self.control.http),
         ] {
             if pool.max_size == 0 || pool.max_size > 1_000 {
                 return bad(format!("{name}.max_size must be between 1 and 1000"));
             }
             if pool.wait_timeout_ms == 0 || pool.connect_timeout_ms == 0 {
                 return bad(format!("{name} timeouts must be positive"));
+            }
+            // A wait the request timeout cuts off would end in a 503 without its problem+json.
+            if pool.failover_wait_ms >= http.request_timeout_ms {
+                return bad(format!(
+                    "{name}.failover_wait_ms must be shorter than the request timeout"
+                ));
             }
         }
         self.api.http.validate("api.http")?;
@@ -704,6 +715,9 @@ impl PoolConfig {
     }
     pub fn connect_timeout(&self) -> Duration {
         Duration::from_millis(self.connect_timeout_ms)
+    }
+    pub fn failover_wait(&self) -> Duration {
+        Duration::from_millis(self.failover_wait_ms)
     }
 }
 

@@ -11,10 +11,12 @@ use std::time::Duration;
 
 use deadpool_postgres::{ClientWrapper, Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use secrecy::{ExposeSecret, SecretString};
-use tokio_postgres::{types::ToSql, NoTls, Row, Statement};
+use tokio::time::Instant;
+use tokio_postgres::{types::ToSql, NoTls, Row};
 
 use crate::{
     config::PoolConfig,
+    failover,
     tenancy::{is_plain_identifier, quote_ident},
 };
 
@@ -30,6 +32,9 @@ pub enum DbError {
     /// cache entry) or the connection broke.
     #[error("could not enter the tenant: {0}")]
     Setup(tokio_postgres::Error),
+    /// The transaction's connection broke and no primary took it over in time.
+    #[error("the database connection was lost")]
+    ConnectionLost,
     /// One failure handed to several callers (a coalesced cache load).
     #[error(transparent)]
     Shared(std::sync::Arc<DbError>),
@@ -159,25 +164,57 @@ impl TenantScope {
 /// Dropped without [`TenantTx::commit`] (an error, a panic, a client that went away),
 /// it rolls back on a spawned task that owns the connection, so the connection returns
 /// to the pool only once it is clean.
+///
+/// A connection lost before the first statement answered (a failover, a switchover, a
+/// pooled connection to a primary that is gone) is replaced and the statement sent again,
+/// until the transaction's failover deadline: nothing of it can have committed, since it
+/// went out behind `BEGIN` and `COMMIT` was never sent (see [`crate::failover`]).
 pub struct TenantTx {
+    pool: Pool,
     conn: Option<deadpool_postgres::Object>,
     pending_setup: Option<String>,
+    deadline: Instant,
+}
+
+/// What a statement is run for.
+enum Work<'a> {
+    Query(&'a [&'a (dyn ToSql + Sync)]),
+    Execute(&'a [&'a (dyn ToSql + Sync)]),
+    Batch,
+}
+
+enum Done {
+    Rows(Vec<Row>),
+    Count(u64),
+    Nothing,
 }
 
 impl TenantTx {
+    /// Opens the transaction without waiting out a failover: a lost pooled connection is
+    /// still replaced once.
     pub async fn begin(pool: &Pool, scope: &TenantScope) -> Result<Self, DbError> {
-        let conn = pool.get().await?;
+        Self::begin_within(pool, scope, Duration::ZERO).await
+    }
+
+    /// Opens the transaction, waiting up to `failover_wait` for a primary to take it.
+    pub async fn begin_within(
+        pool: &Pool,
+        scope: &TenantScope,
+        failover_wait: Duration,
+    ) -> Result<Self, DbError> {
+        let deadline = Instant::now() + failover_wait;
+        let conn = failover::connection(pool, deadline).await?;
         Ok(Self {
+            pool: pool.clone(),
             conn: Some(conn),
             pending_setup: Some(scope.setup_sql.clone()),
+            deadline,
         })
     }
 
-    fn conn(&self) -> &deadpool_postgres::Object {
-        // Invariant: `conn` is only taken in commit/drop, which consume self.
-        self.conn
-            .as_ref()
-            .unwrap_or_else(|| unreachable!("connection taken"))
+    /// None once the connection broke and no other could replace it.
+    fn conn(&self) -> Result<&deadpool_postgres::Object, DbError> {
+        self.conn.as_ref().ok_or(DbError::ConnectionLost)
     }
 
     pub async fn query(
@@ -185,8 +222,10 @@ impl TenantTx {
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<Vec<Row>, DbError> {
-        self.prepared(sql, |c, stmt| async move { c.query(&stmt, params).await })
-            .await
+        match self.run(sql, Work::Query(params)).await? {
+            Done::Rows(rows) => Ok(rows),
+            _ => unreachable!("a query answers rows"),
+        }
     }
 
     pub async fn query_opt(
@@ -202,34 +241,63 @@ impl TenantTx {
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<u64, DbError> {
-        self.prepared(sql, |c, stmt| async move { c.execute(&stmt, params).await })
-            .await
-    }
-
-    /// Prepares `sql` (cached per connection) and runs it with `run`, pipelined behind
-    /// the setup batch if this is the transaction's first statement.
-    async fn prepared<'a, T, Fut>(
-        &'a mut self,
-        sql: &'a str,
-        run: impl FnOnce(&'a ClientWrapper, Statement) -> Fut,
-    ) -> Result<T, DbError>
-    where
-        Fut: std::future::Future<Output = Result<T, tokio_postgres::Error>>,
-    {
-        let setup = self.pending_setup.take();
-        let client: &'a ClientWrapper = self.conn();
-        let work = async move {
-            let stmt = client.prepare_cached(sql).await?;
-            run(client, stmt).await
-        };
-        pipelined(client, setup, work).await
+        match self.run(sql, Work::Execute(params)).await? {
+            Done::Count(n) => Ok(n),
+            _ => unreachable!("an execute answers a count"),
+        }
     }
 
     /// Runs raw SQL on the connection, for tests that reach into the db layer.
     pub async fn batch_execute(&mut self, sql: &str) -> Result<(), DbError> {
-        let setup = self.pending_setup.take();
-        let client = self.conn();
-        pipelined(client, setup, client.batch_execute(sql)).await
+        self.run(sql, Work::Batch).await.map(|_| ())
+    }
+
+    /// Runs `sql` (prepared, cached per connection), pipelined behind the setup batch if
+    /// this is the transaction's first statement; that first one survives a lost
+    /// connection (see the type's documentation).
+    async fn run(&mut self, sql: &str, work: Work<'_>) -> Result<Done, DbError> {
+        let Some(setup) = self.pending_setup.take() else {
+            let result = send(self.conn()?, sql, &work).await.map_err(DbError::from);
+            if result.as_ref().is_err_and(DbError::is_connection_class) {
+                // Never back into the pool, not even after a ROLLBACK that succeeds (a
+                // node turned standby answers it): dropped here, closed.
+                if let Some(conn) = self.conn.take() {
+                    drop(deadpool_postgres::Object::take(conn));
+                }
+            }
+            return result;
+        };
+        // Raw SQL may hold its own COMMIT: only one statement is known safe to send again.
+        let retryable = !matches!(work, Work::Batch);
+        let mut replaced = false;
+        loop {
+            let client = self.conn()?;
+            let result = pipelined(client, &setup, send(client, sql, &work)).await;
+            match result {
+                Err(e)
+                    if retryable
+                        && e.is_connection_class()
+                        && (!replaced || Instant::now() < self.deadline) =>
+                {
+                    self.replace_connection().await?;
+                    replaced = true;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// Swaps the broken connection for one to the primary, whichever node that is now.
+    async fn replace_connection(&mut self) -> Result<(), DbError> {
+        // Closed at once, not after the wait: on a node being drained for a switchover,
+        // an open (failed) transaction would hold the drain up.
+        if let Some(broken) = self.conn.take() {
+            drop(deadpool_postgres::Object::take(broken));
+        }
+        // Idle connections were most likely opened to the same, now lost, server.
+        self.pool.retain(|_, _| false);
+        self.conn = Some(failover::connection(&self.pool, self.deadline).await?);
+        Ok(())
     }
 
     pub async fn commit(mut self) -> Result<(), DbError> {
@@ -238,14 +306,12 @@ impl TenantTx {
             self.pending_setup = None;
             return Ok(());
         }
-        let conn = self
-            .conn
-            .take()
-            .unwrap_or_else(|| unreachable!("connection taken"));
+        let conn = self.conn.take().ok_or(DbError::ConnectionLost)?;
         match conn.batch_execute("COMMIT").await {
             Ok(()) => Ok(()),
             Err(e) => {
-                // The connection's state is unknown: never reuse it.
+                // The connection's state is unknown: never reuse it. Nor is the
+                // transaction's: it may have committed, so it is never sent again.
                 drop(deadpool_postgres::Object::take(conn));
                 Err(e.into())
             }
@@ -253,21 +319,34 @@ impl TenantTx {
     }
 }
 
-/// Sends the setup batch, if it hasn't gone yet, pipelined with `work`.
+async fn send(
+    client: &ClientWrapper,
+    sql: &str,
+    work: &Work<'_>,
+) -> Result<Done, tokio_postgres::Error> {
+    match work {
+        Work::Batch => client.batch_execute(sql).await.map(|()| Done::Nothing),
+        Work::Query(params) => {
+            let stmt = client.prepare_cached(sql).await?;
+            client.query(&stmt, params).await.map(Done::Rows)
+        }
+        Work::Execute(params) => {
+            let stmt = client.prepare_cached(sql).await?;
+            client.execute(&stmt, params).await.map(Done::Count)
+        }
+    }
+}
+
+/// Sends the setup batch pipelined with `work`.
 async fn pipelined<T>(
     client: &tokio_postgres::Client,
-    setup: Option<String>,
+    setup: &str,
     work: impl std::future::Future<Output = Result<T, tokio_postgres::Error>>,
 ) -> Result<T, DbError> {
-    match setup {
-        Some(setup) => {
-            // join! polls in order, so the setup reaches the server before `work`.
-            let (setup_res, res) = tokio::join!(client.batch_execute(&setup), work);
-            setup_res.map_err(DbError::Setup)?;
-            Ok(res?)
-        }
-        None => Ok(work.await?),
-    }
+    // join! polls in order, so the setup reaches the server before `work`.
+    let (setup_res, res) = tokio::join!(client.batch_execute(setup), work);
+    setup_res.map_err(DbError::Setup)?;
+    Ok(res?)
 }
 
 impl Drop for TenantTx {

@@ -6,6 +6,7 @@ pub mod bootstrap;
 pub mod config;
 pub mod db;
 pub mod domain;
+pub mod failover;
 pub mod health;
 pub mod migrations;
 pub mod private_fs;

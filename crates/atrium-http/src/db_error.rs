@@ -1,5 +1,6 @@
-//! Database failures as answers: a pool timeout or a lost connection is a 503 the client
-//! may retry, a cancelled statement is the tenant's own timeout, a vanished role or
+//! Database failures as answers: a pool timeout or a lost connection (a failover: the
+//! server shutting down, none reachable, a node turned read-only standby) is a 503 with
+//! Retry-After the client may retry, a cancelled statement is the tenant's own timeout, a vanished role or
 //! schema means the tenant was deleted, text PostgreSQL cannot hold is a 400, and
 //! anything else is a 500.
 
@@ -37,6 +38,12 @@ fn classify(err: &DbError) -> Option<ApiError> {
         code: "database_unavailable",
         detail,
     };
+    if err.is_connection_class() {
+        return Some(unavailable(
+            "the database connection was lost or no primary is reachable (a failover?); retry the request"
+                .into(),
+        ));
+    }
     match err {
         DbError::Shared(inner) => classify(inner),
         DbError::Pool(e) => Some(unavailable(format!(
@@ -86,7 +93,7 @@ fn classify(err: &DbError) -> Option<ApiError> {
             )),
             _ => None,
         },
-        DbError::BadIdentifier => None,
+        DbError::BadIdentifier | DbError::ConnectionLost => None,
     }
 }
 

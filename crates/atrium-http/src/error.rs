@@ -44,6 +44,9 @@ pub enum ApiError {
     Internal(#[source] anyhow::Error),
 }
 
+/// What a 503 tells clients to wait before retrying, in seconds.
+pub const UNAVAILABLE_RETRY_AFTER_S: &str = "1";
+
 /// The body of every error response.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Problem {
@@ -131,6 +134,10 @@ impl IntoResponse for ApiError {
         let retry_after = match &self {
             ApiError::RateLimited { retry_after_s } => {
                 HeaderValue::from_str(&retry_after_s.to_string()).ok()
+            }
+            // A failover or a busy pool passes within seconds.
+            ApiError::Unavailable { .. } => {
+                Some(HeaderValue::from_static(UNAVAILABLE_RETRY_AFTER_S))
             }
             _ => None,
         };

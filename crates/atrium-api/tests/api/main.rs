@@ -2,6 +2,7 @@
 
 mod analytics;
 mod at_rest;
+mod failover;
 mod helpers;
 mod isolation;
 mod probes;
