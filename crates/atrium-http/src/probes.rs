@@ -63,7 +63,11 @@ mod tests {
 
     async fn readyz(l: &Arc<Lifecycle>) -> (StatusCode, Value) {
         let res = router(l.clone())
-            .oneshot(Request::get("/readyz").body(Body::empty()).expect("request"))
+            .oneshot(
+                Request::get("/readyz")
+                    .body(Body::empty())
+                    .expect("request"),
+            )
             .await
             .expect("answer");
         let status = res.status();
@@ -82,6 +86,9 @@ mod tests {
         assert_eq!(status, StatusCode::OK);
         assert_eq!(body["notes"]["backup"], "the newest backup is 97000 s old");
         l.note("backup", None);
-        assert_eq!(readyz(&l).await, (StatusCode::OK, json!({"status": "ready"})));
+        assert_eq!(
+            readyz(&l).await,
+            (StatusCode::OK, json!({"status": "ready"}))
+        );
     }
 }

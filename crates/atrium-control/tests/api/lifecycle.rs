@@ -27,29 +27,7 @@ break Ltd', NULL);
 }
 
 async fn dump(t: &TestControl, schema: &str) -> Vec<String> {
-    let su = t.db.superuser().await;
-    let mut out = Vec::new();
-    for table in [
-        "customers",
-        "contacts",
-        "deals",
-        "deal_stage_history",
-        "orders",
-    ] {
-        let rows = su
-            .query(
-                &format!("SELECT to_jsonb(x) FROM {schema}.{table} x ORDER BY to_jsonb(x)::text"),
-                &[],
-            )
-            .await
-            .unwrap_or_else(|e| panic!("{table}: {e}"));
-        for r in rows {
-            let v: serde_json::Value = r.get(0);
-            out.push(format!("{table}:{v}"));
-        }
-    }
-    out.sort();
-    out
+    t.rows(schema, crate::CRM_TABLES).await
 }
 
 #[tokio::test]

@@ -63,6 +63,41 @@ impl TestControl {
     }
 }
 
+/// A tenant's CRM tables, parents first.
+pub const CRM_TABLES: &[&str] = &[
+    "customers",
+    "contacts",
+    "deals",
+    "deal_stage_history",
+    "orders",
+];
+
+impl TestControl {
+    /// Every row of `tables` in `schema`, as `table:json`, sorted: two equal dumps mean
+    /// equal data.
+    pub async fn rows(&self, schema: &str, tables: &[&str]) -> Vec<String> {
+        let su = self.db.superuser().await;
+        let mut out = Vec::new();
+        for table in tables {
+            let rows = su
+                .query(
+                    &format!(
+                        "SELECT to_jsonb(x) FROM {schema}.{table} x ORDER BY to_jsonb(x)::text"
+                    ),
+                    &[],
+                )
+                .await
+                .unwrap_or_else(|e| panic!("{table}: {e}"));
+            for r in rows {
+                let v: serde_json::Value = r.get(0);
+                out.push(format!("{table}:{v}"));
+            }
+        }
+        out.sort();
+        out
+    }
+}
+
 pub fn new_tenant(slug: &str) -> NewTenant {
     NewTenant {
         slug: slug.into(),

@@ -111,12 +111,28 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 fn backup_and_restore_commands_refuse_bad_input_in_one_line() {
     let cases: &[(&[&str], i32, &str)] = &[
         (&["backup", "list"], 1, "backups are not configured"),
-        (&["backup", "run", "--type", "weekly"], 2, "invalid value 'weekly'"),
-        (&["tenant", "restore", "acme", "--at", "yesterday"], 2, "invalid value 'yesterday'"),
+        (
+            &["backup", "run", "--type", "weekly"],
+            2,
+            "invalid value 'weekly'",
+        ),
+        (
+            &["tenant", "restore", "acme", "--at", "yesterday"],
+            2,
+            "invalid value 'yesterday'",
+        ),
         (&["tenant", "restore", "acme", "--as", "copy"], 2, "--at"),
         (&["tenant", "restore", "acme"], 2, "--file"),
         (
-            &["tenant", "restore", "acme", "--at", "2026-01-01T00:00:00Z", "--file", "x.sql"],
+            &[
+                "tenant",
+                "restore",
+                "acme",
+                "--at",
+                "2026-01-01T00:00:00Z",
+                "--file",
+                "x.sql",
+            ],
             2,
             "cannot be used with",
         ),
