@@ -83,11 +83,17 @@ impl Control {
             let conn = self.pool.get().await?;
             let source = registry::get(&**conn, slug.as_str()).await?;
             if let Some(new) = &target {
-                if registry::get(&**conn, new.as_str()).await.is_ok() {
-                    return Err(DomainError::conflict(
-                        "tenant_exists",
-                        format!("tenant '{new}' already exists; pick another slug for the copy"),
-                    ));
+                match registry::get(&**conn, new.as_str()).await {
+                    Err(DomainError::NotFound(_)) => {}
+                    Err(e) => return Err(e),
+                    Ok(_) => {
+                        return Err(DomainError::conflict(
+                            "tenant_exists",
+                            format!(
+                                "tenant '{new}' already exists; pick another slug for the copy"
+                            ),
+                        ))
+                    }
                 }
             } else if !source.state.is_live() {
                 return Err(DomainError::conflict(
