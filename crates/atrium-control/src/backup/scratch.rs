@@ -224,9 +224,15 @@ pub(super) async fn sweep(tool: &PgBackRest, cfg: &BackupConfig) {
         if !name.to_string_lossy().starts_with("restore-") {
             continue;
         }
-        let abandoned = std::fs::File::open(dir.join(LOCK_FILE))
-            .map(|f| f.try_lock().is_ok())
-            .unwrap_or(true);
+        // No lock file yet: a restore in another process may be creating it this
+        // instant, so only an old directory counts as abandoned.
+        let abandoned = match std::fs::File::open(dir.join(LOCK_FILE)) {
+            Ok(f) => f.try_lock().is_ok(),
+            Err(_) => entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t.elapsed().unwrap_or_default() > Duration::from_secs(60)),
+        };
         if !abandoned {
             continue;
         }

@@ -221,7 +221,10 @@ async fn bad_restore_requests_get_clear_errors_and_change_nothing() {
     }
     // A scratch instance left by a restore whose process died goes with the next one.
     let scratch = &t.control.config.backup.scratch_dir;
-    std::fs::create_dir_all(scratch.join("restore-left-by-a-crash/data")).expect("leftover");
+    let leftover = scratch.join("restore-left-by-a-crash");
+    std::fs::create_dir_all(leftover.join("data")).expect("leftover");
+    // Its process died: the lock file is there, and nobody holds it.
+    std::fs::File::create(leftover.join("in-use.lock")).expect("lock file");
     // A scratch instance that cannot start: the live tenant is never touched.
     let mut broken = t.control.clone();
     broken.config.backup.pg_bin_dir = Some("/nonexistent/bin".into());
