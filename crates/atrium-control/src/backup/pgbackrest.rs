@@ -84,8 +84,9 @@ impl PgBackRest {
 
     /// Like `from_config`, or the error every backup operation gives without one.
     pub fn require(c: &BackupConfig) -> Result<Self> {
+        // 409, not 503: retrying will not help until the deployment is configured.
         Self::from_config(c).ok_or_else(|| {
-            DomainError::unavailable(
+            DomainError::conflict(
                 "backups_not_configured",
                 "backups are not configured here (control.backup.pgbackrest_config is unset)",
             )
@@ -94,15 +95,26 @@ impl PgBackRest {
 
     /// A command as the configured user: pgBackRest must own the repository files
     /// PostgreSQL's archive_command writes, and reads the cluster as its owner.
+    ///
+    /// `setpriv` execs the program as that user (runuser would fork and wait, and a
+    /// timeout would then kill runuser, not the work). The environment is cleared: it
+    /// holds Atrium's secrets, which a process of another user must not inherit.
     pub(super) fn as_owner(&self, program: &Path) -> Command {
-        match &self.run_as {
+        let mut cmd = match &self.run_as {
             Some(user) if is_root() => {
-                let mut cmd = Command::new("runuser");
-                cmd.args(["-u", user, "--"]).arg(program);
+                let mut cmd = Command::new("setpriv");
+                cmd.arg(format!("--reuid={user}"))
+                    .arg(format!("--regid={user}"))
+                    .args(["--init-groups", "--"])
+                    .arg(program);
                 cmd
             }
             _ => Command::new(program),
-        }
+        };
+        cmd.env_clear()
+            .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+            .env("LC_ALL", "C");
+        cmd
     }
 
     fn command(&self, operation: &str) -> Command {
@@ -226,7 +238,7 @@ fn error_lines(stderr: &str) -> String {
         .map(str::trim)
         .filter(|l| l.starts_with("ERROR:") || l.starts_with("HINT:"))
         .collect();
-    match errors.is_empty() {
+    let text = match errors.is_empty() {
         true => stderr
             .lines()
             .last()
@@ -234,7 +246,22 @@ fn error_lines(stderr: &str) -> String {
             .trim()
             .to_owned(),
         false => errors.join(" "),
+    };
+    bounded(text)
+}
+
+/// Child-process text goes into problem+json and the audit log: 1 KB of it at most.
+pub(super) fn bounded(mut text: String) -> String {
+    const MAX: usize = 1_024;
+    if text.len() > MAX {
+        let cut = (0..=MAX)
+            .rev()
+            .find(|i| text.is_char_boundary(*i))
+            .unwrap_or(0);
+        text.truncate(cut);
+        text.push('…');
     }
+    text
 }
 
 #[derive(Deserialize)]

@@ -110,7 +110,7 @@ impl Control {
             return Err(DomainError::invalid("at", "is in the future"));
         }
         let oldest = tool.list().await?.into_iter().next().ok_or_else(|| {
-            DomainError::unavailable("no_backup", "there is no backup yet to restore from")
+            DomainError::conflict("no_backup", "there is no backup yet to restore from")
         })?;
         // The backup's stop time is rounded down to the second; the copy is consistent
         // only after it.
@@ -124,25 +124,44 @@ impl Control {
                 ),
             ));
         }
-        let _one_at_a_time = self.restore_lock.try_lock().map_err(|_| {
+        let running = || {
             DomainError::conflict(
                 "restore_running",
                 "another point-in-time restore is running",
             )
-        })?;
+        };
+        let _in_this_process = self.restore_lock.try_lock().map_err(|_| running())?;
+        // And in any process on this host (the CLI beside the control plane): two
+        // whole-cluster copies at once could fill the disk the live cluster uses.
+        let _on_this_host = super::scratch::host_lock(&self.config.backup)?.ok_or_else(running)?;
         super::scratch::sweep(&tool, &self.config.backup).await;
         // Replay stops at the first commit after `at`, and fails if it finds none: a
         // quiet cluster may have written none since. This transaction is one (an id is
         // assigned, so its commit is logged), and `check` then switches to a new WAL
         // file and waits until the one holding it is archived.
-        self.pool
+        // The database's clock, not this host's, is the one replay compares `at` with.
+        let db_now: chrono::DateTime<Utc> = self
+            .pool
             .get()
             .await?
-            .simple_query("SELECT txid_current()")
-            .await?;
+            .query_one("SELECT clock_timestamp(), txid_current()", &[])
+            .await?
+            .get(0);
+        if req.at >= db_now {
+            return Err(DomainError::invalid("at", "is in the future"));
+        }
         tool.check().await?;
         let deadline = started + Duration::from_secs(self.config.backup.restore_timeout_s);
-        let (file, rows) = self.export_at(&tool, &source, req.at, deadline).await?;
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        let (file, rows) =
+            tokio::time::timeout(remaining, self.export_at(&tool, &source, req.at, deadline))
+                .await
+                .map_err(|_| {
+                    DomainError::unavailable(
+                        "restore_timeout",
+                        "the restore took longer than control.backup.restore_timeout_s",
+                    )
+                })??;
         let blocks = export::read_export(&file)?;
         let detail = serde_json::json!({
             "at": req.at.to_rfc3339(),
@@ -216,6 +235,8 @@ impl Control {
             .filter(|(t, _)| t != "sessions")
             .collect();
         if in_file != expected {
+            // An unverified copy of the tenant's data (password hashes too) is not kept.
+            let _ = std::fs::remove_file(&file);
             return Err(anyhow::anyhow!(
                 "the export of the restored copy does not match it (file {in_file:?}, copy {expected:?})"
             )
@@ -243,6 +264,8 @@ impl Control {
             registry::lock(&*tx, tenant.slug.as_str())
                 .await?
                 .require_live("tenant_not_live")?;
+            // The tenant is suspended while this runs: never wait long for a lock.
+            tx.batch_execute("SET LOCAL lock_timeout = '10s'").await?;
             export::empty_schema(&tx, &tenant.schema_name).await?;
             export::load_blocks(&tx, &tenant.schema_name, blocks).await?;
             tx.commit().await?;
@@ -250,7 +273,13 @@ impl Control {
         }
         .await;
         if was_active {
-            self.resume(tenant.slug.as_str(), actor).await?;
+            let resumed = self.resume(tenant.slug.as_str(), actor).await;
+            // The swap's own error says more than a failed resume after it.
+            match (&swapped, resumed) {
+                (Err(_), Err(e)) => tracing::error!(error = %e, "resuming after a failed swap"),
+                (Ok(()), Err(e)) => return Err(e),
+                _ => {}
+            }
         }
         swapped?;
         self.get_tenant(tenant.slug.as_str()).await

@@ -15,11 +15,16 @@ const TICK: Duration = Duration::from_secs(60);
 
 /// Runs until shutdown. Does nothing when backups are not configured.
 pub async fn run(control: Control, lifecycle: Arc<Lifecycle>) {
-    if control.config.backup.pgbackrest_config.is_none() {
+    let Some(tool) = super::PgBackRest::from_config(&control.config.backup) else {
         return;
-    }
+    };
+    // A restore interrupted by the last shutdown may have left a scratch instance.
+    super::scratch::sweep(&tool, &control.config.backup).await;
+    // After a failed scheduled backup the next waits 5 min, then twice as long each
+    // time (up to the interval): a full disk must not get a full backup every minute.
+    let mut retry_at: Option<(std::time::Instant, Duration)> = None;
     loop {
-        tick(&control, &lifecycle).await;
+        tick(&control, &lifecycle, &mut retry_at).await;
         tokio::select! {
             () = tokio::time::sleep(TICK) => {}
             () = lifecycle.shutdown_requested() => return,
@@ -27,28 +32,74 @@ pub async fn run(control: Control, lifecycle: Arc<Lifecycle>) {
     }
 }
 
-async fn tick(control: &Control, lifecycle: &Lifecycle) {
+async fn tick(
+    control: &Control,
+    lifecycle: &Lifecycle,
+    retry_at: &mut Option<(std::time::Instant, Duration)>,
+) {
     let overview = match control.backup_overview().await {
         Ok(o) => o,
         Err(e) => {
+            // The details (paths, pgBackRest's words) are for the log, not the probe.
             tracing::warn!(error = %e, "reading the backup repository");
-            lifecycle.note("backup", Some(format!("backup repository unreadable: {e}")));
+            lifecycle.note(
+                "backup",
+                Some("the backup repository cannot be read".into()),
+            );
             return;
         }
     };
     publish(&overview, lifecycle);
+    archiving(control, lifecycle).await;
+    if retry_at.is_some_and(|(at, _)| std::time::Instant::now() < at) {
+        return;
+    }
     if let Some(kind) = due(&overview, &control.config.backup) {
         tracing::info!(?kind, "taking a scheduled backup");
         match control.run_backup(kind, "schedule").await {
             Ok(set) => {
+                *retry_at = None;
                 tracing::info!(label = %set.label, "scheduled backup taken");
                 if let Ok(o) = control.backup_overview().await {
                     publish(&o, lifecycle);
                 }
             }
-            Err(e) => tracing::error!(error = %e, "scheduled backup failed"),
+            Err(e) => {
+                let cap = Duration::from_secs(control.config.backup.interval_s.max(300));
+                let wait = retry_at.map_or(Duration::from_secs(300), |(_, w)| (w * 2).min(cap));
+                *retry_at = Some((std::time::Instant::now() + wait, wait));
+                tracing::error!(error = %e, retry_in_s = wait.as_secs(), "scheduled backup failed");
+            }
         }
     }
+}
+
+/// WAL archiving is what bounds the data a lost disk loses: a failing archive_command
+/// gets a note of its own, even while backups still look fresh.
+async fn archiving(control: &Control, lifecycle: &Lifecycle) {
+    let checked = async {
+        let conn = control.pool.get().await?;
+        let row = conn
+            .query_one(
+                "SELECT coalesce(last_failed_time > coalesce(last_archived_time, '-infinity'), false)
+                 FROM pg_stat_archiver",
+                &[],
+            )
+            .await?;
+        Ok::<bool, atrium_core::domain::DomainError>(row.get(0))
+    };
+    let failing = match checked.await {
+        Ok(failing) => failing,
+        Err(e) => {
+            tracing::warn!(error = %e, "reading pg_stat_archiver");
+            return;
+        }
+    };
+    metrics::gauge!("atrium_backup_archiving_failing").set(f64::from(u8::from(failing)));
+    lifecycle.note(
+        "wal_archiving",
+        failing.then(|| "WAL archiving is failing: see PostgreSQL's log".to_owned()),
+    );
 }
 
 fn publish(o: &BackupOverview, lifecycle: &Lifecycle) {

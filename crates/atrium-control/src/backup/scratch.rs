@@ -92,8 +92,12 @@ impl Scratch {
             .await?;
         self.bin = pg_bin_dir(cfg, &self.data)?;
         self.port = free_port().map_err(cannot_start)?;
+        // Beside the live cluster on the same host: small, quiet, and talking to nobody
+        // (no autovacuum, no logical replication workers reaching out to publishers).
         let mut options = format!(
-            "-p {} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c archive_mode=off",
+            "-p {} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' \
+             -c archive_mode=off -c hot_standby=on -c shared_buffers=128MB -c autovacuum=off \
+             -c max_logical_replication_workers=0 -c shared_preload_libraries=''",
             self.port
         );
         for (name, value) in replay {
@@ -128,7 +132,7 @@ impl Scratch {
             true => log.lines().rev().take(3).collect::<Vec<_>>(),
             false => fatal,
         };
-        cannot_start(why.join(" | "))
+        cannot_start(super::pgbackrest::bounded(why.join(" | ")))
     }
 
     /// A connection with `url`'s credentials (the control plane's own: the copy holds
@@ -210,6 +214,20 @@ impl Scratch {
         cmd.arg("-D").arg(&self.data).current_dir("/");
         cmd
     }
+}
+
+/// The host-wide restore lock (`scratch_dir/.restore.lock`), or None while another
+/// process holds it. Released when dropped.
+pub(super) fn host_lock(cfg: &BackupConfig) -> Result<Option<std::fs::File>> {
+    private_fs::create_dir_all(&cfg.scratch_dir)
+        .map_err(|e| cannot_start(format!("{}: {e}", cfg.scratch_dir.display())))?;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(cfg.scratch_dir.join(".restore.lock"))
+        .map_err(cannot_start)?;
+    Ok(file.try_lock().is_ok().then_some(file))
 }
 
 /// Stops and removes scratch instances left behind by a process that died during a

@@ -66,6 +66,15 @@ async fn write_customers(t: &TestControl, schema: &str, from: i32, n: i32) {
         .expect("insert customers");
 }
 
+/// Scratch instances (`restore-*` directories) in `dir`.
+fn scratch_left(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir).map_or(0, |d| {
+        d.flatten()
+            .filter(|e| e.file_name().to_string_lossy().starts_with("restore-"))
+            .count()
+    })
+}
+
 async fn db_now(t: &TestControl) -> DateTime<Utc> {
     t.db.superuser()
         .await
@@ -178,8 +187,12 @@ async fn one_tenant_restores_to_a_moment_and_no_other_tenant_is_touched() {
     assert_eq!(audited, 2);
     // The scratch instances are gone.
     let scratch = &t.control.config.backup.scratch_dir;
-    let left = std::fs::read_dir(scratch).map(|d| d.count()).unwrap_or(0);
-    assert_eq!(left, 0, "scratch instances left in {}", scratch.display());
+    assert_eq!(
+        scratch_left(scratch),
+        0,
+        "scratch instances left in {}",
+        scratch.display()
+    );
 }
 
 #[tokio::test]
@@ -233,9 +246,9 @@ async fn bad_restore_requests_get_clear_errors_and_change_nothing() {
         .await
         .expect_err("no binaries");
     assert_eq!(code(err), "scratch_instance_failed");
-    let left = std::fs::read_dir(scratch).map(|d| d.count()).unwrap_or(0);
     assert_eq!(
-        left, 0,
+        scratch_left(scratch),
+        0,
         "failed and abandoned scratch instances are removed"
     );
     // Audit rows of the failures are the only change.
@@ -269,7 +282,7 @@ async fn backups_not_configured_say_so() {
         assert!(
             matches!(
                 err,
-                DomainError::Unavailable {
+                DomainError::Conflict {
                     code: "backups_not_configured",
                     ..
                 }
