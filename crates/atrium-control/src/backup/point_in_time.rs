@@ -205,6 +205,7 @@ impl Control {
         let scratch = Scratch::start(tool, &self.config.backup, at, &replay, deadline).await?;
         let exported = async {
             let mut client = scratch.connect(&self.config.database_url, deadline).await?;
+            same_schema_then(&client, source, at).await?;
             let stem = format!("{}-at-{}", source.slug, at.format("%Y%m%dT%H%M%SZ"));
             let file = self
                 .export_schema(&mut client, source, &stem)
@@ -283,6 +284,37 @@ impl Control {
         }
         swapped?;
         self.get_tenant(tenant.slug.as_str()).await
+    }
+}
+
+/// The tenant as the copy's registry saw it at `at`: it must be the same tenant (not an
+/// earlier one under the same slug) at the same migration version, or its rows would be
+/// loaded into tables of another shape.
+async fn same_schema_then(
+    client: &tokio_postgres::Client,
+    source: &Tenant,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let then = client
+        .query_opt(
+            "SELECT migration_version FROM atrium_control.tenants WHERE id = $1",
+            &[&source.id],
+        )
+        .await?;
+    match then.map(|r| r.get::<_, i32>(0)) {
+        None => Err(DomainError::conflict(
+            "tenant_absent_at_time",
+            format!("tenant '{}' did not exist at {}", source.slug, at.to_rfc3339()),
+        )),
+        Some(v) if v != source.migration_version => Err(DomainError::conflict(
+            "schema_changed_since",
+            format!(
+                "tenant migrations ran after that moment (version {v} then, {} now); \
+                 restore the whole cluster to that moment instead (docs/operations/backup-and-restore.md)",
+                source.migration_version
+            ),
+        )),
+        Some(_) => Ok(()),
     }
 }
 

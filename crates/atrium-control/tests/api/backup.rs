@@ -206,6 +206,8 @@ async fn bad_restore_requests_get_clear_errors_and_change_nothing() {
     let before_backup = overview.backups[0].finished_at - chrono::Duration::seconds(1);
     write_customers(&t, "t_alpha", 1, 10).await;
     let moment = db_now(&t).await;
+    // A tenant that did not exist yet at that moment.
+    t.provision("gamma").await;
     let fingerprint = t.db.fingerprint().await;
 
     let code = |e: DomainError| match e {
@@ -232,6 +234,26 @@ async fn bad_restore_requests_get_clear_errors_and_change_nothing() {
             .expect_err(slug);
         assert_eq!(code(err), expected, "{slug} {:?}", req.as_slug);
     }
+    // Tables of another shape then, or no such tenant then: refused, after the copy
+    // was read and before anything live changed.
+    let su = t.db.superuser().await;
+    let bump = "UPDATE atrium_control.tenants SET migration_version = migration_version + $1 WHERE slug = 'alpha'";
+    su.execute(bump, &[&1_i32])
+        .await
+        .expect("a later migration");
+    let err = t
+        .control
+        .restore_at("alpha", &at(moment, None), "test")
+        .await
+        .expect_err("shape");
+    assert_eq!(code(err), "schema_changed_since");
+    su.execute(bump, &[&-1_i32]).await.expect("back");
+    let err = t
+        .control
+        .restore_at("gamma", &at(moment, Some("gamma_then")), "test")
+        .await
+        .expect_err("absent");
+    assert_eq!(code(err), "tenant_absent_at_time");
     // A scratch instance left by a restore whose process died goes with the next one.
     let scratch = &t.control.config.backup.scratch_dir;
     let leftover = scratch.join("restore-left-by-a-crash");
