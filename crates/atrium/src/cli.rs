@@ -443,7 +443,7 @@ async fn backup(control: Control, action: BackupAction) -> anyhow::Result<()> {
             }
         }
         BackupAction::Verify => {
-            control.verify_backups().await?;
+            control.verify_backups(&actor()).await?;
             println!("backups verified: archiving works and every file matches its checksum");
         }
         BackupAction::Analytics { .. } | BackupAction::AnalyticsRestore { .. } => {

@@ -85,16 +85,14 @@ pub async fn detached<T: Send + 'static>(
 impl Control {
     /// Takes a backup now and waits for it, audited either way.
     pub async fn run_backup(&self, kind: BackupType, actor: &str) -> Result<BackupSet> {
-        let tool = PgBackRest::require(&self.config.backup)?;
-        let running = self.backup_guard.enter()?;
+        let (tool, running) = self.backup_may_start(actor).await?;
         self.take_backup(tool, kind, actor, running).await
     }
 
     /// Starts a backup in the background; an error only if none could start (not
     /// configured, one already running).
-    pub fn start_backup(&self, kind: BackupType, actor: &str) -> Result<()> {
-        let tool = PgBackRest::require(&self.config.backup)?;
-        let running = self.backup_guard.enter()?;
+    pub async fn start_backup(&self, kind: BackupType, actor: &str) -> Result<()> {
+        let (tool, running) = self.backup_may_start(actor).await?;
         let (this, actor) = (self.clone(), actor.to_owned());
         tokio::spawn(async move {
             if let Err(e) = this.take_backup(tool, kind, &actor, running).await {
@@ -102,6 +100,16 @@ impl Control {
             }
         });
         Ok(())
+    }
+
+    /// The tool and this process's turn, or the refusal, audited like any failure.
+    async fn backup_may_start(&self, actor: &str) -> Result<(PgBackRest, Running)> {
+        let turn = PgBackRest::require(&self.config.backup)
+            .and_then(|tool| Ok((tool, self.backup_guard.enter()?)));
+        if let Err(e) = &turn {
+            self.audit_failure(actor, "backup.run", None, e).await;
+        }
+        turn
     }
 
     async fn take_backup(
@@ -157,9 +165,21 @@ impl Control {
 
     /// `pgbackrest check` (archiving works, a WAL switch reaches the repository), then
     /// `pgbackrest verify` (every file in the repository matches its checksum).
-    pub async fn verify_backups(&self) -> Result<()> {
-        let tool = PgBackRest::require(&self.config.backup)?;
-        tool.check().await?;
-        tool.verify().await
+    pub async fn verify_backups(&self, actor: &str) -> Result<()> {
+        let verified = async {
+            let tool = PgBackRest::require(&self.config.backup)?;
+            tool.check().await?;
+            tool.verify().await
+        }
+        .await;
+        match &verified {
+            Ok(()) => {
+                let conn = self.pool.get().await?;
+                let detail = serde_json::json!({});
+                registry::audit(&**conn, actor, "backup.verify", None, Ok(()), detail).await?;
+            }
+            Err(e) => self.audit_failure(actor, "backup.verify", None, e).await,
+        }
+        verified
     }
 }

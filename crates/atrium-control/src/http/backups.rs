@@ -68,7 +68,7 @@ async fn back_up_now(
     Json(req): Json<BackupRequest>,
 ) -> Result<(StatusCode, Json<Started>), ApiError> {
     let kind = BackupType::parse(req.r#type.as_deref().unwrap_or("incr"))?;
-    s.control.start_backup(kind, &op.actor)?;
+    s.control.start_backup(kind, &op.actor).await?;
     let detail = format!(
         "{} backup started; its outcome goes to the audit log",
         kind.as_str()

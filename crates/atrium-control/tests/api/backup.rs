@@ -116,14 +116,41 @@ async fn backups_are_taken_listed_and_verified() {
     );
     assert!(o.newest_age_s.is_some_and(|age| age < 120), "{o:?}");
     assert!(!o.stale && !o.running);
-    t.control.verify_backups().await.expect("verify");
+    t.control.verify_backups("test").await.expect("verify");
+    // A second backup while one runs is refused, and the refusal is audited too.
+    let running = t.control.start_backup(BackupType::Incr, "test").await;
+    let refused = t.control.run_backup(BackupType::Incr, "test").await;
+    assert!(running.is_ok(), "{running:?}");
+    assert!(
+        matches!(
+            refused,
+            Err(DomainError::Conflict {
+                code: "backup_running",
+                ..
+            })
+        ),
+        "{refused:?}"
+    );
+    while t.control.backup_guard.is_running() {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     let audited = t
         .count(
-            "SELECT count(*) FROM atrium_control.audit_log WHERE action = 'backup.run' AND outcome = 'ok'",
+            "SELECT count(*) FROM atrium_control.audit_log
+             WHERE action IN ('backup.run', 'backup.verify') AND outcome = 'ok'",
             &[],
         )
         .await;
-    assert_eq!(audited, 2);
+    // ok: two backups, the verify, the backup that ran beside the refused one.
+    assert_eq!(audited, 4);
+    let refused = t
+        .count(
+            "SELECT count(*) FROM atrium_control.audit_log
+             WHERE action = 'backup.run' AND outcome = 'error' AND detail->>'error' LIKE '%already%'",
+            &[],
+        )
+        .await;
+    assert_eq!(refused, 1);
 }
 
 #[tokio::test]
