@@ -138,8 +138,8 @@ impl Control {
         // Replay stops at the first commit after `at`, and fails if it finds none: a
         // quiet cluster may have written none since. This transaction is one (an id is
         // assigned, so its commit is logged), and `check` then switches to a new WAL
-        // file and waits until the one holding it is archived.
-        // The database's clock, not this host's, is the one replay compares `at` with.
+        // file and waits until the one holding it is archived. Its clock_timestamp() is
+        // the database's clock, the one replay compares `at` with (not this host's).
         let db_now: chrono::DateTime<Utc> = self
             .pool
             .get()
