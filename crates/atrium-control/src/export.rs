@@ -29,7 +29,7 @@ const HEADER: &str = "-- Atrium tenant export";
 /// starts with nobody signed in and no invite pending. Sessions are not exported, and
 /// these columns are exported (and restored) as NULL. Users keep their password hashes,
 /// so they sign in again as before.
-const NOT_EXPORTED: &[&str] = &["sessions"];
+pub(crate) const NOT_EXPORTED: &[&str] = &["sessions"];
 const BLANKED: &[(&str, &[&str])] = &[("users", &["invite_hash", "invite_expires_at"])];
 
 fn blanked(table: &str) -> &'static [&'static str] {
@@ -39,13 +39,16 @@ fn blanked(table: &str) -> &'static [&'static str] {
         .map_or(&[], |(_, cols)| cols)
 }
 
-struct Table {
-    name: String,
+pub(crate) struct Table {
+    pub(crate) name: String,
     columns: Vec<String>,
 }
 
 /// Tables of a schema, parents before children, with their columns.
-async fn tables_in_order<C: GenericClient>(db: &C, schema: &str) -> anyhow::Result<Vec<Table>> {
+pub(crate) async fn tables_in_order<C: GenericClient>(
+    db: &C,
+    schema: &str,
+) -> anyhow::Result<Vec<Table>> {
     let rows = db
         .query(
             "SELECT c.relname::text,
@@ -216,7 +219,18 @@ impl Control {
 
     /// Provisions `slug` and loads an export into it.
     pub async fn restore(&self, slug: &str, file: &Path, actor: &str) -> Result<Tenant> {
-        let blocks = read_export(file)?;
+        self.restore_blocks(slug, &read_export(file)?, file, actor)
+            .await
+    }
+
+    /// Provisions `slug` and loads `blocks`, already read from `file`.
+    pub(crate) async fn restore_blocks(
+        &self,
+        slug: &str,
+        blocks: &[Block],
+        file: &Path,
+        actor: &str,
+    ) -> Result<Tenant> {
         let provisioned = self
             .provision(
                 &NewTenant {
@@ -236,7 +250,7 @@ impl Control {
         let tenant = provisioned.tenant;
         let mut conn = self.pool.get().await?;
         let tx = conn.transaction().await?;
-        load_blocks(&tx, &tenant.schema_name, &blocks).await?;
+        load_blocks(&tx, &tenant.schema_name, blocks).await?;
         registry::audit(
             &*tx,
             actor,

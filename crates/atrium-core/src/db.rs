@@ -260,10 +260,8 @@ impl TenantTx {
             let result = send(self.conn()?, sql, &work).await.map_err(DbError::from);
             if result.as_ref().is_err_and(DbError::is_connection_class) {
                 // Never back into the pool, not even after a ROLLBACK that succeeds (a
-                // node turned standby answers it): dropped here, closed.
-                if let Some(conn) = self.conn.take() {
-                    drop(deadpool_postgres::Object::take(conn));
-                }
+                // node turned standby answers it).
+                self.close_connection();
             }
             return result;
         };
@@ -287,13 +285,17 @@ impl TenantTx {
         }
     }
 
+    fn close_connection(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            close(conn);
+        }
+    }
+
     /// Swaps the broken connection for one to the primary, whichever node that is now.
     async fn replace_connection(&mut self) -> Result<(), DbError> {
         // Closed at once, not after the wait: on a node being drained for a switchover,
         // an open (failed) transaction would hold the drain up.
-        if let Some(broken) = self.conn.take() {
-            drop(deadpool_postgres::Object::take(broken));
-        }
+        self.close_connection();
         // Idle connections were most likely opened to the same, now lost, server.
         self.pool.retain(|_, _| false);
         self.conn = Some(failover::connection(&self.pool, self.deadline).await?);
@@ -312,11 +314,16 @@ impl TenantTx {
             Err(e) => {
                 // The connection's state is unknown: never reuse it. Nor is the
                 // transaction's: it may have committed, so it is never sent again.
-                drop(deadpool_postgres::Object::take(conn));
+                close(conn);
                 Err(e.into())
             }
         }
     }
+}
+
+/// Closes a pooled connection instead of returning it to the pool: its state is unknown.
+fn close(conn: deadpool_postgres::Object) {
+    drop(deadpool_postgres::Object::take(conn));
 }
 
 async fn send(
@@ -359,11 +366,11 @@ impl Drop for TenantTx {
             Ok(handle) => {
                 handle.spawn(async move {
                     if conn.batch_execute("ROLLBACK").await.is_err() {
-                        drop(deadpool_postgres::Object::take(conn));
+                        close(conn);
                     }
                 });
             }
-            Err(_) => drop(deadpool_postgres::Object::take(conn)),
+            Err(_) => close(conn),
         }
     }
 }

@@ -153,7 +153,7 @@ impl Control {
         tool.check().await?;
         let deadline = started + Duration::from_secs(self.config.backup.restore_timeout_s);
         let remaining = deadline.saturating_duration_since(Instant::now());
-        let (file, rows) =
+        let (file, rows, blocks) =
             tokio::time::timeout(remaining, self.export_at(&tool, &source, req.at, deadline))
                 .await
                 .map_err(|_| {
@@ -162,14 +162,17 @@ impl Control {
                         "the restore took longer than control.backup.restore_timeout_s",
                     )
                 })??;
-        let blocks = export::read_export(&file)?;
         let detail = serde_json::json!({
             "at": req.at.to_rfc3339(),
             "file": file.display().to_string(),
             "as_slug": target.as_ref().map(|t| t.as_str().to_owned()),
         });
         let (tenant, mode) = match &target {
-            Some(new) => (self.restore(new.as_str(), &file, actor).await?, "copy"),
+            Some(new) => (
+                self.restore_blocks(new.as_str(), &blocks, &file, actor)
+                    .await?,
+                "copy",
+            ),
             None => (self.replace_data(&source, &blocks, actor).await?, "replace"),
         };
         let conn = self.pool.get().await?;
@@ -192,15 +195,16 @@ impl Control {
         })
     }
 
-    /// The tenant's schema exported from a scratch instance restored to `at`, and the
-    /// rows per table, checked against the file. The instance is gone afterwards.
+    /// The tenant's schema exported from a scratch instance restored to `at`, the rows
+    /// per table, and the file's blocks, checked against the copy. The instance is gone
+    /// afterwards.
     async fn export_at(
         &self,
         tool: &PgBackRest,
         source: &Tenant,
         at: DateTime<Utc>,
         deadline: Instant,
-    ) -> Result<(PathBuf, BTreeMap<String, u64>)> {
+    ) -> Result<(PathBuf, BTreeMap<String, u64>, Vec<export::Block>)> {
         let replay = super::scratch::replay_settings(&**self.pool.get().await?).await?;
         let scratch = Scratch::start(tool, &self.config.backup, at, &replay, deadline).await?;
         let exported = async {
@@ -226,14 +230,15 @@ impl Control {
         .await;
         scratch.remove().await;
         let (file, counts) = exported?;
-        // The file must hold exactly what the copy held (sessions are never exported).
-        let mut in_file = BTreeMap::new();
-        for b in export::read_export(&file)? {
-            in_file.insert(b.table.clone(), b.rows() as u64);
-        }
+        // The file must hold exactly what the copy held (but the tables never exported).
+        let blocks = export::read_export(&file)?;
+        let in_file: BTreeMap<String, u64> = blocks
+            .iter()
+            .map(|b| (b.table.clone(), b.rows() as u64))
+            .collect();
         let expected: BTreeMap<String, u64> = counts
             .into_iter()
-            .filter(|(t, _)| t != "sessions")
+            .filter(|(t, _)| !export::NOT_EXPORTED.contains(&t.as_str()))
             .collect();
         if in_file != expected {
             // An unverified copy of the tenant's data (password hashes too) is not kept.
@@ -243,7 +248,7 @@ impl Control {
             )
             .into());
         }
-        Ok((file, in_file))
+        Ok((file, in_file, blocks))
     }
 
     /// The tenant's tables emptied and refilled from `blocks` in one transaction while
@@ -322,28 +327,20 @@ async fn row_counts(
     client: &tokio_postgres::Client,
     schema: &str,
 ) -> anyhow::Result<BTreeMap<String, u64>> {
-    let tables = client
-        .query(
-            "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-             WHERE n.nspname = $1 AND c.relkind = 'r'",
-            &[&schema],
-        )
-        .await?;
     let mut counts = BTreeMap::new();
-    for t in tables {
-        let table: String = t.get(0);
+    for table in export::tables_in_order(client, schema).await? {
         let n: i64 = client
             .query_one(
                 &format!(
                     "SELECT count(*) FROM {}.{}",
                     quote_ident(schema),
-                    quote_ident(&table)
+                    quote_ident(&table.name)
                 ),
                 &[],
             )
             .await?
             .get(0);
-        counts.insert(table, u64::try_from(n).unwrap_or(0));
+        counts.insert(table.name, u64::try_from(n).unwrap_or(0));
     }
     Ok(counts)
 }
