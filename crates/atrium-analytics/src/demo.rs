@@ -175,7 +175,7 @@ mod tests {
 
     use super::*;
 
-    fn actors<'a>(events: &'a [Event], keep: impl Fn(&Event) -> bool) -> HashSet<&'a str> {
+    fn actors(events: &[Event], keep: impl Fn(&Event) -> bool) -> HashSet<&str> {
         events
             .iter()
             .filter(|e| keep(e))
