@@ -48,6 +48,7 @@ pub const MAX_HOURS: u32 = 31 * 24;
 pub struct Window {
     /// IANA time zone the periods are counted in, such as `Asia/Shanghai` (default `UTC`).
     /// An unknown name is a 400 `invalid_timezone`.
+    #[param(example = "Asia/Shanghai")]
     pub tz: Option<String>,
     /// Whole days: the current one and the `days - 1` before it, in `tz` (1 to 366,
     /// default 30).
@@ -320,9 +321,11 @@ pub struct ActiveSeries {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ActiveUsers {
     /// The zone the periods are in.
+    #[schema(example = "Asia/Shanghai")]
     pub tz: String,
     /// What is counted, a key for the UI to explain: `distinct_actors`, the distinct ids
     /// of tracked events, split into end users and team members.
+    #[schema(example = "distinct_actors")]
     pub counts: String,
     /// Over the whole range.
     pub totals: ActiveCounts,
@@ -497,6 +500,7 @@ pub struct RetentionParams {
     /// complete cohort weeks and the current one.
     pub weeks: Option<u32>,
     /// IANA time zone weeks (from Monday) are counted in (default `UTC`).
+    #[param(example = "Asia/Shanghai")]
     pub tz: Option<String>,
 }
 

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::{assert_problem, send, TestApp, TestTenant};
+use crate::{assert_invalid, assert_problem, send, TestApp, TestTenant};
 
 async fn count(app: &TestApp, tenant: &str, name: &str) -> u64 {
     let ch = app.clickhouse.as_ref().expect("clickhouse");
@@ -93,13 +93,7 @@ async fn bad_batches_are_refused_whole_and_rate_limited() {
             json!({"events": [{"name": "pageview"}, {"name": "Bad Name"}]}),
         )
         .await;
-    assert_problem(
-        s,
-        &body,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "validation_failed",
-    );
-    assert_eq!(body["errors"][0]["field"], "events[1].name");
+    assert_invalid(s, &body, "events[1].name");
     let (s, body) = app
         .post(&t, "/events", json!({"events": pageviews(101, "/")}))
         .await;
@@ -715,7 +709,7 @@ async fn an_analytics_purge_owed_during_an_outage_is_retried() {
     assert_eq!(outcomes, ["error", "ok"]);
 }
 
-/// One event row for [`insert_events`]: actor, name, path, time, props.
+/// One event for [`insert_events`]: actor, name, path, time, props.
 type Row<'a> = (
     &'a str,
     &'a str,
@@ -724,28 +718,54 @@ type Row<'a> = (
     &'a [(&'a str, &'a str)],
 );
 
-/// Rows straight into ClickHouse for `tenant`, each its own session unless `session`
-/// is set in its props (as `$session`).
-async fn insert_events(app: &TestApp, tenant: &str, rows: &[Row<'_>]) {
-    let ch = app.clickhouse.as_ref().expect("clickhouse");
+/// Events straight into ClickHouse, as the collector would write them.
+async fn insert_rows(app: &TestApp, events: &[atrium_analytics::event::Event]) {
+    let time = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M:%S").to_string();
     let mut body = String::new();
-    for (actor, name, path, ts, props) in rows {
-        let ts = ts.format("%Y-%m-%d %H:%M:%S").to_string();
-        let session = props
-            .iter()
-            .find(|(k, _)| *k == "$session")
-            .map_or(*actor, |(_, v)| *v);
-        let props: Vec<_> = props.iter().filter(|(k, _)| *k != "$session").collect();
-        body.push_str(&json!({"tenant": tenant, "event_id": uuid::Uuid::now_v7(), "name": name, "actor": actor,
-            "session_id": session, "path": path, "url": "", "referrer": "", "user_agent": "", "ts": ts, "client_ts": ts,
-            "duration_ms": if *name == "dwell" { 1000 } else { 0 },
-            "prop_keys": props.iter().map(|p| p.0).collect::<Vec<_>>(),
-            "prop_values": props.iter().map(|p| p.1).collect::<Vec<_>>()}).to_string());
+    for e in events {
+        body.push_str(&json!({"tenant": e.tenant, "event_id": e.event_id, "name": e.name, "actor": e.actor,
+            "session_id": e.session_id, "path": e.path, "url": "", "referrer": "", "user_agent": "",
+            "ts": time(e.server_ts), "client_ts": time(e.server_ts), "duration_ms": e.duration_ms,
+            "prop_keys": e.props.keys().collect::<Vec<_>>(), "prop_values": e.props.values().collect::<Vec<_>>()}).to_string());
         body.push('\n');
     }
+    let ch = app.clickhouse.as_ref().expect("clickhouse");
     ch.insert_json_rows("events", body.into_bytes())
         .await
-        .expect("fixture");
+        .expect("rows");
+}
+
+/// Rows for `tenant`, each in the session named by its actor unless a `$session`
+/// property names another.
+async fn insert_events(app: &TestApp, tenant: &str, rows: &[Row<'_>]) {
+    let events: Vec<_> = rows
+        .iter()
+        .map(|(actor, name, path, ts, props)| {
+            let mut e = atrium_analytics::event::Event::server(tenant, name);
+            e.actor = (*actor).to_owned();
+            e.path = (*path).to_owned();
+            e.server_ts = *ts;
+            e.duration_ms = if *name == "dwell" { 1000 } else { 0 };
+            e.session_id = (*actor).to_owned();
+            for (k, v) in *props {
+                match *k {
+                    "$session" => e.session_id = (*v).to_owned(),
+                    _ => e = e.prop(k, *v),
+                }
+            }
+            e
+        })
+        .collect();
+    insert_rows(app, &events).await;
+}
+
+/// A customer's page, with its id in the path.
+const CUSTOMER_PAGE: &str = "/customers/0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b";
+
+async fn acme_with_analytics() -> (TestApp, TestTenant) {
+    let app = TestApp::spawn_with_analytics(|_| {}).await;
+    let t = app.tenant("acme").await;
+    (app, t)
 }
 
 fn shanghai() -> chrono::FixedOffset {
@@ -758,8 +778,7 @@ fn shanghai() -> chrono::FixedOffset {
 #[tokio::test]
 async fn trends_first_day_is_whole_in_tenant_timezone() {
     use chrono::{Duration as D, NaiveTime, TimeZone, Utc};
-    let app = TestApp::spawn_with_analytics(|_| {}).await;
-    let t = app.tenant("acme").await;
+    let (app, t) = acme_with_analytics().await;
     let tz = shanghai();
     let today = Utc::now().with_timezone(&tz).date_naive();
     let first = today - D::days(6);
@@ -782,12 +801,8 @@ async fn trends_first_day_is_whole_in_tenant_timezone() {
         ],
     )
     .await;
-    let (s, body) = app
-        .get(
-            &t,
-            "/analytics/trends?tz=Asia/Shanghai&days=7&name=pageview",
-        )
-        .await;
+    let shanghai_week = "/analytics/trends?tz=Asia/Shanghai&days=7&name=pageview";
+    let (s, body) = app.get(&t, shanghai_week).await;
     assert_eq!(s, StatusCode::OK, "{body}");
     let buckets = body.as_array().expect("buckets");
     assert_eq!(buckets.len(), 7, "{body}");
@@ -811,8 +826,7 @@ async fn trends_first_day_is_whole_in_tenant_timezone() {
 /// (zeros included) and only the current one says `complete: false`.
 #[tokio::test]
 async fn trends_mark_current_day_incomplete() {
-    let app = TestApp::spawn_with_analytics(|_| {}).await;
-    let t = app.tenant("acme").await;
+    let (app, t) = acme_with_analytics().await;
     for (q, len) in [
         ("/analytics/trends?days=7&tz=Europe/Berlin", 7),
         (
@@ -849,8 +863,7 @@ async fn trends_mark_current_day_incomplete() {
 /// A zone name is checked before it reaches SQL; a bad one is a 400 naming the problem.
 #[tokio::test]
 async fn trends_refuse_an_unknown_timezone() {
-    let app = TestApp::spawn_with_analytics(|_| {}).await;
-    let t = app.tenant("acme").await;
+    let (app, t) = acme_with_analytics().await;
     for q in [
         "/analytics/trends?tz=Mars/Olympus",
         "/analytics/trends?tz=UTC%27)%20OR%201%3D1%20--",
@@ -867,15 +880,9 @@ async fn trends_refuse_an_unknown_timezone() {
 /// Atrium) and everyone else (the end users its product tracks).
 #[tokio::test]
 async fn active_users_tell_end_users_from_team_members() {
-    let app = TestApp::spawn_with_analytics(|_| {}).await;
-    let t = app.tenant("acme").await;
-    let (s, invited) = app
-        .post(
-            &t,
-            "/users",
-            json!({"email": "mo@acme.test", "role": "member"}),
-        )
-        .await;
+    let (app, t) = acme_with_analytics().await;
+    let invite = json!({"email": "mo@acme.test", "role": "member"});
+    let (s, invited) = app.post(&t, "/users", invite).await;
     assert_eq!(s, StatusCode::CREATED, "{invited}");
     let member = invited["user"]["id"].as_str().expect("id").to_owned();
     let now = chrono::Utc::now() - chrono::Duration::minutes(1);
@@ -911,10 +918,9 @@ async fn active_users_tell_end_users_from_team_members() {
 /// numbers and long hex ids become `:id`, the app's base path is stripped once).
 #[tokio::test]
 async fn paths_group_uuids_into_route_templates() {
-    let app = TestApp::spawn_with_analytics(|_| {}).await;
-    let t = app.tenant("acme").await;
+    let (app, t) = acme_with_analytics().await;
     let now = chrono::Utc::now() - chrono::Duration::minutes(1);
-    let a = "/customers/0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b";
+    let a = CUSTOMER_PAGE;
     let b = "/app/t/acme/customers/0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5c";
     insert_events(
         &app,
@@ -936,30 +942,14 @@ async fn paths_group_uuids_into_route_templates() {
         ],
     )
     .await;
-    // The SDK's own template wins over what the path would give.
-    let (s, body) = app
-        .post(
-            &t,
-            "/events",
-            json!({"events": [{"name": "pageview", "actor": "u4",
-            "path": "/app/t/acme/reports/q3-2026", "route": "/reports/:slug"}]}),
-        )
-        .await;
+    // The SDK's own template wins over what the path would give; a template that is no
+    // path is refused.
+    let sdk = json!({"name": "pageview", "actor": "u4", "path": "/app/t/acme/reports/q3-2026", "route": "/reports/:slug"});
+    let (s, body) = app.post(&t, "/events", json!({"events": [sdk]})).await;
     assert_eq!(s, StatusCode::ACCEPTED, "{body}");
-    let (s, body) = app
-        .post(
-            &t,
-            "/events",
-            json!({"events": [{"name": "pageview", "route": "no-slash"}]}),
-        )
-        .await;
-    assert_problem(
-        s,
-        &body,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "validation_failed",
-    );
-    assert_eq!(body["errors"][0]["field"], "events[0].route");
+    let bad = json!({"events": [{"name": "pageview", "route": "no-slash"}]});
+    let (s, body) = app.post(&t, "/events", bad).await;
+    assert_invalid(s, &body, "events[0].route");
     assert_eq!(wait_count(&app, "acme", "pageview", 6).await, 6);
     let (s, pages) = app.get(&t, "/analytics/top-pages?limit=10").await;
     assert_eq!(s, StatusCode::OK, "{pages}");
@@ -981,8 +971,7 @@ async fn paths_group_uuids_into_route_templates() {
 /// problem is a 422 naming the step and its field.
 #[tokio::test]
 async fn funnel_with_malformed_step_is_422() {
-    let app = TestApp::spawn_with_analytics(|_| {}).await;
-    let t = app.tenant("acme").await;
+    let (app, t) = acme_with_analytics().await;
     let ok = json!({"kind": "event", "name": "signup"});
     let cases = [
         (json!({"steps": [{"kind": "path"}]}), "steps[0].route"),
@@ -1018,13 +1007,7 @@ async fn funnel_with_malformed_step_is_422() {
     ];
     for (body, field) in cases {
         let (s, answer) = app.post(&t, "/analytics/funnel", body.clone()).await;
-        assert_problem(
-            s,
-            &answer,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-        );
-        assert_eq!(answer["errors"][0]["field"], field, "{body}: {answer}");
+        assert_invalid(s, &answer, field);
     }
 }
 
@@ -1034,8 +1017,7 @@ async fn funnel_with_malformed_step_is_422() {
 #[tokio::test]
 async fn funnel_by_path_template_counts_users() {
     use chrono::Duration as D;
-    let app = TestApp::spawn_with_analytics(|_| {}).await;
-    let t = app.tenant("acme").await;
+    let (app, t) = acme_with_analytics().await;
     let t0 = chrono::Utc::now() - D::days(20);
     let s = |n: i64| t0 + D::seconds(n);
     let won: &[(&str, &str)] = &[("to", "won")];
@@ -1044,13 +1026,7 @@ async fn funnel_by_path_template_counts_users() {
         &app,
         "acme",
         &[
-            (
-                "u1",
-                "pageview",
-                "/customers/0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b",
-                s(0),
-                &[],
-            ),
+            ("u1", "pageview", CUSTOMER_PAGE, s(0), &[]),
             ("u1", "customer_created", "", s(60), &[]),
             ("u1", "deal_created", "", s(180), &[]),
             ("u1", "deal_stage_changed", "", s(400), lost),
@@ -1119,8 +1095,7 @@ async fn funnel_by_path_template_counts_users() {
 #[tokio::test]
 async fn retention_cohorts_by_week() {
     use chrono::{Datelike, Duration as D, Utc};
-    let app = TestApp::spawn_with_analytics(|_| {}).await;
-    let t = app.tenant("acme").await;
+    let (app, t) = acme_with_analytics().await;
     let now = Utc::now();
     let monday = (now - D::days(i64::from(now.weekday().num_days_from_monday())))
         .date_naive()
@@ -1171,28 +1146,15 @@ async fn retention_cohorts_by_week() {
 #[tokio::test]
 async fn paths_next_show_what_users_do_after_a_page() {
     use chrono::Duration as D;
-    let app = TestApp::spawn_with_analytics(|_| {}).await;
-    let t = app.tenant("acme").await;
+    let (app, t) = acme_with_analytics().await;
     let t0 = chrono::Utc::now() - D::hours(2);
     let s = |n: i64| t0 + D::seconds(n);
     insert_events(
         &app,
         "acme",
         &[
-            (
-                "u1",
-                "pageview",
-                "/customers/0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b",
-                s(0),
-                &[],
-            ),
-            (
-                "u1",
-                "dwell",
-                "/customers/0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b",
-                s(5),
-                &[],
-            ),
+            ("u1", "pageview", CUSTOMER_PAGE, s(0), &[]),
+            ("u1", "dwell", CUSTOMER_PAGE, s(5), &[]),
             ("u1", "pageview", "/deals", s(10), &[]),
             ("u2", "pageview", "/customers/12", s(0), &[]),
             ("u2", "deal_created", "", s(20), &[]),
@@ -1230,12 +1192,7 @@ async fn paths_next_show_what_users_do_after_a_page() {
         "{all}"
     );
     let (s, body) = app.get(&t, "/analytics/paths/next?route=customers").await;
-    assert_problem(
-        s,
-        &body,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "validation_failed",
-    );
+    assert_invalid(s, &body, "route");
 }
 
 /// Finding 7: the default funnel (visit → customer created → deal created → deal won)
@@ -1243,21 +1200,8 @@ async fn paths_next_show_what_users_do_after_a_page() {
 /// have weekly cohorts, and group their app paths into route templates.
 #[tokio::test]
 async fn demo_data_tells_the_default_funnel_story() {
-    let app = TestApp::spawn_with_analytics(|_| {}).await;
-    let t = app.tenant("acme").await;
-    let ch = app.clickhouse.as_ref().expect("clickhouse");
-    let time = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M:%S").to_string();
-    let mut body = String::new();
-    for e in atrium_analytics::demo::weeks_of_events("acme", 1) {
-        body.push_str(&json!({"tenant": e.tenant, "event_id": e.event_id, "name": e.name, "actor": e.actor,
-            "session_id": e.session_id, "path": e.path, "url": "", "referrer": "", "user_agent": "",
-            "ts": time(e.server_ts), "client_ts": time(e.server_ts), "duration_ms": e.duration_ms,
-            "prop_keys": e.props.keys().collect::<Vec<_>>(), "prop_values": e.props.values().collect::<Vec<_>>()}).to_string());
-        body.push('\n');
-    }
-    ch.insert_json_rows("events", body.into_bytes())
-        .await
-        .expect("demo rows");
+    let (app, t) = acme_with_analytics().await;
+    insert_rows(&app, &atrium_analytics::demo::weeks_of_events("acme", 1)).await;
     let (s, funnel) = app
         .post(
             &t,
