@@ -1225,6 +1225,7 @@ async fn demo_data_tells_the_default_funnel_story() {
         users.windows(2).all(|w| w[0] > w[1]) && users[3] > 0,
         "{users:?}"
     );
+    println!("demo funnel, users per step: {users:?}");
     let (_, retention) = app.get(&t, "/analytics/retention?weeks=8").await;
     let cohorts = retention["cohorts"].as_array().expect("cohorts");
     assert!(
