@@ -168,7 +168,7 @@ def case_crm_and_dashboards_through_the_pod():
     wait_counted(t, "pageview", 50)
     wait_counted(t, "deal_stage_changed", 1)
     s, _, pages = api(t, "GET", "/analytics/top-pages")
-    expect(s == 200 and any(p.get("path") == "/pricing" for p in pages), f"top pages: {s} {pages}")
+    expect(s == 200 and any(p.get("route") == "/pricing" for p in pages), f"top pages: {s} {pages}")
     return "customer + deal → won, 50 pageviews and the stage change counted once in the dashboards"
 
 

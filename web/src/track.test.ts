@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { navigate } from './router';
-import { setTrackingOptOut, startTracking, trackingOptedOut, type Tracker } from './track';
+import { routeTemplate, setTrackingOptOut, startTracking, trackingOptedOut, type Tracker } from './track';
 import { headersOf, mockFetch } from './testing';
 
 interface Sent {
@@ -10,6 +10,7 @@ interface Sent {
   actor: string;
   session_id: string;
   path: string;
+  route?: string;
   url: string;
   duration_ms?: number;
   props: Record<string, string>;
@@ -165,5 +166,42 @@ describe('tracking', () => {
     vi.useRealTimers();
     await new Promise((r) => setTimeout(r, 10));
     expect(fetch).toHaveBeenCalledTimes(1);
+  });
+
+  it('sends route templates for page views and dwell, the app base path stripped once', () => {
+    const fetch = mockFetch();
+    const now = vi.spyOn(performance, 'now').mockReturnValue(1000);
+    history.replaceState(null, '', '/app/t/acme/customers/0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b');
+    start();
+    now.mockReturnValue(2000);
+    navigate('/app/t/acme/deals/42');
+    tracker!.track('deal_created');
+    tracker!.flush();
+    const events = sentEvents(fetch).map((e) => [e.name, e.route]);
+    expect(events).toEqual([
+      ['pageview', '/customers/:id'],
+      ['dwell', '/customers/:id'],
+      ['pageview', '/deals/:id'],
+      ['deal_created', undefined],
+    ]);
+  });
+
+  it('uses the route table it is given over the derived template', () => {
+    const fetch = mockFetch();
+    start({ routeOf: (path) => (path.startsWith('/customers') ? '/customers/:customerId' : undefined) });
+    tracker!.flush();
+    expect(sentEvents(fetch)[0].route).toBe('/customers/:customerId');
+  });
+});
+
+describe('routeTemplate', () => {
+  it('groups ids and strips the base path once', () => {
+    expect(routeTemplate('/app/t/acme')).toBe('/');
+    expect(routeTemplate('/app/t/acme/')).toBe('/');
+    expect(routeTemplate('/app/t/acme/app/t/x')).toBe('/app/t/x');
+    expect(routeTemplate('/customers/0190A1B2-C3D4-7E5F-8A9B-0C1D2E3F4A5B/deals/7')).toBe('/customers/:id/deals/:id');
+    expect(routeTemplate('/orders/deadbeefdeadbeefdeadbeef/1/2')).toBe('/orders/:id/:id/:id');
+    expect(routeTemplate('/pricing')).toBe('/pricing');
+    expect(routeTemplate('/console/tenants/acme', '/console')).toBe('/tenants/acme');
   });
 });

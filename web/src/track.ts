@@ -7,6 +7,9 @@
 //   with navigator.sendBeacon when the page is hidden, so nothing waits on analytics;
 // - every event gets a client-made UUID, the server's idempotency key: a retried or
 //   duplicated batch is still counted once;
+// - page views and dwell carry a route template (`/customers/:id`), from the app's route
+//   table when it passes `routeOf`, else derived as the server derives one (see
+//   routeTemplate), so every customer's page counts as one page in the dashboards;
 // - opting out (setTrackingOptOut(true), kept in localStorage) stops everything.
 
 import { onRouteChange } from './router';
@@ -20,6 +23,11 @@ export interface TrackOptions {
   csrf?: string;
   flushMs?: number;
   maxBatch?: number;
+  /// The app's base path, stripped once from routes; default `/app/t/{slug}`.
+  basePath?: string;
+  /// The route template of a path (base path already stripped), from the app's route
+  /// table; undefined falls back to routeTemplate's derivation.
+  routeOf?: (path: string) => string | undefined;
 }
 
 interface ClientEvent {
@@ -28,6 +36,7 @@ interface ClientEvent {
   actor: string;
   session_id: string;
   path: string;
+  route?: string;
   url: string;
   referrer: string;
   client_ts: string;
@@ -44,6 +53,26 @@ export function trackingOptedOut(): boolean {
 export function setTrackingOptOut(out: boolean) {
   if (out) localStorage.setItem(OPT_OUT_KEY, '1');
   else localStorage.removeItem(OPT_OUT_KEY);
+}
+
+const APP_BASE = /^\/app\/t\/[^/]+/;
+// A UUID, a number or a hex id of 16 digits or more: the segments the server's query
+// turns into :id too (crates/atrium-analytics/src/route.rs).
+const ID_SEGMENT = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9]+|[0-9a-f]{16,})$/i;
+
+function stripBase(path: string, basePath?: string): string {
+  const rest = basePath === undefined ? path.replace(APP_BASE, '') : path.startsWith(basePath) ? path.slice(basePath.length) : path;
+  return rest === '' || rest === '/' ? '/' : rest;
+}
+
+/// `/app/t/acme/customers/0190…` → `/customers/:id`: the base path stripped once, ids
+/// replaced by `:id`.
+export function routeTemplate(path: string, basePath?: string): string {
+  const rest = stripBase(path, basePath);
+  return rest
+    .split('/')
+    .map((seg) => (ID_SEGMENT.test(seg) ? ':id' : seg))
+    .join('/');
 }
 
 function uuid(): string {
@@ -88,6 +117,8 @@ export function startTracking(opts: TrackOptions): Tracker {
   let visibleSince: number | null = document.visibilityState === 'visible' ? performance.now() : null;
   let visibleMs = 0;
 
+  const routeOf = (path: string) => opts.routeOf?.(stripBase(path, opts.basePath)) ?? routeTemplate(path, opts.basePath);
+
   const track = (name: string, props: Record<string, string> = {}, durationMs?: number, path = location.pathname) => {
     if (trackingOptedOut()) return;
     queue.push({
@@ -96,6 +127,7 @@ export function startTracking(opts: TrackOptions): Tracker {
       actor,
       session_id: session,
       path,
+      route: name === 'pageview' || name === 'dwell' ? routeOf(path) : undefined,
       url: location.origin + path,
       referrer: document.referrer.slice(0, 2000),
       client_ts: new Date().toISOString(),

@@ -137,3 +137,61 @@ export interface RestoreReport {
   export_file: string;
   elapsed_ms: number;
 }
+
+/// A trend or active-users period: `start` in the asked time zone; `complete` is false for
+/// the current period and one the range cuts.
+export interface Period {
+  start: string;
+  complete: boolean;
+}
+
+export interface TrendBucket extends Period {
+  n: number;
+}
+
+export interface ActiveCounts {
+  users: number;
+  end_users: number;
+  team_members: number;
+}
+
+export interface ActiveUsers {
+  tz: string;
+  counts: string;
+  totals: ActiveCounts;
+  series: Record<'day' | 'week' | 'month', (Period & ActiveCounts)[]>;
+}
+
+export type FunnelStepSpec =
+  | { kind: 'event'; name: string }
+  | { kind: 'path'; route: string }
+  | { kind: 'property'; name?: string; key: string; value: string };
+
+export interface FunnelStep {
+  step: FunnelStepSpec;
+  users: number;
+  conversion_from_first: number;
+  conversion_from_previous: number;
+  drop_off: number;
+  median_s_from_previous: number | null;
+}
+
+export interface Funnel {
+  window_s: number;
+  from: string;
+  to: string;
+  steps: FunnelStep[];
+}
+
+export interface PageRow {
+  route: string;
+  views: number;
+  visitors: number;
+}
+
+export interface DwellRow {
+  route: string;
+  samples: number;
+  avg_ms: number;
+  median_ms: number;
+}

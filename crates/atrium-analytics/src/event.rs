@@ -26,6 +26,15 @@ pub fn storable(t: DateTime<Utc>) -> bool {
     (0..END_OF_TIME).contains(&t.timestamp())
 }
 
+/// Event names: `[a-z][a-z0-9_]*`, at most [`MAX_NAME`] bytes.
+pub fn valid_name(name: &str) -> bool {
+    name.len() <= MAX_NAME
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
 /// One event as it travels through the spool. `tenant` is always set by the server,
 /// never taken from the client.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -94,16 +103,9 @@ impl Event {
                 out.push((field, msg));
             }
         };
-        let name_ok = !self.name.is_empty()
-            && self.name.len() <= MAX_NAME
-            && self.name.starts_with(|c: char| c.is_ascii_lowercase())
-            && self
-                .name
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
         check(
             "name",
-            name_ok,
+            valid_name(&self.name),
             "must match [a-z][a-z0-9_]* and be at most 64 characters",
         );
         check(
@@ -178,6 +180,9 @@ pub struct ClientEvent {
     pub referrer: Option<String>,
     pub client_ts: Option<DateTime<Utc>>,
     pub duration_ms: Option<u64>,
+    /// The page's route template, such as `/customers/:id`, without the app's base path.
+    /// Kept as the `$route` property; queries derive one from `path` when it is absent.
+    pub route: Option<String>,
     #[serde(default)]
     pub props: BTreeMap<String, String>,
 }
@@ -191,6 +196,14 @@ impl ClientEvent {
         user_agent: &str,
         errors: &mut Vec<ValidationError>,
     ) -> Option<Event> {
+        let mut props = self.props;
+        if let Some(r) = self.route {
+            if let Err(msg) = crate::route::check(&r) {
+                errors.push(ValidationError::new(&format!("events[{index}].route"), msg));
+                return None;
+            }
+            props.insert(crate::route::ROUTE_PROP.to_owned(), r);
+        }
         let event = Event {
             event_id: self.event_id.unwrap_or_else(Uuid::now_v7),
             tenant: tenant.to_owned(),
@@ -204,7 +217,7 @@ impl ClientEvent {
             client_ts: self.client_ts,
             server_ts: chrono::Utc::now(),
             duration_ms: self.duration_ms.unwrap_or(0),
-            props: self.props,
+            props,
         };
         let problems = event.problems();
         if problems.is_empty() {

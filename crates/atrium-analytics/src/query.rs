@@ -7,35 +7,36 @@
 //! Only SQL that ClickHouse 18.16 and 24.x both accept is used.
 
 use chrono::{DateTime, Duration, Timelike, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::{
     clickhouse::quote,
-    event::{storable, END_OF_TIME, MAX_NAME, MAX_PROP_KEY, MAX_PROP_VALUE, MAX_URL},
+    event::{storable, END_OF_TIME, MAX_NAME, MAX_URL},
+    route,
+    zone::{Period, Zone},
 };
 
 pub const MAX_RANGE_DAYS: i64 = 400;
-pub const MAX_FUNNEL_STEPS: usize = 8;
 
 /// A parameter no query is built from, named as the request names it.
 #[derive(Debug, thiserror::Error, PartialEq)]
 #[error("{field}: {message}")]
 pub struct QueryError {
-    pub field: &'static str,
+    pub field: String,
     pub message: String,
 }
 
-fn invalid(field: &'static str, message: impl Into<String>) -> QueryError {
+pub(crate) fn invalid(field: impl Into<String>, message: impl Into<String>) -> QueryError {
     QueryError {
-        field,
+        field: field.into(),
         message: message.into(),
     }
 }
 
 /// Values longer than any stored event can hold match nothing, and a handful of them
 /// made a statement ClickHouse refused as too large: they are refused up front.
-fn check_len(field: &'static str, value: &str, max: usize) -> Result<(), QueryError> {
+pub(crate) fn check_len(field: &str, value: &str, max: usize) -> Result<(), QueryError> {
     if value.len() > max {
         return Err(invalid(field, format!("must be at most {max} bytes")));
     }
@@ -87,6 +88,10 @@ impl Scope {
         })
     }
 
+    pub fn tenant(&self) -> &str {
+        &self.tenant
+    }
+
     pub fn from(&self) -> DateTime<Utc> {
         self.from
     }
@@ -96,7 +101,7 @@ impl Scope {
     }
 
     /// `events FINAL WHERE tenant = .. AND ts in range`: the only way to read events.
-    fn events(&self, extra: &[String]) -> String {
+    pub(crate) fn events(&self, extra: &[String]) -> String {
         // ts has whole seconds: an exclusive end inside a second must include that second.
         let to = match self.to.timestamp_subsec_nanos() {
             0 => self.to,
@@ -116,24 +121,19 @@ impl Scope {
     }
 }
 
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum Interval {
-    Hour,
-    Day,
-}
-
 /// Optional event filters shared by several queries.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct Filter {
     pub name: Option<String>,
     pub path: Option<String>,
+    pub route: Option<String>,
 }
 
 impl Filter {
     pub fn check(&self) -> Result<(), QueryError> {
         check_len("name", self.name.as_deref().unwrap_or(""), MAX_NAME)?;
-        check_len("path", self.path.as_deref().unwrap_or(""), MAX_URL)
+        check_len("path", self.path.as_deref().unwrap_or(""), MAX_URL)?;
+        check_len("route", self.route.as_deref().unwrap_or(""), MAX_URL)
     }
 
     fn predicates(&self) -> Vec<String> {
@@ -144,118 +144,69 @@ impl Filter {
         if let Some(path) = &self.path {
             p.push(format!("path = {}", quote(path)));
         }
+        if let Some(r) = &self.route {
+            p.push(format!("{} = {}", route::sql(), quote(r)));
+        }
         p
     }
 }
 
-/// `bucket` (as `YYYY-MM-DD HH:MM:SS`, UTC) and `n`.
-pub fn trends(scope: &Scope, interval: Interval, filter: &Filter) -> String {
-    let bucket = match interval {
-        Interval::Hour => "toStartOfHour(ts)",
-        Interval::Day => "toStartOfDay(ts)",
-    };
+/// `bucket` (the period's key, see [`Period::key`]) and `n`.
+pub fn trends(scope: &Scope, zone: Zone, period: Period, filter: &Filter) -> String {
     format!(
-        "SELECT toString({bucket}) AS bucket, count() AS n FROM {} GROUP BY bucket ORDER BY bucket",
+        "SELECT {} AS bucket, count() AS n FROM {} GROUP BY bucket ORDER BY bucket",
+        period.sql_key(zone),
         scope.events(&filter.predicates())
     )
 }
 
-/// Distinct actors per day, per week (Monday) and per month: `period`, `bucket`, `users`.
-pub fn active_users(scope: &Scope) -> String {
+/// Team members among the actors: at most this many user ids go into one query, which
+/// keeps the statement far below ClickHouse's size limit.
+pub const MAX_MEMBERS: usize = 5_000;
+
+/// Distinct actors per day, week and month in `zone`, and over the whole range
+/// (`period` = `all`): `period`, `bucket`, `users`, `team_members` (those of `members`).
+pub fn active_users(scope: &Scope, zone: Zone, members: &[String]) -> String {
     let events = scope.events(&["actor != ''".to_owned()]);
-    ["day:toStartOfDay(ts)", "week:toMonday(ts)", "month:toStartOfMonth(ts)"]
-        .iter()
-        .map(|spec| {
-            let (period, expr) = spec.split_once(':').unwrap_or(("day", "toStartOfDay(ts)"));
-            format!("SELECT '{period}' AS period, toString({expr}) AS bucket, uniqExact(actor) AS users FROM {events} GROUP BY bucket")
-        })
-        .collect::<Vec<_>>()
-        .join(" UNION ALL ")
+    let member = match members {
+        [] => "0".to_owned(),
+        ids => format!(
+            "actor IN ({})",
+            ids.iter()
+                .take(MAX_MEMBERS)
+                .map(|m| quote(m))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    let per = |period: &str, key: String| {
+        format!("SELECT '{period}' AS period, {key} AS bucket, uniqExact(actor) AS users, uniqExactIf(actor, {member}) AS team_members FROM {events} GROUP BY bucket")
+    };
+    [
+        per("day", Period::Day.sql_key(zone)),
+        per("week", Period::Week.sql_key(zone)),
+        per("month", Period::Month.sql_key(zone)),
+        per("all", "''".to_owned()),
+    ]
+    .join(" UNION ALL ")
 }
 
-/// A funnel step: an event name, optionally a path and one property value.
-#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Step {
-    pub name: String,
-    pub path: Option<String>,
-    pub prop: Option<PropMatch>,
-}
-
-#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PropMatch {
-    pub key: String,
-    pub value: String,
-}
-
-impl Step {
-    fn check(&self) -> Result<(), QueryError> {
-        check_len("steps.name", &self.name, MAX_NAME)?;
-        check_len("steps.path", self.path.as_deref().unwrap_or(""), MAX_URL)?;
-        if let Some(m) = &self.prop {
-            check_len("steps.prop.key", &m.key, MAX_PROP_KEY)?;
-            check_len("steps.prop.value", &m.value, MAX_PROP_VALUE)?;
-        }
-        Ok(())
-    }
-
-    fn condition(&self) -> String {
-        let mut c = format!("name = {}", quote(&self.name));
-        if let Some(p) = &self.path {
-            c.push_str(&format!(" AND path = {}", quote(p)));
-        }
-        if let Some(m) = &self.prop {
-            c.push_str(&format!(
-                " AND prop_values[indexOf(prop_keys, {})] = {}",
-                quote(&m.key),
-                quote(&m.value)
-            ));
-        }
-        c
-    }
-}
-
-/// Per actor, how far along the steps they got within `window_s` of their first step:
-/// rows of `level` (0..=steps) and `actors`.
-pub fn funnel(scope: &Scope, steps: &[Step], window_s: u32) -> Result<String, QueryError> {
-    if steps.is_empty() || steps.len() > MAX_FUNNEL_STEPS {
-        return Err(invalid(
-            "steps",
-            format!("a funnel has 1 to {MAX_FUNNEL_STEPS} steps"),
-        ));
-    }
-    steps.iter().try_for_each(Step::check)?;
-    if window_s == 0 || window_s > 90 * 86_400 {
-        return Err(invalid("window_seconds", "must be between 1 and 7776000"));
-    }
-    let conds: Vec<String> = steps
-        .iter()
-        .map(|s| format!("({})", s.condition()))
-        .collect();
-    Ok(format!(
-        "SELECT level, count() AS actors FROM (
-             SELECT actor, windowFunnel({window_s})(ts, {}) AS level FROM {} GROUP BY actor
-         ) GROUP BY level ORDER BY level",
-        conds.join(", "),
-        scope.events(&["actor != ''".to_owned()])
-    ))
-}
-
-/// Pageviews per path: `path`, `views`, `visitors`.
+/// Pageviews per route template: `route`, `views`, `visitors`.
 pub fn top_pages(scope: &Scope, limit: u32) -> String {
     format!(
-        "SELECT path, count() AS views, uniqExact(actor) AS visitors FROM {} GROUP BY path ORDER BY views DESC, path LIMIT {}",
+        "SELECT {} AS route, count() AS views, uniqExact(actor) AS visitors FROM {} GROUP BY route ORDER BY views DESC, route LIMIT {}",
+        route::sql(),
         scope.events(&["name = 'pageview'".to_owned()]),
         limit.clamp(1, 100)
     )
 }
 
-/// Dwell per path: `path`, `samples`, `avg_ms`, `median_ms` (exact).
+/// Dwell per route template: `route`, `samples`, `avg_ms`, `median_ms` (exact).
 pub fn dwell(scope: &Scope, limit: u32) -> String {
     format!(
-        "SELECT path, count() AS samples, avg(duration_ms) AS avg_ms, quantileExact(0.5)(duration_ms) AS median_ms
-         FROM {} GROUP BY path ORDER BY samples DESC, path LIMIT {}",
+        "SELECT {} AS route, count() AS samples, avg(duration_ms) AS avg_ms, quantileExact(0.5)(duration_ms) AS median_ms
+         FROM {} GROUP BY route ORDER BY samples DESC, route LIMIT {}",
+        route::sql(),
         scope.events(&["name = 'dwell'".to_owned()]),
         limit.clamp(1, 100)
     )
@@ -264,6 +215,7 @@ pub fn dwell(scope: &Scope, limit: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{funnel, next_steps, retention};
 
     fn scope() -> Scope {
         let to = Utc::now();
@@ -273,17 +225,19 @@ mod tests {
     #[test]
     fn every_query_carries_the_tenant_predicate() {
         let s = scope();
-        let step = Step {
+        let z = Zone::default();
+        let step = funnel::Step::Event {
             name: "pageview".into(),
-            path: None,
-            prop: None,
         };
+        let (weeks, rs) = retention::plan("acme", z, 4, Utc::now()).expect("plan");
         for sql in [
-            trends(&s, Interval::Day, &Filter::default()),
-            active_users(&s),
-            funnel(&s, &[step.clone(), step], 3600).expect("funnel"),
+            trends(&s, z, Period::Day, &Filter::default()),
+            active_users(&s, z, &["u1".into()]),
+            funnel::sql(&s, &[step.clone(), step], 3600),
             top_pages(&s, 10),
             dwell(&s, 10),
+            retention::sql(&rs, z, &weeks[0]),
+            next_steps::sql(&s, "/customers/:id"),
         ] {
             let reads = sql.matches("FROM events").count();
             assert!(reads > 0);
@@ -301,16 +255,19 @@ mod tests {
         let f = Filter {
             name: Some("x' OR 1=1 --".into()),
             path: None,
+            route: Some("/a' OR 1=1 --".into()),
         };
-        let sql = trends(&scope(), Interval::Hour, &f);
+        let sql = trends(&scope(), Zone::default(), Period::Hour, &f);
         assert!(sql.contains("name = 'x\\' OR 1=1 --'"), "{sql}");
+        assert!(sql.contains("= '/a\\' OR 1=1 --'"), "{sql}");
+        let sql = active_users(&scope(), Zone::default(), &["m' OR 1=1".into()]);
+        assert!(sql.contains("actor IN ('m\\' OR 1=1')"), "{sql}");
     }
 
     #[test]
-    fn bad_ranges_and_funnels_are_refused() {
+    fn bad_ranges_are_refused() {
         let now = Utc::now();
         assert!(Scope::new("a", now, now).is_err());
         assert!(Scope::new("a", now - Duration::days(500), now).is_err());
-        assert!(funnel(&scope(), &[], 60).is_err());
     }
 }

@@ -107,48 +107,79 @@ pub fn percentile_ms(sorted_us: &[u64], p: f64) -> f64 {
     sorted_us[idx.min(sorted_us.len() - 1)] as f64 / 1000.0
 }
 
-/// Every dashboard query for one scope, named, exactly as the API builds them. The
-/// funnel is pricing pageview → signup → purchase (optionally on the `pro` plan).
+/// Every dashboard query for one scope, named, exactly as the API builds them, in zones
+/// with whole-hour, half-hour and DST offsets. The funnel is a page of a route template
+/// → signup → purchase (optionally on the `pro` plan); retention's cohorts end with the
+/// week that holds the scope's end.
 pub fn dashboard_queries(
     scope: &atrium_analytics::query::Scope,
     pro_purchase: bool,
 ) -> anyhow::Result<Vec<(&'static str, String)>> {
-    use atrium_analytics::query::{self, Filter, Interval, PropMatch, Step};
-    let step = |name: &str, path: Option<&str>| Step {
-        name: name.into(),
-        path: path.map(Into::into),
-        prop: None,
+    use atrium_analytics::{
+        funnel::{self, Step},
+        next_steps,
+        query::{self, Filter},
+        retention,
+        zone::{Period, Zone},
     };
-    let mut purchase = step("purchase", None);
-    if pro_purchase {
-        purchase.prop = Some(PropMatch {
+    let zone = |name: &str| Zone::parse(name).map_err(anyhow::Error::from);
+    let (shanghai, kolkata, berlin) = (
+        zone("Asia/Shanghai")?,
+        zone("Asia/Kolkata")?,
+        zone("Europe/Berlin")?,
+    );
+    let event = |name: &str| Step::Event { name: name.into() };
+    let purchase = if pro_purchase {
+        Step::Property {
             key: "plan".into(),
             value: "pro".into(),
-        });
-    }
+            name: Some("purchase".into()),
+        }
+    } else {
+        event("purchase")
+    };
     let steps = [
-        step("pageview", Some("/pricing")),
-        step("signup", None),
+        Step::Path {
+            route: "/customers/:id".into(),
+        },
+        event("signup"),
         purchase,
     ];
     let pageviews = Filter {
         name: Some("pageview".into()),
-        path: None,
+        ..Filter::default()
     };
+    let customer_pages = Filter {
+        route: Some("/customers/:id".into()),
+        ..Filter::default()
+    };
+    let (weeks, cohorts) = retention::plan(scope.tenant(), berlin, 4, scope.to())?;
+    let first_week = weeks
+        .first()
+        .ok_or_else(|| anyhow::anyhow!("no cohort weeks"))?;
     Ok(vec![
         (
             "trends_day",
-            query::trends(scope, Interval::Day, &Filter::default()),
+            query::trends(scope, shanghai, Period::Day, &Filter::default()),
         ),
         (
             "trends_hour_pageview",
-            query::trends(scope, Interval::Hour, &pageviews),
+            query::trends(scope, kolkata, Period::Hour, &pageviews),
         ),
-        ("active_users", query::active_users(scope)),
+        (
+            "trends_day_route",
+            query::trends(scope, berlin, Period::Day, &customer_pages),
+        ),
+        (
+            "active_users",
+            query::active_users(scope, shanghai, &["u1".into(), "u2".into()]),
+        ),
         (
             "funnel",
-            query::funnel(scope, &steps, if pro_purchase { 86_400 } else { 3_600 })?,
+            funnel::sql(scope, &steps, if pro_purchase { 86_400 } else { 3_600 }),
         ),
+        ("retention", retention::sql(&cohorts, berlin, first_week)),
+        ("paths_next", next_steps::sql(scope, "/customers/:id")),
         ("top_pages", query::top_pages(scope, 10)),
         ("dwell", query::dwell(scope, 10)),
     ])

@@ -7,7 +7,18 @@ use rand::{rngs::SmallRng, Rng, SeedableRng};
 use serde_json::{json, Value};
 
 const TENANTS: &[&str] = &["acme", "globex", "initech"];
-const PATHS: &[&str] = &["/", "/pricing", "/docs", "/signup"];
+/// Dynamic segments of every kind the route templates group, with and without the app's
+/// base path, and one SDK-supplied template (`$route`).
+const PATHS: &[&str] = &[
+    "/",
+    "/pricing",
+    "/docs",
+    "/signup",
+    "/customers/0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b",
+    "/app/t/acme/customers/12",
+    "/app/t/acme",
+    "/orders/deadbeefdeadbeefdeadbeef/items/7",
+];
 
 pub fn build(events: usize) -> anyhow::Result<Value> {
     let mut rows = Vec::with_capacity(events + events / 20);
@@ -29,10 +40,15 @@ pub fn build(events: usize) -> anyhow::Result<Value> {
             7 => ("purchase", 0),
             _ => ("dwell", 200 + next(20_000)),
         };
+        let plan = if next(2) == 0 { "pro" } else { "free" };
+        let (keys, values) = match next(8) {
+            0 => (vec!["plan", "$route"], vec![plan, "/customers/:id"]),
+            _ => (vec!["plan"], vec![plan]),
+        };
         let row = json!({"tenant": tenant, "event_id": format!("00000000-0000-7000-8000-{i:012}"), "name": name, "actor": actor,
-            "session_id": "", "path": PATHS[next(PATHS.len() as u64) as usize], "url": "", "referrer": "", "user_agent": "",
-            "ts": ts.format("%Y-%m-%d %H:%M:%S").to_string(), "client_ts": ts.format("%Y-%m-%d %H:%M:%S").to_string(),
-            "duration_ms": dur, "prop_keys": ["plan"], "prop_values": [if next(2) == 0 { "pro" } else { "free" }]});
+            "session_id": format!("s{}", next(3)), "path": PATHS[next(PATHS.len() as u64) as usize], "url": "", "referrer": "",
+            "user_agent": "", "ts": ts.format("%Y-%m-%d %H:%M:%S").to_string(), "client_ts": ts.format("%Y-%m-%d %H:%M:%S").to_string(),
+            "duration_ms": dur, "prop_keys": keys, "prop_values": values});
         if next(20) == 0 {
             rows.push(row.clone()); // a replayed insert
         }

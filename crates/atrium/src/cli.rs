@@ -365,7 +365,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// A month of tracking events per demo tenant, into the spool for the collector to
+/// Eight weeks of tracking events per demo tenant, into the spool for the collector to
 /// ship. Stable event ids make a rerun a no-op once ClickHouse dedups.
 fn seed_demo_events(
     config: &Config,
@@ -373,7 +373,7 @@ fn seed_demo_events(
 ) -> anyhow::Result<()> {
     let (emitter, writer) = atrium_analytics::spool::start(&config.analytics)?;
     for (i, t) in demo.iter().enumerate() {
-        for e in atrium_analytics::demo::month_of_events(&t.slug, i as u64 + 1) {
+        for e in atrium_analytics::demo::weeks_of_events(&t.slug, i as u64 + 1) {
             emitter.emit_blocking(e);
         }
     }

@@ -5,6 +5,7 @@ import { useState, type ReactNode } from 'react';
 import { Bar, BarChart, CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { post, type ApiError } from '../api';
 import { useAction, useGet, type Resource } from '../data';
+import type { ActiveUsers, DwellRow, Funnel as FunnelResult, FunnelStepSpec as Step, PageRow, TrendBucket } from '../types';
 import { FormError, SelectField } from '../ui/forms';
 import { Empty, Loaded } from '../ui/states';
 import { Row, Table } from '../ui/Table';
@@ -15,47 +16,43 @@ const RANGES = [
   ['90', 'Last 90 days'],
 ] as const;
 type Days = (typeof RANGES)[number][0];
-const EVENTS = ['pageview', 'click', 'dwell', 'api_request', 'deal_created', 'deal_stage_changed', 'order_created'];
+const EVENTS = ['pageview', 'click', 'dwell', 'api_request', 'customer_created', 'deal_created', 'deal_stage_changed', 'order_created'];
+const KINDS = [
+  ['event', 'Event'],
+  ['path', 'Page'],
+  ['property', 'Property'],
+] as const;
+// Periods are counted in the browser's zone until the tenant has one configured.
+const TZ = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 
-interface Step {
-  name: string;
-  prop?: { key: string; value: string };
-}
-interface FunnelStep {
-  step: Step;
-  users: number;
-  conversion_from_previous: number;
-  conversion_from_first: number;
-}
-
+const WON: Step = { kind: 'property', name: 'deal_stage_changed', key: 'to', value: 'won' };
 const PRESETS = {
-  'Lead → Won': [
-    { name: 'deal_created', prop: { key: 'stage', value: 'lead' } },
-    { name: 'deal_stage_changed', prop: { key: 'to', value: 'won' } },
+  'Visit → Customer → Deal → Won': [
+    { kind: 'path', route: '/' },
+    { kind: 'event', name: 'customer_created' },
+    { kind: 'event', name: 'deal_created' },
+    WON,
   ],
-  'Visit → Deal → Won': [{ name: 'pageview' }, { name: 'deal_created' }, { name: 'deal_stage_changed', prop: { key: 'to', value: 'won' } }],
+  'Lead → Won': [{ kind: 'property', name: 'deal_created', key: 'stage', value: 'lead' }, WON],
 } satisfies Record<string, Step[]>;
 type Preset = keyof typeof PRESETS;
 
 /// The last `days` days, up to now. The charts keep the window from when it was picked
-/// (picking it again refreshes them); the funnel takes a new one on every run.
+/// (picking it again refreshes them); the funnel asks for the last `days` days on every run.
 function rangeOf(days: Days) {
-  const to = new Date();
-  return { days, to, from: new Date(to.getTime() - Number(days) * 86_400_000) };
+  return { days, to: new Date() };
 }
 
 export function Dashboard({ slug }: { slug: string }) {
-  const [{ days, from, to }, setRange] = useState(() => rangeOf('30'));
+  const [{ days, to }, setRange] = useState(() => rangeOf('30'));
   const [name, setName] = useState('pageview');
-  const range = `from=${from.toISOString()}&to=${to.toISOString()}`;
+  const range = `tz=${encodeURIComponent(TZ)}&days=${days}&to=${to.toISOString()}`;
   const base = `/v1/t/${slug}/analytics`;
-  const trends = useGet<{ bucket: string; n: number }[]>(`${base}/trends?${range}&name=${name}`);
-  const active = useGet<{ period: string; bucket: string; users: number }[]>(`${base}/active-users?${range}`);
-  const pages = useGet<{ path: string; views: number; visitors: number }[]>(`${base}/top-pages?${range}&limit=10`);
-  const dwell = useGet<{ path: string; samples: number; avg_ms: number; median_ms: number }[]>(`${base}/dwell?${range}&limit=10`);
+  const trends = useGet<TrendBucket[]>(`${base}/trends?${range}&name=${name}`);
+  const active = useGet<ActiveUsers>(`${base}/active-users?${range}`);
+  const pages = useGet<PageRow[]>(`${base}/top-pages?${range}&limit=10`);
+  const dwell = useGet<DwellRow[]>(`${base}/dwell?${range}&limit=10`);
   const day = (s: string) => s.slice(5, 10);
-  // Paths inside this app are shown without the /app/t/{tenant} prefix.
-  const short = (p: string) => (p.startsWith(`/app/t/${slug}`) ? p.slice(`/app/t/${slug}`.length) || '/' : p);
   return (
     <section aria-labelledby="dash-title" className="dashboard">
       <h1 id="dash-title">Dashboard</h1>
@@ -68,20 +65,22 @@ export function Dashboard({ slug }: { slug: string }) {
         <Panel title={`Trend: ${name}`} state={trends} empty={(d) => d.every((b) => b.n === 0)}>
           {(d) => (
             <ResponsiveContainer width="100%" height={220}>
-              <LineChart data={d.map((b) => ({ day: day(b.bucket), n: b.n }))}>
+              {/* Incomplete periods (the current one) are a dashed second line, joined to the last complete one. */}
+              <LineChart data={d.map((b, i) => ({ day: day(b.start), n: b.complete ? b.n : undefined, open: b.complete && d[i + 1]?.complete !== false ? undefined : b.n }))}>
                 <CartesianGrid strokeDasharray="3 3" />
                 <XAxis dataKey="day" />
                 <YAxis allowDecimals={false} />
                 <Tooltip />
-                <Line type="monotone" dataKey="n" name={name} stroke="#2f5bea" dot={false} isAnimationActive={false} />
+                <Line type="linear" dataKey="n" name={name} stroke="#2f5bea" dot={false} isAnimationActive={false} />
+                <Line type="linear" dataKey="open" name={`${name} (so far)`} stroke="#2f5bea" strokeDasharray="4 4" dot={false} isAnimationActive={false} />
               </LineChart>
             </ResponsiveContainer>
           )}
         </Panel>
-        <Panel title="Active users" state={active} empty={(d) => d.length === 0}>
+        <Panel title="Active users" state={active} empty={(d) => d.totals.users === 0}>
           {(d) => {
-            const daily = d.filter((r) => r.period === 'day').map((r) => ({ label: day(r.bucket), users: r.users }));
-            const weekly = d.filter((r) => r.period === 'week').map((r) => ({ week: day(r.bucket), users: r.users }));
+            const daily = d.series.day.map((r) => ({ label: day(r.start), users: r.users }));
+            const weekly = d.series.week.map((r) => ({ week: day(r.start) + (r.complete ? '' : ' (partial)'), users: r.users }));
             return (
               <>
                 <h3>Daily</h3>
@@ -102,9 +101,9 @@ export function Dashboard({ slug }: { slug: string }) {
             <Table className="grid compact" data-testid="top-pages" head={['Page', 'Views', 'Visitors']}>
               {d.map((p) => (
                 <Row
-                  key={p.path}
+                  key={p.route}
                   cells={[
-                    <code title={p.path}>{short(p.path)}</code>,
+                    <code>{p.route}</code>,
                     p.views,
                     p.visitors,
                   ]}
@@ -116,7 +115,7 @@ export function Dashboard({ slug }: { slug: string }) {
         <Panel title="Dwell time per page" state={dwell} empty={(d) => d.length === 0}>
           {(d) => (
             <ResponsiveContainer width="100%" height={220}>
-              <BarChart data={d.map((r) => ({ path: short(r.path), seconds: Math.round(r.avg_ms / 100) / 10 }))} layout="vertical" margin={{ left: 40 }}>
+              <BarChart data={d.map((r) => ({ path: r.route, seconds: Math.round(r.avg_ms / 100) / 10 }))} layout="vertical" margin={{ left: 40 }}>
                 <XAxis type="number" unit=" s" />
                 <YAxis type="category" dataKey="path" width={140} />
                 <Tooltip />
@@ -158,16 +157,19 @@ function Panel<T>({ title, state, empty, children }: { title: string; state: Res
 }
 
 function Funnel({ slug, days }: { slug: string; days: Days }) {
-  const [preset, setPreset] = useState<Preset>('Lead → Won');
+  const [preset, setPreset] = useState<Preset>('Visit → Customer → Deal → Won');
   const [steps, setSteps] = useState<Step[]>(PRESETS[preset]);
-  const [result, setResult] = useState<FunnelStep[] | null>(null);
+  const [result, setResult] = useState<FunnelResult | null>(null);
   const action = useAction();
   const run = async () => {
-    const { from, to } = rangeOf(days);
-    setResult(await post<FunnelStep[]>(`/v1/t/${slug}/analytics/funnel`, { steps, window_seconds: 30 * 86400, from: from.toISOString(), to: to.toISOString() }));
+    setResult(await post<FunnelResult>(`/v1/t/${slug}/analytics/funnel`, { steps, window_s: 30 * 86400, days: Number(days), tz: TZ }));
   };
   const setStep = (i: number, s: Step) => setSteps(steps.map((x, j) => (j === i ? s : x)));
-  const label = (s: Step) => (s.prop ? `${s.name} (${s.prop.key}=${s.prop.value})` : s.name);
+  const withKind = (s: Step, kind: Step['kind']): Step => {
+    const name = s.kind === 'path' ? 'pageview' : (s.name ?? 'pageview');
+    return kind === 'path' ? { kind, route: '/' } : kind === 'event' ? { kind, name } : { kind, name, key: '', value: '' };
+  };
+  const label = (s: Step) => (s.kind === 'path' ? `visit ${s.route}` : s.kind === 'event' ? s.name : `${s.name ?? 'any event'} (${s.key}=${s.value})`);
   return (
     <section className="panel chart" aria-label="Funnel">
       <h2>Funnel</h2>
@@ -188,24 +190,43 @@ function Funnel({ slug, days }: { slug: string; days: Days }) {
         {steps.map((s, i) => (
           <li key={i}>
             <label>
-              <span className="sr-only">Step {i + 1} event</span>
-              <select value={s.name} onChange={(e) => setStep(i, { ...s, name: e.target.value })}>
-                {EVENTS.map((n) => (
-                  <option key={n}>{n}</option>
+              <span className="sr-only">Step {i + 1} kind</span>
+              <select value={s.kind} onChange={(e) => setStep(i, withKind(s, e.target.value as Step['kind']))}>
+                {KINDS.map(([k, text]) => (
+                  <option key={k} value={k}>
+                    {text}
+                  </option>
                 ))}
               </select>
             </label>
-            <label>
-              <span className="sr-only">Step {i + 1} property filter</span>
-              <input
-                placeholder="key=value (optional)"
-                value={s.prop ? `${s.prop.key}=${s.prop.value}` : ''}
-                onChange={(e) => {
-                  const [key, ...v] = e.target.value.split('=');
-                  setStep(i, { name: s.name, prop: key && v.length ? { key, value: v.join('=') } : undefined });
-                }}
-              />
-            </label>
+            {s.kind === 'path' ? (
+              <label>
+                <span className="sr-only">Step {i + 1} route</span>
+                <input placeholder="/customers/:id" value={s.route} onChange={(e) => setStep(i, { ...s, route: e.target.value })} />
+              </label>
+            ) : (
+              <label>
+                <span className="sr-only">Step {i + 1} event</span>
+                <select value={s.name ?? ''} onChange={(e) => setStep(i, { ...s, name: e.target.value || undefined } as Step)}>
+                  {s.kind === 'property' && <option value="">any event</option>}
+                  {EVENTS.map((n) => (
+                    <option key={n}>{n}</option>
+                  ))}
+                </select>
+              </label>
+            )}
+            {s.kind === 'property' && (
+              <>
+                <label>
+                  <span className="sr-only">Step {i + 1} property key</span>
+                  <input placeholder="key" size={8} value={s.key} onChange={(e) => setStep(i, { ...s, key: e.target.value })} />
+                </label>
+                <label>
+                  <span className="sr-only">Step {i + 1} property value</span>
+                  <input placeholder="value" size={8} value={s.value} onChange={(e) => setStep(i, { ...s, value: e.target.value })} />
+                </label>
+              </>
+            )}
             {steps.length > 2 && (
               <button type="button" className="secondary" onClick={() => setSteps(steps.filter((_, j) => j !== i))} aria-label={`Remove step ${i + 1}`}>
                 ✕
@@ -214,7 +235,7 @@ function Funnel({ slug, days }: { slug: string; days: Days }) {
           </li>
         ))}
       </ol>
-      <button type="button" className="secondary" onClick={() => setSteps([...steps, { name: 'pageview' }])} disabled={steps.length >= 6}>
+      <button type="button" className="secondary" onClick={() => setSteps([...steps, { kind: 'event', name: 'pageview' }])} disabled={steps.length >= 6}>
         Add step
       </button>{' '}
       <button type="button" onClick={() => void action.run(run)} disabled={action.busy} data-track="run-funnel">
@@ -222,13 +243,13 @@ function Funnel({ slug, days }: { slug: string; days: Days }) {
       </button>
       <FormError error={action.error} />
       {result &&
-        (result[0]?.users === 0 ? (
+        (result.steps[0]?.users === 0 ? (
           <Empty>Nobody reached the first step in this range.</Empty>
         ) : (
           <>
-            <UserBars data={result.map((r) => ({ label: label(r.step), users: r.users }))} height={180} fill="#9333ea" />
+            <UserBars data={result.steps.map((r) => ({ label: label(r.step), users: r.users }))} height={180} fill="#9333ea" />
             <Table className="grid compact" data-testid="funnel-result" head={['Step', 'Users', 'From previous', 'From first']}>
-              {result.map((r, i) => (
+              {result.steps.map((r, i) => (
                 <Row key={i} cells={[label(r.step), r.users, `${r.conversion_from_previous}%`, `${r.conversion_from_first}%`]} />
               ))}
             </Table>

@@ -198,6 +198,17 @@ pub fn assert_problem(status: StatusCode, body: &Value, expected: StatusCode, co
     assert_eq!(body["status"], expected.as_u16(), "{body}");
 }
 
+/// Asserts a 422 `validation_failed` whose first error names `field`.
+pub fn assert_invalid(status: StatusCode, body: &Value, field: &str) {
+    assert_problem(
+        status,
+        body,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    );
+    assert_eq!(body["errors"][0]["field"], field, "{body}");
+}
+
 impl TestApp {
     /// Every event in the spool (nothing ships it when there is no ClickHouse), once
     /// one satisfies `until`: the writer keeps order, so everything emitted before it is
