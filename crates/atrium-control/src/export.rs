@@ -5,6 +5,7 @@
 //! order, in PostgreSQL's text COPY format, all read in one REPEATABLE READ snapshot.
 //! Restore provisions a new tenant (same migrations) and streams the blocks back in.
 
+use crate::audit_action::Action;
 use atrium_core::domain::{DomainError, Result};
 use std::{
     collections::{HashMap, HashSet},
@@ -206,7 +207,7 @@ impl Control {
         registry::audit(
             &*tx,
             actor,
-            "tenant.export",
+            Action::TenantExport,
             Some(slug.as_str()),
             Ok(()),
             serde_json::json!({ "file": path }),
@@ -254,7 +255,7 @@ impl Control {
         registry::audit(
             &*tx,
             actor,
-            "tenant.restore",
+            Action::TenantRestore,
             Some(slug),
             Ok(()),
             serde_json::json!({"file": file.display().to_string()}),

@@ -6,6 +6,7 @@
 //! command again finds the `provisioning` row and does the whole job. Two concurrent
 //! runs for one slug serialize on the registry row's lock; the second sees `active`.
 
+use crate::audit_action::Action;
 use atrium_core::domain::{DomainError, Result};
 use std::{future::Future, pin::Pin};
 
@@ -55,7 +56,7 @@ impl Control {
             .provision_observed(req, actor, &|_| Box::pin(async {}), schema::TENANT)
             .await;
         if let Err(e) = &result {
-            self.audit_failure(actor, "tenant.create", Some(&req.slug), e)
+            self.audit_failure(actor, Action::TenantCreate, Some(&req.slug), e)
                 .await;
         }
         result
@@ -158,7 +159,7 @@ impl Control {
         registry::record_change(
             &*tx,
             actor,
-            "tenant.create",
+            Action::TenantCreate,
             slug.as_str(),
             slug.as_str(),
             json!({"plan": plan, "schema": tenant.schema_name}),

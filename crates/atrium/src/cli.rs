@@ -471,7 +471,7 @@ async fn tenant(control: Control, action: TenantAction) -> anyhow::Result<()> {
         }
         TenantAction::List => {
             let conn = control.pool.get().await?;
-            print(&atrium_control::registry::list(&**conn, None, None, 10_000).await?)?;
+            print(&atrium_control::registry::all(&**conn).await?)?;
         }
         TenantAction::Get { slug } => print(&control.get_tenant(&slug).await?)?,
         TenantAction::Suspend { slug } => print(&control.suspend(&slug, &who).await?)?,

@@ -9,28 +9,7 @@ use axum::{
 use serde::{Deserialize, Deserializer};
 use tokio_postgres::error::SqlState;
 
-/// `name ILIKE` pattern for a search term, with the term's own wildcards escaped.
-pub fn search_pattern(q: Option<&str>) -> Result<Option<String>, ApiError> {
-    let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) else {
-        return Ok(None);
-    };
-    if q.chars().count() > 100 {
-        return Err(ApiError::validation(
-            "q",
-            "search terms are at most 100 characters",
-        ));
-    }
-    let mut p = String::with_capacity(q.len() + 2);
-    p.push('%');
-    for c in q.chars() {
-        if matches!(c, '\\' | '%' | '_') {
-            p.push('\\');
-        }
-        p.push(c);
-    }
-    p.push('%');
-    Ok(Some(p))
-}
+pub use atrium_http::page::search_pattern;
 
 /// The `If-Match` precondition: `"<version>"`, `W/"<version>"` or `*`.
 pub struct IfMatch(pub Option<i32>);
@@ -177,16 +156,3 @@ pub fn unknown_reference(field: &'static str) -> impl Fn(DbError) -> ApiError {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn search_escapes_wildcards() {
-        assert_eq!(
-            search_pattern(Some("50%_off")).ok().flatten().as_deref(),
-            Some("%50\\%\\_off%")
-        );
-        assert_eq!(search_pattern(Some("  ")).ok().flatten(), None);
-    }
-}

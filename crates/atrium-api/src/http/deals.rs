@@ -128,6 +128,12 @@ filter! {
         /// Only the deals in this stage.
         pub stage: Option<Stage> as text by Stage::as_str,
     }
+    sort [
+        created_at: timestamptz,
+        title: text,
+        amount_cents: bigint,
+        stage: integer = "array_position(ARRAY['lead', 'qualified', 'proposal', 'won', 'lost'], stage)",
+    ]
 }
 
 impl Writable for Deal {
@@ -244,7 +250,7 @@ resource! {
         new: NewDeal,
         patch: DealPatch,
     }
-    /// List deals, oldest first.
+    /// List deals, newest first; `sort` takes `created_at`, `title`, `amount_cents` or `stage` (in pipeline order), `-` in front for descending.
     list;
     /// Create a deal; its first stage is recorded in the history.
     create;

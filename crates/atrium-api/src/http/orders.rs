@@ -45,6 +45,7 @@ filter! {
         /// Only the orders in this currency (ISO 4217, such as `EUR`).
         pub currency: Option<String> as text,
     }
+    sort [created_at: timestamptz, item: text, amount_cents: bigint]
 }
 
 impl Writable for Order {
@@ -87,7 +88,7 @@ resource! {
         new: NewOrder,
         patch: OrderPatch,
     }
-    /// List orders, oldest first.
+    /// List orders, newest first; `sort` takes `created_at`, `item` or `amount_cents`, `-` in front for descending.
     list;
     /// Record an order.
     create;
