@@ -238,6 +238,7 @@ impl Control {
                     slug: slug.to_owned(),
                     display_name: None,
                     plan: None,
+                    ..Default::default()
                 },
                 actor,
             )

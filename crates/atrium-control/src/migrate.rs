@@ -224,6 +224,9 @@ impl Control {
         if current >= target {
             return Ok(false);
         }
+        let defaults = &self.config.tenant_defaults;
+        crate::provision::pass_tenant_defaults(&*tx, &defaults.currency, &defaults.timezone)
+            .await?;
         tx.batch_execute(&format!(
             "SET LOCAL search_path = {}",
             quote_ident(&t.schema)

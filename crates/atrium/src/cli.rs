@@ -463,6 +463,7 @@ async fn tenant(control: Control, action: TenantAction) -> anyhow::Result<()> {
                         slug,
                         display_name: name,
                         plan,
+                        ..Default::default()
                     },
                     &who,
                 )

@@ -43,6 +43,7 @@ impl TestControl {
                     slug: slug.into(),
                     display_name: None,
                     plan: None,
+                    ..Default::default()
                 },
                 "test",
             )
@@ -104,4 +105,5 @@ pub fn new_tenant(slug: &str) -> NewTenant {
         display_name: None,
         plan: None,
     }
+    ..Default::default()
 }
