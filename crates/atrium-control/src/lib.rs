@@ -85,7 +85,7 @@ impl Control {
                 "GRANT USAGE ON SCHEMA atrium_control TO {api};
                  GRANT SELECT (id, slug, state, schema_name, role_name, statement_timeout_ms)
                      ON atrium_control.tenants TO {api};
-                 GRANT SELECT (tenant_id, key_hash, revoked_at) ON atrium_control.api_keys TO {api};"
+                 GRANT SELECT (id, name, tenant_id, key_hash, revoked_at) ON atrium_control.api_keys TO {api};"
             ))
             .await?;
         Ok(applied)

@@ -1,6 +1,9 @@
 //! Pieces every resource uses: ETags, validation, patch semantics.
 
-use atrium_core::{db::DbError, domain::ValidationError};
+use atrium_core::{
+    db::DbError,
+    domain::{locale, ValidationError},
+};
 use atrium_http::ApiError;
 use axum::{
     extract::FromRequestParts,
@@ -100,16 +103,6 @@ impl Check {
         Some(v)
     }
 
-    pub fn currency(&mut self, field: &str, value: &str) -> String {
-        if value.len() != 3 || !value.bytes().all(|b| b.is_ascii_uppercase()) {
-            self.errors.push(ValidationError::new(
-                field,
-                "must be a 3-letter ISO 4217 code such as EUR",
-            ));
-        }
-        value.to_owned()
-    }
-
     pub fn range(&mut self, field: &str, value: i64, min: i64, max: i64) -> i64 {
         if !(min..=max).contains(&value) {
             self.errors.push(ValidationError::new(
@@ -130,6 +123,15 @@ impl Check {
         } else {
             Err(ApiError::Validation(self.errors))
         }
+    }
+
+    /// A currency from the allowed list, or `None` for the tenant's.
+    pub fn opt_currency(&mut self, field: &str, value: Option<&str>) -> Option<String> {
+        let v = value?;
+        if let Err(e) = locale::currency(field, v) {
+            self.errors.push(e);
+        }
+        Some(v.to_owned())
     }
 }
 

@@ -17,6 +17,7 @@ use uuid::Uuid;
 use super::common::{Check, IfMatch, MAX_AMOUNT_CENTS};
 use super::resource::{self, filter, record, resource, Item, Params, Writable};
 use super::IdPath;
+use super::settings::TENANT_CURRENCY;
 use crate::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -77,9 +78,12 @@ record! {
         pub customer_id: Uuid,
         /// 1 to 200 characters once surrounding spaces are trimmed.
         pub title: String,
-        /// In the currency's minor unit (cents).
+        /// In the currency's minor unit (cents; whole yen for `JPY`).
         pub amount_cents: i64,
-        /// ISO 4217 code in capitals, such as `EUR`.
+        /// ISO 4217 code in capitals, such as `EUR`, from the allowed list
+        /// (`GET /settings` shows it with each currency's minor-unit digits).
+        #[create_default]
+        /// Defaults to the tenant's currency.
         pub currency: String,
         /// Where the deal stands; every change is kept in its history.
         #[not_patched]
@@ -138,19 +142,20 @@ filter! {
 
 impl Writable for Deal {
     const REFERENCE: &'static str = "customer_id";
+    const DEFAULTS: &'static [(&'static str, &'static str)] = &[("currency", TENANT_CURRENCY)];
 
     fn inserted(b: NewDeal) -> Result<Params, ApiError> {
         let mut c = Check::default();
         let title = c.text("title", &b.title, 200);
         c.range("amount_cents", b.amount_cents, 0, MAX_AMOUNT_CENTS);
-        c.currency("currency", &b.currency);
+        let currency = c.opt_currency("currency", b.currency.as_deref());
         c.finish()?;
         let stage = b.stage.unwrap_or(Stage::Lead).as_str();
         Ok(vec![
             Box::new(b.customer_id),
             Box::new(title),
             Box::new(b.amount_cents),
-            Box::new(b.currency),
+            Box::new(currency),
             Box::new(stage),
         ])
     }

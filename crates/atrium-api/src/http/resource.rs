@@ -20,7 +20,7 @@ pub(crate) use list::filter;
 pub use list::{list, Filter};
 pub(crate) use record::record;
 pub(crate) use routes::resource;
-pub use write::{create, insert_sql, update, Writable};
+pub use write::{create, create_with, insert_sql, update, Writable};
 
 use super::common::{etag, IfMatch};
 use super::IdPath;

@@ -102,8 +102,6 @@ impl TestControl {
 pub fn new_tenant(slug: &str) -> NewTenant {
     NewTenant {
         slug: slug.into(),
-        display_name: None,
-        plan: None,
+        ..Default::default()
     }
-    ..Default::default()
 }
