@@ -31,6 +31,10 @@ const HEADER: &str = "-- Atrium tenant export";
 /// these columns are exported (and restored) as NULL. Users keep their password hashes,
 /// so they sign in again as before.
 pub(crate) const NOT_EXPORTED: &[&str] = &["sessions"];
+
+/// Tables the tenant migrations give a row when a schema is made (the settings): an
+/// export's rows replace it. An export from before they existed leaves it as made.
+const SEEDED: &[&str] = &["settings"];
 const BLANKED: &[(&str, &[&str])] = &[("users", &["invite_hash", "invite_expires_at"])];
 
 fn blanked(table: &str) -> &'static [&'static str] {
@@ -290,6 +294,10 @@ pub(crate) async fn load_blocks(
         .iter()
         .filter(|b| !NOT_EXPORTED.contains(&b.table.as_str()))
     {
+        if SEEDED.contains(&b.table.as_str()) {
+            tx.batch_execute(&format!("DELETE FROM {schema}.{}", quote_ident(&b.table)))
+                .await?;
+        }
         let cols = column_list(&b.columns);
         let sink = tx
             .copy_in(&format!(

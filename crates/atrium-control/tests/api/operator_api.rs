@@ -314,7 +314,9 @@ async fn lists_page_by_cursor_and_an_exactly_full_last_page_ends_the_list() {
     assert_eq!(page["items"].as_array().map(Vec::len), Some(3));
     assert_eq!(page["next_cursor"], Value::Null, "no phantom next page");
 
-    let (_, first) = api.call(Method::GET, "/v1/tenants?limit=2", None).await;
+    let (_, first) = api
+        .call(Method::GET, "/v1/tenants?limit=2&sort=slug", None)
+        .await;
     let cursor = first["next_cursor"]
         .as_str()
         .expect("a next page")
@@ -322,7 +324,7 @@ async fn lists_page_by_cursor_and_an_exactly_full_last_page_ends_the_list() {
     let (_, rest) = api
         .call(
             Method::GET,
-            &format!("/v1/tenants?limit=2&cursor={cursor}"),
+            &format!("/v1/tenants?limit=2&sort=slug&cursor={cursor}"),
             None,
         )
         .await;
@@ -564,7 +566,9 @@ async fn audit_log_filters_by_tenant_prefix_action_and_date() {
     assert_eq!(tenants(&page), ["acme_eu:tenant.suspend"]);
     let today = chrono::Utc::now().date_naive();
     assert_eq!(get(format!("from={today}&tenant=globex")).await["total"], 1);
-    assert_eq!(get(format!("to={today}&tenant=globex")).await["total"], 0, "`to` a date: before that day");
+    assert_eq!(get(format!("to={today}&tenant=globex")).await["total"], 1, "`to` a date: through that day");
+    let yesterday = today.pred_opt().expect("yesterday");
+    assert_eq!(get(format!("to={yesterday}&tenant=globex")).await["total"], 0);
     let tomorrow = today.succ_opt().expect("tomorrow");
     assert_eq!(get(format!("from={tomorrow}")).await["total"], 0);
     let now = chrono::Utc::now() + chrono::Duration::seconds(1);
