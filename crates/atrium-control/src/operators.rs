@@ -231,7 +231,15 @@ impl Control {
             }
             return Ok(None);
         };
-        registry::audit(&**conn, &actor, Action::OperatorSignIn, None, Ok(()), json!({})).await?;
+        registry::audit(
+            &**conn,
+            &actor,
+            Action::OperatorSignIn,
+            None,
+            Ok(()),
+            json!({}),
+        )
+        .await?;
         Ok(Some(session))
     }
 

@@ -4,12 +4,12 @@ use atrium_core::domain::{DomainError, Result};
 use atrium_core::domain::{Plan, TenantState};
 
 use crate::audit_action::Action;
-use chrono::{DateTime, Utc};
-use serde::Serialize;
 use atrium_http::{
     page::{search_pattern, Params},
     Keyset, Page, SortKey, Sorts,
 };
+use chrono::{DateTime, Utc};
+use serde::Serialize;
 use tokio_postgres::{GenericClient, Row};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -228,9 +228,14 @@ fn moment(field: &str, value: &str, end_of_day: bool) -> Result<DateTime<Utc>> {
     if let Ok(t) = DateTime::parse_from_rfc3339(value) {
         return Ok(t.with_timezone(&Utc));
     }
-    let day = chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d")
-        .map_err(|_| DomainError::invalid(field, "must be an RFC 3339 time or a date (YYYY-MM-DD)"))?;
-    let day = if end_of_day { day.succ_opt().unwrap_or(day) } else { day };
+    let day = chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| {
+        DomainError::invalid(field, "must be an RFC 3339 time or a date (YYYY-MM-DD)")
+    })?;
+    let day = if end_of_day {
+        day.succ_opt().unwrap_or(day)
+    } else {
+        day
+    };
     Ok(day.and_time(chrono::NaiveTime::MIN).and_utc())
 }
 
@@ -277,7 +282,9 @@ pub async fn audit_log(
            AND ($2::text IS NULL OR action = $2)
            AND ($3::timestamptz IS NULL OR at >= $3) AND ($4::timestamptz IS NULL OR at < $4)";
     Ok(keyset
-        .load(&mut &*db, AUDIT_COLUMNS, sql, params, |r| AuditEntry::from(r))
+        .load(&mut &*db, AUDIT_COLUMNS, sql, params, |r| {
+            AuditEntry::from(r)
+        })
         .await?)
 }
 

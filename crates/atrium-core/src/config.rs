@@ -785,14 +785,17 @@ mod tests {
         ])
         .expect("valid");
         assert_eq!(
-            (c.control.tenant_defaults.currency.as_str(), c.control.tenant_defaults.timezone.as_str()),
+            (
+                c.control.tenant_defaults.currency.as_str(),
+                c.control.tenant_defaults.timezone.as_str()
+            ),
             ("CNY", "Asia/Shanghai")
         );
         for (var, value) in [
             ("ATRIUM_CONTROL__TENANT_DEFAULTS__CURRENCY", "XYZ"),
             ("ATRIUM_CONTROL__TENANT_DEFAULTS__TIMEZONE", "China"),
         ] {
-            let e = load_with(&[(var, value)]).err().expect("refused");
+            let e = load_with(&[(var, value)]).expect_err("refused");
             assert!(e.to_string().contains("tenant_defaults"), "{e}");
         }
     }

@@ -573,7 +573,7 @@ mod tests {
             sort: Some("-domain".into()),
             ..Paging::default()
         };
-        let e = q.keyset(SIZE, SORTS).err().expect("unknown field");
+        let e = q.keyset(SIZE, SORTS).expect_err("unknown field");
         assert_eq!(e.code(), "invalid_sort");
         assert!(e.to_string().contains("created_at, industry"), "{e}");
     }
@@ -597,7 +597,7 @@ mod tests {
              ORDER BY coalesce(industry, '') ASC, id ASC LIMIT $4"
         ));
         assert_eq!(k.values().len(), 3);
-        let e = q("-industry").keyset(SIZE, SORTS).err().expect("other sort");
+        let e = q("-industry").keyset(SIZE, SORTS).expect_err("other sort");
         assert_eq!(e.code(), "invalid_cursor");
     }
 

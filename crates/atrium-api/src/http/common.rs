@@ -157,4 +157,3 @@ pub fn unknown_reference(field: &'static str) -> impl Fn(DbError) -> ApiError {
         _ => e.into(),
     }
 }
-

@@ -16,8 +16,8 @@ use uuid::Uuid;
 
 use super::common::{Check, IfMatch, MAX_AMOUNT_CENTS};
 use super::resource::{self, filter, record, resource, Item, Params, Writable};
-use super::IdPath;
 use super::settings::TENANT_CURRENCY;
+use super::IdPath;
 use crate::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {

@@ -9,10 +9,10 @@ mod routes;
 mod write;
 
 use atrium_core::db::TenantTx;
+use atrium_http::page::borrowed;
 use atrium_http::{ApiError, Json, Path};
 use axum::http::{HeaderMap, StatusCode};
 use serde::Serialize;
-use atrium_http::page::borrowed;
 use tokio_postgres::Row;
 use uuid::Uuid;
 

@@ -100,10 +100,7 @@ const ENTRIES: &str = "FROM (
 #[utoipa::path(get, path = "/customers/{id}/timeline", tag = "customers", params(IdPath, Paging),
     responses((status = 200, body = Page<TimelineEntry>), (status = "4XX", body = Problem)))]
 #[instrument(skip_all, fields(tenant = r.slug()))]
-async fn timeline(
-    r: Item,
-    Query(p): Query<Paging>,
-) -> Result<Json<Page<TimelineEntry>>, ApiError> {
+async fn timeline(r: Item, Query(p): Query<Paging>) -> Result<Json<Page<TimelineEntry>>, ApiError> {
     let keyset = p.keyset(r.state.page, SORTS)?;
     let mut tx = r.begin().await?;
     tx.query_opt("SELECT 1 FROM customers WHERE id = $1", &[&r.id()])
@@ -111,7 +108,9 @@ async fn timeline(
         .ok_or(ApiError::NotFound("customer"))?;
     let params: Params = vec![Box::new(r.id())];
     let page = keyset
-        .load(&mut tx, COLUMNS, ENTRIES, params, |row| TimelineEntry::from(row))
+        .load(&mut tx, COLUMNS, ENTRIES, params, |row| {
+            TimelineEntry::from(row)
+        })
         .await?;
     tx.commit().await?;
     Ok(Json(page))

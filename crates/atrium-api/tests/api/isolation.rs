@@ -532,12 +532,20 @@ async fn notes_of_another_tenant_are_not_found() {
     let b_customer = app.customer(&b, "Bravo secret").await;
     let cid = b_customer["id"].as_str().expect("id");
     let (s, b_deal) = app
-        .post(&b, "/deals", json!({"customer_id": cid, "title": "Secret", "amount_cents": 1}))
+        .post(
+            &b,
+            "/deals",
+            json!({"customer_id": cid, "title": "Secret", "amount_cents": 1}),
+        )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{b_deal}");
     let did = b_deal["id"].as_str().expect("id");
     let (s, note) = app
-        .post(&b, &format!("/customers/{cid}/notes"), json!({"body": "Bravo only"}))
+        .post(
+            &b,
+            &format!("/customers/{cid}/notes"),
+            json!({"body": "Bravo only"}),
+        )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{note}");
     let nid = note["id"].as_str().expect("id");
@@ -558,7 +566,10 @@ async fn notes_of_another_tenant_are_not_found() {
         )
         .await;
         assert_problem(s, &body, StatusCode::NOT_FOUND, "not_found");
-        assert!(!body.to_string().contains("Bravo"), "{method} {path}: {body}");
+        assert!(
+            !body.to_string().contains("Bravo"),
+            "{method} {path}: {body}"
+        );
     }
     // A's key on B's path is the same 404 as a tenant that does not exist.
     let a_on_b = TestTenant {

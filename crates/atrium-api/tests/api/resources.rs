@@ -515,7 +515,10 @@ async fn list_reports_total_beyond_one_page() {
     let (s, page) = app.get(&t, "/customers?limit=50").await;
     assert_eq!(s, StatusCode::OK, "{page}");
     assert_eq!(page["items"].as_array().map(Vec::len), Some(50));
-    assert_eq!((&page["total"], &page["total_exact"]), (&json!(131), &json!(true)));
+    assert_eq!(
+        (&page["total"], &page["total_exact"]),
+        (&json!(131), &json!(true))
+    );
     let (_, page) = app.get(&t, "/customers?limit=50&q=Customer%2012").await;
     assert_eq!(page["total"], 11, "Customer 12 and 120..129: {page}");
     let seen = app.page_through(&t, "/customers?limit=50").await;
@@ -538,7 +541,10 @@ async fn list_total_is_capped_at_ten_thousand() {
     .expect("bulk insert");
     let (s, page) = app.get(&t, "/customers?limit=5").await;
     assert_eq!(s, StatusCode::OK, "{page}");
-    assert_eq!((&page["total"], &page["total_exact"]), (&json!(10000), &json!(false)));
+    assert_eq!(
+        (&page["total"], &page["total_exact"]),
+        (&json!(10000), &json!(false))
+    );
 }
 
 /// Finding: a customer just added was on no page users looked at; lists are newest first
@@ -548,9 +554,17 @@ async fn customers_list_newest_first_by_default() {
     let app = TestApp::spawn().await;
     let t = app.tenant("acme").await;
     let mut made = Vec::new();
-    for (name, industry) in [("Bravo", "Retail"), ("Alpha", "Energy"), ("Charlie", "Banking")] {
+    for (name, industry) in [
+        ("Bravo", "Retail"),
+        ("Alpha", "Energy"),
+        ("Charlie", "Banking"),
+    ] {
         let (s, c) = app
-            .post(&t, "/customers", json!({"name": name, "industry": industry}))
+            .post(
+                &t,
+                "/customers",
+                json!({"name": name, "industry": industry}),
+            )
             .await;
         assert_eq!(s, StatusCode::CREATED, "{c}");
         made.push(c["id"].as_str().expect("id").to_owned());
@@ -580,13 +594,18 @@ async fn customers_list_newest_first_by_default() {
     assert_problem(s, &body, StatusCode::BAD_REQUEST, "invalid_sort");
     let detail = body["detail"].as_str().unwrap_or_default();
     assert!(
-        ["created_at", "name", "industry"].iter().all(|f| detail.contains(f)),
+        ["created_at", "name", "industry"]
+            .iter()
+            .all(|f| detail.contains(f)),
         "names the allowed fields: {detail}"
     );
     let (_, page) = app.get(&t, "/customers?limit=1&sort=name").await;
     let cursor = page["next_cursor"].as_str().expect("cursor");
     let (s, body) = app
-        .get(&t, &format!("/customers?limit=1&sort=-created_at&cursor={cursor}"))
+        .get(
+            &t,
+            &format!("/customers?limit=1&sort=-created_at&cursor={cursor}"),
+        )
         .await;
     assert_problem(s, &body, StatusCode::BAD_REQUEST, "invalid_cursor");
 }
@@ -636,33 +655,64 @@ async fn every_list_sorts_by_its_declared_fields_and_filters_by_customer() {
             .await;
         assert_eq!(s, StatusCode::CREATED, "{o}");
         let (s, p) = app
-            .post(&t, "/contacts", json!({"customer_id": c["id"], "name": title}))
+            .post(
+                &t,
+                "/contacts",
+                json!({"customer_id": c["id"], "name": title}),
+            )
             .await;
         assert_eq!(s, StatusCode::CREATED, "{p}");
     }
     let field = |page: &Value, f: &str| -> Vec<Value> {
-        page["items"].as_array().expect("items").iter().map(|i| i[f].clone()).collect()
+        page["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|i| i[f].clone())
+            .collect()
     };
     let (_, p) = app.get(&t, "/deals?sort=-amount_cents").await;
-    assert_eq!(field(&p, "amount_cents"), [json!(900), json!(500), json!(100)]);
+    assert_eq!(
+        field(&p, "amount_cents"),
+        [json!(900), json!(500), json!(100)]
+    );
     let (_, p) = app.get(&t, "/deals?sort=title").await;
-    assert_eq!(field(&p, "title"), [json!("Large"), json!("Medium"), json!("Small")]);
+    assert_eq!(
+        field(&p, "title"),
+        [json!("Large"), json!("Medium"), json!("Small")]
+    );
     let (s, p) = app.get(&t, "/deals?sort=stage").await;
     assert_eq!(s, StatusCode::OK, "{p}");
     let (_, p) = app.get(&t, "/orders?sort=amount_cents").await;
-    assert_eq!(field(&p, "amount_cents"), [json!(100), json!(500), json!(900)]);
+    assert_eq!(
+        field(&p, "amount_cents"),
+        [json!(100), json!(500), json!(900)]
+    );
     let (_, p) = app.get(&t, "/orders?sort=-item").await;
-    assert_eq!(field(&p, "item"), [json!("Small"), json!("Medium"), json!("Large")]);
+    assert_eq!(
+        field(&p, "item"),
+        [json!("Small"), json!("Medium"), json!("Large")]
+    );
     let (_, p) = app.get(&t, "/contacts?sort=name").await;
-    assert_eq!(field(&p, "name"), [json!("Large"), json!("Medium"), json!("Small")]);
+    assert_eq!(
+        field(&p, "name"),
+        [json!("Large"), json!("Medium"), json!("Small")]
+    );
     let a_id = a["id"].as_str().expect("id");
     for list in ["deals", "orders", "contacts"] {
         let (s, p) = app.get(&t, &format!("/{list}?customer_id={a_id}")).await;
         assert_eq!(s, StatusCode::OK, "{p}");
         assert_eq!(p["total"], 2, "{list}: {p}");
-        assert!(field(&p, "customer_id").iter().all(|c| c == &a["id"]), "{list}");
+        assert!(
+            field(&p, "customer_id").iter().all(|c| c == &a["id"]),
+            "{list}"
+        );
     }
-    for (list, bad) in [("deals", "customer_id"), ("orders", "quantity"), ("contacts", "email")] {
+    for (list, bad) in [
+        ("deals", "customer_id"),
+        ("orders", "quantity"),
+        ("contacts", "email"),
+    ] {
         let (s, body) = app.get(&t, &format!("/{list}?sort={bad}")).await;
         assert_problem(s, &body, StatusCode::BAD_REQUEST, "invalid_sort");
     }
@@ -676,7 +726,11 @@ async fn orders_take_a_customer_of_this_tenant_and_a_quantity() {
     let t = app.tenant("acme").await;
     let c = app.customer(&t, "Contoso").await;
     let (s, o) = app
-        .post(&t, "/orders", json!({"customer_id": c["id"], "item": "Seats", "quantity": 12, "amount_cents": 1200}))
+        .post(
+            &t,
+            "/orders",
+            json!({"customer_id": c["id"], "item": "Seats", "quantity": 12, "amount_cents": 1200}),
+        )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{o}");
     assert_eq!((&o["quantity"], &o["customer_id"]), (&json!(12), &c["id"]));
@@ -688,14 +742,28 @@ async fn orders_take_a_customer_of_this_tenant_and_a_quantity() {
         json!({"item": "X", "amount_cents": 1, "quantity": 1_000_001}),
     ] {
         let (s, body) = app.post(&t, "/orders", body).await;
-        assert_problem(s, &body, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+        assert_problem(
+            s,
+            &body,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        );
         let field = &body["errors"][0]["field"];
         assert!(field == "customer_id" || field == "quantity", "{body}");
     }
     let (s, body) = app
-        .patch(&t, &format!("/orders/{id}"), json!({"customer_id": uuid::Uuid::now_v7()}))
+        .patch(
+            &t,
+            &format!("/orders/{id}"),
+            json!({"customer_id": uuid::Uuid::now_v7()}),
+        )
         .await;
-    assert_problem(s, &body, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    assert_problem(
+        s,
+        &body,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    );
     assert_eq!(body["errors"][0]["field"], "customer_id", "{body}");
     assert_eq!(before, app.db.fingerprint().await, "nothing changed");
     let (s, o) = app
@@ -709,5 +777,9 @@ async fn orders_take_a_customer_of_this_tenant_and_a_quantity() {
             json!({"industry": "Software"}),
         )
         .await;
-    assert_eq!((s, &c["industry"]), (StatusCode::OK, &json!("Software")), "{c}");
+    assert_eq!(
+        (s, &c["industry"]),
+        (StatusCode::OK, &json!("Software")),
+        "{c}"
+    );
 }

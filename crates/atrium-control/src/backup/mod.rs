@@ -179,7 +179,10 @@ impl Control {
                 let detail = serde_json::json!({});
                 registry::audit(&**conn, actor, Action::BackupVerify, None, Ok(()), detail).await?;
             }
-            Err(e) => self.audit_failure(actor, Action::BackupVerify, None, e).await,
+            Err(e) => {
+                self.audit_failure(actor, Action::BackupVerify, None, e)
+                    .await
+            }
         }
         verified
     }

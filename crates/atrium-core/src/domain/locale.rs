@@ -47,7 +47,10 @@ pub fn timezone(field: &str, value: &str) -> Result<String, ValidationError> {
     chrono_tz::Tz::from_str(value)
         .map(|tz| tz.name().to_owned())
         .map_err(|_| {
-            ValidationError::new(field, "must be an IANA time zone such as Asia/Shanghai or UTC")
+            ValidationError::new(
+                field,
+                "must be an IANA time zone such as Asia/Shanghai or UTC",
+            )
         })
 }
 
@@ -59,7 +62,10 @@ mod tests {
     fn currencies_and_zones_are_checked() {
         assert_eq!(currency("c", "JPY").ok(), Some("JPY"));
         assert!(currency("c", "usd").is_err() && currency("c", "XYZ").is_err());
-        assert_eq!(timezone("tz", "Asia/Shanghai").ok().as_deref(), Some("Asia/Shanghai"));
+        assert_eq!(
+            timezone("tz", "Asia/Shanghai").ok().as_deref(),
+            Some("Asia/Shanghai")
+        );
         assert!(timezone("tz", "Mars/Olympus").is_err() && timezone("tz", "").is_err());
     }
 }

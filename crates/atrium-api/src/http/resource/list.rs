@@ -87,4 +87,3 @@ pub async fn list<T: Resource, F: Filter>(
     tx.commit().await?;
     Ok(Json(page))
 }
-
