@@ -26,8 +26,8 @@ const MAX_ENTRIES: u64 = 100_000;
 
 const TENANT_BY_SLUG: &str = "SELECT id, slug, state, schema_name, role_name, statement_timeout_ms
      FROM atrium_control.tenants WHERE slug = $1";
-const TENANT_BY_KEY: &str =
-    "SELECT tenant_id FROM atrium_control.api_keys WHERE key_hash = $1 AND revoked_at IS NULL";
+const TENANT_BY_KEY: &str = "SELECT tenant_id, id, name FROM atrium_control.api_keys
+     WHERE key_hash = $1 AND revoked_at IS NULL";
 
 #[derive(Debug)]
 pub struct TenantRecord {
@@ -37,13 +37,22 @@ pub struct TenantRecord {
     pub scope: TenantScope,
 }
 
+/// An API key that is not revoked: whose it is, and what notes written with it name as
+/// their author.
+#[derive(Debug, Clone)]
+pub struct KeyRecord {
+    pub tenant_id: Uuid,
+    pub id: Uuid,
+    pub name: String,
+}
+
 pub struct Directory {
     pool: Pool,
     /// Lookups are reads: during a failover they are simply tried again, this long.
     failover_wait: Duration,
     /// "Not found" is cached too, so unknown slugs don't reach the database every time.
     tenants: Cache<String, Option<Arc<TenantRecord>>>,
-    keys: Cache<Vec<u8>, Option<Uuid>>,
+    keys: Cache<Vec<u8>, Option<Arc<KeyRecord>>>,
 }
 
 fn cache<K, V>(ttl: Duration) -> Cache<K, V>
@@ -97,18 +106,24 @@ impl Directory {
         })))
     }
 
-    /// The tenant an API key (by hash) belongs to, if the key exists and is not revoked.
-    pub async fn key_tenant(&self, hash: &[u8]) -> Result<Option<Uuid>, DbError> {
+    /// An API key (by hash), if it exists and is not revoked.
+    pub async fn key(&self, hash: &[u8]) -> Result<Option<Arc<KeyRecord>>, DbError> {
         self.keys
             .try_get_with_by_ref(hash, self.retrying(|| self.load_key(hash)))
             .await
             .map_err(DbError::Shared)
     }
 
-    async fn load_key(&self, hash: &[u8]) -> Result<Option<Uuid>, DbError> {
+    async fn load_key(&self, hash: &[u8]) -> Result<Option<Arc<KeyRecord>>, DbError> {
         let conn = self.pool.get().await?;
         let stmt = conn.prepare_cached(TENANT_BY_KEY).await?;
-        Ok(conn.query_opt(&stmt, &[&hash]).await?.map(|r| r.get(0)))
+        Ok(conn.query_opt(&stmt, &[&hash]).await?.map(|r| {
+            Arc::new(KeyRecord {
+                tenant_id: r.get(0),
+                id: r.get(1),
+                name: r.get(2),
+            })
+        }))
     }
 
     pub async fn invalidate(&self, payload: &str) {

@@ -29,7 +29,10 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use crate::{directory::TenantRecord, AppState};
+use crate::{
+    directory::{KeyRecord, TenantRecord},
+    AppState,
+};
 
 /// The resolved tenant, available to every tenant-scoped handler.
 #[derive(Clone)]
@@ -110,7 +113,7 @@ impl<P> Scoped<P> {
 #[derive(Clone)]
 pub enum Caller {
     /// A tenant API key: automation, with a tenant admin's rights.
-    Key,
+    Key(Arc<KeyRecord>),
     /// A signed-in tenant user.
     User(TenantUser),
     /// `--dev-tenant-param` learning mode: no credentials at all.
@@ -121,7 +124,7 @@ impl Caller {
     /// Managing users is for tenant admins (and keys).
     pub fn require_admin(&self) -> Result<(), ApiError> {
         match self {
-            Caller::Key | Caller::Dev => Ok(()),
+            Caller::Key(_) | Caller::Dev => Ok(()),
             Caller::User(u) if u.role == Role::Admin => Ok(()),
             Caller::User(_) => Err(ApiError::Forbidden {
                 code: "admin_only",
@@ -204,7 +207,7 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
             let slug = tenant.slug().to_owned();
             let actor = match &caller {
                 Caller::User(u) => u.id.to_string(),
-                Caller::Key | Caller::Dev => String::new(),
+                Caller::Key(_) | Caller::Dev => String::new(),
             };
             req.extensions_mut().insert(tenant);
             req.extensions_mut().insert(caller);
@@ -260,9 +263,9 @@ async fn authorize(
     if !apikey::looks_valid(key) {
         return Err(ApiError::Unauthorized);
     }
-    let key_tenant = state
+    let key = state
         .directory
-        .key_tenant(&apikey::hash(key))
+        .key(&apikey::hash(key))
         .await?
         .ok_or(ApiError::Unauthorized)?;
     let record = state
@@ -270,10 +273,10 @@ async fn authorize(
         .tenant(slug.as_str())
         .await?
         .ok_or(ApiError::NotFound("tenant"))?;
-    if record.id != key_tenant {
+    if record.id != key.tenant_id {
         return Err(ApiError::NotFound("tenant"));
     }
-    Ok((admit(record)?, Caller::Key))
+    Ok((admit(record)?, Caller::Key(key)))
 }
 
 async fn authorize_session(

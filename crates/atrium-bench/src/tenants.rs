@@ -24,6 +24,7 @@ pub async fn provision(count: usize, prefix: &str, keys: bool) -> anyhow::Result
                     slug: slug.clone(),
                     display_name: None,
                     plan: None,
+                    ..Default::default()
                 },
                 "bench",
             )

@@ -92,6 +92,7 @@ impl Control {
                         slug: (*slug).into(),
                         display_name: Some((*name).into()),
                         plan: Some("pro".into()),
+                        ..Default::default()
                     },
                     actor,
                 )

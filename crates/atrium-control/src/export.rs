@@ -5,6 +5,7 @@
 //! order, in PostgreSQL's text COPY format, all read in one REPEATABLE READ snapshot.
 //! Restore provisions a new tenant (same migrations) and streams the blocks back in.
 
+use crate::audit_action::Action;
 use atrium_core::domain::{DomainError, Result};
 use std::{
     collections::{HashMap, HashSet},
@@ -30,6 +31,10 @@ const HEADER: &str = "-- Atrium tenant export";
 /// these columns are exported (and restored) as NULL. Users keep their password hashes,
 /// so they sign in again as before.
 pub(crate) const NOT_EXPORTED: &[&str] = &["sessions"];
+
+/// Tables the tenant migrations give a row when a schema is made (the settings): an
+/// export's rows replace it. An export from before they existed leaves it as made.
+const SEEDED: &[&str] = &["settings"];
 const BLANKED: &[(&str, &[&str])] = &[("users", &["invite_hash", "invite_expires_at"])];
 
 fn blanked(table: &str) -> &'static [&'static str] {
@@ -206,7 +211,7 @@ impl Control {
         registry::audit(
             &*tx,
             actor,
-            "tenant.export",
+            Action::TenantExport,
             Some(slug.as_str()),
             Ok(()),
             serde_json::json!({ "file": path }),
@@ -237,6 +242,7 @@ impl Control {
                     slug: slug.to_owned(),
                     display_name: None,
                     plan: None,
+                    ..Default::default()
                 },
                 actor,
             )
@@ -254,7 +260,7 @@ impl Control {
         registry::audit(
             &*tx,
             actor,
-            "tenant.restore",
+            Action::TenantRestore,
             Some(slug),
             Ok(()),
             serde_json::json!({"file": file.display().to_string()}),
@@ -288,6 +294,10 @@ pub(crate) async fn load_blocks(
         .iter()
         .filter(|b| !NOT_EXPORTED.contains(&b.table.as_str()))
     {
+        if SEEDED.contains(&b.table.as_str()) {
+            tx.batch_execute(&format!("DELETE FROM {schema}.{}", quote_ident(&b.table)))
+                .await?;
+        }
         let cols = column_list(&b.columns);
         let sink = tx
             .copy_in(&format!(

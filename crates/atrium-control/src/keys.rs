@@ -1,5 +1,6 @@
 //! Tenant API keys. The plaintext is returned once, at creation; only a hash is kept.
 
+use crate::audit_action::Action;
 use atrium_accounts::apikey;
 use atrium_core::domain::{DomainError, Result};
 use atrium_core::{domain::DisplayName, tenancy::TenantSlug};
@@ -47,7 +48,7 @@ impl Control {
         registry::audit(
             &*tx,
             actor,
-            "key.create",
+            Action::KeyCreate,
             Some(slug.as_str()),
             Ok(()),
             json!({"prefix": new.prefix, "name": name}),
@@ -92,7 +93,7 @@ impl Control {
         registry::record_change(
             &*tx,
             actor,
-            "key.revoke",
+            Action::KeyRevoke,
             slug.as_str(),
             &format!("key:{hash}"),
             json!({"key_id": key_id}),

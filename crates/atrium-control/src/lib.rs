@@ -2,6 +2,7 @@
 //! Provisions tenants, moves them through their lifecycle, migrates every tenant
 //! schema, issues API keys, and records every action in the audit log.
 
+pub mod audit_action;
 pub mod backup;
 pub mod demo;
 pub mod export;
@@ -84,7 +85,7 @@ impl Control {
                 "GRANT USAGE ON SCHEMA atrium_control TO {api};
                  GRANT SELECT (id, slug, state, schema_name, role_name, statement_timeout_ms)
                      ON atrium_control.tenants TO {api};
-                 GRANT SELECT (tenant_id, key_hash, revoked_at) ON atrium_control.api_keys TO {api};"
+                 GRANT SELECT (id, name, tenant_id, key_hash, revoked_at) ON atrium_control.api_keys TO {api};"
             ))
             .await?;
         Ok(applied)

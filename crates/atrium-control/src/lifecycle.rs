@@ -1,5 +1,6 @@
 //! Suspend, resume, delete-with-export.
 
+use crate::audit_action::Action;
 use atrium_core::domain::{DomainError, Result};
 use atrium_core::{
     domain::{DisplayName, Plan, TenantState},
@@ -18,13 +19,13 @@ impl Control {
 
     pub async fn suspend(&self, slug: &str, actor: &str) -> Result<Tenant> {
         use TenantState::{Active, Suspended};
-        self.transition(slug, actor, "tenant.suspend", Active, Suspended)
+        self.transition(slug, actor, Action::TenantSuspend, Active, Suspended)
             .await
     }
 
     pub async fn resume(&self, slug: &str, actor: &str) -> Result<Tenant> {
         use TenantState::{Active, Suspended};
-        self.transition(slug, actor, "tenant.resume", Suspended, Active)
+        self.transition(slug, actor, Action::TenantResume, Suspended, Active)
             .await
     }
 
@@ -33,7 +34,7 @@ impl Control {
         &self,
         slug: &str,
         actor: &str,
-        action: &str,
+        action: Action,
         from: TenantState,
         to: TenantState,
     ) -> Result<Tenant> {
@@ -94,7 +95,7 @@ impl Control {
                     registry::record_change(
                         &*tx,
                         actor,
-                        "tenant.delete.start",
+                        Action::TenantDeleteStart,
                         slug.as_str(),
                         slug.as_str(),
                         json!({}),
@@ -140,7 +141,7 @@ impl Control {
         registry::record_change(
             &*tx,
             actor,
-            "tenant.delete",
+            Action::TenantDelete,
             slug.as_str(),
             slug.as_str(),
             json!({"export": path}),
@@ -221,7 +222,7 @@ impl Control {
         registry::record_change(
             &*tx,
             actor,
-            "tenant.update",
+            Action::TenantUpdate,
             slug.as_str(),
             slug.as_str(),
             json!({

@@ -2,12 +2,13 @@
 //! log, a deleted tenant's export, and what the console needs before sign-in.
 
 use atrium_core::domain::{DomainError, Result};
-use atrium_core::{domain::TenantState, migrations, tenancy::TenantSlug};
+use atrium_core::{migrations, tenancy::TenantSlug};
+use atrium_http::{Keyset, Page};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::{
-    registry::{self, AuditEntry, AuditFilter, Tenant},
+    registry::{self, AuditEntry, AuditFilter, Tenant, TenantFilter},
     schema, Control,
 };
 
@@ -27,27 +28,24 @@ pub struct ExportFile {
 }
 
 impl Control {
-    /// Tenants in slug order after `after`, at most `fetch`, optionally in one state.
+    /// One page of the tenants `filter` matches.
     pub async fn list_tenants(
         &self,
-        after: Option<&str>,
-        state: Option<&str>,
-        fetch: i64,
-    ) -> Result<Vec<Tenant>> {
-        let state = state.map(|s| TenantState::parse("state", s)).transpose()?;
+        filter: &TenantFilter,
+        keyset: &Keyset,
+    ) -> Result<Page<Tenant>> {
         let conn = self.pool.get().await?;
-        registry::list(&**conn, after, state, fetch).await
+        registry::list(&conn, filter, keyset).await
     }
 
-    /// Audit entries newest first, older than `before`, at most `fetch`.
+    /// One page of the audit entries `filter` matches.
     pub async fn audit_log(
         &self,
         filter: &AuditFilter,
-        before: Option<i64>,
-        fetch: i64,
-    ) -> Result<Vec<AuditEntry>> {
+        keyset: &Keyset,
+    ) -> Result<Page<AuditEntry>> {
         let conn = self.pool.get().await?;
-        registry::audit_log(&**conn, filter, before, fetch).await
+        registry::audit_log(&conn, filter, keyset).await
     }
 
     /// The tenant's newest export (a plain SQL file).

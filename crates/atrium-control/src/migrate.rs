@@ -6,6 +6,7 @@
 //! parallelism, under a session advisory lock so two runners can't collide. A failing
 //! tenant is recorded in the registry and reported; the others go on; a rerun resumes.
 
+use crate::audit_action::Action;
 use atrium_core::domain::{DomainError, Result};
 use std::time::Instant;
 
@@ -196,7 +197,7 @@ impl Control {
             registry::audit(
                 lock_client,
                 "cli:migrate",
-                "tenants.migrate",
+                Action::TenantsMigrate,
                 None,
                 if failed.is_empty() {
                     Ok(())
@@ -223,6 +224,9 @@ impl Control {
         if current >= target {
             return Ok(false);
         }
+        let defaults = &self.config.tenant_defaults;
+        crate::provision::pass_tenant_defaults(&*tx, &defaults.currency, &defaults.timezone)
+            .await?;
         tx.batch_execute(&format!(
             "SET LOCAL search_path = {}",
             quote_ident(&t.schema)
@@ -238,7 +242,7 @@ impl Control {
                 registry::audit(
                     &**conn,
                     "cli:migrate",
-                    "tenant.migrate",
+                    Action::TenantMigrate,
                     Some(&t.slug),
                     Err(&msg),
                     json!({"from": current}),

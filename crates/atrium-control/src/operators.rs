@@ -5,6 +5,8 @@
 //! A disabled operator can't sign in and has no sessions. Setting a password never
 //! enables anyone: enabling is its own audited action.
 
+use crate::audit_action::Action;
+use atrium_http::{page::Params, Keyset, Page, SortKey, Sorts};
 use std::net::IpAddr;
 
 use atrium_accounts::{password, token};
@@ -33,6 +35,13 @@ pub struct OperatorFilter {
     /// Only disabled operators (`true`) or only enabled ones (`false`).
     pub disabled: Option<bool>,
 }
+
+/// The operator list sorts newest first unless asked otherwise.
+pub const OPERATOR_SORTS: Sorts = Sorts::by_id(&[
+    SortKey::new("created_at", "timestamptz"),
+    SortKey::new("email", "text"),
+    SortKey::new("display_name", "text"),
+]);
 
 const COLUMNS: &str = "id, email, display_name, created_at, disabled_at";
 
@@ -102,31 +111,22 @@ impl Control {
         let op = account(&row);
         let ended = end_sessions(&*tx, op.id).await?;
         let detail = json!({"password_reset": !created, "sessions_ended": ended});
-        commit_audited(tx, actor, "operator.upsert", op, detail).await
+        commit_audited(tx, actor, Action::OperatorUpsert, op, detail).await
     }
 
-    /// Operators in id order after `after`, at most `fetch` of them.
+    /// One page of the operators `filter` matches.
     pub async fn list_operators(
         &self,
-        after: Option<Uuid>,
-        fetch: i64,
         filter: &OperatorFilter,
-    ) -> Result<Vec<OperatorAccount>> {
-        let rows = self
-            .pool
-            .get()
-            .await?
-            .query(
-                &format!(
-                    "SELECT {COLUMNS} FROM atrium_control.operators
-                     WHERE ($1::bool IS NULL OR (disabled_at IS NOT NULL) = $1)
-                       AND ($2::uuid IS NULL OR id > $2)
-                     ORDER BY id LIMIT $3"
-                ),
-                &[&filter.disabled, &after, &fetch],
-            )
-            .await?;
-        Ok(rows.iter().map(account).collect())
+        keyset: &Keyset,
+    ) -> Result<Page<OperatorAccount>> {
+        let conn = self.pool.get().await?;
+        let from = "FROM atrium_control.operators
+             WHERE ($1::bool IS NULL OR (disabled_at IS NOT NULL) = $1)";
+        let params: Params = vec![Box::new(filter.disabled)];
+        Ok(keyset
+            .load(&mut &**conn, COLUMNS, from, params, account)
+            .await?)
     }
 
     /// The operator with this email, if any.
@@ -151,9 +151,9 @@ impl Control {
         actor: &str,
     ) -> Result<OperatorAccount> {
         let action = if disabled {
-            "operator.disable"
+            Action::OperatorDisable
         } else {
-            "operator.enable"
+            Action::OperatorEnable
         };
         let mut conn = self.pool.get().await?;
         let tx = conn.transaction().await?;
@@ -222,7 +222,7 @@ impl Control {
                 registry::audit(
                     &**conn,
                     &actor,
-                    "operator.sign_in",
+                    Action::OperatorSignIn,
                     None,
                     Err("invalid credentials"),
                     json!({"address": address.to_string()}),
@@ -231,7 +231,15 @@ impl Control {
             }
             return Ok(None);
         };
-        registry::audit(&**conn, &actor, "operator.sign_in", None, Ok(()), json!({})).await?;
+        registry::audit(
+            &**conn,
+            &actor,
+            Action::OperatorSignIn,
+            None,
+            Ok(()),
+            json!({}),
+        )
+        .await?;
         Ok(Some(session))
     }
 
@@ -274,7 +282,7 @@ impl Control {
         registry::audit(
             &**conn,
             "system",
-            "operator.sign_in_failures",
+            Action::OperatorSignInFailures,
             None,
             Err("invalid credentials"),
             detail,
@@ -327,7 +335,7 @@ async fn open_session<C: tokio_postgres::GenericClient>(
 async fn commit_audited(
     tx: deadpool_postgres::Transaction<'_>,
     actor: &str,
-    action: &str,
+    action: Action,
     op: OperatorAccount,
     mut detail: serde_json::Value,
 ) -> Result<OperatorAccount> {

@@ -6,11 +6,12 @@
 //! command again finds the `provisioning` row and does the whole job. Two concurrent
 //! runs for one slug serialize on the registry row's lock; the second sees `active`.
 
+use crate::audit_action::Action;
 use atrium_core::domain::{DomainError, Result};
 use std::{future::Future, pin::Pin};
 
 use atrium_core::{
-    domain::{DisplayName, Plan, TenantState},
+    domain::{locale, DisplayName, Plan, TenantState},
     migrations::{self, Migration},
     tenancy::{quote_ident, TenantSlug},
 };
@@ -22,11 +23,35 @@ use crate::{lifecycle::TENANT_NAME_MAX_CHARS, registry, registry::Tenant, schema
 
 /// An operator's request for a tenant. Fields stay text here and are parsed in
 /// [`Control::provision`], so a refused request is audited like any other failure.
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct NewTenant {
     pub slug: String,
     pub display_name: Option<String>,
     pub plan: Option<String>,
+    /// The tenant's currency (ISO 4217, such as `CNY`); the operator's default when
+    /// absent. Its admins can change it.
+    #[serde(default)]
+    pub currency: Option<String>,
+    /// The tenant's IANA time zone (such as `Asia/Shanghai`); the operator's default
+    /// when absent. Its admins can change it.
+    #[serde(default)]
+    pub timezone: Option<String>,
+}
+
+/// Hands a tenant's starting currency and time zone to the tenant migrations of this
+/// transaction, which create its settings row from them (`0003_notes_settings.sql`).
+pub(crate) async fn pass_tenant_defaults<C: tokio_postgres::GenericClient>(
+    db: &C,
+    currency: &str,
+    timezone: &str,
+) -> Result<()> {
+    db.execute(
+        "SELECT set_config('atrium.tenant_currency', $1, true),
+                set_config('atrium.tenant_timezone', $2, true)",
+        &[&currency, &timezone],
+    )
+    .await?;
+    Ok(())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,7 +80,7 @@ impl Control {
             .provision_observed(req, actor, &|_| Box::pin(async {}), schema::TENANT)
             .await;
         if let Err(e) = &result {
-            self.audit_failure(actor, "tenant.create", Some(&req.slug), e)
+            self.audit_failure(actor, Action::TenantCreate, Some(&req.slug), e)
                 .await;
         }
         result
@@ -78,6 +103,15 @@ impl Control {
             Some(p) => Plan::parse("plan", p)?,
             None => Plan::default(),
         };
+        let defaults = &self.config.tenant_defaults;
+        let currency = locale::currency(
+            "currency",
+            req.currency.as_deref().unwrap_or(&defaults.currency),
+        )?;
+        let timezone = locale::timezone(
+            "timezone",
+            req.timezone.as_deref().unwrap_or(&defaults.timezone),
+        )?;
 
         let mut conn = self.pool.get().await?;
         // No conflict target: schema and role names derive from the slug, so a racing
@@ -140,6 +174,7 @@ impl Control {
         observe(Step::Granted).await;
 
         crate::migrate::record_checksums(&*tx, set).await?;
+        pass_tenant_defaults(&*tx, currency, &timezone).await?;
         tx.batch_execute(&format!("SET LOCAL search_path = {schema}"))
             .await?;
         for m in set {
@@ -158,10 +193,10 @@ impl Control {
         registry::record_change(
             &*tx,
             actor,
-            "tenant.create",
+            Action::TenantCreate,
             slug.as_str(),
             slug.as_str(),
-            json!({"plan": plan, "schema": tenant.schema_name}),
+            json!({"plan": plan, "schema": tenant.schema_name, "currency": currency, "timezone": timezone}),
         )
         .await?;
         let tenant = registry::get(&*tx, slug.as_str()).await?;

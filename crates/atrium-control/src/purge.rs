@@ -2,6 +2,7 @@
 //! ClickHouse, recorded in the registry and the audit log. If ClickHouse is down, the
 //! purge stays owed (analytics_purged_at NULL) and [`Control::purge_owed`] retries it.
 
+use crate::audit_action::Action;
 use atrium_analytics::clickhouse::quote;
 use atrium_core::domain::{DomainError, Result};
 use serde_json::json;
@@ -31,7 +32,7 @@ impl Control {
                 registry::audit(
                     &**conn,
                     actor,
-                    "tenant.analytics.purge",
+                    Action::TenantAnalyticsPurge,
                     Some(slug),
                     Ok(()),
                     json!({"mutation": "scheduled"}),
@@ -44,7 +45,7 @@ impl Control {
                 registry::audit(
                     &**conn,
                     actor,
-                    "tenant.analytics.purge",
+                    Action::TenantAnalyticsPurge,
                     Some(slug),
                     Err(&msg),
                     json!({"retry": "owed"}),

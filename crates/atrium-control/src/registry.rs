@@ -2,6 +2,12 @@
 
 use atrium_core::domain::{DomainError, Result};
 use atrium_core::domain::{Plan, TenantState};
+
+use crate::audit_action::Action;
+use atrium_http::{
+    page::{search_pattern, Params},
+    Keyset, Page, SortKey, Sorts,
+};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tokio_postgres::{GenericClient, Row};
@@ -99,19 +105,58 @@ pub async fn lock<C: GenericClient>(db: &C, slug: &str) -> Result<Tenant> {
         .ok_or(DomainError::NotFound("tenant"))
 }
 
-/// Tenants in slug order, after `after`, at most `fetch`.
-pub async fn list<C: GenericClient>(
-    db: &C,
-    after: Option<&str>,
-    state: Option<TenantState>,
-    fetch: i64,
-) -> Result<Vec<Tenant>> {
-    let sql = format!(
-        "SELECT {TENANT_COLUMNS} FROM atrium_control.tenants
-         WHERE ($1::text IS NULL OR slug > $1) AND ($2::text IS NULL OR state = $2)
-         ORDER BY slug LIMIT $3"
-    );
-    let rows = db.query(&sql, &[&after, &state, &fetch]).await?;
+/// Which tenants the operator list shows; also its query parameters.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TenantFilter {
+    /// Case-insensitive substring of the slug or the display name.
+    pub q: Option<String>,
+    /// Only tenants in this state.
+    pub state: Option<String>,
+    /// Only tenants on this plan.
+    pub plan: Option<String>,
+}
+
+/// What the tenant list sorts by: `-created_at` (newest first) unless asked otherwise.
+pub const TENANT_SORTS: Sorts = Sorts::by_id(&[
+    SortKey::new("created_at", "timestamptz"),
+    SortKey::new("slug", "text"),
+    SortKey::new("display_name", "text"),
+    SortKey::new("state", "text"),
+    SortKey::new("plan", "text"),
+]);
+
+/// One page of the tenants `filter` matches, and how many there are.
+pub async fn list(
+    db: &tokio_postgres::Client,
+    filter: &TenantFilter,
+    keyset: &Keyset,
+) -> Result<Page<Tenant>> {
+    let state = filter
+        .state
+        .as_deref()
+        .map(|s| TenantState::parse("state", s))
+        .transpose()?;
+    let plan = filter
+        .plan
+        .as_deref()
+        .map(|p| Plan::parse("plan", p))
+        .transpose()?;
+    let pattern = search_pattern(filter.q.as_deref())?;
+    let from = "FROM atrium_control.tenants
+         WHERE ($1::text IS NULL OR slug ILIKE $1 OR display_name ILIKE $1)
+           AND ($2::text IS NULL OR state = $2) AND ($3::text IS NULL OR plan = $3)";
+    let params: Params = vec![Box::new(pattern), Box::new(state), Box::new(plan)];
+    Ok(keyset
+        .load(&mut &*db, TENANT_COLUMNS, from, params, |r| Tenant::from(r))
+        .await?)
+}
+
+/// Every tenant in slug order, for the command line (at most 10,000).
+pub async fn all<C: GenericClient>(db: &C) -> Result<Vec<Tenant>> {
+    let sql =
+        format!("SELECT {TENANT_COLUMNS} FROM atrium_control.tenants ORDER BY slug LIMIT 10000");
+    let rows = db.query(&sql, &[]).await?;
     Ok(rows.iter().map(Tenant::from).collect())
 }
 
@@ -130,7 +175,7 @@ pub async fn notify<C: GenericClient>(db: &C, payload: &str) -> Result<()> {
 pub async fn record_change<C: GenericClient>(
     db: &C,
     actor: &str,
-    action: &str,
+    action: Action,
     tenant: &str,
     notice: &str,
     detail: serde_json::Value,
@@ -159,16 +204,94 @@ pub struct AuditEntry {
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AuditFilter {
-    /// Only this tenant's entries.
+    /// Only entries of tenants whose slug starts with this.
     pub tenant: Option<String>,
-    /// Only this action (`tenant.create`, `operator.sign_in`, ...).
+    /// Only this action (`GET /v1/audit/actions` lists them all).
     pub action: Option<String>,
+    /// Only entries at or after this moment: RFC 3339, or a date (its start, UTC).
+    pub from: Option<String>,
+    /// Only entries before this moment: RFC 3339, or a date (through its end, UTC).
+    pub to: Option<String>,
+}
+
+/// The audit log pages newest first by default; `at` is its only sort field.
+pub const AUDIT_SORTS: Sorts = Sorts {
+    keys: &[SortKey::new("at", "timestamptz")],
+    default: "-at",
+    tiebreak: "id",
+    tiebreak_type: "bigint",
+};
+
+/// `value` as a moment: RFC 3339 as it is, a date as its start (`end_of_day` false) or
+/// the start of the next day (true), UTC.
+fn moment(field: &str, value: &str, end_of_day: bool) -> Result<DateTime<Utc>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(value) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    let day = chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| {
+        DomainError::invalid(field, "must be an RFC 3339 time or a date (YYYY-MM-DD)")
+    })?;
+    let day = if end_of_day {
+        day.succ_opt().unwrap_or(day)
+    } else {
+        day
+    };
+    Ok(day.and_time(chrono::NaiveTime::MIN).and_utc())
+}
+
+const AUDIT_COLUMNS: &str = "id, at, actor, action, tenant_slug, outcome, detail";
+
+impl From<&Row> for AuditEntry {
+    fn from(r: &Row) -> Self {
+        AuditEntry {
+            id: r.get("id"),
+            at: r.get("at"),
+            actor: r.get("actor"),
+            action: r.get("action"),
+            tenant_slug: r.get("tenant_slug"),
+            outcome: r.get("outcome"),
+            detail: r.get("detail"),
+        }
+    }
+}
+
+/// One page of the audit entries `filter` matches, and how many there are.
+pub async fn audit_log(
+    db: &tokio_postgres::Client,
+    filter: &AuditFilter,
+    keyset: &Keyset,
+) -> Result<Page<AuditEntry>> {
+    let from = filter
+        .from
+        .as_deref()
+        .map(|v| moment("from", v, false))
+        .transpose()?;
+    let to = filter
+        .to
+        .as_deref()
+        .map(|v| moment("to", v, true))
+        .transpose()?;
+    let params: Params = vec![
+        Box::new(filter.tenant.clone()),
+        Box::new(filter.action.clone()),
+        Box::new(from),
+        Box::new(to),
+    ];
+    let sql = "FROM atrium_control.audit_log
+         WHERE ($1::text IS NULL OR starts_with(tenant_slug, $1))
+           AND ($2::text IS NULL OR action = $2)
+           AND ($3::timestamptz IS NULL OR at >= $3) AND ($4::timestamptz IS NULL OR at < $4)";
+    Ok(keyset
+        .load(&mut &*db, AUDIT_COLUMNS, sql, params, |r| {
+            AuditEntry::from(r)
+        })
+        .await?)
 }
 
 pub async fn audit<C: GenericClient>(
     db: &C,
     actor: &str,
-    action: &str,
+    action: Action,
     tenant: Option<&str>,
     outcome: Result<(), &str>,
     detail: serde_json::Value,
@@ -186,7 +309,7 @@ pub async fn audit<C: GenericClient>(
     db.execute(
         "INSERT INTO atrium_control.audit_log (actor, action, tenant_slug, outcome, detail)
          VALUES ($1, $2, $3, $4, $5)",
-        &[&actor, &action, &tenant, &outcome, &detail],
+        &[&actor, &action.as_str(), &tenant, &outcome, &detail],
     )
     .await?;
     Ok(())
@@ -198,7 +321,7 @@ impl crate::Control {
     pub async fn audit_failure(
         &self,
         actor: &str,
-        action: &str,
+        action: Action,
         tenant: Option<&str>,
         error: &DomainError,
     ) {
@@ -216,37 +339,7 @@ impl crate::Control {
             .await
         };
         if let Err(e) = written.await {
-            tracing::warn!(action, error = %e, "failure not audited");
+            tracing::warn!(action = action.as_str(), error = %e, "failure not audited");
         }
     }
-}
-
-/// Audit entries newest first, older than `before`, at most `fetch`.
-pub async fn audit_log<C: GenericClient>(
-    db: &C,
-    filter: &AuditFilter,
-    before: Option<i64>,
-    fetch: i64,
-) -> Result<Vec<AuditEntry>> {
-    let rows = db
-        .query(
-            "SELECT id, at, actor, action, tenant_slug, outcome, detail FROM atrium_control.audit_log
-             WHERE ($1::text IS NULL OR tenant_slug = $1) AND ($2::text IS NULL OR action = $2)
-               AND ($3::bigint IS NULL OR id < $3)
-             ORDER BY id DESC LIMIT $4",
-            &[&filter.tenant, &filter.action, &before, &fetch],
-        )
-        .await?;
-    Ok(rows
-        .iter()
-        .map(|r| AuditEntry {
-            id: r.get(0),
-            at: r.get(1),
-            actor: r.get(2),
-            action: r.get(3),
-            tenant_slug: r.get(4),
-            outcome: r.get(5),
-            detail: r.get(6),
-        })
-        .collect())
 }

@@ -31,6 +31,11 @@ pub const TENANT: &[Migration] = &[
         "users",
         include_str!("../migrations/tenant/0002_users.sql"),
     ),
+    Migration::new(
+        3,
+        "notes_settings",
+        include_str!("../migrations/tenant/0003_notes_settings.sql"),
+    ),
 ];
 
 #[cfg(test)]

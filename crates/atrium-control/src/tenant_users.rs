@@ -2,6 +2,7 @@
 //! tenant's schema; the control plane reaches them as the tables' owner, with the same
 //! SQL the data plane uses (`atrium_accounts::tenant_users`).
 
+use crate::audit_action::Action;
 use atrium_accounts::tenant_users::{self, Role, TenantUser};
 use atrium_core::domain::Result;
 use atrium_core::{
@@ -41,7 +42,7 @@ impl Control {
         registry::audit(
             &**conn,
             actor,
-            "tenant.user.invite",
+            Action::TenantUserInvite,
             Some(&tenant.slug),
             Ok(()),
             json!({"email": user.email, "role": role}),

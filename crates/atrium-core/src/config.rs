@@ -362,6 +362,28 @@ pub struct ControlConfig {
     pub public_api_url: String,
     #[serde(default)]
     pub backup: BackupConfig,
+    /// What a new tenant starts with, unless its provisioning request says otherwise.
+    #[serde(default)]
+    pub tenant_defaults: TenantDefaults,
+}
+
+/// A new tenant's currency and time zone; its admins can change them later.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TenantDefaults {
+    /// ISO 4217, one of `domain::locale::CURRENCIES`.
+    pub currency: String,
+    /// IANA time zone name; dashboards count whole days in it.
+    pub timezone: String,
+}
+
+impl Default for TenantDefaults {
+    fn default() -> Self {
+        TenantDefaults {
+            currency: "USD".into(),
+            timezone: "UTC".into(),
+        }
+    }
 }
 
 // Secrets are never serialized (so printing a config can't leak them); their
@@ -436,6 +458,7 @@ impl Default for Config {
                 web_dir: None,
                 public_api_url: "http://127.0.0.1:8080".into(),
                 backup: BackupConfig::default(),
+                tenant_defaults: TenantDefaults::default(),
             },
             clickhouse: ClickHouseConfig {
                 // Empty: no ClickHouse configured (migrate skips it, the collector refuses to start).
@@ -595,6 +618,13 @@ impl Config {
             );
         }
         self.control.backup.validate()?;
+        let defaults = &self.control.tenant_defaults;
+        crate::domain::locale::currency("control.tenant_defaults.currency", &defaults.currency)
+            .and(crate::domain::locale::timezone(
+                "control.tenant_defaults.timezone",
+                &defaults.timezone,
+            ))
+            .map_err(|e| ConfigError::Invalid(e.to_string()))?;
         if self.control.migrate_concurrency == 0 || self.control.migrate_concurrency > 64 {
             return bad("control.migrate_concurrency must be between 1 and 64".into());
         }
@@ -745,6 +775,29 @@ mod tests {
     #[test]
     fn defaults_validate() {
         load_with(&[]).expect("defaults are valid");
+    }
+
+    #[test]
+    fn tenant_defaults_are_checked_at_startup() {
+        let c = load_with(&[
+            ("ATRIUM_CONTROL__TENANT_DEFAULTS__CURRENCY", "CNY"),
+            ("ATRIUM_CONTROL__TENANT_DEFAULTS__TIMEZONE", "Asia/Shanghai"),
+        ])
+        .expect("valid");
+        assert_eq!(
+            (
+                c.control.tenant_defaults.currency.as_str(),
+                c.control.tenant_defaults.timezone.as_str()
+            ),
+            ("CNY", "Asia/Shanghai")
+        );
+        for (var, value) in [
+            ("ATRIUM_CONTROL__TENANT_DEFAULTS__CURRENCY", "XYZ"),
+            ("ATRIUM_CONTROL__TENANT_DEFAULTS__TIMEZONE", "China"),
+        ] {
+            let e = load_with(&[(var, value)]).expect_err("refused");
+            assert!(e.to_string().contains("tenant_defaults"), "{e}");
+        }
     }
 
     #[test]

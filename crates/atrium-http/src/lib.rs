@@ -25,5 +25,5 @@ pub mod web;
 pub use error::{ApiError, Problem};
 pub use extract::{Path, Query};
 pub use json::{Created, Json};
-pub use page::{Page, PageRequest, Paging};
+pub use page::{count_sql, Keyset, Page, PageRequest, Paging, SortKey, Sorts, TOTAL_CAP};
 pub use server::{shutdown_on_signals, Server};

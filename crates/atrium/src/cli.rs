@@ -116,6 +116,12 @@ enum TenantAction {
         name: Option<String>,
         #[arg(long)]
         plan: Option<String>,
+        /// ISO 4217 (default: control.tenant_defaults.currency).
+        #[arg(long)]
+        currency: Option<String>,
+        /// IANA time zone (default: control.tenant_defaults.timezone).
+        #[arg(long)]
+        timezone: Option<String>,
     },
     List,
     Get {
@@ -456,13 +462,21 @@ async fn backup(control: Control, action: BackupAction) -> anyhow::Result<()> {
 async fn tenant(control: Control, action: TenantAction) -> anyhow::Result<()> {
     let who = actor();
     match action {
-        TenantAction::Create { slug, name, plan } => {
+        TenantAction::Create {
+            slug,
+            name,
+            plan,
+            currency,
+            timezone,
+        } => {
             let p = control
                 .provision(
                     &NewTenant {
                         slug,
                         display_name: name,
                         plan,
+                        currency,
+                        timezone,
                     },
                     &who,
                 )
@@ -471,7 +485,7 @@ async fn tenant(control: Control, action: TenantAction) -> anyhow::Result<()> {
         }
         TenantAction::List => {
             let conn = control.pool.get().await?;
-            print(&atrium_control::registry::list(&**conn, None, None, 10_000).await?)?;
+            print(&atrium_control::registry::all(&**conn).await?)?;
         }
         TenantAction::Get { slug } => print(&control.get_tenant(&slug).await?)?,
         TenantAction::Suspend { slug } => print(&control.suspend(&slug, &who).await?)?,

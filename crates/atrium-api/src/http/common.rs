@@ -1,6 +1,9 @@
 //! Pieces every resource uses: ETags, validation, patch semantics.
 
-use atrium_core::{db::DbError, domain::ValidationError};
+use atrium_core::{
+    db::DbError,
+    domain::{locale, ValidationError},
+};
 use atrium_http::ApiError;
 use axum::{
     extract::FromRequestParts,
@@ -9,28 +12,7 @@ use axum::{
 use serde::{Deserialize, Deserializer};
 use tokio_postgres::error::SqlState;
 
-/// `name ILIKE` pattern for a search term, with the term's own wildcards escaped.
-pub fn search_pattern(q: Option<&str>) -> Result<Option<String>, ApiError> {
-    let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) else {
-        return Ok(None);
-    };
-    if q.chars().count() > 100 {
-        return Err(ApiError::validation(
-            "q",
-            "search terms are at most 100 characters",
-        ));
-    }
-    let mut p = String::with_capacity(q.len() + 2);
-    p.push('%');
-    for c in q.chars() {
-        if matches!(c, '\\' | '%' | '_') {
-            p.push('\\');
-        }
-        p.push(c);
-    }
-    p.push('%');
-    Ok(Some(p))
-}
+pub use atrium_http::page::search_pattern;
 
 /// The `If-Match` precondition: `"<version>"`, `W/"<version>"` or `*`.
 pub struct IfMatch(pub Option<i32>);
@@ -121,16 +103,6 @@ impl Check {
         Some(v)
     }
 
-    pub fn currency(&mut self, field: &str, value: &str) -> String {
-        if value.len() != 3 || !value.bytes().all(|b| b.is_ascii_uppercase()) {
-            self.errors.push(ValidationError::new(
-                field,
-                "must be a 3-letter ISO 4217 code such as EUR",
-            ));
-        }
-        value.to_owned()
-    }
-
     pub fn range(&mut self, field: &str, value: i64, min: i64, max: i64) -> i64 {
         if !(min..=max).contains(&value) {
             self.errors.push(ValidationError::new(
@@ -151,6 +123,15 @@ impl Check {
         } else {
             Err(ApiError::Validation(self.errors))
         }
+    }
+
+    /// A currency from the allowed list, or `None` for the tenant's.
+    pub fn opt_currency(&mut self, field: &str, value: Option<&str>) -> Option<String> {
+        let v = value?;
+        if let Err(e) = locale::currency(field, v) {
+            self.errors.push(e);
+        }
+        Some(v.to_owned())
     }
 }
 
@@ -174,19 +155,5 @@ pub fn unknown_reference(field: &'static str) -> impl Fn(DbError) -> ApiError {
             ApiError::validation(e.constraint().unwrap_or("body"), "violates a constraint")
         }
         _ => e.into(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn search_escapes_wildcards() {
-        assert_eq!(
-            search_pattern(Some("50%_off")).ok().flatten().as_deref(),
-            Some("%50\\%\\_off%")
-        );
-        assert_eq!(search_pattern(Some("  ")).ok().flatten(), None);
     }
 }

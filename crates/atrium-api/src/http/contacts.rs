@@ -42,6 +42,7 @@ filter! {
         /// Only the contacts at this customer.
         pub customer_id: Option<Uuid> as uuid,
     }
+    sort [created_at: timestamptz, name: text]
 }
 
 impl Writable for Contact {
@@ -83,7 +84,7 @@ resource! {
         new: NewContact,
         patch: ContactPatch,
     }
-    /// List contacts, oldest first.
+    /// List contacts, newest first; `sort` takes `created_at` or `name`, `-` in front for descending.
     list;
     /// Create a contact at a customer.
     create;

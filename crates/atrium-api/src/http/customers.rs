@@ -39,6 +39,7 @@ filter! {
         /// Only the customers in exactly this industry.
         pub industry: Option<String> as text,
     }
+    sort [created_at: timestamptz, name: text, industry: text = "coalesce(industry, '')"]
 }
 
 impl Writable for Customer {
@@ -71,7 +72,7 @@ resource! {
         new: NewCustomer,
         patch: CustomerPatch,
     }
-    /// List customers, oldest first.
+    /// List customers, newest first; `sort` takes `created_at`, `name` or `industry`, `-` in front for descending.
     list;
     /// Create a customer.
     create;

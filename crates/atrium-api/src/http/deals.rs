@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 use super::common::{Check, IfMatch, MAX_AMOUNT_CENTS};
 use super::resource::{self, filter, record, resource, Item, Params, Writable};
+use super::settings::TENANT_CURRENCY;
 use super::IdPath;
 use crate::AppState;
 
@@ -77,9 +78,12 @@ record! {
         pub customer_id: Uuid,
         /// 1 to 200 characters once surrounding spaces are trimmed.
         pub title: String,
-        /// In the currency's minor unit (cents).
+        /// In the currency's minor unit (cents; whole yen for `JPY`).
         pub amount_cents: i64,
-        /// ISO 4217 code in capitals, such as `EUR`.
+        /// ISO 4217 code in capitals, such as `EUR`, from the allowed list
+        /// (`GET /settings` shows it with each currency's minor-unit digits).
+        #[create_default]
+        /// Defaults to the tenant's currency.
         pub currency: String,
         /// Where the deal stands; every change is kept in its history.
         #[not_patched]
@@ -128,23 +132,30 @@ filter! {
         /// Only the deals in this stage.
         pub stage: Option<Stage> as text by Stage::as_str,
     }
+    sort [
+        created_at: timestamptz,
+        title: text,
+        amount_cents: bigint,
+        stage: integer = "array_position(ARRAY['lead', 'qualified', 'proposal', 'won', 'lost'], stage)",
+    ]
 }
 
 impl Writable for Deal {
     const REFERENCE: &'static str = "customer_id";
+    const DEFAULTS: &'static [(&'static str, &'static str)] = &[("currency", TENANT_CURRENCY)];
 
     fn inserted(b: NewDeal) -> Result<Params, ApiError> {
         let mut c = Check::default();
         let title = c.text("title", &b.title, 200);
         c.range("amount_cents", b.amount_cents, 0, MAX_AMOUNT_CENTS);
-        c.currency("currency", &b.currency);
+        let currency = c.opt_currency("currency", b.currency.as_deref());
         c.finish()?;
         let stage = b.stage.unwrap_or(Stage::Lead).as_str();
         Ok(vec![
             Box::new(b.customer_id),
             Box::new(title),
             Box::new(b.amount_cents),
-            Box::new(b.currency),
+            Box::new(currency),
             Box::new(stage),
         ])
     }
@@ -244,7 +255,7 @@ resource! {
         new: NewDeal,
         patch: DealPatch,
     }
-    /// List deals, oldest first.
+    /// List deals, newest first; `sort` takes `created_at`, `title`, `amount_cents` or `stage` (in pipeline order), `-` in front for descending.
     list;
     /// Create a deal; its first stage is recorded in the history.
     create;

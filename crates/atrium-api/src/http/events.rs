@@ -89,7 +89,7 @@ async fn ingest(
     // tracks on behalf of its own users, so they name the actor.
     let signed_in = match &caller {
         Caller::User(u) => Some(u.id.to_string()),
-        Caller::Key | Caller::Dev => None,
+        Caller::Key(_) | Caller::Dev => None,
     };
     let mut errors = Vec::new();
     let events: Vec<_> = batch

@@ -7,10 +7,16 @@ mod contacts;
 mod customers;
 mod deals;
 mod events;
+mod notes;
 mod orders;
 mod resource;
 mod session;
+mod settings;
+mod timeline;
 mod users;
+
+/// The tenant's currency and time zone, for code that counts money or days.
+pub use settings::{read as tenant_settings, Settings};
 
 use atrium_http::{layers, openapi, Problem};
 use axum::{middleware, routing::post, Router};
@@ -36,7 +42,7 @@ pub struct IdPath {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Atrium CRM API", description = "Tenant-scoped CRM: customers, contacts, deals, orders."),
+    info(title = "Atrium CRM API", description = "Tenant-scoped CRM: customers, contacts, deals, orders, notes, the customer timeline, tenant settings."),
     components(schemas(Problem)),
     security(("api_key" = []))
 )]
@@ -48,6 +54,9 @@ fn resources() -> OpenApiRouter<AppState> {
         .merge(contacts::router())
         .merge(deals::router())
         .merge(orders::router())
+        .merge(notes::router())
+        .merge(timeline::router())
+        .merge(settings::router())
         .merge(events::router())
         .merge(analytics::router())
         .merge(session::router())

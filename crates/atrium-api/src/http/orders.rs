@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::common::{nullable, Check, MAX_AMOUNT_CENTS};
 use super::resource::{filter, record, resource, Params, Writable};
+use super::settings::TENANT_CURRENCY;
 use crate::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -28,9 +29,12 @@ record! {
         #[create_default]
         /// Defaults to 1.
         pub quantity: i32,
-        /// Total, in the currency's minor unit (cents).
+        /// Total, in the currency's minor unit (cents; whole yen for `JPY`).
         pub amount_cents: i64,
-        /// ISO 4217 code in capitals, such as `EUR`.
+        /// ISO 4217 code in capitals, such as `EUR`, from the allowed list
+        /// (`GET /settings` shows it with each currency's minor-unit digits).
+        #[create_default]
+        /// Defaults to the tenant's currency.
         pub currency: String,
     }
     new NewOrder;
@@ -45,10 +49,12 @@ filter! {
         /// Only the orders in this currency (ISO 4217, such as `EUR`).
         pub currency: Option<String> as text,
     }
+    sort [created_at: timestamptz, item: text, amount_cents: bigint]
 }
 
 impl Writable for Order {
     const REFERENCE: &'static str = "customer_id";
+    const DEFAULTS: &'static [(&'static str, &'static str)] = &[("currency", TENANT_CURRENCY)];
 
     fn inserted(b: NewOrder) -> Result<Params, ApiError> {
         let quantity = b.quantity.unwrap_or(1);
@@ -56,14 +62,14 @@ impl Writable for Order {
         let item = c.text("item", &b.item, 200);
         c.range("quantity", i64::from(quantity), 1, 1_000_000);
         c.range("amount_cents", b.amount_cents, 0, MAX_AMOUNT_CENTS);
-        c.currency("currency", &b.currency);
+        let currency = c.opt_currency("currency", b.currency.as_deref());
         c.finish()?;
         Ok(vec![
             Box::new(b.customer_id),
             Box::new(item),
             Box::new(quantity),
             Box::new(b.amount_cents),
-            Box::new(b.currency),
+            Box::new(currency),
         ])
     }
 
@@ -87,7 +93,7 @@ resource! {
         new: NewOrder,
         patch: OrderPatch,
     }
-    /// List orders, oldest first.
+    /// List orders, newest first; `sort` takes `created_at`, `item` or `amount_cents`, `-` in front for descending.
     list;
     /// Record an order.
     create;

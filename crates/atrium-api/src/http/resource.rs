@@ -9,17 +9,18 @@ mod routes;
 mod write;
 
 use atrium_core::db::TenantTx;
+use atrium_http::page::borrowed;
 use atrium_http::{ApiError, Json, Path};
 use axum::http::{HeaderMap, StatusCode};
 use serde::Serialize;
-use tokio_postgres::{types::ToSql, Row};
+use tokio_postgres::Row;
 use uuid::Uuid;
 
 pub(crate) use list::filter;
 pub use list::{list, Filter};
 pub(crate) use record::record;
 pub(crate) use routes::resource;
-pub use write::{create, insert_sql, update, Writable};
+pub use write::{create, create_with, insert_sql, update, Writable};
 
 use super::common::{etag, IfMatch};
 use super::IdPath;
@@ -57,7 +58,7 @@ pub trait Fields {
 }
 
 /// Statement parameters built from a request, so each resource states only its own.
-pub type Params = Vec<Box<dyn ToSql + Sync + Send>>;
+pub use atrium_http::page::Params;
 
 /// `(ETag, body)` for a single resource.
 pub fn versioned<T: Resource>(item: T) -> (HeaderMap, Json<T>) {
@@ -120,12 +121,4 @@ pub fn returned<T: Resource>(rows: Vec<Row>) -> Result<T, ApiError> {
     rows.first().map(T::from).ok_or_else(|| {
         ApiError::Internal(anyhow::anyhow!("{} statement returned no row", T::TABLE))
     })
-}
-
-/// Borrows boxed parameters the way `tokio_postgres` takes them.
-fn borrowed(params: &Params) -> Vec<&(dyn ToSql + Sync)> {
-    params
-        .iter()
-        .map(|p| p.as_ref() as &(dyn ToSql + Sync))
-        .collect()
 }

@@ -98,6 +98,7 @@ impl TestApp {
                     slug: slug.into(),
                     display_name: None,
                     plan: None,
+                    ..Default::default()
                 },
                 "test",
             )

@@ -521,3 +521,66 @@ async fn the_tenant_statement_timeout_is_enforced() {
         (503, "statement_timeout")
     );
 }
+
+/// Notes are tenant data like the rest: another tenant's note ids, customer and deal ids
+/// and keys find nothing, and change nothing.
+#[tokio::test]
+async fn notes_of_another_tenant_are_not_found() {
+    let app = TestApp::spawn().await;
+    let a = app.tenant("alpha").await;
+    let b = app.tenant("bravo").await;
+    let b_customer = app.customer(&b, "Bravo secret").await;
+    let cid = b_customer["id"].as_str().expect("id");
+    let (s, b_deal) = app
+        .post(
+            &b,
+            "/deals",
+            json!({"customer_id": cid, "title": "Secret", "amount_cents": 1}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b_deal}");
+    let did = b_deal["id"].as_str().expect("id");
+    let (s, note) = app
+        .post(
+            &b,
+            &format!("/customers/{cid}/notes"),
+            json!({"body": "Bravo only"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{note}");
+    let nid = note["id"].as_str().expect("id");
+
+    let before = app.db.fingerprint().await;
+    for (method, path) in [
+        (Method::GET, format!("/customers/{cid}/notes")),
+        (Method::POST, format!("/customers/{cid}/notes")),
+        (Method::GET, format!("/deals/{did}/notes")),
+        (Method::POST, format!("/deals/{did}/notes")),
+        (Method::GET, format!("/customers/{cid}/timeline")),
+        (Method::PATCH, format!("/notes/{nid}")),
+        (Method::DELETE, format!("/notes/{nid}")),
+    ] {
+        let (s, body) = send(
+            app.req(&a, method.clone(), &path)
+                .json(&json!({"body": "Alpha was here"})),
+        )
+        .await;
+        assert_problem(s, &body, StatusCode::NOT_FOUND, "not_found");
+        assert!(
+            !body.to_string().contains("Bravo"),
+            "{method} {path}: {body}"
+        );
+    }
+    // A's key on B's path is the same 404 as a tenant that does not exist.
+    let a_on_b = TestTenant {
+        slug: b.slug.clone(),
+        key: a.key.clone(),
+    };
+    let (s, body) = app.get(&a_on_b, &format!("/customers/{cid}/notes")).await;
+    assert_problem(s, &body, StatusCode::NOT_FOUND, "tenant_not_found");
+    let (s, body) = app.get(&a_on_b, "/settings").await;
+    assert_problem(s, &body, StatusCode::NOT_FOUND, "tenant_not_found");
+    assert_eq!(before, app.db.fingerprint().await, "nothing changed");
+    let (_, list) = app.get(&b, &format!("/customers/{cid}/notes")).await;
+    assert_eq!(list["items"][0]["body"], "Bravo only");
+}

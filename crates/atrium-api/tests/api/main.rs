@@ -5,6 +5,7 @@ mod at_rest;
 mod failover;
 mod helpers;
 mod isolation;
+mod notes;
 mod probes;
 mod resources;
 mod sign_in_abuse;

@@ -552,3 +552,50 @@ async fn actor_forging_by_a_signed_in_member_is_overridden_by_the_server() {
     let keyed = events.iter().find(|e| e.name == "keyed_probe");
     assert_eq!(keyed.map(|e| e.actor.as_str()), Some("crm-user-7"));
 }
+
+/// A note written in the app names the signed-in user as its author, and a member may
+/// read the tenant's settings but not change them.
+#[tokio::test]
+async fn notes_written_by_a_signed_in_user_name_them_and_members_only_read_settings() {
+    let app = TestApp::spawn().await;
+    let t = app.tenant("acme").await;
+    let c = app.customer(&t, "Contoso").await;
+    let ada = app.user(&t, "ada@acme.example", "member").await;
+    let path = format!("/customers/{}/notes", c["id"].as_str().expect("id"));
+    let (s, n) = app
+        .as_user(
+            &t.slug,
+            &ada,
+            Method::POST,
+            &path,
+            true,
+            Some(json!({"body": "Met at the fair"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{n}");
+    assert_eq!(
+        (&n["author_kind"], &n["author_id"]),
+        (&json!("user"), &json!(ada.user_id)),
+        "{n}"
+    );
+    assert_eq!(n["author_name"], "ada", "{n}");
+    let (s, settings) = app
+        .as_user(&t.slug, &ada, Method::GET, "/settings", false, None)
+        .await;
+    assert_eq!(
+        (s, &settings["currency"]),
+        (StatusCode::OK, &json!("USD")),
+        "{settings}"
+    );
+    let (s, body) = app
+        .as_user(
+            &t.slug,
+            &ada,
+            Method::PATCH,
+            "/settings",
+            true,
+            Some(json!({"currency": "EUR"})),
+        )
+        .await;
+    assert_problem(s, &body, StatusCode::FORBIDDEN, "admin_only");
+}

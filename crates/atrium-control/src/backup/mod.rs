@@ -6,6 +6,7 @@ pub mod point_in_time;
 pub mod schedule;
 mod scratch;
 
+use crate::audit_action::Action;
 use std::sync::{
     atomic::{AtomicBool, Ordering},
     Arc,
@@ -107,7 +108,7 @@ impl Control {
         let turn = PgBackRest::require(&self.config.backup)
             .and_then(|tool| Ok((tool, self.backup_guard.enter()?)));
         if let Err(e) = &turn {
-            self.audit_failure(actor, "backup.run", None, e).await;
+            self.audit_failure(actor, Action::BackupRun, None, e).await;
         }
         turn
     }
@@ -136,9 +137,9 @@ impl Control {
                     "repository_bytes": set.repository_bytes,
                     "seconds": started.elapsed().as_secs(),
                 });
-                registry::audit(&**conn, actor, "backup.run", None, Ok(()), detail).await?;
+                registry::audit(&**conn, actor, Action::BackupRun, None, Ok(()), detail).await?;
             }
-            Err(e) => self.audit_failure(actor, "backup.run", None, e).await,
+            Err(e) => self.audit_failure(actor, Action::BackupRun, None, e).await,
         }
         taken
     }
@@ -176,9 +177,12 @@ impl Control {
             Ok(()) => {
                 let conn = self.pool.get().await?;
                 let detail = serde_json::json!({});
-                registry::audit(&**conn, actor, "backup.verify", None, Ok(()), detail).await?;
+                registry::audit(&**conn, actor, Action::BackupVerify, None, Ok(()), detail).await?;
             }
-            Err(e) => self.audit_failure(actor, "backup.verify", None, e).await,
+            Err(e) => {
+                self.audit_failure(actor, Action::BackupVerify, None, e)
+                    .await
+            }
         }
         verified
     }

@@ -4,6 +4,7 @@
 //! touched: a copy under a new slug, or the tenant's own data replaced while it is
 //! suspended, in one transaction. Other tenants are never touched.
 
+use crate::audit_action::Action;
 use std::{
     collections::BTreeMap,
     path::PathBuf,
@@ -58,7 +59,7 @@ impl Control {
             let slug = TenantSlug::parse(slug).ok();
             self.audit_failure(
                 actor,
-                "tenant.restore_at",
+                Action::TenantRestoreAt,
                 slug.as_ref().map(|s| s.as_str()),
                 e,
             )
@@ -179,7 +180,7 @@ impl Control {
         registry::audit(
             &**conn,
             actor,
-            "tenant.restore_at",
+            Action::TenantRestoreAt,
             Some(slug.as_str()),
             Ok(()),
             detail,

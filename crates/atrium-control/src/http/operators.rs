@@ -11,7 +11,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 use super::{auth::Operator, paged::paged, AppState};
-use crate::operators::{OperatorAccount, OperatorFilter};
+use crate::operators::{OperatorAccount, OperatorFilter, OPERATOR_SORTS};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -20,11 +20,9 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 paged!(
-    /// Operators, oldest first.
-    "/operators", tag "operators" => list -> OperatorAccount, by |o: &OperatorAccount| o.id,
-    filter OperatorFilter as f = |control, after, fetch| async move {
-        control.list_operators(after, fetch, &f).await
-    }
+    /// Operators, newest first; `sort` takes `created_at`, `email` or `display_name`.
+    "/operators", tag "operators" => list -> OperatorAccount, sorted OPERATOR_SORTS,
+    filter OperatorFilter as f = |control, keyset| control.list_operators(&f, &keyset)
 );
 
 #[derive(Deserialize, ToSchema)]

@@ -5,9 +5,7 @@ use axum::{
     http::{header, StatusCode},
     response::{IntoResponse, Response},
 };
-use serde::Deserialize;
 use tracing::instrument;
-use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{
@@ -16,7 +14,12 @@ use super::{
     paged::paged,
     AppState,
 };
-use crate::{lifecycle::TenantChange, provision::NewTenant, registry::Tenant, stats::TenantStats};
+use crate::{
+    lifecycle::TenantChange,
+    provision::NewTenant,
+    registry::{Tenant, TenantFilter, TENANT_SORTS},
+    stats::TenantStats,
+};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -26,13 +29,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(resume))
         .routes(routes!(export, export_now))
         .routes(routes!(stats))
-}
-
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-struct TenantFilter {
-    /// Only tenants in this state.
-    state: Option<String>,
 }
 
 /// Provision a tenant (idempotent: an existing live tenant answers 200).
@@ -54,11 +50,10 @@ async fn create(
 }
 
 paged!(
-    /// Tenants in slug order.
-    "/tenants", tag "tenants" => list -> Tenant, by |t: &Tenant| t.slug.clone(),
-    filter TenantFilter as f = |control, after, fetch| async move {
-        control.list_tenants(after.as_deref(), f.state.as_deref(), fetch).await
-    }
+    /// Tenants, newest first; `sort` takes `created_at`, `slug`, `display_name`, `state`
+    /// or `plan`, `-` in front for descending.
+    "/tenants", tag "tenants" => list -> Tenant, sorted TENANT_SORTS,
+    filter TenantFilter as f = |control, keyset| control.list_tenants(&f, &keyset)
 );
 
 on_tenant!(get "/tenants/{slug}", tag "tenants" => show -> 200 Tenant

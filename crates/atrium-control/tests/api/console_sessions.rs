@@ -509,9 +509,13 @@ async fn operators_are_listed_disabled_and_enabled_through_the_api() {
     let bob_id = bob_op["id"].as_str().expect("id");
     let bob = c.browser_of("bob@example.com", "bob's long password").await;
 
-    let (s, list) = c.call(&b, Method::GET, "/v1/operators", None, None).await;
+    // Oldest first: the console's own operator, then bob.
+    let (s, list) = c
+        .call(&b, Method::GET, "/v1/operators?sort=created_at", None, None)
+        .await;
     assert_eq!(s, StatusCode::OK, "{list}");
     assert_eq!(list["items"].as_array().map(Vec::len), Some(2));
+    assert_eq!(list["total"], 2, "{list}");
     let me = list["items"][0]["id"].as_str().expect("id").to_owned();
 
     let set = |id: &str, disabled: bool, csrf: Option<&str>| {

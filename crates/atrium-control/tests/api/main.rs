@@ -43,6 +43,7 @@ impl TestControl {
                     slug: slug.into(),
                     display_name: None,
                     plan: None,
+                    ..Default::default()
                 },
                 "test",
             )
@@ -101,7 +102,6 @@ impl TestControl {
 pub fn new_tenant(slug: &str) -> NewTenant {
     NewTenant {
         slug: slug.into(),
-        display_name: None,
-        plan: None,
+        ..Default::default()
     }
 }

@@ -16,7 +16,7 @@ fn with_extra(sql: &'static str) -> &'static [Migration] {
     Box::leak(set.into_boxed_slice())
 }
 
-const NOTES: &str = "CREATE TABLE notes (id uuid PRIMARY KEY, body text NOT NULL);";
+const NOTES: &str = "CREATE TABLE test_notes (id uuid PRIMARY KEY, body text NOT NULL);";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_hundred_tenants_one_broken() {
@@ -29,7 +29,7 @@ async fn two_hundred_tenants_one_broken() {
 
     // Break one tenant: the new migration's table already exists there.
     let su = t.db.superuser().await;
-    su.batch_execute("CREATE TABLE t_tenant_057.notes (x int)")
+    su.batch_execute("CREATE TABLE t_tenant_057.test_notes (x int)")
         .await
         .expect("break");
     let before: Vec<(String, String)> = snapshot(&t).await;
@@ -87,7 +87,7 @@ async fn two_hundred_tenants_one_broken() {
     );
 
     // Fix it and resume.
-    su.batch_execute("DROP TABLE t_tenant_057.notes")
+    su.batch_execute("DROP TABLE t_tenant_057.test_notes")
         .await
         .expect("fix");
     let report = t.control.migrate_tenants(set, &()).await.expect("resume");

@@ -314,7 +314,9 @@ async fn lists_page_by_cursor_and_an_exactly_full_last_page_ends_the_list() {
     assert_eq!(page["items"].as_array().map(Vec::len), Some(3));
     assert_eq!(page["next_cursor"], Value::Null, "no phantom next page");
 
-    let (_, first) = api.call(Method::GET, "/v1/tenants?limit=2", None).await;
+    let (_, first) = api
+        .call(Method::GET, "/v1/tenants?limit=2&sort=slug", None)
+        .await;
     let cursor = first["next_cursor"]
         .as_str()
         .expect("a next page")
@@ -322,7 +324,7 @@ async fn lists_page_by_cursor_and_an_exactly_full_last_page_ends_the_list() {
     let (_, rest) = api
         .call(
             Method::GET,
-            &format!("/v1/tenants?limit=2&cursor={cursor}"),
+            &format!("/v1/tenants?limit=2&sort=slug&cursor={cursor}"),
             None,
         )
         .await;
@@ -463,4 +465,214 @@ async fn metrics_are_not_on_the_control_planes_public_port() {
         .await
         .expect("send");
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}
+
+fn slugs(page: &Value) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|t| t["slug"].as_str().map(str::to_owned))
+        .collect()
+}
+
+/// Finding: the console's tenant list stopped at 200 and could not be sorted, filtered or
+/// searched. Newest first, sorted by any column it shows, searched by slug and name,
+/// filtered by state and plan, with a total.
+#[tokio::test]
+async fn tenants_list_sorts_searches_filters_and_counts() {
+    use reqwest::Method;
+    let api = Api::spawn().await;
+    for (slug, name, plan) in [
+        ("acme", "Acme Rockets", "pro"),
+        ("globex", "Globex Corp", "free"),
+        ("initech", "Initech ROCKET labs", "enterprise"),
+    ] {
+        let (s, b) = api
+            .call(
+                Method::POST,
+                "/v1/tenants",
+                Some(json!({"slug": slug, "display_name": name, "plan": plan})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+    }
+    api.t
+        .control
+        .suspend("globex", "test")
+        .await
+        .expect("suspend");
+    let get = |q: &'static str| {
+        let api = &api;
+        async move {
+            let (s, page) = api
+                .call(Method::GET, &format!("/v1/tenants?{q}"), None)
+                .await;
+            assert_eq!(s, StatusCode::OK, "{q}: {page}");
+            page
+        }
+    };
+    let page = get("").await;
+    assert_eq!(slugs(&page), ["initech", "globex", "acme"], "newest first");
+    assert_eq!(
+        (&page["total"], &page["total_exact"]),
+        (&json!(3), &json!(true))
+    );
+    assert_eq!(
+        slugs(&get("sort=slug").await),
+        ["acme", "globex", "initech"]
+    );
+    assert_eq!(
+        slugs(&get("sort=-display_name").await),
+        ["initech", "globex", "acme"]
+    );
+    // Plan sorts as the column holds it: enterprise, free, pro.
+    assert_eq!(
+        slugs(&get("sort=plan").await),
+        ["initech", "globex", "acme"]
+    );
+    let page = get("q=rocket").await;
+    assert_eq!(
+        (slugs(&page), &page["total"]),
+        (vec!["initech".to_owned(), "acme".to_owned()], &json!(2))
+    );
+    assert_eq!(slugs(&get("q=GLOB").await), ["globex"]);
+    assert_eq!(slugs(&get("state=suspended").await), ["globex"]);
+    assert_eq!(slugs(&get("plan=pro&sort=state").await), ["acme"]);
+    let page = get("limit=1&sort=slug").await;
+    let cursor = page["next_cursor"].as_str().expect("cursor").to_owned();
+    let (s, rest) = api
+        .call(
+            Method::GET,
+            &format!("/v1/tenants?sort=slug&cursor={cursor}"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (s, slugs(&rest)),
+        (
+            StatusCode::OK,
+            vec!["globex".to_owned(), "initech".to_owned()]
+        )
+    );
+    for (bad, code) in [
+        ("sort=schema_name", "invalid_sort"),
+        ("plan=gold", "validation_failed"),
+    ] {
+        let (s, body) = api
+            .call(Method::GET, &format!("/v1/tenants?{bad}"), None)
+            .await;
+        assert_eq!(
+            (s.as_u16() / 100, &body["code"]),
+            (4, &json!(code)),
+            "{bad}: {body}"
+        );
+    }
+    let (s, body) = api
+        .call(
+            Method::GET,
+            &format!("/v1/tenants?sort=-created_at&cursor={cursor}"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (s, &body["code"]),
+        (StatusCode::BAD_REQUEST, &json!("invalid_cursor")),
+        "{body}"
+    );
+}
+
+/// Finding: the audit log could not be filtered by tenant prefix, by any action, or by
+/// date. The action list comes from the one list the writers use.
+#[tokio::test]
+async fn audit_log_filters_by_tenant_prefix_action_and_date() {
+    use reqwest::Method;
+    let api = Api::spawn().await;
+    for slug in ["acme", "acme_eu", "globex"] {
+        api.t.provision(slug).await;
+    }
+    api.t
+        .control
+        .suspend("acme_eu", "test")
+        .await
+        .expect("suspend");
+    let get = |q: String| {
+        let api = &api;
+        async move {
+            let (s, page) = api.call(Method::GET, &format!("/v1/audit?{q}"), None).await;
+            assert_eq!(s, StatusCode::OK, "{q}: {page}");
+            page
+        }
+    };
+    let tenants = |page: &Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|e| {
+                format!(
+                    "{}:{}",
+                    e["tenant_slug"].as_str().unwrap_or("-"),
+                    e["action"].as_str().unwrap_or("-")
+                )
+            })
+            .collect()
+    };
+    let page = get("tenant=acme".into()).await;
+    assert_eq!(
+        tenants(&page),
+        [
+            "acme_eu:tenant.suspend",
+            "acme_eu:tenant.create",
+            "acme:tenant.create"
+        ]
+    );
+    assert_eq!(page["total"], 3);
+    let page = get("action=tenant.suspend".into()).await;
+    assert_eq!(tenants(&page), ["acme_eu:tenant.suspend"]);
+    let today = chrono::Utc::now().date_naive();
+    assert_eq!(get(format!("from={today}&tenant=globex")).await["total"], 1);
+    assert_eq!(
+        get(format!("to={today}&tenant=globex")).await["total"],
+        1,
+        "`to` a date: through that day"
+    );
+    let yesterday = today.pred_opt().expect("yesterday");
+    assert_eq!(
+        get(format!("to={yesterday}&tenant=globex")).await["total"],
+        0
+    );
+    let tomorrow = today.succ_opt().expect("tomorrow");
+    assert_eq!(get(format!("from={tomorrow}")).await["total"], 0);
+    let now = chrono::Utc::now() + chrono::Duration::seconds(1);
+    let to = now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    assert_eq!(get(format!("to={to}&tenant=globex")).await["total"], 1);
+    let (s, body) = api
+        .call(Method::GET, "/v1/audit?from=yesterday", None)
+        .await;
+    assert_eq!(
+        (s, &body["code"]),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &json!("validation_failed")
+        ),
+        "{body}"
+    );
+
+    let (s, actions) = api.call(Method::GET, "/v1/audit/actions", None).await;
+    assert_eq!(s, StatusCode::OK, "{actions}");
+    let actions: Vec<&str> = actions
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    for a in [
+        "tenant.create",
+        "tenant.suspend",
+        "key.create",
+        "operator.sign_in",
+    ] {
+        assert!(actions.contains(&a), "{a} in {actions:?}");
+    }
 }

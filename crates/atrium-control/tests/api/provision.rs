@@ -33,8 +33,8 @@ async fn assert_fully_provisioned(t: &TestControl, slug: &str) {
             &[&schema]
         )
         .await,
-        7,
-        "customers, contacts, deals, deal_stage_history, orders, users, sessions"
+        9,
+        "customers, contacts, deals, deal_stage_history, orders, users, sessions, notes, settings"
     );
     assert_eq!(
         t.count(

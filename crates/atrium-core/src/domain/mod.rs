@@ -6,6 +6,7 @@
 mod display_name;
 mod email;
 mod error;
+pub mod locale;
 mod tenant;
 mod text;
 mod validation;

@@ -16,6 +16,8 @@
 ///   marker says what it defaults to; a patch may change it.
 /// - `#[not_patched] #[create_default] pub f: T`: the same, but a patch keeps it, so it
 ///   is changed by a route of its own.
+/// - `#[read_only] pub f: T`: in the record only: set on creation by the resource's own
+///   `insert` from something other than the body (the path, the caller), never changed.
 macro_rules! record {
     (
         $(#[$meta:meta])*
@@ -28,16 +30,27 @@ macro_rules! record {
     ) => {
         $crate::http::resource::record!(@field
             [$(#[$meta])* $ty] [$(#[doc = $new_doc])* $new] [$(#[doc = $patch_doc])* $patch]
-            [] [] [] [] [] []
+            [] [] [] [] [] [] []
             $($fields)*
         );
     };
 
-    // Each field adds to: the record's fields, the create body's, the patch's, and the
+    // Each field adds to: the record's fields, the create body's, the patch's, the
     // fields a patch sets (`keep`), sets but the create body may omit (`opt`), or leaves
-    // as they are (`fixed`).
+    // as they are (`fixed`), and the written ones in order (`w`).
     (@field $head:tt $new:tt $patch:tt
-        [$($r:tt)*] [$($n:tt)*] [$($p:tt)*] [$($keep:ident)*] [$($opt:ident)*] [$($fixed:ident)*]
+        [$($r:tt)*] [$($n:tt)*] [$($p:tt)*] [$($keep:ident)*] [$($opt:ident)*] [$($fixed:ident)*] [$($w:ident)*]
+        $(#[doc = $d:tt])* #[read_only] pub $f:ident: $t:ty,
+        $($rest:tt)*
+    ) => {
+        $crate::http::resource::record!(@field $head $new $patch
+            [$($r)* $(#[doc = $d])* pub $f: $t,]
+            [$($n)*] [$($p)*] [$($keep)*] [$($opt)*] [$($fixed)*] [$($w)*]
+            $($rest)*
+        );
+    };
+    (@field $head:tt $new:tt $patch:tt
+        [$($r:tt)*] [$($n:tt)*] [$($p:tt)*] [$($keep:ident)*] [$($opt:ident)*] [$($fixed:ident)*] [$($w:ident)*]
         $(#[doc = $d:tt])* pub $f:ident: Option<$t:ident>,
         $($rest:tt)*
     ) => {
@@ -48,12 +61,12 @@ macro_rules! record {
                 #[serde(default, deserialize_with = "nullable")]
                 #[schema(value_type = Option<$t>)]
                 pub $f: Option<Option<$t>>,]
-            [$($keep)* $f] [$($opt)*] [$($fixed)*]
+            [$($keep)* $f] [$($opt)*] [$($fixed)*] [$($w)* $f]
             $($rest)*
         );
     };
     (@field $head:tt $new:tt $patch:tt
-        [$($r:tt)*] [$($n:tt)*] [$($p:tt)*] [$($keep:ident)*] [$($opt:ident)*] [$($fixed:ident)*]
+        [$($r:tt)*] [$($n:tt)*] [$($p:tt)*] [$($keep:ident)*] [$($opt:ident)*] [$($fixed:ident)*] [$($w:ident)*]
         $(#[doc = $d:tt])* #[not_patched] #[create_default] $(#[doc = $dd:tt])* pub $f:ident: $t:ident,
         $($rest:tt)*
     ) => {
@@ -61,12 +74,12 @@ macro_rules! record {
             [$($r)* $(#[doc = $d])* pub $f: $t,]
             [$($n)* $(#[doc = $d])* $(#[doc = $dd])* pub $f: Option<$t>,]
             [$($p)*]
-            [$($keep)*] [$($opt)*] [$($fixed)* $f]
+            [$($keep)*] [$($opt)*] [$($fixed)* $f] [$($w)* $f]
             $($rest)*
         );
     };
     (@field $head:tt $new:tt $patch:tt
-        [$($r:tt)*] [$($n:tt)*] [$($p:tt)*] [$($keep:ident)*] [$($opt:ident)*] [$($fixed:ident)*]
+        [$($r:tt)*] [$($n:tt)*] [$($p:tt)*] [$($keep:ident)*] [$($opt:ident)*] [$($fixed:ident)*] [$($w:ident)*]
         $(#[doc = $d:tt])* #[create_default] $(#[doc = $dd:tt])* pub $f:ident: $t:ident,
         $($rest:tt)*
     ) => {
@@ -74,12 +87,12 @@ macro_rules! record {
             [$($r)* $(#[doc = $d])* pub $f: $t,]
             [$($n)* $(#[doc = $d])* $(#[doc = $dd])* pub $f: Option<$t>,]
             [$($p)* $(#[doc = $d])* pub $f: Option<$t>,]
-            [$($keep)*] [$($opt)* $f] [$($fixed)*]
+            [$($keep)*] [$($opt)* $f] [$($fixed)*] [$($w)* $f]
             $($rest)*
         );
     };
     (@field $head:tt $new:tt $patch:tt
-        [$($r:tt)*] [$($n:tt)*] [$($p:tt)*] [$($keep:ident)*] [$($opt:ident)*] [$($fixed:ident)*]
+        [$($r:tt)*] [$($n:tt)*] [$($p:tt)*] [$($keep:ident)*] [$($opt:ident)*] [$($fixed:ident)*] [$($w:ident)*]
         $(#[doc = $d:tt])* pub $f:ident: $t:ident,
         $($rest:tt)*
     ) => {
@@ -87,7 +100,7 @@ macro_rules! record {
             [$($r)* $(#[doc = $d])* pub $f: $t,]
             [$($n)* $(#[doc = $d])* pub $f: $t,]
             [$($p)* $(#[doc = $d])* pub $f: Option<$t>,]
-            [$($keep)* $f] [$($opt)*] [$($fixed)*]
+            [$($keep)* $f] [$($opt)*] [$($fixed)*] [$($w)* $f]
             $($rest)*
         );
     };
@@ -98,6 +111,7 @@ macro_rules! record {
         [$(#[doc = $patch_doc:tt])* $patch:ident]
         [$($(#[$field_meta:meta])* pub $field:ident: $field_ty:ty,)*]
         [$($n:tt)*] [$($p:tt)*] [$($keep:ident)*] [$($opt:ident)*] [$($fixed:ident)*]
+        [$($w:ident)*]
     ) => {
         $(#[$meta])*
         pub struct $ty {
@@ -138,7 +152,7 @@ macro_rules! record {
         impl $crate::http::resource::Fields for $ty {
             type New = $new;
             type Patch = $patch;
-            const FIELDS: &'static [&'static str] = &[$(stringify!($field)),*];
+            const FIELDS: &'static [&'static str] = &[$(stringify!($w)),*];
 
             fn patched(self, patch: $patch) -> $new {
                 $new {

@@ -2,11 +2,25 @@
 //! types, paths and documentation.
 
 /// Implements [`Resource`](super::Resource) for a type with `id` and `version` fields
-/// and a `COLUMNS` constant in scope, and writes its five handlers with their OpenAPI
+/// and a `COLUMNS` constant in scope (alone with `@impl`), and writes its five handlers with their OpenAPI
 /// documentation: `list` and `create` on `path`, and `show`, `update` and `remove` on
 /// `path/{id}`, plus `crud()`, the router holding them. Each handler takes its doc
 /// comment (the operation's summary) from the invocation.
 macro_rules! resource {
+    // The `Resource` implementation alone, for a resource whose routes are its own.
+    (@impl $ty:ident { table: $table:tt, what: $what:tt }) => {
+        impl $crate::http::resource::Resource for $ty {
+            const TABLE: &'static str = $table;
+            const WHAT: &'static str = $what;
+            const COLUMNS: &'static str = COLUMNS;
+            fn id(&self) -> ::uuid::Uuid {
+                self.id
+            }
+            fn version(&self) -> i32 {
+                self.version
+            }
+        }
+    };
     (
         $ty:ident {
             table: $table:tt,
@@ -24,17 +38,7 @@ macro_rules! resource {
         $(#[doc = $update_doc:tt])* update;
         $(#[doc = $remove_doc:tt])* remove;
     ) => {
-        impl $crate::http::resource::Resource for $ty {
-            const TABLE: &'static str = $table;
-            const WHAT: &'static str = $what;
-            const COLUMNS: &'static str = COLUMNS;
-            fn id(&self) -> ::uuid::Uuid {
-                self.id
-            }
-            fn version(&self) -> i32 {
-                self.version
-            }
-        }
+        $crate::http::resource::resource!(@impl $ty { table: $table, what: $what });
 
         fn crud() -> ::utoipa_axum::router::OpenApiRouter<$crate::AppState> {
             ::utoipa_axum::router::OpenApiRouter::new()

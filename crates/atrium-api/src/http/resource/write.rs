@@ -14,6 +14,9 @@ use crate::{http::common::unknown_reference, http::common::IfMatch, tenant::Tena
 pub trait Writable: Resource + Fields {
     /// The body field blamed when a write refers to a record that does not exist.
     const REFERENCE: &'static str;
+    /// Fields a create body may leave out (`NULL`) whose value then comes from SQL, such
+    /// as the tenant's currency: `(field, expression)`.
+    const DEFAULTS: &'static [(&'static str, &'static str)] = &[];
 
     /// The checked values of a create body, in the order of [`Fields::FIELDS`]. A change
     /// is checked the same way, on the body [`Fields::patched`] makes.
@@ -30,9 +33,16 @@ pub trait Writable: Resource + Fields {
     }
 }
 
-/// `INSERT` of a new resource: `$1` is its id, its fields follow from `$2`.
+/// `INSERT` of a new resource: `$1` is its id, its fields follow from `$2`, with the
+/// resource's [`Writable::DEFAULTS`] for those left `NULL`.
 pub fn insert_sql<T: Writable>() -> String {
-    let values: Vec<String> = (1..=T::FIELDS.len() + 1).map(|i| format!("${i}")).collect();
+    let mut values = vec!["$1".to_owned()];
+    for (field, i) in T::FIELDS.iter().zip(2..) {
+        values.push(match T::DEFAULTS.iter().find(|(f, _)| f == field) {
+            Some((_, default)) => format!("coalesce(${i}, {default})"),
+            None => format!("${i}"),
+        });
+    }
     format!(
         "INSERT INTO {} (id, {}) VALUES ({}) RETURNING {}",
         T::TABLE,
@@ -63,7 +73,19 @@ pub async fn create<T: Writable>(
     t: &Tenant,
     new: T::New,
 ) -> Result<(StatusCode, HeaderMap, Json<T>), ApiError> {
-    let values = T::inserted(new)?;
+    create_with(s, t, new, Vec::new()).await
+}
+
+/// [`create`] of a resource whose `insert` also takes values from outside the body
+/// (`extra`, after the fields): its parent from the path, its author.
+pub async fn create_with<T: Writable>(
+    s: &AppState,
+    t: &Tenant,
+    new: T::New,
+    extra: Params,
+) -> Result<(StatusCode, HeaderMap, Json<T>), ApiError> {
+    let mut values = T::inserted(new)?;
+    values.extend(extra);
     let item: T = write(t.begin(s).await?, &T::insert(), Uuid::now_v7(), values).await?;
     let event = Event::server(t.slug(), &format!("{}_created", T::WHAT))
         .prop(&format!("{}_id", T::WHAT), item.id().to_string());
