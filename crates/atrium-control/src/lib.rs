@@ -82,7 +82,7 @@ impl Control {
         client
             .batch_execute(&format!(
                 "GRANT USAGE ON SCHEMA atrium_control TO {api};
-                 GRANT SELECT (id, slug, state, schema_name, role_name, statement_timeout_ms)
+                 GRANT SELECT (id, slug, state, schema_name, role_name, statement_timeout_ms, display_name)
                      ON atrium_control.tenants TO {api};
                  GRANT SELECT (tenant_id, key_hash, revoked_at) ON atrium_control.api_keys TO {api};"
             ))

@@ -121,8 +121,11 @@ enum TenantAction {
     Get {
         slug: String,
     },
+    /// Stop serving the tenant; the reason is audited, never shown to its users.
     Suspend {
         slug: String,
+        #[arg(long)]
+        reason: String,
     },
     Resume {
         slug: String,
@@ -457,7 +460,7 @@ async fn tenant(control: Control, action: TenantAction) -> anyhow::Result<()> {
     let who = actor();
     match action {
         TenantAction::Create { slug, name, plan } => {
-            let p = control
+            let tenant = control
                 .provision(
                     &NewTenant {
                         slug,
@@ -467,14 +470,16 @@ async fn tenant(control: Control, action: TenantAction) -> anyhow::Result<()> {
                     &who,
                 )
                 .await?;
-            print(&p.tenant)?;
+            print(&tenant)?;
         }
         TenantAction::List => {
             let conn = control.pool.get().await?;
             print(&atrium_control::registry::list(&**conn, None, None, 10_000).await?)?;
         }
         TenantAction::Get { slug } => print(&control.get_tenant(&slug).await?)?,
-        TenantAction::Suspend { slug } => print(&control.suspend(&slug, &who).await?)?,
+        TenantAction::Suspend { slug, reason } => {
+            print(&control.suspend(&slug, &who, &reason).await?)?
+        }
         TenantAction::Resume { slug } => print(&control.resume(&slug, &who).await?)?,
         TenantAction::Delete { slug } => print(&control.delete(&slug, &who).await?)?,
         TenantAction::Export { slug } => print(&control.export_live(&slug, &who).await?)?,

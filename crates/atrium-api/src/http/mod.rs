@@ -10,6 +10,7 @@ mod events;
 mod orders;
 mod resource;
 mod session;
+mod status;
 mod users;
 
 use atrium_http::{layers, openapi, Problem};
@@ -23,7 +24,7 @@ use utoipa::{
     },
     IntoParams, OpenApi,
 };
-use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 use crate::{tenant, AppState};
@@ -62,16 +63,26 @@ fn public() -> Router<AppState> {
         .route("/invites/accept", post(users::accept))
 }
 
+/// Public routes that are in the OpenAPI document.
+fn public_documented() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(status::status))
+}
+
 /// Routes with tenant resolution applied, plus `/v1/openapi.json`; the chaos routes too
 /// when `chaos` holds the admin token they require.
 pub fn router(state: AppState, chaos: Option<SecretString>) -> Router {
     let (scoped, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/v1/t/{tenant}", resources())
         .split_for_parts();
+    let (open, open_doc) = OpenApiRouter::new()
+        .nest("/v1/t/{tenant}", public_documented())
+        .split_for_parts();
+    doc.merge(open_doc);
     document_tenant_and_auth(&mut doc);
     let resolve = middleware::from_fn_with_state(state.clone(), tenant::resolve);
     let mut app = Router::new()
         .merge(scoped.route_layer(resolve.clone()))
+        .merge(open)
         .nest("/v1/t/{tenant}", public());
     if state.dev_tenant_param {
         // Learning mode: the same routes without the tenant in the path, chosen by `?tid=`.

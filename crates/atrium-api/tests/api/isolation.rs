@@ -139,7 +139,10 @@ async fn a_key_for_a_on_bs_path_reveals_nothing() {
     );
 
     // Even suspension of B is invisible to A's key.
-    app.control.suspend("bravo", "test").await.expect("suspend");
+    app.control
+        .suspend("bravo", "test", "testing")
+        .await
+        .expect("suspend");
     let (s, body) = app.get(&a_on_b, "/customers").await;
     assert_problem(s, &body, StatusCode::NOT_FOUND, "tenant_not_found");
     app.control.resume("bravo", "test").await.expect("resume");
@@ -415,7 +418,10 @@ async fn lifecycle_changes_reach_the_running_api() {
     let (s, _) = app.get(&a, "/customers").await;
     assert_eq!(s, StatusCode::OK);
 
-    app.control.suspend("alpha", "test").await.expect("suspend");
+    app.control
+        .suspend("alpha", "test", "testing")
+        .await
+        .expect("suspend");
     let (s, body) = eventually(&app, &a, StatusCode::LOCKED).await;
     assert_problem(s, &body, StatusCode::LOCKED, "tenant_suspended");
     assert!(body["detail"]

@@ -394,7 +394,10 @@ async fn suspended_tenants_refuse_their_users_with_423() {
     let app = TestApp::spawn().await;
     let acme = app.tenant("acme").await;
     let ann = app.user(&acme, "ann@acme.test", "admin").await;
-    app.control.suspend("acme", "test").await.expect("suspend");
+    app.control
+        .suspend("acme", "test", "testing")
+        .await
+        .expect("suspend");
     // The api hears of it through LISTEN/NOTIFY; give that a moment.
     let mut last = (StatusCode::OK, Value::Null);
     for _ in 0..100 {
@@ -415,6 +418,48 @@ async fn suspended_tenants_refuse_their_users_with_423() {
         )
         .await;
     assert_problem(s, &b, StatusCode::LOCKED, "tenant_suspended");
+}
+
+/// Finding: suspension was invisible to the tenant's users, who met a sign-in form that
+/// refused them. The app asks `/status` first, without credentials; the operator's reason
+/// stays with the operators.
+#[tokio::test]
+async fn suspended_tenant_status_is_public_without_reason() {
+    let app = TestApp::spawn().await;
+    app.tenant("acme").await;
+    let status = |slug: &'static str| {
+        let url = format!("{}/v1/t/{slug}/status", app.base);
+        let http = app.http.clone();
+        async move { send(http.get(url)).await }
+    };
+    let (s, b) = status("acme").await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b, json!({"display_name": "acme", "state": "active"}));
+    app.control
+        .suspend("acme", "test", "invoice 2026-11 unpaid")
+        .await
+        .expect("suspend");
+    let mut last = (StatusCode::OK, Value::Null);
+    for _ in 0..100 {
+        last = status("acme").await;
+        if last.1["state"] == "suspended" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(last.0, StatusCode::OK);
+    assert_eq!(
+        last.1,
+        json!({"display_name": "acme", "state": "suspended"})
+    );
+    assert!(
+        !last.1.to_string().contains("invoice"),
+        "the reason is the operators'"
+    );
+    let (s, b) = status("nobody").await;
+    assert_problem(s, &b, StatusCode::NOT_FOUND, "tenant_not_found");
+    let (s, b) = status("Bad-Slug").await;
+    assert_problem(s, &b, StatusCode::BAD_REQUEST, "invalid_tenant_slug");
 }
 
 #[tokio::test]

@@ -36,12 +36,16 @@ async fn suspend_resume_keep_data_and_are_idempotent() {
     t.provision("acme").await;
     fill(&t, "t_acme").await;
     let before = dump(&t, "t_acme").await;
-    let s = t.control.suspend("acme", "test").await.expect("suspend");
+    let s = t
+        .control
+        .suspend("acme", "test", "testing")
+        .await
+        .expect("suspend");
     assert_eq!(s.state, TenantState::Suspended);
     assert!(s.suspended_at.is_some());
     assert_eq!(
         t.control
-            .suspend("acme", "test")
+            .suspend("acme", "test", "testing")
             .await
             .expect("again")
             .state,

@@ -64,10 +64,18 @@ async fn tenant_lifecycle_through_the_operator_api() {
         .await;
     assert_eq!(s, StatusCode::CREATED, "{t}");
     assert_eq!(t["state"], "active");
-    let (s, _) = api
-        .call(Method::POST, "/v1/tenants", Some(json!({"slug": "acme"})))
+    let (s, b) = api
+        .call(
+            Method::POST,
+            "/v1/tenants",
+            Some(json!({"slug": "acme", "display_name": "Other"})),
+        )
         .await;
-    assert_eq!(s, StatusCode::OK, "creating again is idempotent");
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (StatusCode::CONFLICT, Some("tenant_exists")),
+        "{b}"
+    );
 
     let (s, list) = api.call(Method::GET, "/v1/tenants", None).await;
     assert_eq!(s, StatusCode::OK);
@@ -108,7 +116,11 @@ async fn tenant_lifecycle_through_the_operator_api() {
     assert_eq!(res.headers()["content-type"], "application/problem+json");
 
     let (s, t) = api
-        .call(Method::POST, "/v1/tenants/acme/suspend", None)
+        .call(
+            Method::POST,
+            "/v1/tenants/acme/suspend",
+            Some(json!({"reason": "unpaid invoice"})),
+        )
         .await;
     assert_eq!(
         (s, t["state"].as_str()),
@@ -161,6 +173,7 @@ async fn tenant_lifecycle_through_the_operator_api() {
             "tenant.resume",
             "tenant.suspend",
             "key.create",
+            "tenant.create",
             "tenant.create"
         ]
     );
@@ -463,4 +476,70 @@ async fn metrics_are_not_on_the_control_planes_public_port() {
         .await
         .expect("send");
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}
+
+/// Finding: suspending was one click with no reason, and nobody could later tell why.
+#[tokio::test]
+async fn suspend_without_reason_is_refused() {
+    use reqwest::Method;
+    let api = Api::spawn().await;
+    api.t.provision("acme").await;
+    let suspend = "/v1/tenants/acme/suspend";
+    for body in [
+        json!({}),
+        json!({"reason": "   "}),
+        json!({"reason": "x".repeat(501)}),
+    ] {
+        let (s, b) = api.call(Method::POST, suspend, Some(body)).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+        assert_eq!(b["errors"][0]["field"], "reason", "{b}");
+    }
+    let (_, t) = api.call(Method::GET, "/v1/tenants/acme", None).await;
+    assert_eq!(t["state"], "active", "refusals change nothing");
+    let (s, t) = api
+        .call(
+            Method::POST,
+            suspend,
+            Some(json!({"reason": "  unpaid invoice  "})),
+        )
+        .await;
+    assert_eq!(
+        (s, t["state"].as_str()),
+        (StatusCode::OK, Some("suspended")),
+        "{t}"
+    );
+    let (s, _) = api
+        .call(Method::POST, "/v1/tenants/acme/resume", None)
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, audit) = api.call(Method::GET, "/v1/audit?tenant=acme", None).await;
+    let items = audit["items"].as_array().expect("items");
+    assert_eq!(items[0]["action"], "tenant.resume");
+    assert_eq!(items[1]["action"], "tenant.suspend");
+    assert_eq!(items[1]["detail"]["reason"], "unpaid invoice", "{audit}");
+}
+
+/// The console shows the slug rules before anyone types, from the validator's own values.
+#[tokio::test]
+async fn slug_rules_are_published_before_sign_in() {
+    let api = Api::spawn().await;
+    let res = api
+        .http
+        .get(format!("{}/v1/console-config", api.base))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(res.status(), StatusCode::OK);
+    let cfg: Value = res.json().await.expect("json");
+    let rules = &cfg["slug_rules"];
+    assert_eq!(rules["pattern"], "^[a-z][a-z0-9_]{2,39}$");
+    assert_eq!(
+        (rules["min_length"].as_u64(), rules["max_length"].as_u64()),
+        (Some(3), Some(40))
+    );
+    assert!(rules["reserved"]
+        .as_array()
+        .is_some_and(|r| r.contains(&json!("admin"))));
+    let sentence = rules["description"].as_str().unwrap_or_default();
+    assert!(sentence.contains("3 to 40 characters"), "{sentence}");
 }
