@@ -2,6 +2,7 @@
 //! Provisions tenants, moves them through their lifecycle, migrates every tenant
 //! schema, issues API keys, and records every action in the audit log.
 
+pub mod actors;
 pub mod backup;
 pub mod demo;
 pub mod export;

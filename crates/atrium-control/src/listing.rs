@@ -87,7 +87,9 @@ impl Control {
         fetch: i64,
     ) -> Result<Vec<AuditEntry>> {
         let conn = self.pool.get().await?;
-        registry::audit_log(&**conn, filter, before, fetch).await
+        let mut entries = registry::audit_log(&**conn, filter, before, fetch).await?;
+        crate::actors::name_operators(&**conn, &mut entries).await?;
+        Ok(entries)
     }
 
     /// The tenant's newest export (a plain SQL file).

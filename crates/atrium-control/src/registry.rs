@@ -146,6 +146,8 @@ pub struct AuditEntry {
     pub at: DateTime<Utc>,
     /// Who acted: `operator:<email>`, `token:admin` or `cli:<user>`.
     pub actor: String,
+    /// The actor for people to read: `Name <email>`, `admin token`, `command line (root)`.
+    pub actor_display: String,
     /// What was done: `tenant.create`, `key.revoke`, `operator.sign_in`, ...
     pub action: String,
     pub tenant_slug: Option<String>,
@@ -243,6 +245,7 @@ pub async fn audit_log<C: GenericClient>(
             id: r.get(0),
             at: r.get(1),
             actor: r.get(2),
+            actor_display: crate::actors::describe(r.get(2)),
             action: r.get(3),
             tenant_slug: r.get(4),
             outcome: r.get(5),

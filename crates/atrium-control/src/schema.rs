@@ -31,6 +31,11 @@ pub const TENANT: &[Migration] = &[
         "users",
         include_str!("../migrations/tenant/0002_users.sql"),
     ),
+    Migration::new(
+        4,
+        "team",
+        include_str!("../migrations/tenant/0004_team.sql"),
+    ),
 ];
 
 #[cfg(test)]

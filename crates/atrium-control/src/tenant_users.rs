@@ -2,7 +2,10 @@
 //! tenant's schema; the control plane reaches them as the tables' owner, with the same
 //! SQL the data plane uses (`atrium_accounts::tenant_users`).
 
-use atrium_accounts::tenant_users::{self, Role, TenantUser};
+use atrium_accounts::{
+    team::{self, ResetLink},
+    tenant_users::{self, Role, TenantUser},
+};
 use atrium_core::domain::Result;
 use atrium_core::{
     db::{TenantScope, TenantTx},
@@ -25,17 +28,19 @@ impl Control {
         Ok((tenant, tx))
     }
 
-    /// Invites a user into a tenant; returns the user and the one-time invite token.
+    /// Invites a user into a tenant; returns the user and the one-time invite token. A
+    /// pending invite is renewed only with `resend` (409 `invite_pending` otherwise).
     pub async fn invite_tenant_user(
         &self,
         slug: &str,
-        email: &str,
-        display_name: Option<&str>,
+        (email, display_name): (&str, Option<&str>),
         role: Role,
+        resend: bool,
         actor: &str,
     ) -> Result<(TenantUser, String)> {
         let (tenant, mut tx) = self.tenant_tx(slug).await?;
-        let (user, token) = tenant_users::invite(&mut tx, email, display_name, role).await?;
+        let (user, token) =
+            tenant_users::invite(&mut tx, email, display_name, role, resend).await?;
         tx.commit().await?;
         let conn = self.pool.get().await?;
         registry::audit(
@@ -48,6 +53,30 @@ impl Control {
         )
         .await?;
         Ok((user, token))
+    }
+
+    /// Issues a one-time password reset link for one of the tenant's users (24 hours,
+    /// voiding any earlier one), audited without the token.
+    pub async fn reset_tenant_user_password(
+        &self,
+        slug: &str,
+        user_id: Uuid,
+        actor: &str,
+    ) -> Result<ResetLink> {
+        let (tenant, mut tx) = self.tenant_tx(slug).await?;
+        let link = team::issue_reset(&mut tx, user_id).await?;
+        tx.commit().await?;
+        let conn = self.pool.get().await?;
+        registry::audit(
+            &**conn,
+            actor,
+            "tenant.user.password_reset",
+            Some(&tenant.slug),
+            Ok(()),
+            json!({"email": link.user.email, "expires_at": link.expires_at}),
+        )
+        .await?;
+        Ok(link)
     }
 
     /// The tenant's users in id order after `after`, at most `fetch` of them.

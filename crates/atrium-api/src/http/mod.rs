@@ -11,6 +11,7 @@ mod orders;
 mod resource;
 mod session;
 mod status;
+mod team;
 mod users;
 
 use atrium_http::{layers, openapi, Problem};
@@ -53,6 +54,7 @@ fn resources() -> OpenApiRouter<AppState> {
         .merge(analytics::router())
         .merge(session::router())
         .merge(users::router())
+        .merge(team::router())
 }
 
 /// Routes reachable without credentials: sign-in and invite acceptance check their own,
@@ -65,7 +67,9 @@ fn public() -> Router<AppState> {
 
 /// Public routes that are in the OpenAPI document.
 fn public_documented() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(status::status))
+    OpenApiRouter::new()
+        .routes(routes!(status::status))
+        .merge(team::public())
 }
 
 /// Routes with tenant resolution applied, plus `/v1/openapi.json`; the chaos routes too

@@ -386,6 +386,7 @@ async fn the_operator_api_describes_itself() {
         "/v1/tenants/{slug}/suspend",
         "/v1/tenants/{slug}/keys",
         "/v1/tenants/{slug}/users",
+        "/v1/tenants/{slug}/users/{id}/password-reset",
         "/v1/audit",
         "/v1/session",
         "/v1/operators",
@@ -542,4 +543,81 @@ async fn slug_rules_are_published_before_sign_in() {
         .is_some_and(|r| r.contains(&json!("admin"))));
     let sentence = rules["description"].as_str().unwrap_or_default();
     assert!(sentence.contains("3 to 40 characters"), "{sentence}");
+}
+
+/// An operator's invite is for a member unless an admin is asked for; re-inviting a
+/// pending address needs `resend`; the operator can issue a password reset link, audited
+/// without its token.
+#[tokio::test]
+async fn operator_invites_default_to_member_and_issue_reset_links() {
+    use reqwest::Method;
+    let api = Api::spawn().await;
+    api.t.provision("acme").await;
+    let users = "/v1/tenants/acme/users";
+    let (s, b) = api
+        .call(Method::POST, users, Some(json!({"email": "m@acme.test"})))
+        .await;
+    assert_eq!(
+        (s, b["user"]["role"].as_str()),
+        (StatusCode::CREATED, Some("member")),
+        "{b}"
+    );
+    let (s, b) = api
+        .call(
+            Method::POST,
+            users,
+            Some(json!({"email": "m@acme.test", "role": "admin"})),
+        )
+        .await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (StatusCode::CONFLICT, Some("invite_pending")),
+        "{b}"
+    );
+    let (s, b) = api
+        .call(
+            Method::POST,
+            users,
+            Some(json!({"email": "m@acme.test", "role": "admin", "resend": true})),
+        )
+        .await;
+    assert_eq!(
+        (s, b["user"]["role"].as_str()),
+        (StatusCode::CREATED, Some("admin")),
+        "{b}"
+    );
+    let id = b["user"]["id"].as_str().expect("id").to_owned();
+    let reset = format!("{users}/{id}/password-reset");
+    let (s, b) = api.call(Method::POST, &reset, None).await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (StatusCode::CONFLICT, Some("invite_pending")),
+        "{b}"
+    );
+    // Accepting happens at the data plane; here, the row as an accepted user would leave it.
+    let su = api.t.db.superuser().await;
+    su.execute(
+        "UPDATE t_acme.users SET password_hash = 'x', invite_hash = NULL",
+        &[],
+    )
+    .await
+    .expect("accept");
+    let (s, b) = api.call(Method::POST, &reset, None).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let token = b["reset_token"].as_str().expect("token").to_owned();
+    assert!(b["expires_at"].is_string());
+    let (s, b) = api
+        .call(
+            Method::POST,
+            &format!("{users}/{}/password-reset", uuid::Uuid::nil()),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "{b}");
+    let (_, audit) = api.call(Method::GET, "/v1/audit?tenant=acme", None).await;
+    assert_eq!(audit["items"][0]["action"], "tenant.user.password_reset");
+    assert!(
+        !audit.to_string().contains(&token),
+        "the token is never audited"
+    );
 }
