@@ -187,3 +187,37 @@ pub async fn reset_password(
         .await?;
     Ok(u)
 }
+
+/// How many people a tenant has, for the operator's tenant page.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct TeamCounts {
+    pub total: i64,
+    pub active: i64,
+    pub invited: i64,
+    pub disabled: i64,
+    /// Active admins.
+    pub admins: i64,
+}
+
+pub async fn counts(tx: &mut TenantTx) -> domain::Result<TeamCounts> {
+    let row = tx
+        .query_opt(
+            "SELECT count(*),
+                    count(*) FILTER (WHERE disabled_at IS NULL AND password_hash IS NOT NULL),
+                    count(*) FILTER (WHERE disabled_at IS NULL AND password_hash IS NULL),
+                    count(*) FILTER (WHERE disabled_at IS NOT NULL),
+                    count(*) FILTER (WHERE disabled_at IS NULL AND password_hash IS NOT NULL
+                                       AND role = 'admin')
+             FROM users",
+            &[],
+        )
+        .await?
+        .ok_or(DomainError::NotFound("users"))?;
+    Ok(TeamCounts {
+        total: row.get(0),
+        active: row.get(1),
+        invited: row.get(2),
+        disabled: row.get(3),
+        admins: row.get(4),
+    })
+}

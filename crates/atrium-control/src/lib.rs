@@ -5,6 +5,7 @@
 pub mod actors;
 pub mod backup;
 pub mod demo;
+pub mod detail;
 pub mod export;
 pub mod failed_sign_ins;
 pub mod http;
@@ -13,6 +14,7 @@ pub mod lifecycle;
 pub mod listing;
 pub mod migrate;
 pub mod operators;
+pub mod overview;
 pub mod provision;
 pub mod purge;
 pub mod registry;

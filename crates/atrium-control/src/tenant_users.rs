@@ -17,7 +17,8 @@ use uuid::Uuid;
 use crate::{registry, Control};
 
 impl Control {
-    async fn tenant_tx(&self, slug: &str) -> Result<(registry::Tenant, TenantTx)> {
+    /// A transaction in the live tenant's schema, as the tables' owner.
+    pub(crate) async fn tenant_tx(&self, slug: &str) -> Result<(registry::Tenant, TenantTx)> {
         let slug = TenantSlug::parse(slug)?;
         let conn = self.pool.get().await?;
         let tenant = registry::get(&**conn, slug.as_str()).await?;

@@ -18,7 +18,9 @@ use serde::{Deserialize, Serialize};
 use crate::tenancy::is_plain_identifier;
 
 mod backup;
+mod peers;
 pub use backup::BackupConfig;
+pub use peers::PeersConfig;
 
 /// Marker that every committed development secret carries; production refuses it.
 pub const DEV_SECRET_MARKER: &str = "dev-only-insecure";
@@ -362,6 +364,9 @@ pub struct ControlConfig {
     pub public_api_url: String,
     #[serde(default)]
     pub backup: BackupConfig,
+    /// The api and collector whose readiness the operator overview shows.
+    #[serde(default)]
+    pub peers: PeersConfig,
 }
 
 // Secrets are never serialized (so printing a config can't leak them); their
@@ -436,6 +441,7 @@ impl Default for Config {
                 web_dir: None,
                 public_api_url: "http://127.0.0.1:8080".into(),
                 backup: BackupConfig::default(),
+                peers: PeersConfig::default(),
             },
             clickhouse: ClickHouseConfig {
                 // Empty: no ClickHouse configured (migrate skips it, the collector refuses to start).
@@ -595,6 +601,7 @@ impl Config {
             );
         }
         self.control.backup.validate()?;
+        self.control.peers.validate()?;
         if self.control.migrate_concurrency == 0 || self.control.migrate_concurrency > 64 {
             return bad("control.migrate_concurrency must be between 1 and 64".into());
         }

@@ -16,7 +16,10 @@ use super::{
     paged::paged,
     AppState,
 };
-use crate::{lifecycle::TenantChange, provision::NewTenant, registry::Tenant, stats::TenantStats};
+use crate::{
+    detail::TenantDetail, lifecycle::TenantChange, provision::NewTenant, registry::Tenant,
+    stats::TenantStats,
+};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -57,8 +60,11 @@ paged!(
     }
 );
 
-on_tenant!(get "/tenants/{slug}", tag "tenants" => show -> 200 Tenant
-    = |s, t| s.control.get_tenant(&t.slug));
+on_tenant!(
+    /// One tenant with its suspension, migration state, user and key counts and usage.
+    get "/tenants/{slug}", tag "tenants" => show -> 200 TenantDetail
+        = |s, t| s.control.tenant_detail(&t.slug)
+);
 
 on_tenant!(
     /// Change display name, plan or statement timeout.

@@ -621,3 +621,161 @@ async fn operator_invites_default_to_member_and_issue_reset_links() {
         "the token is never audited"
     );
 }
+
+/// A server answering `/readyz` with `status`, as a peer process would.
+async fn peer(status: StatusCode) -> String {
+    let app =
+        axum::Router::new().route("/readyz", axum::routing::get(move || async move { status }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    base
+}
+
+/// Finding: the operator saw no totals, no states and no health. The overview counts
+/// tenants by state and plan, and says of each process whether it is ready, or that it
+/// was not checked.
+#[tokio::test]
+async fn overview_counts_tenants_by_state() {
+    use reqwest::Method;
+    let mut t = crate::TestControl::new().await;
+    t.db.config.control.peers.api_url = Some(peer(StatusCode::OK).await);
+    t.db.config.control.peers.collector_url = Some(peer(StatusCode::SERVICE_UNAVAILABLE).await);
+    let api = Api::spawn_on(t).await;
+    for (slug, plan) in [
+        ("alpha", "free"),
+        ("bravo", "pro"),
+        ("charlie", "pro"),
+        ("delta", "enterprise"),
+    ] {
+        let body = json!({"slug": slug, "plan": plan});
+        let (s, b) = api.call(Method::POST, "/v1/tenants", Some(body)).await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+    }
+    let reason = Some(json!({"reason": "testing"}));
+    api.call(Method::POST, "/v1/tenants/bravo/suspend", reason)
+        .await;
+    api.call(Method::DELETE, "/v1/tenants/delta", None).await;
+
+    let (s, o) = api.call(Method::GET, "/v1/overview", None).await;
+    assert_eq!(s, StatusCode::OK, "{o}");
+    assert_eq!(o["tenants"]["total"], 4);
+    assert_eq!(
+        o["tenants"]["by_state"],
+        json!({"active": 2, "suspended": 1, "deleted": 1, "deleting": 0, "provisioning": 0})
+    );
+    assert_eq!(
+        o["tenants"]["by_plan"],
+        json!({"free": 1, "pro": 2, "enterprise": 0}),
+        "live tenants only"
+    );
+    let ready: Vec<(&str, &str)> = o["readiness"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|p| {
+            (
+                p["process"].as_str().unwrap_or(""),
+                p["status"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        ready,
+        [
+            ("control", "ready"),
+            ("postgres", "ready"),
+            ("clickhouse", "unknown"),
+            ("api", "ready"),
+            ("collector", "unready")
+        ]
+    );
+    assert_eq!(
+        o["activity"]["available"], false,
+        "no analytics here: said, not zero"
+    );
+    assert!(o["activity"]["note"].is_string());
+    let top: Vec<&str> = o["top_tenants"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|t| t["slug"].as_str())
+        .collect();
+    assert_eq!(top.len(), 3, "live tenants only: {top:?}");
+}
+
+/// The tenant page: registry row, why and by whom it is suspended, migration state,
+/// users and keys counted; renamed with PATCH (audited), bad changes refused.
+#[tokio::test]
+async fn tenant_detail_shows_suspension_migration_users_and_keys() {
+    use reqwest::Method;
+    let api = Api::spawn().await;
+    api.t.provision("acme").await;
+    let (s, _) = api
+        .call(
+            Method::POST,
+            "/v1/tenants/acme/keys",
+            Some(json!({"name": "ci"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (s, _) = api
+        .call(
+            Method::POST,
+            "/v1/tenants/acme/users",
+            Some(json!({"email": "a@acme.test", "role": "admin"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (s, d) = api.call(Method::GET, "/v1/tenants/acme", None).await;
+    assert_eq!(s, StatusCode::OK, "{d}");
+    assert_eq!(d["slug"], "acme", "the registry row's fields are all there");
+    assert!(d["suspension"].is_null());
+    let latest = atrium_core::migrations::latest(atrium_control::schema::TENANT);
+    assert_eq!(
+        d["migration"],
+        json!({"applied_version": latest, "latest_version": latest, "pending": false, "error": null})
+    );
+    assert_eq!(d["users"]["invited"], 1);
+    assert_eq!(d["users"]["admins"], 0, "an admin counts once they accept");
+    assert_eq!(d["keys"], json!({"active": 1, "revoked": 0}));
+    assert_eq!(d["usage"]["slug"], "acme");
+
+    let reason = Some(json!({"reason": "chargeback"}));
+    api.call(Method::POST, "/v1/tenants/acme/suspend", reason)
+        .await;
+    let (_, d) = api.call(Method::GET, "/v1/tenants/acme", None).await;
+    assert_eq!(d["suspension"]["reason"], "chargeback", "{d}");
+    assert_eq!(d["suspension"]["by"], "token:admin");
+    assert_eq!(d["suspension"]["by_display"], "admin token");
+    assert!(d["suspension"]["at"].is_string());
+
+    let rename = Some(json!({"display_name": "Acme Corporation", "plan": "pro"}));
+    let (s, t) = api.call(Method::PATCH, "/v1/tenants/acme", rename).await;
+    assert_eq!(
+        (s, t["display_name"].as_str()),
+        (StatusCode::OK, Some("Acme Corporation")),
+        "{t}"
+    );
+    let (s, b) = api
+        .call(
+            Method::PATCH,
+            "/v1/tenants/acme",
+            Some(json!({"display_name": " "})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    let (_, audit) = api.call(Method::GET, "/v1/audit?tenant=acme", None).await;
+    assert_eq!(audit["items"][0]["action"], "tenant.update");
+    assert_eq!(
+        audit["items"][0]["detail"]["display_name"],
+        "Acme Corporation"
+    );
+    let (s, b) = api.call(Method::GET, "/v1/tenants/nobody", None).await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("tenant_not_found"))
+    );
+}
