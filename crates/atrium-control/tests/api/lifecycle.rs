@@ -109,8 +109,7 @@ async fn delete_exports_drops_and_tombstones_and_the_export_restores() {
         .control
         .provision(&crate::new_tenant("acme"), "test")
         .await
-        .err()
-        .expect("reserved");
+        .expect_err("reserved");
     assert!(err.to_string().contains("reserved"), "{err}");
 
     let restored = t
