@@ -43,16 +43,9 @@ impl Control {
         let (user, token) =
             tenant_users::invite(&mut tx, email, display_name, role, resend).await?;
         tx.commit().await?;
-        let conn = self.pool.get().await?;
-        registry::audit(
-            &**conn,
-            actor,
-            "tenant.user.invite",
-            Some(&tenant.slug),
-            Ok(()),
-            json!({"email": user.email, "role": role}),
-        )
-        .await?;
+        let detail = json!({"email": user.email, "role": role});
+        self.audit_ok(actor, "tenant.user.invite", &tenant.slug, detail)
+            .await?;
         Ok((user, token))
     }
 
@@ -67,17 +60,22 @@ impl Control {
         let (tenant, mut tx) = self.tenant_tx(slug).await?;
         let link = team::issue_reset(&mut tx, user_id).await?;
         tx.commit().await?;
-        let conn = self.pool.get().await?;
-        registry::audit(
-            &**conn,
-            actor,
-            "tenant.user.password_reset",
-            Some(&tenant.slug),
-            Ok(()),
-            json!({"email": link.user.email, "expires_at": link.expires_at}),
-        )
-        .await?;
+        let detail = json!({"email": link.user.email, "expires_at": link.expires_at});
+        self.audit_ok(actor, "tenant.user.password_reset", &tenant.slug, detail)
+            .await?;
         Ok(link)
+    }
+
+    /// Records a successful change to a tenant's users, after its own transaction.
+    async fn audit_ok(
+        &self,
+        actor: &str,
+        action: &str,
+        slug: &str,
+        detail: serde_json::Value,
+    ) -> Result<()> {
+        let conn = self.pool.get().await?;
+        registry::audit(&**conn, actor, action, Some(slug), Ok(()), detail).await
     }
 
     /// The tenant's users in id order after `after`, at most `fetch` of them.

@@ -46,6 +46,12 @@ impl TestApp {
         (s, set, res.json().await.unwrap_or(Value::Null))
     }
 
+    /// Accepts an invite with a good password.
+    async fn accept(&self, slug: &str, token: &str) -> (StatusCode, Option<String>, Value) {
+        let body = json!({"token": token, "password": "a long password"});
+        self.public(slug, "/invites/accept", body).await
+    }
+
     /// Invites, accepts, and returns the browser the acceptance signed in.
     async fn user(&self, t: &TestTenant, email: &str, role: &str) -> Browser {
         let token = self.invite(t, email, role).await;
@@ -631,6 +637,15 @@ impl TestApp {
     }
 }
 
+/// `acme` with Ann, its admin, and Bob, a member, both signed in.
+async fn acme_team() -> (TestApp, TestTenant, Browser, Browser) {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let ann = app.user(&acme, "ann@acme.test", "admin").await;
+    let bob = app.user(&acme, "bob@acme.test", "member").await;
+    (app, acme, ann, bob)
+}
+
 /// Finding: re-inviting an address silently changed the person's pending invite (and
 /// role); an address with an account was refused only at the very end.
 #[tokio::test]
@@ -664,13 +679,7 @@ async fn reinviting_existing_user_is_refused() {
     let preview = |token: &str| format!("/v1/t/acme/invites/preview?token={token}");
     let (s, b) = app.anonymous(Method::GET, &preview(&first), None).await;
     assert_problem(s, &b, StatusCode::NOT_FOUND, "invite_invalid");
-    let (s, _, b) = app
-        .public(
-            "acme",
-            "/invites/accept",
-            json!({"token": second, "password": "a long password"}),
-        )
-        .await;
+    let (s, _, b) = app.accept("acme", &second).await;
     assert_eq!(s, StatusCode::OK, "{b}");
     for resend in [false, true] {
         let body = json!({"email": "bo@acme.test", "resend": resend});
@@ -713,13 +722,7 @@ async fn invite_page_names_tenant_and_email_and_refuses_bad_links() {
         let (s, b) = app.anonymous(Method::GET, &at(t), None).await;
         assert_problem(s, &b, StatusCode::NOT_FOUND, "invite_invalid");
     }
-    let (s, _, b) = app
-        .public(
-            "acme",
-            "/invites/accept",
-            json!({"token": token, "password": "a long password"}),
-        )
-        .await;
+    let (s, _, b) = app.accept("acme", &token).await;
     assert_problem(s, &b, StatusCode::NOT_FOUND, "invite_invalid");
     let (s, b) = app.delete(&acme, &format!("/invites/{id}")).await;
     assert_problem(s, &b, StatusCode::NOT_FOUND, "invite_invalid");
@@ -729,10 +732,7 @@ async fn invite_page_names_tenant_and_email_and_refuses_bad_links() {
 /// admin, and never remove themselves.
 #[tokio::test]
 async fn last_admin_cannot_be_demoted() {
-    let app = TestApp::spawn().await;
-    let acme = app.tenant("acme").await;
-    let ann = app.user(&acme, "ann@acme.test", "admin").await;
-    let bob = app.user(&acme, "bob@acme.test", "member").await;
+    let (app, acme, ann, bob) = acme_team().await;
     let ann_path = format!("/users/{}", ann.user_id);
     let bob_path = format!("/users/{}", bob.user_id);
     let member = Some(json!({"role": "member"}));
@@ -796,10 +796,7 @@ async fn last_admin_cannot_be_demoted() {
 /// the user's sessions and signs them in.
 #[tokio::test]
 async fn password_reset_link_is_single_use() {
-    let app = TestApp::spawn().await;
-    let acme = app.tenant("acme").await;
-    let ann = app.user(&acme, "ann@acme.test", "admin").await;
-    let bob = app.user(&acme, "bob@acme.test", "member").await;
+    let (app, acme, ann, bob) = acme_team().await;
     let issue = format!("/users/{}/password-reset", bob.user_id);
     let (s, b) = app
         .by(
