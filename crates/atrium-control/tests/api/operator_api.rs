@@ -388,13 +388,22 @@ async fn the_operator_api_describes_itself() {
         "/v1/tenants/{slug}/users",
         "/v1/tenants/{slug}/users/{id}/password-reset",
         "/v1/audit",
+        "/v1/overview",
         "/v1/session",
         "/v1/operators",
     ] {
         assert!(paths.contains_key(path), "{path} documented");
     }
     let schemas = doc["components"]["schemas"].as_object().expect("schemas");
-    for schema in ["Tenant", "NewTenant", "Problem", "TenantState", "Plan"] {
+    for schema in [
+        "Tenant",
+        "NewTenant",
+        "Problem",
+        "TenantState",
+        "Plan",
+        "TenantDetail",
+        "Overview",
+    ] {
         assert!(schemas.contains_key(schema), "{schema} documented");
     }
 }
