@@ -70,39 +70,42 @@ pub(crate) fn user(row: &Row) -> TenantUser {
 /// Invites `email`. Returns the user and the invite token, which is shown once. An
 /// address that has an account is a 409 `user_exists`; one with a pending invite is a 409
 /// `invite_pending` unless `resend`, which issues a new token (the old one stops working)
-/// with the role and name given now.
+/// and changes the role and name only if they are given. A new user's role is `member`
+/// unless given.
 pub async fn invite(
     tx: &mut TenantTx,
     email: &str,
     name: Option<&str>,
-    role: Role,
+    role: Option<Role>,
     resend: bool,
 ) -> domain::Result<(TenantUser, String)> {
     let email = Email::parse("email", email)?;
     let name = DisplayName::parse_opt("display_name", name)?;
-    let name = name
-        .as_ref()
-        .map_or(email.local_part(), DisplayName::as_str);
+    let given_name = name.as_ref().map(DisplayName::as_str);
+    let given_role = role.map(Role::as_str);
     let token = random_token();
     let row = tx
         .query_opt(
             &format!(
                 "INSERT INTO users (id, email, display_name, role, invite_hash, invite_expires_at)
-                 VALUES ($1, $2, $3, $4, $5, now() + make_interval(days => $6))
+                 VALUES ($1, $2, coalesce($3, $8), coalesce($4, $9), $5,
+                         now() + make_interval(days => $6))
                  ON CONFLICT (email) DO UPDATE
                    SET invite_hash = EXCLUDED.invite_hash, invite_expires_at = EXCLUDED.invite_expires_at,
-                       role = EXCLUDED.role, display_name = EXCLUDED.display_name
+                       role = coalesce($4, users.role), display_name = coalesce($3, users.display_name)
                    WHERE users.password_hash IS NULL AND users.disabled_at IS NULL AND $7
                  RETURNING {COLUMNS}"
             ),
             &[
                 &Uuid::now_v7(),
                 &email.as_str(),
-                &name,
-                &role.as_str(),
+                &given_name,
+                &given_role,
                 &token_hash(&token),
                 &(INVITE_DAYS as i32),
                 &resend,
+                &email.local_part(),
+                &Role::default().as_str(),
             ],
         )
         .await?;

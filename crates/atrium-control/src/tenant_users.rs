@@ -35,7 +35,7 @@ impl Control {
         &self,
         slug: &str,
         (email, display_name): (&str, Option<&str>),
-        role: Role,
+        role: Option<Role>,
         resend: bool,
         actor: &str,
     ) -> Result<(TenantUser, String)> {
@@ -43,7 +43,7 @@ impl Control {
         let (user, token) =
             tenant_users::invite(&mut tx, email, display_name, role, resend).await?;
         tx.commit().await?;
-        let detail = json!({"email": user.email, "role": role});
+        let detail = json!({"email": user.email, "role": user.role, "resend": resend});
         self.audit_ok(actor, "tenant.user.invite", &tenant.slug, detail)
             .await?;
         Ok((user, token))

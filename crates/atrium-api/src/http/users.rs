@@ -49,9 +49,8 @@ async fn list(
 pub struct NewInvite {
     pub email: String,
     pub display_name: Option<String>,
-    /// `member` unless given.
-    #[serde(default)]
-    pub role: Role,
+    /// `member` unless given (a resent invite keeps its role unless given).
+    pub role: Option<Role>,
     /// For an address with a pending invite: issue a new link (the old one stops
     /// working). Without it, such an address is a 409 `invite_pending`.
     #[serde(default)]

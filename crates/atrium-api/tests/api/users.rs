@@ -478,7 +478,7 @@ async fn an_operator_invites_the_first_admin_through_the_control_plane() {
         .invite_tenant_user(
             "acme",
             ("first@acme.test", Some("First")),
-            Role::Admin,
+            Some(Role::Admin),
             false,
             "operator:ops@x.test",
         )
@@ -517,7 +517,7 @@ async fn an_operator_invites_the_first_admin_through_the_control_plane() {
         .invite_tenant_user(
             "acme",
             ("first@acme.test", None),
-            Role::Member,
+            Some(Role::Member),
             true,
             "test",
         )

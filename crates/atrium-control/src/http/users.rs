@@ -30,9 +30,9 @@ pub fn router() -> OpenApiRouter<AppState> {
 struct NewInvite {
     email: String,
     display_name: Option<String>,
-    /// `member` unless given: the first admin is invited with `"role": "admin"`.
-    #[serde(default)]
-    role: Role,
+    /// `member` unless given: the first admin is invited with `"role": "admin"`. A
+    /// resent invite keeps its role unless given.
+    role: Option<Role>,
     /// For an address with a pending invite: a new link (the old one stops working).
     /// Without it, such an address is a 409 `invite_pending`.
     #[serde(default)]

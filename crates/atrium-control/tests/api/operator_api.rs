@@ -596,6 +596,13 @@ async fn operator_invites_default_to_member_and_issue_reset_links() {
         "{b}"
     );
     let id = b["user"]["id"].as_str().expect("id").to_owned();
+    let resend = json!({"email": "m@acme.test", "resend": true});
+    let (s, b) = api.call(Method::POST, users, Some(resend)).await;
+    assert_eq!(
+        (s, b["user"]["role"].as_str()),
+        (StatusCode::CREATED, Some("admin")),
+        "a resend keeps the role unless one is given: {b}"
+    );
     let reset = format!("{users}/{id}/password-reset");
     let (s, b) = api.call(Method::POST, &reset, None).await;
     assert_eq!(
