@@ -625,6 +625,12 @@ impl TestApp {
         send(req).await
     }
 
+    /// `who` gives the user at `path` the role `role`.
+    async fn set_role(&self, who: &Browser, path: &str, role: &str) -> (StatusCode, Value) {
+        let body = json!({ "role": role });
+        self.by(who, Method::PATCH, path, Some(body)).await
+    }
+
     /// An admin's change through their browser, with the CSRF token.
     async fn by(
         &self,
@@ -735,8 +741,7 @@ async fn last_admin_cannot_be_demoted() {
     let (app, acme, ann, bob) = acme_team().await;
     let ann_path = format!("/users/{}", ann.user_id);
     let bob_path = format!("/users/{}", bob.user_id);
-    let member = Some(json!({"role": "member"}));
-    let (s, b) = app.by(&ann, Method::PATCH, &ann_path, member.clone()).await;
+    let (s, b) = app.set_role(&ann, &ann_path, "member").await;
     assert_problem(s, &b, StatusCode::CONFLICT, "last_admin");
     let (s, b) = app.patch(&acme, &ann_path, json!({"role": "member"})).await;
     assert_problem(s, &b, StatusCode::CONFLICT, "last_admin");
@@ -744,39 +749,18 @@ async fn last_admin_cannot_be_demoted() {
     assert_problem(s, &b, StatusCode::CONFLICT, "last_admin");
     let (s, b) = app.by(&ann, Method::DELETE, &ann_path, None).await;
     assert_problem(s, &b, StatusCode::CONFLICT, "self");
-    let (s, b) = app
-        .by(
-            &bob,
-            Method::PATCH,
-            &bob_path,
-            Some(json!({"role": "admin"})),
-        )
-        .await;
+    let (s, b) = app.set_role(&bob, &bob_path, "admin").await;
     assert_problem(s, &b, StatusCode::FORBIDDEN, "admin_only");
-    let (s, b) = app
-        .by(
-            &ann,
-            Method::PATCH,
-            &bob_path,
-            Some(json!({"role": "owner"})),
-        )
-        .await;
+    let (s, b) = app.set_role(&ann, &bob_path, "owner").await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
 
-    let (s, b) = app
-        .by(
-            &ann,
-            Method::PATCH,
-            &bob_path,
-            Some(json!({"role": "admin"})),
-        )
-        .await;
+    let (s, b) = app.set_role(&ann, &bob_path, "admin").await;
     assert_eq!(
         (s, b["role"].as_str()),
         (StatusCode::OK, Some("admin")),
         "{b}"
     );
-    let (s, b) = app.by(&bob, Method::PATCH, &ann_path, member).await;
+    let (s, b) = app.set_role(&bob, &ann_path, "member").await;
     assert_eq!(
         (s, b["role"].as_str()),
         (StatusCode::OK, Some("member")),
