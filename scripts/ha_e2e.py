@@ -342,7 +342,7 @@ def listener_follows_the_new_primary(tenants):
     path = f"{API}/v1/t/{t['slug']}/customers?limit=1"
     s, _, b = http("GET", path, token=t["key"])
     expect(s == 200, f"before: {s} {b}")
-    s, _, b = http("POST", f"{CONTROL}/v1/tenants/{t['slug']}/suspend", token=ADMIN)
+    s, _, b = http("POST", f"{CONTROL}/v1/tenants/{t['slug']}/suspend", {"reason": "failover check"}, token=ADMIN)
     expect(s == 200, f"suspend: {s} {b}")
     suspended = time.monotonic()
     try:

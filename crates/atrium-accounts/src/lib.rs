@@ -5,6 +5,7 @@
 pub mod apikey;
 mod credentials;
 pub mod password;
+pub mod team;
 pub mod tenant_users;
 pub mod token;
 

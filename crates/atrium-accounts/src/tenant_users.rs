@@ -19,15 +19,17 @@ use atrium_core::{
 
 use crate::token::{hash as token_hash, random_token};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+/// A new user is a member unless an admin is asked for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Admin,
+    #[default]
     Member,
 }
 
 impl Role {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Role::Admin => "admin",
             Role::Member => "member",
@@ -41,15 +43,16 @@ pub struct TenantUser {
     pub email: String,
     pub display_name: String,
     pub role: Role,
-    /// `invited` until the invite is accepted, then `active`.
+    /// `invited` until the invite is accepted, then `active`; `disabled` when switched off.
     pub status: String,
     pub created_at: DateTime<Utc>,
 }
 
-const COLUMNS: &str = "id, email, display_name, role, created_at,
-    CASE WHEN password_hash IS NULL THEN 'invited' ELSE 'active' END AS status";
+pub(crate) const COLUMNS: &str = "id, email, display_name, role, created_at,
+    CASE WHEN disabled_at IS NOT NULL THEN 'disabled'
+         WHEN password_hash IS NULL THEN 'invited' ELSE 'active' END AS status";
 
-fn user(row: &Row) -> TenantUser {
+pub(crate) fn user(row: &Row) -> TenantUser {
     TenantUser {
         id: row.get("id"),
         email: row.get("email"),
@@ -64,48 +67,67 @@ fn user(row: &Row) -> TenantUser {
     }
 }
 
-/// Invites `email` (or renews a pending invite). Returns the user and the invite token,
-/// which is shown once. An account that already signed in is a 409.
+/// Invites `email`. Returns the user and the invite token, which is shown once. An
+/// address that has an account is a 409 `user_exists`; one with a pending invite is a 409
+/// `invite_pending` unless `resend`, which issues a new token (the old one stops working)
+/// and changes the role and name only if they are given. A new user's role is `member`
+/// unless given.
 pub async fn invite(
     tx: &mut TenantTx,
     email: &str,
     name: Option<&str>,
-    role: Role,
+    role: Option<Role>,
+    resend: bool,
 ) -> domain::Result<(TenantUser, String)> {
     let email = Email::parse("email", email)?;
     let name = DisplayName::parse_opt("display_name", name)?;
-    let name = name
-        .as_ref()
-        .map_or(email.local_part(), DisplayName::as_str);
+    let given_name = name.as_ref().map(DisplayName::as_str);
+    let given_role = role.map(Role::as_str);
     let token = random_token();
     let row = tx
         .query_opt(
             &format!(
                 "INSERT INTO users (id, email, display_name, role, invite_hash, invite_expires_at)
-                 VALUES ($1, $2, $3, $4, $5, now() + make_interval(days => $6))
+                 VALUES ($1, $2, coalesce($3, $8), coalesce($4, $9), $5,
+                         now() + make_interval(days => $6))
                  ON CONFLICT (email) DO UPDATE
                    SET invite_hash = EXCLUDED.invite_hash, invite_expires_at = EXCLUDED.invite_expires_at,
-                       role = EXCLUDED.role, display_name = EXCLUDED.display_name
-                   WHERE users.password_hash IS NULL
+                       role = coalesce($4, users.role), display_name = coalesce($3, users.display_name)
+                   WHERE users.password_hash IS NULL AND users.disabled_at IS NULL AND $7
                  RETURNING {COLUMNS}"
             ),
             &[
                 &Uuid::now_v7(),
                 &email.as_str(),
-                &name,
-                &role.as_str(),
+                &given_name,
+                &given_role,
                 &token_hash(&token),
                 &(INVITE_DAYS as i32),
+                &resend,
+                &email.local_part(),
+                &Role::default().as_str(),
             ],
         )
         .await?;
-    match row {
-        Some(r) => Ok((user(&r), token)),
-        None => Err(DomainError::conflict(
+    if let Some(r) = row {
+        return Ok((user(&r), token));
+    }
+    let pending = tx
+        .query_opt(
+            "SELECT 1 FROM users WHERE email = $1 AND password_hash IS NULL AND disabled_at IS NULL",
+            &[&email.as_str()],
+        )
+        .await?;
+    Err(match pending {
+        Some(_) => DomainError::conflict(
+            "invite_pending",
+            format!("{email} is invited already; send \"resend\": true for a new link"),
+        ),
+        None => DomainError::conflict(
             "user_exists",
             format!("{email} already has an account in this tenant"),
-        )),
-    }
+        ),
+    })
 }
 
 /// Sets the password of the user an unexpired invite token belongs to, and spends the token.

@@ -24,7 +24,8 @@ use uuid::Uuid;
 /// flood of junk slugs or keys can't push out the tenants that are actually busy.
 const MAX_ENTRIES: u64 = 100_000;
 
-const TENANT_BY_SLUG: &str = "SELECT id, slug, state, schema_name, role_name, statement_timeout_ms
+const TENANT_BY_SLUG: &str =
+    "SELECT id, slug, state, schema_name, role_name, statement_timeout_ms, display_name
      FROM atrium_control.tenants WHERE slug = $1";
 const TENANT_BY_KEY: &str = "SELECT tenant_id, id, name FROM atrium_control.api_keys
      WHERE key_hash = $1 AND revoked_at IS NULL";
@@ -35,6 +36,8 @@ pub struct TenantRecord {
     pub slug: String,
     pub state: TenantState,
     pub scope: TenantScope,
+    /// What the tenant's users see it called (its status page, the invite page).
+    pub display_name: String,
 }
 
 /// An API key that is not revoked: whose it is, and what notes written with it name as
@@ -103,6 +106,7 @@ impl Directory {
             slug: r.get(1),
             state: r.get(2),
             scope: TenantScope::new(r.get(3), r.get(4), r.get::<_, i32>(5).max(0) as u32)?,
+            display_name: r.get(6),
         })))
     }
 

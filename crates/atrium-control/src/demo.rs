@@ -81,23 +81,29 @@ fn pick<T: Copy>(rng: &mut StdRng, from: &[T]) -> T {
 }
 
 impl Control {
-    /// Provisions `slugs` (idempotently), fills each with sample data once, and issues a
-    /// fresh demo key per tenant.
+    /// Provisions `slugs` (those that exist already are kept as they are), fills each with
+    /// sample data once, and issues a fresh demo key per tenant.
     pub async fn seed_demo(&self, slugs: &[(&str, &str)], actor: &str) -> Result<Vec<DemoTenant>> {
         let mut out = Vec::new();
         for (i, (slug, name)) in slugs.iter().enumerate() {
-            let p = self
-                .provision(
-                    &NewTenant {
+            let existing = self
+                .get_tenant(slug)
+                .await
+                .ok()
+                .filter(|t| t.state.is_live());
+            let tenant = match existing {
+                Some(t) => t,
+                None => {
+                    let new = NewTenant {
                         slug: (*slug).into(),
                         display_name: Some((*name).into()),
                         plan: Some("pro".into()),
                         ..Default::default()
-                    },
-                    actor,
-                )
-                .await?;
-            self.fill(&p.tenant.schema_name, i as u64).await?;
+                    };
+                    self.provision(&new, actor).await?
+                }
+            };
+            self.fill(&tenant.schema_name, i as u64).await?;
             let key = self.create_key(slug, "demo", actor).await?;
             out.push(DemoTenant {
                 slug: (*slug).into(),

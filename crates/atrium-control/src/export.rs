@@ -236,7 +236,8 @@ impl Control {
         file: &Path,
         actor: &str,
     ) -> Result<Tenant> {
-        let provisioned = self
+        // A taken slug is refused by provision itself (409 `tenant_exists`).
+        let tenant = self
             .provision(
                 &NewTenant {
                     slug: slug.to_owned(),
@@ -247,13 +248,6 @@ impl Control {
                 actor,
             )
             .await?;
-        if !provisioned.created {
-            return Err(DomainError::conflict(
-                "tenant_exists",
-                format!("tenant '{slug}' already exists"),
-            ));
-        }
-        let tenant = provisioned.tenant;
         let mut conn = self.pool.get().await?;
         let tx = conn.transaction().await?;
         load_blocks(&tx, &tenant.schema_name, blocks).await?;

@@ -2,9 +2,11 @@
 //! Provisions tenants, moves them through their lifecycle, migrates every tenant
 //! schema, issues API keys, and records every action in the audit log.
 
+pub mod actors;
 pub mod audit_action;
 pub mod backup;
 pub mod demo;
+pub mod detail;
 pub mod export;
 pub mod failed_sign_ins;
 pub mod http;
@@ -13,6 +15,7 @@ pub mod lifecycle;
 pub mod listing;
 pub mod migrate;
 pub mod operators;
+pub mod overview;
 pub mod provision;
 pub mod purge;
 pub mod registry;
@@ -83,7 +86,7 @@ impl Control {
         client
             .batch_execute(&format!(
                 "GRANT USAGE ON SCHEMA atrium_control TO {api};
-                 GRANT SELECT (id, slug, state, schema_name, role_name, statement_timeout_ms)
+                 GRANT SELECT (id, slug, state, schema_name, role_name, statement_timeout_ms, display_name)
                      ON atrium_control.tenants TO {api};
                  GRANT SELECT (id, name, tenant_id, key_hash, revoked_at) ON atrium_control.api_keys TO {api};"
             ))

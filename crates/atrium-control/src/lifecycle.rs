@@ -17,26 +17,43 @@ impl Control {
         registry::get(&**conn, slug.as_str()).await
     }
 
-    pub async fn suspend(&self, slug: &str, actor: &str) -> Result<Tenant> {
+    /// Stops serving the tenant. The reason goes into the audit log (and the tenant's
+    /// detail page), never to the tenant's users.
+    pub async fn suspend(&self, slug: &str, actor: &str, reason: &str) -> Result<Tenant> {
         use TenantState::{Active, Suspended};
-        self.transition(slug, actor, Action::TenantSuspend, Active, Suspended)
-            .await
+        let reason = DisplayName::parse_with_max("reason", reason, SUSPEND_REASON_MAX_CHARS)?;
+        let detail = json!({"reason": reason});
+        self.transition(
+            slug,
+            actor,
+            Action::TenantSuspend,
+            (Active, Suspended),
+            detail,
+        )
+        .await
     }
 
     pub async fn resume(&self, slug: &str, actor: &str) -> Result<Tenant> {
         use TenantState::{Active, Suspended};
-        self.transition(slug, actor, Action::TenantResume, Suspended, Active)
-            .await
+        self.transition(
+            slug,
+            actor,
+            Action::TenantResume,
+            (Suspended, Active),
+            json!({}),
+        )
+        .await
     }
 
-    /// `from` → `to`; already being in `to` is success (idempotent), anything else a conflict.
+    /// `from` → `to`; already being in `to` is success (idempotent), anything else a
+    /// conflict. `detail` joins `from` and `to` in the audit entry.
     async fn transition(
         &self,
         slug: &str,
         actor: &str,
         action: Action,
-        from: TenantState,
-        to: TenantState,
+        (from, to): (TenantState, TenantState),
+        mut detail: serde_json::Value,
     ) -> Result<Tenant> {
         let slug = TenantSlug::parse(slug)?;
         let mut conn = self.pool.get().await?;
@@ -60,15 +77,11 @@ impl Control {
             &[&tenant.id, &to],
         )
         .await?;
-        registry::record_change(
-            &*tx,
-            actor,
-            action,
-            slug.as_str(),
-            slug.as_str(),
-            json!({"from": from, "to": to}),
-        )
-        .await?;
+        if let Some(d) = detail.as_object_mut() {
+            d.insert("from".into(), json!(from));
+            d.insert("to".into(), json!(to));
+        }
+        registry::record_change(&*tx, actor, action, slug.as_str(), slug.as_str(), detail).await?;
         let tenant = registry::get(&*tx, slug.as_str()).await?;
         tx.commit().await?;
         Ok(tenant)
@@ -169,6 +182,9 @@ pub struct TenantChange {
     /// Applied per transaction by the data plane (SET LOCAL statement_timeout).
     pub statement_timeout_ms: Option<i32>,
 }
+
+/// An operator's reason for a suspension: a sentence or a short paragraph.
+pub const SUSPEND_REASON_MAX_CHARS: usize = 500;
 
 /// Tenants' display names may be longer than people's.
 pub const TENANT_NAME_MAX_CHARS: usize = 200;

@@ -19,6 +19,46 @@ pub struct ConsoleConfig {
     pub api_url: String,
     /// The tenant schema version this build migrates to.
     pub tenant_migration_target: i32,
+    /// What a new tenant's slug must look like, to show before anyone types one.
+    pub slug_rules: SlugRules,
+}
+
+/// The rules [`TenantSlug::parse`] applies, for a form to show and check as people type.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SlugRules {
+    /// A regular expression for the shape: `^[a-z][a-z0-9_]{2,39}$`.
+    pub pattern: &'static str,
+    pub min_length: usize,
+    pub max_length: usize,
+    /// Refused whole.
+    pub reserved: &'static [&'static str],
+    /// Refused at the start.
+    pub reserved_prefixes: &'static [&'static str],
+    /// The rules in one plain sentence (English; the console translates by the fields).
+    pub description: String,
+}
+
+impl SlugRules {
+    pub fn current() -> Self {
+        use atrium_core::tenancy::{
+            RESERVED_EXACT, RESERVED_PREFIXES, SLUG_MAX, SLUG_MIN, SLUG_PATTERN,
+        };
+        Self {
+            pattern: SLUG_PATTERN,
+            min_length: SLUG_MIN,
+            max_length: SLUG_MAX,
+            reserved: RESERVED_EXACT,
+            reserved_prefixes: RESERVED_PREFIXES,
+            description: format!(
+                "{SLUG_MIN} to {SLUG_MAX} characters: lowercase letters a-z, digits and \
+                 underscores, starting with a letter. It appears in URLs, can't be changed \
+                 later and is never reused; a few names ({}) and anything starting with {} \
+                 are reserved.",
+                RESERVED_EXACT.join(", "),
+                RESERVED_PREFIXES.join(" or ")
+            ),
+        }
+    }
 }
 
 /// A deleted tenant's export, ready to stream.
@@ -45,7 +85,9 @@ impl Control {
         keyset: &Keyset,
     ) -> Result<Page<AuditEntry>> {
         let conn = self.pool.get().await?;
-        registry::audit_log(&conn, filter, keyset).await
+        let mut page = registry::audit_log(&conn, filter, keyset).await?;
+        crate::actors::name_operators(&**conn, &mut page.items).await?;
+        Ok(page)
     }
 
     /// The tenant's newest export (a plain SQL file).
@@ -66,6 +108,7 @@ impl Control {
         ConsoleConfig {
             api_url: self.config.public_api_url.clone(),
             tenant_migration_target: migrations::latest(schema::TENANT),
+            slug_rules: SlugRules::current(),
         }
     }
 }

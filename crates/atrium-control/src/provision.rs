@@ -5,6 +5,10 @@
 //! DDL is transactional. A crash anywhere rolls that transaction back, and running the
 //! command again finds the `provisioning` row and does the whole job. Two concurrent
 //! runs for one slug serialize on the registry row's lock; the second sees `active`.
+//!
+//! That rerun is the only repeat allowed: the same slug, still `provisioning`, asked for
+//! with the same name and plan. Any other request for a slug that is taken is a 409
+//! `tenant_exists`, so a new name or plan is never silently dropped.
 
 use crate::audit_action::Action;
 use atrium_core::domain::{DomainError, Result};
@@ -68,14 +72,8 @@ pub enum Step {
 pub type Observer<'a> =
     &'a (dyn Fn(Step) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync);
 
-pub struct Provisioned {
-    pub tenant: Tenant,
-    /// False when the tenant already existed and nothing was done.
-    pub created: bool,
-}
-
 impl Control {
-    pub async fn provision(&self, req: &NewTenant, actor: &str) -> Result<Provisioned> {
+    pub async fn provision(&self, req: &NewTenant, actor: &str) -> Result<Tenant> {
         let result = self
             .provision_observed(req, actor, &|_| Box::pin(async {}), schema::TENANT)
             .await;
@@ -92,7 +90,7 @@ impl Control {
         actor: &str,
         observe: Observer<'_>,
         set: &[Migration],
-    ) -> Result<Provisioned> {
+    ) -> Result<Tenant> {
         let slug = TenantSlug::parse(&req.slug)?;
         let display_name = DisplayName::parse_with_max(
             "display_name",
@@ -137,11 +135,22 @@ impl Control {
         let tx = conn.transaction().await?;
         let tenant = registry::lock(&*tx, slug.as_str()).await?;
         match tenant.state {
+            TenantState::Provisioning
+                if tenant.display_name != display_name.as_str() || tenant.plan != plan =>
+            {
+                return Err(DomainError::conflict(
+                    "tenant_exists",
+                    format!(
+                        "tenant '{slug}' is being provisioned with another name or plan; \
+                         repeat the first request to finish it"
+                    ),
+                ))
+            }
             TenantState::Active | TenantState::Suspended => {
-                return Ok(Provisioned {
-                    tenant,
-                    created: false,
-                })
+                return Err(DomainError::conflict(
+                    "tenant_exists",
+                    format!("a tenant with slug '{slug}' already exists; choose another slug"),
+                ))
             }
             TenantState::Deleting | TenantState::Deleted => {
                 return Err(DomainError::conflict(
@@ -202,9 +211,6 @@ impl Control {
         let tenant = registry::get(&*tx, slug.as_str()).await?;
         tx.commit().await?;
         observe(Step::Activated).await;
-        Ok(Provisioned {
-            tenant,
-            created: true,
-        })
+        Ok(tenant)
     }
 }

@@ -191,6 +191,8 @@ pub struct AuditEntry {
     pub at: DateTime<Utc>,
     /// Who acted: `operator:<email>`, `token:admin` or `cli:<user>`.
     pub actor: String,
+    /// The actor for people to read: `Name <email>`, `admin token`, `command line (root)`.
+    pub actor_display: String,
     /// What was done: `tenant.create`, `key.revoke`, `operator.sign_in`, ...
     pub action: String,
     pub tenant_slug: Option<String>,
@@ -247,6 +249,7 @@ impl From<&Row> for AuditEntry {
             id: r.get("id"),
             at: r.get("at"),
             actor: r.get("actor"),
+            actor_display: crate::actors::describe(r.get("actor")),
             action: r.get("action"),
             tenant_slug: r.get("tenant_slug"),
             outcome: r.get("outcome"),

@@ -36,6 +36,11 @@ pub const TENANT: &[Migration] = &[
         "notes_settings",
         include_str!("../migrations/tenant/0003_notes_settings.sql"),
     ),
+    Migration::new(
+        4,
+        "team",
+        include_str!("../migrations/tenant/0004_team.sql"),
+    ),
 ];
 
 #[cfg(test)]

@@ -3,7 +3,8 @@
 //! the last 7 days and API requests per minute over the last hour (from ClickHouse,
 //! each event counted once). Analytics being down leaves those two empty, nothing more.
 
-use atrium_core::domain::Result;
+use atrium_analytics::clickhouse::quote;
+use atrium_core::{domain::Result, tenancy::TenantSlug};
 use serde::{Deserialize, Serialize};
 
 use crate::Control;
@@ -25,6 +26,17 @@ struct Usage {
 
 impl Control {
     pub async fn tenant_stats(&self) -> Result<Vec<TenantStats>> {
+        self.stats_of(None).await
+    }
+
+    /// One live tenant's stats (None for a tenant that isn't live).
+    pub async fn one_tenant_stats(&self, slug: &TenantSlug) -> Result<Option<TenantStats>> {
+        Ok(self.stats_of(Some(slug)).await?.pop())
+    }
+
+    /// Every live tenant's stats, or only `only`'s.
+    async fn stats_of(&self, only: Option<&TenantSlug>) -> Result<Vec<TenantStats>> {
+        let slug = only.map(TenantSlug::as_str);
         let conn = self.pool.get().await?;
         let rows = conn
             .query(
@@ -33,22 +45,24 @@ impl Control {
                            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                           WHERE n.nspname = t.schema_name AND c.relkind IN ('r', 'm'))
                    FROM atrium_control.tenants t
-                  WHERE t.state IN ('active', 'suspended')
+                  WHERE t.state IN ('active', 'suspended') AND ($1::text IS NULL OR t.slug = $1)
                   ORDER BY t.slug",
-                &[],
+                &[&slug],
             )
             .await?;
+        // ClickHouse 18.16 has no query parameters: the slug, already validated, is quoted.
+        let tenant_filter = slug.map_or(String::new(), |s| format!("AND tenant = {}", quote(s)));
         // None: no analytics configured, or ClickHouse unreachable (logged).
         let usage: Option<Vec<Usage>> = match &self.clickhouse {
             Some(ch) => ch
-                .query(
+                .query(&format!(
                     "SELECT tenant,
                             uniqExactIf(event_id, ts >= now() - INTERVAL 7 DAY) AS events_7d,
                             uniqExactIf(event_id, name = 'api_request' AND ts >= now() - INTERVAL 1 HOUR) AS requests_1h
                        FROM events
-                      WHERE ts >= now() - INTERVAL 7 DAY
-                      GROUP BY tenant",
-                )
+                      WHERE ts >= now() - INTERVAL 7 DAY {tenant_filter}
+                      GROUP BY tenant"
+                ))
                 .await
                 .map_err(|e| tracing::warn!(error = %e, "tenant usage from ClickHouse unavailable"))
                 .ok(),

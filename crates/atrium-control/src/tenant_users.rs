@@ -3,7 +3,10 @@
 //! SQL the data plane uses (`atrium_accounts::tenant_users`).
 
 use crate::audit_action::Action;
-use atrium_accounts::tenant_users::{self, Role, TenantUser};
+use atrium_accounts::{
+    team::{self, ResetLink},
+    tenant_users::{self, Role, TenantUser},
+};
 use atrium_core::domain::Result;
 use atrium_core::{
     db::{TenantScope, TenantTx},
@@ -15,7 +18,8 @@ use uuid::Uuid;
 use crate::{registry, Control};
 
 impl Control {
-    async fn tenant_tx(&self, slug: &str) -> Result<(registry::Tenant, TenantTx)> {
+    /// A transaction in the live tenant's schema, as the tables' owner.
+    pub(crate) async fn tenant_tx(&self, slug: &str) -> Result<(registry::Tenant, TenantTx)> {
         let slug = TenantSlug::parse(slug)?;
         let conn = self.pool.get().await?;
         let tenant = registry::get(&**conn, slug.as_str()).await?;
@@ -26,29 +30,53 @@ impl Control {
         Ok((tenant, tx))
     }
 
-    /// Invites a user into a tenant; returns the user and the one-time invite token.
+    /// Invites a user into a tenant; returns the user and the one-time invite token. A
+    /// pending invite is renewed only with `resend` (409 `invite_pending` otherwise).
     pub async fn invite_tenant_user(
         &self,
         slug: &str,
-        email: &str,
-        display_name: Option<&str>,
-        role: Role,
+        (email, display_name): (&str, Option<&str>),
+        role: Option<Role>,
+        resend: bool,
         actor: &str,
     ) -> Result<(TenantUser, String)> {
         let (tenant, mut tx) = self.tenant_tx(slug).await?;
-        let (user, token) = tenant_users::invite(&mut tx, email, display_name, role).await?;
+        let (user, token) =
+            tenant_users::invite(&mut tx, email, display_name, role, resend).await?;
         tx.commit().await?;
-        let conn = self.pool.get().await?;
-        registry::audit(
-            &**conn,
-            actor,
-            Action::TenantUserInvite,
-            Some(&tenant.slug),
-            Ok(()),
-            json!({"email": user.email, "role": role}),
-        )
-        .await?;
+        let detail = json!({"email": user.email, "role": user.role, "resend": resend});
+        self.audit_ok(actor, Action::TenantUserInvite, &tenant.slug, detail)
+            .await?;
         Ok((user, token))
+    }
+
+    /// Issues a one-time password reset link for one of the tenant's users (24 hours,
+    /// voiding any earlier one), audited without the token.
+    pub async fn reset_tenant_user_password(
+        &self,
+        slug: &str,
+        user_id: Uuid,
+        actor: &str,
+    ) -> Result<ResetLink> {
+        let (tenant, mut tx) = self.tenant_tx(slug).await?;
+        let link = team::issue_reset(&mut tx, user_id).await?;
+        tx.commit().await?;
+        let detail = json!({"email": link.user.email, "expires_at": link.expires_at});
+        self.audit_ok(actor, Action::TenantUserPasswordReset, &tenant.slug, detail)
+            .await?;
+        Ok(link)
+    }
+
+    /// Records a successful change to a tenant's users, after its own transaction.
+    async fn audit_ok(
+        &self,
+        actor: &str,
+        action: Action,
+        slug: &str,
+        detail: serde_json::Value,
+    ) -> Result<()> {
+        let conn = self.pool.get().await?;
+        registry::audit(&**conn, actor, action, Some(slug), Ok(()), detail).await
     }
 
     /// The tenant's users in id order after `after`, at most `fetch` of them.

@@ -18,7 +18,9 @@ use serde::{Deserialize, Serialize};
 use crate::tenancy::is_plain_identifier;
 
 mod backup;
+mod peers;
 pub use backup::BackupConfig;
+pub use peers::PeersConfig;
 
 /// Marker that every committed development secret carries; production refuses it.
 pub const DEV_SECRET_MARKER: &str = "dev-only-insecure";
@@ -365,6 +367,9 @@ pub struct ControlConfig {
     /// What a new tenant starts with, unless its provisioning request says otherwise.
     #[serde(default)]
     pub tenant_defaults: TenantDefaults,
+    /// The api and collector whose readiness the operator overview shows.
+    #[serde(default)]
+    pub peers: PeersConfig,
 }
 
 /// A new tenant's currency and time zone; its admins can change them later.
@@ -459,6 +464,7 @@ impl Default for Config {
                 public_api_url: "http://127.0.0.1:8080".into(),
                 backup: BackupConfig::default(),
                 tenant_defaults: TenantDefaults::default(),
+                peers: PeersConfig::default(),
             },
             clickhouse: ClickHouseConfig {
                 // Empty: no ClickHouse configured (migrate skips it, the collector refuses to start).
@@ -625,6 +631,7 @@ impl Config {
                 &defaults.timezone,
             ))
             .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        self.control.peers.validate()?;
         if self.control.migrate_concurrency == 0 || self.control.migrate_concurrency > 64 {
             return bad("control.migrate_concurrency must be between 1 and 64".into());
         }

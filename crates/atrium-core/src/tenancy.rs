@@ -9,9 +9,12 @@ use serde::Serialize;
 
 pub const SLUG_MIN: usize = 3;
 pub const SLUG_MAX: usize = 40;
+/// [`TenantSlug::parse`]'s shape as a regular expression, for forms that check as people
+/// type (the reserved words below are refused besides).
+pub const SLUG_PATTERN: &str = "^[a-z][a-z0-9_]{2,39}$";
 
 /// Words that would collide with PostgreSQL's or Atrium's own namespaces.
-const RESERVED_EXACT: &[&str] = &[
+pub const RESERVED_EXACT: &[&str] = &[
     "public",
     "information_schema",
     "postgres",
@@ -22,7 +25,7 @@ const RESERVED_EXACT: &[&str] = &[
     "control",
     "system",
 ];
-const RESERVED_PREFIXES: &[&str] = &["pg_", "atrium_", "atrium"];
+pub const RESERVED_PREFIXES: &[&str] = &["pg_", "atrium_", "atrium"];
 
 /// Why a slug was refused. `rule()` is the stable machine-readable name of the rule.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -132,6 +135,12 @@ pub fn quote_literal(value: &str) -> Result<String, SlugError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_published_pattern_matches_the_bounds() {
+        let quantifier = format!("{{{},{}}}$", SLUG_MIN - 1, SLUG_MAX - 1);
+        assert!(SLUG_PATTERN.ends_with(&quantifier), "{SLUG_PATTERN}");
+    }
 
     #[test]
     fn accepts_plain_slugs() {

@@ -105,6 +105,9 @@ impl ApiError {
             ApiError::InvalidTenantSlug(_) => "invalid_tenant_slug",
             ApiError::Unauthorized => "unauthorized",
             ApiError::NotFound("tenant") => "tenant_not_found",
+            // Link pages: one code for unknown, expired, revoked and used tokens alike.
+            ApiError::NotFound("invite") => "invite_invalid",
+            ApiError::NotFound("password reset") => "reset_invalid",
             ApiError::NotFound(_) => "not_found",
             ApiError::TenantSuspended => "tenant_suspended",
             ApiError::Validation(_) => "validation_failed",

@@ -127,8 +127,11 @@ enum TenantAction {
     Get {
         slug: String,
     },
+    /// Stop serving the tenant; the reason is audited, never shown to its users.
     Suspend {
         slug: String,
+        #[arg(long)]
+        reason: String,
     },
     Resume {
         slug: String,
@@ -469,7 +472,7 @@ async fn tenant(control: Control, action: TenantAction) -> anyhow::Result<()> {
             currency,
             timezone,
         } => {
-            let p = control
+            let tenant = control
                 .provision(
                     &NewTenant {
                         slug,
@@ -481,14 +484,16 @@ async fn tenant(control: Control, action: TenantAction) -> anyhow::Result<()> {
                     &who,
                 )
                 .await?;
-            print(&p.tenant)?;
+            print(&tenant)?;
         }
         TenantAction::List => {
             let conn = control.pool.get().await?;
             print(&atrium_control::registry::all(&**conn).await?)?;
         }
         TenantAction::Get { slug } => print(&control.get_tenant(&slug).await?)?,
-        TenantAction::Suspend { slug } => print(&control.suspend(&slug, &who).await?)?,
+        TenantAction::Suspend { slug, reason } => {
+            print(&control.suspend(&slug, &who, &reason).await?)?
+        }
         TenantAction::Resume { slug } => print(&control.resume(&slug, &who).await?)?,
         TenantAction::Delete { slug } => print(&control.delete(&slug, &who).await?)?,
         TenantAction::Export { slug } => print(&control.export_live(&slug, &who).await?)?,

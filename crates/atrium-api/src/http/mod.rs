@@ -12,6 +12,8 @@ mod orders;
 mod resource;
 mod session;
 mod settings;
+mod status;
+mod team;
 mod timeline;
 mod users;
 
@@ -29,7 +31,7 @@ use utoipa::{
     },
     IntoParams, OpenApi,
 };
-use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 use crate::{tenant, AppState};
@@ -61,6 +63,7 @@ fn resources() -> OpenApiRouter<AppState> {
         .merge(analytics::router())
         .merge(session::router())
         .merge(users::router())
+        .merge(team::router())
 }
 
 /// Routes reachable without credentials: sign-in and invite acceptance check their own,
@@ -71,16 +74,28 @@ fn public() -> Router<AppState> {
         .route("/invites/accept", post(users::accept))
 }
 
+/// Public routes that are in the OpenAPI document.
+fn public_documented() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(status::status))
+        .merge(team::public())
+}
+
 /// Routes with tenant resolution applied, plus `/v1/openapi.json`; the chaos routes too
 /// when `chaos` holds the admin token they require.
 pub fn router(state: AppState, chaos: Option<SecretString>) -> Router {
     let (scoped, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/v1/t/{tenant}", resources())
         .split_for_parts();
+    let (open, open_doc) = OpenApiRouter::new()
+        .nest("/v1/t/{tenant}", public_documented())
+        .split_for_parts();
+    doc.merge(open_doc);
     document_tenant_and_auth(&mut doc);
     let resolve = middleware::from_fn_with_state(state.clone(), tenant::resolve);
     let mut app = Router::new()
         .merge(scoped.route_layer(resolve.clone()))
+        .merge(open)
         .nest("/v1/t/{tenant}", public());
     if state.dev_tenant_param {
         // Learning mode: the same routes without the tenant in the path, chosen by `?tid=`.

@@ -49,7 +49,12 @@ async fn list(
 pub struct NewInvite {
     pub email: String,
     pub display_name: Option<String>,
-    pub role: Role,
+    /// `member` unless given (a resent invite keeps its role unless given).
+    pub role: Option<Role>,
+    /// For an address with a pending invite: issue a new link (the old one stops
+    /// working). Without it, such an address is a 409 `invite_pending`.
+    #[serde(default)]
+    pub resend: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -59,8 +64,8 @@ pub struct Invite {
     pub invite_token: String,
 }
 
-/// Invites a user (tenant admins and API keys only). Inviting a pending address again
-/// issues a new token; an address that already signed in is a 409.
+/// Invites a user (tenant admins and API keys only). An address with an account is a 409
+/// `user_exists`; one with a pending invite a 409 `invite_pending`, unless `resend`.
 #[utoipa::path(post, path = "/users", tag = "users", request_body = NewInvite,
     responses((status = 201, body = Invite), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 #[instrument(skip_all, fields(tenant = r.slug()))]
@@ -70,8 +75,9 @@ async fn invite(
 ) -> Result<(StatusCode, Json<Invite>), ApiError> {
     r.part.require_admin()?;
     let mut tx = r.begin().await?;
+    let name = n.display_name.as_deref();
     let (user, invite_token) =
-        tenant_users::invite(&mut tx, &n.email, n.display_name.as_deref(), n.role).await?;
+        tenant_users::invite(&mut tx, &n.email, name, n.role, n.resend).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(Invite { user, invite_token })))
 }

@@ -1257,3 +1257,50 @@ async fn demo_data_tells_the_default_funnel_story() {
         "{next}"
     );
 }
+
+/// The operator overview's activity comes from the events ClickHouse holds: one series of
+/// API requests and one of the other tracked events, hour by hour over a day with the
+/// current hour marked incomplete, each saying what it counts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn overview_series_say_what_they_count() {
+    let app = TestApp::spawn_with_analytics(|_| {}).await;
+    let t = app.tenant("acme").await;
+    app.tenant("quiet").await;
+    for i in 0..3 {
+        app.customer(&t, &format!("Customer {i}")).await;
+    }
+    let (s, _) = app
+        .post(&t, "/events", json!({"events": pageviews(10, "/")}))
+        .await;
+    assert_eq!(s, StatusCode::ACCEPTED);
+    assert_eq!(wait_count(&app, "acme", "api_request", 4).await, 4);
+    assert_eq!(wait_count(&app, "acme", "pageview", 10).await, 10);
+    assert_eq!(wait_count(&app, "acme", "customer_created", 3).await, 3);
+
+    let o = serde_json::to_value(app.control.overview().await.expect("overview")).expect("json");
+    assert_eq!(o["activity"]["available"], true, "{o}");
+    let series = o["activity"]["series"].as_array().expect("series");
+    let sum = |name: &str| -> u64 {
+        let s = series.iter().find(|s| s["name"] == name).expect("series");
+        assert!(s["counts"].as_str().is_some_and(|c| c.len() > 20), "{s}");
+        let points = s["points"].as_array().expect("points");
+        assert_eq!(points.len(), 24);
+        assert_eq!(points[23]["partial"], true);
+        assert!(points[..23].iter().all(|p| p["partial"] == false));
+        points
+            .iter()
+            .map(|p| p["count"].as_u64().unwrap_or(0))
+            .sum()
+    };
+    assert_eq!(sum("requests"), 4, "3 creates and 1 batch");
+    assert_eq!(sum("events"), 13, "10 pageviews and 3 customer_created");
+    assert_eq!(o["top_tenants"][0]["slug"], "acme");
+    assert_eq!(o["top_tenants"][1]["events_7d"], 0);
+    let clickhouse = o["readiness"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|p| p["process"] == "clickhouse")
+        .expect("clickhouse");
+    assert_eq!(clickhouse["status"], "ready", "{clickhouse}");
+}

@@ -139,7 +139,10 @@ async fn a_key_for_a_on_bs_path_reveals_nothing() {
     );
 
     // Even suspension of B is invisible to A's key.
-    app.control.suspend("bravo", "test").await.expect("suspend");
+    app.control
+        .suspend("bravo", "test", "testing")
+        .await
+        .expect("suspend");
     let (s, body) = app.get(&a_on_b, "/customers").await;
     assert_problem(s, &body, StatusCode::NOT_FOUND, "tenant_not_found");
     app.control.resume("bravo", "test").await.expect("resume");
@@ -415,7 +418,10 @@ async fn lifecycle_changes_reach_the_running_api() {
     let (s, _) = app.get(&a, "/customers").await;
     assert_eq!(s, StatusCode::OK);
 
-    app.control.suspend("alpha", "test").await.expect("suspend");
+    app.control
+        .suspend("alpha", "test", "testing")
+        .await
+        .expect("suspend");
     let (s, body) = eventually(&app, &a, StatusCode::LOCKED).await;
     assert_problem(s, &body, StatusCode::LOCKED, "tenant_suspended");
     assert!(body["detail"]
@@ -583,4 +589,76 @@ async fn notes_of_another_tenant_are_not_found() {
     assert_eq!(before, app.db.fingerprint().await, "nothing changed");
     let (_, list) = app.get(&b, &format!("/customers/{cid}/notes")).await;
     assert_eq!(list["items"][0]["body"], "Bravo only");
+}
+
+/// Team management is tenant-scoped: another tenant's user ids, invite tokens and reset
+/// tokens find nothing, and nothing of the other tenant changes.
+#[tokio::test]
+async fn another_tenants_users_invites_and_reset_links_are_not_found() {
+    let app = TestApp::spawn().await;
+    let a = app.tenant("alpha").await;
+    let b = app.tenant("bravo").await;
+    let (_, invited) = app
+        .post(&b, "/users", json!({"email": "bo@bravo.test"}))
+        .await;
+    let b_invite = invited["invite_token"].as_str().expect("token").to_owned();
+    let b_id = invited["user"]["id"].as_str().expect("id").to_owned();
+    let (s, _) = app
+        .http
+        .post(format!("{}/v1/t/bravo/invites/accept", app.base))
+        .json(&json!({"token": b_invite, "password": "a long password"}))
+        .send()
+        .await
+        .map(|r| (r.status(), ()))
+        .expect("accept");
+    assert_eq!(s, StatusCode::OK);
+    let (_, reset) = app
+        .post(&b, &format!("/users/{b_id}/password-reset"), json!({}))
+        .await;
+    let b_reset = reset["reset_token"]
+        .as_str()
+        .expect("reset token")
+        .to_owned();
+    let (_, other) = app
+        .post(&b, "/users", json!({"email": "cy@bravo.test"}))
+        .await;
+    let b_pending = other["user"]["id"].as_str().expect("id").to_owned();
+    let other_token = other["invite_token"].as_str().expect("token").to_owned();
+
+    let user = format!("/users/{b_id}");
+    let (s, body) = app.patch(&a, &user, json!({"role": "admin"})).await;
+    assert_problem(s, &body, StatusCode::NOT_FOUND, "not_found");
+    for path in [user.clone(), format!("/invites/{b_pending}")] {
+        let (s, _) = app.delete(&a, &path).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{path}");
+    }
+    let (s, _) = app
+        .post(&a, &format!("{user}/password-reset"), json!({}))
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let preview = format!(
+        "{}/v1/t/alpha/invites/preview?token={other_token}",
+        app.base
+    );
+    let (s, body) = send(app.http.get(preview)).await;
+    assert_problem(s, &body, StatusCode::NOT_FOUND, "invite_invalid");
+    let (s, body) = send(
+        app.http
+            .post(format!("{}/v1/t/alpha/password-reset", app.base))
+            .json(&json!({"token": b_reset, "password": "a stolen password"})),
+    )
+    .await;
+    assert_problem(s, &body, StatusCode::NOT_FOUND, "reset_invalid");
+
+    let (_, users) = app.get(&b, "/users").await;
+    let items = users["items"].as_array().expect("items");
+    assert_eq!(items.len(), 2, "bravo keeps both");
+    assert_eq!(items[0]["role"], "member");
+    let (s, _) = send(
+        app.http
+            .post(format!("{}/v1/t/bravo/password-reset", app.base))
+            .json(&json!({"token": b_reset, "password": "the owner's new password"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "bravo's link still works in bravo");
 }

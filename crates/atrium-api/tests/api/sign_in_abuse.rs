@@ -180,7 +180,7 @@ async fn suspended_state_and_timing_oracles_on_unauthenticated_routes_are_gone()
     tenant_with_user(&app, "acme", "ann@acme.test", "ann's long password").await;
     tenant_with_user(&app, "frozen", "fay@frozen.test", "fay's long password").await;
     app.control
-        .suspend("frozen", "test")
+        .suspend("frozen", "test", "testing")
         .await
         .expect("suspend");
     // The data plane hears of the suspension through LISTEN/NOTIFY.

@@ -46,6 +46,12 @@ impl TestApp {
         (s, set, res.json().await.unwrap_or(Value::Null))
     }
 
+    /// Accepts an invite with a good password.
+    async fn accept(&self, slug: &str, token: &str) -> (StatusCode, Option<String>, Value) {
+        let body = json!({"token": token, "password": "a long password"});
+        self.public(slug, "/invites/accept", body).await
+    }
+
     /// Invites, accepts, and returns the browser the acceptance signed in.
     async fn user(&self, t: &TestTenant, email: &str, role: &str) -> Browser {
         let token = self.invite(t, email, role).await;
@@ -131,7 +137,7 @@ async fn invited_user_accepts_signs_in_and_works_with_the_crm() {
             json!({"token": token, "password": "a long password"}),
         )
         .await;
-    assert_problem(s, &b, StatusCode::NOT_FOUND, "not_found");
+    assert_problem(s, &b, StatusCode::NOT_FOUND, "invite_invalid");
 
     let (s, set, b) = app
         .public(
@@ -394,7 +400,10 @@ async fn suspended_tenants_refuse_their_users_with_423() {
     let app = TestApp::spawn().await;
     let acme = app.tenant("acme").await;
     let ann = app.user(&acme, "ann@acme.test", "admin").await;
-    app.control.suspend("acme", "test").await.expect("suspend");
+    app.control
+        .suspend("acme", "test", "testing")
+        .await
+        .expect("suspend");
     // The api hears of it through LISTEN/NOTIFY; give that a moment.
     let mut last = (StatusCode::OK, Value::Null);
     for _ in 0..100 {
@@ -417,6 +426,48 @@ async fn suspended_tenants_refuse_their_users_with_423() {
     assert_problem(s, &b, StatusCode::LOCKED, "tenant_suspended");
 }
 
+/// Finding: suspension was invisible to the tenant's users, who met a sign-in form that
+/// refused them. The app asks `/status` first, without credentials; the operator's reason
+/// stays with the operators.
+#[tokio::test]
+async fn suspended_tenant_status_is_public_without_reason() {
+    let app = TestApp::spawn().await;
+    app.tenant("acme").await;
+    let status = |slug: &'static str| {
+        let url = format!("{}/v1/t/{slug}/status", app.base);
+        let http = app.http.clone();
+        async move { send(http.get(url)).await }
+    };
+    let (s, b) = status("acme").await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b, json!({"display_name": "acme", "state": "active"}));
+    app.control
+        .suspend("acme", "test", "invoice 2026-11 unpaid")
+        .await
+        .expect("suspend");
+    let mut last = (StatusCode::OK, Value::Null);
+    for _ in 0..100 {
+        last = status("acme").await;
+        if last.1["state"] == "suspended" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(last.0, StatusCode::OK);
+    assert_eq!(
+        last.1,
+        json!({"display_name": "acme", "state": "suspended"})
+    );
+    assert!(
+        !last.1.to_string().contains("invoice"),
+        "the reason is the operators'"
+    );
+    let (s, b) = status("nobody").await;
+    assert_problem(s, &b, StatusCode::NOT_FOUND, "tenant_not_found");
+    let (s, b) = status("Bad-Slug").await;
+    assert_problem(s, &b, StatusCode::BAD_REQUEST, "invalid_tenant_slug");
+}
+
 #[tokio::test]
 async fn an_operator_invites_the_first_admin_through_the_control_plane() {
     use atrium_accounts::tenant_users::Role;
@@ -426,9 +477,9 @@ async fn an_operator_invites_the_first_admin_through_the_control_plane() {
         .control
         .invite_tenant_user(
             "acme",
-            "first@acme.test",
-            Some("First"),
-            Role::Admin,
+            ("first@acme.test", Some("First")),
+            Some(Role::Admin),
+            false,
             "operator:ops@x.test",
         )
         .await
@@ -463,7 +514,13 @@ async fn an_operator_invites_the_first_admin_through_the_control_plane() {
     assert_eq!(users.len(), 2);
     let err = app
         .control
-        .invite_tenant_user("acme", "first@acme.test", None, Role::Member, "test")
+        .invite_tenant_user(
+            "acme",
+            ("first@acme.test", None),
+            Some(Role::Member),
+            true,
+            "test",
+        )
         .await
         .expect_err("already signed up");
     assert_eq!(atrium_http::ApiError::from(err).code(), "user_exists");
@@ -598,4 +655,238 @@ async fn notes_written_by_a_signed_in_user_name_them_and_members_only_read_setti
         )
         .await;
     assert_problem(s, &body, StatusCode::FORBIDDEN, "admin_only");
+}
+
+impl TestApp {
+    /// A request without credentials (the link pages).
+    async fn anonymous(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        send(req).await
+    }
+
+    /// `who` gives the user at `path` the role `role`.
+    async fn set_role(&self, who: &Browser, path: &str, role: &str) -> (StatusCode, Value) {
+        let body = json!({ "role": role });
+        self.by(who, Method::PATCH, path, Some(body)).await
+    }
+
+    /// An admin's change through their browser, with the CSRF token.
+    async fn by(
+        &self,
+        who: &Browser,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        self.as_user("acme", who, method, path, true, body).await
+    }
+}
+
+/// `acme` with Ann, its admin, and Bob, a member, both signed in.
+async fn acme_team() -> (TestApp, TestTenant, Browser, Browser) {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let ann = app.user(&acme, "ann@acme.test", "admin").await;
+    let bob = app.user(&acme, "bob@acme.test", "member").await;
+    (app, acme, ann, bob)
+}
+
+/// Finding: re-inviting an address silently changed the person's pending invite (and
+/// role); an address with an account was refused only at the very end.
+#[tokio::test]
+async fn reinviting_existing_user_is_refused() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let (s, b) = app
+        .post(&acme, "/users", json!({"email": "bo@acme.test"}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    assert_eq!(b["user"]["role"], "member", "member unless asked");
+    let first = b["invite_token"].as_str().expect("token").to_owned();
+    let again = json!({"email": "Bo@acme.test", "role": "admin"});
+    let (s, b) = app.post(&acme, "/users", again.clone()).await;
+    assert_problem(s, &b, StatusCode::CONFLICT, "invite_pending");
+    let (_, users) = app.get(&acme, "/users").await;
+    assert_eq!(
+        users["items"][0]["role"], "member",
+        "the refusal changed nothing"
+    );
+
+    let (s, b) = app
+        .post(
+            &acme,
+            "/users",
+            json!({"email": "bo@acme.test", "resend": true}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let second = b["invite_token"].as_str().expect("token").to_owned();
+    let preview = |token: &str| format!("/v1/t/acme/invites/preview?token={token}");
+    let (s, b) = app.anonymous(Method::GET, &preview(&first), None).await;
+    assert_problem(s, &b, StatusCode::NOT_FOUND, "invite_invalid");
+    let (s, _, b) = app.accept("acme", &second).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    for resend in [false, true] {
+        let body = json!({"email": "bo@acme.test", "resend": resend});
+        let (s, b) = app.post(&acme, "/users", body).await;
+        assert_problem(s, &b, StatusCode::CONFLICT, "user_exists");
+    }
+}
+
+/// The accept page shows whom the link invites, into which tenant, before its form; a
+/// bad, used or revoked link is refused there, all alike.
+#[tokio::test]
+async fn invite_page_names_tenant_and_email_and_refuses_bad_links() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let (_, b) = app
+        .post(
+            &acme,
+            "/users",
+            json!({"email": "cy@acme.test", "display_name": "Cy"}),
+        )
+        .await;
+    let token = b["invite_token"].as_str().expect("token").to_owned();
+    let id = b["user"]["id"].as_str().expect("id").to_owned();
+    let at = |t: &str| format!("/v1/t/acme/invites/preview?token={t}");
+    let (s, b) = app.anonymous(Method::GET, &at(&token), None).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(
+        b,
+        json!({"tenant_display_name": "acme", "email": "cy@acme.test", "display_name": "Cy"})
+    );
+    let (_, users) = app.get(&acme, "/users").await;
+    assert_eq!(
+        users["items"][0]["status"], "invited",
+        "pending invites are listed"
+    );
+    let (s, b) = app.delete(&acme, &format!("/invites/{id}")).await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+    let junk = "x".repeat(43);
+    for t in [token.as_str(), "short", junk.as_str()] {
+        let (s, b) = app.anonymous(Method::GET, &at(t), None).await;
+        assert_problem(s, &b, StatusCode::NOT_FOUND, "invite_invalid");
+    }
+    let (s, _, b) = app.accept("acme", &token).await;
+    assert_problem(s, &b, StatusCode::NOT_FOUND, "invite_invalid");
+    let (s, b) = app.delete(&acme, &format!("/invites/{id}")).await;
+    assert_problem(s, &b, StatusCode::NOT_FOUND, "invite_invalid");
+}
+
+/// Tenant admins change roles and remove people, but never leave the tenant without an
+/// admin, and never remove themselves.
+#[tokio::test]
+async fn last_admin_cannot_be_demoted() {
+    let (app, acme, ann, bob) = acme_team().await;
+    let ann_path = format!("/users/{}", ann.user_id);
+    let bob_path = format!("/users/{}", bob.user_id);
+    let (s, b) = app.set_role(&ann, &ann_path, "member").await;
+    assert_problem(s, &b, StatusCode::CONFLICT, "last_admin");
+    let (s, b) = app.patch(&acme, &ann_path, json!({"role": "member"})).await;
+    assert_problem(s, &b, StatusCode::CONFLICT, "last_admin");
+    let (s, b) = app.delete(&acme, &ann_path).await;
+    assert_problem(s, &b, StatusCode::CONFLICT, "last_admin");
+    let (s, b) = app.by(&ann, Method::DELETE, &ann_path, None).await;
+    assert_problem(s, &b, StatusCode::CONFLICT, "self");
+    let (s, b) = app.set_role(&bob, &bob_path, "admin").await;
+    assert_problem(s, &b, StatusCode::FORBIDDEN, "admin_only");
+    let (s, b) = app.set_role(&ann, &bob_path, "owner").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+
+    let (s, b) = app.set_role(&ann, &bob_path, "admin").await;
+    assert_eq!(
+        (s, b["role"].as_str()),
+        (StatusCode::OK, Some("admin")),
+        "{b}"
+    );
+    let (s, b) = app.set_role(&bob, &ann_path, "member").await;
+    assert_eq!(
+        (s, b["role"].as_str()),
+        (StatusCode::OK, Some("member")),
+        "{b}"
+    );
+    let (s, b) = app.by(&bob, Method::DELETE, &ann_path, None).await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+    let (s, b) = app
+        .as_user("acme", &ann, Method::GET, "/customers", false, None)
+        .await;
+    assert_problem(s, &b, StatusCode::UNAUTHORIZED, "unauthorized");
+    let (_, users) = app.get(&acme, "/users").await;
+    assert_eq!(users["items"].as_array().map(Vec::len), Some(1), "{users}");
+}
+
+/// An admin-issued reset link works once, within 24 hours, voids any earlier link, ends
+/// the user's sessions and signs them in.
+#[tokio::test]
+async fn password_reset_link_is_single_use() {
+    let (app, acme, ann, bob) = acme_team().await;
+    let issue = format!("/users/{}/password-reset", bob.user_id);
+    let (s, b) = app
+        .by(
+            &bob,
+            Method::POST,
+            &format!("/users/{}/password-reset", ann.user_id),
+            None,
+        )
+        .await;
+    assert_problem(s, &b, StatusCode::FORBIDDEN, "admin_only");
+    let (s, old) = app.by(&ann, Method::POST, &issue, None).await;
+    assert_eq!(s, StatusCode::CREATED, "{old}");
+    let (s, new) = app.by(&ann, Method::POST, &issue, None).await;
+    assert_eq!(s, StatusCode::CREATED, "{new}");
+    assert_eq!(new["user"]["email"], "bob@acme.test");
+    let hours = (chrono::DateTime::parse_from_rfc3339(new["expires_at"].as_str().expect("expiry"))
+        .expect("rfc3339")
+        .with_timezone(&chrono::Utc)
+        - chrono::Utc::now())
+    .num_minutes();
+    assert!((23 * 60..=24 * 60).contains(&hours), "{hours} minutes");
+    let reset = |token: &Value, password: &str| {
+        app.public(
+            "acme",
+            "/password-reset",
+            json!({"token": token, "password": password}),
+        )
+    };
+    let (s, _, b) = reset(&old["reset_token"], "a new long password").await;
+    assert_problem(s, &b, StatusCode::NOT_FOUND, "reset_invalid");
+    let (s, _, b) = reset(&new["reset_token"], "short").await;
+    assert_problem(s, &b, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    let (s, set, b) = reset(&new["reset_token"], "a new long password").await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let fresh = browser(set, &b);
+    let (s, b) = app
+        .as_user("acme", &bob, Method::GET, "/customers", false, None)
+        .await;
+    assert_problem(s, &b, StatusCode::UNAUTHORIZED, "unauthorized");
+    let (s, b) = app
+        .as_user("acme", &fresh, Method::GET, "/customers", false, None)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, _, b) = reset(&new["reset_token"], "another long password").await;
+    assert_problem(s, &b, StatusCode::NOT_FOUND, "reset_invalid");
+    let (s, _, b) = app
+        .public(
+            "acme",
+            "/sign-in",
+            json!({"email": "bob@acme.test", "password": "a new long password"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (_, b) = app
+        .post(&acme, "/users", json!({"email": "cy@acme.test"}))
+        .await;
+    let cy = b["user"]["id"].as_str().expect("id");
+    let (s, b) = app
+        .post(&acme, &format!("/users/{cy}/password-reset"), json!({}))
+        .await;
+    assert_problem(s, &b, StatusCode::CONFLICT, "invite_pending");
 }

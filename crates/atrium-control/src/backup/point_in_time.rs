@@ -263,7 +263,8 @@ impl Control {
     ) -> Result<Tenant> {
         let was_active = tenant.state == TenantState::Active;
         if was_active {
-            self.suspend(tenant.slug.as_str(), actor).await?;
+            let reason = "restoring to an earlier moment";
+            self.suspend(tenant.slug.as_str(), actor, reason).await?;
         }
         let swapped = async {
             let mut conn = self.pool.get().await?;

@@ -8,6 +8,7 @@ mod backups;
 mod keys;
 mod on_tenant;
 mod operators;
+mod overview;
 mod paged;
 mod session;
 mod tenants;
@@ -80,7 +81,8 @@ fn api(state: AppState) -> Router {
                 .merge(session::router())
                 .merge(operators::router())
                 .merge(users::router())
-                .merge(backups::router()),
+                .merge(backups::router())
+                .merge(overview::router()),
         )
         .split_for_parts();
     layers::no_store(router.merge(openapi::route(&doc))).with_state(state)

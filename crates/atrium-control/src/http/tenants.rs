@@ -5,6 +5,7 @@ use axum::{
     http::{header, StatusCode},
     response::{IntoResponse, Response},
 };
+use serde::Deserialize;
 use tracing::instrument;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -15,6 +16,7 @@ use super::{
     AppState,
 };
 use crate::{
+    detail::TenantDetail,
     lifecycle::TenantChange,
     provision::NewTenant,
     registry::{Tenant, TenantFilter, TENANT_SORTS},
@@ -31,22 +33,18 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(stats))
 }
 
-/// Provision a tenant (idempotent: an existing live tenant answers 200).
+/// Provision a tenant. A slug that is taken is a 409 `tenant_exists`; only repeating the
+/// request that was interrupted (same slug, name and plan, still provisioning) finishes it.
 #[utoipa::path(post, path = "/tenants", tag = "tenants", request_body = NewTenant,
-    responses((status = 201, body = Tenant), (status = 200, body = Tenant), (status = "4XX", body = Problem)))]
+    responses((status = 201, body = Tenant), (status = 409, body = Problem), (status = "4XX", body = Problem)))]
 #[instrument(skip_all, fields(tenant = %req.slug))]
 async fn create(
     State(s): State<AppState>,
     op: Operator,
     Json(req): Json<NewTenant>,
 ) -> Result<(StatusCode, Json<Tenant>), ApiError> {
-    let p = s.control.provision(&req, &op.actor).await?;
-    let status = if p.created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, Json(p.tenant)))
+    let tenant = s.control.provision(&req, &op.actor).await?;
+    Ok((StatusCode::CREATED, Json(tenant)))
 }
 
 paged!(
@@ -56,8 +54,11 @@ paged!(
     filter TenantFilter as f = |control, keyset| control.list_tenants(&f, &keyset)
 );
 
-on_tenant!(get "/tenants/{slug}", tag "tenants" => show -> 200 Tenant
-    = |s, t| s.control.get_tenant(&t.slug));
+on_tenant!(
+    /// One tenant with its suspension, migration state, user and key counts and usage.
+    get "/tenants/{slug}", tag "tenants" => show -> 200 TenantDetail
+        = |s, t| s.control.tenant_detail(&t.slug)
+);
 
 on_tenant!(
     /// Change display name, plan or statement timeout.
@@ -65,10 +66,17 @@ on_tenant!(
         = |s, t| s.control.update(&t.slug, &change, &t.actor)
 );
 
+/// Why an operator suspends a tenant.
+#[derive(Deserialize, utoipa::ToSchema)]
+struct Suspension {
+    /// 1 to 500 characters; audited and shown to operators, never to the tenant's users.
+    reason: Option<String>,
+}
+
 on_tenant!(
-    /// Stop serving the tenant; its data is kept.
-    post "/tenants/{slug}/suspend", tag "tenants" => suspend -> 200 Tenant
-        = |s, t| s.control.suspend(&t.slug, &t.actor)
+    /// Stop serving the tenant; its data is kept. A reason is required (422 without).
+    post "/tenants/{slug}/suspend", tag "tenants" => suspend -> 200 Tenant, body Suspension as b
+        = |s, t| s.control.suspend(&t.slug, &t.actor, b.reason.as_deref().unwrap_or_default())
 );
 
 on_tenant!(

@@ -568,3 +568,40 @@ async fn operators_are_listed_disabled_and_enabled_through_the_api() {
         assert_eq!(n, 1, "{action} audited");
     }
 }
+
+/// Finding: the audit log showed actors like `token:admin`; each entry now carries a
+/// readable `actor_display` beside the stable `actor`.
+#[tokio::test]
+async fn audit_actors_are_readable() {
+    let c = Console::spawn().await;
+    let b = c.browser().await;
+    // As the console's session records it.
+    c.t.control
+        .provision(&crate::new_tenant("acme"), "operator:ops@example.com")
+        .await
+        .expect("provision");
+    c.t.control
+        .suspend("acme", "token:admin", "testing")
+        .await
+        .expect("suspend");
+    let (s, audit) = c
+        .call(&b, Method::GET, "/v1/audit?tenant=acme", None, None)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{audit}");
+    let shown: Vec<(&str, &str)> = audit["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            let text = |k: &str| e[k].as_str().unwrap_or_default();
+            (text("actor"), text("actor_display"))
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            ("token:admin", "admin token"),
+            ("operator:ops@example.com", "Olga <ops@example.com>")
+        ]
+    );
+}

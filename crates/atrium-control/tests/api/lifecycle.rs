@@ -36,12 +36,16 @@ async fn suspend_resume_keep_data_and_are_idempotent() {
     t.provision("acme").await;
     fill(&t, "t_acme").await;
     let before = dump(&t, "t_acme").await;
-    let s = t.control.suspend("acme", "test").await.expect("suspend");
+    let s = t
+        .control
+        .suspend("acme", "test", "testing")
+        .await
+        .expect("suspend");
     assert_eq!(s.state, TenantState::Suspended);
     assert!(s.suspended_at.is_some());
     assert_eq!(
         t.control
-            .suspend("acme", "test")
+            .suspend("acme", "test", "testing")
             .await
             .expect("again")
             .state,
@@ -105,8 +109,7 @@ async fn delete_exports_drops_and_tombstones_and_the_export_restores() {
         .control
         .provision(&crate::new_tenant("acme"), "test")
         .await
-        .err()
-        .expect("reserved");
+        .expect_err("reserved");
     assert!(err.to_string().contains("reserved"), "{err}");
 
     let restored = t

@@ -64,10 +64,18 @@ async fn tenant_lifecycle_through_the_operator_api() {
         .await;
     assert_eq!(s, StatusCode::CREATED, "{t}");
     assert_eq!(t["state"], "active");
-    let (s, _) = api
-        .call(Method::POST, "/v1/tenants", Some(json!({"slug": "acme"})))
+    let (s, b) = api
+        .call(
+            Method::POST,
+            "/v1/tenants",
+            Some(json!({"slug": "acme", "display_name": "Other"})),
+        )
         .await;
-    assert_eq!(s, StatusCode::OK, "creating again is idempotent");
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (StatusCode::CONFLICT, Some("tenant_exists")),
+        "{b}"
+    );
 
     let (s, list) = api.call(Method::GET, "/v1/tenants", None).await;
     assert_eq!(s, StatusCode::OK);
@@ -108,7 +116,11 @@ async fn tenant_lifecycle_through_the_operator_api() {
     assert_eq!(res.headers()["content-type"], "application/problem+json");
 
     let (s, t) = api
-        .call(Method::POST, "/v1/tenants/acme/suspend", None)
+        .call(
+            Method::POST,
+            "/v1/tenants/acme/suspend",
+            Some(json!({"reason": "unpaid invoice"})),
+        )
         .await;
     assert_eq!(
         (s, t["state"].as_str()),
@@ -161,6 +173,7 @@ async fn tenant_lifecycle_through_the_operator_api() {
             "tenant.resume",
             "tenant.suspend",
             "key.create",
+            "tenant.create",
             "tenant.create"
         ]
     );
@@ -375,14 +388,24 @@ async fn the_operator_api_describes_itself() {
         "/v1/tenants/{slug}/suspend",
         "/v1/tenants/{slug}/keys",
         "/v1/tenants/{slug}/users",
+        "/v1/tenants/{slug}/users/{id}/password-reset",
         "/v1/audit",
+        "/v1/overview",
         "/v1/session",
         "/v1/operators",
     ] {
         assert!(paths.contains_key(path), "{path} documented");
     }
     let schemas = doc["components"]["schemas"].as_object().expect("schemas");
-    for schema in ["Tenant", "NewTenant", "Problem", "TenantState", "Plan"] {
+    for schema in [
+        "Tenant",
+        "NewTenant",
+        "Problem",
+        "TenantState",
+        "Plan",
+        "TenantDetail",
+        "Overview",
+    ] {
         assert!(schemas.contains_key(schema), "{schema} documented");
     }
 }
@@ -499,7 +522,7 @@ async fn tenants_list_sorts_searches_filters_and_counts() {
     }
     api.t
         .control
-        .suspend("globex", "test")
+        .suspend("globex", "test", "a test")
         .await
         .expect("suspend");
     let get = |q: &'static str| {
@@ -593,7 +616,7 @@ async fn audit_log_filters_by_tenant_prefix_action_and_date() {
     }
     api.t
         .control
-        .suspend("acme_eu", "test")
+        .suspend("acme_eu", "test", "a test")
         .await
         .expect("suspend");
     let get = |q: String| {
@@ -675,4 +698,312 @@ async fn audit_log_filters_by_tenant_prefix_action_and_date() {
     ] {
         assert!(actions.contains(&a), "{a} in {actions:?}");
     }
+}
+
+/// Finding: suspending was one click with no reason, and nobody could later tell why.
+#[tokio::test]
+async fn suspend_without_reason_is_refused() {
+    use reqwest::Method;
+    let api = Api::spawn().await;
+    api.t.provision("acme").await;
+    let suspend = "/v1/tenants/acme/suspend";
+    for body in [
+        json!({}),
+        json!({"reason": "   "}),
+        json!({"reason": "x".repeat(501)}),
+    ] {
+        let (s, b) = api.call(Method::POST, suspend, Some(body)).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+        assert_eq!(b["errors"][0]["field"], "reason", "{b}");
+    }
+    let (_, t) = api.call(Method::GET, "/v1/tenants/acme", None).await;
+    assert_eq!(t["state"], "active", "refusals change nothing");
+    let (s, t) = api
+        .call(
+            Method::POST,
+            suspend,
+            Some(json!({"reason": "  unpaid invoice  "})),
+        )
+        .await;
+    assert_eq!(
+        (s, t["state"].as_str()),
+        (StatusCode::OK, Some("suspended")),
+        "{t}"
+    );
+    let (s, _) = api
+        .call(Method::POST, "/v1/tenants/acme/resume", None)
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, audit) = api.call(Method::GET, "/v1/audit?tenant=acme", None).await;
+    let items = audit["items"].as_array().expect("items");
+    assert_eq!(items[0]["action"], "tenant.resume");
+    assert_eq!(items[1]["action"], "tenant.suspend");
+    assert_eq!(items[1]["detail"]["reason"], "unpaid invoice", "{audit}");
+}
+
+/// The console shows the slug rules before anyone types, from the validator's own values.
+#[tokio::test]
+async fn slug_rules_are_published_before_sign_in() {
+    let api = Api::spawn().await;
+    let res = api
+        .http
+        .get(format!("{}/v1/console-config", api.base))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(res.status(), StatusCode::OK);
+    let cfg: Value = res.json().await.expect("json");
+    let rules = &cfg["slug_rules"];
+    assert_eq!(rules["pattern"], "^[a-z][a-z0-9_]{2,39}$");
+    assert_eq!(
+        (rules["min_length"].as_u64(), rules["max_length"].as_u64()),
+        (Some(3), Some(40))
+    );
+    assert!(rules["reserved"]
+        .as_array()
+        .is_some_and(|r| r.contains(&json!("admin"))));
+    let sentence = rules["description"].as_str().unwrap_or_default();
+    assert!(sentence.contains("3 to 40 characters"), "{sentence}");
+}
+
+/// An operator's invite is for a member unless an admin is asked for; re-inviting a
+/// pending address needs `resend`; the operator can issue a password reset link, audited
+/// without its token.
+#[tokio::test]
+async fn operator_invites_default_to_member_and_issue_reset_links() {
+    use reqwest::Method;
+    let api = Api::spawn().await;
+    api.t.provision("acme").await;
+    let users = "/v1/tenants/acme/users";
+    let (s, b) = api
+        .call(Method::POST, users, Some(json!({"email": "m@acme.test"})))
+        .await;
+    assert_eq!(
+        (s, b["user"]["role"].as_str()),
+        (StatusCode::CREATED, Some("member")),
+        "{b}"
+    );
+    let (s, b) = api
+        .call(
+            Method::POST,
+            users,
+            Some(json!({"email": "m@acme.test", "role": "admin"})),
+        )
+        .await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (StatusCode::CONFLICT, Some("invite_pending")),
+        "{b}"
+    );
+    let (s, b) = api
+        .call(
+            Method::POST,
+            users,
+            Some(json!({"email": "m@acme.test", "role": "admin", "resend": true})),
+        )
+        .await;
+    assert_eq!(
+        (s, b["user"]["role"].as_str()),
+        (StatusCode::CREATED, Some("admin")),
+        "{b}"
+    );
+    let id = b["user"]["id"].as_str().expect("id").to_owned();
+    let resend = json!({"email": "m@acme.test", "resend": true});
+    let (s, b) = api.call(Method::POST, users, Some(resend)).await;
+    assert_eq!(
+        (s, b["user"]["role"].as_str()),
+        (StatusCode::CREATED, Some("admin")),
+        "a resend keeps the role unless one is given: {b}"
+    );
+    let reset = format!("{users}/{id}/password-reset");
+    let (s, b) = api.call(Method::POST, &reset, None).await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (StatusCode::CONFLICT, Some("invite_pending")),
+        "{b}"
+    );
+    // Accepting happens at the data plane; here, the row as an accepted user would leave it.
+    let su = api.t.db.superuser().await;
+    su.execute(
+        "UPDATE t_acme.users SET password_hash = 'x', invite_hash = NULL",
+        &[],
+    )
+    .await
+    .expect("accept");
+    let (s, b) = api.call(Method::POST, &reset, None).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let token = b["reset_token"].as_str().expect("token").to_owned();
+    assert!(b["expires_at"].is_string());
+    let (s, b) = api
+        .call(
+            Method::POST,
+            &format!("{users}/{}/password-reset", uuid::Uuid::nil()),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "{b}");
+    let (_, audit) = api.call(Method::GET, "/v1/audit?tenant=acme", None).await;
+    assert_eq!(audit["items"][0]["action"], "tenant.user.password_reset");
+    assert!(
+        !audit.to_string().contains(&token),
+        "the token is never audited"
+    );
+}
+
+/// A server answering `/readyz` with `status`, as a peer process would.
+async fn peer(status: StatusCode) -> String {
+    let app =
+        axum::Router::new().route("/readyz", axum::routing::get(move || async move { status }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    base
+}
+
+/// Finding: the operator saw no totals, no states and no health. The overview counts
+/// tenants by state and plan, and says of each process whether it is ready, or that it
+/// was not checked.
+#[tokio::test]
+async fn overview_counts_tenants_by_state() {
+    use reqwest::Method;
+    let mut t = crate::TestControl::new().await;
+    t.db.config.control.peers.api_url = Some(peer(StatusCode::OK).await);
+    t.db.config.control.peers.collector_url = Some(peer(StatusCode::SERVICE_UNAVAILABLE).await);
+    let api = Api::spawn_on(t).await;
+    for (slug, plan) in [
+        ("alpha", "free"),
+        ("bravo", "pro"),
+        ("charlie", "pro"),
+        ("delta", "enterprise"),
+    ] {
+        let body = json!({"slug": slug, "plan": plan});
+        let (s, b) = api.call(Method::POST, "/v1/tenants", Some(body)).await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+    }
+    let reason = Some(json!({"reason": "testing"}));
+    api.call(Method::POST, "/v1/tenants/bravo/suspend", reason)
+        .await;
+    api.call(Method::DELETE, "/v1/tenants/delta", None).await;
+
+    let (s, o) = api.call(Method::GET, "/v1/overview", None).await;
+    assert_eq!(s, StatusCode::OK, "{o}");
+    assert_eq!(o["tenants"]["total"], 4);
+    assert_eq!(
+        o["tenants"]["by_state"],
+        json!({"active": 2, "suspended": 1, "deleted": 1, "deleting": 0, "provisioning": 0})
+    );
+    assert_eq!(
+        o["tenants"]["by_plan"],
+        json!({"free": 1, "pro": 2, "enterprise": 0}),
+        "live tenants only"
+    );
+    let ready: Vec<(&str, &str)> = o["readiness"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|p| {
+            (
+                p["process"].as_str().unwrap_or(""),
+                p["status"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        ready,
+        [
+            ("control", "ready"),
+            ("postgres", "ready"),
+            ("clickhouse", "unknown"),
+            ("api", "ready"),
+            ("collector", "unready")
+        ]
+    );
+    assert_eq!(
+        o["activity"]["available"], false,
+        "no analytics here: said, not zero"
+    );
+    assert!(o["activity"]["note"].is_string());
+    let top: Vec<&str> = o["top_tenants"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|t| t["slug"].as_str())
+        .collect();
+    assert_eq!(top.len(), 3, "live tenants only: {top:?}");
+}
+
+/// The tenant page: registry row, why and by whom it is suspended, migration state,
+/// users and keys counted; renamed with PATCH (audited), bad changes refused.
+#[tokio::test]
+async fn tenant_detail_shows_suspension_migration_users_and_keys() {
+    use reqwest::Method;
+    let api = Api::spawn().await;
+    api.t.provision("acme").await;
+    let (s, _) = api
+        .call(
+            Method::POST,
+            "/v1/tenants/acme/keys",
+            Some(json!({"name": "ci"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (s, _) = api
+        .call(
+            Method::POST,
+            "/v1/tenants/acme/users",
+            Some(json!({"email": "a@acme.test", "role": "admin"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (s, d) = api.call(Method::GET, "/v1/tenants/acme", None).await;
+    assert_eq!(s, StatusCode::OK, "{d}");
+    assert_eq!(d["slug"], "acme", "the registry row's fields are all there");
+    assert!(d["suspension"].is_null());
+    let latest = atrium_core::migrations::latest(atrium_control::schema::TENANT);
+    assert_eq!(
+        d["migration"],
+        json!({"applied_version": latest, "latest_version": latest, "pending": false, "error": null})
+    );
+    assert_eq!(d["users"]["invited"], 1);
+    assert_eq!(d["users"]["admins"], 0, "an admin counts once they accept");
+    assert_eq!(d["keys"], json!({"active": 1, "revoked": 0}));
+    assert_eq!(d["usage"]["slug"], "acme");
+
+    let reason = Some(json!({"reason": "chargeback"}));
+    api.call(Method::POST, "/v1/tenants/acme/suspend", reason)
+        .await;
+    let (_, d) = api.call(Method::GET, "/v1/tenants/acme", None).await;
+    assert_eq!(d["suspension"]["reason"], "chargeback", "{d}");
+    assert_eq!(d["suspension"]["by"], "token:admin");
+    assert_eq!(d["suspension"]["by_display"], "admin token");
+    assert!(d["suspension"]["at"].is_string());
+
+    let rename = Some(json!({"display_name": "Acme Corporation", "plan": "pro"}));
+    let (s, t) = api.call(Method::PATCH, "/v1/tenants/acme", rename).await;
+    assert_eq!(
+        (s, t["display_name"].as_str()),
+        (StatusCode::OK, Some("Acme Corporation")),
+        "{t}"
+    );
+    let (s, b) = api
+        .call(
+            Method::PATCH,
+            "/v1/tenants/acme",
+            Some(json!({"display_name": " "})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    let (_, audit) = api.call(Method::GET, "/v1/audit?tenant=acme", None).await;
+    assert_eq!(audit["items"][0]["action"], "tenant.update");
+    assert_eq!(
+        audit["items"][0]["detail"]["display_name"],
+        "Acme Corporation"
+    );
+    let (s, b) = api.call(Method::GET, "/v1/tenants/nobody", None).await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("tenant_not_found"))
+    );
 }

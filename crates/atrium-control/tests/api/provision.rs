@@ -1,8 +1,9 @@
-//! Provisioning is idempotent, crash-safe at every step, and safe under concurrency.
+//! Provisioning is crash-safe at every step (a rerun of the interrupted request finishes
+//! it), safe under concurrency, and never answers a taken slug with the old tenant.
 
 use std::{sync::Arc, time::Instant};
 
-use atrium_control::provision::Step;
+use atrium_control::provision::{NewTenant, Step};
 use atrium_control::schema::TENANT;
 use tokio::sync::Notify;
 
@@ -75,8 +76,13 @@ async fn assert_fully_provisioned(t: &TestControl, slug: &str) {
     );
 }
 
+/// The stable code a refusal is answered with.
+fn code(e: atrium_core::domain::DomainError) -> String {
+    atrium_http::ApiError::from(e).code().to_owned()
+}
+
 #[tokio::test]
-async fn provisioning_is_idempotent_and_fast() {
+async fn creating_an_existing_slug_is_409_tenant_exists() {
     let t = TestControl::new().await;
     let start = Instant::now();
     let first = t
@@ -84,17 +90,39 @@ async fn provisioning_is_idempotent_and_fast() {
         .provision(&new_tenant("acme"), "test")
         .await
         .expect("provision");
-    let took = start.elapsed();
-    assert!(first.created);
-    println!("provisioned one tenant in {took:?}");
-    let again = t
+    println!("provisioned one tenant in {:?}", start.elapsed());
+    assert_fully_provisioned(&t, "acme").await;
+    let renamed = NewTenant {
+        slug: "acme".into(),
+        display_name: Some("Acme Two".into()),
+        plan: Some("enterprise".into()),
+        ..Default::default()
+    };
+    for req in [new_tenant("acme"), renamed] {
+        let err = t.control.provision(&req, "test").await.expect_err("taken");
+        assert!(err.to_string().contains("already exists"), "{err}");
+        assert_eq!(code(err), "tenant_exists");
+    }
+    let now = t.control.get_tenant("acme").await.expect("get");
+    assert_eq!(
+        (now.id, now.display_name.as_str(), now.plan),
+        (first.id, "acme", first.plan),
+        "the refused requests changed nothing"
+    );
+    t.control
+        .suspend("acme", "test", "unpaid")
+        .await
+        .expect("suspend");
+    let err = t
         .control
         .provision(&new_tenant("acme"), "test")
         .await
-        .expect("again");
-    assert!(!again.created, "running it again changes nothing");
-    assert_eq!(first.tenant.id, again.tenant.id);
-    assert_fully_provisioned(&t, "acme").await;
+        .expect_err("taken");
+    assert_eq!(code(err), "tenant_exists");
+    let refused: i64 = t
+        .count("SELECT count(*) FROM atrium_control.audit_log WHERE action = 'tenant.create' AND outcome = 'error'", &[])
+        .await;
+    assert_eq!(refused, 3, "every refusal is audited");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -109,8 +137,10 @@ async fn concurrent_provisioning_of_one_slug_ends_with_one_tenant() {
     }
     let mut created = 0;
     for task in tasks {
-        let p = task.await.expect("join").expect("every caller succeeds");
-        created += usize::from(p.created);
+        match task.await.expect("join") {
+            Ok(_) => created += 1,
+            Err(e) => assert_eq!(code(e), "tenant_exists"),
+        }
     }
     assert_eq!(created, 1, "exactly one caller did the work");
     assert_fully_provisioned(&t, "racer").await;
@@ -161,12 +191,21 @@ async fn a_crash_at_any_step_is_finished_by_a_rerun() {
             state, 1,
             "{crash_at:?}: the registry row stays in provisioning"
         );
-        let rerun = t
+        // Another name or plan is not the interrupted request: refused, nothing changed.
+        let other = NewTenant {
+            plan: Some("pro".into()),
+            ..new_tenant(&slug)
+        };
+        let err = t
             .control
+            .provision(&other, "test")
+            .await
+            .expect_err("differs");
+        assert_eq!(code(err), "tenant_exists", "{crash_at:?}");
+        t.control
             .provision(&new_tenant(&slug), "test")
             .await
             .expect("rerun finishes");
-        assert!(rerun.created, "{crash_at:?}");
         assert_fully_provisioned(&t, &slug).await;
     }
 }

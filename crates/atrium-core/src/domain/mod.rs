@@ -21,6 +21,8 @@ pub use validation::ValidationError;
 pub const SESSION_HOURS: u32 = 12;
 /// An invite link is good for this long.
 pub const INVITE_DAYS: u32 = 7;
+/// How long an admin-issued password reset link works.
+pub const RESET_HOURS: u32 = 24;
 /// Session, invite and CSRF tokens: 32 random bytes, base64url without padding.
 pub const TOKEN_CHARS: usize = 43;
 /// Longest password accepted at sign-in; longer ones are refused before hashing.
