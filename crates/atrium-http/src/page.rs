@@ -5,7 +5,7 @@
 
 use std::future::Future;
 
-use atrium_core::config::PageConfig;
+use atrium_core::{config::PageConfig, domain::ValidationError};
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -91,10 +91,13 @@ impl Paging {
     pub fn parse<K: CursorKey>(&self, size: PageConfig) -> Result<PageRequest<K>, ApiError> {
         let limit = self.limit.unwrap_or(size.default_limit);
         if !(1..=size.max_limit).contains(&limit) {
-            return Err(ApiError::validation(
+            return Err(ApiError::Validation(vec![ValidationError::coded(
                 "limit",
+                "range",
                 format!("must be between 1 and {}", size.max_limit),
-            ));
+            )
+            .param("min", 1)
+            .param("max", size.max_limit)]));
         }
         let after = match &self.cursor {
             None => None,

@@ -15,10 +15,12 @@ pub fn search_pattern(q: Option<&str>) -> Result<Option<String>, ApiError> {
         return Ok(None);
     };
     if q.chars().count() > 100 {
-        return Err(ApiError::validation(
+        return Err(ApiError::Validation(vec![ValidationError::coded(
             "q",
+            "too_long",
             "search terms are at most 100 characters",
-        ));
+        )
+        .param("max", 100)]));
     }
     let mut p = String::with_capacity(q.len() + 2);
     p.push('%');
@@ -90,10 +92,11 @@ impl Check {
     pub fn text(&mut self, field: &str, value: &str, max: usize) -> String {
         let v = value.trim();
         if v.is_empty() || v.chars().count() > max {
-            self.errors.push(ValidationError::new(
-                field,
-                format!("must be 1 to {max} characters"),
-            ));
+            self.errors.push(
+                ValidationError::coded(field, "length", format!("must be 1 to {max} characters"))
+                    .param("min", 1)
+                    .param("max", max),
+            );
         }
         v.to_owned()
     }
@@ -101,10 +104,14 @@ impl Check {
     pub fn opt_text(&mut self, field: &str, value: Option<&str>, max: usize) -> Option<String> {
         let v = value.map(str::trim).filter(|v| !v.is_empty())?;
         if v.chars().count() > max {
-            self.errors.push(ValidationError::new(
-                field,
-                format!("must be at most {max} characters"),
-            ));
+            self.errors.push(
+                ValidationError::coded(
+                    field,
+                    "too_long",
+                    format!("must be at most {max} characters"),
+                )
+                .param("max", max),
+            );
         }
         Some(v.to_owned())
     }
@@ -115,16 +122,20 @@ impl Check {
             !a.is_empty() && d.contains('.') && !v.contains(char::is_whitespace)
         });
         if !ok {
-            self.errors
-                .push(ValidationError::new(field, "must be an email address"));
+            self.errors.push(ValidationError::coded(
+                field,
+                "email",
+                "must be an email address",
+            ));
         }
         Some(v)
     }
 
     pub fn currency(&mut self, field: &str, value: &str) -> String {
         if value.len() != 3 || !value.bytes().all(|b| b.is_ascii_uppercase()) {
-            self.errors.push(ValidationError::new(
+            self.errors.push(ValidationError::coded(
                 field,
+                "currency",
                 "must be a 3-letter ISO 4217 code such as EUR",
             ));
         }
@@ -133,10 +144,11 @@ impl Check {
 
     pub fn range(&mut self, field: &str, value: i64, min: i64, max: i64) -> i64 {
         if !(min..=max).contains(&value) {
-            self.errors.push(ValidationError::new(
-                field,
-                format!("must be between {min} and {max}"),
-            ));
+            self.errors.push(
+                ValidationError::coded(field, "range", format!("must be between {min} and {max}"))
+                    .param("min", min)
+                    .param("max", max),
+            );
         }
         value
     }
@@ -168,7 +180,11 @@ where
 pub fn unknown_reference(field: &'static str) -> impl Fn(DbError) -> ApiError {
     move |e| match e.code() {
         Some(c) if *c == SqlState::FOREIGN_KEY_VIOLATION => {
-            ApiError::validation(field, "refers to a record that does not exist")
+            ApiError::Validation(vec![ValidationError::coded(
+                field,
+                "unknown_reference",
+                "refers to a record that does not exist",
+            )])
         }
         Some(c) if *c == SqlState::CHECK_VIOLATION => {
             ApiError::validation(e.constraint().unwrap_or("body"), "violates a constraint")
