@@ -83,3 +83,37 @@ fn operations_mut(
     .into_iter()
     .filter_map(|(m, op)| op.as_mut().map(|op| (m, op)))
 }
+
+#[cfg(test)]
+mod tests {
+    use utoipa::openapi::{
+        path::{HttpMethod, OperationBuilder},
+        OpenApiBuilder, PathItem, PathsBuilder,
+    };
+
+    use super::*;
+
+    fn op(id: &str) -> PathItem {
+        PathItem::new(
+            HttpMethod::Get,
+            OperationBuilder::new().operation_id(Some(id)),
+        )
+    }
+
+    #[test]
+    fn repeated_operation_ids_are_told_apart_by_their_path() {
+        let paths = PathsBuilder::new()
+            .path("/v1/t/{tenant}/customers", op("list"))
+            .path("/v1/t/{tenant}/deals", op("list"))
+            .path("/v1/t/{tenant}/deals/{id}/stage", op("change_stage"));
+        let mut doc = OpenApiBuilder::new().paths(paths).build();
+        unique_operation_ids(&mut doc);
+        let ids: Vec<_> = doc
+            .paths
+            .paths
+            .values()
+            .filter_map(|p| p.get.as_ref()?.operation_id.clone())
+            .collect();
+        assert_eq!(ids, ["customers_list", "deals_list", "change_stage"]);
+    }
+}

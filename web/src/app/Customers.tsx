@@ -23,11 +23,6 @@ export function Customers({ slug }: { slug: string }) {
     <section aria-labelledby="customers-title">
       <h1 id="customers-title">{t('titles.customers')}</h1>
       <NewCustomer slug={slug} onCreated={setCreated} />
-      {created && (
-        <p className="status" role="status">
-          {t('customers.created', { name: created.name })}
-        </p>
-      )}
       <SearchBox id="customer-search" label={t('customers.search')} value={q} onChange={setQ} placeholder="Acme" />
       <List<Customer>
         path={`/v1/t/${slug}/customers`}
@@ -37,6 +32,7 @@ export function Customers({ slug }: { slug: string }) {
         empty={search ? t('list.noMatch', { q: search }) : t('customers.empty')}
         rowKey={(c) => c.id}
         created={created}
+        createdText={(c) => t('customers.created', { name: c.name })}
       >
         {(items, isCreated) =>
           items.map((c) => (

@@ -10,9 +10,9 @@ import { CustomerPicker } from '../ui/CustomerPicker';
 import { requireFields } from '../ui/errors';
 import { Field, FormError, useFieldError } from '../ui/forms';
 import { List } from '../ui/List';
-import { MoneyInput, toMinor } from '../ui/MoneyInput';
+import { MoneyInput } from '../ui/MoneyInput';
 import { Row } from '../ui/Table';
-import { useTenantCurrency } from './settings';
+import { useMoneyDraft } from './settings';
 
 export function Orders({ slug }: { slug: string }) {
   const { t } = useTranslation();
@@ -21,11 +21,6 @@ export function Orders({ slug }: { slug: string }) {
     <section aria-labelledby="orders-title">
       <h1 id="orders-title">{t('titles.orders')}</h1>
       <NewOrder slug={slug} onCreated={setCreated} />
-      {created && (
-        <p className="status" role="status">
-          {t('orders.created', { item: created.item })}
-        </p>
-      )}
       <List<Order>
         path={`/v1/t/${slug}/orders`}
         head={[t('orders.col.item'), t('orders.col.quantity'), { label: t('orders.col.amount'), sort: 'amount_cents' }, { label: t('orders.col.date'), sort: 'created_at' }]}
@@ -33,6 +28,7 @@ export function Orders({ slug }: { slug: string }) {
         empty={t('orders.empty')}
         rowKey={(o) => o.id}
         created={created}
+        createdText={(o) => t('orders.created', { item: o.item })}
       >
         {(items, isCreated) => items.map((o) => <Row key={o.id} className={isCreated(o) ? 'created' : undefined} cells={[o.item, fmtNumber(o.quantity), fmtMoney(o.amount_cents, o.currency), fmtDate(o.created_at)]} />)}
       </List>
@@ -44,19 +40,15 @@ function NewOrder({ slug, onCreated }: { slug: string; onCreated: (o: Order) => 
   const { t } = useTranslation();
   const [item, setItem] = useState('');
   const [quantity, setQuantity] = useState('1');
-  const [amount, setAmount] = useState('');
-  const tenantCurrency = useTenantCurrency(slug);
-  const [currency, setCurrency] = useState<string | null>(null);
+  const money = useMoneyDraft(slug);
   const [customer, setCustomer] = useState<Customer | null>(null);
   const action = useAction();
   const fieldError = useFieldError(action.error);
-  const chosen = currency ?? tenantCurrency;
   const record = async () => {
-    requireFields({ item, quantity, amount_cents: amount });
-    const amount_cents = toMinor(amount, chosen);
-    const o = await post<Order>(`/v1/t/${slug}/orders`, { item, quantity: /^\d+$/.test(quantity) ? Number(quantity) : -1, amount_cents, currency: chosen, customer_id: customer?.id });
+    requireFields({ item, quantity, amount_cents: money.text });
+    const o = await post<Order>(`/v1/t/${slug}/orders`, { item, quantity: /^\d+$/.test(quantity) ? Number(quantity) : -1, amount_cents: money.minor(), currency: money.currency, customer_id: customer?.id });
     setItem('');
-    setAmount('');
+    money.clear();
     setQuantity('1');
     onCreated(o);
     await invalidate(`/v1/t/${slug}/orders`);
@@ -65,7 +57,7 @@ function NewOrder({ slug, onCreated }: { slug: string; onCreated: (o: Order) => 
     <form className="inline-form" onSubmit={action.submit(record)} aria-label={t('orders.add')} noValidate>
       <Field id="order-item" label={t('orders.item')} value={item} onChange={(e) => setItem(e.target.value)} error={fieldError('item')} />
       <Field id="order-quantity" label={t('orders.quantity')} inputMode="numeric" value={quantity} onChange={(e) => setQuantity(e.target.value)} error={fieldError('quantity')} className="narrow" />
-      <MoneyInput id="order-amount" label={t('orders.amount')} value={amount} onChange={setAmount} currency={chosen} onCurrency={setCurrency} error={fieldError('amount_cents') ?? fieldError('currency')} />
+      <MoneyInput id="order-amount" label={t('orders.amount')} {...money.input} error={fieldError('amount_cents') ?? fieldError('currency')} />
       <CustomerPicker slug={slug} id="order-customer" label={t('orders.customer')} value={customer} onChange={setCustomer} error={fieldError('customer_id')} />
       <button type="submit" data-track="create-order">
         {t('orders.addButton')}

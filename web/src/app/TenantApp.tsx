@@ -15,6 +15,7 @@ import { startTracking, setTrackingOptOut, trackingOptedOut } from '../track';
 import type { User, UserSession } from '../types';
 import { Shell } from '../ui/Shell';
 import { SignInForm } from '../ui/SignInForm';
+import { ErrorBoundary } from '../ui/ErrorBoundary';
 import { Empty, Loading } from '../ui/states';
 import { usePageTitle } from '../ui/title';
 import { Accept } from './Accept';
@@ -85,9 +86,11 @@ function Screen({ slug, route, me }: { slug: string; route: Match; me: User }) {
       return <Orders slug={slug} />;
     case 'dashboard':
       return (
-        <Suspense fallback={<Loading />}>
-          <Dashboard slug={slug} />
-        </Suspense>
+        <ErrorBoundary>
+          <Suspense fallback={<Loading />}>
+            <Dashboard slug={slug} />
+          </Suspense>
+        </ErrorBoundary>
       );
     case 'team':
       return <Team slug={slug} me={me} />;

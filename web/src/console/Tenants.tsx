@@ -37,13 +37,8 @@ export function Tenants() {
           {t('tenants.provisioning', { slug: pending })}
         </p>
       )}
-      {created && (
-        <p className="status" role="status">
-          {t('tenants.created', { slug: created.slug })}
-        </p>
-      )}
       <SearchBox id="tenant-search" label={t('tenants.search')} value={q} onChange={setQ} />
-      <List<Tenant> path="/v1/tenants" params={{ q: search }} head={tenantHead(t)} what={t('tenants.what')} empty={search ? t('list.noMatch', { q: search }) : t('tenants.empty')} rowKey={(x) => x.slug} created={created}>
+      <List<Tenant> path="/v1/tenants" params={{ q: search }} head={tenantHead(t)} what={t('tenants.what')} empty={search ? t('list.noMatch', { q: search }) : t('tenants.empty')} rowKey={(x) => x.slug} created={created} createdText={(x) => t('tenants.created', { slug: x.slug })}>
         {(items, isCreated) =>
           items.map((x) => <TenantRow key={x.slug} tenant={x} stats={bySlug.get(x.slug)} config={config.data ?? null} onChange={refresh} highlighted={isCreated(x)} />)
         }

@@ -25,12 +25,14 @@ export interface ListProps<T> {
   /// A row just created: highlighted, and shown on top of the first page even when the
   /// sort puts it on another.
   created?: T | null;
+  /// What to announce about the created row ("Customer Rocket Co added.").
+  createdText?: (row: T) => string;
   defaultSort?: string;
   pageSize?: number;
   children: (items: T[], isCreated: (row: T) => boolean) => ReactNode;
 }
 
-export function List<T>({ path, params = {}, head, what, empty, rowKey, created, defaultSort = '-created_at', pageSize = PAGE_SIZE, children }: ListProps<T>) {
+export function List<T>({ path, params = {}, head, what, empty, rowKey, created, createdText, defaultSort = '-created_at', pageSize = PAGE_SIZE, children }: ListProps<T>) {
   const { t } = useTranslation();
   const [sort, setSort] = useState(defaultSort);
   const filters = JSON.stringify([path, params, sort]);
@@ -42,7 +44,13 @@ export function List<T>({ path, params = {}, head, what, empty, rowKey, created,
   const createdKey = created ? rowKey(created) : null;
   const isCreated = (row: T) => createdKey !== null && rowKey(row) === createdKey;
   return (
-    <Loaded query={query} what={what} isEmpty={(d) => d.items.length === 0 && !created && pageIndex(place) === 0} empty={empty}>
+    <>
+      {created && createdText && (
+        <p className="status" role="status">
+          {createdText(created)}
+        </p>
+      )}
+      <Loaded query={query} what={what} isEmpty={(d) => d.items.length === 0 && !created && pageIndex(place) === 0} empty={empty}>
       {(page) => {
         // Pinned on the first unfiltered page only: a filter may not match it.
         const pin = created && pageIndex(place) === 0 && !Object.values(params).some(Boolean) && !page.items.some(isCreated);
@@ -68,6 +76,7 @@ export function List<T>({ path, params = {}, head, what, empty, rowKey, created,
           </>
         );
       }}
-    </Loaded>
+      </Loaded>
+    </>
   );
 }

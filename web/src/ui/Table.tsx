@@ -1,7 +1,7 @@
 // The data tables: a header row of column names (sortable ones are buttons that say
 // which way they sort), and rows whose first cell names the row (a row header, so screen
 // readers announce it with every other cell).
-import type { HTMLAttributes, ReactNode, TableHTMLAttributes } from 'react';
+import type { CSSProperties, HTMLAttributes, ReactNode, TableHTMLAttributes } from 'react';
 import { useTranslation } from 'react-i18next';
 
 export interface Head {
@@ -12,9 +12,12 @@ export interface Head {
 
 /// `sort` is the API's `sort` value: "field" ascending, "-field" descending.
 export function Table({ head, sort, onSort, className = 'grid', children, ...rest }: { head?: (string | Head)[]; sort?: string; onSort?: (sort: string) => void; children: ReactNode } & TableHTMLAttributes<HTMLTableElement>) {
+  // Each column gets room enough to read (styles.css): a wide table scrolls inside its
+  // box on a phone instead of squeezing its cells to a letter a line.
+  const columns = { '--columns': head?.length ?? 2 } as CSSProperties;
   return (
     <div className="table-scroll">
-      <table className={className} {...rest}>
+      <table className={className} style={columns} {...rest}>
         {head && (
           <thead>
             <tr>
