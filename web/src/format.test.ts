@@ -1,9 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { fmtAge, fmtBytes, isoToLocal, localToIso } from './format';
+import { fmtAge, fmtBytes, fmtDate, isoToLocal, localToIso, setTimeZone } from './format';
 import { i18n } from './i18n';
 import { fmtMoney } from './money/currency';
 
-afterEach(() => i18n.changeLanguage('en'));
+afterEach(() => {
+  setTimeZone(undefined);
+  return i18n.changeLanguage('en');
+});
 
 describe('format', () => {
   it('shows sizes in B, KB and MB', async () => {
@@ -35,5 +38,16 @@ describe('format', () => {
     const iso = '2026-12-02T10:30:15.000Z';
     expect(localToIso(isoToLocal(iso))).toBe(iso);
     expect(localToIso('not a time')).toBe('');
+  });
+
+  it('shows dates in the tenant’s time zone once it is known, and ignores one that isn’t a zone', async () => {
+    await i18n.changeLanguage('en');
+    const lateUtc = '2026-12-02T20:00:00Z';
+    setTimeZone('UTC');
+    expect(fmtDate(lateUtc)).toBe('Dec 2, 2026');
+    setTimeZone('Asia/Shanghai');
+    expect(fmtDate(lateUtc), 'already the 3rd in China').toBe('Dec 3, 2026');
+    setTimeZone('Not/AZone');
+    expect(() => fmtDate(lateUtc)).not.toThrow();
   });
 });

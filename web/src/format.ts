@@ -3,12 +3,24 @@ import { i18n } from './i18n';
 
 const locale = () => i18n.language || 'en';
 
+// The tenant's time zone (its settings) once known; the browser's until then, and in
+// the console.
+let timeZone: string | undefined;
+
+export function setTimeZone(tz: string | undefined) {
+  try {
+    timeZone = tz && new Intl.DateTimeFormat('en', { timeZone: tz }) ? tz : undefined;
+  } catch {
+    timeZone = undefined;
+  }
+}
+
 export function fmtDate(s: string) {
-  return new Date(s).toLocaleDateString(locale(), { year: 'numeric', month: 'short', day: 'numeric' });
+  return new Date(s).toLocaleDateString(locale(), { year: 'numeric', month: 'short', day: 'numeric', timeZone });
 }
 
 export function fmtDateTime(s: string) {
-  return new Date(s).toLocaleString(locale());
+  return new Date(s).toLocaleString(locale(), { timeZone });
 }
 
 export function fmtNumber(n: number, options?: Intl.NumberFormatOptions) {

@@ -23,6 +23,7 @@ import { CustomerDetail } from './CustomerDetail';
 import { Customers } from './Customers';
 import { Deals } from './Deals';
 import { Orders } from './Orders';
+import { useTenantSettings } from './settings';
 import { Team } from './Team';
 
 // Charts are most of the bundle's weight: load them only when the dashboard opens.
@@ -39,6 +40,7 @@ export function TenantApp({ slug, route }: { slug: string; route: Match }) {
     const tracker = startTracking({ endpoint: `/v1/t/${slug}/events`, actor: session.user.id, csrf: session.csrf_token });
     return () => tracker.stop();
   }, [slug, session]);
+  useTenantSettings(slug);
   const owner = session ? `app:${slug}:${session.user.id}` : null;
   useEffect(() => setLanguageOwner(owner), [owner]);
 

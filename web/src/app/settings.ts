@@ -1,4 +1,5 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
+import { setTimeZone } from '../format';
 import { useApi } from '../query';
 import { toMinor } from '../ui/MoneyInput';
 
@@ -6,6 +7,17 @@ import { toMinor } from '../ui/MoneyInput';
 export interface TenantSettings {
   currency?: string;
   timezone?: string;
+}
+
+/// The tenant's settings; dates are shown in its time zone from the moment they arrive.
+export function useTenantSettings(slug: string): TenantSettings | undefined {
+  const settings = useApi<TenantSettings>(`/v1/t/${slug}/settings`).data;
+  const tz = settings?.timezone;
+  useEffect(() => {
+    setTimeZone(tz);
+    return () => setTimeZone(undefined);
+  }, [tz]);
+  return settings;
 }
 
 /// The currency new deals and orders start in: the tenant's, or EUR where the tenant has
