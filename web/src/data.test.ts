@@ -2,57 +2,11 @@
 import type { FormEvent } from 'react';
 import { act } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ApiError, post, setCsrf } from './api';
-import { toApiError, useAction, useGet, useSession } from './data';
+import { ApiError, post, setCsrf } from './api/client';
+import { toApiError, useAction, useSession } from './data';
 import { deferred, headersOf, json, mockFetch, renderHook, settle } from './testing';
 
 afterEach(() => setCsrf(''));
-
-describe('useGet', () => {
-  it('has no data until the answer, then the answer', async () => {
-    mockFetch(() => json(200, { items: ['a'] }));
-    const { result } = renderHook(() => useGet<{ items: string[] }>('/v1/things'), {});
-    expect(result.current.data).toBeNull();
-    await settle();
-    expect(result.current).toMatchObject({ data: { items: ['a'] }, error: null });
-  });
-
-  it('gives a failed request as an ApiError', async () => {
-    mockFetch(() => json(403, { code: 'forbidden', detail: 'No.' }));
-    const { result } = renderHook(() => useGet('/v1/things'), {});
-    await settle();
-    expect(result.current.data).toBeNull();
-    expect(result.current.error).toMatchObject({ status: 403, code: 'forbidden', detail: 'No.' });
-  });
-
-  it('keeps the last answer on screen while reloading, and clears the old error', async () => {
-    let n = 0;
-    const next = deferred<Response>();
-    mockFetch(() => (++n === 1 ? json(500, { detail: 'boom' }) : next.promise));
-    const { result } = renderHook(() => useGet<number>('/v1/n'), {});
-    await settle();
-    expect(result.current.error?.detail).toBe('boom');
-    act(() => result.current.setData(7));
-    act(() => result.current.reload());
-    expect(result.current).toMatchObject({ data: 7, error: null });
-    next.resolve(json(200, 8));
-    await settle();
-    expect(result.current.data).toBe(8);
-  });
-
-  it('follows the path, and drops an answer for a path it has left', async () => {
-    const slow = deferred<Response>();
-    const fetch = mockFetch((url) => (url === '/v1/q=a' ? slow.promise : json(200, url)));
-    const { result, update } = renderHook(({ q }: { q: string }) => useGet<string>(`/v1/q=${q}`), { q: 'a' });
-    update({ q: 'ab' });
-    await settle();
-    expect(result.current.data).toBe('/v1/q=ab');
-    slow.resolve(json(200, 'stale'));
-    await settle();
-    expect(result.current.data).toBe('/v1/q=ab');
-    expect(fetch.mock.calls.map(([url]) => url)).toEqual(['/v1/q=a', '/v1/q=ab']);
-  });
-});
 
 describe('useAction', () => {
   it('is busy while it runs and keeps the error until the next try', async () => {
@@ -124,5 +78,19 @@ describe('useSession', () => {
     down = false;
     await post('/v1/x', {});
     expect(headersOf(fetch.mock.calls.at(-1)?.[1])['X-CSRF-Token']).toBeUndefined();
+  });
+});
+
+describe('useSession when a request answers 401', () => {
+  it('ends the session and says it expired', async () => {
+    mockFetch((url) => (url === '/v1/session' ? json(200, { csrf_token: 'c1' }) : json(401, { code: 'unauthorized' })));
+    const { result } = renderHook(() => useSession<{ csrf_token: string }>('/v1/session'), {});
+    await settle();
+    expect(result.current.session).toEqual({ csrf_token: 'c1' });
+    await act(async () => {
+      await post('/v1/things', {}).catch(() => {});
+    });
+    expect(result.current.session).toBeNull();
+    expect(result.current.expired).toBe(true);
   });
 });

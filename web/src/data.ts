@@ -1,44 +1,10 @@
-// The hooks through which screens read and change data: one place decides what a screen
-// shows while a request runs, after it fails, and which session's CSRF token is sent.
+// Changes made by forms and buttons, and the session behind a face. Reads go through
+// TanStack Query (query.ts).
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { ApiError, del, get, setCsrf } from './api';
+import { ApiError, del, get, onSessionEnded, setCsrf } from './api/client';
+import { toApiError } from './query';
 
-/// Anything a request threw, as an ApiError, so screens handle one kind of error.
-export function toApiError(e: unknown): ApiError {
-  return e instanceof ApiError ? e : new ApiError(0, 'error', String(e));
-}
-
-export interface Resource<T> {
-  /// null until the first answer; afterwards the last good answer, also while reloading.
-  data: T | null;
-  /// The error of the newest request only: a reload or a new path clears it.
-  error: ApiError | null;
-  reload: () => void;
-  /// For optimistic changes, which the next reload confirms or replaces.
-  setData: (data: T | null) => void;
-}
-
-/// GETs `path` now, whenever it changes, and on `reload`. The previous answer stays on
-/// screen while the next request runs, so typing in a search box doesn't flash a spinner;
-/// an answer that arrives after the path changed is dropped.
-export function useGet<T>(path: string): Resource<T> {
-  const [tick, setTick] = useState(0);
-  const request = `${tick} ${path}`;
-  const [result, setResult] = useState<{ request: string; data: T | null; error: ApiError | null }>({ request: '', data: null, error: null });
-  useEffect(() => {
-    let live = true;
-    get<T>(path).then(
-      (data) => live && setResult({ request, data, error: null }),
-      (e: unknown) => live && setResult((r) => ({ request, data: r.data, error: toApiError(e) })),
-    );
-    return () => {
-      live = false;
-    };
-  }, [path, request]);
-  const reload = useCallback(() => setTick((t) => t + 1), []);
-  const setData = useCallback((data: T | null) => setResult((r) => ({ ...r, data })), []);
-  return { data: result.data, error: result.request === request ? result.error : null, reload, setData };
-}
+export { toApiError };
 
 export interface Action {
   busy: boolean;
@@ -77,17 +43,22 @@ export function useAction(): Action {
 export interface Session<S> {
   /// undefined while asking the server, null when signed out.
   session: S | null | undefined;
+  /// True when the last session ended under the user (a 401), not by signing out.
+  expired: boolean;
   signedIn: (s: S) => void;
   signOut: () => Promise<void>;
 }
 
 /// The session behind `path` (GET to ask, DELETE to sign out). Every change of session
 /// goes through here because the API client must send the new session's CSRF token.
+/// A request that answers 401 while signed in ends the session here too.
 export function useSession<S extends { csrf_token: string }>(path: string): Session<S> {
   const [session, setSession] = useState<S | null | undefined>(undefined);
+  const [expired, setExpired] = useState(false);
   const set = useCallback((s: S | null) => {
     setCsrf(s?.csrf_token ?? '');
     setSession(s);
+    if (s) setExpired(false);
   }, []);
   useEffect(() => {
     let live = true;
@@ -95,8 +66,13 @@ export function useSession<S extends { csrf_token: string }>(path: string): Sess
       (s) => live && set(s),
       () => live && set(null),
     );
+    const off = onSessionEnded(() => {
+      set(null);
+      setExpired(true);
+    });
     return () => {
       live = false;
+      off();
     };
   }, [path, set]);
   const signOut = async () => {
@@ -104,5 +80,5 @@ export function useSession<S extends { csrf_token: string }>(path: string): Sess
     await del(path).catch(() => {});
     set(null);
   };
-  return { session, signedIn: set, signOut };
+  return { session, expired, signedIn: set, signOut };
 }

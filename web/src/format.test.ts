@@ -1,35 +1,53 @@
-import { describe, expect, it } from 'vitest';
-import { fmtAge, fmtBytes, fmtMoney, isoToLocal, localToIso, toCents } from './format';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fmtAge, fmtBytes, fmtDate, isoToLocal, localToIso, setTimeZone } from './format';
+import { i18n } from './i18n';
+import { fmtMoney } from './money/currency';
+
+afterEach(() => {
+  setTimeZone(undefined);
+  return i18n.changeLanguage('en');
+});
 
 describe('format', () => {
-  it('reads amounts as cents, and anything else as -1 for the server to refuse', () => {
-    expect(toCents('12.50')).toBe(1250);
-    expect(toCents('0.1')).toBe(10);
-    expect(toCents('')).toBe(0);
-    expect(toCents('abc')).toBe(-1);
-  });
-
-  it('shows sizes in B, KB and MB', () => {
-    expect(fmtBytes(512)).toBe('512 B');
-    expect(fmtBytes(2048)).toBe('2 KB');
+  it('shows sizes in B, KB and MB', async () => {
+    await i18n.changeLanguage('en');
+    expect(fmtBytes(512)).toBe('512 byte');
+    expect(fmtBytes(2048)).toBe('2 kB');
     expect(fmtBytes(3.5 * 1024 ** 2)).toBe('3.5 MB');
   });
 
-  it('shows money in its currency, and an unknown currency by its code', () => {
-    expect(fmtMoney(1250, 'EUR')).toMatch(/12[.,]50/);
+  it('shows money in its currency and the user’s language, with the currency’s decimals', async () => {
+    await i18n.changeLanguage('en');
+    expect(fmtMoney(123450, 'EUR')).toBe('€1,234.50');
+    expect(fmtMoney(1234, 'JPY')).toBe('¥1,234');
+    expect(fmtMoney(123450, 'EUR', 'de-DE')).toBe('1.234,50\u00a0€');
     expect(fmtMoney(1250, 'NOT A CURRENCY')).toBe('12.50 NOT A CURRENCY');
+    await i18n.changeLanguage('zh-CN');
+    expect(fmtMoney(123450, 'CNY')).toBe('¥1,234.50');
   });
 
-  it('shows ages in the largest two units', () => {
-    expect(fmtAge(59)).toBe('59 s');
+  it('shows ages in the largest two units', async () => {
+    await i18n.changeLanguage('en');
+    expect(fmtAge(59)).toBe('59 sec');
     expect(fmtAge(600)).toBe('10 min');
-    expect(fmtAge(3700)).toBe('1 h 1 min');
-    expect(fmtAge(90000)).toBe('1 d 1 h');
+    expect(fmtAge(3700)).toBe('1 hr 1 min');
+    expect(fmtAge(90000)).toBe('1 day 1 hr');
   });
 
   it('turns a local date-time input into an instant and back', () => {
     const iso = '2026-12-02T10:30:15.000Z';
     expect(localToIso(isoToLocal(iso))).toBe(iso);
     expect(localToIso('not a time')).toBe('');
+  });
+
+  it('shows dates in the tenant’s time zone once it is known, and ignores one that isn’t a zone', async () => {
+    await i18n.changeLanguage('en');
+    const lateUtc = '2026-12-02T20:00:00Z';
+    setTimeZone('UTC');
+    expect(fmtDate(lateUtc)).toBe('Dec 2, 2026');
+    setTimeZone('Asia/Shanghai');
+    expect(fmtDate(lateUtc), 'already the 3rd in China').toBe('Dec 3, 2026');
+    setTimeZone('Not/AZone');
+    expect(() => fmtDate(lateUtc)).not.toThrow();
   });
 });

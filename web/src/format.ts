@@ -1,37 +1,47 @@
-// How numbers and dates read on screen, in the browser's locale.
+// How numbers and dates read on screen, in the user's language (i18next's current one).
+import { i18n } from './i18n';
 
-export function fmtDate(s: string) {
-  return new Date(s).toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
-}
+const locale = () => i18n.language || 'en';
 
-export function fmtMoney(cents: number, currency: string) {
+// The tenant's time zone (its settings) once known; the browser's until then, and in
+// the console.
+let timeZone: string | undefined;
+
+export function setTimeZone(tz: string | undefined) {
   try {
-    return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(cents / 100);
+    timeZone = tz && new Intl.DateTimeFormat('en', { timeZone: tz }) ? tz : undefined;
   } catch {
-    return `${(cents / 100).toFixed(2)} ${currency}`;
+    timeZone = undefined;
   }
 }
 
-/// "12.50" → 1250. Anything unparseable becomes -1, which the API refuses with a field
-/// error (amounts can't be negative), so the message comes from the server's one rule.
-export function toCents(amount: string): number {
-  const cents = Math.round(parseFloat(amount || '0') * 100);
-  return Number.isFinite(cents) ? cents : -1;
+export function fmtDate(s: string) {
+  return new Date(s).toLocaleDateString(locale(), { year: 'numeric', month: 'short', day: 'numeric', timeZone });
+}
+
+export function fmtDateTime(s: string) {
+  return new Date(s).toLocaleString(locale(), { timeZone });
+}
+
+export function fmtNumber(n: number, options?: Intl.NumberFormatOptions) {
+  return new Intl.NumberFormat(locale(), options).format(n);
 }
 
 export function fmtBytes(n: number) {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 ** 2) return `${(n / 1024).toFixed(0)} KB`;
-  return `${(n / 1024 ** 2).toFixed(1)} MB`;
+  const unit = (value: number, u: string, digits: number) => fmtNumber(value, { style: 'unit', unit: u, unitDisplay: 'short', maximumFractionDigits: digits });
+  if (n < 1024) return unit(n, 'byte', 0);
+  if (n < 1024 ** 2) return unit(Math.round(n / 1024), 'kilobyte', 0);
+  return unit(n / 1024 ** 2, 'megabyte', 1);
 }
 
-/// 59 → "59 s", 3700 → "1 h 1 min", 90000 → "1 d 1 h".
+/// 59 → "59 s", 3700 → "1 h 1 min", 90000 → "1 d 1 h" (in the user's language).
 export function fmtAge(s: number) {
-  if (s < 60) return `${s} s`;
+  const u = (n: number, unit: string) => fmtNumber(n, { style: 'unit', unit, unitDisplay: 'short' });
+  if (s < 60) return u(s, 'second');
   const [d, h, m] = [Math.floor(s / 86400), Math.floor((s % 86400) / 3600), Math.floor((s % 3600) / 60)];
-  if (d > 0) return `${d} d ${h} h`;
-  if (h > 0) return `${h} h ${m} min`;
-  return `${m} min`;
+  if (d > 0) return `${u(d, 'day')} ${u(h, 'hour')}`;
+  if (h > 0) return `${u(h, 'hour')} ${u(m, 'minute')}`;
+  return u(m, 'minute');
 }
 
 /// A `datetime-local` input's value holds no zone: it is the browser's local time. These

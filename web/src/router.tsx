@@ -1,6 +1,8 @@
-// A small History API router: the app has a handful of routes, and the tracking SDK
-// needs one place that announces route changes.
+// A small History API router: the route table (routes.ts) says what each path shows;
+// this is where the path changes, and the one place that announces it (the tracking SDK
+// listens).
 import { useEffect, useState, type AnchorHTMLAttributes, type MouseEvent } from 'react';
+import { matchRoute, type Match } from './routes';
 
 const listeners = new Set<() => void>();
 
@@ -25,11 +27,17 @@ export function usePath(): string {
   return path;
 }
 
-export function Link({ to, ...rest }: { to: string } & AnchorHTMLAttributes<HTMLAnchorElement>) {
+export function Link({ to, onClick, ...rest }: { to: string } & AnchorHTMLAttributes<HTMLAnchorElement>) {
   const click = (e: MouseEvent<HTMLAnchorElement>) => {
+    onClick?.(e);
     if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
     e.preventDefault();
     navigate(to);
   };
   return <a href={to} onClick={click} {...rest} />;
+}
+
+/// The route the address bar shows, or null when no route has that path.
+export function useRoute(): Match | null {
+  return matchRoute(usePath());
 }

@@ -1,142 +1,39 @@
-// The API's resource shapes, as the screens read them. They live here, not in the screen
-// that shows them first, so that screens depend on the API and not on each other.
+// The API's resource shapes, as the screens read them: generated from the two OpenAPI
+// documents (api/*.gen.ts, by scripts/web-openapi), so a changed API shows up as a type
+// error. They live here, not in the screen that shows them first, so that screens
+// depend on the API and not on each other.
+import type { components as Control } from './api/control.gen';
+import type { components as Tenant_ } from './api/tenant.gen';
+
+type C = Control['schemas'];
+type T = Tenant_['schemas'];
 
 /// One page of a list endpoint.
-export interface Page<T> {
-  items: T[];
+export interface Page<Item> {
+  items: Item[];
+  next_cursor?: string | null;
 }
 
-export interface Operator {
-  id: string;
-  email: string;
-  display_name: string;
-  created_at: string;
-  /// Set while the operator may not sign in.
-  disabled_at: string | null;
-}
+export type Operator = C['OperatorAccount'];
+export type OperatorSession = Omit<C['SessionInfo'], 'operator'> & { operator: Operator };
+export type User = Omit<T['TenantUser'], 'status' | 'created_at'>;
+export type UserSession = T['SessionInfo'];
+export type Member = T['TenantUser'] & { status: 'invited' | 'active' };
+export type Invite = T['Invite'];
+export type Tenant = C['Tenant'];
+export type TenantStats = C['TenantStats'];
+export type ConsoleConfig = C['ConsoleConfig'];
+export type AuditEntry = C['AuditEntry'];
+export type Customer = T['Customer'];
+export type Contact = T['Contact'];
+export type Deal = T['Deal'];
+export type Order = T['Order'];
+export type Stage = T['Stage'];
+export type BackupSet = C['BackupSet'];
+export type BackupOverview = C['BackupOverview'];
+export type RestoreReport = C['RestoreReport'];
 
-export interface OperatorSession {
-  operator: Operator;
-  csrf_token: string;
-}
-
-export interface User {
-  id: string;
-  email: string;
-  display_name: string;
-  role: 'admin' | 'member';
-}
-
-export interface UserSession {
-  user: User;
-  csrf_token: string;
-}
-
-export interface Member extends User {
-  status: 'invited' | 'active';
-  created_at: string;
-}
-
-export interface Invite {
-  invite_token: string;
-}
-
-export interface Tenant {
-  slug: string;
-  display_name: string;
-  plan: string;
-  state: string;
-  created_at: string;
-  migration_version: number;
-  migration_error: string | null;
-  export_path: string | null;
-}
-
-export interface TenantStats {
-  slug: string;
-  schema_bytes: number | null;
-  events_7d: number | null;
-  requests_per_min: number | null;
-}
-
-export interface ConsoleConfig {
-  api_url: string;
-  tenant_migration_target: number;
-}
-
-export interface AuditEntry {
-  id: number;
-  at: string;
-  actor: string;
-  action: string;
-  tenant_slug: string | null;
-  outcome: string;
-  detail: Record<string, unknown>;
-}
-
-export interface Customer {
-  id: string;
-  name: string;
-  domain: string | null;
-  industry: string | null;
-  created_at: string;
-}
-
-export interface Contact {
-  id: string;
-  name: string;
-  email: string | null;
-  title: string | null;
-}
-
-export const STAGES = ['lead', 'qualified', 'proposal', 'won', 'lost'] as const;
-export type Stage = (typeof STAGES)[number];
-
-export interface Deal {
-  id: string;
-  customer_id: string;
-  title: string;
-  amount_cents: number;
-  currency: string;
-  stage: Stage;
-  version: number;
-}
-
-export interface Order {
-  id: string;
-  item: string;
-  quantity: number;
-  amount_cents: number;
-  currency: string;
-  created_at: string;
-}
-
-export interface BackupSet {
-  label: string;
-  type: 'full' | 'diff' | 'incr';
-  started_at: string;
-  finished_at: string;
-  database_bytes: number;
-  repository_bytes: number;
-  based_on: string | null;
-}
-
-export interface BackupOverview {
-  backups: BackupSet[];
-  newest_age_s: number | null;
-  max_age_s: number;
-  stale: boolean;
-  running: boolean;
-}
-
-export interface RestoreReport {
-  tenant: Tenant;
-  mode: 'copy' | 'replace';
-  at: string;
-  rows: Record<string, number>;
-  export_file: string;
-  elapsed_ms: number;
-}
+export const STAGES = ['lead', 'qualified', 'proposal', 'won', 'lost'] as const satisfies readonly Stage[];
 
 /// A trend or active-users period: `start` in the asked time zone; `complete` is false for
 /// the current period and one the range cuts.

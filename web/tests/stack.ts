@@ -13,10 +13,13 @@ export const API = env('API');
 const ADMIN = env('ADMIN_TOKEN');
 export const OP = { email: env('OPERATOR_EMAIL'), password: env('OPERATOR_PASSWORD') };
 
+export const DESKTOP = { width: 1280, height: 800 };
+export const PHONE = { width: 390, height: 844 };
+
 /// The fields of API answers that the cases read.
 interface Answer {
   status: number;
-  body: { id?: string; state?: string; invite_token?: string; items?: { id: string }[] } | null;
+  body: { id?: string; state?: string; invite_token?: string; secret?: string; total?: number; items?: { id: string; name?: string }[]; next_cursor?: string | null } | null;
 }
 
 async function call(url: string, method: string, headers: Record<string, string>, body?: unknown): Promise<Answer> {
@@ -43,11 +46,43 @@ export async function httpUser(slug: string, email: string, role: 'admin' | 'mem
   return (method: string, path: string, body?: unknown) => call(`${API}/v1/t/${slug}${path}`, method, { Cookie: cookie, 'X-CSRF-Token': csrf_token }, body);
 }
 
-const SHOTS = fileURLToPath(new URL('../test-results/', import.meta.url));
+const SHOTS = fileURLToPath(new URL('../test-results/screens/', import.meta.url));
 
-/// A screenshot of a main screen, kept for people to look at (web/test-results/).
-export async function shot(page: Page, name: string) {
-  await page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true });
+/// Keys the page asked its catalogues for that no catalogue has (see src/i18n/index.ts).
+export async function expectNoMissingKeys(page: Page) {
+  const missing = await page.evaluate(() => (window as unknown as { __atriumMissingKeys?: string[] }).__atriumMissingKeys ?? []);
+  expect(missing, 'translation keys missing from the catalogues').toEqual([]);
+}
+
+/// Fails when the page is wider than the window (it would scroll sideways).
+export async function expectNoOverflow(page: Page, what: string) {
+  const { scroll, client, culprits } = await page.evaluate(() => {
+    const client = document.documentElement.clientWidth;
+    // The outermost elements that stick out, to say what to fix.
+    const culprits = [...document.querySelectorAll('body *')]
+      .filter((e) => e.getBoundingClientRect().right > client + 1 && !(e.parentElement && e.parentElement.getBoundingClientRect().right > client + 1))
+      .slice(0, 5)
+      .map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')} (${Math.round(e.getBoundingClientRect().right)} px)`);
+    return { scroll: document.documentElement.scrollWidth, client, culprits };
+  });
+  expect(scroll, `${what} scrolls sideways at ${client} px: ${culprits.join(', ')}`).toBeLessThanOrEqual(client);
+}
+
+/// A screen as people see it: screenshots at desktop and phone width (web/test-results/
+/// screens/<language>-<name>-{desktop,phone}.png), and checks that it neither scrolls
+/// sideways at either width nor asked for a translation that doesn't exist.
+export async function shot(page: Page, lang: string, name: string) {
+  await expectNoMissingKeys(page);
+  const size = page.viewportSize() ?? DESKTOP;
+  await page.setViewportSize(DESKTOP);
+  await expectNoOverflow(page, name);
+  await page.screenshot({ path: `${SHOTS}${lang}-${name}-desktop.png`, fullPage: true });
+  await page.setViewportSize(PHONE);
+  // Charts and wrapped rows settle after a resize.
+  await page.waitForTimeout(150);
+  await expectNoOverflow(page, name);
+  await page.screenshot({ path: `${SHOTS}${lang}-${name}-phone.png`, fullPage: true });
+  await page.setViewportSize(size);
 }
 
 /// A RegExp matching strings that start with `s`.

@@ -65,10 +65,13 @@ static DECOY: LazyLock<String> = LazyLock::new(|| {
 pub fn check_new(field: &str, password: &str) -> Result<(), ValidationError> {
     let n = password.chars().count();
     if !(MIN_LEN..=MAX_LEN).contains(&n) {
-        return Err(ValidationError::new(
+        return Err(ValidationError::coded(
             field,
+            "length",
             format!("a password has {MIN_LEN} to {MAX_LEN} characters"),
-        ));
+        )
+        .param("min", MIN_LEN)
+        .param("max", MAX_LEN));
     }
     Ok(())
 }

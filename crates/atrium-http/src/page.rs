@@ -327,10 +327,12 @@ pub fn search_pattern(q: Option<&str>) -> Result<Option<String>, ValidationError
         return Ok(None);
     };
     if q.chars().count() > 100 {
-        return Err(ValidationError::new(
+        return Err(ValidationError::coded(
             "q",
+            "too_long",
             "search terms are at most 100 characters",
-        ));
+        )
+        .param("max", 100));
     }
     let mut p = String::with_capacity(q.len() + 2);
     p.push('%');
@@ -385,10 +387,13 @@ impl Paging {
     fn limit(&self, size: PageConfig) -> Result<i64, ApiError> {
         let limit = self.limit.unwrap_or(size.default_limit);
         if !(1..=size.max_limit).contains(&limit) {
-            return Err(ApiError::validation(
+            return Err(ApiError::Validation(vec![ValidationError::coded(
                 "limit",
+                "range",
                 format!("must be between 1 and {}", size.max_limit),
-            ));
+            )
+            .param("min", 1)
+            .param("max", size.max_limit)]));
         }
         Ok(limit)
     }

@@ -66,6 +66,11 @@ enum Command {
     },
     /// Provision the demo tenants with sample data and print a key for each, as JSON.
     SeedDemo,
+    /// Print a plane's OpenAPI document (what it serves at /v1/openapi.json) as JSON.
+    Openapi {
+        #[arg(value_enum)]
+        plane: Plane,
+    },
     /// Probe a local endpoint (for container health checks without curl): exits 0 on 2xx.
     Healthcheck {
         #[arg(default_value = "http://127.0.0.1:8080/livez")]
@@ -73,6 +78,14 @@ enum Command {
         #[arg(long, default_value_t = 1000)]
         timeout_ms: u64,
     },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Plane {
+    /// The tenant API (`atrium api`).
+    Api,
+    /// The operator API (`atrium control`).
+    Control,
 }
 
 #[derive(Subcommand)]
@@ -177,6 +190,10 @@ pub fn main() -> ExitCode {
     if let Command::Healthcheck { url, timeout_ms } = &cli.command {
         return atrium_core::probe::run(url, *timeout_ms);
     }
+    // Needs no config: the documents are built from the code alone.
+    if let Command::Openapi { plane } = &cli.command {
+        return print_openapi(*plane);
+    }
     let config = match Config::load() {
         Ok(c) => c,
         Err(e) => {
@@ -199,6 +216,23 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("atrium: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn print_openapi(plane: Plane) -> ExitCode {
+    let doc = match plane {
+        Plane::Api => atrium_api::http::openapi(),
+        Plane::Control => atrium_control::http::openapi(),
+    };
+    match serde_json::to_string_pretty(&doc) {
+        Ok(json) => {
+            println!("{json}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("atrium: {e}");
             ExitCode::FAILURE
         }
     }
@@ -229,7 +263,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
         } => &[ClickHouseAdmin],
         Command::Backup { .. } => &[ControlDatabaseUrl],
         Command::Operator { .. } | Command::SeedDemo => &[ControlDatabaseUrl],
-        Command::Healthcheck { .. } => &[],
+        Command::Healthcheck { .. } | Command::Openapi { .. } => &[],
     };
     config.require_secrets(needed)?;
     if matches!(
@@ -369,7 +403,9 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             }
             print(&demo)?;
         }
-        Command::Healthcheck { .. } => unreachable!("handled before config loads"),
+        Command::Healthcheck { .. } | Command::Openapi { .. } => {
+            unreachable!("handled before config loads")
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,39 +1,30 @@
 // The tenant's analytics: trends with a range picker, daily and weekly active users, a
-// funnel builder, top pages and dwell time. Charts are Recharts; each has loading and
-// empty states, and a table beside it for screen readers.
+// funnel builder, top pages and dwell time. Charts are Recharts; each has a name,
+// loading, error and empty states, and its numbers as a table (ui/Chart.tsx).
 import { useState, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Bar, BarChart, CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { post, type ApiError } from '../api';
-import { useAction, useGet, type Resource } from '../data';
-import type { ActiveUsers, DwellRow, Funnel as FunnelResult, FunnelStepSpec as Step, PageRow, TrendBucket } from '../types';
+import { post, type ApiError } from '../api/client';
+import { useAction } from '../data';
+import { fmtNumber } from '../format';
+import { useApi, type Query } from '../query';
+import { Chart } from '../ui/Chart';
 import { FormError, SelectField } from '../ui/forms';
 import { Empty, Loaded } from '../ui/states';
 import { Row, Table } from '../ui/Table';
+import type { ActiveUsers, DwellRow, Funnel as FunnelResult, FunnelStepSpec as Step, PageRow, TrendBucket } from '../types';
 
-const RANGES = [
-  ['7', 'Last 7 days'],
-  ['30', 'Last 30 days'],
-  ['90', 'Last 90 days'],
-] as const;
-type Days = (typeof RANGES)[number][0];
+const RANGES = ['7', '30', '90'] as const;
+type Days = (typeof RANGES)[number];
 const EVENTS = ['pageview', 'click', 'dwell', 'api_request', 'customer_created', 'deal_created', 'deal_stage_changed', 'order_created'];
-const KINDS = [
-  ['event', 'Event'],
-  ['path', 'Page'],
-  ['property', 'Property'],
-] as const;
+const KINDS = ['event', 'path', 'property'] as const;
 // Periods are counted in the browser's zone until the tenant has one configured.
 const TZ = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 
 const WON: Step = { kind: 'property', name: 'deal_stage_changed', key: 'to', value: 'won' };
 const PRESETS = {
-  'Visit → Customer → Deal → Won': [
-    { kind: 'path', route: '/' },
-    { kind: 'event', name: 'customer_created' },
-    { kind: 'event', name: 'deal_created' },
-    WON,
-  ],
-  'Lead → Won': [{ kind: 'property', name: 'deal_created', key: 'stage', value: 'lead' }, WON],
+  visitCustomerDealWon: [{ kind: 'path', route: '/' }, { kind: 'event', name: 'customer_created' }, { kind: 'event', name: 'deal_created' }, WON],
+  leadWon: [{ kind: 'property', name: 'deal_created', key: 'stage', value: 'lead' }, WON],
 } satisfies Record<string, Step[]>;
 type Preset = keyof typeof PRESETS;
 
@@ -44,51 +35,59 @@ function rangeOf(days: Days) {
 }
 
 export function Dashboard({ slug }: { slug: string }) {
+  const { t } = useTranslation();
   const [{ days, to }, setRange] = useState(() => rangeOf('30'));
   const [name, setName] = useState('pageview');
   const range = `tz=${encodeURIComponent(TZ)}&days=${days}&to=${to.toISOString()}`;
   const base = `/v1/t/${slug}/analytics`;
-  const trends = useGet<TrendBucket[]>(`${base}/trends?${range}&name=${name}`);
-  const active = useGet<ActiveUsers>(`${base}/active-users?${range}`);
-  const pages = useGet<PageRow[]>(`${base}/top-pages?${range}&limit=10`);
-  const dwell = useGet<DwellRow[]>(`${base}/dwell?${range}&limit=10`);
+  const trends = useApi<TrendBucket[]>(`${base}/trends?${range}&name=${name}`);
+  const active = useApi<ActiveUsers>(`${base}/active-users?${range}`);
+  const pages = useApi<PageRow[]>(`${base}/top-pages?${range}&limit=10`);
+  const dwell = useApi<DwellRow[]>(`${base}/dwell?${range}&limit=10`);
   const day = (s: string) => s.slice(5, 10);
+  const trendTitle = t('dashboard.trend', { name });
   return (
     <section aria-labelledby="dash-title" className="dashboard">
-      <h1 id="dash-title">Dashboard</h1>
-      <form className="inline-form" aria-label="Dashboard range" onSubmit={(e) => e.preventDefault()}>
-        <SelectField id="range" label="Range" value={days} onChange={(e) => setRange(rangeOf(e.target.value as Days))} options={RANGES} data-track="dashboard-range" />
-        <SelectField id="trend-event" label="Event" value={name} onChange={(e) => setName(e.target.value)} options={EVENTS} />
+      <h1 id="dash-title">{t('titles.dashboard')}</h1>
+      <form className="inline-form" aria-label={t('dashboard.rangeForm')} onSubmit={(e) => e.preventDefault()}>
+        <SelectField id="range" label={t('dashboard.range')} value={days} onChange={(e) => setRange(rangeOf(e.target.value as Days))} options={RANGES.map((r) => [r, t('dashboard.lastDays', { n: Number(r) })] as const)} data-track="dashboard-range" />
+        <SelectField id="trend-event" label={t('dashboard.event')} value={name} onChange={(e) => setName(e.target.value)} options={EVENTS.map((e) => [e, e] as const)} />
       </form>
 
       <div className="panels">
-        <Panel title={`Trend: ${name}`} state={trends} empty={(d) => d.every((b) => b.n === 0)}>
+        <Panel title={trendTitle} query={trends} empty={(d) => d.every((b) => b.n === 0)}>
           {(d) => (
-            <ResponsiveContainer width="100%" height={220}>
-              {/* Incomplete periods (the current one) are a dashed second line, joined to the last complete one. */}
-              <LineChart data={d.map((b, i) => ({ day: day(b.start), n: b.complete ? b.n : undefined, open: b.complete && d[i + 1]?.complete !== false ? undefined : b.n }))}>
-                <CartesianGrid strokeDasharray="3 3" />
-                <XAxis dataKey="day" />
-                <YAxis allowDecimals={false} />
-                <Tooltip />
-                <Line type="linear" dataKey="n" name={name} stroke="#2f5bea" dot={false} isAnimationActive={false} />
-                <Line type="linear" dataKey="open" name={`${name} (so far)`} stroke="#2f5bea" strokeDasharray="4 4" dot={false} isAnimationActive={false} />
-              </LineChart>
-            </ResponsiveContainer>
+            <Chart
+              name={trendTitle}
+              head={[t('dashboard.day'), t('dashboard.count')]}
+              rows={d.map((b) => [day(b.start) + (b.complete ? '' : ` ${t('dashboard.partial')}`), fmtNumber(b.n)])}
+            >
+              <ResponsiveContainer width="100%" height={220}>
+                {/* Incomplete periods (the current one) are a dashed second line, joined to the last complete one; no smoothing across periods. */}
+                <LineChart data={d.map((b, i) => ({ day: day(b.start), n: b.complete ? b.n : undefined, open: b.complete && d[i + 1]?.complete !== false ? undefined : b.n }))}>
+                  <CartesianGrid strokeDasharray="3 3" />
+                  <XAxis dataKey="day" />
+                  <YAxis allowDecimals={false} />
+                  <Tooltip />
+                  <Line type="linear" dataKey="n" name={name} stroke="#2f5bea" dot={false} isAnimationActive={false} />
+                  <Line type="linear" dataKey="open" name={t('dashboard.soFar', { name })} stroke="#2f5bea" strokeDasharray="4 4" dot={false} isAnimationActive={false} />
+                </LineChart>
+              </ResponsiveContainer>
+            </Chart>
           )}
         </Panel>
-        <Panel title="Active users" state={active} empty={(d) => d.totals.users === 0}>
+        <Panel title={t('dashboard.active')} query={active} empty={(d) => d.totals.users === 0}>
           {(d) => {
             const daily = d.series.day.map((r) => ({ label: day(r.start), users: r.users }));
-            const weekly = d.series.week.map((r) => ({ week: day(r.start) + (r.complete ? '' : ' (partial)'), users: r.users }));
+            const weekly = d.series.week.map((r) => ({ week: day(r.start) + (r.complete ? '' : ` ${t('dashboard.partial')}`), users: r.users }));
             return (
               <>
-                <h3>Daily</h3>
-                <UserBars data={daily} height={140} fill="#2f5bea" />
-                <h3>Weekly</h3>
+                <h3>{t('dashboard.daily')}</h3>
+                <UserBars name={t('dashboard.dailyActive')} head={t('dashboard.day')} data={daily} height={140} fill="#2f5bea" />
+                <h3>{t('dashboard.weekly')}</h3>
                 <Table className="grid compact" data-testid="weekly-active">
                   {weekly.map((w) => (
-                    <Row key={w.week} cells={[`week of ${w.week}`, `${w.users} users`]} />
+                    <Row key={w.week} cells={[t('dashboard.weekOf', { week: w.week }), t('dashboard.users', { n: fmtNumber(w.users) })]} />
                   ))}
                 </Table>
               </>
@@ -96,33 +95,31 @@ export function Dashboard({ slug }: { slug: string }) {
           }}
         </Panel>
         <Funnel slug={slug} days={days} />
-        <Panel title="Top pages" state={pages} empty={(d) => d.length === 0}>
+        <Panel title={t('dashboard.topPages')} query={pages} empty={(d) => d.length === 0}>
           {(d) => (
-            <Table className="grid compact" data-testid="top-pages" head={['Page', 'Views', 'Visitors']}>
+            <Table className="grid compact" data-testid="top-pages" head={[t('dashboard.page'), t('dashboard.views'), t('dashboard.visitors')]}>
               {d.map((p) => (
-                <Row
-                  key={p.route}
-                  cells={[
-                    <code>{p.route}</code>,
-                    p.views,
-                    p.visitors,
-                  ]}
-                />
+                <Row key={p.route} cells={[<code>{p.route}</code>, fmtNumber(p.views), fmtNumber(p.visitors)]} />
               ))}
             </Table>
           )}
         </Panel>
-        <Panel title="Dwell time per page" state={dwell} empty={(d) => d.length === 0}>
-          {(d) => (
-            <ResponsiveContainer width="100%" height={220}>
-              <BarChart data={d.map((r) => ({ path: r.route, seconds: Math.round(r.avg_ms / 100) / 10 }))} layout="vertical" margin={{ left: 40 }}>
-                <XAxis type="number" unit=" s" />
-                <YAxis type="category" dataKey="path" width={140} />
-                <Tooltip />
-                <Bar dataKey="seconds" name="average seconds" fill="#16a34a" isAnimationActive={false} />
-              </BarChart>
-            </ResponsiveContainer>
-          )}
+        <Panel title={t('dashboard.dwell')} query={dwell} empty={(d) => d.length === 0}>
+          {(d) => {
+            const rows = d.map((r) => ({ path: r.route, seconds: Math.round(r.avg_ms / 100) / 10 }));
+            return (
+              <Chart name={t('dashboard.dwell')} head={[t('dashboard.page'), t('dashboard.avgSeconds')]} rows={rows.map((r) => [r.path, fmtNumber(r.seconds)])}>
+                <ResponsiveContainer width="100%" height={220}>
+                  <BarChart data={rows} layout="vertical" margin={{ left: 40 }}>
+                    <XAxis type="number" unit=" s" />
+                    <YAxis type="category" dataKey="path" width={140} />
+                    <Tooltip />
+                    <Bar dataKey="seconds" name={t('dashboard.avgSeconds')} fill="#16a34a" isAnimationActive={false} />
+                  </BarChart>
+                </ResponsiveContainer>
+              </Chart>
+            );
+          }}
         </Panel>
       </div>
     </section>
@@ -130,26 +127,29 @@ export function Dashboard({ slug }: { slug: string }) {
 }
 
 /// Users per day, per funnel step…: one bar each.
-function UserBars({ data, height, fill }: { data: { label: string; users: number }[]; height: number; fill: string }) {
+function UserBars({ name, head, data, height, fill }: { name: string; head: string; data: { label: string; users: number }[]; height: number; fill: string }) {
+  const { t } = useTranslation();
   return (
-    <ResponsiveContainer width="100%" height={height}>
-      <BarChart data={data}>
-        <XAxis dataKey="label" />
-        <YAxis allowDecimals={false} />
-        <Tooltip />
-        <Bar dataKey="users" fill={fill} isAnimationActive={false} />
-      </BarChart>
-    </ResponsiveContainer>
+    <Chart name={name} head={[head, t('dashboard.usersHead')]} rows={data.map((d) => [d.label, fmtNumber(d.users)])}>
+      <ResponsiveContainer width="100%" height={height}>
+        <BarChart data={data}>
+          <XAxis dataKey="label" />
+          <YAxis allowDecimals={false} />
+          <Tooltip />
+          <Bar dataKey="users" name={t('dashboard.usersHead')} fill={fill} isAnimationActive={false} />
+        </BarChart>
+      </ResponsiveContainer>
+    </Chart>
   );
 }
 
-const unreachable = (e: ApiError) => (e.code === 'analytics_unavailable' ? 'Analytics are unreachable right now; the CRM is not affected.' : e);
-
-function Panel<T>({ title, state, empty, children }: { title: string; state: Resource<T>; empty: (d: T) => boolean; children: (d: T) => ReactNode }) {
+function Panel<T>({ title, query, empty, children }: { title: string; query: Query<T>; empty: (d: T) => boolean; children: (d: T) => ReactNode }) {
+  const { t } = useTranslation();
+  const unreachable = (e: ApiError) => (e.code === 'analytics_unavailable' ? t('dashboard.unreachable') : null);
   return (
     <section className="panel chart" aria-label={title}>
       <h2>{title}</h2>
-      <Loaded state={state} what={title.toLowerCase()} isEmpty={empty} empty="No data in this range yet." explain={unreachable}>
+      <Loaded query={query} what={title} isEmpty={empty} empty={t('dashboard.noData')} explain={unreachable}>
         {children}
       </Loaded>
     </section>
@@ -157,7 +157,8 @@ function Panel<T>({ title, state, empty, children }: { title: string; state: Res
 }
 
 function Funnel({ slug, days }: { slug: string; days: Days }) {
-  const [preset, setPreset] = useState<Preset>('Visit → Customer → Deal → Won');
+  const { t } = useTranslation();
+  const [preset, setPreset] = useState<Preset>('visitCustomerDealWon');
   const [steps, setSteps] = useState<Step[]>(PRESETS[preset]);
   const [result, setResult] = useState<FunnelResult | null>(null);
   const action = useAction();
@@ -169,46 +170,48 @@ function Funnel({ slug, days }: { slug: string; days: Days }) {
     const name = s.kind === 'path' ? 'pageview' : (s.name ?? 'pageview');
     return kind === 'path' ? { kind, route: '/' } : kind === 'event' ? { kind, name } : { kind, name, key: '', value: '' };
   };
-  const label = (s: Step) => (s.kind === 'path' ? `visit ${s.route}` : s.kind === 'event' ? s.name : `${s.name ?? 'any event'} (${s.key}=${s.value})`);
+  const label = (s: Step) =>
+    s.kind === 'path' ? t('dashboard.visit', { route: s.route }) : s.kind === 'event' ? s.name : `${s.name ?? t('dashboard.anyEvent')} (${s.key}=${s.value})`;
+  const pct = (n: number) => fmtNumber(n / 100, { style: 'percent', maximumFractionDigits: 1 });
   return (
-    <section className="panel chart" aria-label="Funnel">
-      <h2>Funnel</h2>
+    <section className="panel chart" aria-label={t('dashboard.funnel')}>
+      <h2>{t('dashboard.funnel')}</h2>
       <div className="inline-form">
         <SelectField
           id="funnel-preset"
-          label="Preset"
+          label={t('dashboard.preset')}
           value={preset}
           onChange={(e) => {
             const p = e.target.value as Preset;
             setPreset(p);
             setSteps(PRESETS[p]);
           }}
-          options={Object.keys(PRESETS)}
+          options={(Object.keys(PRESETS) as Preset[]).map((p) => [p, t(`dashboard.presets.${p}`)] as const)}
         />
       </div>
       <ol className="steps">
         {steps.map((s, i) => (
           <li key={i}>
             <label>
-              <span className="sr-only">Step {i + 1} kind</span>
+              <span className="sr-only">{t('dashboard.stepKind', { n: i + 1 })}</span>
               <select value={s.kind} onChange={(e) => setStep(i, withKind(s, e.target.value as Step['kind']))}>
-                {KINDS.map(([k, text]) => (
+                {KINDS.map((k) => (
                   <option key={k} value={k}>
-                    {text}
+                    {t(`dashboard.kinds.${k}`)}
                   </option>
                 ))}
               </select>
             </label>
             {s.kind === 'path' ? (
               <label>
-                <span className="sr-only">Step {i + 1} route</span>
+                <span className="sr-only">{t('dashboard.stepRoute', { n: i + 1 })}</span>
                 <input placeholder="/customers/:id" value={s.route} onChange={(e) => setStep(i, { ...s, route: e.target.value })} />
               </label>
             ) : (
               <label>
-                <span className="sr-only">Step {i + 1} event</span>
+                <span className="sr-only">{t('dashboard.stepEvent', { n: i + 1 })}</span>
                 <select value={s.name ?? ''} onChange={(e) => setStep(i, { ...s, name: e.target.value || undefined } as Step)}>
-                  {s.kind === 'property' && <option value="">any event</option>}
+                  {s.kind === 'property' && <option value="">{t('dashboard.anyEvent')}</option>}
                   {EVENTS.map((n) => (
                     <option key={n}>{n}</option>
                   ))}
@@ -218,39 +221,39 @@ function Funnel({ slug, days }: { slug: string; days: Days }) {
             {s.kind === 'property' && (
               <>
                 <label>
-                  <span className="sr-only">Step {i + 1} property key</span>
-                  <input placeholder="key" size={8} value={s.key} onChange={(e) => setStep(i, { ...s, key: e.target.value })} />
+                  <span className="sr-only">{t('dashboard.stepKey', { n: i + 1 })}</span>
+                  <input placeholder={t('dashboard.keyPlaceholder')} size={8} value={s.key} onChange={(e) => setStep(i, { ...s, key: e.target.value })} />
                 </label>
                 <label>
-                  <span className="sr-only">Step {i + 1} property value</span>
-                  <input placeholder="value" size={8} value={s.value} onChange={(e) => setStep(i, { ...s, value: e.target.value })} />
+                  <span className="sr-only">{t('dashboard.stepValue', { n: i + 1 })}</span>
+                  <input placeholder={t('dashboard.valuePlaceholder')} size={8} value={s.value} onChange={(e) => setStep(i, { ...s, value: e.target.value })} />
                 </label>
               </>
             )}
             {steps.length > 2 && (
-              <button type="button" className="secondary" onClick={() => setSteps(steps.filter((_, j) => j !== i))} aria-label={`Remove step ${i + 1}`}>
-                ✕
+              <button type="button" className="secondary" onClick={() => setSteps(steps.filter((_, j) => j !== i))} aria-label={t('dashboard.removeStep', { n: i + 1 })}>
+                {'✕'}
               </button>
             )}
           </li>
         ))}
       </ol>
       <button type="button" className="secondary" onClick={() => setSteps([...steps, { kind: 'event', name: 'pageview' }])} disabled={steps.length >= 6}>
-        Add step
+        {t('dashboard.addStep')}
       </button>{' '}
       <button type="button" onClick={() => void action.run(run)} disabled={action.busy} data-track="run-funnel">
-        {action.busy ? 'Running…' : 'Show funnel'}
+        {action.busy ? t('dashboard.running') : t('dashboard.showFunnel')}
       </button>
       <FormError error={action.error} />
       {result &&
         (result.steps[0]?.users === 0 ? (
-          <Empty>Nobody reached the first step in this range.</Empty>
+          <Empty>{t('dashboard.nobody')}</Empty>
         ) : (
           <>
-            <UserBars data={result.steps.map((r) => ({ label: label(r.step), users: r.users }))} height={180} fill="#9333ea" />
-            <Table className="grid compact" data-testid="funnel-result" head={['Step', 'Users', 'From previous', 'From first']}>
+            <UserBars name={t('dashboard.funnel')} head={t('dashboard.step')} data={result.steps.map((r) => ({ label: label(r.step), users: r.users }))} height={180} fill="#9333ea" />
+            <Table className="grid compact" data-testid="funnel-result" head={[t('dashboard.step'), t('dashboard.usersHead'), t('dashboard.fromPrevious'), t('dashboard.fromFirst')]}>
               {result.steps.map((r, i) => (
-                <Row key={i} cells={[label(r.step), r.users, `${r.conversion_from_previous}%`, `${r.conversion_from_first}%`]} />
+                <Row key={i} cells={[label(r.step), fmtNumber(r.users), pct(r.conversion_from_previous), pct(r.conversion_from_first)]} />
               ))}
             </Table>
           </>

@@ -1,35 +1,41 @@
 // Deals as a kanban pipeline. Dragging a card to a column calls the stage-change
-// endpoint; the "Move to" menu on each card does the same from the keyboard.
+// endpoint; the "Move to" menu on each card does the same from the keyboard. The card
+// moves at once (optimistic) and moves back if the server refuses.
+import { useMutation } from '@tanstack/react-query';
 import { useState, type DragEvent } from 'react';
-import { post } from '../api';
-import { useAction, useGet } from '../data';
-import { fmtMoney, toCents } from '../format';
-import { STAGES, type Customer, type Deal, type Page, type Stage } from '../types';
-import { Field, FormError, SelectField } from '../ui/forms';
+import { useTranslation } from 'react-i18next';
+import { post, type ApiError } from '../api/client';
+import { fmtMoney } from '../money/currency';
+import { queryClient, useAllPages, type AllPages } from '../query';
+import { STAGES, type Deal, type Stage } from '../types';
+import { FormError } from '../ui/forms';
 import { Empty, Loaded } from '../ui/states';
+import { NewDeal } from './NewDeal';
 
 export function Deals({ slug }: { slug: string }) {
-  const deals = useGet<Page<Deal>>(`/v1/t/${slug}/deals?limit=200`);
-  const customers = useGet<Page<Customer>>(`/v1/t/${slug}/customers?limit=200`);
-  const moving = useAction();
+  const { t } = useTranslation();
+  const path = `/v1/t/${slug}/deals`;
+  const deals = useAllPages<Deal>(path);
+  const customers = useAllPages<{ id: string; name: string }>(`/v1/t/${slug}/customers`);
+  const key = [path, 'all', 1000];
   const [over, setOver] = useState<Stage | null>(null);
   const [announce, setAnnounce] = useState('');
-
+  const moving = useMutation<unknown, ApiError, { deal: Deal; stage: Stage }, { previous?: AllPages<Deal> }>({
+    mutationFn: ({ deal, stage }) => post(`${path}/${deal.id}/stage`, { stage }),
+    onMutate: async ({ deal, stage }) => {
+      await queryClient.cancelQueries({ queryKey: key });
+      const previous = queryClient.getQueryData<AllPages<Deal>>(key);
+      if (previous) queryClient.setQueryData<AllPages<Deal>>(key, { ...previous, items: previous.items.map((d) => (d.id === deal.id ? { ...d, stage } : d)) });
+      return { previous };
+    },
+    onError: (_e, _v, context) => {
+      if (context?.previous) queryClient.setQueryData(key, context.previous);
+    },
+    onSuccess: (_r, { deal, stage }) => setAnnounce(t('deals.moved', { title: deal.title, stage: t(`stages.${stage}`) })),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: key }),
+  });
   const move = (deal: Deal, stage: Stage) => {
-    if (deal.stage === stage) return;
-    const previous = deals.data;
-    // Optimistic: the card moves at once and moves back if the server says no.
-    deals.setData({ items: (previous?.items ?? []).map((d) => (d.id === deal.id ? { ...d, stage } : d)) });
-    void moving.run(async () => {
-      try {
-        await post(`/v1/t/${slug}/deals/${deal.id}/stage`, { stage });
-      } catch (err) {
-        deals.setData(previous);
-        throw err;
-      }
-      setAnnounce(`${deal.title} moved to ${stage}.`);
-      deals.reload();
-    });
+    if (deal.stage !== stage) moving.mutate({ deal, stage });
   };
   const drop = (stage: Stage) => (e: DragEvent) => {
     e.preventDefault();
@@ -40,43 +46,53 @@ export function Deals({ slug }: { slug: string }) {
   const names = new Map((customers.data?.items ?? []).map((c) => [c.id, c.name]));
   return (
     <section aria-labelledby="deals-title">
-      <h1 id="deals-title">Deals</h1>
-      <NewDeal slug={slug} customers={customers.data?.items ?? []} onCreated={deals.reload} />
+      <h1 id="deals-title">{t('titles.deals')}</h1>
+      <NewDeal slug={slug} />
       <FormError error={moving.error} />
       <div className="sr-only" role="status" aria-live="polite">
         {announce}
       </div>
-      <Loaded state={deals} what="deals">
+      <Loaded query={deals}>
         {(data) => (
-          <div className="kanban">
-            {STAGES.map((stage) => {
-              const items = data.items.filter((d) => d.stage === stage);
-              const total = items.reduce((n, d) => n + d.amount_cents, 0);
-              return (
-                <section
-                  key={stage}
-                  className={`column ${over === stage ? 'over' : ''}`}
-                  aria-label={`${stage}: ${items.length} deals`}
-                  data-stage={stage}
-                  onDragOver={(e) => {
-                    e.preventDefault();
-                    setOver(stage);
-                  }}
-                  onDragLeave={() => setOver(null)}
-                  onDrop={drop(stage)}
-                >
-                  <h2>
-                    {stage} <span className="count">{items.length}</span>
-                  </h2>
-                  {items.length > 0 && <p className="muted">{fmtMoney(total, items[0].currency)}</p>}
-                  {items.length === 0 && <Empty>Drop deals here</Empty>}
-                  {items.map((d) => (
-                    <DealCard key={d.id} deal={d} customer={names.get(d.customer_id) ?? ''} onMove={(s) => move(d, s)} />
-                  ))}
-                </section>
-              );
-            })}
-          </div>
+          <>
+            {data.more && <p className="status">{t('deals.more', { n: data.items.length })}</p>}
+            <div className="kanban">
+              {STAGES.map((stage) => {
+                const items = data.items.filter((d) => d.stage === stage);
+                const currencies = [...new Set(items.map((d) => d.currency))];
+                return (
+                  <section
+                    key={stage}
+                    className={`column ${over === stage ? 'over' : ''}`}
+                    aria-label={t('deals.column', { stage: t(`stages.${stage}`), n: items.length })}
+                    data-stage={stage}
+                    onDragOver={(e) => {
+                      e.preventDefault();
+                      setOver(stage);
+                    }}
+                    onDragLeave={() => setOver(null)}
+                    onDrop={drop(stage)}
+                  >
+                    <h2>
+                      {t(`stages.${stage}`)} <span className="count">{items.length}</span>
+                    </h2>
+                    {currencies.map((c) => (
+                      <p key={c} className="muted">
+                        {fmtMoney(
+                          items.filter((d) => d.currency === c).reduce((n, d) => n + d.amount_cents, 0),
+                          c,
+                        )}
+                      </p>
+                    ))}
+                    {items.length === 0 && <Empty>{t('deals.dropHere')}</Empty>}
+                    {items.map((d) => (
+                      <DealCard key={d.id} deal={d} customer={names.get(d.customer_id) ?? ''} onMove={(s) => move(d, s)} />
+                    ))}
+                  </section>
+                );
+              })}
+            </div>
+          </>
         )}
       </Loaded>
     </section>
@@ -84,6 +100,7 @@ export function Deals({ slug }: { slug: string }) {
 }
 
 function DealCard({ deal: d, customer, onMove }: { deal: Deal; customer: string; onMove: (stage: Stage) => void }) {
+  const { t } = useTranslation();
   return (
     <article
       className="card"
@@ -98,39 +115,15 @@ function DealCard({ deal: d, customer, onMove }: { deal: Deal; customer: string;
       <div className="muted">{customer}</div>
       <div>{fmtMoney(d.amount_cents, d.currency)}</div>
       <label className="move">
-        <span className="sr-only">Move {d.title} to</span>
+        <span className="sr-only">{t('deals.moveTo', { title: d.title })}</span>
         <select value={d.stage} onChange={(e) => onMove(e.target.value as Stage)} data-track="deal-move-menu">
           {STAGES.map((s) => (
-            <option key={s}>{s}</option>
+            <option key={s} value={s}>
+              {t(`stages.${s}`)}
+            </option>
           ))}
         </select>
       </label>
     </article>
-  );
-}
-
-function NewDeal({ slug, customers, onCreated }: { slug: string; customers: Customer[]; onCreated: () => void }) {
-  const [title, setTitle] = useState('');
-  const [amount, setAmount] = useState('');
-  const [customer, setCustomer] = useState('');
-  const action = useAction();
-  const create = async () => {
-    await post(`/v1/t/${slug}/deals`, { title, amount_cents: toCents(amount), currency: 'EUR', customer_id: customer || customers[0]?.id });
-    setTitle('');
-    setAmount('');
-    onCreated();
-  };
-  if (customers.length === 0) return <Empty>Add a customer first: every deal belongs to one.</Empty>;
-  const error = action.error;
-  return (
-    <form className="inline-form" onSubmit={action.submit(create)} aria-label="Add a deal" noValidate>
-      <Field id="deal-title" label="Title" value={title} onChange={(e) => setTitle(e.target.value)} error={error?.field('title')} />
-      <Field id="deal-amount" label="Amount (EUR)" inputMode="decimal" value={amount} onChange={(e) => setAmount(e.target.value)} error={error?.field('amount_cents')} />
-      <SelectField id="deal-customer" label="Customer" value={customer} onChange={(e) => setCustomer(e.target.value)} options={customers.map((c) => [c.id, c.name] as const)} />
-      <button type="submit" data-track="create-deal">
-        Add deal
-      </button>
-      <FormError error={error} shownOn={['title', 'amount_cents']} />
-    </form>
   );
 }

@@ -1,92 +1,108 @@
-// The tenant app: sign in (or accept an invite), then customers, deals, orders and the
-// analytics dashboard, all under /app/t/{tenant}. Every call goes to /v1/t/{tenant}/…,
-// where the session cookie (scoped to that path) is the credential; the tracking SDK
-// runs while someone is signed in.
+// The tenant app: sign in (or accept an invite), then customers, deals, orders, the
+// analytics dashboard and the team, all under /app/t/{tenant}. Every call goes to
+// /v1/t/{tenant}/…, where the session cookie (scoped to that path) is the credential;
+// the tracking SDK runs while someone is signed in. When the session ends under the
+// user, the sign-in form shows in place and the same screen comes back after it.
 import { lazy, Suspense, useEffect, useState } from 'react';
-import { post } from '../api';
+import { useTranslation } from 'react-i18next';
+import { post } from '../api/client';
 import { useSession } from '../data';
+import { setLanguageOwner } from '../i18n';
+import { queryClient } from '../query';
+import { href, type Match, type RouteName } from '../routes';
 import { navigate } from '../router';
 import { startTracking, setTrackingOptOut, trackingOptedOut } from '../track';
 import type { User, UserSession } from '../types';
 import { Shell } from '../ui/Shell';
 import { SignInForm } from '../ui/SignInForm';
-import { Loading } from '../ui/states';
+import { ErrorBoundary } from '../ui/ErrorBoundary';
+import { Empty, Loading } from '../ui/states';
+import { usePageTitle } from '../ui/title';
 import { Accept } from './Accept';
 import { CustomerDetail } from './CustomerDetail';
 import { Customers } from './Customers';
 import { Deals } from './Deals';
 import { Orders } from './Orders';
+import { useTenantSettings } from './settings';
 import { Team } from './Team';
 
 // Charts are most of the bundle's weight: load them only when the dashboard opens.
 const Dashboard = lazy(() => import('./Dashboard').then((m) => ({ default: m.Dashboard })));
 
-const SECTIONS = [
-  ['customers', 'Customers'],
-  ['deals', 'Deals'],
-  ['orders', 'Orders'],
-  ['dashboard', 'Dashboard'],
-  ['team', 'Team'],
-] as const;
+const SECTIONS = ['customers', 'deals', 'orders', 'dashboard', 'team'] as const satisfies readonly RouteName[];
 
-export function TenantApp({ slug, rest }: { slug: string; rest: string }) {
-  const base = `/app/t/${slug}`;
-  const { session, signedIn, signOut } = useSession<UserSession>(`/v1/t/${slug}/session`);
+export function TenantApp({ slug, route }: { slug: string; route: Match }) {
+  const { t } = useTranslation();
+  const { session, expired, signedIn, signOut } = useSession<UserSession>(`/v1/t/${slug}/session`);
+  usePageTitle(route, `${slug} · Atrium`);
   useEffect(() => {
     if (!session) return;
     const tracker = startTracking({ endpoint: `/v1/t/${slug}/events`, actor: session.user.id, csrf: session.csrf_token });
     return () => tracker.stop();
   }, [slug, session]);
-  useEffect(() => {
-    document.title = `${slug} · Atrium`;
-  }, [slug]);
+  useTenantSettings(slug);
+  const owner = session ? `app:${slug}:${session.user.id}` : null;
+  useEffect(() => setLanguageOwner(owner), [owner]);
 
   const enter = (s: UserSession) => {
     signedIn(s);
-    navigate(`${base}/customers`, true);
+    void queryClient.invalidateQueries();
+    // Back to the screen the user was on; from an invite, to the customers.
+    if (route.name === 'accept' || route.name === 'home') navigate(href('customers', { slug }), true);
   };
   if (session === undefined) return <Loading what={slug} />;
-  if (rest.startsWith('/accept')) return <Accept slug={slug} onIn={enter} />;
-  if (session === null) return <SignInForm title={`Sign in to ${slug}`} submit={async (email, password) => enter(await post<UserSession>(`/v1/t/${slug}/sign-in`, { email, password }))} />;
+  if (route.name === 'accept') return <Accept slug={slug} onIn={enter} />;
+  if (session === null) return <SignInForm title={t('app.signIn', { slug })} expired={expired} submit={async (email, password) => enter(await post<UserSession>(`/v1/t/${slug}/sign-in`, { email, password }))} />;
 
-  const section = rest.split('/')[1] || 'customers';
+  const section = route.name === 'customer' || route.name === 'home' ? 'customers' : route.name;
+  const leave = async () => {
+    await signOut();
+    queryClient.clear();
+  };
   return (
     <Shell
       brand={slug}
-      navLabel="Main"
-      links={SECTIONS.map(([id, label]) => [`${base}/${id}`, label, `nav-${id}`] as const)}
-      current={`${base}/${section}`}
-      who={`${session.user.display_name} (${session.user.role})`}
+      navLabel={t('app.nav')}
+      links={SECTIONS.map((s) => [href(s, { slug }), t(`nav.${s}`), `nav-${s}`] as const)}
+      current={href(section, { slug })}
+      who={t('app.who', { name: session.user.display_name, role: t(`roles.${session.user.role}`) })}
       tools={<TrackingToggle />}
-      onSignOut={signOut}
+      onSignOut={leave}
     >
-      <Screen slug={slug} rest={rest} section={section} me={session.user} />
+      <Screen slug={slug} route={route} me={session.user} />
     </Shell>
   );
 }
 
-function Screen({ slug, rest, section, me }: { slug: string; rest: string; section: string; me: User }) {
-  const customer = rest.match(/^\/customers\/([0-9a-f-]{36})$/)?.[1];
-  if (customer) return <CustomerDetail slug={slug} id={customer} />;
-  switch (section) {
+function Screen({ slug, route, me }: { slug: string; route: Match; me: User }) {
+  const { t } = useTranslation();
+  switch (route.name) {
+    case 'customer':
+      return <CustomerDetail slug={slug} id={route.params.id} />;
+    case 'home':
+    case 'customers':
+      return <Customers slug={slug} />;
     case 'deals':
       return <Deals slug={slug} />;
     case 'orders':
       return <Orders slug={slug} />;
     case 'dashboard':
       return (
-        <Suspense fallback={<Loading what="the dashboard" />}>
-          <Dashboard slug={slug} />
-        </Suspense>
+        <ErrorBoundary>
+          <Suspense fallback={<Loading />}>
+            <Dashboard slug={slug} />
+          </Suspense>
+        </ErrorBoundary>
       );
     case 'team':
       return <Team slug={slug} me={me} />;
     default:
-      return <Customers slug={slug} />;
+      return <Empty>{t('titles.notFound')}</Empty>;
   }
 }
 
 function TrackingToggle() {
+  const { t } = useTranslation();
   const [out, setOut] = useState(trackingOptedOut);
   return (
     <label className="toggle">
@@ -98,7 +114,7 @@ function TrackingToggle() {
           setOut(!e.target.checked);
         }}
       />{' '}
-      Usage analytics
+      {t('app.usageAnalytics')}
     </label>
   );
 }

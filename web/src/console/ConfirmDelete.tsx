@@ -1,42 +1,46 @@
 import { useState } from 'react';
-import { ApiError, del } from '../api';
+import { Trans, useTranslation } from 'react-i18next';
+import { del } from '../api/client';
 import { useAction } from '../data';
 import { Field, FormError } from '../ui/forms';
 
 /// Deleting drops a tenant's data, so the operator types its slug to confirm.
 export function ConfirmDelete({ slug, onClose, onDeleted }: { slug: string; onClose: () => void; onDeleted: () => void }) {
+  const { t } = useTranslation();
   const [typed, setTyped] = useState('');
+  const [mistyped, setMistyped] = useState(false);
   const action = useAction();
   const remove = async () => {
-    if (typed !== slug) throw new ApiError(0, 'confirm', `Type ${slug} to confirm.`);
+    if (typed !== slug) {
+      setMistyped(true);
+      return;
+    }
     await del(`/v1/tenants/${slug}`);
     onDeleted();
   };
-  const mistyped = action.error?.code === 'confirm' ? action.error.detail : undefined;
   return (
-    <form className="panel danger-zone" onSubmit={action.submit(remove)} aria-label={`Delete ${slug}`} noValidate>
+    <form className="panel danger-zone" onSubmit={action.submit(remove)} aria-label={t('tenants.deleteTitle', { slug })} noValidate>
       <p>
-        Deleting <strong>{slug}</strong> suspends it, exports its schema, then drops the schema, its role and its analytics. The
-        export stays downloadable here.
+        <Trans i18nKey="tenants.deleteExplain" values={{ slug }} components={{ b: <strong /> }} />
       </p>
       <Field
         id={`confirm-${slug}`}
-        label={`Type ${slug} to confirm`}
+        label={t('tenants.typeToConfirm', { slug })}
         value={typed}
         onChange={(e) => {
           setTyped(e.target.value);
-          action.setError(null);
+          setMistyped(false);
         }}
-        error={mistyped}
+        error={mistyped ? t('tenants.typeToConfirm', { slug }) : undefined}
         autoFocus
       />
       <button type="submit" className="danger" disabled={action.busy}>
-        {action.busy ? 'Deleting…' : `Delete ${slug}`}
+        {action.busy ? t('tenants.deleting') : t('tenants.deleteButton', { slug })}
       </button>
       <button type="button" className="secondary" onClick={onClose}>
-        Cancel
+        {t('common.cancel')}
       </button>
-      <FormError error={mistyped ? null : action.error} />
+      <FormError error={action.error} />
     </form>
   );
 }

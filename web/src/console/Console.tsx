@@ -1,43 +1,71 @@
 // The operator console: sign in, tenants (create, suspend, resume, invite, delete with
-// export, restore to a moment), migration status, backups, operators (add, set a password, disable, enable), and the
-// audit log. Everything goes through /v1 on the
+// export, restore to a moment), migration status, backups, operators (add, set a
+// password, disable, enable), and the audit log. Everything goes through /v1 on the
 // control plane, exactly as a script would.
 import { useEffect } from 'react';
-import { post } from '../api';
+import { useTranslation } from 'react-i18next';
+import { post } from '../api/client';
 import { useSession } from '../data';
+import { setLanguageOwner } from '../i18n';
+import { queryClient } from '../query';
+import { href, type Match } from '../routes';
 import { navigate } from '../router';
 import type { OperatorSession } from '../types';
 import { Shell } from '../ui/Shell';
 import { SignInForm } from '../ui/SignInForm';
-import { Loading } from '../ui/states';
+import { Empty, Loading } from '../ui/states';
+import { usePageTitle } from '../ui/title';
 import { AuditLog } from './AuditLog';
 import { Backups } from './Backups';
 import { Operators } from './Operators';
 import { Tenants } from './Tenants';
 
 const LINKS = [
-  ['/console', 'Tenants'],
-  ['/console/operators', 'Operators'],
-  ['/console/backups', 'Backups'],
-  ['/console/audit', 'Audit log'],
+  ['consoleTenants', 'nav.tenants'],
+  ['consoleOperators', 'nav.operators'],
+  ['consoleBackups', 'nav.backups'],
+  ['consoleAudit', 'nav.audit'],
 ] as const;
 
-export function Console({ path }: { path: string }) {
-  const { session, signedIn, signOut } = useSession<OperatorSession>('/v1/session');
-  useEffect(() => {
-    document.title = 'Atrium console';
-  }, []);
-  if (session === undefined) return <Loading what="the console" />;
+export function Console({ route }: { route: Match | null }) {
+  const { t } = useTranslation();
+  const { session, expired, signedIn, signOut } = useSession<OperatorSession>('/v1/session');
+  usePageTitle(route, t('console.brand'));
+  const owner = session ? `control:${session.operator.id}` : null;
+  useEffect(() => setLanguageOwner(owner), [owner]);
+  if (session === undefined) return <Loading />;
   if (session === null) {
-    return <SignInForm title="Sign in to the Atrium console" submit={async (email, password) => signedIn(await post<OperatorSession>('/v1/session', { email, password }))} />;
+    const enter = async (email: string, password: string) => {
+      signedIn(await post<OperatorSession>('/v1/session', { email, password }));
+      void queryClient.invalidateQueries();
+    };
+    return <SignInForm title={t('console.signIn')} expired={expired} submit={enter} />;
   }
   const leave = async () => {
     await signOut();
+    queryClient.clear();
     navigate('/console');
   };
+  const links = LINKS.map(([name, label]) => [href(name, {}), t(label)] as const);
   return (
-    <Shell brand="Atrium console" navLabel="Console" links={[...LINKS]} current={path} who={session.operator.email} onSignOut={leave}>
-      {path === '/console/audit' ? <AuditLog /> : path === '/console/operators' ? <Operators me={session.operator.id} /> : path === '/console/backups' ? <Backups /> : <Tenants />}
+    <Shell brand={t('console.brand')} navLabel={t('console.nav')} links={links} current={route ? href(route.name as (typeof LINKS)[number][0], {}) : ''} who={session.operator.email} onSignOut={leave}>
+      <Screen route={route} me={session.operator.id} />
     </Shell>
   );
+}
+
+function Screen({ route, me }: { route: Match | null; me: string }) {
+  const { t } = useTranslation();
+  switch (route?.name) {
+    case 'consoleTenants':
+      return <Tenants />;
+    case 'consoleOperators':
+      return <Operators me={me} />;
+    case 'consoleBackups':
+      return <Backups />;
+    case 'consoleAudit':
+      return <AuditLog />;
+    default:
+      return <Empty>{t('titles.notFound')}</Empty>;
+  }
 }

@@ -1,26 +1,42 @@
 import { useState, type ReactNode } from 'react';
-import { post } from '../api';
+import { useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
+import { post } from '../api/client';
 import { useAction } from '../data';
-import { fmtBytes, fmtDate } from '../format';
+import { fmtBytes, fmtDate, fmtNumber } from '../format';
 import type { ConsoleConfig, Tenant, TenantStats } from '../types';
 import { FormError } from '../ui/forms';
 import { InviteForm } from '../ui/InviteForm';
-import { Row } from '../ui/Table';
+import { Row, type Head } from '../ui/Table';
 import { ConfirmDelete } from './ConfirmDelete';
+import { ConfirmSuspend } from './ConfirmSuspend';
 import { MigrationStatus } from './MigrationStatus';
 import { RestoreForm } from './RestoreForm';
 
-export const TENANT_COLUMNS = ['Tenant', 'State', 'Plan', 'Created', 'Schema size', 'Events (7 d)', 'Requests/min', 'Migrations', 'Actions'];
+export const tenantHead = (t: TFunction): Head[] => [
+  { label: t('tenants.col.tenant'), sort: 'slug' },
+  { label: t('tenants.col.state') },
+  { label: t('tenants.col.plan') },
+  { label: t('tenants.col.created'), sort: 'created_at' },
+  { label: t('tenants.col.schema') },
+  { label: t('tenants.col.events') },
+  { label: t('tenants.col.requests') },
+  { label: t('tenants.col.migrations') },
+  { label: t('tenants.col.actions') },
+];
+const COLUMNS = 9;
 
 /// A tenant's row, its actions, and (in a row below it) the dialog an action opened.
-export function TenantRow({ tenant: t, stats: s, config, onChange }: { tenant: Tenant; stats?: TenantStats; config: ConsoleConfig | null; onChange: () => void }) {
+export function TenantRow({ tenant: x, stats: s, config, onChange, highlighted }: { tenant: Tenant; stats?: TenantStats; config: ConsoleConfig | null; onChange: () => void; highlighted?: boolean }) {
+  const { t } = useTranslation();
   const action = useAction();
-  const [dialog, setDialog] = useState<'invite' | 'delete' | 'restore' | null>(null);
-  const change = (verb: 'suspend' | 'resume' | 'export') => action.run(async () => {
-    await post(`/v1/tenants/${t.slug}/${verb}`);
-    onChange();
-  });
-  const live = t.state === 'active' || t.state === 'suspended';
+  const [dialog, setDialog] = useState<'invite' | 'suspend' | 'delete' | 'restore' | null>(null);
+  const change = (verb: 'resume' | 'export') =>
+    action.run(async () => {
+      await post(`/v1/tenants/${x.slug}/${verb}`);
+      onChange();
+    });
+  const live = x.state === 'active' || x.state === 'suspended';
   const button = (label: string, onClick: () => void, className = 'secondary') => (
     <button className={className} disabled={action.busy} onClick={onClick}>
       {label}
@@ -29,67 +45,80 @@ export function TenantRow({ tenant: t, stats: s, config, onChange }: { tenant: T
   return (
     <>
       <Row
-        data-tenant={t.slug}
+        data-tenant={x.slug}
+        className={highlighted ? 'created' : undefined}
         cells={[
           <>
-            <div>{t.display_name}</div>
-            <code>{t.slug}</code>
+            <div>{x.display_name}</div>
+            <code>{x.slug}</code>
           </>,
-          <span className={`badge ${t.state}`}>{t.state}</span>,
-          t.plan,
-          fmtDate(t.created_at),
+          <span className={`badge ${x.state}`}>{t(`states.tenant.${x.state}`, { defaultValue: x.state })}</span>,
+          t(`plans.${x.plan}`, { defaultValue: x.plan }),
+          fmtDate(x.created_at),
           s?.schema_bytes != null ? fmtBytes(s.schema_bytes) : '—',
-          s?.events_7d != null ? s.events_7d.toLocaleString() : '—',
-          s?.requests_per_min != null ? s.requests_per_min.toFixed(1) : '—',
-          live ? <MigrationStatus tenant={t} target={config?.tenant_migration_target} /> : '—',
+          s?.events_7d != null ? fmtNumber(s.events_7d) : '—',
+          s?.requests_per_min != null ? fmtNumber(s.requests_per_min, { maximumFractionDigits: 1, minimumFractionDigits: 1 }) : '—',
+          live ? <MigrationStatus tenant={x} target={config?.tenant_migration_target} /> : '—',
         ]}
       >
         <td className="actions">
-          {t.state === 'active' && (
+          {x.state === 'active' && (
             <>
               {config && (
-                <a href={`${config.api_url}/app/t/${t.slug}`} target="_blank" rel="noreferrer">
-                  Open app
+                <a href={`${config.api_url}/app/t/${x.slug}`} target="_blank" rel="noreferrer">
+                  {t('tenants.openApp')}
                 </a>
               )}
-              {button('Invite user', () => setDialog('invite'))}
-              {button('Suspend', () => void change('suspend'))}
+              {button(t('tenants.invite'), () => setDialog('invite'))}
+              {button(t('tenants.suspend'), () => setDialog('suspend'))}
             </>
           )}
-          {t.state === 'suspended' && button('Resume', () => void change('resume'))}
-          {live && button('Export now', () => void change('export'))}
-          {(live || t.state === 'deleted') && button('Restore…', () => setDialog('restore'))}
-          {live && button('Delete…', () => setDialog('delete'), 'danger')}
-          {t.export_path && <a href={`/v1/tenants/${t.slug}/export`}>Download export</a>}
+          {x.state === 'suspended' && button(t('tenants.resume'), () => void change('resume'))}
+          {live && button(t('tenants.export'), () => void change('export'))}
+          {(live || x.state === 'deleted') && button(t('tenants.restore'), () => setDialog('restore'))}
+          {live && button(t('tenants.delete'), () => setDialog('delete'), 'danger')}
+          {x.export_path && <a href={`/v1/tenants/${x.slug}/export`}>{t('tenants.download')}</a>}
           <FormError error={action.error} />
         </td>
       </Row>
       {dialog === 'invite' && (
         <DialogRow>
           <InviteForm
-            id={`invite-${t.slug}`}
-            label={`Invite a user to ${t.slug}`}
+            id={`invite-${x.slug}`}
+            label={t('tenants.inviteTo', { slug: x.slug })}
             className="panel"
-            endpoint={`/v1/tenants/${t.slug}/users`}
-            linkTo={(token) => `${config?.api_url ?? ''}/app/t/${t.slug}/accept#token=${token}`}
+            endpoint={`/v1/tenants/${x.slug}/users`}
+            linkTo={(token) => `${config?.api_url ?? ''}/app/t/${x.slug}/accept#token=${token}`}
             roles={['admin', 'member']}
             autoFocus
           >
             <button type="button" className="secondary" onClick={() => setDialog(null)}>
-              Close
+              {t('common.close')}
             </button>
           </InviteForm>
         </DialogRow>
       )}
+      {dialog === 'suspend' && (
+        <DialogRow>
+          <ConfirmSuspend
+            slug={x.slug}
+            onClose={() => setDialog(null)}
+            onSuspended={() => {
+              setDialog(null);
+              onChange();
+            }}
+          />
+        </DialogRow>
+      )}
       {dialog === 'restore' && (
         <DialogRow>
-          <RestoreForm tenant={t} onClose={() => setDialog(null)} onRestored={onChange} />
+          <RestoreForm tenant={x} onClose={() => setDialog(null)} onRestored={onChange} />
         </DialogRow>
       )}
       {dialog === 'delete' && (
         <DialogRow>
           <ConfirmDelete
-            slug={t.slug}
+            slug={x.slug}
             onClose={() => setDialog(null)}
             onDeleted={() => {
               setDialog(null);
@@ -105,7 +134,7 @@ export function TenantRow({ tenant: t, stats: s, config, onChange }: { tenant: T
 function DialogRow({ children }: { children: ReactNode }) {
   return (
     <tr>
-      <td colSpan={TENANT_COLUMNS.length}>{children}</td>
+      <td colSpan={COLUMNS}>{children}</td>
     </tr>
   );
 }

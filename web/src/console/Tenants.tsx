@@ -1,45 +1,48 @@
 import { useState } from 'react';
-import { useGet } from '../data';
+import { useTranslation } from 'react-i18next';
+import { invalidate, useApi } from '../query';
 import type { ConsoleConfig, Page, Tenant, TenantStats } from '../types';
-import { LoadedItems } from '../ui/states';
-import { Table } from '../ui/Table';
+import { List } from '../ui/List';
+import { SearchBox } from '../ui/SearchBox';
+import { useDebounced } from '../ui/useDebounced';
 import { CreateTenant } from './CreateTenant';
-import { TENANT_COLUMNS, TenantRow } from './TenantRow';
+import { tenantHead, TenantRow } from './TenantRow';
 
 export function Tenants() {
-  const tenants = useGet<Page<Tenant>>('/v1/tenants?limit=200');
-  const stats = useGet<Page<TenantStats>>('/v1/tenant-stats');
-  const config = useGet<ConsoleConfig>('/v1/console-config');
+  const { t } = useTranslation();
+  const stats = useApi<Page<TenantStats>>('/v1/tenant-stats');
+  const config = useApi<ConsoleConfig>('/v1/console-config');
   const [pending, setPending] = useState<string | null>(null);
+  const [created, setCreated] = useState<Tenant | null>(null);
+  const [q, setQ] = useState('');
+  const search = useDebounced(q.trim());
   const bySlug = new Map((stats.data?.items ?? []).map((s) => [s.slug, s]));
   const refresh = () => {
-    tenants.reload();
-    stats.reload();
+    void invalidate('/v1/tenants');
+    void invalidate('/v1/tenant-stats');
   };
   return (
     <section aria-labelledby="tenants-title">
-      <h1 id="tenants-title">Tenants</h1>
+      <h1 id="tenants-title">{t('titles.tenants')}</h1>
       <CreateTenant
         onStart={setPending}
-        onDone={() => {
+        onDone={(tenant) => {
           setPending(null);
+          if (tenant) setCreated(tenant);
           refresh();
         }}
       />
       {pending && (
         <p className="status" role="status" aria-live="polite">
-          Provisioning <strong>{pending}</strong>: schema, role, grants, migrations…
+          {t('tenants.provisioning', { slug: pending })}
         </p>
       )}
-      <LoadedItems state={tenants} what="tenants" empty="No tenants yet. Create the first one above.">
-        {(items) => (
-          <Table head={TENANT_COLUMNS} aria-describedby="tenants-title">
-            {items.map((t) => (
-              <TenantRow key={t.slug} tenant={t} stats={bySlug.get(t.slug)} config={config.data} onChange={refresh} />
-            ))}
-          </Table>
-        )}
-      </LoadedItems>
+      <SearchBox id="tenant-search" label={t('tenants.search')} value={q} onChange={setQ} />
+      <List<Tenant> path="/v1/tenants" params={{ q: search }} head={tenantHead(t)} what={t('tenants.what')} empty={search ? t('list.noMatch', { q: search }) : t('tenants.empty')} rowKey={(x) => x.slug} created={created} createdText={(x) => t('tenants.created', { slug: x.slug })}>
+        {(items, isCreated) =>
+          items.map((x) => <TenantRow key={x.slug} tenant={x} stats={bySlug.get(x.slug)} config={config.data ?? null} onChange={refresh} highlighted={isCreated(x)} />)
+        }
+      </List>
     </section>
   );
 }

@@ -1,8 +1,10 @@
 import { useState, type ReactNode } from 'react';
-import { post } from '../api';
+import { useTranslation } from 'react-i18next';
+import { post } from '../api/client';
 import { useAction } from '../data';
 import type { Invite, User } from '../types';
-import { Field, FormError, InviteLink, SelectField } from './forms';
+import { requireFields } from './errors';
+import { Field, FormError, InviteLink, SelectField, useFieldError } from './forms';
 
 /// Invites a user by email with a role (the first of `roles` preselected) through
 /// `endpoint`, and shows the link that `linkTo` makes of the invite's token. Used by
@@ -31,11 +33,14 @@ export function InviteForm({
   /// Extra buttons after the submit button.
   children?: ReactNode;
 }) {
+  const { t } = useTranslation();
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<string>(roles[0]);
   const [link, setLink] = useState('');
   const action = useAction();
+  const fieldError = useFieldError(action.error);
   const invite = async () => {
+    requireFields({ email });
     setLink('');
     const r = await post<Invite>(endpoint, { email, role });
     setLink(linkTo(r.invite_token));
@@ -44,10 +49,10 @@ export function InviteForm({
   };
   return (
     <form className={className} onSubmit={action.submit(invite)} aria-label={label} noValidate>
-      <Field id={`${id}-email`} label="Email" type="email" value={email} onChange={(e) => setEmail(e.target.value)} error={action.error?.field('email')} autoFocus={autoFocus} />
-      <SelectField id={`${id}-role`} label="Role" value={role} onChange={(e) => setRole(e.target.value)} options={roles} />
+      <Field id={`${id}-email`} label={t('invite.email')} type="email" value={email} onChange={(e) => setEmail(e.target.value)} error={fieldError('email')} autoFocus={autoFocus} />
+      <SelectField id={`${id}-role`} label={t('invite.role')} value={role} onChange={(e) => setRole(e.target.value)} options={roles.map((r) => [r, t(`roles.${r}`)] as const)} />
       <button type="submit" data-track={track}>
-        Create invite link
+        {t('invite.submit')}
       </button>
       {children}
       <FormError error={action.error} shownOn={['email']} />

@@ -1,7 +1,10 @@
 // Form parts. Errors are tied to their inputs (aria-invalid, aria-describedby) and
-// announced through a live region, so screen readers hear them.
+// announced through a live region, so screen readers hear them; they are shown in the
+// user's language (errors.ts).
 import type { InputHTMLAttributes, SelectHTMLAttributes } from 'react';
-import type { ApiError } from '../api';
+import { useTranslation } from 'react-i18next';
+import type { ApiError } from '../api/client';
+import { errorMessage, fieldMessage } from './errors';
 
 export function Field({ label, error, id, ...input }: { label: string; error?: string; id: string } & InputHTMLAttributes<HTMLInputElement>) {
   return (
@@ -17,32 +20,39 @@ export function Field({ label, error, id, ...input }: { label: string; error?: s
   );
 }
 
-/// Options are values, or [value, label] pairs where they read differently.
-export type Options = readonly (string | readonly [string, string])[];
+/// Options are [value, label] pairs.
+export type Options = readonly (readonly [string, string])[];
 
 export function SelectField({ label, id, options, ...select }: { label: string; id: string; options: Options } & SelectHTMLAttributes<HTMLSelectElement>) {
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
       <select id={id} {...select}>
-        {options.map((o) => {
-          const [value, text] = typeof o === 'string' ? [o, o] : o;
-          return (
-            <option key={value} value={value}>
-              {text}
-            </option>
-          );
-        })}
+        {options.map(([value, text]) => (
+          <option key={value} value={value}>
+            {text}
+          </option>
+        ))}
       </select>
     </div>
   );
 }
 
+/// The translated message for one field of a failed request, if it named that field.
+export function useFieldError(error: ApiError | null) {
+  const { t } = useTranslation();
+  return (name: string) => {
+    const e = error?.fieldError(name);
+    return e ? fieldMessage(t, e) : undefined;
+  };
+}
+
 /// One announced message for the whole form: screen readers read it when it appears.
 /// An error the server tied to one of `shownOn` is already shown by that field.
 export function FormError({ error, shownOn = [] }: { error?: ApiError | string | null; shownOn?: string[] }) {
-  const onField = typeof error === 'object' && error !== null && shownOn.some((f) => error.field(f));
-  const text = onField ? undefined : typeof error === 'string' ? error : error?.detail;
+  const { t } = useTranslation();
+  const onField = typeof error === 'object' && error !== null && (error.errors.length > 0 ? error.errors.every((e) => shownOn.some((f) => error.fieldError(f) === e)) : false);
+  const text = !error || onField ? undefined : errorMessage(t, error);
   return (
     <div role="alert" aria-live="assertive" className={text ? 'form-error' : 'form-error empty'}>
       {text ?? ''}
@@ -53,10 +63,11 @@ export function FormError({ error, shownOn = [] }: { error?: ApiError | string |
 /// An invite link to hand over by whatever channel the team uses (Atrium sends no
 /// email); focusing it selects it for copying.
 export function InviteLink({ link, className }: { link: string; className?: string }) {
+  const { t } = useTranslation();
   if (!link) return null;
   return (
     <p role="status" className={className}>
-      Send this link to the invitee (it works once, for 7 days): <input className="invite-link" readOnly value={link} aria-label="Invite link" onFocus={(e) => e.target.select()} />
+      {t('invite.linkHint')} <input className="invite-link" readOnly value={link} aria-label={t('invite.link')} onFocus={(e) => e.target.select()} />
     </p>
   );
 }

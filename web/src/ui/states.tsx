@@ -1,13 +1,16 @@
-// What a screen shows before and instead of its data.
+// What a screen shows before and instead of its data: a spinner (which the request's
+// timeout ends), an error with a Retry button, or an empty state.
 import type { ReactNode } from 'react';
-import type { ApiError } from '../api';
-import type { Page } from '../types';
-import { FormError } from './forms';
+import { useTranslation } from 'react-i18next';
+import type { ApiError } from '../api/client';
+import type { Query } from '../query';
+import { errorMessage } from './errors';
 
-export function Loading({ what }: { what: string }) {
+export function Loading({ what }: { what?: string }) {
+  const { t } = useTranslation();
   return (
     <div className="loading" role="status" aria-live="polite">
-      <span className="spinner" aria-hidden="true" /> Loading {what}…
+      <span className="spinner" aria-hidden="true" /> {what ? t('states.loadingWhat', { what }) : t('states.loading')}
     </div>
   );
 }
@@ -16,43 +19,42 @@ export function Empty({ children }: { children: ReactNode }) {
   return <div className="empty-state">{children}</div>;
 }
 
-interface Loadable<T> {
-  data: T | null;
-  error: ApiError | null;
-}
-
-/// The error if the request failed, a spinner until the first answer, `empty` when
-/// `isEmpty` says there is nothing to show, and otherwise the content.
-export function Loaded<T>({
-  state,
-  what,
-  isEmpty,
-  empty,
-  explain = (e) => e,
-  children,
-}: {
-  state: Loadable<T>;
-  what: string;
-  isEmpty?: (data: T) => boolean;
-  empty?: ReactNode;
-  /// Words for errors that deserve better ones than the server's.
-  explain?: (e: ApiError) => ApiError | string;
-  children: (data: T) => ReactNode;
-}) {
-  const { data, error } = state;
+/// A failed load, said in the user's language, with a way to try again.
+export function LoadError({ error, retry, explain }: { error: ApiError; retry: () => void; explain?: (e: ApiError) => string | null }) {
+  const { t } = useTranslation();
   return (
-    <>
-      {error && <FormError error={explain(error)} />}
-      {data === null ? !error && <Loading what={what} /> : isEmpty?.(data) ? <Empty>{empty}</Empty> : children(data)}
-    </>
+    <div role="alert" className="load-error">
+      <span>{explain?.(error) ?? errorMessage(t, error)}</span>{' '}
+      <button type="button" className="secondary" onClick={retry}>
+        {t('states.retry')}
+      </button>
+    </div>
   );
 }
 
-/// Loaded for a list endpoint's page: empty when it has no items.
-export function LoadedItems<T>({ state, what, empty, children }: { state: Loadable<Page<T>>; what: string; empty: ReactNode; children: (items: T[]) => ReactNode }) {
+/// The error if the request failed (with Retry), a spinner until the first answer,
+/// `empty` when `isEmpty` says there is nothing to show, and otherwise the content.
+export function Loaded<T>({
+  query,
+  what,
+  isEmpty,
+  empty,
+  explain,
+  children,
+}: {
+  query: Query<T>;
+  what?: string;
+  isEmpty?: (data: T) => boolean;
+  empty?: ReactNode;
+  /// Words for errors that deserve better ones than the generic; null keeps those.
+  explain?: (e: ApiError) => string | null;
+  children: (data: T) => ReactNode;
+}) {
+  const { data, error } = query;
   return (
-    <Loaded state={state} what={what} isEmpty={(d) => d.items.length === 0} empty={empty}>
-      {(d) => children(d.items)}
-    </Loaded>
+    <>
+      {error && <LoadError error={error} retry={() => void query.refetch()} explain={explain} />}
+      {data === undefined ? !error && <Loading what={what} /> : isEmpty?.(data) ? <Empty>{empty}</Empty> : children(data)}
+    </>
   );
 }

@@ -72,10 +72,11 @@ impl Check {
     pub fn text(&mut self, field: &str, value: &str, max: usize) -> String {
         let v = value.trim();
         if v.is_empty() || v.chars().count() > max {
-            self.errors.push(ValidationError::new(
-                field,
-                format!("must be 1 to {max} characters"),
-            ));
+            self.errors.push(
+                ValidationError::coded(field, "length", format!("must be 1 to {max} characters"))
+                    .param("min", 1)
+                    .param("max", max),
+            );
         }
         v.to_owned()
     }
@@ -83,10 +84,14 @@ impl Check {
     pub fn opt_text(&mut self, field: &str, value: Option<&str>, max: usize) -> Option<String> {
         let v = value.map(str::trim).filter(|v| !v.is_empty())?;
         if v.chars().count() > max {
-            self.errors.push(ValidationError::new(
-                field,
-                format!("must be at most {max} characters"),
-            ));
+            self.errors.push(
+                ValidationError::coded(
+                    field,
+                    "too_long",
+                    format!("must be at most {max} characters"),
+                )
+                .param("max", max),
+            );
         }
         Some(v.to_owned())
     }
@@ -97,18 +102,22 @@ impl Check {
             !a.is_empty() && d.contains('.') && !v.contains(char::is_whitespace)
         });
         if !ok {
-            self.errors
-                .push(ValidationError::new(field, "must be an email address"));
+            self.errors.push(ValidationError::coded(
+                field,
+                "email",
+                "must be an email address",
+            ));
         }
         Some(v)
     }
 
     pub fn range(&mut self, field: &str, value: i64, min: i64, max: i64) -> i64 {
         if !(min..=max).contains(&value) {
-            self.errors.push(ValidationError::new(
-                field,
-                format!("must be between {min} and {max}"),
-            ));
+            self.errors.push(
+                ValidationError::coded(field, "range", format!("must be between {min} and {max}"))
+                    .param("min", min)
+                    .param("max", max),
+            );
         }
         value
     }
@@ -149,7 +158,11 @@ where
 pub fn unknown_reference(field: &'static str) -> impl Fn(DbError) -> ApiError {
     move |e| match e.code() {
         Some(c) if *c == SqlState::FOREIGN_KEY_VIOLATION => {
-            ApiError::validation(field, "refers to a record that does not exist")
+            ApiError::Validation(vec![ValidationError::coded(
+                field,
+                "unknown_reference",
+                "refers to a record that does not exist",
+            )])
         }
         Some(c) if *c == SqlState::CHECK_VIOLATION => {
             ApiError::validation(e.constraint().unwrap_or("body"), "violates a constraint")

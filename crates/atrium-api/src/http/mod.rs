@@ -45,7 +45,9 @@ pub struct IdPath {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Atrium CRM API", description = "Tenant-scoped CRM: customers, contacts, deals, orders, notes, the customer timeline, tenant settings."),
-    components(schemas(Problem)),
+    // Interval is only a query parameter's type, which utoipa doesn't collect by itself;
+    // without it the document has a dangling $ref and no client can be generated from it.
+    components(schemas(Problem, analytics::Interval)),
     security(("api_key" = []))
 )]
 struct ApiDoc;
@@ -84,14 +86,7 @@ fn public_documented() -> OpenApiRouter<AppState> {
 /// Routes with tenant resolution applied, plus `/v1/openapi.json`; the chaos routes too
 /// when `chaos` holds the admin token they require.
 pub fn router(state: AppState, chaos: Option<SecretString>) -> Router {
-    let (scoped, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .nest("/v1/t/{tenant}", resources())
-        .split_for_parts();
-    let (open, open_doc) = OpenApiRouter::new()
-        .nest("/v1/t/{tenant}", public_documented())
-        .split_for_parts();
-    doc.merge(open_doc);
-    document_tenant_and_auth(&mut doc);
+    let (scoped, open, doc) = routes_and_doc();
     let resolve = middleware::from_fn_with_state(state.clone(), tenant::resolve);
     let mut app = Router::new()
         .merge(scoped.route_layer(resolve.clone()))
@@ -106,6 +101,27 @@ pub fn router(state: AppState, chaos: Option<SecretString>) -> Router {
         app = app.merge(chaos::router(admin_token));
     }
     layers::no_store(app.merge(openapi::route(&doc))).with_state(state)
+}
+
+/// The tenant-scoped routes, the documented public ones, and the OpenAPI document that
+/// describes both, built together so the document can't drift from what is served.
+fn routes_and_doc() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
+    let (scoped, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest("/v1/t/{tenant}", resources())
+        .split_for_parts();
+    let (open, open_doc) = OpenApiRouter::new()
+        .nest("/v1/t/{tenant}", public_documented())
+        .split_for_parts();
+    doc.merge(open_doc);
+    document_tenant_and_auth(&mut doc);
+    openapi::unique_operation_ids(&mut doc);
+    (scoped, open, doc)
+}
+
+/// The document served at `/v1/openapi.json` (`atrium openapi api` prints it, and the
+/// web app's types are generated from it).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    routes_and_doc().2
 }
 
 fn document_tenant_and_auth(doc: &mut utoipa::openapi::OpenApi) {

@@ -789,3 +789,27 @@ async fn orders_take_a_customer_of_this_tenant_and_a_quantity() {
         "{c}"
     );
 }
+
+/// Clients translate field errors by `code` (and its `params`), so the English `message`
+/// stays for API users only.
+#[tokio::test]
+async fn field_errors_carry_a_stable_code_and_params() {
+    let app = TestApp::spawn().await;
+    let t = app.tenant("acme").await;
+    let (s, body) = app.post(&t, "/customers", json!({"name": ""})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let e = &body["errors"][0];
+    assert_eq!(e["field"], "name", "{body}");
+    assert_eq!(e["code"], "length", "{body}");
+    assert_eq!(e["params"], json!({"min": 1, "max": 200}), "{body}");
+    assert_eq!(e["message"], "must be 1 to 200 characters", "{body}");
+
+    let (_, body) = app.post(&t, "/deals", json!({"customer_id": uuid::Uuid::now_v7(), "title": "x", "amount_cents": 5, "currency": "eur"})).await;
+    let codes: Vec<&str> = body["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .filter_map(|e| e["code"].as_str())
+        .collect();
+    assert_eq!(codes, ["currency"], "{body}");
+}

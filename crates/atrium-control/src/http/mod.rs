@@ -72,7 +72,18 @@ impl Modify for Security {
 
 /// The routes under `/v1` and their OpenAPI document, served at `/v1/openapi.json`.
 fn api(state: AppState) -> Router {
-    let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, doc) = routes_and_doc();
+    layers::no_store(router.merge(openapi::route(&doc))).with_state(state)
+}
+
+/// The document served at `/v1/openapi.json` (`atrium openapi control` prints it, and the
+/// web app's types are generated from it).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    routes_and_doc().1
+}
+
+fn routes_and_doc() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest(
             "/v1",
             tenants::router()
@@ -85,7 +96,8 @@ fn api(state: AppState) -> Router {
                 .merge(overview::router()),
         )
         .split_for_parts();
-    layers::no_store(router.merge(openapi::route(&doc))).with_state(state)
+    openapi::unique_operation_ids(&mut doc);
+    (router, doc)
 }
 
 /// The control-plane process: its pool, the control schema migrated, and the listener

@@ -20,10 +20,13 @@ impl DisplayName {
         let name = raw.trim();
         let n = name.chars().count();
         if n == 0 || n > max {
-            return Err(ValidationError::new(
+            return Err(ValidationError::coded(
                 field,
+                "length",
                 format!("{field} must be 1 to {max} characters"),
-            ));
+            )
+            .param("min", 1)
+            .param("max", max));
         }
         Ok(Self(name.to_owned()))
     }

@@ -23,8 +23,9 @@ impl Email {
         if ok {
             Ok(Self(e))
         } else {
-            Err(ValidationError::new(
+            Err(ValidationError::coded(
                 field,
+                "email",
                 "email must look like name@example.com",
             ))
         }

@@ -38,7 +38,11 @@ pub fn currency(field: &str, value: &str) -> Result<&'static str, ValidationErro
         .map(|(code, _)| *code)
         .ok_or_else(|| {
             let codes: Vec<&str> = CURRENCIES.iter().map(|(c, _)| *c).collect();
-            ValidationError::new(field, format!("must be one of {}", codes.join(", ")))
+            ValidationError::coded(
+                field,
+                "currency",
+                format!("must be one of {}", codes.join(", ")),
+            )
         })
 }
 
@@ -47,8 +51,9 @@ pub fn timezone(field: &str, value: &str) -> Result<String, ValidationError> {
     chrono_tz::Tz::from_str(value)
         .map(|tz| tz.name().to_owned())
         .map_err(|_| {
-            ValidationError::new(
+            ValidationError::coded(
                 field,
+                "timezone",
                 "must be an IANA time zone such as Asia/Shanghai or UTC",
             )
         })

@@ -15,7 +15,7 @@ pub use display_name::DisplayName;
 pub use email::Email;
 pub use error::{DomainError, Result};
 pub use tenant::{Plan, TenantState};
-pub use validation::ValidationError;
+pub use validation::{Param, ValidationError};
 
 /// A session (operator or tenant user) lasts this long; then its owner signs in again.
 pub const SESSION_HOURS: u32 = 12;

@@ -28,10 +28,12 @@ macro_rules! text_enum {
             pub fn parse(field: &str, raw: &str) -> Result<Self, $crate::domain::ValidationError> {
                 raw.parse().map_err(|()| {
                     let all: Vec<_> = Self::ALL.iter().map(|v| v.as_str()).collect();
-                    $crate::domain::ValidationError::new(
+                    $crate::domain::ValidationError::coded(
                         field,
+                        "one_of",
                         format!("{field} must be one of {}", all.join(", ")),
                     )
+                    .param("allowed", all.join(", "))
                 })
             }
         }

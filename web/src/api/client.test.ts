@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { ApiError, get, patch, post, setCsrf, del } from './api';
-import { headersOf, json, mockFetch } from './testing';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ApiError, GET_TIMEOUT_MS, get, onSessionEnded, patch, post, setCsrf, del } from './client';
+import { headersOf, json, mockFetch } from '../testing';
 
 afterEach(() => setCsrf(''));
 
@@ -52,8 +52,8 @@ describe('api', () => {
     const a = e as ApiError;
     expect([a.status, a.code, a.detail, a.message]).toEqual([422, 'validation', 'Check the fields.', 'Check the fields.']);
     // Fields are matched by name, also at the end of a dotted path.
-    expect(a.field('email')).toBe('not an email');
-    expect(a.field('name')).toBeUndefined();
+    expect(a.fieldError('email')?.message).toBe('not an email');
+    expect(a.fieldError('name')).toBeUndefined();
   });
 
   it('falls back to the status text when an error has no body', async () => {
@@ -67,5 +67,30 @@ describe('api', () => {
     const e = (await get('/v1/x').catch((e: unknown) => e)) as ApiError;
     expect([e.status, e.code]).toEqual([0, 'network']);
     expect(e.detail).toMatch(/could not be reached/);
+  });
+
+  it('gives up a GET that takes too long, so no spinner turns forever', async () => {
+    vi.useFakeTimers();
+    try {
+      mockFetch((_, init) => new Promise((_, reject) => init.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')))));
+      const pending = get('/v1/slow').catch((e: unknown) => e);
+      await vi.advanceTimersByTimeAsync(GET_TIMEOUT_MS + 1);
+      const e = (await pending) as ApiError;
+      expect([e.status, e.code]).toEqual([0, 'timeout']);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('reports a 401 while signed in as the end of the session, and not a failed sign-in', async () => {
+    const ended = vi.fn();
+    const off = onSessionEnded(ended);
+    mockFetch(() => json(401, { code: 'unauthorized', detail: 'sign in' }));
+    await post('/v1/session', {}).catch(() => {});
+    expect(ended).not.toHaveBeenCalled();
+    setCsrf('t0k');
+    await get('/v1/t/acme/customers').catch(() => {});
+    expect(ended).toHaveBeenCalledTimes(1);
+    off();
   });
 });
