@@ -48,11 +48,12 @@ pub struct TenantUser {
     pub created_at: DateTime<Utc>,
 }
 
-pub(crate) const COLUMNS: &str = "id, email, display_name, role, created_at,
+/// The columns [`user`] reads, for callers that page the users their own way.
+pub const COLUMNS: &str = "id, email, display_name, role, created_at,
     CASE WHEN disabled_at IS NOT NULL THEN 'disabled'
          WHEN password_hash IS NULL THEN 'invited' ELSE 'active' END AS status";
 
-pub(crate) fn user(row: &Row) -> TenantUser {
+pub fn user(row: &Row) -> TenantUser {
     TenantUser {
         id: row.get("id"),
         email: row.get("email"),

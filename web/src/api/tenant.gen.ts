@@ -529,7 +529,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The tenant's users in the order they were invited. */
+        /**
+         * The tenant's users, invited ones included, newest first; `sort` takes `created_at`,
+         *     `email`, `display_name` or `role`, `-` in front for descending.
+         */
         get: operations["users_list"];
         put?: never;
         /**

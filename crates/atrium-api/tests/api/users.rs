@@ -197,6 +197,17 @@ async fn the_user_list_pages_to_its_end() {
     assert_eq!(seen.len(), 5, "no user twice across pages");
     let (s, b) = app.get(&t, "/users?limit=0").await;
     assert_problem(s, &b, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    // The Team screen asks for the newest first, by email too, and shows the count.
+    let (s, b) = app.get(&t, "/users?limit=2&sort=-created_at").await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(
+        (&b["total"], &b["items"][0]["email"]),
+        (&json!(5), &json!("u4@acme.test"))
+    );
+    let (_, b) = app.get(&t, "/users?limit=1&sort=email").await;
+    assert_eq!(b["items"][0]["email"], "u0@acme.test", "{b}");
+    let (s, b) = app.get(&t, "/users?sort=password_hash").await;
+    assert_problem(s, &b, StatusCode::BAD_REQUEST, "invalid_sort");
 }
 
 /// Finding: after delete and `tenant restore` under a new slug, the old session cookie,
