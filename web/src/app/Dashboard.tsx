@@ -12,14 +12,16 @@ import { Chart } from '../ui/Chart';
 import { FormError, SelectField } from '../ui/forms';
 import { Empty, Loaded } from '../ui/states';
 import { Row, Table } from '../ui/Table';
+import type { TenantSettings } from './settings';
 import type { ActiveUsers, DwellRow, Funnel as FunnelResult, FunnelStepSpec as Step, PageRow, TrendBucket } from '../types';
 
 const RANGES = ['7', '30', '90'] as const;
 type Days = (typeof RANGES)[number];
 const EVENTS = ['pageview', 'click', 'dwell', 'api_request', 'customer_created', 'deal_created', 'deal_stage_changed', 'order_created'];
 const KINDS = ['event', 'path', 'property'] as const;
-// Periods are counted in the browser's zone until the tenant has one configured.
-const TZ = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+// Periods are whole days (or weeks) in the tenant's time zone (its settings); the
+// browser's stands in until they have loaded.
+const BROWSER_TZ = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 
 const WON: Step = { kind: 'property', name: 'deal_stage_changed', key: 'to', value: 'won' };
 const PRESETS = {
@@ -38,7 +40,8 @@ export function Dashboard({ slug }: { slug: string }) {
   const { t } = useTranslation();
   const [{ days, to }, setRange] = useState(() => rangeOf('30'));
   const [name, setName] = useState('pageview');
-  const range = `tz=${encodeURIComponent(TZ)}&days=${days}&to=${to.toISOString()}`;
+  const tz = useApi<TenantSettings>(`/v1/t/${slug}/settings`).data?.timezone ?? BROWSER_TZ;
+  const range = `tz=${encodeURIComponent(tz)}&days=${days}&to=${to.toISOString()}`;
   const base = `/v1/t/${slug}/analytics`;
   const trends = useApi<TrendBucket[]>(`${base}/trends?${range}&name=${name}`);
   const active = useApi<ActiveUsers>(`${base}/active-users?${range}`);
@@ -94,7 +97,7 @@ export function Dashboard({ slug }: { slug: string }) {
             );
           }}
         </Panel>
-        <Funnel slug={slug} days={days} />
+        <Funnel slug={slug} days={days} tz={tz} />
         <Panel title={t('dashboard.topPages')} query={pages} empty={(d) => d.length === 0}>
           {(d) => (
             <Table className="grid compact" data-testid="top-pages" head={[t('dashboard.page'), t('dashboard.views'), t('dashboard.visitors')]}>
@@ -156,14 +159,14 @@ function Panel<T>({ title, query, empty, children }: { title: string; query: Que
   );
 }
 
-function Funnel({ slug, days }: { slug: string; days: Days }) {
+function Funnel({ slug, days, tz }: { slug: string; days: Days; tz: string }) {
   const { t } = useTranslation();
   const [preset, setPreset] = useState<Preset>('visitCustomerDealWon');
   const [steps, setSteps] = useState<Step[]>(PRESETS[preset]);
   const [result, setResult] = useState<FunnelResult | null>(null);
   const action = useAction();
   const run = async () => {
-    setResult(await post<FunnelResult>(`/v1/t/${slug}/analytics/funnel`, { steps, window_s: 30 * 86400, days: Number(days), tz: TZ }));
+    setResult(await post<FunnelResult>(`/v1/t/${slug}/analytics/funnel`, { steps, window_s: 30 * 86400, days: Number(days), tz }));
   };
   const setStep = (i: number, s: Step) => setSteps(steps.map((x, j) => (j === i ? s : x)));
   const withKind = (s: Step, kind: Step['kind']): Step => {

@@ -63,13 +63,15 @@ export function List<T>({ path, params = {}, head, what, empty, rowKey, created,
               {children(items, isCreated)}
             </Table>
             <nav className="pager" aria-label={t('list.pages', { what })}>
+              {/* While another page loads, the rows are still the last page's: the range
+                  would name rows not on screen, and Next would skip from the wrong page. */}
               <span className="range" role="status">
-                {total === undefined ? t('list.range', range) : t(page.total_exact === false ? 'list.rangeOfAbout' : 'list.rangeOf', range)}
+                {query.isPlaceholderData ? t('states.loading') : total === undefined ? t('list.range', range) : t(page.total_exact === false ? 'list.rangeOfAbout' : 'list.rangeOf', range)}
               </span>
-              <button type="button" className="secondary" disabled={pageIndex(place) === 0} onClick={() => go(previous(place))}>
+              <button type="button" className="secondary" disabled={pageIndex(place) === 0 || query.isPlaceholderData} onClick={() => go(previous(place))}>
                 {t('list.previous')}
               </button>
-              <button type="button" className="secondary" disabled={!page.next_cursor} onClick={() => page.next_cursor && go(next(place, page.next_cursor))}>
+              <button type="button" className="secondary" disabled={!page.next_cursor || query.isPlaceholderData} onClick={() => page.next_cursor && go(next(place, page.next_cursor))}>
                 {t('list.next')}
               </button>
             </nav>
