@@ -12,7 +12,7 @@ import { Chart } from '../ui/Chart';
 import { FormError, SelectField } from '../ui/forms';
 import { Empty, Loaded } from '../ui/states';
 import { Row, Table } from '../ui/Table';
-import type { TenantSettings } from './settings';
+import { useTenantTimeZone } from './settings';
 import type { ActiveUsers, DwellRow, Funnel as FunnelResult, FunnelStepSpec as Step, PageRow, TrendBucket } from '../types';
 
 const RANGES = ['7', '30', '90'] as const;
@@ -40,7 +40,7 @@ export function Dashboard({ slug }: { slug: string }) {
   const { t } = useTranslation();
   const [{ days, to }, setRange] = useState(() => rangeOf('30'));
   const [name, setName] = useState('pageview');
-  const tz = useApi<TenantSettings>(`/v1/t/${slug}/settings`).data?.timezone ?? BROWSER_TZ;
+  const tz = useTenantTimeZone(slug, BROWSER_TZ);
   const range = `tz=${encodeURIComponent(tz)}&days=${days}&to=${to.toISOString()}`;
   const base = `/v1/t/${slug}/analytics`;
   const trends = useApi<TrendBucket[]>(`${base}/trends?${range}&name=${name}`);

@@ -26,6 +26,11 @@ export function useTenantCurrency(slug: string): string {
   return useApi<TenantSettings>(`/v1/t/${slug}/settings`).data?.currency ?? 'EUR';
 }
 
+/// The zone the tenant counts its days in, or `fallback` until the settings arrive.
+export function useTenantTimeZone(slug: string, fallback: string): string {
+  return useApi<TenantSettings>(`/v1/t/${slug}/settings`).data?.timezone ?? fallback;
+}
+
 /// An amount being typed into a form, in the tenant's currency unless the user picks
 /// another; `minor()` reads it (or throws the field error) when the form is sent.
 export function useMoneyDraft(slug: string) {
