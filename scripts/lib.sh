@@ -11,6 +11,17 @@ STATE="${ATRIUM_STATE_DIR:-$ROOT/.atrium}"
 TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
 cd "$ROOT"
 
+# The debug atrium binary's path, built first. ATRIUM_PREBUILT_BIN names one already
+# built instead, for iterating on web/ alone without a Rust build of one's own.
+debug_binary() {
+  if [ -n "${ATRIUM_PREBUILT_BIN:-}" ]; then
+    echo "$ATRIUM_PREBUILT_BIN"
+  else
+    cargo build --quiet --bin atrium >&2
+    echo "$TARGET/debug/atrium"
+  fi
+}
+
 log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
 

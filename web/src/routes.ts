@@ -3,6 +3,8 @@
 
 export const ROUTES = {
   consoleTenants: { path: '/console', title: 'titles.tenants' },
+  consoleOverview: { path: '/console/overview', title: 'titles.overview' },
+  consoleTenant: { path: '/console/tenants/:slug', title: 'titles.tenant' },
   consoleOperators: { path: '/console/operators', title: 'titles.operators' },
   consoleBackups: { path: '/console/backups', title: 'titles.backups' },
   consoleAudit: { path: '/console/audit', title: 'titles.audit' },
@@ -15,6 +17,8 @@ export const ROUTES = {
   orders: { path: '/app/t/:slug/orders', title: 'titles.orders' },
   dashboard: { path: '/app/t/:slug/dashboard', title: 'titles.dashboard' },
   team: { path: '/app/t/:slug/team', title: 'titles.team' },
+  settings: { path: '/app/t/:slug/settings', title: 'titles.settings' },
+  reset: { path: '/app/t/:slug/reset', title: 'titles.reset' },
 } as const;
 
 export type RouteName = keyof typeof ROUTES;

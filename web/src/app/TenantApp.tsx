@@ -23,6 +23,8 @@ import { CustomerDetail } from './CustomerDetail';
 import { Customers } from './Customers';
 import { Deals } from './Deals';
 import { Orders } from './Orders';
+import { ResetPassword } from './ResetPassword';
+import { Settings } from './Settings';
 import { useTenantSettings } from './settings';
 import { Team } from './Team';
 
@@ -52,6 +54,7 @@ export function TenantApp({ slug, route }: { slug: string; route: Match }) {
   };
   if (session === undefined) return <Loading what={slug} />;
   if (route.name === 'accept') return <Accept slug={slug} onIn={enter} />;
+  if (route.name === 'reset') return <ResetPassword slug={slug} />;
   if (session === null) return <SignInForm title={t('app.signIn', { slug })} expired={expired} submit={async (email, password) => enter(await post<UserSession>(`/v1/t/${slug}/sign-in`, { email, password }))} />;
 
   const section = route.name === 'customer' || route.name === 'home' ? 'customers' : route.name;
@@ -96,6 +99,8 @@ function Screen({ slug, route, me }: { slug: string; route: Match; me: User }) {
       );
     case 'team':
       return <Team slug={slug} me={me} />;
+    case 'settings':
+      return <Settings slug={slug} />;
     default:
       return <Empty>{t('titles.notFound')}</Empty>;
   }

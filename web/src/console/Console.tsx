@@ -18,9 +18,12 @@ import { usePageTitle } from '../ui/title';
 import { AuditLog } from './AuditLog';
 import { Backups } from './Backups';
 import { Operators } from './Operators';
+import { Overview } from './Overview';
+import { TenantDetail } from './TenantDetail';
 import { Tenants } from './Tenants';
 
 const LINKS = [
+  ['consoleOverview', 'nav.overview'],
   ['consoleTenants', 'nav.tenants'],
   ['consoleOperators', 'nav.operators'],
   ['consoleBackups', 'nav.backups'],
@@ -48,17 +51,28 @@ export function Console({ route }: { route: Match | null }) {
   };
   const links = LINKS.map(([name, label]) => [href(name, {}), t(label)] as const);
   return (
-    <Shell brand={t('console.brand')} navLabel={t('console.nav')} links={links} current={route ? href(route.name as (typeof LINKS)[number][0], {}) : ''} who={session.operator.email} onSignOut={leave}>
+    <Shell brand={t('console.brand')} navLabel={t('console.nav')} links={links} current={currentLink(route)} who={session.operator.email} onSignOut={leave}>
       <Screen route={route} me={session.operator.id} />
     </Shell>
   );
 }
 
+/// The navigation entry a route belongs to (a tenant's page is under Tenants).
+function currentLink(route: Match | null): string {
+  if (!route) return '';
+  if (route.name === 'consoleTenant') return href('consoleTenants', {});
+  return href(route.name as (typeof LINKS)[number][0], {});
+}
+
 function Screen({ route, me }: { route: Match | null; me: string }) {
   const { t } = useTranslation();
   switch (route?.name) {
+    case 'consoleOverview':
+      return <Overview />;
     case 'consoleTenants':
       return <Tenants />;
+    case 'consoleTenant':
+      return <TenantDetail slug={route.params.slug} />;
     case 'consoleOperators':
       return <Operators me={me} />;
     case 'consoleBackups':

@@ -13,6 +13,10 @@ export const en = {
     orders: 'Orders',
     dashboard: 'Dashboard',
     team: 'Team',
+    overview: 'Overview',
+    tenant: 'Tenant',
+    settings: 'Settings',
+    reset: 'Set a new password',
     notFound: 'Page not found',
   },
   nav: {
@@ -25,6 +29,8 @@ export const en = {
     orders: 'Orders',
     dashboard: 'Dashboard',
     team: 'Team',
+    overview: 'Overview',
+    settings: 'Settings',
   },
   common: { close: 'Close', cancel: 'Cancel' },
   shell: { skip: 'Skip to content', menu: 'Menu', signOut: 'Sign out', language: 'Language' },
@@ -143,6 +149,8 @@ export const en = {
       actions: 'Actions',
     },
   },
+  overview: {},
+  tenantDetail: {},
   migrations: { failed: 'failed: {{error}}', behind: 'v{{version}} of {{target}}', upToDate: 'v{{version}} · up to date' },
   operators: {
     what: 'operators',
@@ -205,6 +213,9 @@ export const en = {
     justBefore: 'Restore to just before this',
   },
   app: { signIn: 'Sign in to {{slug}}', nav: 'Main', who: '{{name}} ({{role}})', usageAnalytics: 'Usage analytics' },
+  settings: {},
+  reset: {},
+  suspended: {},
   accept: { title: 'Join {{slug}}', name: 'Your name', password: 'Choose a password (10 characters or more)', submit: 'Join' },
   customers: {
     what: 'customers',

@@ -15,6 +15,10 @@ export const zhCN: typeof en = {
     orders: '订单',
     dashboard: '数据看板',
     team: '团队',
+    overview: '概览',
+    tenant: '租户',
+    settings: '设置',
+    reset: '设置新密码',
     notFound: '页面不存在',
   },
   nav: {
@@ -27,6 +31,8 @@ export const zhCN: typeof en = {
     orders: '订单',
     dashboard: '数据看板',
     team: '团队',
+    overview: '概览',
+    settings: '设置',
   },
   common: { close: '关闭', cancel: '取消' },
   shell: { skip: '跳到正文', menu: '菜单', signOut: '退出登录', language: '语言' },
@@ -145,6 +151,8 @@ export const zhCN: typeof en = {
       actions: '操作',
     },
   },
+  overview: {},
+  tenantDetail: {},
   migrations: { failed: '失败：{{error}}', behind: 'v{{version}} / 共 {{target}}', upToDate: 'v{{version}} · 已是最新' },
   operators: {
     what: '运维人员',
@@ -207,6 +215,9 @@ export const zhCN: typeof en = {
     justBefore: '还原到此操作之前',
   },
   app: { signIn: '登录 {{slug}}', nav: '主导航', who: '{{name}}（{{role}}）', usageAnalytics: '使用情况分析' },
+  settings: {},
+  reset: {},
+  suspended: {},
   accept: { title: '加入 {{slug}}', name: '你的名字', password: '设置密码（至少 10 个字符）', submit: '加入' },
   customers: {
     what: '客户',
