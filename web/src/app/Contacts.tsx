@@ -9,25 +9,19 @@ import { requireFields } from '../ui/errors';
 import { Field, FormError, useFieldError } from '../ui/forms';
 import { List } from '../ui/List';
 import { Row } from '../ui/Table';
-import { useRowEdit } from './crm';
+import { useListEdits, useRowEdit } from './crm';
 import { Dialog } from './Dialog';
-import { ConfirmDelete, SaveBar } from './EditParts';
+import { ConfirmDelete, Said, SaveBar } from './EditParts';
 
 export function Contacts({ slug, customerId }: { slug: string; customerId: string }) {
   const { t } = useTranslation();
-  const [mark, setMark] = useState<{ row: Contact; text: string } | null>(null);
-  const [editing, setEditing] = useState<Contact | null>(null);
-  const [gone, setGone] = useState('');
+  const rows = useListEdits<Contact>();
   const list = `/v1/t/${slug}/contacts`;
   return (
     <section aria-labelledby="contacts-title">
       <h2 id="contacts-title">{t('customer.contacts')}</h2>
-      <NewContact slug={slug} customerId={customerId} onCreated={(c) => setMark({ row: c, text: t('customer.contactCreated', { name: c.name }) })} />
-      {gone && (
-        <p className="status" role="status">
-          {gone}
-        </p>
-      )}
+      <NewContact slug={slug} customerId={customerId} onCreated={(c) => rows.changed(c, t('customer.contactCreated', { name: c.name }))} />
+      <Said text={rows.gone} />
       <List<Contact>
         path={list}
         params={{ customer_id: customerId }}
@@ -35,8 +29,7 @@ export function Contacts({ slug, customerId }: { slug: string; customerId: strin
         what={t('customer.contactsWhat')}
         empty={t('customer.noContacts')}
         rowKey={(p) => p.id}
-        created={mark?.row}
-        createdText={() => mark?.text ?? ''}
+        {...rows.marked}
         pageSize={20}
       >
         {(items, isMarked) =>
@@ -49,7 +42,7 @@ export function Contacts({ slug, customerId }: { slug: string; customerId: strin
                 p.email ?? '—',
                 p.title ?? '—',
                 <span className="actions">
-                  <button type="button" className="secondary" aria-label={t('crm.editWhat', { what: p.name })} onClick={() => setEditing(p)} data-track="edit-contact">
+                  <button type="button" className="secondary" aria-label={t('crm.editWhat', { what: p.name })} onClick={() => rows.open(p)} data-track="edit-contact">
                     {t('crm.edit')}
                   </button>
                 </span>,
@@ -58,21 +51,13 @@ export function Contacts({ slug, customerId }: { slug: string; customerId: strin
           ))
         }
       </List>
-      {editing && (
+      {rows.editing && (
         <EditContact
           slug={slug}
-          contact={editing}
-          onClose={() => setEditing(null)}
-          onSaved={(c) => {
-            setEditing(null);
-            setGone('');
-            setMark({ row: c, text: t('customer.contactSaved', { name: c.name }) });
-          }}
-          onDeleted={(c) => {
-            setEditing(null);
-            setMark(null);
-            setGone(t('customer.contactDeleted', { name: c.name }));
-          }}
+          contact={rows.editing}
+          onClose={rows.close}
+          onSaved={(c) => rows.changed(c, t('customer.contactSaved', { name: c.name }))}
+          onDeleted={(c) => rows.deleted(t('customer.contactDeleted', { name: c.name }))}
         />
       )}
     </section>

@@ -16,7 +16,7 @@ import { Contacts } from './Contacts';
 import { deleteRow, orReload, setFlash } from './crm';
 import { DealDialog } from './DealDialog';
 import { EditCustomer } from './EditCustomer';
-import { ConfirmDelete } from './EditParts';
+import { ConfirmDelete, Said } from './EditParts';
 import { Notes } from './Notes';
 import { OrderList } from './Orders';
 import { Timeline } from './Timeline';
@@ -57,11 +57,7 @@ export function CustomerDetail({ slug, id }: { slug: string; id: string }) {
             </button>
             <ConfirmDelete label={t('crm.deleteWhat', { what: c.name })} question={t('customer.confirmDelete', { name: c.name })} onConfirm={() => remove(c)} />
           </div>
-          {said && (
-            <p className="status" role="status">
-              {said}
-            </p>
-          )}
+          <Said text={said} />
           <div className="crm-sections">
             <Timeline slug={slug} customerId={id} onOpenDeal={setDeal} />
             <Notes slug={slug} parent={path} idPrefix="customer" />

@@ -14,6 +14,7 @@ import { SearchBox } from '../ui/SearchBox';
 import { Row } from '../ui/Table';
 import { useDebounced } from '../ui/useDebounced';
 import { useFlash } from './crm';
+import { Said } from './EditParts';
 
 /// Suggestions only: the API takes any industry (and the list filter matches it exactly).
 const INDUSTRIES = ['software', 'manufacturing', 'retail', 'finance', 'healthcare', 'education', 'logistics'] as const;
@@ -27,11 +28,7 @@ export function Customers({ slug }: { slug: string }) {
   return (
     <section aria-labelledby="customers-title">
       <h1 id="customers-title">{t('titles.customers')}</h1>
-      {flash && !created && (
-        <p className="status" role="status">
-          {flash}
-        </p>
-      )}
+      <Said text={created ? null : flash} />
       <NewCustomer slug={slug} onCreated={setCreated} />
       <SearchBox id="customer-search" label={t('customers.search')} value={q} onChange={setQ} placeholder="Acme" />
       <List<Customer>

@@ -12,6 +12,7 @@ import { STAGES, type Deal, type Stage } from '../types';
 import { FormError } from '../ui/forms';
 import { Empty, Loaded } from '../ui/states';
 import { DealDialog } from './DealDialog';
+import { Said } from './EditParts';
 import { NewDeal } from './NewDeal';
 
 export function Deals({ slug }: { slug: string }) {
@@ -59,11 +60,7 @@ export function Deals({ slug }: { slug: string }) {
           setSaid(t('deals.created', { title: d.title }));
         }}
       />
-      {said && (
-        <p className="status" role="status">
-          {said}
-        </p>
-      )}
+      <Said text={said} />
       <FormError error={moving.error} />
       <div className="sr-only" role="status" aria-live="polite">
         {announce}

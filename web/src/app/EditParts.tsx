@@ -41,6 +41,16 @@ export function ConfirmDelete({ label, question, onConfirm }: { label: string; q
   );
 }
 
+/// An announcement of what just happened ("Order for Tyres deleted."), when there is one.
+export function Said({ text }: { text: string | null }) {
+  if (!text) return null;
+  return (
+    <p className="status" role="status">
+      {text}
+    </p>
+  );
+}
+
 /// Save, "Saved." once it is, and the form's error.
 export function SaveBar<T extends { version: number }>({ edit, shownOn }: { edit: RowEdit<T>; shownOn: string[] }) {
   const { t } = useTranslation();

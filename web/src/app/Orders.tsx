@@ -16,9 +16,9 @@ import { Field, FormError, useFieldError } from '../ui/forms';
 import { List } from '../ui/List';
 import { MoneyInput } from '../ui/MoneyInput';
 import { Row } from '../ui/Table';
-import { useMoneyEdit, useRowEdit } from './crm';
+import { useListEdits, useMoneyEdit, useRowEdit } from './crm';
 import { Dialog } from './Dialog';
-import { ConfirmDelete, SaveBar } from './EditParts';
+import { ConfirmDelete, Said, SaveBar } from './EditParts';
 import { useMoneyDraft } from './settings';
 
 /// Quantity as typed: a whole number, or -1 for the server to refuse on the field.
@@ -28,18 +28,12 @@ const quantityOf = (s: string) => (/^\d+$/.test(s.trim()) ? Number(s.trim()) : -
 /// on a customer's page, where new orders are that customer's.
 export function OrderList({ slug, customer, names }: { slug: string; customer?: Customer; names?: Map<string, string> }) {
   const { t } = useTranslation();
-  const [mark, setMark] = useState<{ row: Order; text: string } | null>(null);
-  const [editing, setEditing] = useState<Order | null>(null);
-  const [gone, setGone] = useState('');
+  const rows = useListEdits<Order>();
   const head = [t('orders.col.item'), ...(customer ? [] : [t('orders.col.customer')]), t('orders.col.quantity'), { label: t('orders.col.amount'), sort: 'amount_cents' }, { label: t('orders.col.date'), sort: 'created_at' }, t('orders.col.actions')];
   return (
     <>
-      <NewOrder slug={slug} customer={customer} onCreated={(o) => setMark({ row: o, text: t('orders.created', { item: o.item }) })} />
-      {gone && (
-        <p className="status" role="status">
-          {gone}
-        </p>
-      )}
+      <NewOrder slug={slug} customer={customer} onCreated={(o) => rows.changed(o, t('orders.created', { item: o.item }))} />
+      <Said text={rows.gone} />
       <List<Order>
         path={`/v1/t/${slug}/orders`}
         params={{ customer_id: customer?.id }}
@@ -47,8 +41,7 @@ export function OrderList({ slug, customer, names }: { slug: string; customer?: 
         what={t('orders.what')}
         empty={t('orders.empty')}
         rowKey={(o) => o.id}
-        created={mark?.row}
-        createdText={() => mark?.text ?? ''}
+        {...rows.marked}
         pageSize={customer ? 20 : undefined}
       >
         {(items, isMarked) =>
@@ -62,7 +55,7 @@ export function OrderList({ slug, customer, names }: { slug: string; customer?: 
                 fmtNumber(o.quantity),
                 fmtMoney(o.amount_cents, o.currency),
                 fmtDate(o.created_at),
-                <button type="button" className="secondary" aria-label={t('crm.editWhat', { what: o.item })} onClick={() => setEditing(o)} data-track="edit-order">
+                <button type="button" className="secondary" aria-label={t('crm.editWhat', { what: o.item })} onClick={() => rows.open(o)} data-track="edit-order">
                   {t('crm.edit')}
                 </button>,
               ]}
@@ -70,21 +63,13 @@ export function OrderList({ slug, customer, names }: { slug: string; customer?: 
           ))
         }
       </List>
-      {editing && (
+      {rows.editing && (
         <EditOrder
           slug={slug}
-          order={editing}
-          onClose={() => setEditing(null)}
-          onSaved={(o) => {
-            setEditing(null);
-            setGone('');
-            setMark({ row: o, text: t('orders.saved', { item: o.item }) });
-          }}
-          onDeleted={(o) => {
-            setEditing(null);
-            setMark(null);
-            setGone(t('orders.deleted', { item: o.item }));
-          }}
+          order={rows.editing}
+          onClose={rows.close}
+          onSaved={(o) => rows.changed(o, t('orders.saved', { item: o.item }))}
+          onDeleted={(o) => rows.deleted(t('orders.deleted', { item: o.item }))}
         />
       )}
     </>

@@ -109,6 +109,34 @@ export function useMoneyEdit(minor: number, initialCurrency: string) {
   };
 }
 
+/// The rows of a list being added, edited and deleted: which one a dialog edits, the
+/// one to highlight with what to announce about it (for List's `created`), and what to
+/// say about a deleted one.
+export function useListEdits<T>() {
+  const [mark, setMark] = useState<{ row: T; text: string } | null>(null);
+  const [editing, setEditing] = useState<T | null>(null);
+  const [gone, setGone] = useState('');
+  const changed = (row: T, text: string) => {
+    setEditing(null);
+    setGone('');
+    setMark({ row, text });
+  };
+  return {
+    editing,
+    open: (row: T) => setEditing(row),
+    close: () => setEditing(null),
+    gone,
+    /// A row added or saved: highlighted and announced.
+    changed,
+    deleted: (text: string) => {
+      setEditing(null);
+      setMark(null);
+      setGone(text);
+    },
+    marked: { created: mark?.row ?? null, createdText: () => mark?.text ?? '' },
+  };
+}
+
 // Said once on the screen navigated to ("Customer Rocket Co deleted.").
 let flash: string | null = null;
 export const setFlash = (s: string) => {
