@@ -1,24 +1,45 @@
+// One customer, as a CRM user works with it: change or delete it (guarded by the version
+// read: a change someone made meanwhile is reloaded and said), its contacts, deals (each
+// opens), orders (record one for it), notes and the activity timeline.
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { post } from '../api/client';
-import { useAction } from '../data';
 import { fmtDate } from '../format';
 import { fmtMoney } from '../money/currency';
 import { invalidate, useApi } from '../query';
 import { href } from '../routes';
-import { Link } from '../router';
-import type { Contact, Customer, Deal } from '../types';
-import { requireFields } from '../ui/errors';
-import { Field, FormError, useFieldError } from '../ui/forms';
+import { Link, navigate } from '../router';
+import type { Customer, Deal } from '../types';
 import { List } from '../ui/List';
 import { Loaded } from '../ui/states';
 import { Row } from '../ui/Table';
+import { Contacts } from './Contacts';
+import { deleteRow, orReload, setFlash } from './crm';
+import { DealDialog } from './DealDialog';
+import { EditCustomer } from './EditCustomer';
+import { ConfirmDelete, Said } from './EditParts';
+import { Notes } from './Notes';
+import { OrderList } from './Orders';
+import { Timeline } from './Timeline';
 
 export function CustomerDetail({ slug, id }: { slug: string; id: string }) {
   const { t } = useTranslation();
-  const customer = useApi<Customer>(`/v1/t/${slug}/customers/${id}`);
+  const path = `/v1/t/${slug}/customers/${id}`;
+  const customer = useApi<Customer>(path);
+  const [editing, setEditing] = useState(false);
+  const [said, setSaid] = useState('');
+  const [deal, setDeal] = useState<string | null>(null);
   // Another tenant's id is as unknown here as a made-up one.
   const explain = (e: { status: number }) => (e.status === 404 ? t('customer.notFound') : null);
+  const remove = (c: Customer) =>
+    orReload(
+      async () => {
+        await deleteRow(path, c.version);
+        setFlash(t('customers.deleted', { name: c.name }));
+        navigate(href('customers', { slug }));
+        await invalidate(`/v1/t/${slug}/`);
+      },
+      () => invalidate(path),
+    );
   return (
     <Loaded query={customer} explain={explain}>
       {(c) => (
@@ -27,56 +48,68 @@ export function CustomerDetail({ slug, id }: { slug: string; id: string }) {
             <Link to={href('customers', { slug })}>← {t('titles.customers')}</Link>
           </p>
           <h1 id="customer-title">{c.name}</h1>
-          <p className="muted">{t('customer.summary', { domain: c.domain ?? t('customer.noDomain'), industry: c.industry ?? t('customer.noIndustry'), date: fmtDate(c.created_at) })}</p>
-          <div className="columns">
-            <div>
-              <h2>{t('customer.contacts')}</h2>
-              <NewContact slug={slug} customerId={id} />
-              <List<Contact> path={`/v1/t/${slug}/contacts`} params={{ customer_id: id }} head={[t('customer.col.contact'), t('customer.col.email'), t('customer.col.title')]} what={t('customer.contactsWhat')} empty={t('customer.noContacts')} rowKey={(p) => p.id} pageSize={20}>
-                {(items) => items.map((p) => <Row key={p.id} cells={[p.name, p.email ?? '—', p.title ?? '—']} />)}
-              </List>
-            </div>
-            <div>
-              <h2>{t('customer.deals')}</h2>
+          <p className="muted" data-testid="customer-summary">
+            {t('customer.summary', { domain: c.domain ?? t('customer.noDomain'), industry: c.industry ?? t('customer.noIndustry'), date: fmtDate(c.created_at) })}
+          </p>
+          <div className="head-actions">
+            <button type="button" className="secondary" onClick={() => setEditing(true)} data-track="edit-customer">
+              {t('customer.edit')}
+            </button>
+            <ConfirmDelete label={t('crm.deleteWhat', { what: c.name })} question={t('customer.confirmDelete', { name: c.name })} onConfirm={() => remove(c)} />
+          </div>
+          <Said text={said} />
+          <div className="crm-sections">
+            <Timeline slug={slug} customerId={id} onOpenDeal={setDeal} />
+            <Notes slug={slug} parent={path} idPrefix="customer" />
+            <Contacts slug={slug} customerId={id} />
+            <section aria-labelledby="customer-deals">
+              <h2 id="customer-deals">{t('customer.deals')}</h2>
               <List<Deal> path={`/v1/t/${slug}/deals`} params={{ customer_id: id }} head={[t('customer.col.deal'), t('customer.col.amount'), t('customer.col.stage')]} what={t('customer.dealsWhat')} empty={t('customer.noDeals')} rowKey={(d) => d.id} pageSize={20}>
                 {(items) =>
                   items.map((d) => (
-                    <Row key={d.id} cells={[<Link to={href('deals', { slug })}>{d.title}</Link>, fmtMoney(d.amount_cents, d.currency), <span className={`badge ${d.stage}`}>{t(`stages.${d.stage}`)}</span>]} />
+                    <Row
+                      key={d.id}
+                      cells={[
+                        <button type="button" className="link" onClick={() => setDeal(d.id)} data-track="open-deal">
+                          {d.title}
+                        </button>,
+                        fmtMoney(d.amount_cents, d.currency),
+                        <span className={`badge ${d.stage}`}>{t(`stages.${d.stage}`)}</span>,
+                      ]}
+                    />
                   ))
                 }
               </List>
-            </div>
+            </section>
+            <section aria-labelledby="customer-orders">
+              <h2 id="customer-orders">{t('customer.orders')}</h2>
+              <OrderList slug={slug} customer={c} />
+            </section>
           </div>
+          {editing && (
+            <EditCustomer
+              slug={slug}
+              customer={c}
+              onClose={() => setEditing(false)}
+              onSaved={(x) => {
+                setEditing(false);
+                setSaid(t('customer.saved', { name: x.name }));
+              }}
+            />
+          )}
+          {deal && (
+            <DealDialog
+              slug={slug}
+              id={deal}
+              onClose={() => setDeal(null)}
+              onDeleted={(d) => {
+                setDeal(null);
+                setSaid(t('deals.deleted', { title: d.title }));
+              }}
+            />
+          )}
         </section>
       )}
     </Loaded>
-  );
-}
-
-function NewContact({ slug, customerId }: { slug: string; customerId: string }) {
-  const { t } = useTranslation();
-  const [name, setName] = useState('');
-  const [email, setEmail] = useState('');
-  const [title, setTitle] = useState('');
-  const action = useAction();
-  const fieldError = useFieldError(action.error);
-  const create = async () => {
-    requireFields({ name });
-    await post(`/v1/t/${slug}/contacts`, { customer_id: customerId, name, email: email || undefined, title: title || undefined });
-    setName('');
-    setEmail('');
-    setTitle('');
-    await invalidate(`/v1/t/${slug}/contacts`);
-  };
-  return (
-    <form className="inline-form" onSubmit={action.submit(create)} aria-label={t('customer.addContact')} noValidate>
-      <Field id="contact-name" label={t('customer.contactName')} value={name} onChange={(e) => setName(e.target.value)} error={fieldError('name')} />
-      <Field id="contact-email" label={t('customer.contactEmail')} type="email" value={email} onChange={(e) => setEmail(e.target.value)} error={fieldError('email')} />
-      <Field id="contact-title" label={t('customer.jobTitle')} value={title} onChange={(e) => setTitle(e.target.value)} error={fieldError('title')} />
-      <button type="submit" data-track="create-contact">
-        {t('customer.addContactButton')}
-      </button>
-      <FormError error={action.error} shownOn={['name', 'email', 'title']} />
-    </form>
   );
 }

@@ -13,15 +13,22 @@ import { List } from '../ui/List';
 import { SearchBox } from '../ui/SearchBox';
 import { Row } from '../ui/Table';
 import { useDebounced } from '../ui/useDebounced';
+import { useFlash } from './crm';
+import { Said } from './EditParts';
+
+/// Suggestions only: the API takes any industry (and the list filter matches it exactly).
+const INDUSTRIES = ['software', 'manufacturing', 'retail', 'finance', 'healthcare', 'education', 'logistics'] as const;
 
 export function Customers({ slug }: { slug: string }) {
   const { t } = useTranslation();
   const [q, setQ] = useState('');
   const search = useDebounced(q.trim());
   const [created, setCreated] = useState<Customer | null>(null);
+  const flash = useFlash();
   return (
     <section aria-labelledby="customers-title">
       <h1 id="customers-title">{t('titles.customers')}</h1>
+      <Said text={created ? null : flash} />
       <NewCustomer slug={slug} onCreated={setCreated} />
       <SearchBox id="customer-search" label={t('customers.search')} value={q} onChange={setQ} placeholder="Acme" />
       <List<Customer>
@@ -59,13 +66,15 @@ function NewCustomer({ slug, onCreated }: { slug: string; onCreated: (c: Custome
   const { t } = useTranslation();
   const [name, setName] = useState('');
   const [domain, setDomain] = useState('');
+  const [industry, setIndustry] = useState('');
   const action = useAction();
   const fieldError = useFieldError(action.error);
   const create = async () => {
     requireFields({ name });
-    const c = await post<Customer>(`/v1/t/${slug}/customers`, { name, domain: domain || undefined });
+    const c = await post<Customer>(`/v1/t/${slug}/customers`, { name, domain: domain || undefined, industry: industry || undefined });
     setName('');
     setDomain('');
+    setIndustry('');
     onCreated(c);
     await invalidate(`/v1/t/${slug}/customers`);
   };
@@ -73,10 +82,16 @@ function NewCustomer({ slug, onCreated }: { slug: string; onCreated: (c: Custome
     <form className="inline-form" onSubmit={action.submit(create)} aria-label={t('customers.add')} noValidate>
       <Field id="customer-name" label={t('customers.name')} value={name} onChange={(e) => setName(e.target.value)} error={fieldError('name')} />
       <Field id="customer-domain" label={t('customers.domain')} value={domain} onChange={(e) => setDomain(e.target.value)} error={fieldError('domain')} placeholder="acme.com" />
+      <Field id="customer-industry" label={t('customers.industry')} value={industry} onChange={(e) => setIndustry(e.target.value)} error={fieldError('industry')} list="customer-industries" />
+      <datalist id="customer-industries">
+        {INDUSTRIES.map((k) => (
+          <option key={k} value={t(`customers.industries.${k}`)} />
+        ))}
+      </datalist>
       <button type="submit" data-track="create-customer">
         {t('customers.addButton')}
       </button>
-      <FormError error={action.error} shownOn={['name', 'domain']} />
+      <FormError error={action.error} shownOn={['name', 'domain', 'industry']} />
     </form>
   );
 }

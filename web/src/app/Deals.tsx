@@ -1,6 +1,7 @@
 // Deals as a kanban pipeline. Dragging a card to a column calls the stage-change
 // endpoint; the "Move to" menu on each card does the same from the keyboard. The card
-// moves at once (optimistic) and moves back if the server refuses.
+// moves at once (optimistic) and moves back if the server refuses. A card's title opens
+// the deal (change, delete, notes); a new deal's card is highlighted.
 import { useMutation } from '@tanstack/react-query';
 import { useState, type DragEvent } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -10,6 +11,8 @@ import { queryClient, useAllPages, type AllPages } from '../query';
 import { STAGES, type Deal, type Stage } from '../types';
 import { FormError } from '../ui/forms';
 import { Empty, Loaded } from '../ui/states';
+import { DealDialog } from './DealDialog';
+import { Said } from './EditParts';
 import { NewDeal } from './NewDeal';
 
 export function Deals({ slug }: { slug: string }) {
@@ -20,6 +23,9 @@ export function Deals({ slug }: { slug: string }) {
   const key = [path, 'all', 1000];
   const [over, setOver] = useState<Stage | null>(null);
   const [announce, setAnnounce] = useState('');
+  const [open, setOpen] = useState<string | null>(null);
+  const [created, setCreated] = useState<Deal | null>(null);
+  const [said, setSaid] = useState('');
   const moving = useMutation<unknown, ApiError, { deal: Deal; stage: Stage }, { previous?: AllPages<Deal> }>({
     mutationFn: ({ deal, stage }) => post(`${path}/${deal.id}/stage`, { stage }),
     onMutate: async ({ deal, stage }) => {
@@ -47,7 +53,14 @@ export function Deals({ slug }: { slug: string }) {
   return (
     <section aria-labelledby="deals-title">
       <h1 id="deals-title">{t('titles.deals')}</h1>
-      <NewDeal slug={slug} />
+      <NewDeal
+        slug={slug}
+        onCreated={(d) => {
+          setCreated(d);
+          setSaid(t('deals.created', { title: d.title }));
+        }}
+      />
+      <Said text={said} />
       <FormError error={moving.error} />
       <div className="sr-only" role="status" aria-live="polite">
         {announce}
@@ -86,7 +99,7 @@ export function Deals({ slug }: { slug: string }) {
                     ))}
                     {items.length === 0 && <Empty>{t('deals.dropHere')}</Empty>}
                     {items.map((d) => (
-                      <DealCard key={d.id} deal={d} customer={names.get(d.customer_id) ?? ''} onMove={(s) => move(d, s)} />
+                      <DealCard key={d.id} deal={d} customer={names.get(d.customer_id) ?? ''} onMove={(s) => move(d, s)} onOpen={() => setOpen(d.id)} created={created?.id === d.id} />
                     ))}
                   </section>
                 );
@@ -95,15 +108,26 @@ export function Deals({ slug }: { slug: string }) {
           </>
         )}
       </Loaded>
+      {open && (
+        <DealDialog
+          slug={slug}
+          id={open}
+          onClose={() => setOpen(null)}
+          onDeleted={(d) => {
+            setOpen(null);
+            setSaid(t('deals.deleted', { title: d.title }));
+          }}
+        />
+      )}
     </section>
   );
 }
 
-function DealCard({ deal: d, customer, onMove }: { deal: Deal; customer: string; onMove: (stage: Stage) => void }) {
+function DealCard({ deal: d, customer, onMove, onOpen, created }: { deal: Deal; customer: string; onMove: (stage: Stage) => void; onOpen: () => void; created: boolean }) {
   const { t } = useTranslation();
   return (
     <article
-      className="card"
+      className={created ? 'card created' : 'card'}
       draggable
       data-deal={d.title}
       onDragStart={(e) => {
@@ -111,7 +135,9 @@ function DealCard({ deal: d, customer, onMove }: { deal: Deal; customer: string;
         e.dataTransfer.effectAllowed = 'move';
       }}
     >
-      <strong>{d.title}</strong>
+      <button type="button" className="open" onClick={onOpen} title={t('deals.open', { title: d.title })} data-track="open-deal">
+        {d.title}
+      </button>
       <div className="muted">{customer}</div>
       <div>{fmtMoney(d.amount_cents, d.currency)}</div>
       <label className="move">

@@ -3,14 +3,14 @@ import { useTranslation } from 'react-i18next';
 import { post } from '../api/client';
 import { useAction } from '../data';
 import { invalidate } from '../query';
-import type { Customer } from '../types';
+import type { Customer, Deal } from '../types';
 import { CustomerPicker } from '../ui/CustomerPicker';
 import { requireFields } from '../ui/errors';
 import { Field, FormError, useFieldError } from '../ui/forms';
 import { MoneyInput } from '../ui/MoneyInput';
 import { useMoneyDraft } from './settings';
 
-export function NewDeal({ slug }: { slug: string }) {
+export function NewDeal({ slug, onCreated }: { slug: string; onCreated: (d: Deal) => void }) {
   const { t } = useTranslation();
   const [title, setTitle] = useState('');
   const money = useMoneyDraft(slug);
@@ -19,9 +19,10 @@ export function NewDeal({ slug }: { slug: string }) {
   const fieldError = useFieldError(action.error);
   const create = async () => {
     requireFields({ title, amount_cents: money.text, customer_id: customer?.id ?? '' });
-    await post(`/v1/t/${slug}/deals`, { title, amount_cents: money.minor(), currency: money.currency, customer_id: customer?.id });
+    const d = await post<Deal>(`/v1/t/${slug}/deals`, { title, amount_cents: money.minor(), currency: money.currency, customer_id: customer?.id });
     setTitle('');
     money.clear();
+    onCreated(d);
     await invalidate(`/v1/t/${slug}/deals`);
   };
   return (
