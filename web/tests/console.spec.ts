@@ -87,8 +87,8 @@ test('item 10: the overview counts tenants, charts activity, shows readiness and
   await expect(page.getByTestId('facts')).toContainText(tr('tenantDetail.userCounts', { active: 1, admins: 1, invited: 1, disabled: 0 }));
   await expect(page.getByTestId('facts')).toContainText(pattern(lang, 'migrations.upToDate'));
 
-  await page.getByLabel(tr('tenants.displayName')).fill('Ten Corporation');
-  await page.getByLabel(tr('tenants.plan')).selectOption('enterprise');
+  await page.getByLabel(tr('tenants.displayName'), { exact: true }).fill('Ten Corporation');
+  await page.getByLabel(tr('tenants.plan'), { exact: true }).selectOption('enterprise');
   await page.getByRole('button', { name: tr('tenantDetail.save') }).click();
   await expect(page.getByRole('heading', { name: 'Ten Corporation' })).toBeVisible();
   await expect(page.getByTestId('facts')).toContainText(tr('plans.enterprise'));
@@ -103,9 +103,9 @@ test('item 10: the overview counts tenants, charts activity, shows readiness and
   await expect(annRow.getByLabel(tr('tenantDetail.linkFor', { email: `ann@${slug}.test` }))).toHaveValue(startingWith(`${API}/app/t/${slug}/reset#token=`));
 
   // Keys: the secret once, then revoked.
-  await page.getByLabel(tr('tenantDetail.keyName')).fill('ci');
+  await page.getByLabel(tr('tenantDetail.keyName'), { exact: true }).fill('ci');
   await page.getByRole('button', { name: tr('tenantDetail.createKey') }).click();
-  await expect(page.getByLabel(tr('tenantDetail.secret'))).not.toHaveValue('');
+  await expect(page.getByLabel(tr('tenantDetail.secret'), { exact: true })).not.toHaveValue('');
   const key = page.locator('tr[data-key="ci"]');
   await key.getByRole('button', { name: tr('tenantDetail.revoke') }).click();
   await expect(key).toContainText(pattern(lang, 'tenantDetail.revokedOn'));
