@@ -85,7 +85,7 @@ function Tenant({ d }: { d: Detail }) {
       </div>
       {live && <TenantUsers slug={d.slug} apiUrl={config.data?.api_url ?? ''} />}
       {live && <TenantKeys slug={d.slug} onChange={refresh} />}
-      <section aria-labelledby="tenant-audit">
+      <section className="panel" aria-labelledby="tenant-audit">
         <h2 id="tenant-audit">{t('tenantDetail.audit')}</h2>
         <AuditEntries params={{ tenant: d.slug }} label={t('tenantDetail.auditOf', { slug: d.slug })} />
       </section>

@@ -29,7 +29,7 @@ export function TenantKeys({ slug, onChange }: { slug: string; onChange: () => v
     onChange();
   };
   return (
-    <section aria-labelledby="tenant-keys">
+    <section className="panel" aria-labelledby="tenant-keys">
       <h2 id="tenant-keys">{t('tenantDetail.keysTitle')}</h2>
       <form className="inline-form" aria-label={t('tenantDetail.newKey')} onSubmit={action.submit(create)} noValidate>
         <Field id="key-name" label={t('tenantDetail.keyName')} value={name} maxLength={100} onChange={(e) => setName(e.target.value)} error={fieldError('name')} />

@@ -15,7 +15,7 @@ import type { InviteAnswer, PasswordReset, TenantUser } from './controlTypes';
 export function TenantUsers({ slug, apiUrl }: { slug: string; apiUrl: string }) {
   const { t } = useTranslation();
   return (
-    <section aria-labelledby="tenant-users">
+    <section className="panel" aria-labelledby="tenant-users">
       <h2 id="tenant-users">{t('tenantDetail.usersTitle')}</h2>
       <List<TenantUser>
         path={`/v1/tenants/${slug}/users`}
