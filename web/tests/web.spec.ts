@@ -69,7 +69,7 @@ test('operator signs in, creates a tenant and sees it active', async ({ page }) 
 
   await slug.fill(acme);
   await page.getByLabel(tr('tenants.displayName')).fill('Web Acme');
-  await page.getByLabel(tr('tenants.plan')).selectOption('pro');
+  await page.getByLabel(tr('tenants.plan'), { exact: true }).selectOption('pro');
   await page.getByRole('button', { name: tr('tenants.createButton') }).click();
   const row = page.locator(`tr[data-tenant="${acme}"]`);
   await expect(row.locator('.badge.active')).toBeVisible({ timeout: 20_000 });
@@ -447,7 +447,7 @@ test('operator backs up and restores a tenant to a moment', async ({ page }) => 
   const row = page.locator(`tr[data-tenant="${rewind}"]`);
   await row.getByRole('button', { name: tr('tenants.restore') }).click();
   const form = page.getByRole('form', { name: tr('restore.title', { slug: rewind }) });
-  await expect(page.getByRole('complementary', { name: tr('restore.recent', { slug: rewind }) })).toContainText('tenant.create');
+  await expect(page.getByRole('complementary', { name: tr('restore.recent', { slug: rewind }) })).toContainText(tr('audit.actions.tenant_create'));
   // A moment in the future is refused, tied to the field, and nothing is restored.
   const moment_ = form.getByLabel(tr('restore.moment'));
   await moment_.fill('2999-01-01T00:00:00');
