@@ -42,7 +42,8 @@ export function describe(t: TFunction, e: AuditEntry): string {
           d.plan != null && says('planChanged', { plan: t(`plans.${text(d.plan)}`, { defaultValue: text(d.plan) }) }),
           d.statement_timeout_ms != null && says('timeoutChanged', { ms: num(d.statement_timeout_ms) }),
         ].filter((p): p is string => Boolean(p));
-        return parts.length ? parts.join(t('audit.says.separator')) : says('tenant_update');
+        const joined = parts.join(t('audit.says.separator'));
+        return joined ? joined[0].toUpperCase() + joined.slice(1) : says('tenant_update');
       }
       case 'tenant.suspend':
         return says('tenant_suspend', { reason: text(d.reason) || t('audit.says.noReason') });
@@ -90,8 +91,9 @@ export function describe(t: TFunction, e: AuditEntry): string {
         return `${e.action} ${JSON.stringify(e.detail)}`;
     }
   };
-  // A failure's detail often holds nothing but the error: say what was tried, and why it failed.
-  const failedEarly = failed && Object.keys(d).every((k) => k === 'error');
-  const what = failedEarly ? t('audit.says.tried', { action: actionLabel(t, e.action) }) : sentence();
+  // A refusal's detail often holds nothing but the error (the action's name is shown
+  // beside the sentence): then the error is the whole story.
+  if (failed && Object.keys(d).every((k) => k === 'error')) return t('audit.says.refused', { error: error || e.outcome });
+  const what = sentence();
   return failed && error ? t('audit.says.failed', { what, error }) : what;
 }
