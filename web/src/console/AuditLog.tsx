@@ -1,52 +1,42 @@
+// The audit log: every entry, newest first, filtered by tenant (slug prefix), action
+// (every action the control plane records, GET /v1/audit/actions) and a range of days in
+// the operator's time zone.
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { fmtDateTime } from '../format';
-import type { AuditEntry } from '../types';
-import { SelectField } from '../ui/forms';
-import { List } from '../ui/List';
+import { useApi } from '../query';
+import { Field, SelectField } from '../ui/forms';
 import { SearchBox } from '../ui/SearchBox';
-import { Row } from '../ui/Table';
 import { useDebounced } from '../ui/useDebounced';
+import { AuditEntries } from './AuditEntries';
+import { actionLabel } from './auditText';
 
-export const AUDIT_ACTIONS = ['tenant.create', 'tenant.suspend', 'tenant.resume', 'tenant.delete', 'tenant.export', 'tenant.restore', 'tenant.restore_at', 'backup.run', 'tenant.migrate', 'tenant.user.invite', 'key.create', 'key.revoke', 'operator.sign_in', 'operator.sign_in_failures', 'operator.upsert', 'operator.disable', 'operator.enable'] as const;
+/// A `<input type="date">` value as the instant its day starts here (`next`: the day after).
+function dayStart(value: string, next = false): string | undefined {
+  const d = new Date(`${value}T00:00`);
+  if (!value || Number.isNaN(d.getTime())) return undefined;
+  if (next) d.setDate(d.getDate() + 1);
+  return d.toISOString();
+}
 
 export function AuditLog() {
   const { t } = useTranslation();
   const [tenant, setTenant] = useState('');
   const [action, setAction] = useState('');
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const actions = useApi<string[]>('/v1/audit/actions');
   const tenantFilter = useDebounced(tenant.trim());
+  const options = [['', t('audit.any')] as const, ...(actions.data ?? []).map((a) => [a, actionLabel(t, a)] as const)];
   return (
     <section aria-labelledby="audit-title">
       <h1 id="audit-title">{t('titles.audit')}</h1>
       <form className="inline-form" aria-label={t('audit.filter')} onSubmit={(e) => e.preventDefault()}>
-        <SearchBox id="audit-tenant" label={t('audit.tenant')} value={tenant} onChange={setTenant} placeholder={t('audit.any')} />
-        <SelectField id="audit-action" label={t('audit.action')} value={action} onChange={(e) => setAction(e.target.value)} options={[['', t('audit.any')], ...AUDIT_ACTIONS.map((a) => [a, a] as const)]} />
+        <SearchBox id="audit-tenant" label={t('audit.tenant')} value={tenant} onChange={setTenant} placeholder={t('audit.tenantHint')} />
+        <SelectField id="audit-action" label={t('audit.action')} value={action} onChange={(e) => setAction(e.target.value)} options={options} />
+        <Field id="audit-from" label={t('audit.from')} type="date" value={from} max={to || undefined} onChange={(e) => setFrom(e.target.value)} />
+        <Field id="audit-to" label={t('audit.to')} type="date" value={to} min={from || undefined} onChange={(e) => setTo(e.target.value)} />
       </form>
-      <List<AuditEntry>
-        path="/v1/audit"
-        params={{ tenant: tenantFilter, action }}
-        head={[t('audit.col.when'), t('audit.col.who'), t('audit.col.action'), t('audit.col.tenant'), t('audit.col.outcome'), t('audit.col.detail')]}
-        what={t('audit.what')}
-        empty={t('audit.empty')}
-        rowKey={(e) => String(e.id)}
-        defaultSort="-at"
-      >
-        {(items) =>
-          items.map((e) => (
-            <Row
-              key={e.id}
-              cells={[
-                fmtDateTime(e.at),
-                e.actor,
-                <code>{e.action}</code>,
-                e.tenant_slug ?? '—',
-                <span className={`badge ${e.outcome === 'ok' ? 'active' : 'failed'}`}>{t(`audit.outcome.${e.outcome}`, { defaultValue: e.outcome })}</span>,
-                <code className="detail">{JSON.stringify(e.detail)}</code>,
-              ]}
-            />
-          ))
-        }
-      </List>
+      <AuditEntries params={{ tenant: tenantFilter, action, from: dayStart(from), to: dayStart(to, true) }} />
     </section>
   );
 }

@@ -2,23 +2,26 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { post } from '../api/client';
 import { useAction } from '../data';
-import type { Tenant } from '../types';
+import type { ConsoleConfig, Tenant } from '../types';
 import { requireFields } from '../ui/errors';
 import { Field, FormError, SelectField, useFieldError } from '../ui/forms';
-
-const PLANS = ['free', 'pro', 'enterprise'];
+import { PLANS } from './plans';
 
 /// `onStart` gets the slug as provisioning begins (it takes a few seconds); `onDone` is
-/// called when it has ended, with the tenant when one was created.
-export function CreateTenant({ onStart, onDone }: { onStart: (slug: string) => void; onDone: (created: Tenant | null) => void }) {
+/// called when it has ended, with the tenant when one was created. The slug's rules are
+/// shown before anyone types (from the control plane's console config when it has come).
+export function CreateTenant({ slugRules, onStart, onDone }: { slugRules?: ConsoleConfig['slug_rules']; onStart: (slug: string) => void; onDone: (created: Tenant | null) => void }) {
   const { t } = useTranslation();
   const [slug, setSlug] = useState('');
   const [name, setName] = useState('');
   const [plan, setPlan] = useState('free');
+  // The slug the last refusal was about: its message names it, not what is typed now.
+  const [tried, setTried] = useState('');
   const action = useAction();
   const fieldError = useFieldError(action.error);
   const create = async () => {
     requireFields({ slug });
+    setTried(slug);
     onStart(slug);
     let created: Tenant | null = null;
     try {
@@ -30,8 +33,16 @@ export function CreateTenant({ onStart, onDone }: { onStart: (slug: string) => v
     }
   };
   const error = action.error;
-  // The slug rule has its own error code; it belongs on the slug field all the same.
-  const slugError = error?.code === 'invalid_tenant_slug' ? t('tenants.slugRule') : fieldError('slug');
+  // These refusals have codes of their own; they belong on the slug field all the same.
+  const slugError =
+    error?.code === 'invalid_tenant_slug'
+      ? t('tenants.slugRule')
+      : error?.code === 'tenant_exists'
+        ? t('tenants.exists', { slug: tried })
+        : error?.code === 'slug_unavailable'
+          ? t('tenants.slugUnavailable', { slug: tried })
+          : fieldError('slug');
+  const reserved = slugRules && t('tenants.slugReserved', { words: slugRules.reserved.join(', '), prefixes: slugRules.reserved_prefixes.join(', ') });
   return (
     <form className="inline-form" onSubmit={action.submit(create)} aria-label={t('tenants.create')} noValidate>
       <Field id="new-slug" label={t('tenants.slug')} value={slug} onChange={(e) => setSlug(e.target.value)} placeholder="acme" error={slugError} required aria-describedby={slugError ? 'new-slug-error' : 'new-slug-rule'} />
@@ -41,7 +52,7 @@ export function CreateTenant({ onStart, onDone }: { onStart: (slug: string) => v
         {action.busy ? t('tenants.creating') : t('tenants.createButton')}
       </button>
       <p id="new-slug-rule" className="hint wide">
-        {t('tenants.slugRule')}
+        {t('tenants.slugRule')} {reserved}
       </p>
       <FormError error={slugError ? null : error} shownOn={['slug', 'display_name']} />
     </form>

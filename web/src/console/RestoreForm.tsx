@@ -10,6 +10,7 @@ import { useApi } from '../query';
 import type { AuditEntry, Page, RestoreReport, Tenant } from '../types';
 import { Field, FormError, useFieldError } from '../ui/forms';
 import { Loaded } from '../ui/states';
+import { actionLabel, actorName } from './auditText';
 
 export function RestoreForm({ tenant, onClose, onRestored }: { tenant: Tenant; onClose: () => void; onRestored: () => void }) {
   const { t } = useTranslation();
@@ -77,7 +78,7 @@ export function RestoreForm({ tenant, onClose, onRestored }: { tenant: Tenant; o
                   <button type="button" className="link" title={t('restore.justBefore')} onClick={() => setWhen(isoToLocal(new Date(new Date(e.at).getTime() - 1000).toISOString()))}>
                     {fmtDateTime(e.at)}
                   </button>{' '}
-                  <code>{e.action}</code> {e.actor}
+                  {actionLabel(t, e.action)} · {actorName(t, e)}
                 </li>
               ))}
             </ol>

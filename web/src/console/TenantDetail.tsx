@@ -1,9 +1,94 @@
-// Placeholder while this screen is built (issue 12); it only names itself.
+// One tenant's page: who suspended it and why, its actions (as on the tenants list),
+// name and plan, migration state and usage, its users (paged; a new invite link or a
+// password reset link each), its API keys, and its audit trail.
 import { useTranslation } from 'react-i18next';
-import { Empty } from '../ui/states';
+import { fmtBytes, fmtDate, fmtDateTime, fmtNumber } from '../format';
+import { invalidate, useApi } from '../query';
+import { href } from '../routes';
+import { Link } from '../router';
+import type { ConsoleConfig } from '../types';
+import { Loaded } from '../ui/states';
+import { Row, Table } from '../ui/Table';
+import { AuditEntries } from './AuditEntries';
+import type { TenantDetail as Detail } from './controlTypes';
+import { useTenantActions } from './TenantActions';
+import { TenantKeys } from './TenantKeys';
+import { TenantState } from './TenantRow';
+import { TenantSettings } from './TenantSettings';
+import { TenantUsers } from './TenantUsers';
 
 export function TenantDetail({ slug }: { slug: string }) {
   const { t } = useTranslation();
-  void slug;
-  return <Empty>{t('titles.tenant')}</Empty>;
+  const detail = useApi<Detail>(`/v1/tenants/${slug}`);
+  return (
+    <section aria-labelledby="tenant-title">
+      <p>
+        <Link to={href('consoleTenants', {})}>{t('tenantDetail.back')}</Link>
+      </p>
+      <Loaded query={detail} what={t('tenantDetail.what', { slug })}>
+        {(d) => <Tenant d={d} />}
+      </Loaded>
+    </section>
+  );
+}
+
+function Tenant({ d }: { d: Detail }) {
+  const { t } = useTranslation();
+  const config = useApi<ConsoleConfig>('/v1/console-config');
+  const refresh = () => {
+    void invalidate('/v1/tenants');
+    void invalidate('/v1/tenant-stats');
+    void invalidate('/v1/audit');
+  };
+  const { buttons, dialog } = useTenantActions(d, config.data ?? null, refresh);
+  const live = d.state === 'active' || d.state === 'suspended';
+  const s = d.suspension;
+  const facts: [string, string][] = [
+    [t('tenantDetail.plan'), t(`plans.${d.plan}`, { defaultValue: d.plan })],
+    [t('tenantDetail.created'), fmtDate(d.created_at)],
+    [t('tenantDetail.migration'), d.migration.error ? t('migrations.failed', { error: d.migration.error }) : d.migration.pending ? t('migrations.behind', { version: d.migration.applied_version, target: d.migration.latest_version }) : t('migrations.upToDate', { version: d.migration.applied_version })],
+    [t('tenantDetail.users'), d.users ? t('tenantDetail.userCounts', { active: fmtNumber(d.users.active), invited: fmtNumber(d.users.invited), admins: fmtNumber(d.users.admins), disabled: fmtNumber(d.users.disabled) }) : '—'],
+    [t('tenantDetail.keys'), t('tenantDetail.keyCounts', { active: fmtNumber(d.keys.active), revoked: fmtNumber(d.keys.revoked) })],
+    [t('tenants.col.schema'), d.usage?.schema_bytes != null ? fmtBytes(d.usage.schema_bytes) : '—'],
+    [t('tenants.col.events'), d.usage?.events_7d != null ? fmtNumber(d.usage.events_7d) : '—'],
+    [t('tenants.col.requests'), d.usage?.requests_per_min != null ? fmtNumber(d.usage.requests_per_min, { maximumFractionDigits: 1, minimumFractionDigits: 1 }) : '—'],
+    [t('tenantDetail.timeout'), t('tenantDetail.ms', { ms: fmtNumber(d.statement_timeout_ms) })],
+    [t('tenantDetail.schema'), `${d.schema_name} · ${d.cluster_id}`],
+  ];
+  return (
+    <>
+      <h1 id="tenant-title">
+        {d.display_name} <TenantState state={d.state} />
+      </h1>
+      <p>
+        <code>{d.slug}</code>
+      </p>
+      {s && (
+        <p className="status" role="status" data-testid="suspension">
+          {t('tenantDetail.suspended', { at: s.at ? fmtDateTime(s.at) : '—', by: s.by_display ?? s.by ?? '—', reason: s.reason ?? t('audit.says.noReason') })}
+        </p>
+      )}
+      <div className="panel" aria-label={t('tenants.col.actions')} role="group">
+        <div className="actions">{buttons}</div>
+        {dialog}
+      </div>
+      <div className="panels">
+        <section className="panel" aria-labelledby="tenant-facts">
+          <h2 id="tenant-facts">{t('tenantDetail.facts')}</h2>
+          <Table className="grid compact" aria-label={t('tenantDetail.facts')} data-testid="facts">
+            {facts.map(([k, v]) => (
+              <Row key={k} cells={[k, v]} />
+            ))}
+          </Table>
+        </section>
+        {live && <TenantSettings tenant={d} onSaved={refresh} />}
+      </div>
+      {live && <TenantUsers slug={d.slug} apiUrl={config.data?.api_url ?? ''} />}
+      {live && <TenantKeys slug={d.slug} onChange={refresh} />}
+      <section className="panel" aria-labelledby="tenant-audit">
+        <h2 id="tenant-audit">{t('tenantDetail.audit')}</h2>
+        <AuditEntries params={{ tenant: d.slug }} label={t('tenantDetail.auditOf', { slug: d.slug })} />
+      </section>
+    </>
+  );
 }

@@ -1,22 +1,18 @@
-import { useState, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
-import { post } from '../api/client';
-import { useAction } from '../data';
 import { fmtBytes, fmtDate, fmtNumber } from '../format';
+import { href } from '../routes';
+import { Link } from '../router';
 import type { ConsoleConfig, Tenant, TenantStats } from '../types';
-import { FormError } from '../ui/forms';
-import { InviteForm } from '../ui/InviteForm';
 import { Row, type Head } from '../ui/Table';
-import { ConfirmDelete } from './ConfirmDelete';
-import { ConfirmSuspend } from './ConfirmSuspend';
 import { MigrationStatus } from './MigrationStatus';
-import { RestoreForm } from './RestoreForm';
+import { useTenantActions } from './TenantActions';
 
 export const tenantHead = (t: TFunction): Head[] => [
   { label: t('tenants.col.tenant'), sort: 'slug' },
-  { label: t('tenants.col.state') },
-  { label: t('tenants.col.plan') },
+  { label: t('tenants.col.state'), sort: 'state' },
+  { label: t('tenants.col.plan'), sort: 'plan' },
   { label: t('tenants.col.created'), sort: 'created_at' },
   { label: t('tenants.col.schema') },
   { label: t('tenants.col.events') },
@@ -26,22 +22,12 @@ export const tenantHead = (t: TFunction): Head[] => [
 ];
 const COLUMNS = 9;
 
-/// A tenant's row, its actions, and (in a row below it) the dialog an action opened.
+/// A tenant's row (its name opens the tenant's page), its actions, and (in a row below
+/// it) the dialog an action opened.
 export function TenantRow({ tenant: x, stats: s, config, onChange, highlighted }: { tenant: Tenant; stats?: TenantStats; config: ConsoleConfig | null; onChange: () => void; highlighted?: boolean }) {
   const { t } = useTranslation();
-  const action = useAction();
-  const [dialog, setDialog] = useState<'invite' | 'suspend' | 'delete' | 'restore' | null>(null);
-  const change = (verb: 'resume' | 'export') =>
-    action.run(async () => {
-      await post(`/v1/tenants/${x.slug}/${verb}`);
-      onChange();
-    });
+  const { buttons, dialog } = useTenantActions(x, config, onChange);
   const live = x.state === 'active' || x.state === 'suspended';
-  const button = (label: string, onClick: () => void, className = 'secondary') => (
-    <button className={className} disabled={action.busy} onClick={onClick}>
-      {label}
-    </button>
-  );
   return (
     <>
       <Row
@@ -49,10 +35,12 @@ export function TenantRow({ tenant: x, stats: s, config, onChange, highlighted }
         className={highlighted ? 'created' : undefined}
         cells={[
           <>
-            <div>{x.display_name}</div>
+            <div>
+              <Link to={href('consoleTenant', { slug: x.slug })}>{x.display_name}</Link>
+            </div>
             <code>{x.slug}</code>
           </>,
-          <span className={`badge ${x.state}`}>{t(`states.tenant.${x.state}`, { defaultValue: x.state })}</span>,
+          <TenantState state={x.state} />,
           t(`plans.${x.plan}`, { defaultValue: x.plan }),
           fmtDate(x.created_at),
           s?.schema_bytes != null ? fmtBytes(s.schema_bytes) : '—',
@@ -61,74 +49,16 @@ export function TenantRow({ tenant: x, stats: s, config, onChange, highlighted }
           live ? <MigrationStatus tenant={x} target={config?.tenant_migration_target} /> : '—',
         ]}
       >
-        <td className="actions">
-          {x.state === 'active' && (
-            <>
-              {config && (
-                <a href={`${config.api_url}/app/t/${x.slug}`} target="_blank" rel="noreferrer">
-                  {t('tenants.openApp')}
-                </a>
-              )}
-              {button(t('tenants.invite'), () => setDialog('invite'))}
-              {button(t('tenants.suspend'), () => setDialog('suspend'))}
-            </>
-          )}
-          {x.state === 'suspended' && button(t('tenants.resume'), () => void change('resume'))}
-          {live && button(t('tenants.export'), () => void change('export'))}
-          {(live || x.state === 'deleted') && button(t('tenants.restore'), () => setDialog('restore'))}
-          {live && button(t('tenants.delete'), () => setDialog('delete'), 'danger')}
-          {x.export_path && <a href={`/v1/tenants/${x.slug}/export`}>{t('tenants.download')}</a>}
-          <FormError error={action.error} />
-        </td>
+        <td className="actions">{buttons}</td>
       </Row>
-      {dialog === 'invite' && (
-        <DialogRow>
-          <InviteForm
-            id={`invite-${x.slug}`}
-            label={t('tenants.inviteTo', { slug: x.slug })}
-            className="panel"
-            endpoint={`/v1/tenants/${x.slug}/users`}
-            linkTo={(token) => `${config?.api_url ?? ''}/app/t/${x.slug}/accept#token=${token}`}
-            roles={['admin', 'member']}
-            autoFocus
-          >
-            <button type="button" className="secondary" onClick={() => setDialog(null)}>
-              {t('common.close')}
-            </button>
-          </InviteForm>
-        </DialogRow>
-      )}
-      {dialog === 'suspend' && (
-        <DialogRow>
-          <ConfirmSuspend
-            slug={x.slug}
-            onClose={() => setDialog(null)}
-            onSuspended={() => {
-              setDialog(null);
-              onChange();
-            }}
-          />
-        </DialogRow>
-      )}
-      {dialog === 'restore' && (
-        <DialogRow>
-          <RestoreForm tenant={x} onClose={() => setDialog(null)} onRestored={onChange} />
-        </DialogRow>
-      )}
-      {dialog === 'delete' && (
-        <DialogRow>
-          <ConfirmDelete
-            slug={x.slug}
-            onClose={() => setDialog(null)}
-            onDeleted={() => {
-              setDialog(null);
-              onChange();
-            }}
-          />
-        </DialogRow>
-      )}
+      {dialog && <DialogRow>{dialog}</DialogRow>}
     </>
   );
+}
+
+export function TenantState({ state }: { state: string }) {
+  const { t } = useTranslation();
+  return <span className={`badge ${state}`}>{t(`states.tenant.${state}`, { defaultValue: state })}</span>;
 }
 
 function DialogRow({ children }: { children: ReactNode }) {

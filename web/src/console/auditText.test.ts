@@ -1,0 +1,35 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { i18n, missingKeys } from '../i18n';
+import type { AuditEntry } from '../types';
+import { actorName, describe as say } from './auditText';
+
+const entry = (action: string, detail: unknown, outcome = 'ok', actor = 'operator:ops@x.test'): AuditEntry => ({ id: 1, at: '2026-12-02T09:00:00Z', actor, actor_display: 'Olga Ops <ops@x.test>', action, tenant_slug: 'acme', outcome, detail });
+
+afterEach(() => i18n.changeLanguage('en'));
+
+describe('audit entries in words', () => {
+  it('say why a tenant was suspended, in either language', async () => {
+    const e = entry('tenant.suspend', { reason: 'Unpaid invoice', from: 'active', to: 'suspended' });
+    expect(say(i18n.t, e)).toBe('Suspended. Reason: “Unpaid invoice”');
+    await i18n.changeLanguage('zh-CN');
+    expect(say(i18n.t, e)).toBe('已暂停。原因：“Unpaid invoice”');
+  });
+
+  it('name only what a change changed', () => {
+    expect(say(i18n.t, entry('tenant.update', { display_name: 'Acme Ltd', plan: null, statement_timeout_ms: null }))).toBe('Renamed to “Acme Ltd”');
+    expect(say(i18n.t, entry('tenant.update', { display_name: null, plan: 'pro', statement_timeout_ms: 900 }))).toBe('Moved to the pro plan; statement timeout set to 900 ms');
+  });
+
+  it('give a refusal’s error, and keep raw JSON for actions newer than the console', () => {
+    expect(say(i18n.t, entry('tenant.create', { error: 'slug taken' }, 'error'))).toBe('Did not happen: slug taken');
+    expect(say(i18n.t, entry('tenant.teleport', { to: 'mars' }))).toBe('tenant.teleport {"to":"mars"}');
+  });
+
+  it('name the admin token and the command line in the reader’s language', async () => {
+    await i18n.changeLanguage('zh-CN');
+    expect(actorName(i18n.t, entry('backup.run', {}, 'ok', 'token:admin'))).toBe('管理员令牌');
+    expect(actorName(i18n.t, entry('tenants.migrate', {}, 'ok', 'cli:root'))).toBe('命令行（root）');
+    expect(actorName(i18n.t, entry('tenant.create', {}))).toBe('Olga Ops <ops@x.test>');
+    expect(missingKeys).toEqual([]);
+  });
+});

@@ -1,0 +1,212 @@
+// The operator console as an operator of a platform uses it (issue 12, items 10, 11, 12
+// and 14): the overview, the tenants list's filters, a tenant's page, the slug form's
+// refusals and the audit log read as sentences. Every case makes its own tenants over
+// the admin API (slugs unique per language and run), so this file runs alone or after
+// the others, and reads the screen through the app's catalogues in both languages.
+import { expect, test, type Page } from '@playwright/test';
+import { langOf, pattern, translator, type Lang, type Tr } from './i18n';
+import { admin, API, CONSOLE, httpUser, OP, shot, startingWith } from './stack';
+
+let lang: Lang = 'en';
+let tr: Tr = translator('en');
+let run = '';
+
+// eslint-disable-next-line no-empty-pattern -- Playwright passes fixtures first; none are needed
+test.beforeAll(({}, info) => {
+  lang = langOf(info);
+  tr = translator(lang);
+  // Slugs: [a-z][a-z0-9_]{2,39}; unique per language and run.
+  run = `${lang === 'en' ? 'en' : 'zh'}${Date.now().toString(36)}`;
+});
+
+/// A tenant made over the admin API, active when this returns.
+async function tenant(slug: string, plan = 'free', display_name = `Tenant ${slug}`) {
+  const r = await admin('POST', '/v1/tenants', { slug, display_name, plan });
+  expect(r.status, `create ${slug}: ${JSON.stringify(r.body)}`).toBe(201);
+  return slug;
+}
+
+async function signIn(page: Page, path = '/console') {
+  await page.goto(`${CONSOLE}${path}`);
+  await page.getByLabel(tr('signIn.email')).fill(OP.email);
+  await page.getByLabel(tr('signIn.password')).fill(OP.password);
+  await page.getByRole('button', { name: tr('signIn.submit') }).click();
+}
+
+const actionKey = (a: string) => a.replace(/\./g, '_');
+
+test('item 10: the overview counts tenants, charts activity, shows readiness and the busiest tenants; the list filters and sorts; a tenant page renames, re-plans, re-invites and shows its trail', async ({ page }) => {
+  const slug = await tenant(`c10${run}`, 'pro', 'Ten Corp');
+  // An active user (their API calls are activity) and one who hasn't joined yet.
+  const ann = await httpUser(slug, `ann@${slug}.test`, 'admin');
+  expect((await ann('GET', '/customers')).status).toBe(200);
+  expect((await admin('POST', `/v1/tenants/${slug}/users`, { email: `bob@${slug}.test` })).status).toBe(201);
+
+  await signIn(page);
+  await page.getByRole('link', { name: tr('nav.overview') }).click();
+  await expect(page.getByRole('heading', { name: tr('titles.overview') })).toBeVisible();
+  await expect(page).toHaveTitle(startingWith(tr('titles.overview')));
+  const states = page.getByTestId('by-state');
+  await expect(states.locator('tr[data-state="active"]')).toContainText(tr('states.tenant.active'));
+  const active = Number((await states.locator('tr[data-state="active"] a').innerText()).replace(/\D/g, ''));
+  expect(active, 'active tenants counted').toBeGreaterThanOrEqual(1);
+  await expect(page.getByTestId('by-plan').locator('tr[data-plan="pro"]')).toContainText(tr('plans.pro'));
+  // Every process is checked and ready on this stack.
+  const readiness = page.getByTestId('readiness');
+  for (const p of ['control', 'postgres', 'clickhouse', 'api', 'collector']) {
+    await expect(readiness.locator(`tr[data-process="${p}"]`), p).toContainText(tr(`overview.processes.${p}`));
+    await expect(readiness.locator(`tr[data-process="${p}"] .badge`), p).toHaveText(tr('overview.readiness.ready'));
+  }
+  await expect(page.getByRole('img', { name: pattern(lang, 'chart.name', { name: tr('overview.activity') }) })).toBeVisible();
+  await expect(page.getByTestId('top-tenants')).toBeVisible();
+  await shot(page, lang, 'console-overview');
+
+  // A count opens the tenants it counts: the list, filtered by that state.
+  await states.locator('tr[data-state="active"] a').click();
+  await expect(page.getByRole('heading', { name: tr('titles.tenants') })).toBeVisible();
+  await expect(page.getByLabel(tr('tenants.stateFilter'))).toHaveValue('active');
+  await page.getByLabel(tr('tenants.search')).fill(slug);
+  const row = page.locator(`tr[data-tenant="${slug}"]`);
+  await expect(row).toBeVisible();
+  await page.getByLabel(tr('tenants.stateFilter')).selectOption('suspended');
+  await expect(page.getByText(tr('tenants.noMatch'))).toBeVisible();
+  await page.getByLabel(tr('tenants.stateFilter')).selectOption('');
+  await page.getByLabel(tr('tenants.planFilter')).selectOption('pro');
+  await expect(row).toBeVisible();
+  await page.getByLabel(tr('tenants.planFilter')).selectOption('free');
+  await expect(page.getByText(tr('tenants.noMatch'))).toBeVisible();
+  await page.getByLabel(tr('tenants.planFilter')).selectOption('');
+  const byState = page.getByRole('columnheader', { name: tr('tenants.col.state') });
+  await byState.getByRole('button').click();
+  await expect(byState).toHaveAttribute('aria-sort', 'descending');
+
+  // The tenant's page.
+  await row.getByRole('link', { name: 'Ten Corp' }).click();
+  await expect(page.getByRole('heading', { name: 'Ten Corp' })).toBeVisible();
+  await expect(page).toHaveTitle(startingWith(tr('titles.tenant')));
+  await expect(page.getByTestId('facts')).toContainText(tr('tenantDetail.userCounts', { active: 1, admins: 1, invited: 1, disabled: 0 }));
+  await expect(page.getByTestId('facts')).toContainText(pattern(lang, 'migrations.upToDate'));
+
+  await page.getByLabel(tr('tenants.displayName'), { exact: true }).fill('Ten Corporation');
+  await page.getByLabel(tr('tenants.plan'), { exact: true }).selectOption('enterprise');
+  await page.getByRole('button', { name: tr('tenantDetail.save') }).click();
+  await expect(page.getByRole('heading', { name: 'Ten Corporation' })).toBeVisible();
+  await expect(page.getByTestId('facts')).toContainText(tr('plans.enterprise'));
+
+  // Users: a new invite link for Bob, a password reset link for Ann.
+  const bob = page.locator(`tr[data-user="bob@${slug}.test"]`);
+  await expect(bob).toContainText(tr('tenantDetail.userStatus.invited'));
+  await bob.getByRole('button', { name: tr('tenantDetail.resend') }).click();
+  await expect(bob.getByLabel(tr('tenantDetail.linkFor', { email: `bob@${slug}.test` }))).toHaveValue(startingWith(`${API}/app/t/${slug}/accept#token=`));
+  const annRow = page.locator(`tr[data-user="ann@${slug}.test"]`);
+  await annRow.getByRole('button', { name: tr('tenantDetail.resetLink') }).click();
+  await expect(annRow.getByLabel(tr('tenantDetail.linkFor', { email: `ann@${slug}.test` }))).toHaveValue(startingWith(`${API}/app/t/${slug}/reset#token=`));
+
+  // Keys: the secret once, then revoked.
+  await page.getByLabel(tr('tenantDetail.keyName'), { exact: true }).fill('ci');
+  await page.getByRole('button', { name: tr('tenantDetail.createKey') }).click();
+  await expect(page.getByLabel(tr('tenantDetail.secret'), { exact: true })).not.toHaveValue('');
+  const key = page.locator('tr[data-key="ci"]');
+  await key.getByRole('button', { name: tr('tenantDetail.revoke') }).click();
+  await expect(key).toContainText(pattern(lang, 'tenantDetail.revokedOn'));
+
+  // Its audit trail, in sentences.
+  const trail = page.getByRole('table', { name: tr('tenantDetail.auditOf', { slug }) });
+  await expect(trail).toContainText(tr('audit.says.renamed', { name: 'Ten Corporation' }));
+  await expect(trail).toContainText(tr('audit.says.planChanged', { plan: tr('plans.enterprise') }));
+  await expect(trail).toContainText(tr('audit.says.tenant_user_reinvite', { email: `bob@${slug}.test`, role: tr('roles.member') }));
+  await expect(trail).toContainText(tr('audit.actions.key_revoke'));
+  // The row actions are here too.
+  await expect(page.getByRole('button', { name: tr('tenants.suspend') })).toBeVisible();
+  await expect(page.getByRole('button', { name: tr('tenants.invite') })).toBeVisible();
+  await shot(page, lang, 'console-tenant');
+});
+
+test('item 11: the slug rules are shown before typing, and a slug that exists is refused on its field in the user’s language', async ({ page }) => {
+  const slug = await tenant(`c11${run}`);
+  await signIn(page);
+  const field = page.getByLabel(tr('tenants.slug'));
+  await expect(field).toHaveValue('');
+  await expect(field, 'the rule describes the empty field').toHaveAccessibleDescription(startingWith(tr('tenants.slugRule')));
+  await expect(page.locator('#new-slug-rule')).toContainText('information_schema');
+  await expect(page.locator('#new-slug-rule')).toContainText('pg_');
+  await field.fill(slug);
+  await page.getByLabel(tr('tenants.displayName')).fill('Another name');
+  await page.getByRole('button', { name: tr('tenants.createButton') }).click();
+  await expect(field).toHaveAttribute('aria-invalid', 'true', { timeout: 20_000 });
+  await expect(field).toHaveAccessibleDescription(tr('tenants.exists', { slug }));
+  await shot(page, lang, 'console-tenant-exists');
+  // The old tenant kept its name.
+  const kept = await admin('GET', `/v1/tenants/${slug}`);
+  expect((kept.body as { display_name?: string } | null)?.display_name).toBe(`Tenant ${slug}`);
+});
+
+test('item 12: suspending asks for a reason, and the tenant page and the audit log show it', async ({ page }) => {
+  const slug = await tenant(`c12${run}`);
+  const reason = `Unpaid invoice 4711 ${lang}`;
+  await signIn(page, `/console/tenants/${slug}`);
+  await expect(page.getByRole('heading', { name: `Tenant ${slug}` })).toBeVisible();
+  await page.getByRole('button', { name: tr('tenants.suspend') }).click();
+  const why = page.getByLabel(tr('tenants.suspendReason'));
+  await page.getByRole('button', { name: tr('tenants.suspendButton', { slug }) }).click();
+  await expect(why).toHaveAccessibleDescription(tr('fieldErrors.required'));
+  await why.fill(reason);
+  await page.getByRole('button', { name: tr('tenants.suspendButton', { slug }) }).click();
+  await expect(page.getByRole('heading', { name: `Tenant ${slug}` }).locator('.badge')).toHaveText(tr('states.tenant.suspended'));
+  await expect(page.getByTestId('suspension')).toContainText(`“${reason}”`);
+  await expect(page.getByRole('button', { name: tr('tenants.resume') })).toBeVisible();
+
+  await page.getByRole('link', { name: tr('nav.audit') }).click();
+  await page.getByLabel(tr('audit.tenant')).fill(slug);
+  await page.getByLabel(tr('audit.action')).selectOption('tenant.suspend');
+  const entry = page.locator('tbody tr[data-action="tenant.suspend"]');
+  await expect(entry).toHaveCount(1);
+  await expect(entry).toContainText(tr('audit.says.tenant_suspend', { reason }));
+  await expect(entry, 'the operator by name, not operator:<email>').toContainText(`<${OP.email}>`);
+  await expect(entry).not.toContainText('operator:');
+});
+
+test('item 14: the audit log names every action in the user’s language, reads entries as sentences with readable actors, and filters by tenant prefix, action and date', async ({ page }) => {
+  // Two tenants sharing a prefix, made with the admin token; one gets a key.
+  const prefix = `c14${run}`;
+  await tenant(`${prefix}a`, 'pro');
+  await tenant(`${prefix}b`);
+  expect((await admin('POST', `/v1/tenants/${prefix}a/keys`, { name: 'etl' })).status).toBe(201);
+  const actions = (await admin('GET', '/v1/audit/actions')).body as unknown as string[];
+  expect(actions.length).toBeGreaterThan(20);
+
+  await signIn(page, '/console/audit');
+  await expect(page.getByRole('heading', { name: tr('titles.audit') })).toBeVisible();
+  // Every action the control plane records is offered, under its translated name (a
+  // missing translation throws here, and fails shot() below).
+  const select = page.getByLabel(tr('audit.action'));
+  await expect(select.locator('option')).toHaveCount(actions.length + 1);
+  for (const a of actions) await expect(select.locator(`option[value="${a}"]`), a).toHaveText(tr(`audit.actions.${actionKey(a)}`));
+
+  await page.getByLabel(tr('audit.tenant')).fill(prefix);
+  const body = page.locator('tbody');
+  await expect(body.locator('tr[data-action="tenant.create"]')).toHaveCount(2);
+  await expect(body.locator('tr[data-action="key.create"]')).toHaveCount(1);
+  await expect(body).toContainText(pattern(lang, 'audit.says.tenant_create', { plan: tr('plans.pro') }));
+  await expect(body).toContainText(pattern(lang, 'audit.says.key_create', { name: 'etl' }));
+  await expect(body, 'the admin token in words').toContainText(tr('audit.actor.adminToken'));
+  await expect(body).not.toContainText('token:admin');
+  await expect(body, 'no raw JSON').not.toContainText('{"');
+  await expect(page.getByRole('status').filter({ hasText: pattern(lang, 'list.rangeOf', { from: 1, to: 3, total: 3 }) })).toBeVisible();
+
+  await select.selectOption('key.create');
+  await expect(body.locator('tr')).toHaveCount(1);
+  await expect(body.locator('tr[data-action="key.create"]')).toHaveCount(1);
+  await select.selectOption('');
+
+  const day = (offset: number) => {
+    const d = new Date(Date.now() + offset * 86_400_000);
+    return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+  };
+  await page.getByLabel(tr('audit.from')).fill(day(1));
+  await expect(page.getByText(tr('audit.empty'))).toBeVisible();
+  await page.getByLabel(tr('audit.from')).fill(day(0));
+  await page.getByLabel(tr('audit.to')).fill(day(0));
+  await expect(body.locator('tr[data-action="tenant.create"]')).toHaveCount(2);
+  await shot(page, lang, 'console-audit-log');
+});
