@@ -208,6 +208,8 @@ pub struct AuditEntry {
 pub struct AuditFilter {
     /// Only entries of tenants whose slug starts with this.
     pub tenant: Option<String>,
+    /// Only entries of exactly this tenant (a tenant's own trail: `acme` without `acme_eu`).
+    pub tenant_slug: Option<String>,
     /// Only this action (`GET /v1/audit/actions` lists them all).
     pub action: Option<String>,
     /// Only entries at or after this moment: RFC 3339, or a date (its start, UTC).
@@ -279,9 +281,11 @@ pub async fn audit_log(
         Box::new(filter.action.clone()),
         Box::new(from),
         Box::new(to),
+        Box::new(filter.tenant_slug.clone()),
     ];
     let sql = "FROM atrium_control.audit_log
          WHERE ($1::text IS NULL OR starts_with(tenant_slug, $1))
+           AND ($5::text IS NULL OR tenant_slug = $5)
            AND ($2::text IS NULL OR action = $2)
            AND ($3::timestamptz IS NULL OR at >= $3) AND ($4::timestamptz IS NULL OR at < $4)";
     Ok(keyset

@@ -859,8 +859,18 @@ export interface components {
             state: string;
         };
         /** @description Why an operator suspends a tenant. */
-        Suspension: {
+        SuspendRequest: {
             /** @description 1 to 500 characters; audited and shown to operators, never to the tenant's users. */
+            reason?: string | null;
+        };
+        Suspension: {
+            /** Format: date-time */
+            at?: string | null;
+            /** @description The audit log's actor (`operator:<email>`, `token:admin`, ...). */
+            by?: string | null;
+            /** @description The same, for people to read. */
+            by_display?: string | null;
+            /** @description The operator's reason, from the audit log; never shown to the tenant's users. */
             reason?: string | null;
         };
         /** @description How many people a tenant has, for the operator's tenant page. */
@@ -1016,6 +1026,8 @@ export interface operations {
                 sort?: string;
                 /** @description Only entries of tenants whose slug starts with this. */
                 tenant?: string;
+                /** @description Only entries of exactly this tenant (a tenant's own trail: `acme` without `acme_eu`). */
+                tenant_slug?: string;
                 /** @description Only this action (`GET /v1/audit/actions` lists them all). */
                 action?: string;
                 /** @description Only entries at or after this moment: RFC 3339, or a date (its start, UTC). */
@@ -1856,7 +1868,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Suspension"];
+                "application/json": components["schemas"]["SuspendRequest"];
             };
         };
         responses: {

@@ -23,7 +23,7 @@ export function RestoreForm({ tenant, onClose, onRestored }: { tenant: Tenant; o
   const action = useAction();
   const fieldError = useFieldError(action.error);
   // The most recent entries only: enough to pick a moment by.
-  const log = useApi<Page<AuditEntry>>(`/v1/audit?tenant=${slug}&limit=20`);
+  const log = useApi<Page<AuditEntry>>(`/v1/audit?tenant_slug=${slug}&limit=20`);
   const restore = async () => {
     setDone(null);
     const at = localToIso(when);

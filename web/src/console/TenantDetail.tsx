@@ -87,7 +87,7 @@ function Tenant({ d }: { d: Detail }) {
       {live && <TenantKeys slug={d.slug} onChange={refresh} />}
       <section className="panel" aria-labelledby="tenant-audit">
         <h2 id="tenant-audit">{t('tenantDetail.audit')}</h2>
-        <AuditEntries params={{ tenant: d.slug }} label={t('tenantDetail.auditOf', { slug: d.slug })} />
+        <AuditEntries params={{ tenant_slug: d.slug }} label={t('tenantDetail.auditOf', { slug: d.slug })} />
       </section>
     </>
   );

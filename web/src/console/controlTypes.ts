@@ -11,8 +11,4 @@ export type ApiKey = C['ApiKey'];
 export type CreatedKey = C['CreatedKey'];
 export type PasswordReset = C['PasswordReset'];
 export type InviteAnswer = C['Invite'];
-/// The OpenAPI document names two schemas `Suspension` (the request body and this), so
-/// the generated type has only `reason`; the answer carries the rest.
-export type TenantDetail = Omit<C['TenantDetail'], 'suspension'> & {
-  suspension?: { reason?: string | null; at?: string | null; by?: string | null; by_display?: string | null } | null;
-};
+export type TenantDetail = C['TenantDetail'];

@@ -68,14 +68,14 @@ on_tenant!(
 
 /// Why an operator suspends a tenant.
 #[derive(Deserialize, utoipa::ToSchema)]
-struct Suspension {
+struct SuspendRequest {
     /// 1 to 500 characters; audited and shown to operators, never to the tenant's users.
     reason: Option<String>,
 }
 
 on_tenant!(
     /// Stop serving the tenant; its data is kept. A reason is required (422 without).
-    post "/tenants/{slug}/suspend", tag "tenants" => suspend -> 200 Tenant, body Suspension as b
+    post "/tenants/{slug}/suspend", tag "tenants" => suspend -> 200 Tenant, body SuspendRequest as b
         = |s, t| s.control.suspend(&t.slug, &t.actor, b.reason.as_deref().unwrap_or_default())
 );
 
