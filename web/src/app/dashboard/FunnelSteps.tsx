@@ -122,7 +122,7 @@ function Problem({ id, error }: { id: string; error?: string }) {
 function StepInput({ id, label, value, onChange, error, placeholder, list }: { id: string; label: string; value: string; onChange: (v: string) => void; error?: string; placeholder?: string; list?: string }) {
   return (
     <span className="step-field">
-      <input id={id} aria-label={label} placeholder={placeholder} list={list} size={14} value={value} onChange={(e) => onChange(e.target.value)} {...invalid(error, id)} />
+      <input id={id} aria-label={label} placeholder={placeholder} list={list} size={18} value={value} onChange={(e) => onChange(e.target.value)} {...invalid(error, id)} />
       <Problem id={id} error={error} />
     </span>
   );
