@@ -73,7 +73,7 @@ test.beforeAll(async ({ browser }, info) => {
   await page.getByLabel(tr('signIn.email')).fill(email);
   await page.getByLabel(tr('signIn.password')).fill('a long password');
   await page.getByRole('button', { name: tr('signIn.submit') }).click();
-  await expect(page.getByRole('heading', { name: tr('titles.dashboard') })).toBeVisible();
+  await expect(page.getByRole('heading', { name: tr('titles.dashboard'), exact: true })).toBeVisible();
 });
 
 test.afterAll(async () => {
