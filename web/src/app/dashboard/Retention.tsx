@@ -28,7 +28,7 @@ export function Retention({ data }: { data: RetentionData }) {
                 const n = c.returned[k];
                 if (n === undefined || c.users === 0)
                   return (
-                    <td key={w} className="heat na">
+                    <td key={w} className={n === undefined ? 'heat na' : 'heat'}>
                       <span className="sr-only">{n === undefined ? t('dashboard.notYet') : t('dashboard.none')}</span>
                     </td>
                   );

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { niceMax, sharedSlots, ticksTo } from './axis';
 import { checkFunnel, PRESETS } from './funnelSpec';
+import { shade } from './Retention';
 
 describe('funnel steps are checked on their fields', () => {
   it('accepts the presets', () => {
@@ -38,5 +39,11 @@ describe('charts of one view share their axes', () => {
     expect(ticksTo(10)).toEqual([0, 5, 10]);
     expect(ticksTo(1)).toEqual([0, 1]);
     expect(ticksTo(200).at(-1)).toBe(200);
+  });
+});
+
+describe('retention cells', () => {
+  it('shade from none to all in five steps', () => {
+    expect([0, 0.01, 0.2, 0.21, 0.5, 0.99, 1].map(shade)).toEqual([0, 1, 1, 2, 3, 5, 5]);
   });
 });
