@@ -29,10 +29,9 @@ function endUserEvents(slug: string) {
     const actor = `end-user-${i}`;
     push(actor, 'pageview', '/customers');
     if (i > 4) continue;
-    // Ids with letters between the digits: the collector's phone-number masking
-    // (crates/atrium-collector/src/mask.rs) hashes runs of 8+ digits and dashes, which
-    // many UUIDs have, and the path then holds no id to template (reported, not ours).
-    const customer = `a1b2c3d4-e5f6-4a7b-8c9d-e0f1a2b3c4d${i}`;
+    // All digits on purpose: the collector's phone masking once hashed such runs inside
+    // ids, and the path then held no id to template.
+    const customer = `01900000-0000-7000-8000-00000000000${i}`;
     push(actor, 'customer_created', '/customers');
     push(actor, 'pageview', `/customers/${customer}`);
     push(actor, 'dwell', `/customers/${customer}`, { duration_ms: 20_000 + 1000 * i });

@@ -12,6 +12,9 @@ use atrium_analytics::event::Event;
 pub struct Masker {
     email: Option<Regex>,
     phone: Option<Regex>,
+    /// Ids (UUIDs) have digit runs that read like phone numbers; they are kept as they
+    /// are, so a path's `/customers/<uuid>` still groups under `/customers/:id`.
+    uuid: Regex,
     keys: Vec<String>,
     salt: SecretString,
 }
@@ -27,6 +30,9 @@ impl Masker {
                 .mask_phones
                 .then(|| Regex::new(r"\+?\d[\d ().-]{6,}\d"))
                 .transpose()?,
+            uuid: Regex::new(
+                r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}",
+            )?,
             keys: c.mask_keys.clone(),
             salt: c.mask_salt.clone(),
         })
@@ -40,6 +46,18 @@ impl Masker {
     }
 
     fn scrub(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = 0;
+        for id in self.uuid.find_iter(text) {
+            out.push_str(&self.scrub_pii(&text[rest..id.start()]));
+            out.push_str(id.as_str());
+            rest = id.end();
+        }
+        out.push_str(&self.scrub_pii(&text[rest..]));
+        out
+    }
+
+    fn scrub_pii(&self, text: &str) -> String {
         let mut out = text.to_owned();
         for re in [&self.email, &self.phone].into_iter().flatten() {
             if re.is_match(&out) {
@@ -93,6 +111,27 @@ mod tests {
         assert_eq!(
             again.props["email"], e.props["email"],
             "stable hashes keep counts working"
+        );
+    }
+
+    /// Finding: the phone rule hashed the digit runs inside UUIDs, so server-side paths
+    /// like `/customers/0190a000-0000-7000-8000-000000000001` reached ClickHouse as
+    /// `/customers/0190ah:…` and never grouped under `/customers/:id`.
+    #[test]
+    fn ids_in_paths_are_not_taken_for_phone_numbers() {
+        let cfg = atrium_core::config::Config::default().collector;
+        let m = Masker::new(&cfg).expect("masker");
+        let mut e = Event::server("acme", "$pageview");
+        let id = "0190a000-0000-7000-8000-000000000001";
+        e.path = format!("/app/t/acme/customers/{id}");
+        e.url = format!("https://x.example/customers/{id}?call=+33 1 23 45 67 89");
+        m.apply(&mut e);
+        assert_eq!(e.path, format!("/app/t/acme/customers/{id}"));
+        assert!(e.url.contains(id), "{}", e.url);
+        assert!(
+            !e.url.contains("23 45"),
+            "a phone beside an id is still masked: {}",
+            e.url
         );
     }
 }
