@@ -29,12 +29,16 @@ export function Team({ slug, me }: { slug: string; me: User }) {
   const admin = me.role === 'admin';
   const [made, setMade] = useState<Made | null>(null);
   const [removing, setRemoving] = useState<Member | null>(null);
+  // Bumped by every change from the list: the invite form starts afresh, so no link it
+  // showed (perhaps just replaced by a resend) stays on screen beside a newer one.
+  const [formKey, setFormKey] = useState(0);
   const action = useAction();
   const link = (page: 'accept' | 'reset', token: string) => `${location.origin}/app/t/${slug}/${page}#token=${token}`;
   // Every change ends the same way: the list again, and the last link or question gone.
   const change = (fn: () => Promise<unknown>) =>
     void action.run(async () => {
       setMade(null);
+      setFormKey((k) => k + 1);
       try {
         await fn();
       } finally {
@@ -97,6 +101,7 @@ export function Team({ slug, me }: { slug: string; me: User }) {
       <h1 id="team-title">{t('titles.team')}</h1>
       {admin && (
         <InviteForm
+          key={formKey}
           id="invite"
           label={t('team.invite')}
           className="inline-form"
