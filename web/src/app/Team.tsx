@@ -65,17 +65,19 @@ export function Team({ slug, me }: { slug: string; me: User }) {
   const code = action.error?.code;
   const refusal = code === 'last_admin' ? t('team.lastAdmin') : code === 'self' ? t('team.self') : action.error;
 
+  const button = (label: string, onClick: () => void, kind = 'secondary') => (
+    <button type="button" className={kind} onClick={onClick}>
+      {label}
+    </button>
+  );
+
   const actions = (u: Member) => {
     const name = u.display_name || u.email;
     if (u.status === 'invited')
       return (
         <span className="actions">
-          <button type="button" className="secondary" onClick={() => resend(u)}>
-            {t('team.resend')}
-          </button>
-          <button type="button" className="secondary" onClick={() => revoke(u)}>
-            {t('team.revoke')}
-          </button>
+          {button(t('team.resend'), () => resend(u))}
+          {button(t('team.revoke'), () => revoke(u))}
         </span>
       );
     return (
@@ -84,14 +86,8 @@ export function Team({ slug, me }: { slug: string; me: User }) {
           <option value="member">{t('roles.member')}</option>
           <option value="admin">{t('roles.admin')}</option>
         </select>
-        <button type="button" className="secondary" onClick={() => reset(u)}>
-          {t('team.resetLink')}
-        </button>
-        {u.id !== me.id && (
-          <button type="button" className="danger" onClick={() => setRemoving(u)}>
-            {t('team.remove')}
-          </button>
-        )}
+        {button(t('team.resetLink'), () => reset(u))}
+        {u.id !== me.id && button(t('team.remove'), () => setRemoving(u), 'danger')}
       </span>
     );
   };
@@ -117,12 +113,8 @@ export function Team({ slug, me }: { slug: string; me: User }) {
           <h2 id="remove-title">{t('team.removeTitle', { name: removing.display_name || removing.email })}</h2>
           <p>{t('team.removeExplain', { email: removing.email })}</p>
           <span className="actions">
-            <button type="button" className="danger" onClick={() => remove(removing)}>
-              {t('team.removeConfirm')}
-            </button>
-            <button type="button" className="secondary" onClick={() => setRemoving(null)}>
-              {t('common.cancel')}
-            </button>
+            {button(t('team.removeConfirm'), () => remove(removing), 'danger')}
+            {button(t('common.cancel'), () => setRemoving(null))}
           </span>
         </div>
       )}
