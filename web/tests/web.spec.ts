@@ -89,6 +89,10 @@ test('operator signs in, creates a tenant and sees it active', async ({ page }) 
   // Invite the tenant's first admin; the link is what the next case opens.
   await row.getByRole('button', { name: tr('tenants.invite') }).click();
   await page.getByLabel(tr('invite.email'), { exact: true }).last().fill(`ann@${acme}.test`);
+  // A member unless the operator asks for an admin: the first user is one.
+  const role = page.getByLabel(tr('invite.role')).last();
+  await expect(role).toHaveValue('member');
+  await role.selectOption('admin');
   await page.getByRole('button', { name: tr('invite.submit') }).click();
   const link = page.getByLabel(tr('invite.link'));
   await expect(link).toHaveValue(startingWith(`${API}/app/t/${acme}/accept#token=`));
@@ -107,7 +111,8 @@ test('the invited user works the pipeline and sees it in the dashboard', async (
   ann = await browser.newContext({ locale: lang === 'en' ? 'en-US' : 'zh-CN', viewport: { width: 1280, height: 800 } });
   const page = await ann.newPage();
   await page.goto(invite);
-  await expect(page.getByRole('heading', { name: tr('accept.title', { slug: acme }) })).toBeVisible();
+  await expect(page.getByRole('heading', { name: tr('accept.title', { name: 'Web Acme' }) })).toBeVisible();
+  await expect(page.getByText(tr('accept.invitedAs', { email: `ann@${acme}.test` }))).toBeVisible();
   await page.getByLabel(tr('accept.name')).fill('Ann');
   const password = page.getByLabel(tr('accept.password'));
   await password.fill('short');

@@ -48,7 +48,7 @@ pub struct TenantUser {
     pub created_at: DateTime<Utc>,
 }
 
-/// The columns [`user`] reads, for callers that page the users their own way.
+/// The columns [`user`] reads; the users list (`atrium_http::tenant_users`) pages them.
 pub const COLUMNS: &str = "id, email, display_name, role, created_at,
     CASE WHEN disabled_at IS NOT NULL THEN 'disabled'
          WHEN password_hash IS NULL THEN 'invited' ELSE 'active' END AS status";
@@ -215,19 +215,11 @@ pub async fn close_session(tx: &mut TenantTx, token: &str) -> Result<(), DbError
     Ok(())
 }
 
-/// Users in id order after `after`, at most `fetch` of them.
-pub async fn list(
-    tx: &mut TenantTx,
-    after: Option<Uuid>,
-    fetch: i64,
-) -> Result<Vec<TenantUser>, DbError> {
+/// The ids of up to `limit` of the tenant's users, for telling team members apart from
+/// the end users of the tenant's product in analytics.
+pub async fn ids(tx: &mut TenantTx, limit: i64) -> Result<Vec<Uuid>, DbError> {
     let rows = tx
-        .query(
-            &format!(
-                "SELECT {COLUMNS} FROM users WHERE $1::uuid IS NULL OR id > $1 ORDER BY id LIMIT $2"
-            ),
-            &[&after, &fetch],
-        )
+        .query("SELECT id FROM users ORDER BY id LIMIT $1", &[&limit])
         .await?;
-    Ok(rows.iter().map(user).collect())
+    Ok(rows.iter().map(|r| r.get(0)).collect())
 }

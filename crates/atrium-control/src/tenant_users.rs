@@ -12,6 +12,7 @@ use atrium_core::{
     db::{TenantScope, TenantTx},
     tenancy::TenantSlug,
 };
+use atrium_http::{Keyset, Page};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -79,15 +80,10 @@ impl Control {
         registry::audit(&**conn, actor, action, Some(slug), Ok(()), detail).await
     }
 
-    /// The tenant's users in id order after `after`, at most `fetch` of them.
-    pub async fn tenant_users(
-        &self,
-        slug: &str,
-        after: Option<Uuid>,
-        fetch: i64,
-    ) -> Result<Vec<TenantUser>> {
+    /// One page of the tenant's users (the data plane's query, `atrium_http::tenant_users`).
+    pub async fn tenant_users(&self, slug: &str, keyset: &Keyset) -> Result<Page<TenantUser>> {
         let (_, mut tx) = self.tenant_tx(slug).await?;
-        let users = tenant_users::list(&mut tx, after, fetch).await?;
+        let users = atrium_http::tenant_users::list(&mut tx, keyset).await?;
         tx.commit().await?;
         Ok(users)
     }

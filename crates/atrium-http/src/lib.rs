@@ -1,7 +1,8 @@
 //! The HTTP edge shared by the api, control and collector processes: one [`ApiError`]
 //! rendered as problem+json, a JSON extractor whose rejections are problem+json too,
 //! the middleware stack and server loop, probes and metrics, session cookies with CSRF,
-//! rate limiting and sign-in throttling, keyset paging, and serving the built web app.
+//! rate limiting and sign-in throttling, keyset paging (a tenant's users list included, the
+//! same on both planes), and serving the built web app.
 //!
 //! Domain crates return their own errors; the `From` impls here decide the status code
 //! and the stable `code` of each.
@@ -20,10 +21,11 @@ pub mod probes;
 pub mod ratelimit;
 pub mod server;
 pub mod sign_in;
+pub mod tenant_users;
 pub mod web;
 
 pub use error::{ApiError, Problem};
 pub use extract::{Path, Query};
 pub use json::{Created, Json};
-pub use page::{count_sql, Keyset, Page, PageRequest, Paging, SortKey, Sorts, TOTAL_CAP};
+pub use page::{count_sql, Keyset, Page, Paging, SortKey, Sorts, TOTAL_CAP};
 pub use server::{shutdown_on_signals, Server};

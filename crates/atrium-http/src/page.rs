@@ -19,7 +19,6 @@ use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
 use serde::{Deserialize, Serialize};
 use tokio_postgres::{types::ToSql, Row};
 use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
 use crate::ApiError;
 
@@ -48,46 +47,6 @@ pub struct Paging {
     /// `field` ascending or `-field` descending, from the fields the list names;
     /// `-created_at` (newest first) when absent.
     pub sort: Option<String>,
-}
-
-/// What a list is ordered by, and so what a cursor holds.
-pub trait CursorKey: Sized {
-    fn to_bytes(&self) -> Vec<u8>;
-    fn from_bytes(bytes: &[u8]) -> Option<Self>;
-}
-
-impl CursorKey for Uuid {
-    fn to_bytes(&self) -> Vec<u8> {
-        self.as_bytes().to_vec()
-    }
-    fn from_bytes(bytes: &[u8]) -> Option<Self> {
-        Uuid::from_slice(bytes).ok()
-    }
-}
-
-impl CursorKey for i64 {
-    fn to_bytes(&self) -> Vec<u8> {
-        self.to_be_bytes().to_vec()
-    }
-    fn from_bytes(bytes: &[u8]) -> Option<Self> {
-        bytes.try_into().ok().map(i64::from_be_bytes)
-    }
-}
-
-impl CursorKey for String {
-    fn to_bytes(&self) -> Vec<u8> {
-        self.as_bytes().to_vec()
-    }
-    fn from_bytes(bytes: &[u8]) -> Option<Self> {
-        String::from_utf8(bytes.to_vec()).ok()
-    }
-}
-
-/// A parsed request: start after `after`, fetch `fetch` rows (the limit plus one).
-#[derive(Debug, Clone, PartialEq)]
-pub struct PageRequest<K> {
-    pub after: Option<K>,
-    pub fetch: i64,
 }
 
 /// A field a list can be sorted by: its name in `sort=`, the SQL expression ordered by
@@ -351,39 +310,6 @@ fn invalid_cursor() -> ApiError {
 }
 
 impl Paging {
-    /// The whole round for a list in one fixed order by a key of its own: parse the
-    /// request, load up to `fetch` rows after the cursor, and page them by `key`. The
-    /// total is what the page shows when it is the whole list, and otherwise a lower
-    /// bound (`total_exact` false): such lists are short, and counting them would mean a
-    /// second loader. Sorted lists use [`Paging::keyset`].
-    pub async fn load<K, T, E, Fut>(
-        &self,
-        size: PageConfig,
-        key: impl Fn(&T) -> K,
-        load: impl FnOnce(Option<K>, i64) -> Fut,
-    ) -> Result<Page<T>, ApiError>
-    where
-        K: CursorKey,
-        Fut: Future<Output = Result<Vec<T>, E>>,
-        ApiError: From<E>,
-    {
-        if let Some(sort) = &self.sort {
-            return Err(ApiError::bad_request(
-                "invalid_sort",
-                format!("this list has one order and cannot be sorted by '{sort}'"),
-            ));
-        }
-        let PageRequest { after, fetch } = self.parse(size)?;
-        let first = after.is_none();
-        let rows = load(after, fetch).await?;
-        let mut page = Page::from_rows(rows, fetch, key);
-        if !first || page.next_cursor.is_some() {
-            page.total_exact = false;
-            page.total += i64::from(page.next_cursor.is_some());
-        }
-        Ok(page)
-    }
-
     fn limit(&self, size: PageConfig) -> Result<i64, ApiError> {
         let limit = self.limit.unwrap_or(size.default_limit);
         if !(1..=size.max_limit).contains(&limit) {
@@ -396,24 +322,6 @@ impl Paging {
             .param("max", size.max_limit)]));
         }
         Ok(limit)
-    }
-
-    pub fn parse<K: CursorKey>(&self, size: PageConfig) -> Result<PageRequest<K>, ApiError> {
-        let limit = self.limit(size)?;
-        let after = match &self.cursor {
-            None => None,
-            Some(c) => Some(
-                URL_SAFE_NO_PAD
-                    .decode(c)
-                    .ok()
-                    .and_then(|b| K::from_bytes(&b))
-                    .ok_or_else(invalid_cursor)?,
-            ),
-        };
-        Ok(PageRequest {
-            after,
-            fetch: limit + 1,
-        })
     }
 
     /// Parses a request for a list sorted by one of `sorts`: an unknown field is a 400
@@ -472,67 +380,15 @@ impl<T> From<Vec<T>> for Page<T> {
     }
 }
 
-impl<T> Page<T> {
-    /// Builds a page from the rows a [`PageRequest`] fetched; `total` is what it shows.
-    pub fn from_rows<K: CursorKey>(mut items: Vec<T>, fetched: i64, key: impl Fn(&T) -> K) -> Self {
-        let more = items.len() as i64 >= fetched;
-        if more {
-            items.truncate((fetched - 1) as usize);
-        }
-        let next_cursor = more
-            .then(|| {
-                items
-                    .last()
-                    .map(|t| URL_SAFE_NO_PAD.encode(key(t).to_bytes()))
-            })
-            .flatten();
-        let mut page = Page::from(items);
-        page.next_cursor = next_cursor;
-        page
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use uuid::Uuid;
 
     const SIZE: PageConfig = PageConfig {
         default_limit: 2,
         max_limit: 10,
     };
-
-    #[test]
-    fn a_full_last_page_has_no_next_cursor() {
-        let ids: Vec<Uuid> = (0..2).map(|_| Uuid::now_v7()).collect();
-        let p = Page::from_rows(ids, 3, |u| *u);
-        assert_eq!(p.items.len(), 2);
-        assert_eq!(p.next_cursor, None);
-    }
-
-    #[test]
-    fn cursors_round_trip_for_both_key_kinds() {
-        let ids: Vec<Uuid> = (0..3).map(|_| Uuid::now_v7()).collect();
-        let p = Page::from_rows(ids.clone(), 3, |u| *u);
-        assert_eq!(p.items.len(), 2);
-        let next = Paging {
-            cursor: p.next_cursor,
-            ..Paging::default()
-        };
-        assert_eq!(
-            next.parse::<Uuid>(SIZE).ok().and_then(|r| r.after),
-            Some(ids[1])
-        );
-
-        let slugs = vec!["acme".to_owned(), "globex".to_owned(), "initech".to_owned()];
-        let p = Page::from_rows(slugs, 3, Clone::clone);
-        let next = Paging {
-            cursor: p.next_cursor,
-            limit: Some(5),
-            sort: None,
-        };
-        let req = next.parse::<String>(SIZE).expect("valid");
-        assert_eq!((req.after.as_deref(), req.fetch), (Some("globex"), 6));
-    }
 
     #[test]
     fn bad_limits_and_foreign_cursors_are_refused() {
@@ -541,14 +397,14 @@ mod tests {
                 limit: Some(limit),
                 ..Paging::default()
             };
-            assert!(q.parse::<Uuid>(SIZE).is_err());
+            assert!(q.keyset(SIZE, SORTS).is_err());
         }
         let q = Paging {
             cursor: Some("nope".into()),
             ..Paging::default()
         };
         assert_eq!(
-            q.parse::<Uuid>(SIZE).err().map(|e| e.code()),
+            q.keyset(SIZE, SORTS).err().map(|e| e.code()),
             Some("invalid_cursor")
         );
     }

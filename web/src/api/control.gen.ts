@@ -331,7 +331,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The tenant's users in the order they were invited. */
+        /**
+         * The tenant's users, invited ones included, newest first; `sort` takes
+         *     `created_at`, `email`, `display_name` or `role`, `-` in front for descending
+         *     (the data plane's list, the same query).
+         */
         get: operations["users_list"];
         put?: never;
         /** Invite a person into the tenant; the answer carries the one-time invite token. */

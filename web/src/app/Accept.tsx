@@ -1,18 +1,49 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { components } from '../api/tenant.gen';
 import { ApiError, post } from '../api/client';
 import { useAction } from '../data';
+import { useApi } from '../query';
 import type { UserSession } from '../types';
 import { requireFields } from '../ui/errors';
 import { Field, FormError, useFieldError } from '../ui/forms';
-import { LanguageSwitch } from '../i18n/LanguageSwitch';
+import { LoadError, Loading } from '../ui/states';
+import { LinkPage, useHashToken } from './LinkPage';
 
-/// Joining a tenant through an invite link: the token is in the URL's fragment, which
-/// the browser never sends to any server.
+type InvitePreview = components['schemas']['InvitePreview'];
+
+/// Joining a tenant through an invite link. Before the form, the link is looked at
+/// (`GET /invites/preview`): the page names the workspace and the invited address, and a
+/// bad, revoked or used link says so and shows no form.
 export function Accept({ slug, onIn }: { slug: string; onIn: (s: UserSession) => void }) {
   const { t } = useTranslation();
-  const token = new URLSearchParams(location.hash.slice(1)).get('token') ?? '';
-  const [name, setName] = useState('');
+  const token = useHashToken();
+  const preview = useApi<InvitePreview>(token ? `/v1/t/${slug}/invites/preview?token=${encodeURIComponent(token)}` : null);
+  const invalid = !token || preview.error?.code === 'invite_invalid' || preview.error?.status === 404;
+  if (invalid)
+    return (
+      <LinkPage title={t('accept.invalidTitle')}>
+        <p role="alert">{t('accept.invalid')}</p>
+      </LinkPage>
+    );
+  if (preview.error)
+    return (
+      <LinkPage title={t('titles.accept')}>
+        <LoadError error={preview.error} retry={() => void preview.refetch()} />
+      </LinkPage>
+    );
+  if (!preview.data)
+    return (
+      <LinkPage title={t('titles.accept')}>
+        <Loading />
+      </LinkPage>
+    );
+  return <AcceptForm key={token} slug={slug} token={token} preview={preview.data} onIn={onIn} />;
+}
+
+function AcceptForm({ slug, token, preview, onIn }: { slug: string; token: string; preview: InvitePreview; onIn: (s: UserSession) => void }) {
+  const { t } = useTranslation();
+  const [name, setName] = useState(preview.display_name);
   const [password, setPassword] = useState('');
   const action = useAction();
   const fieldError = useFieldError(action.error);
@@ -21,21 +52,18 @@ export function Accept({ slug, onIn }: { slug: string; onIn: (s: UserSession) =>
     try {
       onIn(await post<UserSession>(`/v1/t/${slug}/invites/accept`, { token, password, display_name: name || undefined }));
     } catch (err) {
-      throw err instanceof ApiError && err.code === 'not_found' ? new ApiError(404, 'invite_used', 'This invite link is used up or has expired.') : err;
+      throw err instanceof ApiError && err.status === 404 ? new ApiError(404, 'invite_used', 'This invite link is used up or has expired.') : err;
     }
   };
   return (
-    <main className="signin" id="main">
-      <form onSubmit={action.submit(join)} aria-labelledby="accept-title" noValidate>
-        <div className="signin-top">
-          <LanguageSwitch />
-        </div>
-        <h1 id="accept-title">{t('accept.title', { slug })}</h1>
-        <Field id="name" label={t('accept.name')} value={name} onChange={(e) => setName(e.target.value)} autoFocus error={fieldError('display_name')} />
-        <Field id="new-password" label={t('accept.password')} type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} error={fieldError('password')} />
-        <FormError error={action.error} shownOn={['password', 'display_name']} />
-        <button type="submit">{t('accept.submit')}</button>
-      </form>
-    </main>
+    <LinkPage title={t('accept.title', { name: preview.tenant_display_name })} onSubmit={action.submit(join)}>
+      <p className="status">{t('accept.invitedAs', { email: preview.email })}</p>
+      <Field id="name" label={t('accept.name')} value={name} onChange={(e) => setName(e.target.value)} autoFocus error={fieldError('display_name')} />
+      <Field id="new-password" label={t('accept.password')} type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} error={fieldError('password')} />
+      <FormError error={action.error} shownOn={['password', 'display_name']} />
+      <button type="submit" disabled={action.busy}>
+        {t('accept.submit')}
+      </button>
+    </LinkPage>
   );
 }

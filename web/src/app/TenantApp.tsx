@@ -1,14 +1,18 @@
 // The tenant app: sign in (or accept an invite), then customers, deals, orders, the
 // analytics dashboard and the team, all under /app/t/{tenant}. Every call goes to
 // /v1/t/{tenant}/…, where the session cookie (scoped to that path) is the credential;
-// the tracking SDK runs while someone is signed in. When the session ends under the
-// user, the sign-in form shows in place and the same screen comes back after it.
+// the tracking SDK runs while someone is signed in (the user can opt out, next to an
+// explanation of what it measures). When the session ends under the user, the sign-in
+// form shows in place and the same screen comes back after it. A suspended tenant
+// (`GET /status`, or any call answering 423 `tenant_suspended`) shows its people a
+// "suspended" page instead of the sign-in form or the screens.
 import { lazy, Suspense, useEffect, useState } from 'react';
+import type { components } from '../api/tenant.gen';
 import { useTranslation } from 'react-i18next';
 import { post } from '../api/client';
 import { useSession } from '../data';
 import { setLanguageOwner } from '../i18n';
-import { queryClient } from '../query';
+import { queryClient, toApiError, useApi } from '../query';
 import { href, type Match, type RouteName } from '../routes';
 import { navigate } from '../router';
 import { startTracking, setTrackingOptOut, trackingOptedOut } from '../track';
@@ -25,13 +29,14 @@ import { Deals } from './Deals';
 import { Orders } from './Orders';
 import { ResetPassword } from './ResetPassword';
 import { Settings } from './Settings';
+import { Suspended } from './Suspended';
 import { useTenantSettings } from './settings';
 import { Team } from './Team';
 
 // Charts are most of the bundle's weight: load them only when the dashboard opens.
 const Dashboard = lazy(() => import('./Dashboard').then((m) => ({ default: m.Dashboard })));
 
-const SECTIONS = ['customers', 'deals', 'orders', 'dashboard', 'team'] as const satisfies readonly RouteName[];
+const SECTIONS = ['customers', 'deals', 'orders', 'dashboard', 'team', 'settings'] as const satisfies readonly RouteName[];
 
 export function TenantApp({ slug, route }: { slug: string; route: Match }) {
   const { t } = useTranslation();
@@ -46,15 +51,18 @@ export function TenantApp({ slug, route }: { slug: string; route: Match }) {
   const owner = session ? `app:${slug}:${session.user.id}` : null;
   useEffect(() => setLanguageOwner(owner), [owner]);
 
+  const suspension = useSuspension(slug);
+
   const enter = (s: UserSession) => {
     signedIn(s);
     void queryClient.invalidateQueries();
-    // Back to the screen the user was on; from an invite, to the customers.
-    if (route.name === 'accept' || route.name === 'home') navigate(href('customers', { slug }), true);
+    // Back to the screen the user was on; from an invite or a reset link, to the customers.
+    if (route.name === 'accept' || route.name === 'reset' || route.name === 'home') navigate(href('customers', { slug }), true);
   };
-  if (session === undefined) return <Loading what={slug} />;
+  if (session === undefined || suspension.loading) return <Loading what={slug} />;
+  if (suspension.suspended) return <Suspended name={suspension.name} checking={suspension.checking} onCheck={suspension.check} />;
   if (route.name === 'accept') return <Accept slug={slug} onIn={enter} />;
-  if (route.name === 'reset') return <ResetPassword slug={slug} />;
+  if (route.name === 'reset') return <ResetPassword slug={slug} onIn={enter} />;
   if (session === null) return <SignInForm title={t('app.signIn', { slug })} expired={expired} submit={async (email, password) => enter(await post<UserSession>(`/v1/t/${slug}/sign-in`, { email, password }))} />;
 
   const section = route.name === 'customer' || route.name === 'home' ? 'customers' : route.name;
@@ -69,7 +77,7 @@ export function TenantApp({ slug, route }: { slug: string; route: Match }) {
       links={SECTIONS.map((s) => [href(s, { slug }), t(`nav.${s}`), `nav-${s}`] as const)}
       current={href(section, { slug })}
       who={t('app.who', { name: session.user.display_name, role: t(`roles.${session.user.role}`) })}
-      tools={<TrackingToggle />}
+      tools={<TrackingToggle name={suspension.name} />}
       onSignOut={leave}
     >
       <Screen slug={slug} route={route} me={session.user} />
@@ -100,26 +108,83 @@ function Screen({ slug, route, me }: { slug: string; route: Match; me: User }) {
     case 'team':
       return <Team slug={slug} me={me} />;
     case 'settings':
-      return <Settings slug={slug} />;
+      return <Settings slug={slug} me={me} />;
     default:
       return <Empty>{t('titles.notFound')}</Empty>;
   }
 }
 
-function TrackingToggle() {
+type TenantStatus = components['schemas']['TenantStatus'];
+
+/// Whether the tenant is suspended: its public status says so, or a call of this app
+/// answered 423 `tenant_suspended` (an operator suspended it while someone worked).
+/// `check` asks again; once the tenant is active, everything is fetched anew.
+function useSuspension(slug: string) {
+  const status = useApi<TenantStatus>(`/v1/t/${slug}/status`);
+  const [refused, setRefused] = useState(false);
+  const [checking, setChecking] = useState(false);
+  const { refetch } = status;
+  useEffect(() => {
+    const seen = (e: unknown) => {
+      if (toApiError(e).code !== 'tenant_suspended') return;
+      setRefused(true);
+      void refetch();
+    };
+    const queries = queryClient.getQueryCache().subscribe((ev) => {
+      if (ev.type === 'updated' && ev.action.type === 'error') seen(ev.action.error);
+    });
+    const mutations = queryClient.getMutationCache().subscribe((ev) => {
+      if (ev.type === 'updated' && ev.action.type === 'error') seen(ev.action.error);
+    });
+    return () => {
+      queries();
+      mutations();
+    };
+  }, [refetch]);
+  const check = async () => {
+    setChecking(true);
+    const r = await refetch().finally(() => setChecking(false));
+    if (r.data?.state === 'active') {
+      setRefused(false);
+      void queryClient.invalidateQueries();
+    }
+  };
+  return {
+    // A status that can't be read (an unknown tenant) leaves it to the sign-in form to say.
+    loading: status.data === undefined && !status.error,
+    suspended: refused || status.data?.state === 'suspended',
+    name: status.data?.display_name ?? slug,
+    checking,
+    check: () => void check(),
+  };
+}
+
+/// The opt-out of this tenant's product analytics, with what it means one click away
+/// (and read out with the checkbox, as its description).
+function TrackingToggle({ name }: { name: string }) {
   const { t } = useTranslation();
   const [out, setOut] = useState(trackingOptedOut);
+  const [open, setOpen] = useState(false);
   return (
-    <label className="toggle">
-      <input
-        type="checkbox"
-        checked={!out}
-        onChange={(e) => {
-          setTrackingOptOut(!e.target.checked);
-          setOut(!e.target.checked);
-        }}
-      />{' '}
-      {t('app.usageAnalytics')}
-    </label>
+    <span className="tracking">
+      <label className="toggle">
+        <input
+          type="checkbox"
+          checked={!out}
+          aria-describedby="tracking-about"
+          onChange={(e) => {
+            setTrackingOptOut(!e.target.checked);
+            setOut(!e.target.checked);
+          }}
+        />{' '}
+        {t('app.usageAnalytics')}
+      </label>
+      <button type="button" className="info" aria-expanded={open} aria-controls="tracking-about" aria-label={t('app.usageAnalyticsAbout')} onClick={() => setOpen(!open)} onKeyDown={(e) => e.key === 'Escape' && setOpen(false)}>
+        ?
+      </button>
+      <span id="tracking-about" className="popover" role="note" hidden={!open}>
+        {t('app.usageAnalyticsHint', { name })}
+      </span>
+    </span>
   );
 }

@@ -1,7 +1,7 @@
 // Form parts. Errors are tied to their inputs (aria-invalid, aria-describedby) and
 // announced through a live region, so screen readers hear them; they are shown in the
 // user's language (errors.ts).
-import type { InputHTMLAttributes, SelectHTMLAttributes } from 'react';
+import { useState, type InputHTMLAttributes, type SelectHTMLAttributes } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ApiError } from '../api/client';
 import { errorMessage, fieldMessage } from './errors';
@@ -60,14 +60,38 @@ export function FormError({ error, shownOn = [] }: { error?: ApiError | string |
   );
 }
 
-/// An invite link to hand over by whatever channel the team uses (Atrium sends no
-/// email); focusing it selects it for copying.
+/// A link to hand over by whatever channel the team uses (Atrium sends no email): an
+/// invite or a password reset. Focusing it selects it; Copy puts it on the clipboard and
+/// says so.
+export function CopyLink({ link, label, hint, className }: { link: string; label: string; hint: string; className?: string }) {
+  const { t } = useTranslation();
+  const [copied, setCopied] = useState('');
+  if (!link) return null;
+  const copy = async (input: HTMLInputElement | null) => {
+    try {
+      await navigator.clipboard.writeText(link);
+    } catch {
+      // No clipboard API (a page not served over HTTPS): the older way, on the selection.
+      input?.select();
+      document.execCommand('copy');
+    }
+    setCopied(link);
+  };
+  return (
+    <div role="status" className={className ? `copy-link ${className}` : 'copy-link'}>
+      <span>{hint}</span>
+      <span className="copy-row">
+        <input className="invite-link" readOnly value={link} aria-label={label} onFocus={(e) => e.target.select()} />
+        <button type="button" className="secondary" onClick={(e) => void copy(e.currentTarget.previousElementSibling as HTMLInputElement | null)}>
+          {copied === link ? t('invite.copied') : t('invite.copy')}
+        </button>
+      </span>
+    </div>
+  );
+}
+
+/// An invite link, shown once after it is made.
 export function InviteLink({ link, className }: { link: string; className?: string }) {
   const { t } = useTranslation();
-  if (!link) return null;
-  return (
-    <p role="status" className={className}>
-      {t('invite.linkHint')} <input className="invite-link" readOnly value={link} aria-label={t('invite.link')} onFocus={(e) => e.target.select()} />
-    </p>
-  );
+  return <CopyLink link={link} className={className} label={t('invite.link')} hint={t('invite.linkHint')} />;
 }

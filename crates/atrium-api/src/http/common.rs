@@ -126,6 +126,11 @@ impl Check {
         self.errors.push(ValidationError::new(field, message));
     }
 
+    /// The value of a check made elsewhere, keeping its error (with its code) if it failed.
+    pub fn keep<T>(&mut self, checked: Result<T, ValidationError>) -> Option<T> {
+        checked.map_err(|e| self.errors.push(e)).ok()
+    }
+
     pub fn finish(self) -> Result<(), ApiError> {
         if self.errors.is_empty() {
             Ok(())

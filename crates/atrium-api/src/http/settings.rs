@@ -110,11 +110,10 @@ async fn update(
     caller.require_admin()?;
     let mut c = Check::default();
     let currency = c.opt_currency("currency", patch.currency.as_deref());
-    let timezone = patch.timezone.as_deref().and_then(|tz| {
-        locale::timezone("timezone", tz)
-            .map_err(|e| c.fail(&e.field, &e.message))
-            .ok()
-    });
+    let timezone = patch
+        .timezone
+        .as_deref()
+        .and_then(|tz| c.keep(locale::timezone("timezone", tz)));
     c.finish()?;
     let mut tx = t.begin(&s).await?;
     // Locks the row, so two admins' changes queue instead of one losing the other's.

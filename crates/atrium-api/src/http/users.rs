@@ -7,11 +7,7 @@ use atrium_accounts::{
     token,
 };
 use atrium_core::domain::DisplayName;
-use atrium_http::{
-    page::{SortKey, Sorts},
-    sign_in::Peer,
-    ApiError, Json, Page, Paging, Path, Problem, Query,
-};
+use atrium_http::{sign_in::Peer, ApiError, Json, Page, Paging, Path, Problem, Query};
 use axum::{extract::State, http::StatusCode, response::Response};
 use serde::{Deserialize, Serialize};
 use tracing::instrument;
@@ -28,14 +24,6 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list, invite))
 }
 
-/// How the users list sorts: newest first unless asked otherwise.
-const USER_SORTS: Sorts = Sorts::by_id(&[
-    SortKey::new("created_at", "timestamptz"),
-    SortKey::new("email", "text"),
-    SortKey::new("display_name", "text"),
-    SortKey::new("role", "text"),
-]);
-
 /// The tenant's users, invited ones included, newest first; `sort` takes `created_at`,
 /// `email`, `display_name` or `role`, `-` in front for descending.
 #[utoipa::path(get, path = "/users", tag = "users", params(Paging),
@@ -46,17 +34,9 @@ async fn list(
     t: Tenant,
     Query(p): Query<Paging>,
 ) -> Result<Json<Page<TenantUser>>, ApiError> {
-    let keyset = p.keyset(s.page, USER_SORTS)?;
+    let keyset = p.keyset(s.page, atrium_http::tenant_users::SORTS)?;
     let mut tx = t.begin(&s).await?;
-    let page = keyset
-        .load(
-            &mut tx,
-            tenant_users::COLUMNS,
-            "FROM users WHERE true",
-            Vec::new(),
-            tenant_users::user,
-        )
-        .await?;
+    let page = atrium_http::tenant_users::list(&mut tx, &keyset).await?;
     tx.commit().await?;
     Ok(Json(page))
 }

@@ -292,6 +292,8 @@ async fn tenant_settings_default_from_the_operator_and_admins_change_them() {
         let (s, b) = app.patch(&t, "/settings", body).await;
         assert_problem(s, &b, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
         assert_eq!(b["errors"][0]["field"], field, "{b}");
+        // The code names the rule, for the settings screen to say it in the user's language.
+        assert_eq!(b["errors"][0]["code"], field, "{b}");
     }
     let (s, b) = app
         .post(

@@ -517,12 +517,15 @@ async fn an_operator_invites_the_first_admin_through_the_control_plane() {
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
+    let keyset = atrium_http::Paging::default()
+        .keyset(app.control.config.page, atrium_http::tenant_users::SORTS)
+        .expect("keyset");
     let users = app
         .control
-        .tenant_users("acme", None, 100)
+        .tenant_users("acme", &keyset)
         .await
         .expect("list");
-    assert_eq!(users.len(), 2);
+    assert_eq!((users.items.len(), users.total), (2, 2));
     let err = app
         .control
         .invite_tenant_user(

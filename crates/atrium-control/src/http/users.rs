@@ -62,13 +62,14 @@ on_tenant!(
 );
 
 on_tenant!(
-    /// The tenant's users in the order they were invited.
+    /// The tenant's users, invited ones included, newest first; `sort` takes
+    /// `created_at`, `email`, `display_name` or `role`, `-` in front for descending
+    /// (the data plane's list, the same query).
     get "/tenants/{slug}/users", tag "users" => list -> 200 Page<TenantUser>, query Paging as p
-        = |s, t| p.load(
-            s.control.config.page,
-            |u: &TenantUser| u.id,
-            |after, fetch| s.control.tenant_users(&t.slug, after, fetch),
-        )
+        = |s, t| async {
+            let keyset = p.keyset(s.control.config.page, atrium_http::tenant_users::SORTS)?;
+            Ok::<_, ApiError>(s.control.tenant_users(&t.slug, &keyset).await?)
+        }
 );
 
 #[derive(Deserialize, IntoParams)]
