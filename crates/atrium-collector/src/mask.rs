@@ -45,28 +45,28 @@ impl Masker {
         format!("h:{}", &hex::encode(h.finalize())[..16])
     }
 
+    /// E-mail addresses first, over the whole text (an address may contain an id); then
+    /// phone numbers, outside ids only.
     fn scrub(&self, text: &str) -> String {
+        let text = self.replace(&self.email, text);
         let mut out = String::with_capacity(text.len());
         let mut rest = 0;
-        for id in self.uuid.find_iter(text) {
-            out.push_str(&self.scrub_pii(&text[rest..id.start()]));
+        for id in self.uuid.find_iter(&text) {
+            out.push_str(&self.replace(&self.phone, &text[rest..id.start()]));
             out.push_str(id.as_str());
             rest = id.end();
         }
-        out.push_str(&self.scrub_pii(&text[rest..]));
+        out.push_str(&self.replace(&self.phone, &text[rest..]));
         out
     }
 
-    fn scrub_pii(&self, text: &str) -> String {
-        let mut out = text.to_owned();
-        for re in [&self.email, &self.phone].into_iter().flatten() {
-            if re.is_match(&out) {
-                out = re
-                    .replace_all(&out, |c: &regex::Captures<'_>| self.hash(&c[0]))
-                    .into_owned();
-            }
+    fn replace(&self, rule: &Option<Regex>, text: &str) -> String {
+        match rule {
+            Some(re) if re.is_match(text) => re
+                .replace_all(text, |c: &regex::Captures<'_>| self.hash(&c[0]))
+                .into_owned(),
+            _ => text.to_owned(),
         }
-        out
     }
 
     pub fn apply(&self, e: &mut Event) {

@@ -11,6 +11,8 @@ use uuid::Uuid;
 use super::common::{Check, IfMatch};
 use super::resource::{self, filter, record, resource, Item, Params, Writable};
 use super::IdPath;
+use atrium_accounts::tenant_users::Role;
+
 use crate::{tenant::Caller, AppState};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -194,16 +196,47 @@ async fn add_deal_note(
 #[instrument(skip_all, fields(tenant = r.slug()))]
 async fn update(
     r: Item,
+    caller: Caller,
     if_match: IfMatch,
     Json(patch): Json<NotePatch>,
 ) -> Result<(HeaderMap, Json<Note>), ApiError> {
+    may_change(&r, &caller).await?;
     resource::update(&r, if_match, patch).await
 }
 
-/// Delete a note.
+/// Delete a note (its author, or an admin).
 #[utoipa::path(delete, path = "/notes/{id}", tag = "notes", params(IdPath),
     responses((status = 204), (status = 412, body = Problem), (status = "4XX", body = Problem)))]
 #[instrument(skip_all, fields(tenant = r.slug()))]
-async fn remove(r: Item, if_match: IfMatch) -> Result<StatusCode, ApiError> {
+async fn remove(r: Item, caller: Caller, if_match: IfMatch) -> Result<StatusCode, ApiError> {
+    may_change(&r, &caller).await?;
     resource::delete::<Note>(&r, if_match).await
+}
+
+/// A member changes or deletes only their own notes (403 `not_author`); admins, API keys
+/// and learning mode any. The author never changes, so reading it apart from the write
+/// can't race.
+async fn may_change(r: &Item, caller: &Caller) -> Result<(), ApiError> {
+    let Caller::User(u) = caller else {
+        return Ok(());
+    };
+    if u.role == Role::Admin {
+        return Ok(());
+    }
+    let mut tx = r.begin().await?;
+    let author: Option<Uuid> = tx
+        .query_opt(
+            "SELECT author_id FROM notes WHERE id = $1 AND author_kind = 'user'",
+            &[&r.id()],
+        )
+        .await?
+        .and_then(|row| row.get(0));
+    tx.commit().await?;
+    if author == Some(u.id) {
+        return Ok(());
+    }
+    Err(ApiError::Forbidden {
+        code: "not_author",
+        detail: "only the note's author or a tenant admin can change it".into(),
+    })
 }
