@@ -1,5 +1,5 @@
 // A tenant's API keys: issue one (its secret is shown once, here), revoke one (the data
-// plane refuses it as soon as it hears).
+// plane refuses it as soon as it hears, and there is no undo: so the row asks first).
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { del, post } from '../api/client';
@@ -59,8 +59,10 @@ export function TenantKeys({ slug, onChange }: { slug: string; onChange: () => v
 function KeyRow({ slug, k, onChange }: { slug: string; k: ApiKey; onChange: () => void }) {
   const { t } = useTranslation();
   const action = useAction();
+  const [asking, setAsking] = useState(false);
   const revoke = () =>
     action.run(async () => {
+      setAsking(false);
       await del(`/v1/tenants/${slug}/keys/${k.id}`);
       await invalidate(`/v1/tenants/${slug}/keys`);
       onChange();
@@ -71,10 +73,21 @@ function KeyRow({ slug, k, onChange }: { slug: string; k: ApiKey; onChange: () =
       cells={[k.name, <code>{k.prefix}</code>, fmtDate(k.created_at), k.revoked_at ? <span className="badge failed">{t('tenantDetail.revokedOn', { date: fmtDate(k.revoked_at) })}</span> : <span className="badge active">{t('tenantDetail.keyActive')}</span>]}
     >
       <td className="actions">
-        {!k.revoked_at && (
-          <button type="button" className="danger" disabled={action.busy} onClick={() => void revoke()}>
+        {!k.revoked_at && !asking && (
+          <button type="button" className="danger" disabled={action.busy} aria-label={t('tenantDetail.revokeFor', { name: k.name })} onClick={() => setAsking(true)}>
             {t('tenantDetail.revoke')}
           </button>
+        )}
+        {!k.revoked_at && asking && (
+          <div className="danger-zone" role="group" aria-label={t('tenantDetail.revokeTitle', { name: k.name })}>
+            <p>{t('tenantDetail.revokeExplain', { name: k.name })}</p>
+            <button type="button" className="danger" disabled={action.busy} onClick={() => void revoke()} autoFocus>
+              {t('tenantDetail.revokeConfirm', { name: k.name })}
+            </button>
+            <button type="button" className="secondary" onClick={() => setAsking(false)}>
+              {t('common.cancel')}
+            </button>
+          </div>
         )}
         <FormError error={action.error} />
       </td>

@@ -1,5 +1,5 @@
-// A tenant's users as its operator sees them, paged in the order they were invited: a
-// new invite link for someone who hasn't joined (the old link stops working), a password
+// A tenant's users as its operator sees them, paged and sorted like the tenant's own Team
+// list (newest first unless a header says otherwise): a new invite link for someone who hasn't joined (the old link stops working), a password
 // reset link for someone who has. Atrium sends no email: the operator passes links on.
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -19,8 +19,14 @@ export function TenantUsers({ slug, apiUrl }: { slug: string; apiUrl: string }) 
       <h2 id="tenant-users">{t('tenantDetail.usersTitle')}</h2>
       <List<TenantUser>
         path={`/v1/tenants/${slug}/users`}
-        defaultSort=""
-        head={[t('tenantDetail.user'), t('invite.role'), t('tenantDetail.status'), t('tenantDetail.since'), t('tenants.col.actions')]}
+        head={[
+          { label: t('tenantDetail.user'), sort: 'display_name' },
+          { label: t('invite.email'), sort: 'email' },
+          { label: t('invite.role'), sort: 'role' },
+          t('tenantDetail.status'),
+          { label: t('tenantDetail.since'), sort: 'created_at' },
+          t('tenants.col.actions'),
+        ]}
         what={t('tenantDetail.usersWhat', { slug })}
         empty={t('tenantDetail.noUsers')}
         rowKey={(u) => u.id}
@@ -47,14 +53,13 @@ function UserRow({ slug, apiUrl, user: u }: { slug: string; apiUrl: string; user
       setLink({ url: `${apiUrl}/app/t/${slug}/reset#token=${r.reset_token}`, hint: t('tenantDetail.resetHint', { until: fmtDateTime(r.expires_at) }) });
       void invalidate('/v1/audit');
     });
+  const name = u.display_name || u.email;
   return (
     <Row
       data-user={u.email}
       cells={[
-        <>
-          <div>{u.display_name}</div>
-          <code>{u.email}</code>
-        </>,
+        u.display_name,
+        <code>{u.email}</code>,
         t(`roles.${u.role}`),
         <span className={`badge ${u.status === 'active' ? 'active' : u.status === 'invited' ? 'provisioning' : 'failed'}`}>{t(`tenantDetail.userStatus.${u.status}`, { defaultValue: u.status })}</span>,
         fmtDate(u.created_at),
@@ -62,12 +67,12 @@ function UserRow({ slug, apiUrl, user: u }: { slug: string; apiUrl: string; user
     >
       <td className="actions">
         {u.status === 'invited' && (
-          <button type="button" className="secondary" disabled={action.busy} onClick={() => void resend()}>
+          <button type="button" className="secondary" disabled={action.busy} aria-label={t('tenantDetail.resendFor', { name })} onClick={() => void resend()}>
             {t('tenantDetail.resend')}
           </button>
         )}
         {u.status === 'active' && (
-          <button type="button" className="secondary" disabled={action.busy} onClick={() => void reset()}>
+          <button type="button" className="secondary" disabled={action.busy} aria-label={t('tenantDetail.resetLinkFor', { name })} onClick={() => void reset()}>
             {t('tenantDetail.resetLink')}
           </button>
         )}

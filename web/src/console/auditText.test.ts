@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { i18n, missingKeys } from '../i18n';
 import type { AuditEntry } from '../types';
-import { actorName, describe as say } from './auditText';
+import { actionLabel, actorName, describe as say } from './auditText';
 
 const entry = (action: string, detail: unknown, outcome = 'ok', actor = 'operator:ops@x.test'): AuditEntry => ({ id: 1, at: '2026-12-02T09:00:00Z', actor, actor_display: 'Olga Ops <ops@x.test>', action, tenant_slug: 'acme', outcome, detail });
 
@@ -23,6 +23,20 @@ describe('audit entries in words', () => {
   it('give a refusal’s error, and keep raw JSON for actions newer than the console', () => {
     expect(say(i18n.t, entry('tenant.create', { error: 'slug taken' }, 'error'))).toBe('Did not happen: slug taken');
     expect(say(i18n.t, entry('tenant.teleport', { to: 'mars' }))).toBe('tenant.teleport {"to":"mars"}');
+  });
+
+  it('read a refusal by its error code in the reader’s language, the raw text only for codes it does not know', async () => {
+    const suspended = entry('tenant.create', { error: 'tenant is suspended', code: 'tenant_suspended' }, 'error');
+    expect(say(i18n.t, suspended)).toBe('Did not happen: This workspace is suspended.');
+    await i18n.changeLanguage('zh-CN');
+    expect(say(i18n.t, suspended)).toBe('未完成：此工作区已被暂停。');
+    expect(say(i18n.t, entry('tenant.create', { error: 'slug taken', code: 'slug_newer_than_console' }, 'error'))).toBe('未完成：slug taken');
+  });
+
+  it('name an action newer than the catalogue by its raw name, still counted as a missing key', () => {
+    expect(actionLabel(i18n.t, 'tenant.teleport')).toBe('tenant.teleport');
+    expect(missingKeys).toContain('audit.actions.tenant_teleport');
+    missingKeys.splice(missingKeys.indexOf('audit.actions.tenant_teleport'), 1);
   });
 
   it('name the admin token and the command line in the reader’s language', async () => {

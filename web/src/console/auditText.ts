@@ -4,13 +4,15 @@
 // (crates/atrium-control: the Action enum and each writer's `json!`).
 import type { TFunction } from 'i18next';
 import { fmtBytes, fmtDateTime, fmtNumber } from '../format';
+import { i18n } from '../i18n';
 import type { AuditEntry } from '../types';
 
 /// `tenant.delete.start` → `tenant_delete_start`: catalogue keys can't hold dots.
 export const actionKey = (action: string) => action.replace(/\./g, '_');
 
-/// The action's name for people ("Tenant suspended").
-export const actionLabel = (t: TFunction, action: string) => t(`audit.actions.${actionKey(action)}`);
+/// The action's name for people ("Tenant suspended"). An action newer than this console
+/// shows its raw name; the key still counts as missing, which fails the browser tests.
+export const actionLabel = (t: TFunction, action: string) => t(`audit.actions.${actionKey(action)}`, { defaultValue: action });
 
 /// Who acted, in the reader's language: the control plane's `actor_display` names
 /// operators (`Name <email>`) but is English for the admin token and the command line.
@@ -30,7 +32,10 @@ const when = (v: unknown) => (typeof v === 'string' && !Number.isNaN(Date.parse(
 export function describe(t: TFunction, e: AuditEntry): string {
   const d: Detail = e.detail && typeof e.detail === 'object' ? (e.detail as Detail) : {};
   const failed = e.outcome !== 'ok';
-  const error = text(d.error);
+  // The server's error text is English: by its code, when the detail has one this
+  // console knows (the `errors.*` the app shows for problem codes), it reads as the rest.
+  const code = text(d.code);
+  const error = code && i18n.exists(`errors.${code}`) ? t(`errors.${code}`) : text(d.error);
   const says = (key: string, params: Record<string, string> = {}) => t(`audit.says.${key}`, params);
   const sentence = (): string => {
     switch (e.action) {
@@ -93,7 +98,7 @@ export function describe(t: TFunction, e: AuditEntry): string {
   };
   // A refusal's detail often holds nothing but the error (the action's name is shown
   // beside the sentence): then the error is the whole story.
-  if (failed && Object.keys(d).every((k) => k === 'error')) return t('audit.says.refused', { error: error || e.outcome });
+  if (failed && Object.keys(d).every((k) => k === 'error' || k === 'code')) return t('audit.says.refused', { error: error || e.outcome });
   const what = sentence();
   return failed && error ? t('audit.says.failed', { what, error }) : what;
 }

@@ -32,7 +32,7 @@ export function listQuery(params: Record<string, string | undefined>, p: Place, 
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v) q.set(k, v);
   q.set('limit', String(pageSize));
-  // Lists with one order (a tenant's users) take no sort at all.
+  // An empty sort leaves the order to the API's default.
   if (sort) q.set('sort', sort);
   const cursor = cursorOf(p);
   if (cursor) q.set('cursor', cursor);
