@@ -16,6 +16,8 @@ let tr: Tr = translator('en');
 let slug = '';
 let ctx: BrowserContext;
 let page: Page;
+/// Every analytics request the page made, from sign-in on: which zone and range it asked for.
+const asked: { url: string; body: string | null }[] = [];
 
 /// Six end users' visits, tracked server-side with a key (it names the actor). Event
 /// ids ascend in the order written: the path view breaks ties within a second by them.
@@ -66,8 +68,12 @@ test.beforeAll(async ({ browser }, info) => {
 
   // The team member opens the dashboard (and nothing else: her own page views are the
   // dashboard's, so she never enters the funnel).
-  ctx = await browser.newContext({ locale: lang === 'en' ? 'en-US' : 'zh-CN' });
+  // The browser is in another zone than the workspace, so a panel counted in the browser's shows.
+  ctx = await browser.newContext({ locale: lang === 'en' ? 'en-US' : 'zh-CN', timezoneId: 'America/New_York' });
   page = await ctx.newPage();
+  page.on('request', (r) => {
+    if (r.url().includes(`/v1/t/${slug}/analytics/`)) asked.push({ url: r.url(), body: r.postData() });
+  });
   await page.goto(`${API}/app/t/${slug}/dashboard`);
   await page.getByLabel(tr('signIn.email')).fill(email);
   await page.getByLabel(tr('signIn.password')).fill('a long password');
@@ -79,11 +85,10 @@ test.afterAll(async () => {
   await ctx?.close();
 });
 
-/// Picks the range again (a new "now"), so every panel asks afresh.
+/// Refresh in the range `days`: a new "now", so every panel asks afresh.
 async function reload(days = '30') {
-  const range = page.getByLabel(tr('dashboard.range'), { exact: true });
-  await range.selectOption(days === '7' ? '30' : '7');
-  await range.selectOption(days);
+  await page.getByLabel(tr('dashboard.range'), { exact: true }).selectOption(days);
+  await page.getByRole('button', { name: tr('dashboard.refresh') }).click();
 }
 
 /// Today's month-day in the zone, as the axis labels it.
@@ -142,6 +147,27 @@ test('item 5: whole days in the workspace time zone, today dashed and marked, st
   await shot(page, lang, 'dashboard-trends');
 });
 
+test('item 5 (review): every panel, the funnel too, asks in the workspace zone only (never the browser\'s first) and for one range, which Refresh moves to a new now', async () => {
+  await expect(page.getByTestId('dashboard-tz')).toHaveAttribute('data-tz', TZ);
+  const zone = `tz=${encodeURIComponent(TZ)}`;
+  expect(asked.length, 'the panels asked').toBeGreaterThan(0);
+  expect(asked.filter((r) => !r.url.includes(zone) && !r.body?.includes(`"tz":"${TZ}"`)).map((r) => r.url), 'asked in another zone').toEqual([]);
+
+  const before = await page.getByTestId('dashboard-tz').getAttribute('data-to');
+  const since = asked.length;
+  const funnel = page.waitForRequest((r) => r.url().endsWith('/analytics/funnel') && r.method() === 'POST');
+  const retention = page.waitForRequest((r) => r.url().includes('/analytics/retention?'));
+  const days = Number(await page.getByLabel(tr('dashboard.range'), { exact: true }).inputValue());
+  await page.getByRole('button', { name: tr('dashboard.refresh') }).click();
+  await expect(page.getByTestId('dashboard-tz'), 'Refresh moves the end of the range').not.toHaveAttribute('data-to', before ?? '');
+  const to = await page.getByTestId('dashboard-tz').getAttribute('data-to');
+  expect((await funnel).postDataJSON(), 'the funnel counts the same range').toMatchObject({ days, to, tz: TZ });
+  await retention;
+  const ranged = asked.slice(since).filter((r) => r.body === null && !r.url.includes('/retention?'));
+  expect(ranged.map((r) => new URL(r.url).pathname.split('/').pop()).sort(), 'every panel asks again').toEqual(expect.arrayContaining(['active-users', 'dwell', 'top-pages', 'trends']));
+  for (const r of ranged) expect(new URL(r.url).searchParams.get('to'), r.url).toBe(to);
+});
+
 test('item 8: the dashboard says whom it counts, end users apart from team members', async () => {
   const activePanel = page.getByRole('region', { name: tr('dashboard.active') });
   await expect(async () => {
@@ -189,15 +215,17 @@ test('item 7: a funnel built from pages, events and properties, checked field by
   await expect(page.getByLabel(tr('dashboard.preset'), { exact: true })).toHaveValue('visitCustomerDealWon');
   const expected = [
     [tr('dashboard.visit', { route: '/customers' }), '6', percent(1), tr('dashboard.none')],
-    ['customer_created', '4', percent(0.6667), tr('dashboard.dropOffText', { n: '2', pct: percent(0.3333) })],
-    ['deal_created', '3', percent(0.5), tr('dashboard.dropOffText', { n: '1', pct: percent(0.25) })],
-    ['deal_stage_changed (to=won)', '1', percent(0.1667), tr('dashboard.dropOffText', { n: '2', pct: percent(0.6667) })],
+    [tr('dashboard.eventNames.customer_created'), '4', percent(0.6667), tr('dashboard.dropOffText', { n: '2', pct: percent(0.3333) })],
+    [tr('dashboard.eventNames.deal_created'), '3', percent(0.5), tr('dashboard.dropOffText', { n: '1', pct: percent(0.25) })],
+    [`${tr('dashboard.eventNames.deal_stage_changed')} (to=won)`, '1', percent(0.1667), tr('dashboard.dropOffText', { n: '2', pct: percent(0.6667) })],
   ];
   for (const [i, cells] of expected.entries()) {
     const texts = await rowOf(i + 1).locator('th, td').allInnerTexts();
     expect(texts.slice(0, 4), `step ${i + 1}`).toEqual(cells);
     expect(texts[4], 'median time to convert').not.toBe('');
   }
+  // Event names read in words; the raw name, which the fields take, is kept on hover.
+  await expect(rowOf(4).locator('[title="deal_stage_changed"]')).toBeAttached();
   // The window is shown and editable; what the numbers mean is said.
   await expect(panel.getByLabel(tr('dashboard.window'))).toHaveValue('7');
   await expect(panel.getByTestId('funnel-window')).toHaveText(pattern(lang, 'dashboard.windowUsed'));
@@ -249,7 +277,7 @@ test('item 7: a funnel built from pages, events and properties, checked field by
   const paths = page.getByRole('region', { name: tr('dashboard.paths') });
   await paths.getByLabel(tr('dashboard.afterPage')).selectOption('/customers');
   const next = paths.getByTestId('paths-next');
-  await expect(next.getByRole('row').filter({ hasText: tr('dashboard.nextEvent', { name: 'customer_created' }) })).toContainText(`4 (${percent(0.67)})`);
+  await expect(next.getByRole('row').filter({ hasText: tr('dashboard.nextEvent', { name: tr('dashboard.eventNames.customer_created') }) })).toContainText(`4 (${percent(0.67)})`);
   await expect(next.getByRole('row').filter({ hasText: literally(tr('dashboard.exit')) })).toContainText(`2 (${percent(0.33)})`);
   await shot(page, lang, 'dashboard-retention-paths');
 });

@@ -202,7 +202,7 @@ test('the invited user works the pipeline and sees it in the dashboard', async (
     }, `${name} events in the trend`).toPass(again);
   }
   // The chart has a name and its numbers as a table.
-  const chart = trend.getByRole('img', { name: literally(tr('dashboard.trend', { name: 'deal_stage_changed' })) });
+  const chart = trend.getByRole('img', { name: literally(tr('dashboard.trend', { name: tr('dashboard.eventNames.deal_stage_changed') })) });
   await expect(chart).toBeVisible();
   await trend.getByRole('button', { name: tr('chart.showTable') }).click();
   await expect(chart).toBeHidden();

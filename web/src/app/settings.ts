@@ -26,9 +26,14 @@ export function useTenantCurrency(slug: string): string {
   return useApi<TenantSettings>(`/v1/t/${slug}/settings`).data?.currency ?? 'EUR';
 }
 
-/// The zone the tenant counts its days in, or `fallback` until the settings arrive.
-export function useTenantTimeZone(slug: string, fallback: string): string {
-  return useApi<TenantSettings>(`/v1/t/${slug}/settings`).data?.timezone ?? fallback;
+/// The zone the tenant counts its days in: undefined while its settings load (so nothing
+/// is first counted in a zone about to be replaced), `fallback` if they have none or
+/// cannot be read.
+export function useTenantTimeZone(slug: string, fallback: string): string | undefined {
+  const settings = useApi<TenantSettings>(`/v1/t/${slug}/settings`);
+  // Another tenant's settings, kept on screen while this one's load, are not this one's.
+  if (settings.isPending || settings.isPlaceholderData) return undefined;
+  return settings.data?.timezone ?? fallback;
 }
 
 /// An amount being typed into a form, in the tenant's currency unless the user picks

@@ -637,5 +637,17 @@ export const en = {
     nextEvent: 'event {{name}}',
     exit: 'left (nothing after it)',
     other: 'everything else',
+    refresh: 'Refresh',
+    upTo: 'Up to {{time}}.',
+    eventNames: {
+      pageview: 'Page view',
+      click: 'Click',
+      dwell: 'Time on page',
+      customer_created: 'Customer created',
+      deal_created: 'Deal created',
+      deal_stage_changed: 'Deal stage changed',
+      order_created: 'Order created',
+      api_request: 'API request',
+    },
   },
 };

@@ -638,5 +638,17 @@ export const zhCN: typeof en = {
     nextEvent: '事件 {{name}}',
     exit: '离开（之后没有操作）',
     other: '其他',
+    refresh: '刷新',
+    upTo: '截至 {{time}}。',
+    eventNames: {
+      pageview: '页面浏览',
+      click: '点击',
+      dwell: '页面停留',
+      customer_created: '新建客户',
+      deal_created: '新建商机',
+      deal_stage_changed: '商机阶段变更',
+      order_created: '新建订单',
+      api_request: 'API 请求',
+    },
   },
 };

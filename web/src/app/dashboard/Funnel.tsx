@@ -15,7 +15,8 @@ import { checkFunnel, PRESETS, UNIT_S, type Preset, type Step, type WindowUnit }
 import { FunnelResults } from './FunnelResult';
 import { FunnelSteps } from './FunnelSteps';
 
-export function Funnel({ slug, days, tz, routes }: { slug: string; days: string; tz: string; routes: string[] }) {
+/// `days`, `to` and `tz`: the view's range, so the funnel counts the same window as every other panel.
+export function Funnel({ slug, days, to, tz, routes }: { slug: string; days: string; to: string; tz: string; routes: string[] }) {
   const { t } = useTranslation();
   const [preset, setPreset] = useState<Preset | 'custom'>('visitCustomerDealWon');
   const [steps, setSteps] = useState<Step[]>(PRESETS.visitCustomerDealWon);
@@ -23,7 +24,7 @@ export function Funnel({ slug, days, tz, routes }: { slug: string; days: string;
   const [unit, setUnit] = useState<WindowUnit>('days');
   const windowS = Number(windowN) * UNIT_S[unit];
   const errors = checkFunnel(steps, windowS);
-  const body = JSON.stringify({ steps, window_s: windowS, days: Number(days), tz });
+  const body = JSON.stringify({ steps, window_s: windowS, days: Number(days), to, tz });
   const asked = useDebounced(body, 400);
   const query = useQuery<FunnelResult, ApiError>({
     queryKey: ['funnel', slug, asked],

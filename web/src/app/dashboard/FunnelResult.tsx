@@ -7,12 +7,18 @@ import { fmtNumber } from '../../format';
 import { Row, Table } from '../../ui/Table';
 import type { Funnel, FunnelStep } from '../../types';
 import { Bars } from './Bars';
+import { eventName, rawTitle } from './eventName';
 import type { Step } from './funnelSpec';
 
 export function stepLabel(t: TFunction, s: Step): string {
   if (s.kind === 'path') return t('dashboard.visit', { route: s.route });
-  if (s.kind === 'event') return s.name;
-  return `${s.name ?? t('dashboard.anyEvent')} (${s.key}=${s.value})`;
+  if (s.kind === 'event') return eventName(t, s.name);
+  return `${s.name === undefined ? t('dashboard.anyEvent') : eventName(t, s.name)} (${s.key}=${s.value})`;
+}
+
+/// A step's label, its event's raw name (what the funnel's fields take) on hover.
+function StepName({ t, step }: { t: TFunction; step: Step }) {
+  return <span title={step.kind === 'path' || step.name === undefined ? undefined : rawTitle(t, step.name)}>{stepLabel(t, step)}</span>;
 }
 
 const pct = (n: number) => fmtNumber(n / 100, { style: 'percent', maximumFractionDigits: 1 });
@@ -25,7 +31,7 @@ export function duration(s: number): string {
 
 export function FunnelResults({ result }: { result: Funnel }) {
   const { t } = useTranslation();
-  const label = (r: FunnelStep) => stepLabel(t, r.step);
+  const label = (r: FunnelStep) => <StepName t={t} step={r.step} />;
   return (
     <div className="funnel-result">
       <p className="hint" data-testid="funnel-window">
@@ -34,7 +40,12 @@ export function FunnelResults({ result }: { result: Funnel }) {
       <Bars
         name={t('dashboard.funnelBars')}
         head={[t('dashboard.step'), t('dashboard.usersHead')]}
-        rows={result.steps.map((r, i) => ({ key: String(i), label: `${i + 1}. ${label(r)}`, value: r.users, text: `${fmtNumber(r.users)} (${pct(r.conversion_from_first)})` }))}
+        rows={result.steps.map((r, i) => ({ key: String(i), label: (
+            <>
+              {`${i + 1}. `}
+              {label(r)}
+            </>
+          ), value: r.users, text: `${fmtNumber(r.users)} (${pct(r.conversion_from_first)})` }))}
         data-testid="funnel-bars"
       />
       <Table

@@ -5,10 +5,12 @@ import { useTranslation } from 'react-i18next';
 import type { ApiError } from '../../api/client';
 import { SelectField } from '../../ui/forms';
 import { fieldMessage } from '../../ui/errors';
+import { eventName } from './eventName';
 import { MAX_STEPS, PRESETS, withKind, type Preset, type SpecError, type Step, type WindowUnit } from './funnelSpec';
 
 const KINDS = ['event', 'path', 'property'] as const;
-/// Names the app and the API record; any other name may be typed.
+/// Names the app and the API record (each has a dashboard.eventNames entry); any other
+/// name may be typed.
 export const EVENTS = ['pageview', 'click', 'dwell', 'customer_created', 'deal_created', 'deal_stage_changed', 'order_created'];
 
 interface Props {
@@ -51,8 +53,9 @@ export function FunnelSteps({ preset, onPreset, steps, onSteps, windowN, unit, o
         </div>
       </div>
       <datalist id="funnel-events">
+        {/* The raw name is what the field takes; the label says what it is. */}
         {EVENTS.map((n) => (
-          <option key={n} value={n} />
+          <option key={n} value={n} label={eventName(t, n)} />
         ))}
       </datalist>
       <datalist id="funnel-routes">

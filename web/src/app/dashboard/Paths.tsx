@@ -7,6 +7,7 @@ import { useApi } from '../../query';
 import { SelectField } from '../../ui/forms';
 import type { components } from '../../api/tenant.gen';
 import { Bars } from './Bars';
+import { eventName, rawTitle } from './eventName';
 import { Panel } from './Panel';
 
 type NextSteps = components['schemas']['NextSteps'];
@@ -17,7 +18,7 @@ export function Paths({ base, range, routes }: { base: string; range: string; ro
   const route = picked ?? routes[0] ?? null;
   const next = useApi<NextSteps>(route ? `${base}/paths/next?${range}&limit=8&route=${encodeURIComponent(route)}` : null);
   const pct = (n: number, of: number) => fmtNumber(of ? n / of : 0, { style: 'percent', maximumFractionDigits: 0 });
-  const label = (kind: string, l: string) => (kind === 'page' ? l : kind === 'event' ? t('dashboard.nextEvent', { name: l }) : kind === 'exit' ? t('dashboard.exit') : t('dashboard.other'));
+  const label = (kind: string, l: string) => (kind === 'page' ? l : kind === 'event' ? <span title={rawTitle(t, l)}>{t('dashboard.nextEvent', { name: eventName(t, l) })}</span> : kind === 'exit' ? t('dashboard.exit') : t('dashboard.other'));
   return (
     <section className="panel chart" aria-label={t('dashboard.paths')}>
       <h2>{t('dashboard.paths')}</h2>

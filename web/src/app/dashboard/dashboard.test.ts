@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { niceMax, sharedSlots, ticksTo } from './axis';
+import { eventName } from './eventName';
+import { EVENTS } from './FunnelSteps';
 import { checkFunnel, PRESETS } from './funnelSpec';
 import { shade } from './Retention';
 
@@ -45,5 +47,19 @@ describe('charts of one view share their axes', () => {
 describe('retention cells', () => {
   it('shade from none to all in five steps', () => {
     expect([0, 0.01, 0.2, 0.21, 0.5, 0.99, 1].map(shade)).toEqual([0, 1, 1, 2, 3, 5, 5]);
+  });
+});
+
+describe('event names', () => {
+  it("item 3 (review): the app's own events read in words in both languages, a tenant's own event keeps its raw name", async () => {
+    const { i18n } = await import('../../i18n');
+    for (const lng of ['en', 'zh-CN']) {
+      await i18n.changeLanguage(lng);
+      const t = i18n.getFixedT(lng);
+      for (const n of EVENTS) expect(eventName(t, n), `${lng}: ${n}`).not.toBe(n);
+      expect(eventName(t, 'signup_finished')).toBe('signup_finished');
+      expect(eventName(t, 'errors')).toBe('errors');
+    }
+    expect(eventName(i18n.getFixedT('zh-CN'), 'deal_stage_changed')).toBe('商机阶段变更');
   });
 });
