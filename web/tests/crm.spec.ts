@@ -43,7 +43,7 @@ async function workspace(browser: Browser, name: string): Promise<{ slug: string
 const money = (amount: number, currency: string) => new Intl.NumberFormat(lang, { style: 'currency', currency }).format(amount);
 const versionOf = (b: unknown) => (b as { version: number }).version;
 
-test('item 9: a customer is edited and deleted with If-Match (a stale version is reloaded and said), and its page shows orders with quantity, notes, clickable deals and a timeline', async ({ browser }) => {
+test('item 9: a customer is edited and deleted with If-Match (a stale version is reloaded and said), and its page shows orders with quantity, notes, clickable deals and a timeline; a suggested industry is stored as its key; a closed dialog gives focus back to its opener', async ({ browser }) => {
   const { ann, page, currency, me } = await workspace(browser, 'crmcust');
 
   // Industry is set when the customer is added.
@@ -54,7 +54,8 @@ test('item 9: a customer is edited and deleted with If-Match (a stale version is
   await expect(row).toHaveClass(/created/);
   await expect(row).toContainText(tr('customers.industries.software'));
   await expect(page.getByRole('status').filter({ hasText: tr('customers.created', { name: 'Nimbus Ltd' }) })).toBeVisible();
-  const id = (await ann('GET', '/customers')).body?.items?.[0].id ?? '';
+  const { id, industry } = ((await ann('GET', '/customers')).body?.items?.[0] ?? {}) as { id: string; industry: string };
+  expect(industry, 'a suggestion is stored as its key, the same in every language').toBe('software');
 
   // A deal made elsewhere that moved a stage: on the customer page and in its timeline.
   const deal = await ann('POST', '/deals', { title: 'Cloud move', amount_cents: 250000, currency: 'EUR', customer_id: id });
@@ -103,7 +104,7 @@ test('item 9: a customer is edited and deleted with If-Match (a stale version is
   await shot(page, lang, 'crm-deal-dialog');
   await dialog.getByRole('button', { name: tr('common.close') }).click();
   await expect(dialog).toBeHidden();
-  await expect(page.getByRole('table', { name: tr('customer.dealsWhat') }).getByRole('button', { name: 'Cloud move 2027' })).toBeVisible();
+  await expect(page.getByRole('table', { name: tr('customer.dealsWhat') }).getByRole('button', { name: 'Cloud move 2027' }), 'focus is back on what opened the dialog').toBeFocused();
   await expect(timeline.locator('li').first(), "the deal's note is the customer's newest activity").toContainText('Budget approved.');
   await shot(page, lang, 'crm-customer-timeline');
 
@@ -127,6 +128,7 @@ test('item 9: a customer is edited and deleted with If-Match (a stale version is
   await expect(page.getByTestId('customer-summary')).toContainText(tr('customers.industries.finance'));
   const after = await ann('GET', `/customers/${id}`);
   expect(versionOf(after.body), 'two changes since the first read').toBe(versionOf(current.body) + 2);
+  expect((after.body as unknown as { industry: string }).industry, 'picked in the edit form: stored as its key').toBe('finance');
 
   // Delete, after another change over HTTP: refused and reloaded, then deleted.
   expect((await ann('PATCH', `/customers/${id}`, { domain: 'nimbus.example' })).status).toBe(200);
@@ -144,29 +146,53 @@ test('item 9: a customer is edited and deleted with If-Match (a stale version is
   await page.context().close();
 });
 
-test('item 9: deals are changed, noted and deleted from the board; orders are recorded for a customer with a quantity, changed and deleted; contacts too', async ({ browser }) => {
+test('item 9: deals are changed (their customer too), noted and deleted from the board; a customer that fails to load is said with Retry; notes are edited by their author and offered to an admin; orders are recorded for a customer with a quantity, changed and deleted; contacts too', async ({ browser }) => {
   const { slug, ann, page, currency } = await workspace(browser, 'crmdeal');
   const customer = await ann('POST', '/customers', { name: 'Orbit GmbH', industry: 'Logistics' });
   const deal = await ann('POST', '/deals', { title: 'Fleet', amount_cents: 99000, currency: 'USD', customer_id: customer.body?.id });
   expect(deal.status).toBe(201);
+  expect((await ann('POST', '/customers', { name: 'Comet AG' })).status).toBe(201);
+  // A member's note on the customer: an admin may change it too.
+  const bo = await httpUser(slug, `bo@${slug}.test`, 'member');
+  expect((await bo('POST', `/customers/${customer.body?.id}/notes`, { body: 'Bo was here.' })).status).toBe(201);
 
   await page.getByRole('link', { name: tr('nav.deals') }).click();
   const card = page.locator('[data-stage="lead"] article[data-deal="Fleet"]');
   await expect(card, 'the amount in its own currency').toContainText(money(990, 'USD'));
+  // The deal's customer fails to load: said, with Retry, which then shows it.
+  const customerPath = `**/v1/t/${slug}/customers/${customer.body?.id}`;
+  await page.route(customerPath, (r) => r.fulfill({ status: 503, contentType: 'application/problem+json', body: JSON.stringify({ status: 503, code: 'unavailable', title: 'Unavailable', detail: 'Try again later.' }) }));
   await card.getByRole('button', { name: 'Fleet' }).click();
   const dialog = page.getByRole('dialog', { name: tr('deals.dialog', { title: 'Fleet' }) });
+  const picker = dialog.getByRole('combobox', { name: tr('deals.customer') });
+  const retry = dialog.getByRole('alert').getByRole('button', { name: tr('states.retry') });
+  await expect(retry).toBeVisible();
+  await page.unroute(customerPath);
+  await retry.click();
+  await expect(picker).toHaveValue('Orbit GmbH');
   const amount = dialog.getByLabel(tr('deals.amount'), { exact: true });
   await expect(amount).toHaveValue('990.00');
   await amount.fill('1,500');
+  // Another customer: the saved deal's picker shows it, not the one before.
+  await picker.fill('Comet');
+  await dialog.getByRole('option', { name: /Comet AG/ }).click();
   await dialog.getByRole('button', { name: tr('crm.save') }).click();
   await expect(dialog.getByRole('status').filter({ hasText: tr('crm.saved') })).toBeVisible();
   await expect(card).toContainText(money(1500, 'USD'));
+  await expect(picker).toHaveValue('Comet AG');
   await dialog.getByRole('textbox', { name: tr('notes.body'), exact: true }).fill('Call back in May.');
   await dialog.getByRole('button', { name: tr('notes.addButton') }).click();
   const notes = dialog.getByRole('table', { name: tr('notes.what') });
   await expect(notes).toContainText('Call back in May.');
-  // Its author may delete it.
-  await notes.getByRole('button', { name: tr('notes.delete', { note: 'Call back in May.' }) }).click();
+  // Its author may change it (If-Match) and delete it.
+  await notes.getByRole('button', { name: tr('notes.edit', { note: 'Call back in May.' }) }).click();
+  const editNote = page.getByRole('dialog', { name: tr('notes.editTitle') });
+  await editNote.getByRole('textbox', { name: tr('notes.body') }).fill('Call back in June.');
+  await editNote.getByRole('button', { name: tr('crm.save') }).click();
+  await expect(editNote).toBeHidden();
+  await expect(dialog.getByRole('status').filter({ hasText: tr('notes.saved') })).toBeVisible();
+  await expect(notes.getByRole('button', { name: tr('notes.edit', { note: 'Call back in June.' }) }), 'focus back on the opener').toBeFocused();
+  await notes.getByRole('button', { name: tr('notes.delete', { note: 'Call back in June.' }) }).click();
   await notes.getByRole('button', { name: tr('crm.confirmDelete') }).click();
   await expect(dialog.getByText(tr('notes.empty'))).toBeVisible();
   await dialog.getByRole('button', { name: tr('crm.deleteWhat', { what: 'Fleet' }) }).click();
@@ -207,6 +233,8 @@ test('item 9: deals are changed, noted and deleted from the board; orders are re
 
   // Contacts: added, changed, deleted on the customer page.
   await page.goto(`${API}/app/t/${slug}/customers/${customer.body?.id}`);
+  const customerNotes = page.getByRole('table', { name: tr('notes.what') });
+  await expect(customerNotes.getByRole('button', { name: tr('notes.edit', { note: 'Bo was here.' }) }), "an admin may change a member's note").toBeVisible();
   await page.getByLabel(tr('customer.contactName')).fill('Olli Orbit');
   await page.getByRole('button', { name: tr('customer.addContactButton') }).click();
   const contact = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'Olli Orbit' }) });

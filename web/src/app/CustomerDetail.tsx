@@ -8,7 +8,7 @@ import { fmtMoney } from '../money/currency';
 import { invalidate, useApi } from '../query';
 import { href } from '../routes';
 import { Link, navigate } from '../router';
-import type { Customer, Deal } from '../types';
+import type { Customer, Deal, User } from '../types';
 import { List } from '../ui/List';
 import { Loaded } from '../ui/states';
 import { Row } from '../ui/Table';
@@ -17,11 +17,13 @@ import { deleteRow, orReload, setFlash } from './crm';
 import { DealDialog } from './DealDialog';
 import { EditCustomer } from './EditCustomer';
 import { ConfirmDelete, Said } from './EditParts';
+import { industryText } from './Industry';
 import { Notes } from './Notes';
 import { OrderList } from './Orders';
 import { Timeline } from './Timeline';
 
-export function CustomerDetail({ slug, id }: { slug: string; id: string }) {
+/// `me`: the signed-in user (notes are changed by their author or an admin).
+export function CustomerDetail({ slug, id, me }: { slug: string; id: string; me: User }) {
   const { t } = useTranslation();
   const path = `/v1/t/${slug}/customers/${id}`;
   const customer = useApi<Customer>(path);
@@ -49,7 +51,7 @@ export function CustomerDetail({ slug, id }: { slug: string; id: string }) {
           </p>
           <h1 id="customer-title">{c.name}</h1>
           <p className="muted" data-testid="customer-summary">
-            {t('customer.summary', { domain: c.domain ?? t('customer.noDomain'), industry: c.industry ?? t('customer.noIndustry'), date: fmtDate(c.created_at) })}
+            {t('customer.summary', { domain: c.domain ?? t('customer.noDomain'), industry: c.industry ? industryText(t, c.industry) : t('customer.noIndustry'), date: fmtDate(c.created_at) })}
           </p>
           <div className="head-actions">
             <button type="button" className="secondary" onClick={() => setEditing(true)} data-track="edit-customer">
@@ -60,7 +62,7 @@ export function CustomerDetail({ slug, id }: { slug: string; id: string }) {
           <Said text={said} />
           <div className="crm-sections">
             <Timeline slug={slug} customerId={id} onOpenDeal={setDeal} />
-            <Notes slug={slug} parent={path} idPrefix="customer" />
+            <Notes slug={slug} me={me} parent={path} idPrefix="customer" />
             <Contacts slug={slug} customerId={id} />
             <section aria-labelledby="customer-deals">
               <h2 id="customer-deals">{t('customer.deals')}</h2>
@@ -100,6 +102,7 @@ export function CustomerDetail({ slug, id }: { slug: string; id: string }) {
           {deal && (
             <DealDialog
               slug={slug}
+              me={me}
               id={deal}
               onClose={() => setDeal(null)}
               onDeleted={(d) => {

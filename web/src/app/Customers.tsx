@@ -15,9 +15,7 @@ import { Row } from '../ui/Table';
 import { useDebounced } from '../ui/useDebounced';
 import { useFlash } from './crm';
 import { Said } from './EditParts';
-
-/// Suggestions only: the API takes any industry (and the list filter matches it exactly).
-const INDUSTRIES = ['software', 'manufacturing', 'retail', 'finance', 'healthcare', 'education', 'logistics'] as const;
+import { IndustryField, industryText, industryToStore } from './Industry';
 
 export function Customers({ slug }: { slug: string }) {
   const { t } = useTranslation();
@@ -51,7 +49,7 @@ export function Customers({ slug }: { slug: string }) {
                   {c.name}
                 </Link>,
                 c.domain ?? '—',
-                c.industry ?? '—',
+                c.industry ? industryText(t, c.industry) : '—',
                 fmtDate(c.created_at),
               ]}
             />
@@ -71,7 +69,7 @@ function NewCustomer({ slug, onCreated }: { slug: string; onCreated: (c: Custome
   const fieldError = useFieldError(action.error);
   const create = async () => {
     requireFields({ name });
-    const c = await post<Customer>(`/v1/t/${slug}/customers`, { name, domain: domain || undefined, industry: industry || undefined });
+    const c = await post<Customer>(`/v1/t/${slug}/customers`, { name, domain: domain || undefined, industry: industry ? industryToStore(t, industry) : undefined });
     setName('');
     setDomain('');
     setIndustry('');
@@ -82,12 +80,7 @@ function NewCustomer({ slug, onCreated }: { slug: string; onCreated: (c: Custome
     <form className="inline-form" onSubmit={action.submit(create)} aria-label={t('customers.add')} noValidate>
       <Field id="customer-name" label={t('customers.name')} value={name} onChange={(e) => setName(e.target.value)} error={fieldError('name')} />
       <Field id="customer-domain" label={t('customers.domain')} value={domain} onChange={(e) => setDomain(e.target.value)} error={fieldError('domain')} placeholder="acme.com" />
-      <Field id="customer-industry" label={t('customers.industry')} value={industry} onChange={(e) => setIndustry(e.target.value)} error={fieldError('industry')} list="customer-industries" />
-      <datalist id="customer-industries">
-        {INDUSTRIES.map((k) => (
-          <option key={k} value={t(`customers.industries.${k}`)} />
-        ))}
-      </datalist>
+      <IndustryField id="customer-industry" value={industry} onChange={setIndustry} error={fieldError('industry')} />
       <button type="submit" data-track="create-customer">
         {t('customers.addButton')}
       </button>

@@ -5,18 +5,18 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { fmtMoney } from '../money/currency';
 import { useApi } from '../query';
-import type { Customer, Deal } from '../types';
-import { CustomerPicker } from '../ui/CustomerPicker';
+import type { Customer, Deal, User } from '../types';
 import { requireFields } from '../ui/errors';
 import { Field, useFieldError } from '../ui/forms';
 import { MoneyInput } from '../ui/MoneyInput';
-import { Loaded, Loading } from '../ui/states';
+import { Loaded } from '../ui/states';
 import { useMoneyEdit, useRowEdit } from './crm';
 import { Dialog } from './Dialog';
 import { ConfirmDelete, SaveBar } from './EditParts';
 import { Notes } from './Notes';
+import { RowCustomer } from './RowCustomer';
 
-export function DealDialog({ slug, id, onClose, onDeleted }: { slug: string; id: string; onClose: () => void; onDeleted: (d: Deal) => void }) {
+export function DealDialog({ slug, me, id, onClose, onDeleted }: { slug: string; me: User; id: string; onClose: () => void; onDeleted: (d: Deal) => void }) {
   const { t } = useTranslation();
   const path = `/v1/t/${slug}/deals/${id}`;
   const deal = useApi<Deal>(path);
@@ -30,7 +30,7 @@ export function DealDialog({ slug, id, onClose, onDeleted }: { slug: string; id:
               <span className={`badge ${d.stage}`}>{t(`stages.${d.stage}`)}</span> · {fmtMoney(d.amount_cents, d.currency)}
             </p>
             <DealForm slug={slug} deal={d} onDeleted={onDeleted} />
-            <Notes slug={slug} parent={path} also={`/v1/t/${slug}/customers/${d.customer_id}`} idPrefix="deal" />
+            <Notes slug={slug} me={me} parent={path} also={`/v1/t/${slug}/customers/${d.customer_id}`} idPrefix="deal" />
           </>
         )}
       </Loaded>
@@ -52,7 +52,6 @@ function DealForm({ slug, deal, onDeleted }: { slug: string; deal: Deal; onDelet
     },
     touched: [`/v1/t/${slug}/deals`, `/v1/t/${slug}/customers`],
   });
-  const current = useApi<Customer>(`/v1/t/${slug}/customers/${edit.base.customer_id}`).data;
   const fieldError = useFieldError(edit.action.error);
   const customerId = picked === undefined ? edit.base.customer_id : (picked?.id ?? '');
   return (
@@ -68,11 +67,7 @@ function DealForm({ slug, deal, onDeleted }: { slug: string; deal: Deal; onDelet
       >
         <Field id="edit-deal-title" label={t('deals.title')} value={title} onChange={(e) => setTitle(e.target.value)} error={fieldError('title')} />
         <MoneyInput id="edit-deal-amount" label={t('deals.amount')} {...money.input} error={fieldError('amount_cents') ?? fieldError('currency')} />
-        {current ? (
-          <CustomerPicker key={`${edit.base.customer_id}-${edit.base.version}`} slug={slug} id="edit-deal-customer" label={t('deals.customer')} value={picked === undefined ? current : picked} onChange={setPicked} error={fieldError('customer_id')} />
-        ) : (
-          <Loading />
-        )}
+        <RowCustomer slug={slug} customerId={edit.base.customer_id} version={edit.base.version} picked={picked} id="edit-deal-customer" label={t('deals.customer')} onChange={setPicked} error={fieldError('customer_id')} />
         <SaveBar edit={edit} shownOn={['title', 'amount_cents', 'currency', 'customer_id']} />
       </form>
       <ConfirmDelete label={t('crm.deleteWhat', { what: edit.base.title })} question={t('deals.confirmDelete', { title: edit.base.title })} onConfirm={() => edit.remove(() => onDeleted(edit.base))} />

@@ -8,14 +8,14 @@ import { useTranslation } from 'react-i18next';
 import { post, type ApiError } from '../api/client';
 import { fmtMoney } from '../money/currency';
 import { queryClient, useAllPages, type AllPages } from '../query';
-import { STAGES, type Deal, type Stage } from '../types';
+import { STAGES, type Deal, type Stage, type User } from '../types';
 import { FormError } from '../ui/forms';
 import { Empty, Loaded } from '../ui/states';
 import { DealDialog } from './DealDialog';
 import { Said } from './EditParts';
 import { NewDeal } from './NewDeal';
 
-export function Deals({ slug }: { slug: string }) {
+export function Deals({ slug, me }: { slug: string; me: User }) {
   const { t } = useTranslation();
   const path = `/v1/t/${slug}/deals`;
   const deals = useAllPages<Deal>(path);
@@ -111,6 +111,7 @@ export function Deals({ slug }: { slug: string }) {
       {open && (
         <DealDialog
           slug={slug}
+          me={me}
           id={open}
           onClose={() => setOpen(null)}
           onDeleted={(d) => {

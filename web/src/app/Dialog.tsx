@@ -1,5 +1,6 @@
 // A modal dialog over the screen (the browser's own <dialog>: focus moves into it and
-// stays there, Escape closes it, the page behind is inert), with a title and a Close.
+// stays there, Escape closes it, the page behind is inert), with a title and a Close;
+// closed, focus goes back to what opened it.
 import { useEffect, useId, useRef, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import './crm.css';
@@ -10,8 +11,14 @@ export function Dialog({ title, onClose, children }: { title: string; onClose: (
   const titleId = useId();
   useEffect(() => {
     const d = ref.current;
+    // The browser gives focus back to the opener only when an open dialog closes, not
+    // when React removes it, as it does here: so this does, if the opener is still there.
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     if (d && !d.open) d.showModal();
-    return () => d?.close();
+    return () => {
+      d?.close();
+      if (opener?.isConnected) opener.focus();
+    };
   }, []);
   return (
     <dialog

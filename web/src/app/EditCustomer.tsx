@@ -7,17 +7,18 @@ import { Field, useFieldError } from '../ui/forms';
 import { useRowEdit } from './crm';
 import { Dialog } from './Dialog';
 import { SaveBar } from './EditParts';
+import { IndustryField, industryText, industryToStore } from './Industry';
 
 export function EditCustomer({ slug, customer, onClose, onSaved }: { slug: string; customer: Customer; onClose: () => void; onSaved: (c: Customer) => void }) {
   const { t } = useTranslation();
   const [name, setName] = useState(customer.name);
   const [domain, setDomain] = useState(customer.domain ?? '');
-  const [industry, setIndustry] = useState(customer.industry ?? '');
+  const [industry, setIndustry] = useState(industryText(t, customer.industry ?? ''));
   const edit = useRowEdit<Customer>(`/v1/t/${slug}/customers/${customer.id}`, customer, {
     fill: (c) => {
       setName(c.name);
       setDomain(c.domain ?? '');
-      setIndustry(c.industry ?? '');
+      setIndustry(industryText(t, c.industry ?? ''));
     },
     touched: [`/v1/t/${slug}/customers`],
     onSaved,
@@ -29,14 +30,14 @@ export function EditCustomer({ slug, customer, onClose, onSaved }: { slug: strin
       <form
         onSubmit={edit.save(() => {
           requireFields({ name });
-          return { name, domain, industry };
+          return { name, domain, industry: industryToStore(t, industry) };
         })}
         aria-label={title}
         noValidate
       >
         <Field id="edit-customer-name" label={t('customers.name')} value={name} onChange={(e) => setName(e.target.value)} error={fieldError('name')} />
         <Field id="edit-customer-domain" label={t('customers.domain')} value={domain} onChange={(e) => setDomain(e.target.value)} error={fieldError('domain')} />
-        <Field id="edit-customer-industry" label={t('customers.industry')} value={industry} onChange={(e) => setIndustry(e.target.value)} error={fieldError('industry')} />
+        <IndustryField id="edit-customer-industry" value={industry} onChange={setIndustry} error={fieldError('industry')} />
         <SaveBar edit={edit} shownOn={['name', 'domain', 'industry']} />
       </form>
     </Dialog>

@@ -1,66 +1,72 @@
 // Notes on a customer or a deal: write one (the signed-in user is its author), read them
-// newest first, delete your own.
+// newest first; its author, and an admin, may change or delete it (the API allows no one
+// else, so no one else is offered it).
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { post } from '../api/client';
 import { useAction } from '../data';
 import { fmtDateTime } from '../format';
 import { invalidate } from '../query';
+import type { User } from '../types';
 import { requireFields } from '../ui/errors';
 import { FormError, useFieldError } from '../ui/forms';
 import { List } from '../ui/List';
 import { Row } from '../ui/Table';
-import { ConfirmDelete } from './EditParts';
-import { deleteRow, orReload, useMe, type Note } from './crm';
+import { deleteRow, orReload, useListEdits, useRowEdit, type Note } from './crm';
+import { Dialog } from './Dialog';
+import { ConfirmDelete, Said, SaveBar } from './EditParts';
 
 /// `parent` is the customer's or the deal's path; `also` is another cached path the notes
 /// show up in (the customer's timeline, for a deal's notes).
-export function Notes({ slug, parent, also, idPrefix }: { slug: string; parent: string; also?: string; idPrefix: string }) {
+export function Notes({ slug, me, parent, also, idPrefix }: { slug: string; me: User; parent: string; also?: string; idPrefix: string }) {
   const { t } = useTranslation();
-  const me = useMe(slug);
-  const [created, setCreated] = useState<Note | null>(null);
-  const changed = async () => {
-    await invalidate(parent);
-    if (also) await invalidate(also);
-  };
+  const rows = useListEdits<Note>();
+  const touched = also ? [parent, also] : [parent];
+  const changed = () => Promise.all(touched.map((p) => invalidate(p)));
+  const mayChange = (n: Note) => me.role === 'admin' || (n.author_kind === 'user' && n.author_id === me.id);
   return (
     <section aria-labelledby={`${idPrefix}-notes`}>
       <h2 id={`${idPrefix}-notes`}>{t('notes.title')}</h2>
       <NewNote id={`${idPrefix}-note`} path={`${parent}/notes`} onCreated={async (n) => {
-        setCreated(n);
+        rows.changed(n, t('notes.created'));
         await changed();
       }} />
+      <Said text={rows.gone} />
       <List<Note>
         path={`${parent}/notes`}
         head={[t('notes.col.note'), t('notes.col.author'), t('notes.col.when'), t('notes.col.actions')]}
         what={t('notes.what')}
         empty={t('notes.empty')}
         rowKey={(n) => n.id}
-        created={created}
-        createdText={() => t('notes.created')}
+        {...rows.marked}
         pageSize={10}
       >
-        {(items, isCreated) =>
+        {(items, isMarked) =>
           items.map((n) => (
             <Row
               key={n.id}
-              className={isCreated(n) ? 'created' : undefined}
+              className={isMarked(n) ? 'created' : undefined}
               cells={[
                 <span className="note-body">{n.body}</span>,
                 n.author_name,
                 fmtDateTime(n.created_at),
-                n.author_kind === 'user' && n.author_id === me?.id ? (
-                  <ConfirmDelete
-                    label={t('notes.delete', { note: n.body.slice(0, 40) })}
-                    question={t('notes.confirmDelete')}
-                    onConfirm={() =>
-                      orReload(async () => {
-                        await deleteRow(`/v1/t/${slug}/notes/${n.id}`, n.version);
-                        if (created?.id === n.id) setCreated(null);
-                        await changed();
-                      }, changed)
-                    }
-                  />
+                mayChange(n) ? (
+                  <span className="actions">
+                    <button type="button" className="secondary" aria-label={t('notes.edit', { note: n.body.slice(0, 40) })} onClick={() => rows.open(n)} data-track="edit-note">
+                      {t('crm.edit')}
+                    </button>
+                    <ConfirmDelete
+                      label={t('notes.delete', { note: n.body.slice(0, 40) })}
+                      question={t('notes.confirmDelete')}
+                      onConfirm={() =>
+                        orReload(async () => {
+                          await deleteRow(`/v1/t/${slug}/notes/${n.id}`, n.version);
+                          rows.deleted(t('notes.deleted'));
+                          await changed();
+                        }, changed)
+                      }
+                    />
+                  </span>
                 ) : (
                   ''
                 ),
@@ -69,7 +75,32 @@ export function Notes({ slug, parent, also, idPrefix }: { slug: string; parent: 
           ))
         }
       </List>
+      {rows.editing && <EditNote id={`${idPrefix}-edit-note`} slug={slug} note={rows.editing} touched={touched} onClose={rows.close} onSaved={(n) => rows.changed(n, t('notes.saved'))} />}
     </section>
+  );
+}
+
+function EditNote({ id, slug, note, touched, onClose, onSaved }: { id: string; slug: string; note: Note; touched: string[]; onClose: () => void; onSaved: (n: Note) => void }) {
+  const { t } = useTranslation();
+  const [body, setBody] = useState(note.body);
+  const edit = useRowEdit<Note>(`/v1/t/${slug}/notes/${note.id}`, note, { fill: (n) => setBody(n.body), touched, onSaved });
+  const fieldError = useFieldError(edit.action.error);
+  const title = t('notes.editTitle');
+  return (
+    <Dialog title={title} onClose={onClose}>
+      <form
+        className="note-form"
+        onSubmit={edit.save(() => {
+          requireFields({ body });
+          return { body };
+        })}
+        aria-label={title}
+        noValidate
+      >
+        <NoteBody id={id} value={body} onChange={setBody} error={fieldError('body')} />
+        <SaveBar edit={edit} shownOn={['body']} />
+      </form>
+    </Dialog>
   );
 }
 
@@ -78,7 +109,6 @@ function NewNote({ id, path, onCreated }: { id: string; path: string; onCreated:
   const [body, setBody] = useState('');
   const action = useAction();
   const fieldError = useFieldError(action.error);
-  const error = fieldError('body');
   const add = async () => {
     requireFields({ body });
     const n = await post<Note>(path, { body });
@@ -87,13 +117,7 @@ function NewNote({ id, path, onCreated }: { id: string; path: string; onCreated:
   };
   return (
     <form className="note-form" onSubmit={action.submit(add)} aria-label={t('notes.add')} noValidate>
-      <label htmlFor={id}>{t('notes.body')}</label>
-      <textarea id={id} value={body} maxLength={5000} onChange={(e) => setBody(e.target.value)} aria-invalid={error ? true : undefined} aria-describedby={error ? `${id}-error` : undefined} />
-      {error && (
-        <span id={`${id}-error`} className="field-error">
-          {error}
-        </span>
-      )}
+      <NoteBody id={id} value={body} onChange={setBody} error={fieldError('body')} />
       <span>
         <button type="submit" disabled={action.busy} data-track="add-note">
           {t('notes.addButton')}
@@ -101,5 +125,20 @@ function NewNote({ id, path, onCreated }: { id: string; path: string; onCreated:
       </span>
       <FormError error={action.error} shownOn={['body']} />
     </form>
+  );
+}
+
+function NoteBody({ id, value, onChange, error }: { id: string; value: string; onChange: (s: string) => void; error?: string }) {
+  const { t } = useTranslation();
+  return (
+    <>
+      <label htmlFor={id}>{t('notes.body')}</label>
+      <textarea id={id} value={value} maxLength={5000} onChange={(e) => onChange(e.target.value)} aria-invalid={error ? true : undefined} aria-describedby={error ? `${id}-error` : undefined} />
+      {error && (
+        <span id={`${id}-error`} className="field-error">
+          {error}
+        </span>
+      )}
+    </>
   );
 }

@@ -6,7 +6,7 @@ import { post } from '../api/client';
 import { useAction } from '../data';
 import { fmtDate, fmtNumber } from '../format';
 import { fmtMoney } from '../money/currency';
-import { invalidate, useAllPages, useApi } from '../query';
+import { invalidate, useAllPages } from '../query';
 import { href } from '../routes';
 import { Link } from '../router';
 import type { Customer, Order } from '../types';
@@ -19,6 +19,7 @@ import { Row } from '../ui/Table';
 import { useListEdits, useMoneyEdit, useRowEdit } from './crm';
 import { Dialog } from './Dialog';
 import { ConfirmDelete, Said, SaveBar } from './EditParts';
+import { RowCustomer } from './RowCustomer';
 import { useMoneyDraft } from './settings';
 
 /// Quantity as typed: a whole number, or -1 for the server to refuse on the field.
@@ -104,7 +105,6 @@ function EditOrder({ slug, order, onClose, onSaved, onDeleted }: { slug: string;
     touched: [`/v1/t/${slug}/orders`, `/v1/t/${slug}/customers`],
     onSaved,
   });
-  const before = useApi<Customer>(edit.base.customer_id ? `/v1/t/${slug}/customers/${edit.base.customer_id}` : null);
   const fieldError = useFieldError(edit.action.error);
   const title = t('orders.edit', { item: order.item });
   return (
@@ -121,9 +121,7 @@ function EditOrder({ slug, order, onClose, onSaved, onDeleted }: { slug: string;
         <Field id="edit-order-item" label={t('orders.item')} value={item} onChange={(e) => setItem(e.target.value)} error={fieldError('item')} />
         <Field id="edit-order-quantity" label={t('orders.quantity')} inputMode="numeric" value={quantity} onChange={(e) => setQuantity(e.target.value)} error={fieldError('quantity')} className="narrow" />
         <MoneyInput id="edit-order-amount" label={t('orders.amount')} {...money.input} error={fieldError('amount_cents') ?? fieldError('currency')} />
-        {(!edit.base.customer_id || before.data) && (
-          <CustomerPicker key={`${edit.base.customer_id}-${edit.base.version}`} slug={slug} id="edit-order-customer" label={t('orders.customer')} value={picked === undefined ? (before.data ?? null) : picked} onChange={setPicked} error={fieldError('customer_id')} />
-        )}
+        <RowCustomer slug={slug} customerId={edit.base.customer_id} version={edit.base.version} picked={picked} id="edit-order-customer" label={t('orders.customer')} onChange={setPicked} error={fieldError('customer_id')} />
         <SaveBar edit={edit} shownOn={['item', 'quantity', 'amount_cents', 'currency', 'customer_id']} />
       </form>
       <ConfirmDelete label={t('crm.deleteWhat', { what: edit.base.item })} question={t('orders.confirmDelete', { item: edit.base.item })} onConfirm={() => edit.remove(() => onDeleted(edit.base))} />

@@ -89,12 +89,12 @@ function Screen({ slug, route, me }: { slug: string; route: Match; me: User }) {
   const { t } = useTranslation();
   switch (route.name) {
     case 'customer':
-      return <CustomerDetail slug={slug} id={route.params.id} />;
+      return <CustomerDetail slug={slug} id={route.params.id} me={me} />;
     case 'home':
     case 'customers':
       return <Customers slug={slug} />;
     case 'deals':
-      return <Deals slug={slug} />;
+      return <Deals slug={slug} me={me} />;
     case 'orders':
       return <Orders slug={slug} />;
     case 'dashboard':

@@ -1,14 +1,13 @@
 // What the CRM screens share: changes guarded by the version the user read (If-Match),
-// a stale version (412) reloaded before the user is told, amounts as editable text, the
-// signed-in user (for "delete own"), and a message carried across a navigation.
+// a stale version (412) reloaded before the user is told, amounts as editable text, a
+// message carried across a navigation.
 import { useEffect, useState, type FormEvent } from 'react';
 import type { TFunction } from 'i18next';
 import { api, ApiError, get } from '../api/client';
 import { useAction, type Action } from '../data';
 import { currencyDigits } from '../money/currency';
-import { invalidate, useApi } from '../query';
+import { invalidate } from '../query';
 import type { components } from '../api/tenant.gen';
-import type { UserSession } from '../types';
 import { toMinor } from '../ui/MoneyInput';
 
 export type Note = components['schemas']['Note'];
@@ -80,11 +79,6 @@ export function useRowEdit<T extends { version: number }>(path: string, row: T, 
     await reloadLists();
   };
   return { base, action, saved, save, remove };
-}
-
-/// The signed-in user (the session the app already holds, from the cache).
-export function useMe(slug: string) {
-  return useApi<UserSession>(`/v1/t/${slug}/session`).data?.user;
 }
 
 /// Minor units as text the money input reads back in any language: "1234.50".

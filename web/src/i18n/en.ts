@@ -515,6 +515,10 @@ export const en = {
     created: 'Note added.',
     delete: 'Delete the note “{{note}}”',
     confirmDelete: 'Delete this note?',
+    edit: 'Edit the note “{{note}}”',
+    editTitle: 'Edit note',
+    saved: 'Note saved.',
+    deleted: 'Note deleted.',
     col: { note: 'Note', author: 'By', when: 'When', actions: 'Actions' },
   },
   timeline: {

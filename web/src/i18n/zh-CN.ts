@@ -517,6 +517,10 @@ export const zhCN: typeof en = {
     created: '已添加备注。',
     delete: '删除备注“{{note}}”',
     confirmDelete: '删除这条备注？',
+    edit: '编辑备注“{{note}}”',
+    editTitle: '编辑备注',
+    saved: '已保存备注。',
+    deleted: '已删除备注。',
     col: { note: '备注', author: '作者', when: '时间', actions: '操作' },
   },
   timeline: {
