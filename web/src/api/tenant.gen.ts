@@ -393,7 +393,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Delete a note. */
+        /** Delete a note (its author, or an admin). */
         delete: operations["notes_remove"];
         options?: never;
         head?: never;

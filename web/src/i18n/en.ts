@@ -50,6 +50,7 @@ export const en = {
     validation_failed: 'Some fields need attention.',
     rate_limited: 'Too many attempts. Wait a moment and try again.',
     admin_only: 'Only an admin of this workspace can do that.',
+    not_author: 'Only the note’s author or an admin of this workspace can change it.',
     csrf_failed: 'Your session is out of step. Reload the page and try again.',
     version_mismatch: 'Someone else changed this in the meantime. Reload and try again.',
     tenant_suspended: 'This workspace is suspended.',

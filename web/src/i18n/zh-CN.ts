@@ -52,6 +52,7 @@ export const zhCN: typeof en = {
     validation_failed: '部分字段需要修改。',
     rate_limited: '尝试次数过多，请稍候再试。',
     admin_only: '只有此工作区的管理员才能执行此操作。',
+    not_author: '只有这条备注的作者或此工作区的管理员才能修改它。',
     csrf_failed: '会话状态已失效，请刷新页面后重试。',
     version_mismatch: '其他人刚刚修改了此内容，请刷新后重试。',
     tenant_suspended: '此工作区已被暂停。',
