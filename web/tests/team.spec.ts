@@ -164,9 +164,28 @@ test('item 13: admins invite (member by default, Copy), are refused a re-invite,
   await expect(visitor.getByText(tr('accept.invitedAs', { email: `dee@${slug}.test` }))).toBeVisible();
   await expect(visitor.getByLabel(tr('accept.password'))).toBeVisible();
   await shot(visitor, lang, 'app-accept');
-  // Another link opened in the same tab changes only the fragment; the page follows.
+  // Another link opened in the same tab changes only the fragment; the page follows, and
+  // shows nothing of the other invite while it loads (item 12 review 4).
+  let release = () => {};
+  const held = new Promise<void>((r) => (release = r));
+  await visitor.route('**/invites/preview**', async (r) => {
+    await held;
+    await r.continue();
+  });
   await visitor.goto(first);
+  await expect(visitor.getByText(tr('accept.invitedAs', { email: `dee@${slug}.test` }))).toHaveCount(0);
+  release();
   await expect(visitor.getByRole('alert')).toHaveText(tr('accept.invalid'));
+  // Joining: the spent link is not read again, which the server would count as a failed
+  // sign-in from this address (item 12 review 3).
+  await visitor.goto(second);
+  await expect(visitor.getByLabel(tr('accept.password'))).toBeVisible();
+  const previews: string[] = [];
+  visitor.on('request', (r) => void (r.url().includes('/invites/preview') && previews.push(r.url())));
+  await visitor.getByLabel(tr('accept.password')).fill('a long password');
+  await visitor.getByRole('button', { name: tr('accept.submit') }).click();
+  await expect(visitor.getByRole('heading', { name: tr('titles.customers') })).toBeVisible();
+  expect(previews, 'no preview read after joining').toEqual([]);
   await shot(page, lang, 'app-team-admin');
   await guest.close();
 });
