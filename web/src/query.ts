@@ -25,8 +25,10 @@ export const queryClient = newQueryClient();
 
 export type Query<T> = UseQueryResult<T, ApiError>;
 
-/// GETs `path` (nothing while it is null).
-export function useApi<T>(path: string | null, options: { refetchInterval?: (data: T | undefined) => number | false } = {}): Query<T> {
+/// GETs `path` (nothing while it is null). `once`: an answer read once and never again
+/// by itself (not on focus, not while cached), and never stood in for by the previous
+/// path's answer while this one loads (a link whose second reading would be refused).
+export function useApi<T>(path: string | null, options: { refetchInterval?: (data: T | undefined) => number | false; once?: boolean } = {}): Query<T> {
   return useQuery<T, ApiError>({
     queryKey: [path],
     queryFn: async ({ signal }) => {
@@ -37,7 +39,8 @@ export function useApi<T>(path: string | null, options: { refetchInterval?: (dat
       }
     },
     enabled: path !== null,
-    placeholderData: keepPreviousData,
+    placeholderData: options.once ? undefined : keepPreviousData,
+    ...(options.once && { staleTime: Infinity, refetchOnWindowFocus: false }),
     refetchInterval: options.refetchInterval && ((q) => options.refetchInterval?.(q.state.data) ?? false),
   });
 }

@@ -43,7 +43,7 @@ export async function httpUser(slug: string, email: string, role: 'admin' | 'mem
   expect(res.ok, `accept: ${res.status}`).toBe(true);
   const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0];
   const { csrf_token } = (await res.json()) as { csrf_token: string };
-  return (method: string, path: string, body?: unknown) => call(`${API}/v1/t/${slug}${path}`, method, { Cookie: cookie, 'X-CSRF-Token': csrf_token }, body);
+  return (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => call(`${API}/v1/t/${slug}${path}`, method, { Cookie: cookie, 'X-CSRF-Token': csrf_token, ...headers }, body);
 }
 
 const SHOTS = fileURLToPath(new URL('../test-results/screens/', import.meta.url));

@@ -38,11 +38,14 @@ test('item 12: a suspended tenant shows its users a suspended page, not a sign-i
   const slug = await newTenant('susp', 'Suspend Co');
   await httpUser(slug, `sue@${slug}.test`, 'admin');
   await signIn(page, slug, `sue@${slug}.test`);
+  await page.getByRole('link', { name: tr('nav.settings') }).click();
+  await expect(page.getByRole('heading', { name: tr('titles.settings') })).toBeVisible();
 
   const reason = 'Unpaid invoice 4711';
   expect((await admin('POST', `/v1/tenants/${slug}/suspend`, { reason })).status).toBe(200);
-  // A signed-in user's next call answers 423: the page replaces the screens.
-  await page.getByRole('link', { name: tr('nav.deals') }).click();
+  // A signed-in user's next call answers 423, a form's as much as a list's (item 12
+  // review 5): the page replaces the screens.
+  await page.getByRole('button', { name: tr('settings.save') }).click();
   const title = page.getByRole('heading', { name: tr('suspended.title', { name: 'Suspend Co' }) });
   await expect(title).toBeVisible();
   await expect(page.getByText(reason), 'the operator’s reason stays with the operator').toHaveCount(0);
@@ -108,12 +111,31 @@ test('item 13: admins invite (member by default, Copy), are refused a re-invite,
   await expect(page.getByRole('alert').filter({ hasText: tr('team.lastAdmin') })).toBeVisible();
   await expect(annRow.getByRole('combobox')).toHaveValue('admin');
 
-  // Removing asks first, then the person is gone.
-  await bobRow.getByRole('button', { name: tr('team.remove') }).click();
+  // Removing asks first (the question takes focus; Cancel gives it back), then the
+  // person is gone. Row buttons say whose they are.
+  const removeBob = page.getByRole('button', { name: tr('team.removeFor', { name: 'bob' }), exact: true });
+  await removeBob.click();
   const ask = page.getByRole('group', { name: tr('team.removeTitle', { name: 'bob' }) });
+  await expect(ask).toBeFocused();
+  await ask.getByRole('button', { name: tr('common.cancel') }).click();
+  await expect(removeBob).toBeFocused();
+  await removeBob.click();
   await expect(ask).toContainText(tr('team.removeExplain', { email: bob }));
   await ask.getByRole('button', { name: tr('team.removeConfirm') }).click();
   await expect(bobRow).toHaveCount(0);
+
+  // "Send a new link instead" keeps a pending invite's role, whatever the select says.
+  await invite.getByLabel(tr('invite.email')).fill(`fay@${slug}.test`);
+  await invite.getByLabel(tr('invite.role')).selectOption('admin');
+  await invite.getByRole('button', { name: tr('invite.submit') }).click();
+  const fay = page.locator(`tr[data-user="fay@${slug}.test"]`);
+  await expect(fay).toContainText(tr('roles.admin'));
+  await invite.getByLabel(tr('invite.email')).fill(`fay@${slug}.test`);
+  await invite.getByLabel(tr('invite.role')).selectOption('member');
+  await invite.getByRole('button', { name: tr('invite.submit') }).click();
+  await invite.getByRole('button', { name: tr('invite.resend') }).click();
+  await expect(invite.getByLabel(tr('invite.link'))).toHaveValue(/accept#token=/);
+  await expect(fay.locator('td').nth(1)).toHaveText(tr('roles.admin'));
 
   // A revoked invite's link is used up: its page says so and shows no form.
   await cy.getByRole('button', { name: tr('team.revoke') }).click();
@@ -142,9 +164,28 @@ test('item 13: admins invite (member by default, Copy), are refused a re-invite,
   await expect(visitor.getByText(tr('accept.invitedAs', { email: `dee@${slug}.test` }))).toBeVisible();
   await expect(visitor.getByLabel(tr('accept.password'))).toBeVisible();
   await shot(visitor, lang, 'app-accept');
-  // Another link opened in the same tab changes only the fragment; the page follows.
+  // Another link opened in the same tab changes only the fragment; the page follows, and
+  // shows nothing of the other invite while it loads (item 12 review 4).
+  let release = () => {};
+  const held = new Promise<void>((r) => (release = r));
+  await visitor.route('**/invites/preview**', async (r) => {
+    await held;
+    await r.continue();
+  });
   await visitor.goto(first);
+  await expect(visitor.getByText(tr('accept.invitedAs', { email: `dee@${slug}.test` }))).toHaveCount(0);
+  release();
   await expect(visitor.getByRole('alert')).toHaveText(tr('accept.invalid'));
+  // Joining: the spent link is not read again, which the server would count as a failed
+  // sign-in from this address (item 12 review 3).
+  await visitor.goto(second);
+  await expect(visitor.getByLabel(tr('accept.password'))).toBeVisible();
+  const previews: string[] = [];
+  visitor.on('request', (r) => void (r.url().includes('/invites/preview') && previews.push(r.url())));
+  await visitor.getByLabel(tr('accept.password')).fill('a long password');
+  await visitor.getByRole('button', { name: tr('accept.submit') }).click();
+  await expect(visitor.getByRole('heading', { name: tr('titles.customers') })).toBeVisible();
+  expect(previews, 'no preview read after joining').toEqual([]);
   await shot(page, lang, 'app-team-admin');
   await guest.close();
 });
@@ -160,6 +201,21 @@ test('item 13: an admin issues a password reset link (Copy); it sets a new passw
   const made = page.getByRole('status').filter({ hasText: tr('team.resetHint', { email: eve }) });
   const link = made.getByLabel(tr('team.resetLinkLabel'));
   await expect(link).toHaveValue(new RegExp(`/app/t/${slug}/reset#token=`));
+  // Copy says when it failed, and leaves the link selected for copying by hand.
+  await page.evaluate(() => {
+    const w = window as unknown as { realCopy: unknown };
+    w.realCopy = [navigator.clipboard.writeText, document.execCommand];
+    navigator.clipboard.writeText = () => Promise.reject(new Error('denied'));
+    document.execCommand = () => false;
+  });
+  await made.getByRole('button', { name: tr('invite.copy') }).click();
+  await expect(made.getByText(tr('invite.copyFailed'))).toBeVisible();
+  await expect(link).toBeFocused();
+  await page.evaluate(() => {
+    const [write, exec] = (window as unknown as { realCopy: [Clipboard['writeText'], Document['execCommand']] }).realCopy;
+    navigator.clipboard.writeText = write;
+    document.execCommand = exec;
+  });
   await made.getByRole('button', { name: tr('invite.copy') }).click();
   await expect(made.getByRole('button', { name: tr('invite.copied') })).toBeVisible();
   const reset = await link.inputValue();
@@ -219,6 +275,17 @@ test('settings: an admin changes the currency (amounts follow) and is refused a 
   await zone.fill('Asia/Shanghai');
   await page.getByRole('button', { name: tr('settings.save') }).click();
   await expect(page.getByRole('status').filter({ hasText: tr('settings.saved') })).toBeVisible();
+
+  // Another admin changes the zone meanwhile: a save from the older form is refused, not
+  // written over theirs, and the form shows theirs (item 12 review 1).
+  const read = await ann('GET', '/settings');
+  expect((await ann('PATCH', '/settings', { timezone: 'Europe/Berlin' }, { 'If-Match': `"${(read.body as { version?: number } | null)?.version}"` })).status).toBe(200);
+  await page.getByLabel(tr('settings.currency')).selectOption('EUR');
+  await page.getByRole('button', { name: tr('settings.save') }).click();
+  await expect(page.getByRole('alert').filter({ hasText: tr('crm.stale') })).toBeVisible();
+  await expect(zone).toHaveValue('Europe/Berlin');
+  await expect(page.getByLabel(tr('settings.currency'))).toHaveValue('CNY');
+  expect((await ann('GET', '/settings')).body).toMatchObject({ currency: 'CNY', timezone: 'Europe/Berlin' });
 
   // An order made without a currency is in the tenant's, and shown in it.
   expect((await ann('POST', '/orders', { item: 'Tea', amount_cents: 1250 })).status).toBe(201);

@@ -42,6 +42,15 @@ export function onSessionEnded(fn: () => void): () => void {
   };
 }
 
+const suspendedListeners = new Set<(path: string) => void>();
+
+/// Called with the path of every request answered 423 `tenant_suspended` (GETs and
+/// changes alike); returns an unregister.
+export function onTenantSuspended(fn: (path: string) => void): () => void {
+  suspendedListeners.add(fn);
+  return () => void suspendedListeners.delete(fn);
+}
+
 /// A GET that takes longer than this is given up, so no spinner turns forever.
 export const GET_TIMEOUT_MS = 15_000;
 
@@ -93,6 +102,7 @@ export async function api<T>(method: string, path: string, body?: unknown, optio
   }
   if (!res.ok) {
     if (res.status === 401 && csrfToken) sessionEnded?.();
+    if (res.status === 423 && data?.code === 'tenant_suspended') suspendedListeners.forEach((fn) => fn(path));
     throw new ApiError(res.status, data?.code ?? 'error', data?.detail ?? res.statusText, data?.errors ?? []);
   }
   return data as T;

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { components } from '../api/tenant.gen';
 import { ApiError, post } from '../api/client';
 import { useAction } from '../data';
-import { useApi } from '../query';
+import { queryClient, useApi } from '../query';
 import type { UserSession } from '../types';
 import { requireFields } from '../ui/errors';
 import { Field, FormError, useFieldError } from '../ui/forms';
@@ -18,7 +18,14 @@ type InvitePreview = components['schemas']['InvitePreview'];
 export function Accept({ slug, onIn }: { slug: string; onIn: (s: UserSession) => void }) {
   const { t } = useTranslation();
   const token = useHashToken();
-  const preview = useApi<InvitePreview>(token ? `/v1/t/${slug}/invites/preview?token=${encodeURIComponent(token)}` : null);
+  const path = token ? `/v1/t/${slug}/invites/preview?token=${encodeURIComponent(token)}` : null;
+  const preview = useApi<InvitePreview>(path, { once: true });
+  // Joined: the link is spent, and reading it again would be a failure the server counts
+  // against this address. The preview goes before the app refetches everything.
+  const joined = (s: UserSession) => {
+    queryClient.removeQueries({ queryKey: [path], exact: true });
+    onIn(s);
+  };
   const invalid = !token || preview.error?.code === 'invite_invalid' || preview.error?.status === 404;
   if (invalid)
     return (
@@ -38,7 +45,7 @@ export function Accept({ slug, onIn }: { slug: string; onIn: (s: UserSession) =>
         <Loading />
       </LinkPage>
     );
-  return <AcceptForm key={token} slug={slug} token={token} preview={preview.data} onIn={onIn} />;
+  return <AcceptForm key={token} slug={slug} token={token} preview={preview.data} onIn={joined} />;
 }
 
 function AcceptForm({ slug, token, preview, onIn }: { slug: string; token: string; preview: InvitePreview; onIn: (s: UserSession) => void }) {

@@ -4,13 +4,12 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { components } from '../api/tenant.gen';
-import { patch } from '../api/client';
-import { useAction } from '../data';
 import { i18n } from '../i18n';
-import { invalidate, useApi } from '../query';
+import { useApi } from '../query';
 import type { User } from '../types';
 import { Field, FormError, SelectField, useFieldError } from '../ui/forms';
 import { Loaded } from '../ui/states';
+import { shownError, useRowEdit } from './crm';
 
 type TenantSettings = components['schemas']['Settings'];
 
@@ -41,7 +40,7 @@ export function Settings({ slug, me }: { slug: string; me: User }) {
     <section aria-labelledby="settings-title">
       <h1 id="settings-title">{t('titles.settings')}</h1>
       <Loaded query={query} what={t('settings.what')}>
-        {(s) => (me.role === 'admin' ? <SettingsForm slug={slug} settings={s} /> : <SettingsView settings={s} />)}
+        {(s) => (me.role === 'admin' ? <SettingsForm key={slug} slug={slug} settings={s} /> : <SettingsView settings={s} />)}
       </Loaded>
     </section>
   );
@@ -66,24 +65,27 @@ function SettingsForm({ slug, settings }: { slug: string; settings: TenantSettin
   const { t } = useTranslation();
   const [currency, setCurrency] = useState(settings.currency);
   const [timezone, setTimezone] = useState(settings.timezone);
-  const [saved, setSaved] = useState(false);
-  const action = useAction();
-  const fieldError = useFieldError(action.error);
-  const save = async () => {
-    setSaved(false);
-    await patch(`/v1/t/${slug}/settings`, { currency, timezone: timezone.trim() }, `"${settings.version}"`);
-    setSaved(true);
+  // The version goes with the values the form was filled from (not with the live query,
+  // which refetches on focus): a save over another admin's change is refused (412), and
+  // the form is refilled with theirs.
+  const { base, action, saved, save } = useRowEdit(`/v1/t/${slug}/settings`, settings, {
+    fill: (s) => {
+      setCurrency(s.currency);
+      setTimezone(s.timezone);
+    },
     // Everything shown in the tenant's currency or zone follows.
-    await invalidate(`/v1/t/${slug}/`);
-  };
+    touched: [`/v1/t/${slug}/`],
+  });
+  const fieldError = useFieldError(action.error);
+  // Only what this admin changed, so a field they left alone is never written back.
+  const changes = () => ({ ...(currency !== base.currency && { currency }), ...(timezone.trim() !== base.timezone && { timezone: timezone.trim() }) });
   const codes = Object.keys(settings.currency_digits).sort();
   return (
-    <form className="panel" onSubmit={action.submit(save)} aria-labelledby="settings-title" noValidate>
-      <SelectField id="settings-currency" label={t('settings.currency')} value={currency} onChange={(e) => setCurrency(e.target.value)} options={codes.map((c) => [c, currencyName(c)] as const)} aria-describedby="settings-currency-hint" />
+    <form className="panel" onSubmit={save(changes)} aria-labelledby="settings-title" noValidate>
+      <SelectField id="settings-currency" label={t('settings.currency')} value={currency} onChange={(e) => setCurrency(e.target.value)} options={codes.map((c) => [c, currencyName(c)] as const)} aria-describedby="settings-currency-hint" error={fieldError('currency')} />
       <p className="hint" id="settings-currency-hint">
         {t('settings.currencyHint')}
       </p>
-      {fieldError('currency') && <p className="field-error">{fieldError('currency')}</p>}
       <Field id="settings-timezone" label={t('settings.timezone')} value={timezone} onChange={(e) => setTimezone(e.target.value)} list="settings-zones" autoComplete="off" error={fieldError('timezone')} />
       <datalist id="settings-zones">
         {ZONES.map((z) => (
@@ -91,7 +93,7 @@ function SettingsForm({ slug, settings }: { slug: string; settings: TenantSettin
         ))}
       </datalist>
       <p className="hint">{t('settings.timezoneHint')}</p>
-      <FormError error={action.error} shownOn={['currency', 'timezone']} />
+      <FormError error={shownError(t, action.error)} shownOn={['currency', 'timezone']} />
       {saved && (
         <p className="status" role="status">
           {t('settings.saved')}

@@ -1,7 +1,7 @@
 // The tenant's people. Everyone sees the list; admins invite, change roles, remove
 // people, resend or revoke pending invites and issue password reset links. A link made
 // here is shown once, with Copy: Atrium sends no email.
-import { useState } from 'react';
+import { useEffect, useRef, useState, type MouseEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { components } from '../api/tenant.gen';
 import { del, patch, post } from '../api/client';
@@ -28,7 +28,12 @@ export function Team({ slug, me }: { slug: string; me: User }) {
   const users = `/v1/t/${slug}/users`;
   const admin = me.role === 'admin';
   const [made, setMade] = useState<Made | null>(null);
-  const [removing, setRemoving] = useState<Member | null>(null);
+  // Who is asked about, and the row's Remove button, where focus goes back on Cancel.
+  const [removing, setRemoving] = useState<{ user: Member; from: HTMLElement } | null>(null);
+  const ask = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (removing) ask.current?.focus();
+  }, [removing]);
   // Bumped by every change from the list: the invite form starts afresh, so no link it
   // showed (perhaps just replaced by a resend) stays on screen beside a newer one.
   const [formKey, setFormKey] = useState(0);
@@ -65,8 +70,10 @@ export function Team({ slug, me }: { slug: string; me: User }) {
   const code = action.error?.code;
   const refusal = code === 'last_admin' ? t('team.lastAdmin') : code === 'self' ? t('team.self') : action.error;
 
-  const button = (label: string, onClick: () => void, kind = 'secondary') => (
-    <button type="button" className={kind} onClick={onClick}>
+  // Row buttons name their person too: a screen reader's list of buttons is otherwise
+  // the same few words over and over.
+  const button = (label: string, onClick: (e: MouseEvent<HTMLButtonElement>) => void, kind = 'secondary', ariaLabel?: string) => (
+    <button type="button" className={kind} onClick={onClick} aria-label={ariaLabel}>
       {label}
     </button>
   );
@@ -76,8 +83,8 @@ export function Team({ slug, me }: { slug: string; me: User }) {
     if (u.status === 'invited')
       return (
         <span className="actions">
-          {button(t('team.resend'), () => resend(u))}
-          {button(t('team.revoke'), () => revoke(u))}
+          {button(t('team.resend'), () => resend(u), 'secondary', t('team.resendFor', { name }))}
+          {button(t('team.revoke'), () => revoke(u), 'secondary', t('team.revokeFor', { name }))}
         </span>
       );
     return (
@@ -86,8 +93,8 @@ export function Team({ slug, me }: { slug: string; me: User }) {
           <option value="member">{t('roles.member')}</option>
           <option value="admin">{t('roles.admin')}</option>
         </select>
-        {button(t('team.resetLink'), () => reset(u))}
-        {u.id !== me.id && button(t('team.remove'), () => setRemoving(u), 'danger')}
+        {button(t('team.resetLink'), () => reset(u), 'secondary', t('team.resetLinkFor', { name }))}
+        {u.id !== me.id && button(t('team.remove'), (e) => setRemoving({ user: u, from: e.currentTarget }), 'danger', t('team.removeFor', { name }))}
       </span>
     );
   };
@@ -109,12 +116,15 @@ export function Team({ slug, me }: { slug: string; me: User }) {
         />
       )}
       {removing && (
-        <div className="panel danger-zone" role="group" aria-labelledby="remove-title">
-          <h2 id="remove-title">{t('team.removeTitle', { name: removing.display_name || removing.email })}</h2>
-          <p>{t('team.removeExplain', { email: removing.email })}</p>
+        <div className="panel danger-zone" role="group" aria-labelledby="remove-title" tabIndex={-1} ref={ask}>
+          <h2 id="remove-title">{t('team.removeTitle', { name: removing.user.display_name || removing.user.email })}</h2>
+          <p>{t('team.removeExplain', { email: removing.user.email })}</p>
           <span className="actions">
-            {button(t('team.removeConfirm'), () => remove(removing), 'danger')}
-            {button(t('common.cancel'), () => setRemoving(null))}
+            {button(t('team.removeConfirm'), () => remove(removing.user), 'danger')}
+            {button(t('common.cancel'), () => {
+              setRemoving(null);
+              removing.from.focus();
+            })}
           </span>
         </div>
       )}

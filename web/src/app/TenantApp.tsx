@@ -9,10 +9,10 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
 import type { components } from '../api/tenant.gen';
 import { useTranslation } from 'react-i18next';
-import { post } from '../api/client';
+import { onTenantSuspended, post } from '../api/client';
 import { useSession } from '../data';
 import { setLanguageOwner } from '../i18n';
-import { queryClient, toApiError, useApi } from '../query';
+import { queryClient, useApi } from '../query';
 import { href, type Match, type RouteName } from '../routes';
 import { navigate } from '../router';
 import { startTracking, setTrackingOptOut, trackingOptedOut } from '../track';
@@ -117,30 +117,24 @@ function Screen({ slug, route, me }: { slug: string; route: Match; me: User }) {
 type TenantStatus = components['schemas']['TenantStatus'];
 
 /// Whether the tenant is suspended: its public status says so, or a call of this app
-/// answered 423 `tenant_suspended` (an operator suspended it while someone worked).
+/// answered 423 `tenant_suspended` (an operator suspended it while someone worked):
+/// queries and forms alike, as the client reports every such answer with its path.
 /// `check` asks again; once the tenant is active, everything is fetched anew.
 function useSuspension(slug: string) {
   const status = useApi<TenantStatus>(`/v1/t/${slug}/status`);
   const [refused, setRefused] = useState(false);
   const [checking, setChecking] = useState(false);
   const { refetch } = status;
-  useEffect(() => {
-    const seen = (e: unknown) => {
-      if (toApiError(e).code !== 'tenant_suspended') return;
-      setRefused(true);
-      void refetch();
-    };
-    const queries = queryClient.getQueryCache().subscribe((ev) => {
-      if (ev.type === 'updated' && ev.action.type === 'error') seen(ev.action.error);
-    });
-    const mutations = queryClient.getMutationCache().subscribe((ev) => {
-      if (ev.type === 'updated' && ev.action.type === 'error') seen(ev.action.error);
-    });
-    return () => {
-      queries();
-      mutations();
-    };
-  }, [refetch]);
+  useEffect(
+    () =>
+      onTenantSuspended((path) => {
+        // Another tenant's answer (a console tab, a link to another workspace) is not ours.
+        if (!path.startsWith(`/v1/t/${slug}/`)) return;
+        setRefused(true);
+        void refetch();
+      }),
+    [slug, refetch],
+  );
   const check = async () => {
     setChecking(true);
     const r = await refetch().finally(() => setChecking(false));

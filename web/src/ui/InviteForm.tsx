@@ -47,7 +47,9 @@ export function InviteForm({
     requireFields({ email });
     setLink('');
     setRefused(email);
-    const r = await post<Invite>(endpoint, { email, role, resend });
+    // A resend leaves the role out: the invite keeps the one it was made with, whatever
+    // the select shows now.
+    const r = await post<Invite>(endpoint, resend ? { email, resend } : { email, role, resend });
     setLink(linkTo(r.invite_token));
     setEmail('');
     onInvited?.();

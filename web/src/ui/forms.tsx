@@ -23,17 +23,23 @@ export function Field({ label, error, id, ...input }: { label: string; error?: s
 /// Options are [value, label] pairs.
 export type Options = readonly (readonly [string, string])[];
 
-export function SelectField({ label, id, options, ...select }: { label: string; id: string; options: Options } & SelectHTMLAttributes<HTMLSelectElement>) {
+export function SelectField({ label, id, options, error, ...select }: { label: string; id: string; options: Options; error?: string } & SelectHTMLAttributes<HTMLSelectElement>) {
+  const describedBy = [select['aria-describedby'], error && `${id}-error`].filter(Boolean).join(' ') || undefined;
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      <select id={id} {...select}>
+      <select id={id} {...select} aria-invalid={error ? true : undefined} aria-describedby={describedBy}>
         {options.map(([value, text]) => (
           <option key={value} value={value}>
             {text}
           </option>
         ))}
       </select>
+      {error && (
+        <span id={`${id}-error`} className="field-error">
+          {error}
+        </span>
+      )}
     </div>
   );
 }
@@ -65,27 +71,37 @@ export function FormError({ error, shownOn = [] }: { error?: ApiError | string |
 /// says so.
 export function CopyLink({ link, label, hint, className }: { link: string; label: string; hint: string; className?: string }) {
   const { t } = useTranslation();
-  const [copied, setCopied] = useState('');
+  // Which link the last Copy was for, and whether it reached the clipboard.
+  const [copied, setCopied] = useState<{ link: string; ok: boolean } | null>(null);
   if (!link) return null;
   const copy = async (input: HTMLInputElement | null) => {
+    let ok = true;
     try {
       await navigator.clipboard.writeText(link);
     } catch {
-      // No clipboard API (a page not served over HTTPS): the older way, on the selection.
+      // No clipboard API (a page not served over HTTPS): the older way, on the selection,
+      // which stays selected for copying by hand if that fails too.
+      input?.focus();
       input?.select();
-      document.execCommand('copy');
+      try {
+        ok = document.execCommand('copy');
+      } catch {
+        ok = false;
+      }
     }
-    setCopied(link);
+    setCopied({ link, ok });
   };
+  const result = copied?.link === link ? copied.ok : undefined;
   return (
     <div role="status" className={className ? `copy-link ${className}` : 'copy-link'}>
       <span>{hint}</span>
       <span className="copy-row">
         <input className="invite-link" readOnly value={link} aria-label={label} onFocus={(e) => e.target.select()} />
         <button type="button" className="secondary" onClick={(e) => void copy(e.currentTarget.previousElementSibling as HTMLInputElement | null)}>
-          {copied === link ? t('invite.copied') : t('invite.copy')}
+          {result ? t('invite.copied') : t('invite.copy')}
         </button>
       </span>
+      {result === false && <span className="field-error">{t('invite.copyFailed')}</span>}
     </div>
   );
 }
