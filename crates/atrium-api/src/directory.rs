@@ -9,6 +9,7 @@
 use std::{sync::Arc, time::Duration};
 
 use atrium_core::{
+    config::PoolConfig,
     db::{DbError, TenantScope},
     domain::TenantState,
     failover,
@@ -53,6 +54,8 @@ pub struct Directory {
     pool: Pool,
     /// Lookups are reads: during a failover they are simply tried again, this long.
     failover_wait: Duration,
+    /// Every tenant transaction's idle limit (`pool.idle_in_transaction_timeout_ms`).
+    idle_in_transaction_ms: u32,
     /// "Not found" is cached too, so unknown slugs don't reach the database every time.
     tenants: Cache<String, Option<Arc<TenantRecord>>>,
     keys: Cache<Vec<u8>, Option<Arc<KeyRecord>>>,
@@ -70,10 +73,11 @@ where
 }
 
 impl Directory {
-    pub fn new(pool: Pool, ttl: Duration, failover_wait: Duration) -> Arc<Self> {
+    pub fn new(pool: Pool, ttl: Duration, pool_config: &PoolConfig) -> Arc<Self> {
         Arc::new(Self {
             pool,
-            failover_wait,
+            failover_wait: pool_config.failover_wait(),
+            idle_in_transaction_ms: pool_config.idle_in_transaction_timeout_ms,
             tenants: cache(ttl),
             keys: cache(ttl),
         })
@@ -105,7 +109,8 @@ impl Directory {
             id: r.get(0),
             slug: r.get(1),
             state: r.get(2),
-            scope: TenantScope::new(r.get(3), r.get(4), r.get::<_, i32>(5).max(0) as u32)?,
+            scope: TenantScope::new(r.get(3), r.get(4), r.get::<_, i32>(5).max(0) as u32)?
+                .idle_in_transaction(self.idle_in_transaction_ms),
             display_name: r.get(6),
         })))
     }

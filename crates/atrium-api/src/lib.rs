@@ -65,7 +65,7 @@ impl Application {
         let directory = Directory::new(
             pool.clone(),
             Duration::from_millis(api.tenant_cache_ttl_ms),
-            api.pool.failover_wait(),
+            &api.pool,
         );
         directory.spawn_listener(api.database_url.clone());
         let emitter = if config.analytics.enabled {

@@ -308,6 +308,9 @@ pub struct PoolConfig {
     pub wait_timeout_ms: u64,
     /// TCP connect timeout for new connections, in ms.
     pub connect_timeout_ms: u64,
+    /// A tenant transaction idle between statements this long has its session ended by
+    /// PostgreSQL, in ms (0: never). The data plane only; migrations are never idle.
+    pub idle_in_transaction_timeout_ms: u32,
     /// High availability: how long a request waits for a writable primary while none
     /// answers (a failover or switchover) before it gets a 503, in ms. 0: no wait.
     pub failover_wait_ms: u64,
@@ -420,6 +423,9 @@ impl Default for Config {
             connect_timeout_ms: 2_000,
             // A Patroni switchover leaves no primary for about a second.
             failover_wait_ms: 5_000,
+            // Far above any pause between a request's statements (an argon2 check on a
+            // busy host is well under a second), far below "held until restart".
+            idle_in_transaction_timeout_ms: 10_000,
         };
         Self {
             environment: Environment::Development,

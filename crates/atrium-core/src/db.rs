@@ -143,6 +143,17 @@ impl TenantScope {
         })
     }
 
+    /// Ends the session of a transaction that sits idle between statements for longer
+    /// than `ms` (0: never). A request stalled mid-transaction (a stuck await, a client
+    /// that stops reading) would otherwise hold its pooled connection, and its row locks,
+    /// for as long as it likes: a noisy neighbour needs no heavy query to starve others.
+    pub fn idle_in_transaction(mut self, ms: u32) -> Self {
+        self.setup_sql.push_str(&format!(
+            "; SET LOCAL idle_in_transaction_session_timeout = {ms}"
+        ));
+        self
+    }
+
     /// The control plane's way into a tenant schema: it owns the tables, so it keeps its
     /// own role and only scopes the search path (for SQL shared with the data plane).
     pub fn as_owner(schema: &str, statement_timeout_ms: u32) -> Result<Self, DbError> {

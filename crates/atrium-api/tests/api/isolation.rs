@@ -528,6 +528,41 @@ async fn the_tenant_statement_timeout_is_enforced() {
     );
 }
 
+/// Finding (issue 13, noisy neighbours): a request that stalls inside its transaction
+/// held a pooled connection, and its locks, for as long as it liked. PostgreSQL now ends
+/// a tenant transaction idle past its limit, and the pool hands out a clean connection.
+#[tokio::test]
+async fn an_idle_tenant_transaction_is_ended_and_its_connection_not_reused() {
+    let app = TestApp::spawn().await;
+    app.tenant("alpha").await;
+    let t = app.control.get_tenant("alpha").await.expect("tenant");
+    let mut cfg = app.db.config.api.pool.clone();
+    cfg.max_size = 1;
+    let pool =
+        atrium_core::db::build_pool(&app.db.config.api.database_url, &cfg, "test").expect("pool");
+    let scope = TenantScope::new(&t.schema_name, &t.role_name, 5_000)
+        .expect("scope")
+        .idle_in_transaction(200);
+    let mut tx = TenantTx::begin(&pool, &scope).await.expect("begin");
+    tx.query("SELECT count(*) FROM customers", &[])
+        .await
+        .expect("first statement");
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    tx.query("SELECT count(*) FROM customers", &[])
+        .await
+        .expect_err("the idle transaction's session was ended");
+    drop(tx);
+    // The pool's only connection was the ended one: the next transaction gets a new one.
+    let mut tx = TenantTx::begin(&pool, &scope).await.expect("begin again");
+    let row = tx
+        .query_opt("SHOW idle_in_transaction_session_timeout", &[])
+        .await
+        .expect("a live connection")
+        .expect("a row");
+    assert_eq!(row.get::<_, String>(0), "200ms");
+    tx.commit().await.expect("commit");
+}
+
 /// Notes are tenant data like the rest: another tenant's note ids, customer and deal ids
 /// and keys find nothing, and change nothing.
 #[tokio::test]
