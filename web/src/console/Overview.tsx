@@ -3,7 +3,7 @@
 // ready, and the busiest tenants. Looked at again every 30 s.
 import { useTranslation } from 'react-i18next';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { fmtBytes, fmtDateTime, fmtNumber } from '../format';
+import { fmtDateTime, fmtNumber } from '../format';
 import { i18n } from '../i18n';
 import { useApi } from '../query';
 import { href } from '../routes';
@@ -14,6 +14,7 @@ import { Row, Table } from '../ui/Table';
 import type { Overview as OverviewData } from './controlTypes';
 import { PLANS, TENANT_STATES } from './plans';
 import { TenantState } from './TenantRow';
+import { usageText } from './usage';
 
 const READINESS_CLASS = { ready: 'active', unready: 'failed', unknown: 'provisioning' } as const;
 
@@ -138,18 +139,10 @@ function TopTenants({ o }: { o: OverviewData }) {
         <p className="empty-state">{t('overview.noTenants')}</p>
       ) : (
         <Table className="grid compact" head={[t('tenants.col.tenant'), t('tenants.col.events'), t('tenants.col.schema'), t('tenants.col.requests')]} aria-label={t('overview.top')} data-testid="top-tenants">
-          {o.top_tenants.map((s) => (
-            <Row
-              key={s.slug}
-              data-tenant={s.slug}
-              cells={[
-                <Link to={href('consoleTenant', { slug: s.slug })}>{s.slug}</Link>,
-                s.events_7d != null ? fmtNumber(s.events_7d) : '—',
-                s.schema_bytes != null ? fmtBytes(s.schema_bytes) : '—',
-                s.requests_per_min != null ? fmtNumber(s.requests_per_min, { maximumFractionDigits: 1, minimumFractionDigits: 1 }) : '—',
-              ]}
-            />
-          ))}
+          {o.top_tenants.map((s) => {
+            const usage = usageText(s);
+            return <Row key={s.slug} data-tenant={s.slug} cells={[<Link to={href('consoleTenant', { slug: s.slug })}>{s.slug}</Link>, usage.events, usage.schema, usage.requests]} />;
+          })}
         </Table>
       )}
       <p className="hint">{t('overview.topHint')}</p>

@@ -2,7 +2,7 @@
 // name and plan, migration state and usage, its users (paged; a new invite link or a
 // password reset link each), its API keys, and its audit trail.
 import { useTranslation } from 'react-i18next';
-import { fmtBytes, fmtDate, fmtDateTime, fmtNumber } from '../format';
+import { fmtDate, fmtDateTime, fmtNumber } from '../format';
 import { invalidate, useApi } from '../query';
 import { href } from '../routes';
 import { Link } from '../router';
@@ -16,6 +16,7 @@ import { TenantKeys } from './TenantKeys';
 import { TenantState } from './TenantRow';
 import { TenantSettings } from './TenantSettings';
 import { TenantUsers } from './TenantUsers';
+import { usageText } from './usage';
 
 export function TenantDetail({ slug }: { slug: string }) {
   const { t } = useTranslation();
@@ -43,15 +44,16 @@ function Tenant({ d }: { d: Detail }) {
   const { buttons, dialog } = useTenantActions(d, config.data ?? null, refresh);
   const live = d.state === 'active' || d.state === 'suspended';
   const s = d.suspension;
+  const usage = usageText(d.usage);
   const facts: [string, string][] = [
     [t('tenantDetail.plan'), t(`plans.${d.plan}`, { defaultValue: d.plan })],
     [t('tenantDetail.created'), fmtDate(d.created_at)],
     [t('tenantDetail.migration'), d.migration.error ? t('migrations.failed', { error: d.migration.error }) : d.migration.pending ? t('migrations.behind', { version: d.migration.applied_version, target: d.migration.latest_version }) : t('migrations.upToDate', { version: d.migration.applied_version })],
     [t('tenantDetail.users'), d.users ? t('tenantDetail.userCounts', { active: fmtNumber(d.users.active), invited: fmtNumber(d.users.invited), admins: fmtNumber(d.users.admins), disabled: fmtNumber(d.users.disabled) }) : '—'],
     [t('tenantDetail.keys'), t('tenantDetail.keyCounts', { active: fmtNumber(d.keys.active), revoked: fmtNumber(d.keys.revoked) })],
-    [t('tenants.col.schema'), d.usage?.schema_bytes != null ? fmtBytes(d.usage.schema_bytes) : '—'],
-    [t('tenants.col.events'), d.usage?.events_7d != null ? fmtNumber(d.usage.events_7d) : '—'],
-    [t('tenants.col.requests'), d.usage?.requests_per_min != null ? fmtNumber(d.usage.requests_per_min, { maximumFractionDigits: 1, minimumFractionDigits: 1 }) : '—'],
+    [t('tenants.col.schema'), usage.schema],
+    [t('tenants.col.events'), usage.events],
+    [t('tenants.col.requests'), usage.requests],
     [t('tenantDetail.timeout'), t('tenantDetail.ms', { ms: fmtNumber(d.statement_timeout_ms) })],
     [t('tenantDetail.schema'), `${d.schema_name} · ${d.cluster_id}`],
   ];

@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { del, post } from '../api/client';
 import { useAction } from '../data';
 import { fmtDate } from '../format';
-import { invalidate, useApi } from '../query';
+import { useApi } from '../query';
 import { requireFields } from '../ui/errors';
 import { Field, FormError, useFieldError } from '../ui/forms';
 import { Loaded } from '../ui/states';
@@ -64,7 +64,7 @@ function KeyRow({ slug, k, onChange }: { slug: string; k: ApiKey; onChange: () =
     action.run(async () => {
       setAsking(false);
       await del(`/v1/tenants/${slug}/keys/${k.id}`);
-      await invalidate(`/v1/tenants/${slug}/keys`);
+      // onChange invalidates everything under /v1/tenants, this key list included.
       onChange();
     });
   return (

@@ -1,13 +1,14 @@
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
-import { fmtBytes, fmtDate, fmtNumber } from '../format';
+import { fmtDate } from '../format';
 import { href } from '../routes';
 import { Link } from '../router';
 import type { ConsoleConfig, Tenant, TenantStats } from '../types';
 import { Row, type Head } from '../ui/Table';
 import { MigrationStatus } from './MigrationStatus';
 import { useTenantActions } from './TenantActions';
+import { usageText } from './usage';
 
 export const tenantHead = (t: TFunction): Head[] => [
   { label: t('tenants.col.tenant'), sort: 'slug' },
@@ -28,6 +29,7 @@ export function TenantRow({ tenant: x, stats: s, config, onChange, highlighted }
   const { t } = useTranslation();
   const { buttons, dialog } = useTenantActions(x, config, onChange);
   const live = x.state === 'active' || x.state === 'suspended';
+  const usage = usageText(s);
   return (
     <>
       <Row
@@ -43,9 +45,9 @@ export function TenantRow({ tenant: x, stats: s, config, onChange, highlighted }
           <TenantState state={x.state} />,
           t(`plans.${x.plan}`, { defaultValue: x.plan }),
           fmtDate(x.created_at),
-          s?.schema_bytes != null ? fmtBytes(s.schema_bytes) : '—',
-          s?.events_7d != null ? fmtNumber(s.events_7d) : '—',
-          s?.requests_per_min != null ? fmtNumber(s.requests_per_min, { maximumFractionDigits: 1, minimumFractionDigits: 1 }) : '—',
+          usage.schema,
+          usage.events,
+          usage.requests,
           live ? <MigrationStatus tenant={x} target={config?.tenant_migration_target} /> : '—',
         ]}
       >

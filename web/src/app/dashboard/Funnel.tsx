@@ -26,10 +26,11 @@ export function Funnel({ slug, days, to, tz, routes }: { slug: string; days: str
   const errors = checkFunnel(steps, windowS);
   const body = JSON.stringify({ steps, window_s: windowS, days: Number(days), to, tz });
   const asked = useDebounced(body, 400);
+  const current = asked === body && errors.length === 0;
   const query = useQuery<FunnelResult, ApiError>({
     queryKey: ['funnel', slug, asked],
     queryFn: () => post<FunnelResult>(`/v1/t/${slug}/analytics/funnel`, JSON.parse(asked)).catch((e: unknown) => Promise.reject(toApiError(e))),
-    enabled: errors.length === 0 && asked === body,
+    enabled: current,
     retry: false,
     staleTime: 0,
   });
@@ -37,7 +38,6 @@ export function Funnel({ slug, days, to, tz, routes }: { slug: string; days: str
     setSteps(next);
     setPreset('custom');
   };
-  const current = asked === body && errors.length === 0;
   const result = current ? query.data : undefined;
   return (
     <section className="panel chart wide" aria-label={t('dashboard.funnel')}>

@@ -3,11 +3,12 @@
 // which is also what the API and the funnel's fields take.
 import type { TFunction } from 'i18next';
 import { i18n } from '../../i18n';
+import { EVENT_NAME } from './funnelSpec';
 
 export function eventName(t: TFunction, name: string): string {
   const key = `dashboard.eventNames.${name}`;
-  // Names are [a-z][a-z0-9_]*, so one never reaches into another catalogue section.
-  return /^[a-z][a-z0-9_]*$/.test(name) && i18n.exists(key) ? t(key) : name;
+  // An event name has no dots, so one never reaches into another catalogue section.
+  return EVENT_NAME.test(name) && i18n.exists(key) ? t(key) : name;
 }
 
 /// The raw name, for a `title` beside a translated one (none when they are the same).
