@@ -108,7 +108,7 @@ test('item 13: admins invite (member by default, Copy), are refused a re-invite,
   await expect(bobRow.locator('td').nth(1)).toHaveText(tr('roles.member'));
   const annRow = page.locator(`tr[data-user="${ann}"]`);
   await annRow.getByRole('combobox').selectOption('member');
-  await expect(page.getByRole('alert').filter({ hasText: tr('team.lastAdmin') })).toBeVisible();
+  await expect(page.getByRole('alert').filter({ hasText: tr('errors.last_admin') })).toBeVisible();
   await expect(annRow.getByRole('combobox')).toHaveValue('admin');
 
   // Removing asks first (the question takes focus; Cancel gives it back), then the

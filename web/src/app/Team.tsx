@@ -67,8 +67,6 @@ export function Team({ slug, me }: { slug: string; me: User }) {
       const r = await post<PasswordReset>(`${users}/${u.id}/password-reset`);
       setMade({ kind: 'reset', email: u.email, link: link('reset', r.reset_token) });
     });
-  const code = action.error?.code;
-  const refusal = code === 'last_admin' ? t('team.lastAdmin') : code === 'self' ? t('team.self') : action.error;
 
   // Row buttons name their person too: a screen reader's list of buttons is otherwise
   // the same few words over and over.
@@ -128,7 +126,7 @@ export function Team({ slug, me }: { slug: string; me: User }) {
           </span>
         </div>
       )}
-      <FormError error={refusal} />
+      <FormError error={action.error} />
       {made && <CopyLink className="panel" link={made.link} label={made.kind === 'reset' ? t('team.resetLinkLabel') : t('invite.link')} hint={made.kind === 'reset' ? t('team.resetHint', { email: made.email }) : t('team.resentHint', { email: made.email })} />}
       <List<Member>
         path={users}

@@ -50,6 +50,8 @@ export const en = {
     validation_failed: 'Some fields need attention.',
     rate_limited: 'Too many attempts. Wait a moment and try again.',
     admin_only: 'Only an admin of this workspace can do that.',
+    last_admin: 'This is the workspace’s last admin. Make someone else an admin first.',
+    self: 'You cannot remove yourself. Ask another admin.',
     not_author: 'Only the note’s author or an admin of this workspace can change it.',
     csrf_failed: 'Your session is out of step. Reload the page and try again.',
     version_mismatch: 'Someone else changed this in the meantime. Reload and try again.',
@@ -554,8 +556,6 @@ export const en = {
     revokeFor: 'Revoke invite for {{name}}',
     resetLinkFor: 'Password reset link for {{name}}',
     removeFor: 'Remove {{name}}',
-    lastAdmin: 'This is the workspace’s last admin. Make someone else an admin first.',
-    self: 'You cannot remove yourself. Ask another admin.',
   },
   dashboard: {
     rangeForm: 'Dashboard range',

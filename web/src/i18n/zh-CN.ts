@@ -52,6 +52,8 @@ export const zhCN: typeof en = {
     validation_failed: '部分字段需要修改。',
     rate_limited: '尝试次数过多，请稍候再试。',
     admin_only: '只有此工作区的管理员才能执行此操作。',
+    last_admin: '这是工作区的最后一位管理员。请先把其他人设为管理员。',
+    self: '不能移除你自己。请让另一位管理员操作。',
     not_author: '只有这条备注的作者或此工作区的管理员才能修改它。',
     csrf_failed: '会话状态已失效，请刷新页面后重试。',
     version_mismatch: '其他人刚刚修改了此内容，请刷新后重试。',
@@ -556,8 +558,6 @@ export const zhCN: typeof en = {
     revokeFor: '撤销邀请：{{name}}',
     resetLinkFor: '密码重置链接：{{name}}',
     removeFor: '移除 {{name}}',
-    lastAdmin: '这是工作区的最后一位管理员。请先把其他人设为管理员。',
-    self: '不能移除你自己。请让另一位管理员操作。',
   },
   dashboard: {
     rangeForm: '看板时间范围',
