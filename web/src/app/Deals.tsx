@@ -11,6 +11,7 @@ import { queryClient, useAllPages, type AllPages } from '../query';
 import { STAGES, type Deal, type Stage, type User } from '../types';
 import { FormError } from '../ui/forms';
 import { Empty, Loaded } from '../ui/states';
+import { useCustomerNames } from './crm';
 import { DealDialog } from './DealDialog';
 import { Said } from './EditParts';
 import { NewDeal } from './NewDeal';
@@ -19,7 +20,7 @@ export function Deals({ slug, me }: { slug: string; me: User }) {
   const { t } = useTranslation();
   const path = `/v1/t/${slug}/deals`;
   const deals = useAllPages<Deal>(path);
-  const customers = useAllPages<{ id: string; name: string }>(`/v1/t/${slug}/customers`);
+  const names = useCustomerNames(slug);
   const key = [path, 'all', 1000];
   const [over, setOver] = useState<Stage | null>(null);
   const [announce, setAnnounce] = useState('');
@@ -49,7 +50,6 @@ export function Deals({ slug, me }: { slug: string; me: User }) {
     const deal = deals.data?.items.find((d) => d.id === e.dataTransfer.getData('text/plain'));
     if (deal) move(deal, stage);
   };
-  const names = new Map((customers.data?.items ?? []).map((c) => [c.id, c.name]));
   return (
     <section aria-labelledby="deals-title">
       <h1 id="deals-title">{t('titles.deals')}</h1>

@@ -6,7 +6,7 @@ import { post } from '../api/client';
 import { useAction } from '../data';
 import { fmtDate, fmtNumber } from '../format';
 import { fmtMoney } from '../money/currency';
-import { invalidate, useAllPages } from '../query';
+import { invalidate } from '../query';
 import { href } from '../routes';
 import { Link } from '../router';
 import type { Customer, Order } from '../types';
@@ -16,7 +16,7 @@ import { Field, FormError, useFieldError } from '../ui/forms';
 import { List } from '../ui/List';
 import { MoneyInput } from '../ui/MoneyInput';
 import { Row } from '../ui/Table';
-import { useListEdits, useMoneyEdit, useRowEdit } from './crm';
+import { useCustomerNames, useListEdits, useMoneyEdit, useRowEdit } from './crm';
 import { Dialog } from './Dialog';
 import { ConfirmDelete, Said, SaveBar } from './EditParts';
 import { RowCustomer } from './RowCustomer';
@@ -79,8 +79,7 @@ export function OrderList({ slug, customer, names }: { slug: string; customer?: 
 
 export function Orders({ slug }: { slug: string }) {
   const { t } = useTranslation();
-  // The same whole list the deals board reads (one cache entry), for the names.
-  const names = new Map((useAllPages<Customer>(`/v1/t/${slug}/customers`).data?.items ?? []).map((c) => [c.id, c.name]));
+  const names = useCustomerNames(slug);
   return (
     <section aria-labelledby="orders-title">
       <h1 id="orders-title">{t('titles.orders')}</h1>

@@ -6,7 +6,7 @@ import type { TFunction } from 'i18next';
 import { api, ApiError, get } from '../api/client';
 import { useAction, type Action } from '../data';
 import { currencyDigits } from '../money/currency';
-import { invalidate } from '../query';
+import { invalidate, useAllPages } from '../query';
 import type { components } from '../api/tenant.gen';
 import { toMinor } from '../ui/MoneyInput';
 
@@ -142,4 +142,11 @@ export function useFlash(): string | null {
     flash = null;
   }, []);
   return said;
+}
+
+/// Customer names by id, for lists that show whose a row is (the deals board, orders):
+/// the whole customer list, one cache entry shared by every screen that asks.
+export function useCustomerNames(slug: string): Map<string, string> {
+  const customers = useAllPages<{ id: string; name: string }>(`/v1/t/${slug}/customers`);
+  return new Map((customers.data?.items ?? []).map((c) => [c.id, c.name]));
 }
