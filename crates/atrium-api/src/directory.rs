@@ -9,9 +9,9 @@
 use std::{sync::Arc, time::Duration};
 
 use atrium_core::{
-    config::PoolConfig,
+    config::{PlansConfig, PoolConfig},
     db::{DbError, TenantScope},
-    domain::TenantState,
+    domain::{LimitOverrides, Limits, Plan, TenantState},
     failover,
 };
 use deadpool_postgres::Pool;
@@ -26,7 +26,8 @@ use uuid::Uuid;
 const MAX_ENTRIES: u64 = 100_000;
 
 const TENANT_BY_SLUG: &str =
-    "SELECT id, slug, state, schema_name, role_name, statement_timeout_ms, display_name
+    "SELECT id, slug, state, schema_name, role_name, statement_timeout_ms, display_name,
+            plan, limit_overrides, storage_over_quota, events_over_quota
      FROM atrium_control.tenants WHERE slug = $1";
 const TENANT_BY_KEY: &str = "SELECT tenant_id, id, name FROM atrium_control.api_keys
      WHERE key_hash = $1 AND revoked_at IS NULL";
@@ -39,6 +40,13 @@ pub struct TenantRecord {
     pub scope: TenantScope,
     /// What the tenant's users see it called (its status page, the invite page).
     pub display_name: String,
+    pub plan: Plan,
+    /// Its plan's limits with the operator's overrides applied.
+    pub limits: Limits,
+    /// Set by the control plane's usage sampler: writes are refused (403).
+    pub storage_over_quota: bool,
+    /// Set by the control plane's usage sampler: `/events` is refused (429).
+    pub events_over_quota: bool,
 }
 
 /// An API key that is not revoked: whose it is, and what notes written with it name as
@@ -56,6 +64,7 @@ pub struct Directory {
     failover_wait: Duration,
     /// Every tenant transaction's idle limit (`pool.idle_in_transaction_timeout_ms`).
     idle_in_transaction_ms: u32,
+    plans: PlansConfig,
     /// "Not found" is cached too, so unknown slugs don't reach the database every time.
     tenants: Cache<String, Option<Arc<TenantRecord>>>,
     keys: Cache<Vec<u8>, Option<Arc<KeyRecord>>>,
@@ -73,11 +82,17 @@ where
 }
 
 impl Directory {
-    pub fn new(pool: Pool, ttl: Duration, pool_config: &PoolConfig) -> Arc<Self> {
+    pub fn new(
+        pool: Pool,
+        ttl: Duration,
+        pool_config: &PoolConfig,
+        plans: PlansConfig,
+    ) -> Arc<Self> {
         Arc::new(Self {
             pool,
             failover_wait: pool_config.failover_wait(),
             idle_in_transaction_ms: pool_config.idle_in_transaction_timeout_ms,
+            plans,
             tenants: cache(ttl),
             keys: cache(ttl),
         })
@@ -105,6 +120,9 @@ impl Directory {
         let Some(r) = conn.query_opt(&stmt, &[&slug]).await? else {
             return Ok(None);
         };
+        let plan: Plan = r.get(7);
+        // Only validated overrides are written; a hand edit that isn't one follows the plan.
+        let overrides: LimitOverrides = serde_json::from_value(r.get(8)).unwrap_or_default();
         Ok(Some(Arc::new(TenantRecord {
             id: r.get(0),
             slug: r.get(1),
@@ -112,6 +130,10 @@ impl Directory {
             scope: TenantScope::new(r.get(3), r.get(4), r.get::<_, i32>(5).max(0) as u32)?
                 .idle_in_transaction(self.idle_in_transaction_ms),
             display_name: r.get(6),
+            plan,
+            limits: self.plans.of(plan).with(&overrides),
+            storage_over_quota: r.get(9),
+            events_over_quota: r.get(10),
         })))
     }
 

@@ -4,6 +4,7 @@
 //! the tenant's role for one transaction (see `atrium_core::db`).
 
 pub mod directory;
+pub mod fair;
 pub mod http;
 pub mod tenant;
 
@@ -41,6 +42,8 @@ pub struct AppState {
     pub sign_in: Arc<SignInThrottle>,
     /// Default and largest page of every list.
     pub page: PageConfig,
+    /// Each tenant's connection share, request bucket and database-time budget.
+    pub fair: Arc<fair::Fairness>,
 }
 
 pub struct Application {
@@ -66,6 +69,7 @@ impl Application {
             pool.clone(),
             Duration::from_millis(api.tenant_cache_ttl_ms),
             &api.pool,
+            config.plans.clone(),
         );
         directory.spawn_listener(api.database_url.clone());
         let emitter = if config.analytics.enabled {
@@ -97,6 +101,7 @@ impl Application {
             ingest_limiter: Arc::new(RateLimiter::new(config.analytics.ingest_rate_per_tenant)),
             sign_in: Arc::new(SignInThrottle::new("api", &api.sign_in)),
             page: api.page,
+            fair: Arc::new(fair::Fairness::new(&api.fair, api.pool.max_size)),
         };
         let lifecycle = Lifecycle::new(health::postgres_check(pool.clone()));
         spawn_pool_gauges(pool);

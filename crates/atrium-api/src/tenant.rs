@@ -20,7 +20,7 @@ use atrium_core::{db::TenantTx, domain::TenantState, tenancy::TenantSlug};
 use atrium_http::{
     cookie::{self as session, SessionCookie},
     layers::TenantLabel,
-    ApiError,
+    ratelimit, ApiError,
 };
 use axum::{
     extract::{FromRequestParts, Request, State},
@@ -44,8 +44,15 @@ impl Tenant {
     }
 
     /// Opens this tenant's transaction on a pooled connection, waiting out a failover.
+    /// The tenant's connection share is taken first, so a tenant over its share waits in
+    /// its own queue and never in the pool's, in front of other tenants.
     pub async fn begin(&self, state: &AppState) -> Result<TenantTx, ApiError> {
-        Ok(TenantTx::begin_within(&state.pool, &self.0.scope, state.failover_wait).await?)
+        let mut lease = state.fair.lease(&self.0).await?;
+        let mut tx =
+            TenantTx::begin_within(&state.pool, &self.0.scope, state.failover_wait).await?;
+        lease.connected();
+        tx.attach(lease);
+        Ok(tx)
     }
 }
 
@@ -204,15 +211,25 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
     .await
     {
         Ok((tenant, caller)) => {
+            let admission = state.fair.admit(&tenant.0);
+            let refused = admission
+                .outcome
+                .err()
+                .or_else(|| over_storage_quota(&tenant.0, &method, &route));
             let slug = tenant.slug().to_owned();
             let actor = match &caller {
                 Caller::User(u) => u.id.to_string(),
                 Caller::Key(_) | Caller::Dev => String::new(),
             };
-            req.extensions_mut().insert(tenant);
-            req.extensions_mut().insert(caller);
-            let mut res = atrium_analytics::event::with_actor(actor.clone(), next.run(req)).await;
-            // One api_request event per tenant request; emit never waits.
+            let mut res = match refused {
+                Some(e) => e.into_response(),
+                None => {
+                    req.extensions_mut().insert(tenant);
+                    req.extensions_mut().insert(caller);
+                    atrium_analytics::event::with_actor(actor.clone(), next.run(req)).await
+                }
+            };
+            // One api_request event per tenant request, refused ones included; emit never waits.
             let mut event = Event::server(&slug, "api_request")
                 .prop("route", route)
                 .prop("method", method)
@@ -220,6 +237,7 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
             event.duration_ms = started.elapsed().as_millis() as u64;
             event.actor = actor;
             state.emitter.emit(event);
+            ratelimit::set_headers(res.headers_mut(), &admission.policies);
             res.extensions_mut().insert(TenantLabel(slug));
             res
         }
@@ -295,6 +313,18 @@ async fn authorize_session(
     session::check_csrf(&session.method, session.csrf.as_deref(), &csrf)?;
     ensure_active(&tenant)?;
     Ok((tenant, Caller::User(user)))
+}
+
+/// Over its storage quota a tenant can still read, delete (to get back under) and sign
+/// out; its events have a quota of their own.
+fn over_storage_quota(t: &TenantRecord, method: &str, route: &str) -> Option<ApiError> {
+    let writes = !matches!(method, "GET" | "HEAD" | "OPTIONS" | "DELETE");
+    (t.storage_over_quota && writes && !route.ends_with("/events")).then_some(
+        ApiError::QuotaExceeded {
+            quota: "storage",
+            retry_after_s: None,
+        },
+    )
 }
 
 fn admit(record: Arc<TenantRecord>) -> Result<Tenant, ApiError> {

@@ -4,7 +4,7 @@
 
 use atrium_accounts::team::{self, TeamCounts};
 use atrium_core::{
-    domain::{Result, TenantState},
+    domain::{Limits, Result, TenantState},
     migrations,
     tenancy::TenantSlug,
 };
@@ -27,6 +27,10 @@ pub struct TenantDetail {
     /// None unless the tenant is live. Its event counts are null when analytics are not
     /// configured or unreachable.
     pub usage: Option<TenantStats>,
+    /// What the tenant's plan allows, before its overrides.
+    pub plan_limits: Limits,
+    /// What the data plane enforces: the plan's limits with the overrides applied.
+    pub limits: Limits,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -100,7 +104,10 @@ impl Control {
             None
         };
         let latest_version = migrations::latest(schema::TENANT);
+        let plan_limits = *self.plans.of(tenant.plan);
         Ok(TenantDetail {
+            plan_limits,
+            limits: plan_limits.with(&tenant.limit_overrides),
             suspension,
             migration: MigrationState {
                 applied_version: tenant.migration_version,

@@ -23,13 +23,15 @@ pub mod schema;
 pub mod stats;
 pub mod tenant_users;
 
-use atrium_core::config::ControlConfig;
+use atrium_core::config::{ControlConfig, PlansConfig};
 use deadpool_postgres::Pool;
 
 /// The control plane's handle: its config and its (DDL-capable) pool.
 #[derive(Clone)]
 pub struct Control {
     pub config: ControlConfig,
+    /// What each plan allows: the console shows it, the usage sampler enforces quotas.
+    pub plans: PlansConfig,
     pub pool: Pool,
     /// Where tenant analytics live, so deleting a tenant deletes them too.
     pub clickhouse: Option<atrium_analytics::clickhouse::ClickHouse>,
@@ -50,12 +52,19 @@ impl Control {
         ));
         Ok(Self {
             config,
+            plans: PlansConfig::default(),
             pool,
             clickhouse: None,
             failed_sign_ins,
             backup_guard: Default::default(),
             restore_lock: Default::default(),
         })
+    }
+
+    /// Plans other than the built-in defaults (`plans.*` in the configuration).
+    pub fn with_plans(mut self, plans: PlansConfig) -> Self {
+        self.plans = plans;
+        self
     }
 
     /// Also purge analytics in this ClickHouse when tenants are deleted.
@@ -86,7 +95,8 @@ impl Control {
         client
             .batch_execute(&format!(
                 "GRANT USAGE ON SCHEMA atrium_control TO {api};
-                 GRANT SELECT (id, slug, state, schema_name, role_name, statement_timeout_ms, display_name)
+                 GRANT SELECT (id, slug, state, schema_name, role_name, statement_timeout_ms, display_name,
+                         plan, limit_overrides, storage_over_quota, events_over_quota)
                      ON atrium_control.tenants TO {api};
                  GRANT SELECT (id, name, tenant_id, key_hash, revoked_at) ON atrium_control.api_keys TO {api};"
             ))

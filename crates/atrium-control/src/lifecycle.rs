@@ -3,7 +3,7 @@
 use crate::audit_action::Action;
 use atrium_core::domain::{DomainError, Result};
 use atrium_core::{
-    domain::{DisplayName, Plan, TenantState},
+    domain::{DisplayName, LimitOverrides, Plan, TenantState},
     tenancy::{quote_ident, TenantSlug},
 };
 use serde_json::json;
@@ -181,6 +181,9 @@ pub struct TenantChange {
     pub plan: Option<String>,
     /// Applied per transaction by the data plane (SET LOCAL statement_timeout).
     pub statement_timeout_ms: Option<i32>,
+    /// The tenant's complete set of limit overrides, replacing the one it had: a field
+    /// left out follows the plan (`{}` puts every limit back to the plan's).
+    pub limits: Option<LimitOverrides>,
 }
 
 /// An operator's reason for a suspension: a sentence or a short paragraph.
@@ -192,8 +195,8 @@ pub const TENANT_NAME_MAX_CHARS: usize = 200;
 pub const STATEMENT_TIMEOUT_MS: std::ops::RangeInclusive<i32> = 100..=600_000;
 
 impl Control {
-    /// Changes display name, plan or statement timeout; the data plane hears about it
-    /// through NOTIFY like any other change.
+    /// Changes display name, plan, statement timeout or limits; the data plane hears
+    /// about it through NOTIFY (in the same transaction) like any other change.
     pub async fn update(&self, slug: &str, change: &TenantChange, actor: &str) -> Result<Tenant> {
         let slug = TenantSlug::parse(slug)?;
         let display_name = change
@@ -218,6 +221,15 @@ impl Control {
                 ));
             }
         }
+        if let Some(l) = &change.limits {
+            l.validate("limits")?;
+        }
+        let limits = change
+            .limits
+            .as_ref()
+            .map(serde_json::to_value)
+            .transpose()
+            .map_err(|e| DomainError::Internal(e.into()))?;
         let mut conn = self.pool.get().await?;
         let tx = conn.transaction().await?;
         let tenant = registry::lock(&*tx, slug.as_str()).await?;
@@ -225,13 +237,15 @@ impl Control {
         tx.execute(
             "UPDATE atrium_control.tenants
              SET display_name = coalesce($2, display_name), plan = coalesce($3, plan),
-                 statement_timeout_ms = coalesce($4, statement_timeout_ms), updated_at = now()
+                 statement_timeout_ms = coalesce($4, statement_timeout_ms),
+                 limit_overrides = coalesce($5, limit_overrides), updated_at = now()
              WHERE id = $1",
             &[
                 &tenant.id,
                 &display_name.as_ref().map(DisplayName::as_str),
                 &plan,
                 &change.statement_timeout_ms,
+                &limits,
             ],
         )
         .await?;
@@ -245,6 +259,7 @@ impl Control {
                 "display_name": display_name,
                 "plan": plan,
                 "statement_timeout_ms": change.statement_timeout_ms,
+                "limits": change.limits,
             }),
         )
         .await?;

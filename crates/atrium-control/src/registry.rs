@@ -1,7 +1,7 @@
 //! Reading and writing `atrium_control`: tenants, the audit log, change notifications.
 
 use atrium_core::domain::{DomainError, Result};
-use atrium_core::domain::{Plan, TenantState};
+use atrium_core::domain::{LimitOverrides, Plan, TenantState};
 
 use crate::audit_action::Action;
 use atrium_http::{
@@ -42,11 +42,24 @@ pub struct Tenant {
     pub deleted_at: Option<DateTime<Utc>>,
     /// When the tenant's analytics were deleted from ClickHouse (after delete).
     pub analytics_purged_at: Option<DateTime<Utc>>,
+    /// The operator's changes to the plan's limits; a field left out follows the plan.
+    pub limit_overrides: LimitOverrides,
+    /// The schema's size when the control plane last measured it.
+    pub storage_bytes: Option<i64>,
+    pub storage_measured_at: Option<DateTime<Utc>>,
+    /// Over its storage quota: the data plane refuses its writes (403 `quota_exceeded`).
+    pub storage_over_quota: bool,
+    /// Analytics events tracked this calendar month (UTC), when last counted.
+    pub events_month: Option<i64>,
+    pub events_measured_at: Option<DateTime<Utc>>,
+    /// Over its monthly events quota: `/events` answers 429 `quota_exceeded`.
+    pub events_over_quota: bool,
 }
 
 pub const TENANT_COLUMNS: &str = "id, slug, display_name, plan, state, schema_name, role_name, cluster_id, \
      statement_timeout_ms, migration_version, migration_error, export_path, created_at, updated_at, \
-     suspended_at, deleted_at, analytics_purged_at";
+     suspended_at, deleted_at, analytics_purged_at, limit_overrides, storage_bytes, storage_measured_at, \
+     storage_over_quota, events_month, events_measured_at, events_over_quota";
 
 impl Tenant {
     /// Refuses anything but an active or suspended tenant, with `code`.
@@ -82,6 +95,15 @@ impl From<&Row> for Tenant {
             suspended_at: r.get("suspended_at"),
             deleted_at: r.get("deleted_at"),
             analytics_purged_at: r.get("analytics_purged_at"),
+            // The column's CHECK keeps it an object, and only validated overrides are
+            // written; anything else would be a hand edit, read as "no overrides".
+            limit_overrides: serde_json::from_value(r.get("limit_overrides")).unwrap_or_default(),
+            storage_bytes: r.get("storage_bytes"),
+            storage_measured_at: r.get("storage_measured_at"),
+            storage_over_quota: r.get("storage_over_quota"),
+            events_month: r.get("events_month"),
+            events_measured_at: r.get("events_measured_at"),
+            events_over_quota: r.get("events_over_quota"),
         }
     }
 }

@@ -21,6 +21,11 @@ pub const CONTROL: &[Migration] = &[
         "operator_sessions",
         include_str!("../migrations/control/0003_operator_sessions.sql"),
     ),
+    Migration::new(
+        4,
+        "limits_usage",
+        include_str!("../migrations/control/0004_limits_usage.sql"),
+    ),
 ];
 
 /// Each tenant's schema, applied with `search_path` set to it.

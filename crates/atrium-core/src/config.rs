@@ -19,8 +19,10 @@ use crate::tenancy::is_plain_identifier;
 
 mod backup;
 mod peers;
+mod plans;
 pub use backup::BackupConfig;
 pub use peers::PeersConfig;
+pub use plans::{FairConfig, PlansConfig};
 
 /// Marker that every committed development secret carries; production refuses it.
 pub const DEV_SECRET_MARKER: &str = "dev-only-insecure";
@@ -55,6 +57,9 @@ pub struct Config {
     pub clickhouse: ClickHouseConfig,
     pub analytics: AnalyticsConfig,
     pub collector: CollectorConfig,
+    /// What each plan allows a tenant (the API enforces, the control plane measures).
+    #[serde(default)]
+    pub plans: PlansConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -331,6 +336,9 @@ pub struct ApiConfig {
     pub tenant_cache_ttl_ms: u64,
     /// Learning mode: accept `?tid=<slug>` without an API key. Never in production.
     pub dev_tenant_param: bool,
+    /// Connection shares, rate limits and database-time budgets per tenant.
+    #[serde(default)]
+    pub fair: FairConfig,
     /// The built web app (`web/dist`), served at `/app`. Unset: no web app.
     #[serde(default)]
     pub web_dir: Option<PathBuf>,
@@ -444,6 +452,7 @@ impl Default for Config {
                 sign_in: SignInConfig::defaults(3),
                 tenant_cache_ttl_ms: 5_000,
                 dev_tenant_param: false,
+                fair: FairConfig::default(),
                 web_dir: None,
             },
             control: ControlConfig {
@@ -515,6 +524,7 @@ impl Default for Config {
                     max_bytes: 16 * 1024 * 1024,
                 },
             },
+            plans: PlansConfig::default(),
         }
     }
 }
@@ -638,6 +648,8 @@ impl Config {
             ))
             .map_err(|e| ConfigError::Invalid(e.to_string()))?;
         self.control.peers.validate()?;
+        self.plans.validate()?;
+        self.api.fair.validate(self.api.pool.wait_timeout_ms)?;
         if self.control.migrate_concurrency == 0 || self.control.migrate_concurrency > 64 {
             return bad("control.migrate_concurrency must be between 1 and 64".into());
         }

@@ -185,6 +185,9 @@ pub struct TenantTx {
     conn: Option<deadpool_postgres::Object>,
     pending_setup: Option<String>,
     deadline: Instant,
+    /// Released only once the connection is clean again (after COMMIT or ROLLBACK): the
+    /// data plane's per-tenant connection share rides here.
+    guard: Option<Box<dyn Send + Sync>>,
 }
 
 /// What a statement is run for.
@@ -220,7 +223,14 @@ impl TenantTx {
             conn: Some(conn),
             pending_setup: Some(scope.setup_sql.clone()),
             deadline,
+            guard: None,
         })
+    }
+
+    /// Keeps `guard` alive until this transaction's connection is clean: dropped after
+    /// COMMIT answers, or after the ROLLBACK a dropped transaction sends.
+    pub fn attach(&mut self, guard: impl Send + Sync + 'static) {
+        self.guard = Some(Box::new(guard));
     }
 
     /// None once the connection broke and no other could replace it.
@@ -373,12 +383,14 @@ impl Drop for TenantTx {
         if self.pending_setup.is_some() {
             return; // nothing was sent: the connection is clean
         }
+        let guard = self.guard.take();
         match tokio::runtime::Handle::try_current() {
             Ok(handle) => {
                 handle.spawn(async move {
                     if conn.batch_execute("ROLLBACK").await.is_err() {
                         close(conn);
                     }
+                    drop(guard);
                 });
             }
             Err(_) => close(conn),

@@ -40,6 +40,17 @@ pub enum ApiError {
     Unavailable { code: &'static str, detail: String },
     #[error("too many requests; retry after {retry_after_s} s")]
     RateLimited { retry_after_s: u64 },
+    /// The tenant's connection share stayed taken for as long as a request may wait, or
+    /// its queue is full, or it used its database time: other tenants are unaffected.
+    #[error("this tenant has too much work in progress; retry after {retry_after_s} s")]
+    TenantBusy { retry_after_s: u64 },
+    /// Over a plan quota the control plane measured: `storage` refuses writes (403, reads
+    /// and deletes still work), `events` refuses tracking until the month ends (429).
+    #[error("the tenant is over its {quota} quota")]
+    QuotaExceeded {
+        quota: &'static str,
+        retry_after_s: Option<u64>,
+    },
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -95,7 +106,14 @@ impl ApiError {
             ApiError::VersionMismatch { .. } => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::RateLimited { .. } | ApiError::TenantBusy { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
+            ApiError::QuotaExceeded {
+                retry_after_s: None,
+                ..
+            } => StatusCode::FORBIDDEN,
+            ApiError::QuotaExceeded { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -118,6 +136,8 @@ impl ApiError {
             ApiError::VersionMismatch { .. } => "version_mismatch",
             ApiError::PayloadTooLarge(_) => "payload_too_large",
             ApiError::RateLimited { .. } => "rate_limited",
+            ApiError::TenantBusy { .. } => "tenant_busy",
+            ApiError::QuotaExceeded { .. } => "quota_exceeded",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -135,9 +155,12 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
         let retry_after = match &self {
-            ApiError::RateLimited { retry_after_s } => {
-                HeaderValue::from_str(&retry_after_s.to_string()).ok()
-            }
+            ApiError::RateLimited { retry_after_s }
+            | ApiError::TenantBusy { retry_after_s }
+            | ApiError::QuotaExceeded {
+                retry_after_s: Some(retry_after_s),
+                ..
+            } => HeaderValue::from_str(&retry_after_s.to_string()).ok(),
             // A failover or a busy pool passes within seconds.
             ApiError::Unavailable { .. } => {
                 Some(HeaderValue::from_static(UNAVAILABLE_RETRY_AFTER_S))

@@ -95,6 +95,22 @@ impl TestDb {
         // A loaded 2-core CI must not turn pool waits into flaky 503s.
         config.api.pool.wait_timeout_ms = 10_000;
         config.api.tenant_cache_ttl_ms = 60_000;
+        // Tests about other things must not meet a tenant's limits: every plan is as large
+        // as a plan may be, and a share waits as long as the pool would. Tests of the
+        // limits themselves set theirs.
+        config.api.fair.queue_wait_ms = 9_000;
+        let roomy = atrium_core::domain::Limits {
+            max_connections: 64,
+            queue_length: 10_000,
+            requests_per_second: 100_000,
+            burst: 1_000_000,
+            db_ms_per_minute: 3_600_000,
+            storage_bytes: 1 << 50,
+            events_per_month: 1 << 40,
+        };
+        config.plans.free = roomy;
+        config.plans.pro = roomy;
+        config.plans.enterprise = roomy;
         config.control.listen = ([127, 0, 0, 1], 0).into();
         // Tests run side by side: every internal metrics listener on a port of its own.
         for http in [

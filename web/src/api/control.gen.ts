@@ -498,6 +498,69 @@ export interface components {
             /** Format: int64 */
             revoked: number;
         };
+        /**
+         * @description An operator's changes to a tenant's plan limits: a field left out keeps the plan's
+         *     value. Stored as `atrium_control.tenants.limit_overrides` (jsonb).
+         */
+        LimitOverrides: {
+            /** Format: int32 */
+            burst?: number | null;
+            /** Format: int32 */
+            db_ms_per_minute?: number | null;
+            /** Format: int64 */
+            events_per_month?: number | null;
+            /** Format: int32 */
+            max_connections?: number | null;
+            /** Format: int32 */
+            queue_length?: number | null;
+            /** Format: int32 */
+            requests_per_second?: number | null;
+            /** Format: int64 */
+            storage_bytes?: number | null;
+        };
+        /**
+         * @description One tenant's limits. Every field has a range ([`Limits::RANGES`]) that both the
+         *     configuration (plan defaults) and the operator's overrides must keep to.
+         */
+        Limits: {
+            /**
+             * Format: int32
+             * @description Requests allowed at once above the sustained rate (the bucket's size).
+             */
+            burst: number;
+            /**
+             * Format: int32
+             * @description Milliseconds of database connection time per rolling minute per API process.
+             *     Over it, the tenant's concurrency drops to one; over twice it, requests are refused.
+             */
+            db_ms_per_minute: number;
+            /**
+             * Format: int64
+             * @description Analytics events tracked per calendar month (UTC); over it, `/events` gets 429.
+             */
+            events_per_month: number;
+            /**
+             * Format: int32
+             * @description Connections of an API process's pool the tenant holds at once (never more than
+             *     `api.fair.max_share_percent` of the pool).
+             */
+            max_connections: number;
+            /**
+             * Format: int32
+             * @description Requests waiting for one of those connections; beyond this, 429 at once.
+             */
+            queue_length: number;
+            /**
+             * Format: int32
+             * @description Sustained requests per second per API process (the token bucket's refill).
+             */
+            requests_per_second: number;
+            /**
+             * Format: int64
+             * @description Bytes of tables and indexes in the tenant's schema; over it, writes get 403.
+             */
+            storage_bytes: number;
+        };
         MigrationState: {
             /**
              * Format: int32
@@ -663,10 +726,21 @@ export interface components {
                 /** Format: date-time */
                 deleted_at?: string | null;
                 display_name: string;
+                /** Format: date-time */
+                events_measured_at?: string | null;
+                /**
+                 * Format: int64
+                 * @description Analytics events tracked this calendar month (UTC), when last counted.
+                 */
+                events_month?: number | null;
+                /** @description Over its monthly events quota: `/events` answers 429 `quota_exceeded`. */
+                events_over_quota: boolean;
                 /** @description Where delete left the tenant's export (a plain SQL file). */
                 export_path?: string | null;
                 /** Format: uuid */
                 id: string;
+                /** @description The operator's changes to the plan's limits; a field left out follows the plan. */
+                limit_overrides: components["schemas"]["LimitOverrides"];
                 /** @description Why the last `atrium migrate` failed for this tenant, until one succeeds. */
                 migration_error?: string | null;
                 /**
@@ -687,6 +761,15 @@ export interface components {
                  * @description Applied to every transaction of the tenant's (`SET LOCAL statement_timeout`).
                  */
                 statement_timeout_ms: number;
+                /**
+                 * Format: int64
+                 * @description The schema's size when the control plane last measured it.
+                 */
+                storage_bytes?: number | null;
+                /** Format: date-time */
+                storage_measured_at?: string | null;
+                /** @description Over its storage quota: the data plane refuses its writes (403 `quota_exceeded`). */
+                storage_over_quota: boolean;
                 /** Format: date-time */
                 suspended_at?: string | null;
                 /** Format: date-time */
@@ -906,10 +989,21 @@ export interface components {
             /** Format: date-time */
             deleted_at?: string | null;
             display_name: string;
+            /** Format: date-time */
+            events_measured_at?: string | null;
+            /**
+             * Format: int64
+             * @description Analytics events tracked this calendar month (UTC), when last counted.
+             */
+            events_month?: number | null;
+            /** @description Over its monthly events quota: `/events` answers 429 `quota_exceeded`. */
+            events_over_quota: boolean;
             /** @description Where delete left the tenant's export (a plain SQL file). */
             export_path?: string | null;
             /** Format: uuid */
             id: string;
+            /** @description The operator's changes to the plan's limits; a field left out follows the plan. */
+            limit_overrides: components["schemas"]["LimitOverrides"];
             /** @description Why the last `atrium migrate` failed for this tenant, until one succeeds. */
             migration_error?: string | null;
             /**
@@ -930,6 +1024,15 @@ export interface components {
              * @description Applied to every transaction of the tenant's (`SET LOCAL statement_timeout`).
              */
             statement_timeout_ms: number;
+            /**
+             * Format: int64
+             * @description The schema's size when the control plane last measured it.
+             */
+            storage_bytes?: number | null;
+            /** Format: date-time */
+            storage_measured_at?: string | null;
+            /** @description Over its storage quota: the data plane refuses its writes (403 `quota_exceeded`). */
+            storage_over_quota: boolean;
             /** Format: date-time */
             suspended_at?: string | null;
             /** Format: date-time */
@@ -938,6 +1041,7 @@ export interface components {
         /** @description What an operator may change on a live tenant. */
         TenantChange: {
             display_name?: string | null;
+            limits?: null | components["schemas"]["LimitOverrides"];
             plan?: string | null;
             /**
              * Format: int32
@@ -962,7 +1066,11 @@ export interface components {
         };
         TenantDetail: components["schemas"]["Tenant"] & {
             keys: components["schemas"]["KeyCounts"];
+            /** @description What the data plane enforces: the plan's limits with the overrides applied. */
+            limits: components["schemas"]["Limits"];
             migration: components["schemas"]["MigrationState"];
+            /** @description What the tenant's plan allows, before its overrides. */
+            plan_limits: components["schemas"]["Limits"];
             suspension?: null | components["schemas"]["Suspension"];
             usage?: null | components["schemas"]["TenantStats"];
             users?: null | components["schemas"]["TeamCounts"];

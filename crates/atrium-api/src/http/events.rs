@@ -72,7 +72,29 @@ async fn ingest(
     caller: Caller,
     BeaconJson(batch): BeaconJson<Batch>,
 ) -> Result<Response, ApiError> {
-    r.state.ingest_limiter.admit(r.slug())?;
+    let refused = r
+        .state
+        .ingest_limiter
+        .admit(r.slug())
+        .err()
+        .map(|e| (e, "rate"))
+        .or_else(|| {
+            r.tenant.0.events_over_quota.then(|| {
+                let retry_after_s = Some(seconds_to_next_month(chrono::Utc::now()));
+                (
+                    ApiError::QuotaExceeded {
+                        quota: "events",
+                        retry_after_s,
+                    },
+                    "quota",
+                )
+            })
+        });
+    if let Some((e, reason)) = refused {
+        metrics::counter!("analytics_events_dropped_total", "reason" => reason)
+            .increment(batch.events.len() as u64);
+        return Err(e);
+    }
     if batch.events.is_empty() || batch.events.len() > MAX_BATCH {
         return Err(ApiError::validation(
             "events",
@@ -111,4 +133,36 @@ async fn ingest(
         r.state.emitter.emit(e);
     }
     Ok((StatusCode::ACCEPTED, Json(Accepted { accepted })).into_response())
+}
+
+/// A tenant over its monthly events quota may track again when the month ends (UTC).
+fn seconds_to_next_month(now: chrono::DateTime<chrono::Utc>) -> u64 {
+    use chrono::{Datelike, TimeZone};
+    let (y, m) = match now.month() {
+        12 => (now.year() + 1, 1),
+        m => (now.year(), m + 1),
+    };
+    chrono::Utc
+        .with_ymd_and_hms(y, m, 1, 0, 0, 0)
+        .single()
+        .map_or(86_400, |next| (next - now).num_seconds().max(1) as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    #[test]
+    fn the_events_quota_resets_at_the_next_month_start_utc() {
+        let at = chrono::Utc
+            .with_ymd_and_hms(2026, 12, 31, 23, 59, 0)
+            .single()
+            .expect("date");
+        assert_eq!(super::seconds_to_next_month(at), 60);
+        let at = chrono::Utc
+            .with_ymd_and_hms(2026, 2, 28, 0, 0, 0)
+            .single()
+            .expect("date");
+        assert_eq!(super::seconds_to_next_month(at), 86_400);
+    }
 }

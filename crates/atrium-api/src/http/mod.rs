@@ -2,6 +2,7 @@
 
 mod analytics;
 mod chaos;
+mod chaos_tenant;
 mod common;
 mod contacts;
 mod customers;
@@ -92,6 +93,10 @@ pub fn router(state: AppState, chaos: Option<SecretString>) -> Router {
         .merge(scoped.route_layer(resolve.clone()))
         .merge(open)
         .nest("/v1/t/{tenant}", public());
+    if let Some(admin_token) = &chaos {
+        let tenant_chaos = chaos_tenant::router(admin_token.clone()).route_layer(resolve.clone());
+        app = app.merge(tenant_chaos);
+    }
     if state.dev_tenant_param {
         // Learning mode: the same routes without the tenant in the path, chosen by `?tid=`.
         let (plain, _) = resources().split_for_parts();

@@ -3,6 +3,7 @@
 mod analytics;
 mod at_rest;
 mod failover;
+mod fair;
 mod helpers;
 mod isolation;
 mod notes;

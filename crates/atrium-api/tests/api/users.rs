@@ -970,3 +970,36 @@ async fn members_change_only_their_own_notes() {
         .await;
     assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
 }
+
+#[tokio::test]
+async fn a_share_of_one_connection_never_deadlocks_sign_in_or_a_session() {
+    // A session request opens the session's transaction and then the handler's: were
+    // the first still open, a share of one would wait on itself until the queue's 429.
+    let app = TestApp::spawn_with(|c| {
+        c.plans.free.max_connections = 1;
+        c.api.fair.queue_wait_ms = 2_000;
+    })
+    .await;
+    let t = app.tenant("solo").await;
+    let ann = app.user(&t, "ann@solo.test", "admin").await;
+    let (s, set, b) = app
+        .public(
+            "solo",
+            "/sign-in",
+            json!({"email": "ann@solo.test", "password": "a long password"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let again = browser(set, &b);
+    for who in [&ann, &again] {
+        let body = Some(json!({"name": "Globex"}));
+        let (s, c) = app
+            .as_user("solo", who, Method::POST, "/customers", true, body)
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{c}");
+        let (s, _) = app
+            .as_user("solo", who, Method::GET, "/session", false, None)
+            .await;
+        assert_eq!(s, StatusCode::OK);
+    }
+}

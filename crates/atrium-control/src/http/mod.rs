@@ -111,7 +111,9 @@ impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         atrium_http::metrics::install();
         let c = &config.control;
-        let control = Control::new(c.clone())?.with_clickhouse(&config.clickhouse)?;
+        let control = Control::new(c.clone())?
+            .with_clickhouse(&config.clickhouse)?
+            .with_plans(config.plans.clone());
         control.migrate_control().await?;
         if let Err(e) = control.purge_owed("control:startup").await {
             tracing::warn!(error = %e, "owed analytics purges not retried");

@@ -6,6 +6,7 @@
 mod display_name;
 mod email;
 mod error;
+mod limits;
 pub mod locale;
 mod tenant;
 mod text;
@@ -14,6 +15,7 @@ mod validation;
 pub use display_name::DisplayName;
 pub use email::Email;
 pub use error::{DomainError, Result};
+pub use limits::{LimitOverrides, Limits};
 pub use tenant::{Plan, TenantState};
 pub use validation::{Param, ValidationError};
 

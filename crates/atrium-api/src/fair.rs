@@ -1,0 +1,307 @@
+//! Every tenant's fair share of this process: its connections, its request rate and its
+//! database time (docs/noisy-neighbours.md).
+//!
+//! Each tenant has a lane. A transaction first takes a permit from its tenant's gate
+//! (the plan's `max_connections`, at most `max_share_percent` of the pool), and only then
+//! a pooled connection. A tenant over its share waits on its own gate, in its own bounded
+//! queue, never in the pool's shared queue in front of other tenants; after
+//! `fair.queue_wait_ms` it gets 429 `tenant_busy`. The permit is given back once the
+//! connection is clean (after COMMIT or ROLLBACK), and the time it was held is the
+//! tenant's database time: over its budget per minute the lane also takes the single
+//! `slow` permit (one transaction at a time), over twice the budget it is refused.
+
+use std::{
+    sync::{
+        atomic::{AtomicU32, Ordering},
+        Arc, Mutex,
+    },
+    time::{Duration, Instant},
+};
+
+use atrium_core::{config::FairConfig, domain::Limits};
+use atrium_http::{
+    ratelimit::{retry_after_s, Bucket, Policy},
+    ApiError,
+};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use uuid::Uuid;
+
+use crate::directory::TenantRecord;
+
+pub struct Fairness {
+    cfg: FairConfig,
+    pool_size: usize,
+    queue_wait: Duration,
+    lanes: moka::sync::Cache<Uuid, Arc<Lane>>,
+}
+
+struct Lane {
+    /// What the lane was built for: a plan or override change builds a new one.
+    limits: Limits,
+    share: usize,
+    gate: Arc<Semaphore>,
+    slow: Arc<Semaphore>,
+    waiting: AtomicU32,
+    /// Kept across rebuilds: a plan change doesn't forgive the last minute's time.
+    db: Arc<DbWindow>,
+    bucket: Bucket,
+}
+
+/// A tenant's claim on one connection; see [`TenantTx::attach`](atrium_core::db::TenantTx::attach).
+pub struct Lease {
+    lane: Arc<Lane>,
+    _permits: (Option<OwnedSemaphorePermit>, Option<OwnedSemaphorePermit>),
+    from: Instant,
+    /// How long the request waited in its tenant's queue.
+    pub waited: Duration,
+}
+
+impl Lease {
+    /// The connection is in hand: database time counts from here, not from the wait
+    /// for the pool (a busy pool is not this tenant's doing).
+    pub fn connected(&mut self) {
+        self.from = Instant::now();
+    }
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        let held = self.from.elapsed();
+        self.lane.db.add(Instant::now(), held);
+        metrics::counter!("tenant_db_milliseconds_total").increment(held.as_millis() as u64);
+    }
+}
+
+/// Where a tenant's lane stands, for its `RateLimit` headers and its metrics.
+pub struct Admission {
+    pub policies: [Policy; 2],
+    pub outcome: Result<(), ApiError>,
+}
+
+impl Fairness {
+    pub fn new(cfg: &FairConfig, pool_size: usize) -> Self {
+        Self {
+            cfg: cfg.clone(),
+            pool_size,
+            queue_wait: Duration::from_millis(cfg.queue_wait_ms),
+            lanes: moka::sync::Cache::builder()
+                .max_capacity(cfg.tracked_tenants)
+                // A lane idle this long holds nothing: no permit out, its minute long past.
+                .time_to_idle(Duration::from_secs(600))
+                .build(),
+        }
+    }
+
+    fn lane(&self, t: &TenantRecord) -> Arc<Lane> {
+        let lane = self.lanes.get_with(t.id, || {
+            Arc::new(Lane::new(&t.limits, self.share(t), Arc::default()))
+        });
+        if lane.limits == t.limits {
+            return lane;
+        }
+        // Leases of the old lane keep it alive until they end: for that moment the tenant
+        // may hold its old share and its new one.
+        let fresh = Arc::new(Lane::new(&t.limits, self.share(t), lane.db.clone()));
+        self.lanes.insert(t.id, fresh.clone());
+        fresh
+    }
+
+    fn share(&self, t: &TenantRecord) -> usize {
+        self.cfg.share(&t.limits, self.pool_size)
+    }
+
+    /// Takes one token of the tenant's request bucket (unless enforcement is off).
+    pub fn admit(&self, t: &TenantRecord) -> Admission {
+        let lane = self.lane(t);
+        let (rate, outcome) = if self.cfg.enabled {
+            lane.bucket.take()
+        } else {
+            (lane.bucket.describe(), Ok(()))
+        };
+        Admission {
+            policies: [rate, lane.conn_policy()],
+            outcome,
+        }
+    }
+
+    /// Waits for one of the tenant's connection permits, in its own queue.
+    pub async fn lease(&self, t: &TenantRecord) -> Result<Lease, ApiError> {
+        let lane = self.lane(t);
+        if !self.cfg.enabled {
+            return Ok(lane.lease(None, None, Duration::ZERO));
+        }
+        let budget = Duration::from_millis(t.limits.db_ms_per_minute.into());
+        let now = Instant::now();
+        let used = lane.db.used(now);
+        if used >= budget * 2 {
+            metrics::counter!("tenant_refused_total", "reason" => "db_time").increment(1);
+            return Err(ApiError::TenantBusy {
+                retry_after_s: retry_after_s(lane.db.until_below(now, budget * 2)),
+            });
+        }
+        let slowed = used >= budget;
+        if !slowed {
+            if let Ok(p) = lane.gate.clone().try_acquire_owned() {
+                return Ok(lane.lease(Some(p), None, Duration::ZERO));
+            }
+        }
+        if lane.waiting.fetch_add(1, Ordering::AcqRel) >= t.limits.queue_length {
+            lane.waiting.fetch_sub(1, Ordering::AcqRel);
+            metrics::counter!("tenant_refused_total", "reason" => "queue_full").increment(1);
+            return Err(ApiError::TenantBusy { retry_after_s: 1 });
+        }
+        if slowed {
+            metrics::counter!("tenant_slowed_total").increment(1);
+        }
+        let waiting = async {
+            let slow = match slowed {
+                true => Some(lane.slow.clone().acquire_owned().await),
+                false => None,
+            };
+            (slow, lane.gate.clone().acquire_owned().await)
+        };
+        let got = tokio::time::timeout(self.queue_wait, waiting).await;
+        lane.waiting.fetch_sub(1, Ordering::AcqRel);
+        let waited = now.elapsed();
+        metrics::histogram!("tenant_wait_duration_seconds").record(waited.as_secs_f64());
+        match got {
+            // The semaphores are never closed.
+            Ok((slow, Ok(gate))) => Ok(lane.lease(Some(gate), slow.and_then(Result::ok), waited)),
+            _ => {
+                metrics::counter!("tenant_refused_total", "reason" => "queue_wait").increment(1);
+                Err(ApiError::TenantBusy { retry_after_s: 1 })
+            }
+        }
+    }
+}
+
+impl Lane {
+    fn new(limits: &Limits, share: usize, db: Arc<DbWindow>) -> Self {
+        Self {
+            limits: *limits,
+            share,
+            gate: Arc::new(Semaphore::new(share)),
+            slow: Arc::new(Semaphore::new(1)),
+            waiting: AtomicU32::new(0),
+            db,
+            bucket: Bucket::new(limits.requests_per_second, limits.burst),
+        }
+    }
+
+    fn lease(
+        self: &Arc<Self>,
+        gate: Option<OwnedSemaphorePermit>,
+        slow: Option<OwnedSemaphorePermit>,
+        waited: Duration,
+    ) -> Lease {
+        Lease {
+            lane: self.clone(),
+            _permits: (gate, slow),
+            from: Instant::now(),
+            waited,
+        }
+    }
+
+    fn conn_policy(&self) -> Policy {
+        Policy {
+            name: "conn",
+            quota: self.share as u64,
+            window_s: None,
+            unit: Some("concurrent-requests"),
+            remaining: self.gate.available_permits() as u64,
+            reset_s: None,
+        }
+    }
+}
+
+/// Connection time over the last minute, in six 10-second slots.
+#[derive(Default)]
+struct DbWindow {
+    slots: Mutex<[(u64, Duration); SLOTS]>,
+}
+
+const SLOTS: usize = 6;
+const SLOT: Duration = Duration::from_secs(10);
+
+impl DbWindow {
+    /// Which 10-second slot `at` falls in, counted from an arbitrary fixed origin.
+    fn slot_of(at: Instant) -> u64 {
+        static ORIGIN: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+        let origin = *ORIGIN.get_or_init(Instant::now);
+        (at.saturating_duration_since(origin).as_secs() / SLOT.as_secs()) + SLOTS as u64
+    }
+
+    fn add(&self, at: Instant, held: Duration) {
+        let n = Self::slot_of(at);
+        let Ok(mut slots) = self.slots.lock() else {
+            return;
+        };
+        let slot = &mut slots[(n % SLOTS as u64) as usize];
+        if slot.0 != n {
+            *slot = (n, Duration::ZERO);
+        }
+        slot.1 += held;
+    }
+
+    /// Time held in the slots still inside the minute ending at `at`.
+    fn used(&self, at: Instant) -> Duration {
+        let n = Self::slot_of(at);
+        let Ok(slots) = self.slots.lock() else {
+            return Duration::ZERO;
+        };
+        slots
+            .iter()
+            .filter(|(k, _)| *k + (SLOTS as u64) > n)
+            .map(|(_, d)| *d)
+            .sum()
+    }
+
+    /// How long until the oldest slots leave the window and the total falls below `limit`.
+    fn until_below(&self, at: Instant, limit: Duration) -> Duration {
+        let n = Self::slot_of(at);
+        let Ok(slots) = self.slots.lock() else {
+            return SLOT;
+        };
+        let mut live: Vec<(u64, Duration)> = slots
+            .iter()
+            .copied()
+            .filter(|(k, _)| *k + (SLOTS as u64) > n)
+            .collect();
+        live.sort_unstable_by_key(|(k, _)| *k);
+        let mut total: Duration = live.iter().map(|(_, d)| *d).sum();
+        if total < limit {
+            return Duration::ZERO;
+        }
+        for (k, d) in live {
+            total = total.saturating_sub(d);
+            // Slot k leaves the window when slot k + SLOTS begins.
+            let leaves = (k + SLOTS as u64 - n) * SLOT.as_secs();
+            if total < limit {
+                return Duration::from_secs(leaves.max(1));
+            }
+        }
+        SLOT * SLOTS as u32
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_time_counts_for_one_minute_then_leaves_the_window() {
+        let w = DbWindow::default();
+        let t0 = Instant::now();
+        w.add(t0, Duration::from_secs(4));
+        w.add(t0 + Duration::from_secs(15), Duration::from_secs(3));
+        let at = t0 + Duration::from_secs(20);
+        assert_eq!(w.used(at), Duration::from_secs(7));
+        assert!(w.used(t0 + Duration::from_secs(75)) <= Duration::from_secs(3));
+        assert_eq!(w.used(t0 + Duration::from_secs(200)), Duration::ZERO);
+        let wait = w.until_below(at, Duration::from_secs(5));
+        assert!(
+            wait >= Duration::from_secs(30) && wait <= Duration::from_secs(50),
+            "{wait:?}"
+        );
+    }
+}
