@@ -12,7 +12,7 @@
 
 use std::{
     sync::{
-        atomic::{AtomicU32, Ordering},
+        atomic::{AtomicU32, AtomicU64, Ordering},
         Arc, Mutex,
     },
     time::{Duration, Instant},
@@ -47,9 +47,42 @@ struct Lane {
     bucket: Bucket,
 }
 
+/// What one request cost its tenant: connection time and time queued for a share.
+/// Summed over the request's transactions, also those dropped and rolled back on
+/// another task after the response.
+#[derive(Debug, Default)]
+pub struct RequestCost {
+    db_us: AtomicU64,
+    wait_us: AtomicU64,
+}
+
+impl RequestCost {
+    pub fn db(&self) -> Duration {
+        Duration::from_micros(self.db_us.load(Ordering::Relaxed))
+    }
+
+    pub fn wait(&self) -> Duration {
+        Duration::from_micros(self.wait_us.load(Ordering::Relaxed))
+    }
+
+    fn add(counter: &AtomicU64, d: Duration) {
+        counter.fetch_add(d.as_micros() as u64, Ordering::Relaxed);
+    }
+}
+
+tokio::task_local! {
+    static COST: Arc<RequestCost>;
+}
+
+/// Runs one request with `cost` collecting what its transactions cost.
+pub async fn metered<F: std::future::Future>(cost: Arc<RequestCost>, request: F) -> F::Output {
+    COST.scope(cost, request).await
+}
+
 /// A tenant's claim on one connection; see [`TenantTx::attach`](atrium_core::db::TenantTx::attach).
 pub struct Lease {
     lane: Arc<Lane>,
+    cost: Option<Arc<RequestCost>>,
     _permits: (Option<OwnedSemaphorePermit>, Option<OwnedSemaphorePermit>),
     from: Instant,
     /// How long the request waited in its tenant's queue.
@@ -68,7 +101,9 @@ impl Drop for Lease {
     fn drop(&mut self) {
         let held = self.from.elapsed();
         self.lane.db.add(Instant::now(), held);
-        metrics::counter!("tenant_db_milliseconds_total").increment(held.as_millis() as u64);
+        if let Some(cost) = &self.cost {
+            RequestCost::add(&cost.db_us, held);
+        }
     }
 }
 
@@ -163,7 +198,6 @@ impl Fairness {
         let got = tokio::time::timeout(self.queue_wait, waiting).await;
         lane.waiting.fetch_sub(1, Ordering::AcqRel);
         let waited = now.elapsed();
-        metrics::histogram!("tenant_wait_duration_seconds").record(waited.as_secs_f64());
         match got {
             // The semaphores are never closed.
             Ok((slow, Ok(gate))) => Ok(lane.lease(Some(gate), slow.and_then(Result::ok), waited)),
@@ -194,8 +228,13 @@ impl Lane {
         slow: Option<OwnedSemaphorePermit>,
         waited: Duration,
     ) -> Lease {
+        let cost = COST.try_with(Arc::clone).ok();
+        if let Some(c) = &cost {
+            RequestCost::add(&c.wait_us, waited);
+        }
         Lease {
             lane: self.clone(),
+            cost,
             _permits: (gate, slow),
             from: Instant::now(),
             waited,

@@ -19,8 +19,8 @@ use atrium_analytics::event::Event;
 use atrium_core::{db::TenantTx, domain::TenantState, tenancy::TenantSlug};
 use atrium_http::{
     cookie::{self as session, SessionCookie},
-    layers::TenantLabel,
-    ratelimit, ApiError,
+    layers::{TenantCost, TenantLabel},
+    ratelimit, ApiError, ProblemCode,
 };
 use axum::{
     extract::{FromRequestParts, Request, State},
@@ -31,6 +31,7 @@ use axum::{
 
 use crate::{
     directory::{KeyRecord, TenantRecord},
+    fair::{self, RequestCost},
     AppState,
 };
 
@@ -221,24 +222,40 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
                 Caller::User(u) => u.id.to_string(),
                 Caller::Key(_) | Caller::Dev => String::new(),
             };
+            let cost = Arc::new(RequestCost::default());
             let mut res = match refused {
                 Some(e) => e.into_response(),
                 None => {
                     req.extensions_mut().insert(tenant);
                     req.extensions_mut().insert(caller);
-                    atrium_analytics::event::with_actor(actor.clone(), next.run(req)).await
+                    let run = atrium_analytics::event::with_actor(actor.clone(), next.run(req));
+                    fair::metered(cost.clone(), run).await
                 }
             };
-            // One api_request event per tenant request, refused ones included; emit never waits.
+            // One api_request event per tenant request, refused ones included; emit never
+            // waits. It is where per-tenant usage is attributed (docs/noisy-neighbours.md).
             let mut event = Event::server(&slug, "api_request")
                 .prop("route", route)
                 .prop("method", method)
-                .prop("status", res.status().as_u16().to_string());
+                .prop("status", res.status().as_u16().to_string())
+                .prop("db_ms", cost.db().as_millis().to_string())
+                .prop("wait_ms", cost.wait().as_millis().to_string());
+            if let Some(code) = res
+                .extensions()
+                .get::<ProblemCode>()
+                .filter(|c| c.is_limit())
+            {
+                event = event.prop("limited", code.0);
+            }
             event.duration_ms = started.elapsed().as_millis() as u64;
             event.actor = actor;
             state.emitter.emit(event);
             ratelimit::set_headers(res.headers_mut(), &admission.policies);
             res.extensions_mut().insert(TenantLabel(slug));
+            res.extensions_mut().insert(TenantCost {
+                db: cost.db(),
+                wait: cost.wait(),
+            });
             res
         }
         Err(e) => e.into_response(),

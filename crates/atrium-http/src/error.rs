@@ -55,6 +55,17 @@ pub enum ApiError {
     Internal(#[source] anyhow::Error),
 }
 
+/// The `code` of an error response, for layers that count refusals by reason.
+#[derive(Debug, Clone, Copy)]
+pub struct ProblemCode(pub &'static str);
+
+impl ProblemCode {
+    /// A refusal by one of the tenant's limits (its rate, its share, its quotas).
+    pub fn is_limit(&self) -> bool {
+        matches!(self.0, "rate_limited" | "tenant_busy" | "quota_exceeded")
+    }
+}
+
 /// What a 503 tells clients to wait before retrying, in seconds.
 pub const UNAVAILABLE_RETRY_AFTER_S: &str = "1";
 
@@ -154,6 +165,7 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
+        let code = self.code();
         let retry_after = match &self {
             ApiError::RateLimited { retry_after_s }
             | ApiError::TenantBusy { retry_after_s }
@@ -189,6 +201,7 @@ impl IntoResponse for ApiError {
             },
         };
         let mut response = (status, axum::Json(problem)).into_response();
+        response.extensions_mut().insert(ProblemCode(code));
         let headers = response.headers_mut();
         headers.insert(
             header::CONTENT_TYPE,

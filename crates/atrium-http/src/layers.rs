@@ -20,7 +20,7 @@ use tower_http::{
 
 use atrium_core::config::HttpConfig;
 
-use crate::metrics::TenantLabels;
+use crate::{metrics::TenantLabels, ProblemCode};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -28,6 +28,14 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// layer can label the request without trusting the raw path.
 #[derive(Debug, Clone)]
 pub struct TenantLabel(pub String);
+
+/// Beside [`TenantLabel`]: what the request cost its tenant in database connection time
+/// and in time queued for its connection share.
+#[derive(Debug, Clone, Copy)]
+pub struct TenantCost {
+    pub db: std::time::Duration,
+    pub wait: std::time::Duration,
+}
 
 /// Wraps a router in request ids, tracing, panics-as-500, a timeout, a body limit,
 /// a concurrency limit and per-request metrics.
@@ -93,6 +101,21 @@ async fn record_metrics(
         .map(|t| labels.label(&t.0))
         .unwrap_or_else(|| "_none".into());
     let status = response.status().as_u16().to_string();
+    if let Some(cost) = response.extensions().get::<TenantCost>() {
+        let t = tenant.clone();
+        metrics::counter!("tenant_db_milliseconds_total", "service" => service, "tenant" => t.clone())
+            .increment(cost.db.as_millis() as u64);
+        metrics::counter!("tenant_queue_wait_milliseconds_total", "service" => service, "tenant" => t)
+            .increment(cost.wait.as_millis() as u64);
+    }
+    if let Some(code) = response
+        .extensions()
+        .get::<ProblemCode>()
+        .filter(|c| c.is_limit())
+    {
+        metrics::counter!("tenant_limited_total", "service" => service, "tenant" => tenant.clone(), "code" => code.0)
+            .increment(1);
+    }
     metrics::counter!("http_requests_total", "service" => service, "route" => route.clone(), "method" => method.clone(), "status" => status, "tenant" => tenant).increment(1);
     metrics::histogram!("http_request_duration_seconds", "service" => service, "route" => route, "method" => method)
         .record(start.elapsed().as_secs_f64());

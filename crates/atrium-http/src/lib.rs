@@ -24,7 +24,7 @@ pub mod sign_in;
 pub mod tenant_users;
 pub mod web;
 
-pub use error::{ApiError, Problem};
+pub use error::{ApiError, Problem, ProblemCode};
 pub use extract::{Path, Query};
 pub use json::{Created, Json};
 pub use page::{count_sql, Keyset, Page, Paging, SortKey, Sorts, TOTAL_CAP};

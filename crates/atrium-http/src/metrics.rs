@@ -1,8 +1,9 @@
 //! Prometheus metrics. One global recorder per process; every service renders it.
 
 use std::{
-    collections::HashSet,
+    collections::{HashMap, HashSet},
     sync::{Mutex, OnceLock},
+    time::{Duration, Instant},
 };
 
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
@@ -37,39 +38,98 @@ pub fn render() -> String {
     install().render()
 }
 
-/// Keeps the `tenant` label's cardinality bounded: the first `capacity` tenants seen get
-/// their own label value, every later one is counted under `_other`.
+/// Keeps the `tenant` label's cardinality bounded: at most `capacity` tenants have a
+/// label value of their own, every other one is counted under `_other` (which no slug
+/// can be). Until the set is full, tenants join as they are seen; then, once a minute,
+/// the set becomes the busiest `capacity` tenants of the minute that ended, so the
+/// label follows who uses the process now, not who came first.
 pub struct TenantLabels {
-    seen: Mutex<HashSet<String>>,
+    inner: Mutex<Inner>,
     capacity: usize,
+    window: Duration,
 }
+
+struct Inner {
+    labelled: HashSet<String>,
+    /// Requests per tenant in the current window; at most `TRACKED_PER_LABEL` × capacity
+    /// tenants, so a flood of tenants can't grow it.
+    counts: HashMap<String, u64>,
+    since: Instant,
+}
+
+const TRACKED_PER_LABEL: usize = 10;
 
 impl TenantLabels {
     pub fn new(capacity: usize) -> Self {
+        Self::with_window(capacity, Duration::from_secs(60))
+    }
+
+    fn with_window(capacity: usize, window: Duration) -> Self {
         Self {
-            seen: Mutex::new(HashSet::new()),
+            inner: Mutex::new(Inner {
+                labelled: HashSet::new(),
+                counts: HashMap::new(),
+                since: Instant::now(),
+            }),
             capacity,
+            window,
         }
     }
 
     pub fn label(&self, tenant: &str) -> String {
-        let Ok(mut seen) = self.seen.lock() else {
-            return "_other".into();
+        let Ok(mut inner) = self.inner.lock() else {
+            return OTHER.into();
         };
-        if seen.contains(tenant) {
+        let tracked = inner.counts.len() < TRACKED_PER_LABEL * self.capacity;
+        match inner.counts.get_mut(tenant) {
+            Some(n) => *n += 1,
+            None if tracked => {
+                inner.counts.insert(tenant.to_owned(), 1);
+            }
+            None => {}
+        }
+        if inner.since.elapsed() >= self.window {
+            let mut busiest: Vec<(String, u64)> = inner.counts.drain().collect();
+            busiest.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            inner.labelled = busiest
+                .into_iter()
+                .take(self.capacity)
+                .map(|(t, _)| t)
+                .collect();
+            inner.since = Instant::now();
+        }
+        if inner.labelled.contains(tenant) {
             return tenant.to_owned();
         }
-        if seen.len() < self.capacity {
-            seen.insert(tenant.to_owned());
+        if inner.labelled.len() < self.capacity {
+            inner.labelled.insert(tenant.to_owned());
             return tenant.to_owned();
         }
-        "_other".into()
+        OTHER.into()
     }
 }
+
+/// The label value of every tenant without one of its own.
+pub const OTHER: &str = "_other";
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_tenant_label_keeps_the_busiest_and_folds_the_rest_into_other() {
+        let labels = TenantLabels::with_window(2, Duration::from_millis(30));
+        assert_eq!(labels.label("first"), "first");
+        assert_eq!(labels.label("second"), "second");
+        for _ in 0..5 {
+            assert_eq!(labels.label("busy"), "_other");
+        }
+        std::thread::sleep(Duration::from_millis(40));
+        // The minute (here 30 ms) ended: the busiest two of it keep a label.
+        assert_eq!(labels.label("second"), "second");
+        assert_eq!(labels.label("busy"), "busy");
+        assert_eq!(labels.label("first"), "_other");
+    }
 
     #[test]
     fn tenant_labels_are_bounded() {

@@ -68,6 +68,23 @@ async fn events_through_the_api_are_counted_exactly_once() {
         14,
         "12 creates and 2 batches"
     );
+    // Each request says what it cost its tenant: the usage pages add these up.
+    #[derive(serde::Deserialize)]
+    struct Cost {
+        n: u64,
+        with_db: u64,
+    }
+    let ch = app.clickhouse.as_ref().expect("clickhouse");
+    let cost = ch
+        .query::<Cost>(
+            "SELECT count() AS n,
+                    countIf(toUInt64OrZero(prop_values[indexOf(prop_keys, 'db_ms')]) >= 0
+                            AND has(prop_keys, 'db_ms') AND has(prop_keys, 'wait_ms')) AS with_db
+             FROM events FINAL WHERE tenant = 'acme' AND name = 'api_request'",
+        )
+        .await
+        .expect("cost");
+    assert_eq!((cost[0].n, cost[0].with_db), (14, 14));
 
     let (s, trend) = app
         .get(&t, "/analytics/trends?name=pageview&interval=hour")

@@ -150,6 +150,14 @@ async fn a_noisy_tenant_holds_only_its_share_and_a_quiet_one_never_waits_behind_
         assert_problem(*s, b, StatusCode::TOO_MANY_REQUESTS, "tenant_busy");
         assert!(retry.is_some(), "a 429 says when to retry");
     }
+    let metrics = app.metrics().await;
+    for series in [
+        r#"tenant_limited_total{service="api",tenant="noisy",code="tenant_busy"}"#,
+        r#"tenant_db_milliseconds_total{service="api",tenant="noisy"}"#,
+        r#"tenant_queue_wait_milliseconds_total{service="api",tenant="noisy"}"#,
+    ] {
+        assert!(metrics.contains(series), "{series} missing");
+    }
     for (s, took) in &quiet_out {
         assert_eq!(*s, StatusCode::OK);
         assert!(
