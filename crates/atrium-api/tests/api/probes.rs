@@ -407,12 +407,18 @@ async fn chaos_burn_spins_as_many_threads_as_asked_from_1_to_8() {
         (body["threads"].as_u64(), body["seconds"].as_u64()),
         (Some(3), Some(2))
     );
+    // A thread names itself once it runs, so look for a second (the burn lasts two).
     // Other tests in this process may burn one thread of their own at the same time.
-    let burning = std::fs::read_dir("/proc/self/task")
-        .expect("tasks")
-        .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("comm")).ok())
-        .filter(|comm| comm.trim() == "chaos-burn")
-        .count();
+    let started = Instant::now();
+    let mut burning = 0;
+    while burning < 3 && started.elapsed() < Duration::from_secs(1) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        burning = std::fs::read_dir("/proc/self/task")
+            .expect("tasks")
+            .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("comm")).ok())
+            .filter(|comm| comm.trim() == "chaos-burn")
+            .count();
+    }
     assert!(
         burning >= 3,
         "{burning} burning threads, expected at least 3"
