@@ -21,6 +21,7 @@ import time
 import urllib.request
 import uuid
 
+import cgroups
 from e2e_lib import Failed, expect, http, wait_until
 
 POD = os.environ["POD"]
@@ -283,6 +284,65 @@ def case_postgres_down_readyz_503_livez_200():
             f"readyz 200 {back_after:.1f}s after PostgreSQL restarted, api not restarted")
 
 
+def container_pid(name):
+    return int(podman("inspect", container(name), "--format", "{{.State.Pid}}").stdout)
+
+
+def case_cpu_throttling_is_visible():
+    """More burning threads than the api's CPU limit: the kernel throttles the container,
+    its cgroup's counters (read from the host) say so, and liveness keeps answering."""
+    pid = container_pid("api")
+    quota, period, version = cgroups.cpu_limit(pid)
+    expect(quota is not None, "the api container has no CPU limit")
+    cpus = quota / period
+    threads, seconds = 3, 4
+    expect(threads > cpus, f"{threads} threads can't exceed a limit of {cpus:g} CPUs")
+    before = cgroups.cpu_stat(pid)
+    s, _, b = http("POST", f"{API}/chaos/burn?seconds={seconds}&threads={threads}", token=ADMIN)
+    expect(s == 202 and b.get("threads") == threads, f"/chaos/burn answered {s} {b}")
+    t0 = time.monotonic()
+    slowest, probed = 0.0, False
+    # Until the burn is over, so no later case runs beside it.
+    while time.monotonic() - t0 < seconds + 0.5:
+        t = time.monotonic()
+        got = http("GET", f"{API}/livez", timeout=PROBE_TIMEOUT)[0]
+        slowest = max(slowest, time.monotonic() - t)
+        expect(got == 200, f"/livez answered {got} during the burn")
+        if not probed and time.monotonic() - t0 > seconds / 2:
+            expect(healthcheck("api"), "the api's liveness check failed during the burn")
+            probed = True
+        time.sleep(0.25)
+    after = cgroups.cpu_stat(pid)
+    d = {k: after[k] - before[k] for k in after}
+    expect(d["throttled"] >= 1, f"no period throttled: before {before}, after {after}")
+    return (f"limit {cpus:g} CPU (quota {quota}/{period} µs, cgroup v{version}); {threads} threads × "
+            f"{seconds} s: {d['throttled']} of {d['periods']} periods throttled, {d['throttled_s']:.2f} s "
+            f"throttled, {d['used_s']:.2f} CPU-s used by the container during the {seconds} s burn "
+            f"({d['used_s'] / seconds:.2f} CPUs); "
+            f"/livez 200 throughout (slowest {slowest * 1000:.0f} ms), liveness check passed")
+
+
+def case_pids_limit_is_recorded_and_podman_run_enforces_one():
+    """Podman 4.3's kube play sets no pids limit (the containers.conf default reaches
+    `podman run` only; the kube annotation came in Podman 5.5): records what each
+    container gets, and shows that `podman run --pids-limit` is enforced here."""
+    seen = []
+    for c in ("postgres", "clickhouse", "control", "api", "collector"):
+        inspected = int(podman("inspect", container(c), "--format", "{{.HostConfig.PidsLimit}}").stdout)
+        limit, current = cgroups.pids(container_pid(c))
+        expect((inspected or None) == limit, f"{c}: podman says pids limit {inspected}, the cgroup {limit}")
+        seen.append(f"{c} {limit or 'max'} ({current} in use)")
+    cap = 16
+    r = podman("run", "--rm", "--name", container("pids-probe"), "--network", "none",
+               "--pids-limit", str(cap), "--entrypoint", "/bin/sh", "localhost/atrium:dev", "-c",
+               "i=0; while [ $i -lt 40 ]; do sleep 2 & i=$((i+1)); echo $i; done", check=False)
+    forked = int((r.stdout.split() or ["0"])[-1])
+    expect("can't fork" in r.stderr and forked < cap,
+           f"--pids-limit {cap}: {forked} processes started, stderr {r.stderr.strip()!r}")
+    return (f"kube play pids.max: {', '.join(seen)}; podman run --pids-limit {cap}: "
+            f"{forked} sleeps + the shell, then \"can't fork\"")
+
+
 def case_hang_is_healed_by_liveness():
     before = all_started()
     s, _, _ = http("POST", f"{API}/chaos/hang", token=ADMIN)
@@ -365,6 +425,8 @@ CASES = [
     case_k6_short_run_passes_thresholds,
     case_collector_killed_and_stopped_delivers_each_event_once,
     case_postgres_down_readyz_503_livez_200,
+    case_cpu_throttling_is_visible,
+    case_pids_limit_is_recorded_and_podman_run_enforces_one,
     case_hang_is_healed_by_liveness,
     case_leak_is_killed_at_the_memory_limit_and_restarted,
     case_data_survives_kube_down_and_play,

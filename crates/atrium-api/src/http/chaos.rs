@@ -6,7 +6,9 @@
 //! - `POST /chaos/hang`: wedges every runtime worker thread. Nothing answers any more,
 //!   liveness included, until the container is restarted.
 //! - `POST /chaos/leak`: allocates and touches memory until the memory limit kills it.
-//! - `POST /chaos/burn?seconds=N`: spins one CPU for N seconds (at most 300).
+//! - `POST /chaos/burn?seconds=N&threads=T`: spins T threads (1 to 8, default 1) for N
+//!   seconds (at most 300). More threads than the container's CPU limit make the kernel
+//!   throttle it, which the Podman end-to-end test reads from the cgroup's counters.
 //! - `POST /chaos/pool-drain?seconds=N`: holds every pooled database connection for N
 //!   seconds (at most 300): readiness fails, liveness doesn't.
 
@@ -104,22 +106,45 @@ async fn leak() -> (StatusCode, Json<Value>) {
     (StatusCode::ACCEPTED, Json(json!({"chaos": "leak"})))
 }
 
-async fn burn(Query(q): Query<Seconds>) -> (StatusCode, Json<Value>) {
-    let how_long = q.bounded();
-    tracing::error!(seconds = how_long.as_secs(), "CHAOS: burning one CPU");
-    std::thread::spawn(move || {
-        let end = Instant::now() + how_long;
-        let mut x: u64 = 1;
-        while Instant::now() < end {
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1);
-            std::hint::black_box(x);
-        }
-        tracing::warn!("CHAOS: burn finished");
-    });
-    (
+#[derive(Deserialize)]
+struct Burn {
+    seconds: Option<u64>,
+    threads: Option<usize>,
+}
+
+const MAX_BURN_THREADS: usize = 8;
+
+async fn burn(Query(q): Query<Burn>) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let threads = q.threads.unwrap_or(1);
+    if !(1..=MAX_BURN_THREADS).contains(&threads) {
+        return Err(ApiError::validation(
+            "threads",
+            format!("must be 1 to {MAX_BURN_THREADS}"),
+        ));
+    }
+    let how_long = Seconds { seconds: q.seconds }.bounded();
+    tracing::error!(seconds = how_long.as_secs(), threads, "CHAOS: burning CPUs");
+    let end = Instant::now() + how_long;
+    for i in 0..threads {
+        // Named, so a test (or `top -H`) can count them.
+        let spawned = std::thread::Builder::new()
+            .name("chaos-burn".into())
+            .spawn(move || {
+                let mut x: u64 = 1;
+                while Instant::now() < end {
+                    x = x.wrapping_mul(6364136223846793005).wrapping_add(1);
+                    std::hint::black_box(x);
+                }
+                if i == 0 {
+                    tracing::warn!("CHAOS: burn finished");
+                }
+            });
+        spawned.map_err(|e| ApiError::Internal(e.into()))?;
+    }
+    Ok((
         StatusCode::ACCEPTED,
-        Json(json!({"chaos": "burn", "seconds": how_long.as_secs()})),
-    )
+        Json(json!({"chaos": "burn", "seconds": how_long.as_secs(), "threads": threads})),
+    ))
 }
 
 async fn pool_drain(

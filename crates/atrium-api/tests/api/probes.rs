@@ -377,3 +377,50 @@ async fn chaos_routes_require_the_admin_token() {
         .expect("send");
     assert_eq!(res.status(), StatusCode::ACCEPTED);
 }
+
+/// Issue 13, container limits: one burning thread can't exceed a CPU limit of one CPU,
+/// so the burn takes a thread count (1 to 8, default 1) and spins that many threads.
+#[tokio::test]
+async fn chaos_burn_spins_as_many_threads_as_asked_from_1_to_8() {
+    let app = TestApp::spawn_with(|c| c.chaos = true).await;
+    let burn = |query: &str| {
+        app.http
+            .post(format!("{}/chaos/burn?{query}", app.base))
+            .bearer_auth(ADMIN_TOKEN)
+            .send()
+    };
+    for bad in ["threads=0", "threads=9"] {
+        let res = burn(&format!("seconds=1&{bad}")).await.expect("send");
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        let body: serde_json::Value = res.json().await.expect("problem");
+        assert_eq!(body["code"], "validation_failed", "{bad}: {body}");
+    }
+    let res = burn("seconds=1").await.expect("send");
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    let body: serde_json::Value = res.json().await.expect("json");
+    assert_eq!(body["threads"], 1, "{body}");
+
+    let res = burn("seconds=2&threads=3").await.expect("send");
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    let body: serde_json::Value = res.json().await.expect("json");
+    assert_eq!(
+        (body["threads"].as_u64(), body["seconds"].as_u64()),
+        (Some(3), Some(2))
+    );
+    // A thread names itself once it runs, so look for a second (the burn lasts two).
+    // Other tests in this process may burn one thread of their own at the same time.
+    let started = Instant::now();
+    let mut burning = 0;
+    while burning < 3 && started.elapsed() < Duration::from_secs(1) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        burning = std::fs::read_dir("/proc/self/task")
+            .expect("tasks")
+            .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("comm")).ok())
+            .filter(|comm| comm.trim() == "chaos-burn")
+            .count();
+    }
+    assert!(
+        burning >= 3,
+        "{burning} burning threads, expected at least 3"
+    );
+}
