@@ -230,6 +230,21 @@ def case_k6_short_run_passes_thresholds():
     return f"{reqs} requests, failed rate {failed}, p95 {p95:.1f} ms (k6 --summary-export)"
 
 
+def case_k6_noisy_neighbour_leaves_the_quiet_tenant_alone():
+    summary = os.path.join(os.environ["TMP"], "k6-noisy.json")
+    env = dict(os.environ, SHORT="1", API=API, CONTROL=CONTROL, ADMIN_TOKEN=ADMIN)
+    r = subprocess.run(["k6", "run", "--quiet", "--no-color", f"--summary-export={summary}",
+                        os.path.join(ROOT, "loadtest/k6/noisy-neighbour.js")],
+                       env=env, capture_output=True, text=True, timeout=120)
+    m = json.load(open(summary))["metrics"] if os.path.exists(summary) else {}
+    quiet = m.get("http_req_duration{tenant:quiet}", {})
+    refused = m.get("refused{tenant:noisy}", m.get("refused", {})).get("count", 0)
+    expect(r.returncode == 0, f"k6 exited {r.returncode} (99 = thresholds crossed)\n{r.stdout[-3000:]}\n{r.stderr[-2000:]}")
+    return (f"quiet tenant p95 {quiet.get('p(95)', 0):.1f} ms, p99 {quiet.get('p(99)', 0):.1f} ms, "
+            f"failed rate {m.get('http_req_failed{tenant:quiet}', {}).get('value', '?')}; "
+            f"noisy tenant refused {refused} times, never 5xx (k6 --summary-export)")
+
+
 def case_collector_killed_and_stopped_delivers_each_event_once():
     t = STATE["acme"]
     name = "delivery_probe"
@@ -423,6 +438,7 @@ CASES = [
 
     case_metrics_only_inside_the_pod_and_chaos_needs_the_token,
     case_k6_short_run_passes_thresholds,
+    case_k6_noisy_neighbour_leaves_the_quiet_tenant_alone,
     case_collector_killed_and_stopped_delivers_each_event_once,
     case_postgres_down_readyz_503_livez_200,
     case_cpu_throttling_is_visible,

@@ -1,6 +1,7 @@
 //! Drivers for `scripts/bench`. Each prints one JSON object on stdout.
 mod analytics;
 mod load;
+mod noisy;
 mod sqlfixture;
 mod tenants;
 
@@ -35,6 +36,31 @@ enum Command {
         /// Also issue one API key per tenant (listed in the output).
         #[arg(long)]
         keys: bool,
+        /// free, pro or enterprise (the default plan when left out).
+        #[arg(long)]
+        plan: Option<String>,
+    },
+    /// A quiet tenant at a fixed rate beside (optionally) a noisy one at full tilt.
+    Noisy {
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        url: String,
+        #[arg(long)]
+        quiet_slug: String,
+        #[arg(long)]
+        quiet_key: String,
+        /// Leave out for the "quiet tenant alone" phase.
+        #[arg(long)]
+        noisy_slug: Option<String>,
+        #[arg(long)]
+        noisy_key: Option<String>,
+        #[arg(long, default_value_t = 100)]
+        rate: u64,
+        #[arg(long, default_value_t = 30)]
+        seconds: u64,
+        #[arg(long, default_value_t = 48)]
+        workers: usize,
+        #[arg(long, env = "ATRIUM_CONTROL__ADMIN_TOKEN")]
+        chaos_token: String,
     },
     /// `atrium migrate` over every tenant with one extra migration, then again with none
     /// pending; optionally after adding registry-only rows to reach a tenant count.
@@ -83,7 +109,33 @@ async fn main() -> anyhow::Result<()> {
             count,
             prefix,
             keys,
-        } => tenants::provision(count, &prefix, keys).await?,
+            plan,
+        } => tenants::provision(count, &prefix, keys, plan).await?,
+        Command::Noisy {
+            url,
+            quiet_slug,
+            quiet_key,
+            noisy_slug,
+            noisy_key,
+            rate,
+            seconds,
+            workers,
+            chaos_token,
+        } => {
+            let noisy = noisy_slug
+                .zip(noisy_key)
+                .map(|(s, k)| noisy::tenant(&s, &k));
+            noisy::run(noisy::Noisy {
+                url,
+                quiet: noisy::tenant(&quiet_slug, &quiet_key),
+                noisy,
+                rate,
+                seconds,
+                workers,
+                chaos_token,
+            })
+            .await?
+        }
         Command::Migrate { pad_registry_to } => tenants::migrate(pad_registry_to).await?,
         Command::SqlFixture { events } => sqlfixture::build(events)?,
         Command::CollectorThroughput { events } => analytics::collector_throughput(events).await?,

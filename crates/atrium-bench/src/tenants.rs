@@ -9,7 +9,12 @@ fn control() -> anyhow::Result<Control> {
     Control::new(Config::load()?.control)
 }
 
-pub async fn provision(count: usize, prefix: &str, keys: bool) -> anyhow::Result<Value> {
+pub async fn provision(
+    count: usize,
+    prefix: &str,
+    keys: bool,
+    plan: Option<String>,
+) -> anyhow::Result<Value> {
     let control = control()?;
     control.migrate_control().await?;
     let mut per = Vec::with_capacity(count);
@@ -23,7 +28,7 @@ pub async fn provision(count: usize, prefix: &str, keys: bool) -> anyhow::Result
                 &NewTenant {
                     slug: slug.clone(),
                     display_name: None,
-                    plan: None,
+                    plan: plan.clone(),
                     ..Default::default()
                 },
                 "bench",

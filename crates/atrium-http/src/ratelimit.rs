@@ -16,7 +16,7 @@ use crate::ApiError;
 
 /// One bucket per key, all with the same quota: browser event ingest per tenant and
 /// sign-in attempts. Keys are validated tenant slugs or fixed names, so the store stays
-/// small; [`RateLimiter::forget_full`] drops buckets that have refilled.
+/// as small as the registry.
 pub struct RateLimiter {
     buckets: governor::RateLimiter<String, HashMapStateStore<String>, DefaultClock>,
 }
@@ -43,11 +43,6 @@ impl RateLimiter {
         self.buckets
             .check_key(&key.to_owned())
             .map_err(|n| n.wait_time_from(DefaultClock::default().now()))
-    }
-
-    /// Drops every bucket that is full again: it holds nothing a new one wouldn't.
-    pub fn forget_full(&self) {
-        self.buckets.retain_recent();
     }
 }
 

@@ -39,7 +39,7 @@ impl Default for PlansConfig {
         Self {
             free: Limits {
                 max_connections: 2,
-                queue_length: 8,
+                queue_length: 16,
                 requests_per_second: 50,
                 burst: 100,
                 db_ms_per_minute: 30_000,
@@ -48,7 +48,7 @@ impl Default for PlansConfig {
             },
             pro: Limits {
                 max_connections: 4,
-                queue_length: 32,
+                queue_length: 128,
                 requests_per_second: 500,
                 burst: 1_000,
                 db_ms_per_minute: 120_000,
@@ -57,7 +57,7 @@ impl Default for PlansConfig {
             },
             enterprise: Limits {
                 max_connections: 8,
-                queue_length: 64,
+                queue_length: 256,
                 requests_per_second: 2_000,
                 burst: 4_000,
                 db_ms_per_minute: 480_000,
