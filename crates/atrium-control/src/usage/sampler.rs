@@ -8,7 +8,7 @@
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use atrium_core::{
-    domain::{LimitOverrides, Plan, Result},
+    domain::{LimitOverrides, Limits, Plan, Result},
     health::Lifecycle,
 };
 use chrono::{DateTime, Datelike, TimeZone, Utc};
@@ -134,49 +134,27 @@ impl Control {
     pub async fn sample_storage(&self) -> Result<StorageOutcome> {
         let _one_pass = self.usage_pass.lock().await;
         let (measured, skipped) = self.measure_schemas().await?;
+        let measured: HashMap<Uuid, Measured> = measured.into_iter().map(|m| (m.id, m)).collect();
         let at = Utc::now();
         let mut conn = self.pool.get().await?;
         let tx = conn.transaction().await?;
-        let ids: Vec<Uuid> = measured.iter().map(|m| m.id).collect();
-        let current = lock_live(&*tx, "storage_over_quota", Some(&ids)).await?;
-        let (mut up_ids, mut bytes, mut over) = (Vec::new(), Vec::new(), Vec::new());
-        let mut flipped = Vec::new();
-        for t in &current {
-            let Some(m) = measured.iter().find(|m| m.id == t.id) else {
-                continue;
-            };
-            let quota = self.plans.of(t.plan).with(&t.overrides).storage_bytes;
-            let is_over = u64::try_from(m.bytes).unwrap_or(0) > quota;
-            if is_over != t.over {
-                registry::notify(&*tx, &t.slug).await?;
-                flipped.push(t.slug.clone());
-            }
-            up_ids.push(t.id);
-            bytes.push(m.bytes);
-            over.push(is_over);
-        }
-        let rows: Vec<i64> = up_ids
-            .iter()
-            .map(|id| {
-                measured
-                    .iter()
-                    .find(|m| m.id == *id)
-                    .map_or(0, |m| m.rows_written)
+        let ids: Vec<Uuid> = measured.keys().copied().collect();
+        let current = lock_live(&*tx, Quota::Storage, Some(&ids)).await?;
+        let (recorded, flipped) = self
+            .record(&tx, Quota::Storage, &current, at, |t| {
+                measured.get(&t.id).map(|m| m.bytes)
             })
-            .collect();
-        tx.execute(
-            "UPDATE atrium_control.tenants t
-                SET storage_bytes = m.bytes, storage_measured_at = $4, storage_over_quota = m.over
-               FROM unnest($1::uuid[], $2::bigint[], $3::bool[]) AS m(id, bytes, over)
-              WHERE t.id = m.id",
-            &[&up_ids, &bytes, &over, &at],
-        )
-        .await?;
+            .await?;
+        let (bytes, rows): (Vec<i64>, Vec<i64>) = recorded
+            .iter()
+            .filter_map(|id| measured.get(id))
+            .map(|m| (m.bytes, m.rows_written))
+            .unzip();
         tx.execute(
             "INSERT INTO atrium_control.tenant_usage_samples (tenant_id, at, storage_bytes, rows_written)
              SELECT id, $4, bytes, rows FROM unnest($1::uuid[], $2::bigint[], $3::bigint[]) AS m(id, bytes, rows)
              ON CONFLICT DO NOTHING",
-            &[&up_ids, &bytes, &rows, &at],
+            &[&recorded, &bytes, &rows, &at],
         )
         .await?;
         let retain = i32::try_from(self.config.usage.retain_days).unwrap_or(i32::MAX);
@@ -187,15 +165,52 @@ impl Control {
             )
             .await?;
         tx.commit().await?;
-        if !flipped.is_empty() {
-            tracing::info!(tenants = ?flipped, "storage quota flags flipped");
-        }
         Ok(StorageOutcome {
-            measured: up_ids.len(),
+            measured: recorded.len(),
             skipped,
             flipped,
             deleted,
         })
+    }
+
+    /// Writes one measurement (`value` of each tenant that has one) and its flag, and
+    /// NOTIFYs each tenant whose flag flips, in `tx`: the ids written and the slugs flipped.
+    async fn record(
+        &self,
+        tx: &deadpool_postgres::Transaction<'_>,
+        quota: Quota,
+        current: &[Current],
+        at: DateTime<Utc>,
+        value: impl Fn(&Current) -> Option<i64>,
+    ) -> Result<(Vec<Uuid>, Vec<String>)> {
+        let (mut ids, mut values, mut over, mut flipped) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for t in current {
+            let Some(v) = value(t) else { continue };
+            let is_over = quota.exceeded(v, &self.plans.of(t.plan).with(&t.overrides));
+            if is_over != t.over {
+                registry::notify(&**tx, &t.slug).await?;
+                flipped.push(t.slug.clone());
+            }
+            ids.push(t.id);
+            values.push(v);
+            over.push(is_over);
+        }
+        let (value_col, at_col, flag) = quota.columns();
+        tx.execute(
+            &format!(
+                "UPDATE atrium_control.tenants t
+                    SET {value_col} = m.value, {at_col} = $4, {flag} = m.over
+                   FROM unnest($1::uuid[], $2::bigint[], $3::bool[]) AS m(id, value, over)
+                  WHERE t.id = m.id"
+            ),
+            &[&ids, &values, &over, &at],
+        )
+        .await?;
+        if !flipped.is_empty() {
+            tracing::info!(tenants = ?flipped, flag, "quota flags flipped");
+        }
+        Ok((ids, flipped))
     }
 
     /// Each live tenant's schema, measured in a transaction of its own: a migration's
@@ -275,45 +290,52 @@ impl Control {
             .collect();
         let mut conn = self.pool.get().await?;
         let tx = conn.transaction().await?;
-        let current = lock_live(&*tx, "events_over_quota", None).await?;
-        let (mut ids, mut events, mut over, mut flipped) =
-            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        for t in &current {
-            let n = counts.get(t.slug.as_str()).copied().unwrap_or(0);
-            let quota = self.plans.of(t.plan).with(&t.overrides).events_per_month;
-            // At the quota the month's allowance is used up: the next event is refused.
-            let is_over = n >= quota;
-            if is_over != t.over {
-                registry::notify(&*tx, &t.slug).await?;
-                flipped.push(t.slug.clone());
-            }
-            ids.push(t.id);
-            events.push(i64::try_from(n).unwrap_or(i64::MAX));
-            over.push(is_over);
-        }
-        tx.execute(
-            "UPDATE atrium_control.tenants t
-                SET events_month = m.events, events_measured_at = $4, events_over_quota = m.over
-               FROM unnest($1::uuid[], $2::bigint[], $3::bool[]) AS m(id, events, over)
-              WHERE t.id = m.id",
-            &[&ids, &events, &over, &now],
-        )
-        .await?;
+        let current = lock_live(&*tx, Quota::Events, None).await?;
+        let (_, flipped) = self
+            .record(&tx, Quota::Events, &current, now, |t| {
+                let n = counts.get(t.slug.as_str()).copied().unwrap_or(0);
+                Some(i64::try_from(n).unwrap_or(i64::MAX))
+            })
+            .await?;
         tx.commit().await?;
-        if !flipped.is_empty() {
-            tracing::info!(tenants = ?flipped, "events quota flags flipped");
-        }
         Ok(Some(flipped))
     }
 }
 
-/// Live tenants (only `ids`, when given) with one flag, locked for the rest of the
+/// What a pass measures, and the registry columns it writes.
+#[derive(Debug, Clone, Copy)]
+enum Quota {
+    Storage,
+    Events,
+}
+
+impl Quota {
+    /// The measurement, when it was taken, and the flag the data plane enforces.
+    fn columns(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Quota::Storage => ("storage_bytes", "storage_measured_at", "storage_over_quota"),
+            Quota::Events => ("events_month", "events_measured_at", "events_over_quota"),
+        }
+    }
+
+    fn exceeded(self, value: i64, limits: &Limits) -> bool {
+        let value = u64::try_from(value).unwrap_or(0);
+        match self {
+            Quota::Storage => value > limits.storage_bytes,
+            // At the quota the month's allowance is used up: the next event is refused.
+            Quota::Events => value >= limits.events_per_month,
+        }
+    }
+}
+
+/// Live tenants (only `ids`, when given) with `quota`'s flag, locked for the rest of the
 /// transaction. A tenant a lifecycle action holds is skipped: its next pass sets it.
 async fn lock_live<C: tokio_postgres::GenericClient>(
     db: &C,
-    flag: &'static str,
+    quota: Quota,
     ids: Option<&[Uuid]>,
 ) -> Result<Vec<Current>> {
+    let flag = quota.columns().2;
     let rows = db
         .query(
             &format!(

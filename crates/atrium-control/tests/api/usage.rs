@@ -56,12 +56,10 @@ impl Listener {
     }
 }
 
-async fn set_storage_quota(t: &TestControl, slug: &str, bytes: Option<u64>) {
+/// Replaces `slug`'s limit overrides, as `PATCH /v1/tenants/{slug}` does.
+async fn set_limits(t: &TestControl, slug: &str, limits: LimitOverrides) {
     let change = atrium_control::lifecycle::TenantChange {
-        limits: Some(LimitOverrides {
-            storage_bytes: bytes,
-            ..Default::default()
-        }),
+        limits: Some(limits),
         ..Default::default()
     };
     t.control
@@ -70,18 +68,18 @@ async fn set_storage_quota(t: &TestControl, slug: &str, bytes: Option<u64>) {
         .expect("limits");
 }
 
-async fn set_events_quota(t: &TestControl, slug: &str, events: u64) {
-    let change = atrium_control::lifecycle::TenantChange {
-        limits: Some(LimitOverrides {
-            events_per_month: Some(events),
-            ..Default::default()
-        }),
+fn storage_quota(bytes: Option<u64>) -> LimitOverrides {
+    LimitOverrides {
+        storage_bytes: bytes,
         ..Default::default()
-    };
-    t.control
-        .update(slug, &change, "test")
-        .await
-        .expect("limits");
+    }
+}
+
+fn events_quota(events: u64) -> LimitOverrides {
+    LimitOverrides {
+        events_per_month: Some(events),
+        ..Default::default()
+    }
 }
 
 /// `n` customers of about 500 bytes each in `slug`'s schema.
@@ -153,7 +151,7 @@ async fn storage_is_measured_per_schema_and_the_quota_flag_flips_with_a_notify()
     assert!(listener.heard(Duration::from_millis(300)).await.is_empty());
 
     // The override below its size: the update itself notifies, then the sampler flips.
-    set_storage_quota(&t, "big", Some(1 << 20)).await;
+    set_limits(&t, "big", storage_quota(Some(1 << 20))).await;
     assert_eq!(listener.heard(Duration::from_millis(500)).await, ["big"]);
     let over = t.control.sample_usage_now().await.expect("sample");
     assert_eq!(over.storage_flipped, ["big"]);
@@ -165,7 +163,7 @@ async fn storage_is_measured_per_schema_and_the_quota_flag_flips_with_a_notify()
     assert!(again.storage_flipped.is_empty());
     assert!(listener.heard(Duration::from_millis(300)).await.is_empty());
 
-    set_storage_quota(&t, "big", None).await;
+    set_limits(&t, "big", storage_quota(None)).await;
     assert_eq!(listener.heard(Duration::from_millis(500)).await, ["big"]);
     let back = t.control.sample_usage_now().await.expect("sample");
     assert_eq!(back.storage_flipped, ["big"]);
@@ -280,7 +278,7 @@ async fn events_quota_flips_with_the_monthly_count_in_clickhouse() {
     rows.push(event("busy", "pageview", last_month, 0, &[]));
     rows.push(event("calm", "pageview", now, 0, &[]));
     insert(&t.clickhouse(), &rows).await;
-    set_events_quota(&t, "busy", 5).await;
+    set_limits(&t, "busy", events_quota(5)).await;
     let mut listener = Listener::start(&t).await;
 
     let s = t.control.sample_usage_now().await.expect("sample");
@@ -306,7 +304,7 @@ async fn events_quota_flips_with_the_monthly_count_in_clickhouse() {
         atrium_testkit::ports::free_port().expect("port")
     );
     let blind = t.another().with_clickhouse(&dead).expect("client");
-    set_events_quota(&t, "busy", 6).await;
+    set_limits(&t, "busy", events_quota(6)).await;
     assert_eq!(listener.heard(Duration::from_millis(500)).await, ["busy"]);
     assert_eq!(blind.sample_events().await.expect("pass"), None);
     assert!(flags(&t, "busy").await.3, "fail open: the flag stays");
