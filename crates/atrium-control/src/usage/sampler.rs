@@ -210,6 +210,8 @@ impl Control {
         if !flipped.is_empty() {
             tracing::info!(tenants = ?flipped, flag, "quota flags flipped");
         }
+        metrics::gauge!("atrium_usage_measured_timestamp_seconds", "measure" => value_col)
+            .set(at.timestamp() as f64);
         Ok((ids, flipped))
     }
 
@@ -259,6 +261,7 @@ impl Control {
                 }),
                 Err(e) => {
                     tracing::warn!(tenant = %slug, error = %e, "tenant storage not measured this time");
+                    metrics::counter!("atrium_usage_tenants_skipped_total").increment(1);
                     skipped.push(slug);
                 }
             }
@@ -281,6 +284,7 @@ impl Control {
             Ok(rows) => rows,
             Err(e) => {
                 tracing::warn!(error = %e, "events per tenant unreadable: events quota flags left as they are");
+                metrics::counter!("atrium_usage_events_unread_total").increment(1);
                 return Ok(None);
             }
         };

@@ -171,6 +171,40 @@ async fn storage_is_measured_per_schema_and_the_quota_flag_flips_with_a_notify()
     assert!(!flags(&t, "big").await.1, "back under the plan's quota");
 }
 
+/// A migration holding a lock on one tenant's table must not wedge the sampler: that
+/// tenant is skipped after `control.usage.lock_timeout_ms`, the others are measured.
+#[tokio::test]
+async fn a_locked_schema_is_skipped_not_waited_for() {
+    let mut t = TestControl::new().await;
+    t.control.config.usage.lock_timeout_ms = 200;
+    t.provision("locked").await;
+    t.provision("free_one").await;
+    let su = t.db.superuser().await;
+    su.batch_execute("BEGIN; LOCK TABLE t_locked.customers IN ACCESS EXCLUSIVE MODE")
+        .await
+        .expect("lock");
+    let started = std::time::Instant::now();
+    let s = t.control.sample_usage_now().await.expect("sample");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        (s.storage_measured, s.storage_skipped.as_slice()),
+        (1, ["locked".to_owned()].as_slice())
+    );
+    assert!(flags(&t, "free_one").await.0.is_some());
+    assert_eq!(
+        flags(&t, "locked").await.0,
+        None,
+        "not measured, not made up"
+    );
+    su.batch_execute("ROLLBACK").await.expect("unlock");
+    let s = t.control.sample_usage_now().await.expect("sample");
+    assert_eq!(s.storage_measured, 2, "measured once the lock is gone");
+}
+
 /// Finding: nothing said which tenant writes how much. Rows inserted, updated and deleted
 /// are counted per schema, and the usage report gives the delta over its window.
 #[tokio::test]
