@@ -320,6 +320,7 @@ export const en = {
       operator_sign_in_failures: 'Failed sign-ins summed up',
       backup_run: 'Backup taken',
       backup_verify: 'Backups verified',
+      usage_sample: 'Usage measured',
     },
     says: {
       tenant_create: 'Created on the {{plan}} plan, currency {{currency}}, time zone {{timezone}}.',

@@ -322,6 +322,7 @@ export const zhCN: typeof en = {
       operator_sign_in_failures: '登录失败汇总',
       backup_run: '执行备份',
       backup_verify: '校验备份',
+      usage_sample: '测量用量',
     },
     says: {
       tenant_create: '已创建，套餐 {{plan}}，货币 {{currency}}，时区 {{timezone}}。',
