@@ -45,7 +45,12 @@ struct Lane {
     /// Kept across rebuilds: a plan change doesn't forgive the last minute's time.
     db: Arc<DbWindow>,
     bucket: Bucket,
+    /// The second and how many refusal events were emitted in it.
+    refusal_events: Mutex<(u64, u32)>,
 }
+
+/// Refusals per tenant per second per process that still get an `api_request` event.
+pub const REFUSAL_EVENTS_PER_SECOND: u32 = 20;
 
 /// What one request cost its tenant: connection time and time queued for a share.
 /// Summed over the request's transactions, also those dropped and rolled back on
@@ -84,7 +89,8 @@ pub struct Lease {
     lane: Arc<Lane>,
     cost: Option<Arc<RequestCost>>,
     _permits: (Option<OwnedSemaphorePermit>, Option<OwnedSemaphorePermit>),
-    from: Instant,
+    /// Set once the connection is in hand: a failed wait for the pool costs the tenant nothing.
+    from: Option<Instant>,
     /// How long the request waited in its tenant's queue.
     pub waited: Duration,
 }
@@ -93,13 +99,14 @@ impl Lease {
     /// The connection is in hand: database time counts from here, not from the wait
     /// for the pool (a busy pool is not this tenant's doing).
     pub fn connected(&mut self) {
-        self.from = Instant::now();
+        self.from = Some(Instant::now());
     }
 }
 
 impl Drop for Lease {
     fn drop(&mut self) {
-        let held = self.from.elapsed();
+        let Some(from) = self.from else { return };
+        let held = from.elapsed();
         self.lane.db.add(Instant::now(), held);
         if let Some(cost) = &self.cost {
             RequestCost::add(&cost.db_us, held);
@@ -159,6 +166,23 @@ impl Fairness {
         }
     }
 
+    /// Whether a refusal of this tenant still gets its own `api_request` event: at most
+    /// [`REFUSAL_EVENTS_PER_SECOND`] a second, so a tenant hammering through its 429s
+    /// can't crowd other tenants' events out of the shared spool queue. Every refusal is
+    /// still counted in `tenant_limited_total`.
+    pub fn refusal_event_allowed(&self, t: &TenantRecord) -> bool {
+        let lane = self.lane(t);
+        let second = DbWindow::since_origin(Instant::now()).as_secs();
+        let Ok(mut r) = lane.refusal_events.lock() else {
+            return false;
+        };
+        if r.0 != second {
+            *r = (second, 0);
+        }
+        r.1 += 1;
+        r.1 <= REFUSAL_EVENTS_PER_SECOND
+    }
+
     /// Waits for one of the tenant's connection permits, in its own queue.
     pub async fn lease(&self, t: &TenantRecord) -> Result<Lease, ApiError> {
         let lane = self.lane(t);
@@ -180,11 +204,12 @@ impl Fairness {
                 return Ok(lane.lease(Some(p), None, Duration::ZERO));
             }
         }
-        if lane.waiting.fetch_add(1, Ordering::AcqRel) >= t.limits.queue_length {
-            lane.waiting.fetch_sub(1, Ordering::AcqRel);
+        // A place in the queue, given back however the wait ends: also when the request
+        // is dropped while waiting (client gone, request timeout).
+        let Some(_place) = QueuePlace::take(&lane.waiting, t.limits.queue_length) else {
             metrics::counter!("tenant_refused_total", "reason" => "queue_full").increment(1);
             return Err(ApiError::TenantBusy { retry_after_s: 1 });
-        }
+        };
         if slowed {
             metrics::counter!("tenant_slowed_total").increment(1);
         }
@@ -196,7 +221,6 @@ impl Fairness {
             (slow, lane.gate.clone().acquire_owned().await)
         };
         let got = tokio::time::timeout(self.queue_wait, waiting).await;
-        lane.waiting.fetch_sub(1, Ordering::AcqRel);
         let waited = now.elapsed();
         match got {
             // The semaphores are never closed.
@@ -206,6 +230,21 @@ impl Fairness {
                 Err(ApiError::TenantBusy { retry_after_s: 1 })
             }
         }
+    }
+}
+
+struct QueuePlace<'a>(&'a AtomicU32);
+
+impl<'a> QueuePlace<'a> {
+    fn take(waiting: &'a AtomicU32, queue_length: u32) -> Option<Self> {
+        let place = QueuePlace(waiting);
+        (waiting.fetch_add(1, Ordering::AcqRel) < queue_length).then_some(place)
+    }
+}
+
+impl Drop for QueuePlace<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
@@ -219,6 +258,7 @@ impl Lane {
             waiting: AtomicU32::new(0),
             db,
             bucket: Bucket::new(limits.requests_per_second, limits.burst),
+            refusal_events: Mutex::new((0, 0)),
         }
     }
 
@@ -236,7 +276,7 @@ impl Lane {
             lane: self.clone(),
             cost,
             _permits: (gate, slow),
-            from: Instant::now(),
+            from: None,
             waited,
         }
     }
@@ -263,11 +303,15 @@ const SLOTS: usize = 6;
 const SLOT: Duration = Duration::from_secs(10);
 
 impl DbWindow {
-    /// Which 10-second slot `at` falls in, counted from an arbitrary fixed origin.
-    fn slot_of(at: Instant) -> u64 {
+    /// Time since an arbitrary fixed origin; slots are counted from there.
+    fn since_origin(at: Instant) -> Duration {
         static ORIGIN: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
-        let origin = *ORIGIN.get_or_init(Instant::now);
-        (at.saturating_duration_since(origin).as_secs() / SLOT.as_secs()) + SLOTS as u64
+        at.saturating_duration_since(*ORIGIN.get_or_init(Instant::now))
+    }
+
+    /// Which 10-second slot `at` falls in.
+    fn slot_of(at: Instant) -> u64 {
+        (Self::since_origin(at).as_secs() / SLOT.as_secs()) + SLOTS as u64
     }
 
     fn add(&self, at: Instant, held: Duration) {
@@ -311,12 +355,15 @@ impl DbWindow {
         if total < limit {
             return Duration::ZERO;
         }
+        // How far into the current slot `at` is: slots are counted from their start.
+        let into_slot =
+            Duration::from_nanos((Self::since_origin(at).as_nanos() % SLOT.as_nanos()) as u64);
         for (k, d) in live {
             total = total.saturating_sub(d);
             // Slot k leaves the window when slot k + SLOTS begins.
-            let leaves = (k + SLOTS as u64 - n) * SLOT.as_secs();
+            let leaves = SLOT * (k + SLOTS as u64 - n) as u32;
             if total < limit {
-                return Duration::from_secs(leaves.max(1));
+                return leaves.saturating_sub(into_slot);
             }
         }
         SLOT * SLOTS as u32
@@ -330,6 +377,7 @@ mod tests {
     #[test]
     fn database_time_counts_for_one_minute_then_leaves_the_window() {
         let w = DbWindow::default();
+        DbWindow::since_origin(Instant::now()); // fixes the origin before t0
         let t0 = Instant::now();
         w.add(t0, Duration::from_secs(4));
         w.add(t0 + Duration::from_secs(15), Duration::from_secs(3));
@@ -338,8 +386,9 @@ mod tests {
         assert!(w.used(t0 + Duration::from_secs(75)) <= Duration::from_secs(3));
         assert_eq!(w.used(t0 + Duration::from_secs(200)), Duration::ZERO);
         let wait = w.until_below(at, Duration::from_secs(5));
+        // t0's slot leaves the window 60 s after that slot began: 40 to 50 s after `at`.
         assert!(
-            wait >= Duration::from_secs(30) && wait <= Duration::from_secs(50),
+            wait > Duration::from_secs(30) && wait <= Duration::from_secs(40),
             "{wait:?}"
         );
     }

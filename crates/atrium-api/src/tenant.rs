@@ -223,6 +223,7 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
                 Caller::Key(_) | Caller::Dev => String::new(),
             };
             let cost = Arc::new(RequestCost::default());
+            let record = tenant.0.clone();
             let mut res = match refused {
                 Some(e) => e.into_response(),
                 None => {
@@ -232,24 +233,27 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
                     fair::metered(cost.clone(), run).await
                 }
             };
-            // One api_request event per tenant request, refused ones included; emit never
-            // waits. It is where per-tenant usage is attributed (docs/noisy-neighbours.md).
-            let mut event = Event::server(&slug, "api_request")
-                .prop("route", route)
-                .prop("method", method)
-                .prop("status", res.status().as_u16().to_string())
-                .prop("db_ms", cost.db().as_millis().to_string())
-                .prop("wait_ms", cost.wait().as_millis().to_string());
-            if let Some(code) = res
+            // One api_request event per tenant request, refused ones included up to a
+            // rate; emit never waits. It is where per-tenant usage is attributed
+            // (docs/noisy-neighbours.md).
+            let limited = res
                 .extensions()
                 .get::<ProblemCode>()
-                .filter(|c| c.is_limit())
-            {
-                event = event.prop("limited", code.0);
+                .filter(|c| c.is_limit());
+            if limited.is_none() || state.fair.refusal_event_allowed(&record) {
+                let mut event = Event::server(&slug, "api_request")
+                    .prop("route", route)
+                    .prop("method", method)
+                    .prop("status", res.status().as_u16().to_string())
+                    .prop("db_ms", cost.db().as_millis().to_string())
+                    .prop("wait_ms", cost.wait().as_millis().to_string());
+                if let Some(code) = limited {
+                    event = event.prop("limited", code.0);
+                }
+                event.duration_ms = started.elapsed().as_millis() as u64;
+                event.actor = actor;
+                state.emitter.emit(event);
             }
-            event.duration_ms = started.elapsed().as_millis() as u64;
-            event.actor = actor;
-            state.emitter.emit(event);
             ratelimit::set_headers(res.headers_mut(), &admission.policies);
             res.extensions_mut().insert(TenantLabel(slug));
             res.extensions_mut().insert(TenantCost {
@@ -336,13 +340,16 @@ async fn authorize_session(
 /// out; its events have a quota of their own.
 fn over_storage_quota(t: &TenantRecord, method: &str, route: &str) -> Option<ApiError> {
     let writes = !matches!(method, "GET" | "HEAD" | "OPTIONS" | "DELETE");
-    (t.storage_over_quota && writes && !route.ends_with("/events")).then_some(
-        ApiError::QuotaExceeded {
+    (t.storage_over_quota && writes && !STORES_NOTHING.iter().any(|r| route.ends_with(r)))
+        .then_some(ApiError::QuotaExceeded {
             quota: "storage",
             retry_after_s: None,
-        },
-    )
+        })
 }
+
+/// POST routes that add nothing to the tenant's schema: a query sent as a body, the
+/// analytics ingest (its own quota), and getting back into an account.
+const STORES_NOTHING: &[&str] = &["/analytics/funnel", "/events", "/password-reset"];
 
 fn admit(record: Arc<TenantRecord>) -> Result<Tenant, ApiError> {
     match record.state {

@@ -249,6 +249,17 @@ impl Control {
             ],
         )
         .await?;
+        // The quota flags follow the new limits now, not at the sampler's next pass; the
+        // NOTIFY below carries both to the data plane.
+        let changed = registry::get(&*tx, slug.as_str()).await?;
+        let limits = self.plans.of(changed.plan).with(&changed.limit_overrides);
+        let (storage_over, events_over) = crate::usage::sampler::quota_flags(&changed, &limits);
+        tx.execute(
+            "UPDATE atrium_control.tenants SET storage_over_quota = $2, events_over_quota = $3
+             WHERE id = $1",
+            &[&tenant.id, &storage_over, &events_over],
+        )
+        .await?;
         registry::record_change(
             &*tx,
             actor,

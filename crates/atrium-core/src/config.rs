@@ -673,6 +673,9 @@ impl Config {
         if self.environment == Environment::Production && self.chaos {
             return bad("chaos cannot be enabled in production".into());
         }
+        if self.environment == Environment::Production && !self.api.fair.enabled {
+            return bad("api.fair.enabled cannot be turned off in production".into());
+        }
         if self.control.admin_token.expose_secret().len() < 16 {
             return bad("control.admin_token must be at least 16 characters".into());
         }
@@ -944,6 +947,21 @@ mod tests {
         .expect_err("refused");
         assert!(err.contains("chaos"), "{err}");
         load_with(&[("ATRIUM_CHAOS", "true")]).expect("allowed in development");
+    }
+
+    /// Turning the tenants' fair shares off is for the benchmark's comparison phase.
+    #[test]
+    fn fair_shares_can_not_be_turned_off_in_production_and_plans_are_overridable() {
+        let err = load_with(&[
+            ("ATRIUM_ENVIRONMENT", "production"),
+            ("ATRIUM_API__FAIR__ENABLED", "false"),
+        ])
+        .expect_err("refused");
+        assert!(err.contains("api.fair.enabled"), "{err}");
+        let c = load_with(&[("ATRIUM_PLANS__PRO__MAX_CONNECTIONS", "6")]).expect("loads");
+        assert_eq!(c.plans.pro.max_connections, 6);
+        let err = load_with(&[("ATRIUM_PLANS__FREE__BURST", "0")]).expect_err("refused");
+        assert!(err.contains("plans.free.burst"), "{err}");
     }
 
     /// Item 2: every process's connection bounds, overridable and checked.

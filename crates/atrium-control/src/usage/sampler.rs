@@ -306,6 +306,16 @@ impl Control {
     }
 }
 
+/// The storage and events flags that `tenant`'s last measurements give under `limits`:
+/// what a plan or limits change writes at once, not a pass later.
+pub(crate) fn quota_flags(tenant: &crate::registry::Tenant, limits: &Limits) -> (bool, bool) {
+    let over = |q: Quota, v: Option<i64>| v.is_some_and(|v| q.exceeded(v, limits));
+    (
+        over(Quota::Storage, tenant.storage_bytes),
+        over(Quota::Events, tenant.events_month),
+    )
+}
+
 /// What a pass measures, and the registry columns it writes.
 #[derive(Debug, Clone, Copy)]
 enum Quota {

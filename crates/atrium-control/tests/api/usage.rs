@@ -150,14 +150,14 @@ async fn storage_is_measured_per_schema_and_the_quota_flag_flips_with_a_notify()
     );
     assert!(listener.heard(Duration::from_millis(300)).await.is_empty());
 
-    // The override below its size: the update itself notifies, then the sampler flips.
+    // The override below its size: the update sets the flag from the last measurement
+    // at once and notifies; the sampler's pass agrees and has nothing to flip.
     set_limits(&t, "big", storage_quota(Some(1 << 20))).await;
-    assert_eq!(listener.heard(Duration::from_millis(500)).await, ["big"]);
-    let over = t.control.sample_usage_now().await.expect("sample");
-    assert_eq!(over.storage_flipped, ["big"]);
     assert_eq!(listener.heard(Duration::from_millis(500)).await, ["big"]);
     assert!(flags(&t, "big").await.1, "big is over its quota");
     assert!(!flags(&t, "small").await.1, "small is not");
+    let over = t.control.sample_usage_now().await.expect("sample");
+    assert!(over.storage_flipped.is_empty(), "{over:?}");
 
     let again = t.control.sample_usage_now().await.expect("sample");
     assert!(again.storage_flipped.is_empty());
@@ -165,10 +165,20 @@ async fn storage_is_measured_per_schema_and_the_quota_flag_flips_with_a_notify()
 
     set_limits(&t, "big", storage_quota(None)).await;
     assert_eq!(listener.heard(Duration::from_millis(500)).await, ["big"]);
-    let back = t.control.sample_usage_now().await.expect("sample");
-    assert_eq!(back.storage_flipped, ["big"]);
-    assert_eq!(listener.heard(Duration::from_millis(500)).await, ["big"]);
-    assert!(!flags(&t, "big").await.1, "back under the plan's quota");
+    assert!(
+        !flags(&t, "big").await.1,
+        "back under the plan's quota at once"
+    );
+
+    // A measurement over the quota is what the sampler flips on its own.
+    let room = (small as u64 + (256 << 10)).max(1 << 20);
+    set_limits(&t, "small", storage_quota(Some(room))).await;
+    fill(&t, "small", 8_000).await;
+    assert_eq!(listener.heard(Duration::from_millis(500)).await, ["small"]);
+    let grown = t.control.sample_usage_now().await.expect("sample");
+    assert_eq!(grown.storage_flipped, ["small"]);
+    assert_eq!(listener.heard(Duration::from_millis(500)).await, ["small"]);
+    assert!(flags(&t, "small").await.1, "small grew over its quota");
 }
 
 /// A migration holding a lock on one tenant's table must not wedge the sampler: that
@@ -338,16 +348,16 @@ async fn events_quota_flips_with_the_monthly_count_in_clickhouse() {
         atrium_testkit::ports::free_port().expect("port")
     );
     let blind = t.another().with_clickhouse(&dead).expect("client");
-    set_limits(&t, "busy", events_quota(6)).await;
-    assert_eq!(listener.heard(Duration::from_millis(500)).await, ["busy"]);
     assert_eq!(blind.sample_events().await.expect("pass"), None);
     assert!(flags(&t, "busy").await.3, "fail open: the flag stays");
     assert!(listener.heard(Duration::from_millis(300)).await.is_empty());
 
-    let s = t.control.sample_usage_now().await.expect("sample");
-    assert_eq!(s.events_flipped, ["busy"]);
-    assert!(!flags(&t, "busy").await.3, "5 of 6");
+    // A bigger quota clears the flag at once, from the last count, and notifies.
+    set_limits(&t, "busy", events_quota(6)).await;
     assert_eq!(listener.heard(Duration::from_millis(500)).await, ["busy"]);
+    assert!(!flags(&t, "busy").await.3, "5 of 6");
+    let s = t.control.sample_usage_now().await.expect("sample");
+    assert!(s.events_flipped.is_empty(), "the pass agrees: {s:?}");
 }
 
 /// An operator API over a database whose ClickHouse is the shared test server.

@@ -60,7 +60,7 @@ impl Default for PlansConfig {
                 queue_length: 256,
                 requests_per_second: 2_000,
                 burst: 4_000,
-                db_ms_per_minute: 480_000,
+                db_ms_per_minute: 240_000,
                 storage_bytes: 50 * 1024 * MIB,
                 events_per_month: 50_000_000,
             },
