@@ -7,6 +7,7 @@ use std::{
 };
 
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use metrics_util::MetricKindMask;
 
 static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
 
@@ -17,6 +18,12 @@ const LATENCY_BUCKETS: &[f64] = &[
 pub fn install() -> &'static PrometheusHandle {
     HANDLE.get_or_init(|| {
         let recorder = PrometheusBuilder::new()
+            // A series nobody updated for 10 minutes is dropped: a tenant that left the
+            // top of the `tenant` label doesn't keep its series for the process's life.
+            .idle_timeout(
+                MetricKindMask::COUNTER | MetricKindMask::HISTOGRAM,
+                Some(Duration::from_secs(600)),
+            )
             .set_buckets_for_metric(Matcher::Suffix("duration_seconds".into()), LATENCY_BUCKETS)
             .map(|b| b.build_recorder());
         match recorder {

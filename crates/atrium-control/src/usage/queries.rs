@@ -54,7 +54,7 @@ pub fn tenant_totals(tenant: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> St
                 countIf(limited = 'rate_limited') AS rate_limited,
                 countIf(limited = 'tenant_busy') AS tenant_busy,
                 countIf(limited = 'quota_exceeded') AS quota_exceeded,
-                quantilesExact(0.5, 0.95, 0.99)(duration_ms) AS latency,
+                quantilesTiming(0.5, 0.95, 0.99)(duration_ms) AS latency,
                 sum(db_ms) AS db_ms,
                 sum(wait_ms) AS wait_ms
            FROM {}
@@ -75,7 +75,7 @@ pub fn tenant_series(
         "SELECT toUInt64(intDiv(toUInt32(ts), {bucket_s}) * {bucket_s}) AS bucket,
                 count() AS requests,
                 countIf(limited != '') AS rejected,
-                quantileExact(0.95)(duration_ms) AS p95_ms,
+                quantileTiming(0.95)(duration_ms) AS p95_ms,
                 sum(db_ms) AS db_ms
            FROM (SELECT ts, duration_ms, {} AS limited, {} AS db_ms
                    FROM events FINAL

@@ -112,14 +112,15 @@ impl Control {
         let bucket_s = window.bucket_s();
         let start = (to - window.length()).timestamp();
         let from = DateTime::from_timestamp(start - start.rem_euclid(bucket_s), 0).unwrap_or(to);
-        // The samples in the window, and the last one before it as the baseline.
+        // The samples in the window (the newest 20,000: counters are cumulative, so a gap
+        // loses no rows written), and the last one before it as the baseline.
         let rows = conn
             .query(
                 "(SELECT at, storage_bytes, rows_written FROM atrium_control.tenant_usage_samples
                    WHERE tenant_id = $1 AND at < $2 ORDER BY at DESC LIMIT 1)
                  UNION ALL
                  (SELECT at, storage_bytes, rows_written FROM atrium_control.tenant_usage_samples
-                   WHERE tenant_id = $1 AND at >= $2 ORDER BY at LIMIT 20000)
+                   WHERE tenant_id = $1 AND at >= $2 ORDER BY at DESC LIMIT 20000)
                  ORDER BY at",
                 &[&tenant.id, &from],
             )
