@@ -1,5 +1,5 @@
 // One tenant's page: who suspended it and why, its actions (as on the tenants list),
-// name and plan, migration state and usage, its users (paged; a new invite link or a
+// name, plan and limits, storage and events against their quotas, migration state and usage, its users (paged; a new invite link or a
 // password reset link each), its API keys, and its audit trail.
 import { useTranslation } from 'react-i18next';
 import { fmtDate, fmtDateTime, fmtNumber } from '../format';
@@ -13,6 +13,7 @@ import { AuditEntries } from './AuditEntries';
 import type { TenantDetail as Detail } from './controlTypes';
 import { useTenantActions } from './TenantActions';
 import { TenantKeys } from './TenantKeys';
+import { QuotaBadges, TenantQuotas } from './TenantQuotas';
 import { TenantState } from './TenantRow';
 import { TenantSettings } from './TenantSettings';
 import { TenantUsers } from './TenantUsers';
@@ -62,8 +63,8 @@ function Tenant({ d }: { d: Detail }) {
       <h1 id="tenant-title">
         {d.display_name} <TenantState state={d.state} />
       </h1>
-      <p>
-        <code>{d.slug}</code>
+      <p className="actions">
+        <code>{d.slug}</code> <QuotaBadges tenant={d} />
       </p>
       {s && (
         <p className="status" role="status" data-testid="suspension">
@@ -84,6 +85,7 @@ function Tenant({ d }: { d: Detail }) {
           </Table>
         </section>
         {live && <TenantSettings tenant={d} onSaved={refresh} />}
+        {live && <TenantQuotas tenant={d} />}
       </div>
       {live && <TenantUsers slug={d.slug} apiUrl={config.data?.api_url ?? ''} />}
       {live && <TenantKeys slug={d.slug} onChange={refresh} />}

@@ -20,6 +20,14 @@ describe('audit entries in words', () => {
     expect(say(i18n.t, entry('tenant.update', { display_name: null, plan: 'pro', statement_timeout_ms: 900 }))).toBe('Moved to the pro plan; statement timeout set to 900 ms');
   });
 
+  it('name the limits a change overrode, or say they went back to the plan', async () => {
+    const set = entry('tenant.update', { display_name: null, plan: 'pro', limits: { requests_per_second: 800, storage_bytes: 5 * 1024 ** 3 } });
+    expect(say(i18n.t, set)).toBe('Moved to the pro plan; limits overridden: requests per second 800, storage 5 GiB');
+    expect(say(i18n.t, entry('tenant.update', { display_name: null, plan: null, limits: {} }))).toBe('Every limit back to the plan’s');
+    await i18n.changeLanguage('zh-CN');
+    expect(say(i18n.t, set)).toBe('套餐改为 专业版；限额改为：每秒请求数 800，存储 5 GiB');
+  });
+
   it('give a refusal’s error, and keep raw JSON for actions newer than the console', () => {
     expect(say(i18n.t, entry('tenant.create', { error: 'slug taken' }, 'error'))).toBe('Did not happen: slug taken');
     expect(say(i18n.t, entry('tenant.teleport', { to: 'mars' }))).toBe('tenant.teleport {"to":"mars"}');

@@ -12,3 +12,5 @@ export type CreatedKey = C['CreatedKey'];
 export type PasswordReset = C['PasswordReset'];
 export type InviteAnswer = C['Invite'];
 export type TenantDetail = C['TenantDetail'];
+export type Limits = C['Limits'];
+export type LimitOverrides = C['LimitOverrides'];
