@@ -1,7 +1,9 @@
 //! The data and SQL for `scripts/sql-compat`: the ClickHouse schema, a deterministic data
-//! set with duplicate rows, and every dashboard query exactly as the API builds it.
+//! set with duplicate rows, every dashboard query exactly as the API builds it, and the
+//! control plane's usage queries over the data plane's `api_request` events.
 
 use atrium_analytics::query::Scope;
+use atrium_control::usage::queries::{self as usage, RequestMeasure};
 use chrono::{TimeZone, Utc};
 use rand::{rngs::SmallRng, Rng, SeedableRng};
 use serde_json::{json, Value};
@@ -19,6 +21,46 @@ const PATHS: &[&str] = &[
     "/app/t/acme",
     "/orders/deadbeefdeadbeefdeadbeef/items/7",
 ];
+
+/// `n` API requests as the data plane records them: some refused (with the problem code
+/// in `limited`), some from an API too old to send `db_ms` and `wait_ms`, a few replayed.
+fn requests(rng: &mut SmallRng, start: chrono::DateTime<Utc>, n: usize) -> Vec<Value> {
+    let mut rows = Vec::with_capacity(n + n / 20);
+    for i in 0..n {
+        let tenant = TENANTS[rng.gen_range(0..TENANTS.len())];
+        let ts = start + chrono::Duration::seconds(rng.gen_range(0..10 * 86_400));
+        let at = ts.format("%Y-%m-%d %H:%M:%S").to_string();
+        let status = ["200", "200", "200", "429", "403"][rng.gen_range(0..5)];
+        let (mut keys, mut values) = (
+            vec!["route", "status"],
+            vec!["/v1/t/{tenant}/customers".to_owned(), status.to_owned()],
+        );
+        if rng.gen_range(0..10) > 0 {
+            keys.extend(["db_ms", "wait_ms"]);
+            values.extend([
+                rng.gen_range(0..500_u32).to_string(),
+                rng.gen_range(0..50_u32).to_string(),
+            ]);
+        }
+        let limited = match status {
+            "429" => ["rate_limited", "tenant_busy"][rng.gen_range(0..2)],
+            "403" => "quota_exceeded",
+            _ => "",
+        };
+        if !limited.is_empty() {
+            keys.push("limited");
+            values.push(limited.to_owned());
+        }
+        let row = json!({"tenant": tenant, "event_id": format!("00000000-0000-7000-9000-{i:012}"), "name": "api_request",
+            "actor": "", "session_id": "", "path": "", "url": "", "referrer": "", "user_agent": "", "ts": at, "client_ts": at,
+            "duration_ms": rng.gen_range(1..2_000_u64), "prop_keys": keys, "prop_values": values});
+        if rng.gen_range(0..20) == 0 {
+            rows.push(row.clone());
+        }
+        rows.push(row);
+    }
+    rows
+}
 
 pub fn build(events: usize) -> anyhow::Result<Value> {
     let mut rows = Vec::with_capacity(events + events / 20);
@@ -54,8 +96,32 @@ pub fn build(events: usize) -> anyhow::Result<Value> {
         }
         rows.push(row);
     }
-    let scope = Scope::new("acme", start, start + chrono::Duration::days(10))?;
-    let queries: serde_json::Map<String, Value> = crate::dashboard_queries(&scope, true)?
+    rows.extend(requests(&mut rng, start, events / 4));
+    let end = start + chrono::Duration::days(10);
+    let scope = Scope::new("acme", start, end)?;
+    let mut queries = crate::dashboard_queries(&scope, true)?;
+    let mid = start + chrono::Duration::days(5);
+    queries.extend([
+        ("usage_totals", usage::tenant_totals("acme", start, end)),
+        (
+            "usage_series_hour",
+            usage::tenant_series("acme", mid, end, 3_600),
+        ),
+        (
+            "usage_series_day",
+            usage::tenant_series("globex", start, end, 86_400),
+        ),
+        (
+            "usage_top_requests",
+            usage::top_requests(RequestMeasure::Count, start, end, 10),
+        ),
+        (
+            "usage_top_db_time",
+            usage::top_requests(RequestMeasure::DbMs, start, end, 2),
+        ),
+        ("usage_events_month", usage::events_since(mid)),
+    ]);
+    let queries: serde_json::Map<String, Value> = queries
         .into_iter()
         .map(|(name, sql)| (name.to_owned(), Value::String(sql)))
         .collect();

@@ -27,6 +27,7 @@ pub enum Action {
     OperatorSignInFailures,
     BackupRun,
     BackupVerify,
+    UsageSample,
 }
 
 impl Action {
@@ -54,6 +55,7 @@ impl Action {
         Action::OperatorSignInFailures,
         Action::BackupRun,
         Action::BackupVerify,
+        Action::UsageSample,
     ];
 
     /// As stored in `audit_log.action`.
@@ -82,6 +84,7 @@ impl Action {
             Action::OperatorSignInFailures => "operator.sign_in_failures",
             Action::BackupRun => "backup.run",
             Action::BackupVerify => "backup.verify",
+            Action::UsageSample => "usage.sample",
         }
     }
 }

@@ -22,6 +22,7 @@ pub mod registry;
 pub mod schema;
 pub mod stats;
 pub mod tenant_users;
+pub mod usage;
 
 use atrium_core::config::{ControlConfig, PlansConfig};
 use deadpool_postgres::Pool;
@@ -41,6 +42,8 @@ pub struct Control {
     pub backup_guard: backup::BackupGuard,
     /// One point-in-time restore at a time: its scratch instance is a whole cluster.
     pub restore_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// One usage pass at a time in this process (the schedule's and an operator's).
+    pub usage_pass: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Control {
@@ -58,6 +61,7 @@ impl Control {
             failed_sign_ins,
             backup_guard: Default::default(),
             restore_lock: Default::default(),
+            usage_pass: Default::default(),
         })
     }
 

@@ -9,12 +9,18 @@ use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::{stats::TenantStats, Control};
+use crate::{
+    stats::TenantStats,
+    usage::{top::UsageTop, Measure, Window},
+    Control,
+};
 
 /// Hours of activity the overview shows.
 const ACTIVITY_HOURS: i64 = 24;
 /// How many of the busiest tenants it lists.
 const TOP_TENANTS: usize = 10;
+/// How many tenants each of its usage lists has.
+const TOP_BY_MEASURE: u32 = 5;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Overview {
@@ -25,6 +31,30 @@ pub struct Overview {
     /// Live tenants with the most tracked events in the last 7 days (then by schema size
     /// when analytics are unavailable), at most 10.
     pub top_tenants: Vec<TenantStats>,
+    /// Every tenant together: requests and database time over the last 24 hours,
+    /// storage and events this month as last measured.
+    pub total_usage: TotalUsage,
+    /// The 5 tenants using the most of each measure (`GET /v1/usage/top` for more).
+    pub top: TopUsage,
+}
+
+/// Null where the source could not be read (the matching `top` list says why).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TotalUsage {
+    /// Always `24h`: what `requests` and `db_seconds` cover.
+    pub window: Window,
+    pub requests: Option<f64>,
+    pub db_seconds: Option<f64>,
+    pub storage_bytes: Option<f64>,
+    pub events_month: Option<f64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TopUsage {
+    pub db_time: UsageTop,
+    pub requests: UsageTop,
+    pub storage: UsageTop,
+    pub events: UsageTop,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -102,6 +132,19 @@ impl Control {
             self.readiness(),
             self.tenant_stats()
         );
+        let by = |m| self.usage_top(m, Window::Day, TOP_BY_MEASURE);
+        let (db_time, requests, storage, events) = tokio::join!(
+            by(Measure::DbTime),
+            by(Measure::Requests),
+            by(Measure::Storage),
+            by(Measure::Events)
+        );
+        let usage = TopUsage {
+            db_time: db_time?,
+            requests: requests?,
+            storage: storage?,
+            events: events?,
+        };
         let mut top = top?;
         top.sort_by(|a, b| {
             (b.events_7d, b.schema_bytes)
@@ -115,6 +158,14 @@ impl Control {
             activity,
             readiness,
             top_tenants: top,
+            total_usage: TotalUsage {
+                window: Window::Day,
+                requests: usage.requests.total,
+                db_seconds: usage.db_time.total,
+                storage_bytes: usage.storage.total,
+                events_month: usage.events.total,
+            },
+            top: usage,
         })
     }
 

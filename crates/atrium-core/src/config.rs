@@ -20,9 +20,11 @@ use crate::tenancy::is_plain_identifier;
 mod backup;
 mod peers;
 mod plans;
+mod usage;
 pub use backup::BackupConfig;
 pub use peers::PeersConfig;
 pub use plans::{FairConfig, PlansConfig};
+pub use usage::UsageConfig;
 
 /// Marker that every committed development secret carries; production refuses it.
 pub const DEV_SECRET_MARKER: &str = "dev-only-insecure";
@@ -381,6 +383,9 @@ pub struct ControlConfig {
     /// The api and collector whose readiness the operator overview shows.
     #[serde(default)]
     pub peers: PeersConfig,
+    /// How often tenants' storage and events are measured against their quotas.
+    #[serde(default)]
+    pub usage: UsageConfig,
 }
 
 /// A new tenant's currency and time zone; its admins can change them later.
@@ -480,6 +485,7 @@ impl Default for Config {
                 backup: BackupConfig::default(),
                 tenant_defaults: TenantDefaults::default(),
                 peers: PeersConfig::default(),
+                usage: UsageConfig::default(),
             },
             clickhouse: ClickHouseConfig {
                 // Empty: no ClickHouse configured (migrate skips it, the collector refuses to start).
@@ -648,6 +654,7 @@ impl Config {
             ))
             .map_err(|e| ConfigError::Invalid(e.to_string()))?;
         self.control.peers.validate()?;
+        self.control.usage.validate()?;
         self.plans.validate()?;
         self.api.fair.validate(self.api.pool.wait_timeout_ms)?;
         if self.control.migrate_concurrency == 0 || self.control.migrate_concurrency > 64 {

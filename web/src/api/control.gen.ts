@@ -324,6 +324,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tenants/{slug}/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tenant's requests, refusals, latency, database and queue time, rows written,
+         *     storage and events over a window, with a series of buckets. Figures whose source
+         *     can't be read are null (`sources` says which).
+         */
+        get: operations["tenant_usage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tenants/{slug}/users": {
         parameters: {
             query?: never;
@@ -357,6 +378,43 @@ export interface paths {
         put?: never;
         /** Issue a one-time password reset link for one of the tenant's users (valid 24 hours). */
         post: operations["reset_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/usage/sample": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Measure every tenant's storage and count its events now, setting the quota flags
+         *     (the control plane does this on its own every `control.usage.*_interval_s`). Audited.
+         */
+        post: operations["sample"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/usage/top": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenants using the most of one measure, with each one's share of the total. */
+        get: operations["top"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -561,6 +619,11 @@ export interface components {
              */
             storage_bytes: number;
         };
+        /**
+         * @description What the top list ranks tenants by.
+         * @enum {string}
+         */
+        Measure: "db_time" | "requests" | "storage" | "events";
         MigrationState: {
             /**
              * Format: int32
@@ -641,11 +704,18 @@ export interface components {
             generated_at: string;
             readiness: components["schemas"]["ProcessReadiness"][];
             tenants: components["schemas"]["TenantCounts"];
+            /** @description The 5 tenants using the most of each measure (`GET /v1/usage/top` for more). */
+            top: components["schemas"]["TopUsage"];
             /**
              * @description Live tenants with the most tracked events in the last 7 days (then by schema size
              *     when analytics are unavailable), at most 10.
              */
             top_tenants: components["schemas"]["TenantStats"][];
+            /**
+             * @description Every tenant together: requests and database time over the last 24 hours,
+             *     storage and events this month as last measured.
+             */
+            total_usage: components["schemas"]["TotalUsage"];
         };
         /**
          * @description One page of a list. Pass `next_cursor` back as `cursor` (with the same `sort`) for
@@ -880,6 +950,15 @@ export interface components {
         };
         /** @enum {string} */
         Readiness: "ready" | "unready" | "unknown";
+        /** @description Requests refused, by problem code. */
+        Rejected: {
+            /** Format: int64 */
+            quota_exceeded: number;
+            /** Format: int64 */
+            rate_limited: number;
+            /** Format: int64 */
+            tenant_busy: number;
+        };
         /** @description What the operator asks for. */
         RestoreAt: {
             /**
@@ -938,6 +1017,20 @@ export interface components {
             reserved: string[];
             /** @description Refused at the start. */
             reserved_prefixes: string[];
+        };
+        /**
+         * @description Where a figure comes from, and whether it could be read: a figure from a source that
+         *     could not be read is null, never zero.
+         */
+        Source: {
+            available: boolean;
+            /**
+             * @description `clickhouse` (requests, latency, database time) or `samples` (the control plane's
+             *     storage and rows-written measurements).
+             */
+            name: string;
+            /** @description Why it is unavailable. */
+            note?: string | null;
         };
         /** @description Work that goes on after the answer; its outcome is in the audit log. */
         Started: {
@@ -1092,6 +1185,27 @@ export interface components {
             schema_bytes?: number | null;
             slug: string;
         };
+        TenantUsage: {
+            /** @description `5m`, `hour` or `day` (UTC). */
+            bucket: string;
+            /**
+             * Format: date-time
+             * @description The window's start (aligned down to a bucket) and end: now.
+             */
+            from: string;
+            /** @description Every bucket of the window, oldest first; the last one is still running. */
+            series: components["schemas"]["UsagePoint"][];
+            slug: string;
+            /**
+             * @description Which source each figure needs, and whether it could be read. A figure whose
+             *     source is unavailable is null, never 0.
+             */
+            sources: components["schemas"]["Source"][];
+            /** Format: date-time */
+            to: string;
+            totals: components["schemas"]["UsageTotals"];
+            window: components["schemas"]["Window"];
+        };
         TenantUser: {
             /** Format: date-time */
             created_at: string;
@@ -1102,6 +1216,153 @@ export interface components {
             role: components["schemas"]["Role"];
             /** @description `invited` until the invite is accepted, then `active`; `disabled` when switched off. */
             status: string;
+        };
+        TopEntry: {
+            plan?: null | components["schemas"]["Plan"];
+            /**
+             * Format: double
+             * @description `value / total`, 0 to 1.
+             */
+            share_of_total: number;
+            slug: string;
+            /** Format: double */
+            value: number;
+        };
+        TopUsage: {
+            db_time: components["schemas"]["UsageTop"];
+            events: components["schemas"]["UsageTop"];
+            requests: components["schemas"]["UsageTop"];
+            storage: components["schemas"]["UsageTop"];
+        };
+        /** @description Null where the source could not be read (the matching `top` list says why). */
+        TotalUsage: {
+            /** Format: double */
+            db_seconds?: number | null;
+            /** Format: double */
+            events_month?: number | null;
+            /** Format: double */
+            requests?: number | null;
+            /** Format: double */
+            storage_bytes?: number | null;
+            /** @description Always `24h`: what `requests` and `db_seconds` cover. */
+            window: components["schemas"]["Window"];
+        };
+        UsagePoint: {
+            /**
+             * Format: date-time
+             * @description The bucket's start.
+             */
+            at: string;
+            /** Format: double */
+            db_seconds?: number | null;
+            /**
+             * Format: double
+             * @description Null also when the bucket had no requests.
+             */
+            p95_ms?: number | null;
+            /** Format: int64 */
+            rejected?: number | null;
+            /** Format: int64 */
+            requests?: number | null;
+            /**
+             * Format: int64
+             * @description The last sample in the bucket; null when none fell in it.
+             */
+            storage_bytes?: number | null;
+        };
+        /** @description What one pass did. */
+        UsageSample: {
+            /** Format: date-time */
+            at: string;
+            /**
+             * @description False when analytics are not configured or ClickHouse could not be read: the
+             *     events figures and flags stay as they are.
+             */
+            events_counted: boolean;
+            events_flipped: string[];
+            /**
+             * Format: int64
+             * @description Samples older than `control.usage.retain_days` deleted.
+             */
+            samples_deleted: number;
+            /** @description Tenants whose storage flag flipped, over or back under. */
+            storage_flipped: string[];
+            /** @description Live tenants whose schema was measured. */
+            storage_measured: number;
+            /**
+             * @description Tenants not measured this time (a lock held past `control.usage.lock_timeout_ms`,
+             *     or an error; logged). Their flags stay as they are.
+             */
+            storage_skipped: string[];
+        };
+        UsageTop: {
+            /** @description False when the source could not be read: `entries` is empty and `total` null. */
+            available: boolean;
+            by: components["schemas"]["Measure"];
+            /** @description Most first; tenants with nothing are left out. */
+            entries: components["schemas"]["TopEntry"][];
+            note?: string | null;
+            /**
+             * Format: double
+             * @description Over every tenant, not only the listed ones.
+             */
+            total?: number | null;
+            /** @description What `value` and `total` count: `seconds`, `requests`, `bytes` or `events`. */
+            unit: string;
+            /** @description Applies to `db_time` and `requests`; storage and events are the last measurement. */
+            window: components["schemas"]["Window"];
+        };
+        /**
+         * @description Request figures are null when ClickHouse is unavailable; latencies are also null
+         *     when there were no requests.
+         */
+        UsageTotals: {
+            /**
+             * Format: double
+             * @description Database connection time of the tenant's requests.
+             */
+            db_seconds?: number | null;
+            /** Format: date-time */
+            events_measured_at?: string | null;
+            /**
+             * Format: int64
+             * @description Events this calendar month (UTC) as last counted, and the monthly quota.
+             */
+            events_month?: number | null;
+            events_over_quota: boolean;
+            /** Format: int64 */
+            events_quota: number;
+            /** Format: double */
+            p50_ms?: number | null;
+            /** Format: double */
+            p95_ms?: number | null;
+            /** Format: double */
+            p99_ms?: number | null;
+            rejected?: null | components["schemas"]["Rejected"];
+            /** Format: int64 */
+            requests?: number | null;
+            /**
+             * Format: int64
+             * @description Rows inserted, updated and deleted in the window, from the samples (null with
+             *     fewer than two). A database restart resets PostgreSQL's counters; that sample
+             *     counts from zero.
+             */
+            rows_written?: number | null;
+            /**
+             * Format: int64
+             * @description As last measured, and the quota (plan with overrides) it is held to.
+             */
+            storage_bytes?: number | null;
+            /** Format: date-time */
+            storage_measured_at?: string | null;
+            storage_over_quota: boolean;
+            /** Format: int64 */
+            storage_quota_bytes: number;
+            /**
+             * Format: double
+             * @description Time its requests waited for the tenant's connection share.
+             */
+            wait_seconds?: number | null;
         };
         /**
          * @description One rule a value broke: which field, what the rule is in words for people
@@ -1115,6 +1376,11 @@ export interface components {
             message: string;
             params?: Record<string, never>;
         };
+        /**
+         * @description How far back a usage report looks, and how wide its buckets are.
+         * @enum {string}
+         */
+        Window: "1h" | "24h" | "7d" | "30d";
     };
     responses: never;
     parameters: never;
@@ -2002,6 +2268,39 @@ export interface operations {
             };
         };
     };
+    tenant_usage: {
+        parameters: {
+            query?: {
+                /** @description `1h` (5-minute buckets), `24h` (hours, the default), `7d` or `30d` (days). */
+                window?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Tenant slug: [a-z][a-z0-9_]{2,39} */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantUsage"];
+                };
+            };
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     users_list: {
         parameters: {
             query?: {
@@ -2096,6 +2395,67 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PasswordReset"];
+                };
+            };
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sample: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageSample"];
+                };
+            };
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    top: {
+        parameters: {
+            query?: {
+                /** @description `db_time`, `requests`, `storage` or `events`. */
+                by?: string;
+                /** @description For `db_time` and `requests`: `1h`, `24h` (the default), `7d` or `30d`. */
+                window?: string;
+                /** @description 1 to 100 (default 10). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageTop"];
                 };
             };
             "4XX": {

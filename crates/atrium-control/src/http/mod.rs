@@ -12,6 +12,7 @@ mod overview;
 mod paged;
 mod session;
 mod tenants;
+mod usage;
 mod users;
 
 use std::sync::Arc;
@@ -93,7 +94,8 @@ fn routes_and_doc() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(operators::router())
                 .merge(users::router())
                 .merge(backups::router())
-                .merge(overview::router()),
+                .merge(overview::router())
+                .merge(usage::router()),
         )
         .split_for_parts();
     openapi::unique_operation_ids(&mut doc);
@@ -125,6 +127,10 @@ impl Application {
         };
         spawn_failure_summaries(state.control.clone());
         tokio::spawn(crate::backup::schedule::run(
+            state.control.clone(),
+            lifecycle.clone(),
+        ));
+        tokio::spawn(crate::usage::sampler::run(
             state.control.clone(),
             lifecycle.clone(),
         ));

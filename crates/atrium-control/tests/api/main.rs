@@ -6,6 +6,7 @@ mod lifecycle;
 mod migrate;
 mod operator_api;
 mod provision;
+mod usage;
 
 use atrium_control::{provision::NewTenant, Control};
 use atrium_testkit::TestDb;
@@ -28,6 +29,31 @@ impl TestControl {
         let control = Control::new(cfg).expect("control");
         control.migrate_control().await.expect("control migrations");
         Self { control, db }
+    }
+
+    /// A control plane on a fresh database with analytics in a ClickHouse database of its
+    /// own on the shared test server (migrated), and the configured plans.
+    pub async fn with_clickhouse() -> Self {
+        let mut db = TestDb::fresh().await;
+        db.config.clickhouse.url = atrium_testkit::shared_clickhouse().url();
+        let ch = atrium_analytics::clickhouse::ClickHouse::new(
+            &db.config.clickhouse,
+            &db.config.clickhouse.admin,
+        )
+        .expect("clickhouse client");
+        ch.migrate().await.expect("clickhouse migrations");
+        let mut t = Self::on(db).await;
+        t.control = t
+            .control
+            .with_clickhouse(&t.db.config.clickhouse)
+            .expect("with clickhouse");
+        t
+    }
+
+    /// An admin client of this test's ClickHouse database.
+    pub fn clickhouse(&self) -> atrium_analytics::clickhouse::ClickHouse {
+        let cfg = &self.db.config.clickhouse;
+        atrium_analytics::clickhouse::ClickHouse::new(cfg, &cfg.admin).expect("clickhouse client")
     }
 
     /// A second, independent control plane on the same database (its own pool), as
