@@ -346,3 +346,55 @@ test('issue 13 item 1: a limit outside its range is refused on its field in the 
   await expect(field('burst')).toHaveValue('');
   await expect(field('burst')).toHaveAttribute('placeholder', '1000');
 });
+
+// Issue 13 §2: who uses what, in the console.
+interface UsageAnswer {
+  totals: { requests?: number | null };
+}
+
+test('issue 13 item 2: a tenant with traffic has a usage tab with a chart per measure (requests, p95 latency, database time, refusals), each with its table, and storage and events against their quotas with the over-quota badge; the overview shows all tenants’ usage and the top tenants by each measure', async ({ page }) => {
+  const slug = await tenant(`u1${run}`, 'pro');
+  const ann = await httpUser(slug, `ann@${slug}.test`, 'admin');
+  for (let i = 0; i < 8; i++) expect((await ann('GET', '/customers')).status).toBe(200);
+  // An events quota of 0 is used up at once: the next measurement sets the flag.
+  expect((await admin('PATCH', `/v1/tenants/${slug}`, { limits: { events_per_month: 0 } })).status).toBe(200);
+  // The requests reach ClickHouse through the spool and the collector within seconds.
+  const requests = async () => ((await admin('GET', `/v1/tenants/${slug}/usage?window=1h`)).body as unknown as UsageAnswer).totals.requests ?? 0;
+  await expect.poll(requests, { timeout: 30_000 }).toBeGreaterThanOrEqual(8);
+  expect((await admin('POST', '/v1/usage/sample')).status).toBe(200);
+
+  await signIn(page, `/console/tenants/${slug}`);
+  await expect(page.getByTestId('over-events')).toHaveText(tr('limits.overEvents'));
+  await expect(page.getByTestId('over-storage')).toHaveCount(0);
+  await page.getByRole('tab', { name: tr('tenantDetail.tabUsage') }).click();
+  await expect(page).toHaveURL(/\?tab=usage$/);
+  await expect(page.getByRole('tab', { name: tr('tenantDetail.tabUsage') })).toHaveAttribute('aria-selected', 'true');
+  const totals = page.getByTestId('usage-totals');
+  await expect(totals.locator('tr').first()).toContainText(tr('usage.requests'));
+  await expect(totals).not.toContainText(tr('usage.unavailableValue'));
+  for (const id of ['requests', 'p95', 'db', 'rejected']) {
+    const chart = page.locator(`[data-measure="${id}"]`);
+    await expect(chart.getByRole('img'), id).toBeVisible();
+    await expect(chart.locator('svg.sparkline'), id).toHaveAttribute('data-points', /^\d+$/);
+  }
+  const requestsChart = page.locator('[data-measure="requests"]');
+  await expect(requestsChart.locator('svg.sparkline'), 'the requests are drawn').not.toHaveAttribute('data-max', /^0?$/);
+  await requestsChart.getByRole('button', { name: tr('chart.showTable') }).click();
+  await expect(requestsChart.getByRole('table')).toBeVisible();
+  await expect(requestsChart.getByRole('columnheader', { name: tr('usage.bucket') })).toBeVisible();
+  await expect(page.locator('[data-quota="storage_bytes"]').getByTestId('used-of')).toContainText(pattern(lang, 'limits.usedOf', { quota: '5 GiB' }));
+  await expect(page.locator('[data-quota="events_per_month"]')).toContainText(tr('limits.overEvents'));
+  await shot(page, lang, 'console-tenant-usage');
+  // Another window asks again, and the tab survives a reload.
+  await page.getByLabel(tr('usage.window')).selectOption('7d');
+  await expect(page.getByText(pattern(lang, 'usage.range', { bucket: tr('usage.buckets.day') }))).toBeVisible();
+  await page.reload();
+  await expect(page.getByRole('tab', { name: tr('tenantDetail.tabUsage') })).toHaveAttribute('aria-selected', 'true');
+
+  await page.getByRole('link', { name: tr('nav.overview') }).click();
+  const total = page.getByTestId('total-usage');
+  for (const m of ['requests', 'db_time', 'storage', 'events']) await expect(total.locator(`tr[data-measure="${m}"]`), m).toContainText(tr(`overview.measures.${m}`));
+  await expect(total).not.toContainText(tr('usage.unavailableValue'));
+  for (const m of ['requests', 'db_time', 'storage']) await expect(page.getByTestId(`top-${m}`).locator('tbody tr').first(), m).toBeVisible();
+  await shot(page, lang, 'console-overview-usage');
+});

@@ -1,6 +1,7 @@
 // The operator's overview: tenants by state and plan (each count opens the tenants it
 // counts), requests and events per hour over the last day, whether each process is
-// ready, and the busiest tenants. Looked at again every 30 s.
+// ready, the busiest tenants, all tenants' usage together and the top tenants by each
+// measure (OverviewUsage.tsx). Looked at again every 30 s.
 import { useTranslation } from 'react-i18next';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { fmtDateTime, fmtNumber } from '../format';
@@ -12,6 +13,7 @@ import { Chart } from '../ui/Chart';
 import { Loaded } from '../ui/states';
 import { Row, Table } from '../ui/Table';
 import type { Overview as OverviewData } from './controlTypes';
+import { TopUsage, TotalUsage } from './OverviewUsage';
 import { PLANS, TENANT_STATES } from './plans';
 import { TenantState } from './TenantRow';
 import { usageText } from './usage';
@@ -33,7 +35,9 @@ export function Overview() {
               <Readiness o={o} />
               <Activity o={o} />
               <TopTenants o={o} />
+              <TotalUsage o={o} />
             </div>
+            <TopUsage o={o} />
           </>
         )}
       </Loaded>
