@@ -386,7 +386,7 @@ test('issue 13 item 2: a tenant with traffic has a usage tab with a chart per me
   await expect(page.locator('[data-quota="events_per_month"]')).toContainText(tr('limits.overEvents'));
   await shot(page, lang, 'console-tenant-usage');
   // Another window asks again, and the tab survives a reload.
-  await page.getByLabel(tr('usage.window')).selectOption('7d');
+  await page.getByLabel(tr('usage.window'), { exact: true }).selectOption('7d');
   await expect(page.getByText(pattern(lang, 'usage.range', { bucket: tr('usage.buckets.day') }))).toBeVisible();
   await page.reload();
   await expect(page.getByRole('tab', { name: tr('tenantDetail.tabUsage') })).toHaveAttribute('aria-selected', 'true');

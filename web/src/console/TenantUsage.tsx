@@ -27,7 +27,9 @@ export function TenantUsage({ slug }: { slug: string }) {
   return (
     <section className="panel" aria-labelledby="tenant-usage">
       <h2 id="tenant-usage">{t('usage.title')}</h2>
-      <SelectField id="usage-window" label={t('usage.window')} value={win} onChange={(e) => setWin(e.target.value as UsageWindow)} options={WINDOWS.map((w) => [w, t(`usage.windows.${w}`)] as const)} />
+      <div className="inline-form">
+        <SelectField id="usage-window" label={t('usage.window')} value={win} onChange={(e) => setWin(e.target.value as UsageWindow)} options={WINDOWS.map((w) => [w, t(`usage.windows.${w}`)] as const)} />
+      </div>
       <Loaded query={usage} what={t('usage.what', { slug })}>
         {(u) => <Report u={u} />}
       </Loaded>
@@ -75,7 +77,6 @@ function Report({ u }: { u: Usage }) {
       ) : (
         <p className="empty-state">{t('usage.noCharts')}</p>
       )}
-      <h3>{t('limits.quotas')}</h3>
       <QuotaBar kind="storage_bytes" label={t('limits.storage')} used={tt.storage_bytes} quota={tt.storage_quota_bytes} measuredAt={tt.storage_measured_at} over={tt.storage_over_quota} />
       <QuotaBar kind="events_per_month" label={t('limits.eventsMonth')} used={tt.events_month} quota={tt.events_quota} measuredAt={tt.events_measured_at} over={tt.events_over_quota} />
     </>

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { i18n } from '../i18n';
-import { fmtMeasure, fmtMs, fmtSeconds, usageText } from './usage';
+import { bucketLabel, fmtMeasure, fmtMs, fmtSeconds, usageText } from './usage';
 
 afterEach(() => i18n.changeLanguage('en'));
 
@@ -12,7 +12,9 @@ describe('usage figures', () => {
 
   it('show time in seconds, then hours and minutes once it is long', async () => {
     await i18n.changeLanguage('en');
-    expect(fmtSeconds(0.4)).toBe('0.4 sec');
+    expect(fmtSeconds(0.4)).toBe('400 ms');
+    expect(fmtSeconds(0.0042)).toBe('4.2 ms');
+    expect(fmtSeconds(2.5)).toBe('2.5 sec');
     expect(fmtSeconds(412.54)).toBe('412.5 sec');
     expect(fmtSeconds(7500)).toBe('2 hr 5 min');
     expect(fmtSeconds(900)).toBe('15 min');
@@ -29,5 +31,14 @@ describe('usage figures', () => {
     expect(fmtMeasure('seconds', 301.2)).toBe('301.2 sec');
     await i18n.changeLanguage('zh-CN');
     expect(fmtMeasure('seconds', 301.2)).toBe('301.2秒');
+  });
+
+  it('label buckets in UTC, as wide as the bucket', async () => {
+    await i18n.changeLanguage('en');
+    expect(bucketLabel('hour', '2026-12-02T13:00:00Z')).toBe('13:00');
+    expect(bucketLabel('5m', '2026-12-02T23:55:00Z')).toBe('23:55');
+    expect(bucketLabel('day', '2026-12-02T00:00:00Z')).toBe('Dec 2');
+    await i18n.changeLanguage('zh-CN');
+    expect(bucketLabel('day', '2026-12-02T00:00:00Z')).toBe('12月2日');
   });
 });

@@ -18,8 +18,9 @@ export function usageText(s: Partial<Usage> | null | undefined) {
 
 const unit = (n: number, u: string, digits: number) => fmtNumber(n, { style: 'unit', unit: u, unitDisplay: 'short', maximumFractionDigits: digits });
 
-/// Database or queue time: "0.4 s", "412.5 s", "2 h 5 min" once it is long.
+/// Database or queue time: "4 ms" under a second, "412.5 s", "2 h 5 min" once it is long.
 export function fmtSeconds(s: number) {
+  if (s < 1) return fmtMs(s * 1000);
   if (s < 600) return unit(s, 'second', s < 10 ? 2 : 1);
   const h = Math.floor(s / 3600);
   const m = Math.round((s % 3600) / 60);
@@ -39,8 +40,8 @@ export function fmtMeasure(u: string, value: number) {
 }
 
 /// A series bucket's start, as wide as the bucket: a time of day for 5 minutes and hours,
-/// a date for days.
+/// a date for days; in UTC, where the buckets are cut.
 export function bucketLabel(bucket: string, at: string) {
-  const options: Intl.DateTimeFormatOptions = bucket === 'day' ? { month: 'short', day: 'numeric' } : { hour: '2-digit', minute: '2-digit' };
+  const options: Intl.DateTimeFormatOptions = { timeZone: 'UTC', ...(bucket === 'day' ? { month: 'short', day: 'numeric' } : { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }) };
   return new Intl.DateTimeFormat(i18n.language || 'en', options).format(new Date(at));
 }
