@@ -89,6 +89,15 @@ export function describe(t: TFunction, e: AuditEntry): string {
       }
       case 'backup.run':
         return says('backup_run', { kind: t(`backups.kind.${text(d.type)}`, { defaultValue: text(d.type) }), label: text(d.label), size: typeof d.repository_bytes === 'number' ? fmtBytes(d.repository_bytes) : '—', seconds: num(d.seconds) });
+      case 'usage.sample': {
+        const slugs = (v: unknown) => (Array.isArray(v) && v.length ? v.map(text).join(', ') : t('audit.says.none'));
+        return says('usage_sample', {
+          measured: num(d.storage_measured),
+          skipped: slugs(d.storage_skipped),
+          events: d.events_counted ? t('audit.says.eventsCounted') : t('audit.says.eventsNotCounted'),
+          flipped: slugs([...(Array.isArray(d.storage_flipped) ? d.storage_flipped : []), ...(Array.isArray(d.events_flipped) ? d.events_flipped : [])]),
+        });
+      }
       case 'tenant.resume':
       case 'tenant.delete.start':
       case 'backup.verify':

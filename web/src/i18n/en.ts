@@ -394,6 +394,7 @@ export const en = {
       operator_sign_in_failures: 'Failed sign-ins summed up',
       backup_run: 'Backup taken',
       backup_verify: 'Backups verified',
+      usage_sample: 'Usage measured',
     },
     says: {
       tenant_create: 'Created on the {{plan}} plan, currency {{currency}}, time zone {{timezone}}.',
@@ -433,6 +434,10 @@ export const en = {
       otherAddresses: '{{n}} other addresses',
       backup_run: 'Took a {{kind}} backup, {{label}}: {{size}} added in {{seconds}} s.',
       backup_verify: 'Checked that the backups can be restored.',
+      usage_sample: 'Measured the storage of {{measured}} tenants (skipped: {{skipped}}); this month’s events {{events}}. Quota flags changed for: {{flipped}}.',
+      eventsCounted: 'counted',
+      eventsNotCounted: 'not counted (analytics could not be read)',
+      none: 'none',
       refused: 'Did not happen: {{error}}',
       failed: '{{what}} Failed: {{error}}',
     },

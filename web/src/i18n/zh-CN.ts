@@ -396,6 +396,7 @@ export const zhCN: typeof en = {
       operator_sign_in_failures: '登录失败汇总',
       backup_run: '执行备份',
       backup_verify: '校验备份',
+      usage_sample: '测量用量',
     },
     says: {
       tenant_create: '已创建，套餐 {{plan}}，货币 {{currency}}，时区 {{timezone}}。',
@@ -435,6 +436,10 @@ export const zhCN: typeof en = {
       otherAddresses: '其他 {{n}} 个地址',
       backup_run: '执行了{{kind}}备份 {{label}}：新增 {{size}}，用时 {{seconds}} 秒。',
       backup_verify: '已确认备份可以还原。',
+      usage_sample: '测量了 {{measured}} 个租户的存储（跳过：{{skipped}}）；本月事件数{{events}}。配额标志有变化的租户：{{flipped}}。',
+      eventsCounted: '已统计',
+      eventsNotCounted: '未统计（无法读取分析数据）',
+      none: '无',
       refused: '未完成：{{error}}',
       failed: '{{what}} 失败：{{error}}',
     },
