@@ -36,6 +36,20 @@ pub struct Overview {
     pub total_usage: TotalUsage,
     /// The 5 tenants using the most of each measure (`GET /v1/usage/top` for more).
     pub top: TopUsage,
+    /// The newest backup; null when backups are not configured or pgBackRest could not
+    /// be asked (logged).
+    pub last_backup: Option<LastBackup>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LastBackup {
+    /// When the newest backup finished; null when there is none yet.
+    pub finished_at: Option<DateTime<Utc>>,
+    pub age_s: Option<i64>,
+    /// Older than `control.backup.max_age_s`, or none at all.
+    pub stale: bool,
+    /// A backup is being taken now.
+    pub running: bool,
 }
 
 /// Null where the source could not be read (the matching `top` list says why).
@@ -125,12 +139,29 @@ struct HourRow {
 }
 
 impl Control {
+    async fn last_backup(&self) -> Option<LastBackup> {
+        self.config.backup.pgbackrest_config.as_ref()?;
+        match self.backup_overview().await {
+            Ok(o) => Some(LastBackup {
+                finished_at: o.backups.last().map(|b| b.finished_at),
+                age_s: o.newest_age_s,
+                stale: o.stale,
+                running: o.running,
+            }),
+            Err(e) => {
+                tracing::warn!(error = %e, "overview: backups could not be listed");
+                None
+            }
+        }
+    }
+
     pub async fn overview(&self) -> Result<Overview> {
-        let (tenants, activity, readiness, top) = tokio::join!(
+        let (tenants, activity, readiness, top, last_backup) = tokio::join!(
             self.tenant_counts(),
             self.activity(),
             self.readiness(),
-            self.tenant_stats()
+            self.tenant_stats(),
+            self.last_backup()
         );
         let by = |m| self.usage_top(m, Window::Day, TOP_BY_MEASURE);
         let (db_time, requests, storage, events) = tokio::join!(
@@ -166,6 +197,7 @@ impl Control {
                 events_month: usage.events.total,
             },
             top: usage,
+            last_backup,
         })
     }
 

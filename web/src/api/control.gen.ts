@@ -556,6 +556,19 @@ export interface components {
             /** Format: int64 */
             revoked: number;
         };
+        LastBackup: {
+            /** Format: int64 */
+            age_s?: number | null;
+            /**
+             * Format: date-time
+             * @description When the newest backup finished; null when there is none yet.
+             */
+            finished_at?: string | null;
+            /** @description A backup is being taken now. */
+            running: boolean;
+            /** @description Older than `control.backup.max_age_s`, or none at all. */
+            stale: boolean;
+        };
         /**
          * @description An operator's changes to a tenant's plan limits: a field left out keeps the plan's
          *     value. Stored as `atrium_control.tenants.limit_overrides` (jsonb).
@@ -702,6 +715,7 @@ export interface components {
             activity: components["schemas"]["Activity"];
             /** Format: date-time */
             generated_at: string;
+            last_backup?: null | components["schemas"]["LastBackup"];
             readiness: components["schemas"]["ProcessReadiness"][];
             tenants: components["schemas"]["TenantCounts"];
             /** @description The 5 tenants using the most of each measure (`GET /v1/usage/top` for more). */

@@ -55,13 +55,18 @@ async fn require_admin(
         .headers()
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or_default();
-    if sent.is_empty() || !constant_time_eq(sent.as_bytes(), token.expose_secret().as_bytes()) {
+        .and_then(|v| v.strip_prefix("Bearer "));
+    if !is_admin_token(sent, &token) {
         tracing::warn!("CHAOS: refused a request without the admin token");
         return Err(ApiError::Unauthorized);
     }
     Ok(next.run(req).await)
+}
+
+/// Whether `sent` is the operators' admin token (compared in constant time).
+pub(super) fn is_admin_token(sent: Option<&str>, token: &SecretString) -> bool {
+    let sent = sent.unwrap_or_default();
+    !sent.is_empty() && constant_time_eq(sent.as_bytes(), token.expose_secret().as_bytes())
 }
 
 #[derive(Deserialize)]

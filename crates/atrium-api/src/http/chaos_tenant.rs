@@ -11,7 +11,6 @@
 
 use std::time::Duration;
 
-use atrium_accounts::token::constant_time_eq;
 use atrium_http::{ApiError, Query};
 use axum::{
     extract::Request,
@@ -21,7 +20,7 @@ use axum::{
     routing::post,
     Json, Router,
 };
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -46,9 +45,8 @@ async fn require_token(
     let sent = req
         .headers()
         .get("x-atrium-chaos-token")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    if sent.is_empty() || !constant_time_eq(sent.as_bytes(), token.expose_secret().as_bytes()) {
+        .and_then(|v| v.to_str().ok());
+    if !super::chaos::is_admin_token(sent, &token) {
         tracing::warn!("CHAOS: refused a tenant chaos request without the admin token");
         return Err(ApiError::Forbidden {
             code: "chaos_token_required",

@@ -389,3 +389,37 @@ async fn set_flag(app: &TestApp, slug: &str, column: &str) {
     // The LISTEN task evicts the cached entry; the next request reads the flag.
     tokio::time::sleep(Duration::from_millis(300)).await;
 }
+
+#[tokio::test]
+async fn tenant_chaos_needs_the_switch_the_tenants_key_and_the_admin_token() {
+    let off = TestApp::spawn().await;
+    let t = off.tenant("acme").await;
+    let (s, _, _, _) = timed(off.heavy(&t, "sleep", 1)).await;
+    assert_eq!(
+        s,
+        StatusCode::NOT_FOUND,
+        "no chaos routes without ATRIUM_CHAOS"
+    );
+
+    let on = TestApp::spawn_with(|c| c.chaos = true).await;
+    let t = on.tenant("acme").await;
+    let without_token = on.req(&t, Method::POST, "/chaos/heavy?kind=sleep&ms=1");
+    let (s, b, _, _) = timed(without_token).await;
+    assert_problem(s, &b, StatusCode::FORBIDDEN, "chaos_token_required");
+    let other = on.tenant("other").await;
+    // acme's key on other's path: the same 404 as a tenant that doesn't exist.
+    let wrong_tenant = on
+        .http
+        .post(format!(
+            "{}/v1/t/{}/chaos/heavy?kind=sleep&ms=1",
+            on.base, other.slug
+        ))
+        .bearer_auth(&t.key)
+        .header("x-atrium-chaos-token", "test-admin-token-0123456789");
+    let (s, b, _, _) = timed(wrong_tenant).await;
+    assert_problem(s, &b, StatusCode::NOT_FOUND, "tenant_not_found");
+    let (s, b, _, _) = timed(on.heavy(&t, "nonsense", 1)).await;
+    assert_problem(s, &b, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    let (s, b, _, _) = timed(on.heavy(&t, "cpu", 5)).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+}

@@ -116,6 +116,11 @@ async fn backups_are_taken_listed_and_verified() {
     );
     assert!(o.newest_age_s.is_some_and(|age| age < 120), "{o:?}");
     assert!(!o.stale && !o.running);
+    // The operator overview names the newest backup beside the processes' health.
+    let last = t.control.overview().await.expect("overview").last_backup;
+    let last = last.expect("backups are configured");
+    assert_eq!(last.finished_at, Some(incr.finished_at));
+    assert!(!last.stale && !last.running);
     t.control.verify_backups("test").await.expect("verify");
     // A second backup while one runs is refused, and the refusal is audited too.
     let running = t.control.start_backup(BackupType::Incr, "test").await;

@@ -896,6 +896,7 @@ async fn overview_counts_tenants_by_state() {
     let (s, o) = api.call(Method::GET, "/v1/overview", None).await;
     assert_eq!(s, StatusCode::OK, "{o}");
     assert_eq!(o["tenants"]["total"], 4);
+    assert!(o["last_backup"].is_null(), "no backups configured here");
     assert_eq!(
         o["tenants"]["by_state"],
         json!({"active": 2, "suspended": 1, "deleted": 1, "deleting": 0, "provisioning": 0})
