@@ -352,7 +352,7 @@ interface UsageAnswer {
   totals: { requests?: number | null };
 }
 
-test('issue 13 item 2: a tenant with traffic has a usage tab with a chart per measure (requests, p95 latency, database time, refusals), each with its table, and storage and events against their quotas with the over-quota badge; the overview shows all tenants’ usage and the top tenants by each measure', async ({ page }) => {
+test('issue 13 item 2: a tenant with traffic has a usage tab with a chart per measure (requests, p95 latency, database time, refusals), each with its table, and storage and events against their quotas with the over-quota badge; the overview shows all tenants’ usage, the top tenants by each measure and the newest backup', async ({ page }) => {
   const slug = await tenant(`u1${run}`, 'pro');
   const ann = await httpUser(slug, `ann@${slug}.test`, 'admin');
   for (let i = 0; i < 8; i++) expect((await ann('GET', '/customers')).status).toBe(200);
@@ -396,5 +396,7 @@ test('issue 13 item 2: a tenant with traffic has a usage tab with a chart per me
   for (const m of ['requests', 'db_time', 'storage', 'events']) await expect(total.locator(`tr[data-measure="${m}"]`), m).toContainText(tr(`overview.measures.${m}`));
   await expect(total).not.toContainText(tr('usage.unavailableValue'));
   for (const m of ['requests', 'db_time', 'storage']) await expect(page.getByTestId(`top-${m}`).locator('tbody tr').first(), m).toBeVisible();
+  // The stack took a full backup before the cases began.
+  await expect(page.getByTestId('last-backup')).toContainText(pattern(lang, 'backups.newest'));
   await shot(page, lang, 'console-overview-usage');
 });

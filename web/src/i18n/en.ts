@@ -209,6 +209,10 @@ export const en = {
     topUnavailable: 'Could not be read just now: {{note}}',
     topNone: 'No tenant has used any yet.',
     share: 'Share',
+    lastBackup: 'Newest backup',
+    backupUnknown: 'Backups are not configured, or pgBackRest could not be asked just now.',
+    backupStale: ' — older than allowed: check the schedule and the audit log.',
+    backupsLink: 'Backups',
   },
   tenantDetail: {
     tabs: 'Views of {{slug}}',

@@ -211,6 +211,10 @@ export const zhCN: typeof en = {
     topUnavailable: '暂时无法读取：{{note}}',
     topNone: '还没有租户用到这一项。',
     share: '占比',
+    lastBackup: '最新备份',
+    backupUnknown: '未配置备份，或暂时无法询问 pgBackRest。',
+    backupStale: '——超过了允许的时长：请检查备份计划和审计日志。',
+    backupsLink: '备份',
   },
   tenantDetail: {
     tabs: '{{slug}} 的视图',
