@@ -9,11 +9,16 @@ afterEach(() => {
 });
 
 describe('format', () => {
-  it('shows sizes in B, KB and MB', async () => {
+  it('shows sizes in binary units, one decimal at most', async () => {
     await i18n.changeLanguage('en');
-    expect(fmtBytes(512)).toBe('512 byte');
-    expect(fmtBytes(2048)).toBe('2 kB');
-    expect(fmtBytes(3.5 * 1024 ** 2)).toBe('3.5 MB');
+    expect(fmtBytes(512)).toBe('512 B');
+    expect(fmtBytes(2048)).toBe('2 KiB');
+    expect(fmtBytes(3.5 * 1024 ** 2)).toBe('3.5 MiB');
+    expect(fmtBytes(1.2 * 1024 ** 3)).toBe('1.2 GiB');
+    expect(fmtBytes(5 * 1024 ** 3)).toBe('5 GiB');
+    expect(fmtBytes(50 * 1024 ** 3 - 1)).toBe('50 GiB');
+    expect(fmtBytes(1024 ** 5)).toBe('1 PiB');
+    expect(fmtBytes(1234 * 1024 ** 5)).toBe('1,234 PiB');
   });
 
   it('shows money in its currency and the user’s language, with the currency’s decimals', async () => {

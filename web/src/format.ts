@@ -27,11 +27,12 @@ export function fmtNumber(n: number, options?: Intl.NumberFormatOptions) {
   return new Intl.NumberFormat(locale(), options).format(n);
 }
 
+/// Sizes in binary units, as quotas are set (1 GiB = 1024 MiB): "512 B", "3.5 MiB", "5 GiB".
 export function fmtBytes(n: number) {
-  const unit = (value: number, u: string, digits: number) => fmtNumber(value, { style: 'unit', unit: u, unitDisplay: 'short', maximumFractionDigits: digits });
-  if (n < 1024) return unit(n, 'byte', 0);
-  if (n < 1024 ** 2) return unit(Math.round(n / 1024), 'kilobyte', 0);
-  return unit(n / 1024 ** 2, 'megabyte', 1);
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let i = 0;
+  while (i < units.length - 1 && n >= 1024 ** (i + 1)) i++;
+  return `${fmtNumber(n / 1024 ** i, { maximumFractionDigits: i === 0 ? 0 : 1 })} ${units[i]}`;
 }
 
 /// 59 → "59 s", 3700 → "1 h 1 min", 90000 → "1 d 1 h" (in the user's language).

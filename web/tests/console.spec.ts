@@ -1,10 +1,11 @@
 // The operator console as an operator of a platform uses it (issue 12, items 10, 11, 12
 // and 14): the overview, the tenants list's filters, a tenant's page, the slug form's
-// refusals and the audit log read as sentences. Every case makes its own tenants over
+// refusals and the audit log read as sentences; and (issue 13) a tenant's plan and limit
+// overrides, its quotas. Every case makes its own tenants over
 // the admin API (slugs unique per language and run), so this file runs alone or after
 // the others, and reads the screen through the app's catalogues in both languages.
 import { expect, test, type Page } from '@playwright/test';
-import { langOf, pattern, translator, type Lang, type Tr } from './i18n';
+import { langOf, literally, pattern, translator, type Lang, type Tr } from './i18n';
 import { admin, API, CONSOLE, httpUser, OP, shot, startingWith } from './stack';
 
 let lang: Lang = 'en';
@@ -238,4 +239,164 @@ test('item 14: the audit log names every action in the user’s language, reads 
   await page.getByLabel(tr('audit.to')).fill(day(0));
   await expect(body.locator('tr[data-action="tenant.create"]')).toHaveCount(2);
   await shot(page, lang, 'console-audit-log');
+});
+
+// Issue 13 §1: operators change plans and overrides in the console.
+const MIB = 1024 ** 2;
+interface LimitsAnswer {
+  plan: string;
+  limit_overrides: Record<string, number>;
+  limits: Record<string, number>;
+}
+const limitsOf = async (slug: string) => (await admin('GET', `/v1/tenants/${slug}`)).body as unknown as LimitsAnswer;
+
+function limitsForm(page: Page) {
+  const limits = page.getByTestId('limits');
+  return {
+    limits,
+    field: (f: string) => limits.getByLabel(tr(`limits.fields.${f}`), { exact: true }),
+    plan: page.getByLabel(tr('tenants.plan'), { exact: true }),
+    save: async () => {
+      await page.getByRole('button', { name: tr('tenantDetail.save') }).click();
+    },
+  };
+}
+
+test('issue 13 item 1: an operator moves a tenant to another plan and overrides its limits on its page (storage in MiB); the overrides are saved, read back after a reload, audited, and an emptied one follows the plan again', async ({ page }) => {
+  const slug = await tenant(`l1${run}`, 'free');
+  await signIn(page, `/console/tenants/${slug}`);
+  const { field, plan, save } = limitsForm(page);
+  // Following the free plan: its values are the placeholders and the hints.
+  await expect(field('max_connections')).toHaveValue('');
+  await expect(field('max_connections')).toHaveAttribute('placeholder', '2');
+  await expect(field('max_connections')).toHaveAccessibleDescription(tr('limits.plan', { value: '2' }));
+  await expect(field('storage_bytes')).toHaveAttribute('placeholder', '100');
+  await expect(field('storage_bytes')).toHaveAccessibleDescription(tr('limits.planSize', { value: '100 MiB' }));
+  const storage = page.locator('[data-quota="storage_bytes"]');
+  await expect(storage, 'never measured: said, not drawn as 0').toContainText(tr('limits.notMeasured', { quota: '100 MiB' }));
+
+  await plan.selectOption('pro');
+  await expect(field('burst')).toHaveAccessibleDescription(tr('limits.followsNewPlan', { plan: tr('plans.pro') }));
+  await field('max_connections').fill('6');
+  await field('requests_per_second').fill('1,200');
+  await field('storage_bytes').fill('2048');
+  await save();
+  await expect(page.getByText(tr('tenantDetail.saved'))).toBeVisible();
+  await expect(field('burst'), 'the pro plan’s value once saved').toHaveAttribute('placeholder', '1000');
+  let saved = await limitsOf(slug);
+  expect(saved.plan).toBe('pro');
+  expect(saved.limit_overrides).toEqual({ max_connections: 6, requests_per_second: 1200, storage_bytes: 2048 * MIB });
+  expect(saved.limits.burst, 'not overridden: the plan’s').toBe(1000);
+
+  await page.reload();
+  await expect(plan).toHaveValue('pro');
+  await expect(field('max_connections')).toHaveValue('6');
+  await expect(field('requests_per_second')).toHaveValue('1200');
+  await expect(field('storage_bytes')).toHaveValue('2048');
+  await expect(field('burst')).toHaveValue('');
+  await expect(storage, 'the override is the quota').toContainText(tr('limits.notMeasured', { quota: '2 GiB' }));
+  const trail = page.getByRole('table', { name: tr('tenantDetail.auditOf', { slug }) });
+  const list = [`${tr('limits.names.max_connections')} 6`, `${tr('limits.names.requests_per_second')} 1,200`, `${tr('limits.names.storage_bytes')} 2 GiB`].join(tr('audit.says.listSeparator'));
+  await expect(trail).toContainText(tr('audit.says.limitsChanged', { list }));
+  await shot(page, lang, 'console-tenant-limits');
+
+  // Emptying a field removes that override only.
+  await field('max_connections').fill('');
+  await save();
+  await expect(page.getByText(tr('tenantDetail.saved'))).toBeVisible();
+  await page.reload();
+  await expect(field('max_connections')).toHaveValue('');
+  await expect(field('max_connections')).toHaveAttribute('placeholder', '4');
+  await expect(field('requests_per_second')).toHaveValue('1200');
+  saved = await limitsOf(slug);
+  expect(saved.limit_overrides).toEqual({ requests_per_second: 1200, storage_bytes: 2048 * MIB });
+  expect(saved.limits.max_connections).toBe(4);
+});
+
+test('issue 13 item 1: a limit outside its range is refused on its field in the user’s language (a size in sizes), an unreadable one before sending, and nothing changes, not the plan either', async ({ page }) => {
+  const slug = await tenant(`l2${run}`, 'pro');
+  await signIn(page, `/console/tenants/${slug}`);
+  const { limits, field, plan, save } = limitsForm(page);
+  await plan.selectOption('enterprise');
+  await field('max_connections').fill('100');
+  await save();
+  await expect(field('max_connections')).toHaveAttribute('aria-invalid', 'true');
+  await expect(field('max_connections')).toHaveAccessibleDescription(literally(tr('fieldErrors.range', { min: '1', max: '64' })));
+  await expect(page.locator('form[aria-labelledby="tenant-settings"] .form-error'), 'said on the field, not again above it').toBeHidden();
+  await shot(page, lang, 'console-tenant-limit-refused');
+
+  await field('max_connections').fill('');
+  await field('storage_bytes').fill('0.5');
+  await save();
+  await expect(limits).toContainText(tr('limits.sizeRange', { min: '1 MiB', max: '1 PiB' }));
+  await expect(field('max_connections')).not.toHaveAttribute('aria-invalid', 'true');
+
+  // Not a whole number: refused here, nothing sent.
+  await field('storage_bytes').fill('');
+  await field('burst').fill('lots');
+  await save();
+  await expect(field('burst')).toHaveAttribute('aria-invalid', 'true');
+  await expect(limits).toContainText(tr('limits.errors.whole_number'));
+
+  const kept = await limitsOf(slug);
+  expect(kept.plan).toBe('pro');
+  expect(kept.limit_overrides).toEqual({});
+  await page.reload();
+  await expect(plan).toHaveValue('pro');
+  await expect(field('burst')).toHaveValue('');
+  await expect(field('burst')).toHaveAttribute('placeholder', '1000');
+});
+
+// Issue 13 §2: who uses what, in the console.
+interface UsageAnswer {
+  totals: { requests?: number | null };
+}
+
+test('issue 13 item 2: a tenant with traffic has a usage tab with a chart per measure (requests, p95 latency, database time, refusals), each with its table, and storage and events against their quotas with the over-quota badge; the overview shows all tenants’ usage, the top tenants by each measure and the newest backup', async ({ page }) => {
+  const slug = await tenant(`u1${run}`, 'pro');
+  const ann = await httpUser(slug, `ann@${slug}.test`, 'admin');
+  for (let i = 0; i < 8; i++) expect((await ann('GET', '/customers')).status).toBe(200);
+  // An events quota of 0 is used up at once: the next measurement sets the flag.
+  expect((await admin('PATCH', `/v1/tenants/${slug}`, { limits: { events_per_month: 0 } })).status).toBe(200);
+  // The requests reach ClickHouse through the spool and the collector within seconds.
+  const requests = async () => ((await admin('GET', `/v1/tenants/${slug}/usage?window=1h`)).body as unknown as UsageAnswer).totals.requests ?? 0;
+  await expect.poll(requests, { timeout: 30_000 }).toBeGreaterThanOrEqual(8);
+  expect((await admin('POST', '/v1/usage/sample')).status).toBe(200);
+
+  await signIn(page, `/console/tenants/${slug}`);
+  await expect(page.getByTestId('over-events')).toHaveText(tr('limits.overEvents'));
+  await expect(page.getByTestId('over-storage')).toHaveCount(0);
+  await page.getByRole('tab', { name: tr('tenantDetail.tabUsage') }).click();
+  await expect(page).toHaveURL(/\?tab=usage$/);
+  await expect(page.getByRole('tab', { name: tr('tenantDetail.tabUsage') })).toHaveAttribute('aria-selected', 'true');
+  const totals = page.getByTestId('usage-totals');
+  await expect(totals.locator('tr').first()).toContainText(tr('usage.requests'));
+  await expect(totals).not.toContainText(tr('usage.unavailableValue'));
+  for (const id of ['requests', 'p95', 'db', 'rejected']) {
+    const chart = page.locator(`[data-measure="${id}"]`);
+    await expect(chart.getByRole('img'), id).toBeVisible();
+    await expect(chart.locator('svg.sparkline'), id).toHaveAttribute('data-points', /^\d+$/);
+  }
+  const requestsChart = page.locator('[data-measure="requests"]');
+  await expect(requestsChart.locator('svg.sparkline'), 'the requests are drawn').not.toHaveAttribute('data-max', /^0?$/);
+  await requestsChart.getByRole('button', { name: tr('chart.showTable') }).click();
+  await expect(requestsChart.getByRole('table')).toBeVisible();
+  await expect(requestsChart.getByRole('columnheader', { name: tr('usage.bucket') })).toBeVisible();
+  await expect(page.locator('[data-quota="storage_bytes"]').getByTestId('used-of')).toContainText(pattern(lang, 'limits.usedOf', { quota: '5 GiB' }));
+  await expect(page.locator('[data-quota="events_per_month"]')).toContainText(tr('limits.overEvents'));
+  await shot(page, lang, 'console-tenant-usage');
+  // Another window asks again, and the tab survives a reload.
+  await page.getByLabel(tr('usage.window'), { exact: true }).selectOption('7d');
+  await expect(page.getByText(pattern(lang, 'usage.range', { bucket: tr('usage.buckets.day') }))).toBeVisible();
+  await page.reload();
+  await expect(page.getByRole('tab', { name: tr('tenantDetail.tabUsage') })).toHaveAttribute('aria-selected', 'true');
+
+  await page.getByRole('link', { name: tr('nav.overview') }).click();
+  const total = page.getByTestId('total-usage');
+  for (const m of ['requests', 'db_time', 'storage', 'events']) await expect(total.locator(`tr[data-measure="${m}"]`), m).toContainText(tr(`overview.measures.${m}`));
+  await expect(total).not.toContainText(tr('usage.unavailableValue'));
+  for (const m of ['requests', 'db_time', 'storage']) await expect(page.getByTestId(`top-${m}`).locator('tbody tr').first(), m).toBeVisible();
+  // The stack took a full backup before the cases began.
+  await expect(page.getByTestId('last-backup')).toContainText(pattern(lang, 'backups.newest'));
+  await shot(page, lang, 'console-overview-usage');
 });

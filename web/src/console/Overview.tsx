@@ -1,9 +1,10 @@
 // The operator's overview: tenants by state and plan (each count opens the tenants it
 // counts), requests and events per hour over the last day, whether each process is
-// ready, and the busiest tenants. Looked at again every 30 s.
+// ready and how old the newest backup is, the busiest tenants, all tenants' usage together and the top tenants by each
+// measure (OverviewUsage.tsx). Looked at again every 30 s.
 import { useTranslation } from 'react-i18next';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { fmtDateTime, fmtNumber } from '../format';
+import { fmtAge, fmtDateTime, fmtNumber } from '../format';
 import { i18n } from '../i18n';
 import { useApi } from '../query';
 import { href } from '../routes';
@@ -12,6 +13,7 @@ import { Chart } from '../ui/Chart';
 import { Loaded } from '../ui/states';
 import { Row, Table } from '../ui/Table';
 import type { Overview as OverviewData } from './controlTypes';
+import { TopUsage, TotalUsage } from './OverviewUsage';
 import { PLANS, TENANT_STATES } from './plans';
 import { TenantState } from './TenantRow';
 import { usageText } from './usage';
@@ -33,7 +35,9 @@ export function Overview() {
               <Readiness o={o} />
               <Activity o={o} />
               <TopTenants o={o} />
+              <TotalUsage o={o} />
             </div>
+            <TopUsage o={o} />
           </>
         )}
       </Loaded>
@@ -81,7 +85,30 @@ function Readiness({ o }: { o: OverviewData }) {
           />
         ))}
       </Table>
+      <h3>{t('overview.lastBackup')}</h3>
+      <LastBackup b={o.last_backup} />
     </section>
+  );
+}
+
+/// The newest backup's age as the Backups page says it; null when backups are not
+/// configured or pgBackRest could not be asked, which is said too (never "no backup").
+function LastBackup({ b }: { b: OverviewData['last_backup'] }) {
+  const { t } = useTranslation();
+  const link = <Link to={href('consoleBackups', {})}>{t('overview.backupsLink')}</Link>;
+  if (!b) {
+    return (
+      <p className="muted" data-testid="last-backup">
+        {t('overview.backupUnknown')} {link}
+      </p>
+    );
+  }
+  return (
+    <p className={b.stale ? 'form-error' : 'status'} data-testid="last-backup">
+      {b.age_s == null ? t('backups.none') : t('backups.newest', { age: fmtAge(b.age_s) })}
+      {b.stale && t('overview.backupStale')}
+      {b.running && t('backups.running')} {link}
+    </p>
   );
 }
 

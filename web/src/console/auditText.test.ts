@@ -20,6 +20,21 @@ describe('audit entries in words', () => {
     expect(say(i18n.t, entry('tenant.update', { display_name: null, plan: 'pro', statement_timeout_ms: 900 }))).toBe('Moved to the pro plan; statement timeout set to 900 ms');
   });
 
+  it('name the limits a change overrode, or say they went back to the plan', async () => {
+    const set = entry('tenant.update', { display_name: null, plan: 'pro', limits: { requests_per_second: 800, storage_bytes: 5 * 1024 ** 3 } });
+    expect(say(i18n.t, set)).toBe('Moved to the pro plan; limits overridden: requests per second 800, storage 5 GiB');
+    expect(say(i18n.t, entry('tenant.update', { display_name: null, plan: null, limits: {} }))).toBe('Every limit back to the plan’s');
+    await i18n.changeLanguage('zh-CN');
+    expect(say(i18n.t, set)).toBe('套餐改为 专业版；限额改为：每秒请求数 800，存储 5 GiB');
+  });
+
+  it('say what a usage measurement did, in either language', async () => {
+    const e = entry('usage.sample', { storage_measured: 3, storage_skipped: [], storage_flipped: ['acme'], events_counted: true, events_flipped: [] });
+    expect(say(i18n.t, e)).toBe('Measured the storage of 3 tenants (skipped: none); this month’s events counted. Quota flags changed for: acme.');
+    await i18n.changeLanguage('zh-CN');
+    expect(say(i18n.t, e)).toBe('测量了 3 个租户的存储（跳过：无）；本月事件数已统计。配额标志有变化的租户：acme。');
+  });
+
   it('give a refusal’s error, and keep raw JSON for actions newer than the console', () => {
     expect(say(i18n.t, entry('tenant.create', { error: 'slug taken' }, 'error'))).toBe('Did not happen: slug taken');
     expect(say(i18n.t, entry('tenant.teleport', { to: 'mars' }))).toBe('tenant.teleport {"to":"mars"}');

@@ -6,6 +6,7 @@ import type { TFunction } from 'i18next';
 import { fmtBytes, fmtDateTime, fmtNumber } from '../format';
 import { i18n } from '../i18n';
 import type { AuditEntry } from '../types';
+import { fmtLimit, LIMIT_FIELDS } from './limits';
 
 /// `tenant.delete.start` → `tenant_delete_start`: catalogue keys can't hold dots.
 export const actionKey = (action: string) => action.replace(/\./g, '_');
@@ -46,6 +47,7 @@ export function describe(t: TFunction, e: AuditEntry): string {
           d.display_name != null && says('renamed', { name: text(d.display_name) }),
           d.plan != null && says('planChanged', { plan: t(`plans.${text(d.plan)}`, { defaultValue: text(d.plan) }) }),
           d.statement_timeout_ms != null && says('timeoutChanged', { ms: num(d.statement_timeout_ms) }),
+          d.limits != null && typeof d.limits === 'object' && limitsSaid(t, d.limits as Detail),
         ].filter((p): p is string => Boolean(p));
         const joined = parts.join(t('audit.says.separator'));
         return joined ? joined[0].toUpperCase() + joined.slice(1) : says('tenant_update');
@@ -87,6 +89,15 @@ export function describe(t: TFunction, e: AuditEntry): string {
       }
       case 'backup.run':
         return says('backup_run', { kind: t(`backups.kind.${text(d.type)}`, { defaultValue: text(d.type) }), label: text(d.label), size: typeof d.repository_bytes === 'number' ? fmtBytes(d.repository_bytes) : '—', seconds: num(d.seconds) });
+      case 'usage.sample': {
+        const slugs = (v: unknown) => (Array.isArray(v) && v.length ? v.map(text).join(', ') : t('audit.says.none'));
+        return says('usage_sample', {
+          measured: num(d.storage_measured),
+          skipped: slugs(d.storage_skipped),
+          events: d.events_counted ? t('audit.says.eventsCounted') : t('audit.says.eventsNotCounted'),
+          flipped: slugs([...(Array.isArray(d.storage_flipped) ? d.storage_flipped : []), ...(Array.isArray(d.events_flipped) ? d.events_flipped : [])]),
+        });
+      }
       case 'tenant.resume':
       case 'tenant.delete.start':
       case 'backup.verify':
@@ -101,4 +112,11 @@ export function describe(t: TFunction, e: AuditEntry): string {
   if (failed && Object.keys(d).every((k) => k === 'error' || k === 'code')) return t('audit.says.refused', { error: error || e.outcome });
   const what = sentence();
   return failed && error ? t('audit.says.failed', { what, error }) : what;
+}
+
+/// A tenant's new overrides ("limits overridden: requests per second 800, storage 5 GiB");
+/// `{}` put every limit back to the plan's.
+function limitsSaid(t: TFunction, limits: Detail): string {
+  const set = LIMIT_FIELDS.filter((f) => typeof limits[f] === 'number').map((f) => `${t(`limits.names.${f}`)} ${fmtLimit(f, limits[f] as number)}`);
+  return set.length ? t('audit.says.limitsChanged', { list: set.join(t('audit.says.listSeparator')) }) : t('audit.says.limitsReset');
 }

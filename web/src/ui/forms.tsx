@@ -6,11 +6,18 @@ import { useTranslation } from 'react-i18next';
 import type { ApiError } from '../api/client';
 import { errorMessage, fieldMessage } from './errors';
 
-export function Field({ label, error, id, ...input }: { label: string; error?: string; id: string } & InputHTMLAttributes<HTMLInputElement>) {
+/// `hint` is shown under the input and read with it (the unit, what empty means).
+export function Field({ label, error, hint, id, ...input }: { label: string; error?: string; hint?: string; id: string } & InputHTMLAttributes<HTMLInputElement>) {
+  const describedBy = [...new Set([input['aria-describedby'], hint && `${id}-hint`, error && `${id}-error`].filter(Boolean))].join(' ') || undefined;
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      <input id={id} aria-invalid={error ? true : undefined} aria-describedby={error ? `${id}-error` : undefined} {...input} />
+      <input id={id} {...input} aria-invalid={error ? true : undefined} aria-describedby={describedBy} />
+      {hint && (
+        <span id={`${id}-hint`} className="hint">
+          {hint}
+        </span>
+      )}
       {error && (
         <span id={`${id}-error`} className="field-error">
           {error}
