@@ -53,6 +53,7 @@ enum Command {
         noisy_slug: Option<String>,
         #[arg(long)]
         noisy_key: Option<String>,
+        /// Q's requests per second; 0 plays N alone.
         #[arg(long, default_value_t = 100)]
         rate: u64,
         #[arg(long, default_value_t = 30)]

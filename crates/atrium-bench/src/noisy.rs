@@ -46,7 +46,12 @@ pub async fn run(n: Noisy) -> anyhow::Result<Value> {
         let (client, n) = (client.clone(), n.clone());
         tokio::spawn(async move { noisy_load(&client, &n, &t, until).await })
     });
-    let quiet = quiet_load(&client, &n, until).await;
+    // Rate 0: this process only plays N (scripts/bench-noisy runs it apart, at a lower
+    // CPU priority, standing in for clients on other machines).
+    let quiet = match n.rate {
+        0 => json!(null),
+        _ => quiet_load(&client, &n, until).await,
+    };
     let noisy = match noisy {
         Some(h) => h.await?,
         None => json!(null),
