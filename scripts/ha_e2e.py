@@ -206,8 +206,12 @@ def account(entries):
 def provision():
     tenants = []
     for slug in ("haone", "hatwo", "hathree"):
-        s, _, b = http("POST", f"{CONTROL}/v1/tenants", {"slug": slug}, ADMIN, timeout=30)
+        s, _, b = http("POST", f"{CONTROL}/v1/tenants", {"slug": slug, "plan": "enterprise"}, ADMIN, timeout=30)
         expect(s in (200, 201), f"create tenant {slug}: {s} {b}")
+        # These cases measure failover, not a plan: the writers get all the room there is.
+        room = {"limits": {"requests_per_second": 100000, "burst": 1000000, "db_ms_per_minute": 3600000}}
+        s, _, b = http("PATCH", f"{CONTROL}/v1/tenants/{slug}", room, ADMIN)
+        expect(s == 200, f"limits for {slug}: {s} {b}")
         s, _, b = http("POST", f"{CONTROL}/v1/tenants/{slug}/keys", {"name": "ha-e2e"}, ADMIN)
         expect(s == 201, f"create key for {slug}: {s} {b}")
         tenants.append({"slug": slug, "key": b["secret"]})
