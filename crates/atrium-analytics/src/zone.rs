@@ -10,6 +10,20 @@ use utoipa::ToSchema;
 
 use crate::clickhouse::quote;
 
+/// The first moment of `now`'s calendar month in UTC: monthly event quotas count from it.
+pub fn utc_month_start(now: DateTime<Utc>) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(now.year(), now.month(), 1, 0, 0, 0)
+        .single()
+        .unwrap_or(now)
+}
+
+/// When the next calendar month begins in UTC: a monthly quota starts again.
+pub fn utc_next_month_start(now: DateTime<Utc>) -> DateTime<Utc> {
+    utc_month_start(now)
+        .checked_add_months(Months::new(1))
+        .unwrap_or(now)
+}
+
 /// An IANA time zone, checked against chrono-tz's list before any SQL sees its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Zone(Tz);
@@ -154,6 +168,19 @@ impl Period {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn utc_months_start_on_the_first_at_midnight() {
+        let t = Utc
+            .with_ymd_and_hms(2026, 12, 31, 23, 59, 59)
+            .single()
+            .expect("date");
+        assert_eq!(utc_month_start(t).to_rfc3339(), "2026-12-01T00:00:00+00:00");
+        assert_eq!(
+            utc_next_month_start(t).to_rfc3339(),
+            "2027-01-01T00:00:00+00:00"
+        );
+    }
 
     fn utc(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s)

@@ -137,15 +137,8 @@ async fn ingest(
 
 /// A tenant over its monthly events quota may track again when the month ends (UTC).
 fn seconds_to_next_month(now: chrono::DateTime<chrono::Utc>) -> u64 {
-    use chrono::{Datelike, TimeZone};
-    let (y, m) = match now.month() {
-        12 => (now.year() + 1, 1),
-        m => (now.year(), m + 1),
-    };
-    chrono::Utc
-        .with_ymd_and_hms(y, m, 1, 0, 0, 0)
-        .single()
-        .map_or(86_400, |next| (next - now).num_seconds().max(1) as u64)
+    let next = atrium_analytics::zone::utc_next_month_start(now);
+    (next - now).num_seconds().max(1) as u64
 }
 
 #[cfg(test)]

@@ -7,11 +7,12 @@
 
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
+use atrium_analytics::zone::utc_month_start;
 use atrium_core::{
     domain::{LimitOverrides, Limits, Plan, Result},
     health::Lifecycle,
 };
-use chrono::{DateTime, Datelike, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tokio::time::MissedTickBehavior;
 use utoipa::ToSchema;
@@ -278,7 +279,7 @@ impl Control {
         let _one_pass = self.usage_pass.lock().await;
         let now = Utc::now();
         let counts = match ch
-            .query::<EventCount>(&queries::events_since(month_start(now)))
+            .query::<EventCount>(&queries::events_since(utc_month_start(now)))
             .await
         {
             Ok(rows) => rows,
@@ -371,23 +372,4 @@ async fn lock_live<C: tokio_postgres::GenericClient>(
             over: r.get(4),
         })
         .collect())
-}
-
-/// The first moment of `now`'s calendar month, UTC.
-pub fn month_start(now: DateTime<Utc>) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(now.year(), now.month(), 1, 0, 0, 0)
-        .single()
-        .unwrap_or(now)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_month_starts_on_the_first_at_midnight_utc() {
-        let t = Utc.with_ymd_and_hms(2026, 12, 31, 23, 59, 59).single();
-        let start = t.map(month_start).map(|s| s.to_rfc3339());
-        assert_eq!(start.as_deref(), Some("2026-12-01T00:00:00+00:00"));
-    }
 }

@@ -314,7 +314,7 @@ async fn events_quota_flips_with_the_monthly_count_in_clickhouse() {
     t.provision("busy").await;
     t.provision("calm").await;
     let now = Utc::now();
-    let last_month = atrium_control::usage::sampler::month_start(now) - TimeDelta::days(1);
+    let last_month = atrium_analytics::zone::utc_month_start(now) - TimeDelta::days(1);
     let tracked = event("busy", "signup", now, 0, &[]);
     let mut rows = vec![tracked.clone(), tracked];
     rows.extend((0..4).map(|_| event("busy", "pageview", now, 0, &[])));
