@@ -36,8 +36,7 @@ pub fn sql() -> String {
             quote("/:id\\2")
         );
     }
-    let prop = quote(ROUTE_PROP);
-    format!("if(has(prop_keys, {prop}), prop_values[indexOf(prop_keys, {prop})], {derived})")
+    crate::schema::prop_or(ROUTE_PROP, &derived)
 }
 
 #[cfg(test)]

@@ -3,6 +3,15 @@
 
 use atrium_core::migrations::Migration;
 
+use crate::clickhouse::quote;
+
+/// SQL: the event's prop `key` (stored in the parallel arrays `prop_keys` and
+/// `prop_values`), or the SQL expression `fallback` when the event doesn't have it.
+pub fn prop_or(key: &str, fallback: &str) -> String {
+    let k = quote(key);
+    format!("if(has(prop_keys, {k}), prop_values[indexOf(prop_keys, {k})], {fallback})")
+}
+
 pub const CLICKHOUSE: &[Migration] = &[Migration::new(
     1,
     "events",

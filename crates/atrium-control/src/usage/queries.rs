@@ -23,8 +23,7 @@ fn at(t: DateTime<Utc>) -> String {
 
 /// A prop's value, '' when the event doesn't have it.
 fn prop(key: &str) -> String {
-    let k = quote(key);
-    format!("if(has(prop_keys, {k}), prop_values[indexOf(prop_keys, {k})], '')")
+    atrium_analytics::schema::prop_or(key, "''")
 }
 
 fn prop_u64(key: &str) -> String {
