@@ -6,9 +6,10 @@
 //! a pooled connection. A tenant over its share waits on its own gate, in its own bounded
 //! queue, never in the pool's shared queue in front of other tenants; after
 //! `fair.queue_wait_ms` it gets 429 `tenant_busy`. The permit is given back once the
-//! connection is clean (after COMMIT or ROLLBACK), and the time it was held is the
-//! tenant's database time: over its budget per minute the lane also takes the single
-//! `slow` permit (one transaction at a time), over twice the budget it is refused.
+//! connection is clean (after COMMIT or ROLLBACK), and the time it is held is the
+//! tenant's database time, counted while it runs. A tenant over its budget per minute,
+//! or spending it faster than its pace over the last 20 seconds, also takes the single
+//! `slow` permit (one transaction at a time); over twice the budget it is refused.
 
 use std::{
     sync::{
@@ -36,8 +37,9 @@ pub struct Fairness {
 }
 
 struct Lane {
-    /// What the lane was built for: a plan or override change builds a new one.
-    limits: Limits,
+    /// The limits the lane itself enforces: a change to one of them builds a new lane,
+    /// a change to any other (a quota, the queue's length) leaves its bucket as it is.
+    built_for: LaneLimits,
     share: usize,
     gate: Arc<Semaphore>,
     slow: Arc<Semaphore>,
@@ -99,15 +101,16 @@ impl Lease {
     /// The connection is in hand: database time counts from here, not from the wait
     /// for the pool (a busy pool is not this tenant's doing).
     pub fn connected(&mut self) {
-        self.from = Some(Instant::now());
+        let now = Instant::now();
+        self.lane.db.open(now);
+        self.from = Some(now);
     }
 }
 
 impl Drop for Lease {
     fn drop(&mut self) {
         let Some(from) = self.from else { return };
-        let held = from.elapsed();
-        self.lane.db.add(Instant::now(), held);
+        let held = self.lane.db.close(from, Instant::now());
         if let Some(cost) = &self.cost {
             RequestCost::add(&cost.db_us, held);
         }
@@ -138,7 +141,7 @@ impl Fairness {
         let lane = self.lanes.get_with(t.id, || {
             Arc::new(Lane::new(&t.limits, self.share(t), Arc::default()))
         });
-        if lane.limits == t.limits {
+        if lane.built_for == LaneLimits::of(&t.limits) {
             return lane;
         }
         // Leases of the old lane keep it alive until they end: for that moment the tenant
@@ -191,14 +194,16 @@ impl Fairness {
         }
         let budget = Duration::from_millis(t.limits.db_ms_per_minute.into());
         let now = Instant::now();
-        let used = lane.db.used(now);
-        if used >= budget * 2 {
+        let Usage { minute, recent } = lane.db.usage(now);
+        if minute >= budget * 2 {
             metrics::counter!("tenant_refused_total", "reason" => "db_time").increment(1);
             return Err(ApiError::TenantBusy {
                 retry_after_s: retry_after_s(lane.db.until_below(now, budget * 2)),
             });
         }
-        let slowed = used >= budget;
+        // The pace: a tenant can't spend its whole minute in its first seconds at full
+        // share before it is slowed.
+        let slowed = minute >= budget || recent >= budget / PACE_SLOTS;
         if !slowed {
             if let Ok(p) = lane.gate.clone().try_acquire_owned() {
                 return Ok(lane.lease(Some(p), None, Duration::ZERO));
@@ -248,10 +253,27 @@ impl Drop for QueuePlace<'_> {
     }
 }
 
+#[derive(PartialEq, Eq)]
+struct LaneLimits {
+    max_connections: u32,
+    requests_per_second: u32,
+    burst: u32,
+}
+
+impl LaneLimits {
+    fn of(l: &Limits) -> Self {
+        Self {
+            max_connections: l.max_connections,
+            requests_per_second: l.requests_per_second,
+            burst: l.burst,
+        }
+    }
+}
+
 impl Lane {
     fn new(limits: &Limits, share: usize, db: Arc<DbWindow>) -> Self {
         Self {
-            limits: *limits,
+            built_for: LaneLimits::of(limits),
             share,
             gate: Arc::new(Semaphore::new(share)),
             slow: Arc::new(Semaphore::new(1)),
@@ -293,14 +315,34 @@ impl Lane {
     }
 }
 
-/// Connection time over the last minute, in six 10-second slots.
+/// Connection time over the last minute, in six 10-second slots, and the transactions
+/// still running: one that holds its connection for 30 s counts while it does.
 #[derive(Default)]
 struct DbWindow {
-    slots: Mutex<[(u64, Duration); SLOTS]>,
+    state: Mutex<WindowState>,
+}
+
+#[derive(Default)]
+struct WindowState {
+    slots: [(u64, Duration); SLOTS],
+    /// Transactions running now, and the sum of their start times (since the origin):
+    /// their time so far is `open × now − starts`, without a list of them.
+    open: u32,
+    starts: Duration,
+}
+
+/// A tenant's database time, running transactions included.
+struct Usage {
+    /// Over the last minute.
+    minute: Duration,
+    /// Over the current and the previous slot (10 to 20 seconds).
+    recent: Duration,
 }
 
 const SLOTS: usize = 6;
 const SLOT: Duration = Duration::from_secs(10);
+/// The pace is checked over two slots: a third of the minute's budget.
+const PACE_SLOTS: u32 = 3;
 
 impl DbWindow {
     /// Time since an arbitrary fixed origin; slots are counted from there.
@@ -314,38 +356,60 @@ impl DbWindow {
         (Self::since_origin(at).as_secs() / SLOT.as_secs()) + SLOTS as u64
     }
 
-    fn add(&self, at: Instant, held: Duration) {
+    fn open(&self, at: Instant) {
+        if let Ok(mut w) = self.state.lock() {
+            w.open += 1;
+            w.starts += Self::since_origin(at);
+        }
+    }
+
+    /// A transaction that started at `from` ended at `at`: its time goes to `at`'s slot.
+    fn close(&self, from: Instant, at: Instant) -> Duration {
+        let held = at.saturating_duration_since(from);
         let n = Self::slot_of(at);
-        let Ok(mut slots) = self.slots.lock() else {
-            return;
+        let Ok(mut w) = self.state.lock() else {
+            return held;
         };
-        let slot = &mut slots[(n % SLOTS as u64) as usize];
+        w.open = w.open.saturating_sub(1);
+        w.starts = w.starts.saturating_sub(Self::since_origin(from));
+        let slot = &mut w.slots[(n % SLOTS as u64) as usize];
         if slot.0 != n {
             *slot = (n, Duration::ZERO);
         }
         slot.1 += held;
+        held
     }
 
-    /// Time held in the slots still inside the minute ending at `at`.
-    fn used(&self, at: Instant) -> Duration {
+    fn usage(&self, at: Instant) -> Usage {
         let n = Self::slot_of(at);
-        let Ok(slots) = self.slots.lock() else {
-            return Duration::ZERO;
+        let Ok(w) = self.state.lock() else {
+            return Usage {
+                minute: Duration::ZERO,
+                recent: Duration::ZERO,
+            };
         };
-        slots
-            .iter()
-            .filter(|(k, _)| *k + (SLOTS as u64) > n)
-            .map(|(_, d)| *d)
-            .sum()
+        let running = (Self::since_origin(at) * w.open).saturating_sub(w.starts);
+        let within = |age: u64| -> Duration {
+            w.slots
+                .iter()
+                .filter(|(k, _)| *k + age > n)
+                .map(|(_, d)| *d)
+                .sum()
+        };
+        Usage {
+            minute: within(SLOTS as u64) + running,
+            recent: within(2) + running,
+        }
     }
 
     /// How long until the oldest slots leave the window and the total falls below `limit`.
     fn until_below(&self, at: Instant, limit: Duration) -> Duration {
         let n = Self::slot_of(at);
-        let Ok(slots) = self.slots.lock() else {
+        let Ok(w) = self.state.lock() else {
             return SLOT;
         };
-        let mut live: Vec<(u64, Duration)> = slots
+        let mut live: Vec<(u64, Duration)> = w
+            .slots
             .iter()
             .copied()
             .filter(|(k, _)| *k + (SLOTS as u64) > n)
@@ -379,17 +443,37 @@ mod tests {
         let w = DbWindow::default();
         DbWindow::since_origin(Instant::now()); // fixes the origin before t0
         let t0 = Instant::now();
-        w.add(t0, Duration::from_secs(4));
-        w.add(t0 + Duration::from_secs(15), Duration::from_secs(3));
-        let at = t0 + Duration::from_secs(20);
-        assert_eq!(w.used(at), Duration::from_secs(7));
-        assert!(w.used(t0 + Duration::from_secs(75)) <= Duration::from_secs(3));
-        assert_eq!(w.used(t0 + Duration::from_secs(200)), Duration::ZERO);
+        let secs = Duration::from_secs;
+        w.open(t0);
+        w.close(t0, t0 + secs(4));
+        w.open(t0 + secs(12));
+        w.close(t0 + secs(12), t0 + secs(15));
+        let at = t0 + secs(20);
+        assert_eq!(w.usage(at).minute, secs(7));
+        assert!(w.usage(t0 + secs(75)).minute <= secs(3));
+        assert_eq!(w.usage(t0 + secs(200)).minute, Duration::ZERO);
+        // The pace looks back 10 to 20 s: t0's slot has gone from it by t0 + 30 s.
+        assert!(w.usage(t0 + secs(32)).recent <= secs(3));
         let wait = w.until_below(at, Duration::from_secs(5));
         // t0's slot leaves the window 60 s after that slot began: 40 to 50 s after `at`.
         assert!(
             wait > Duration::from_secs(30) && wait <= Duration::from_secs(40),
             "{wait:?}"
         );
+    }
+
+    #[test]
+    fn a_running_transaction_counts_before_it_ends() {
+        let w = DbWindow::default();
+        DbWindow::since_origin(Instant::now());
+        let t0 = Instant::now();
+        let secs = Duration::from_secs;
+        w.open(t0);
+        w.open(t0 + secs(1));
+        let u = w.usage(t0 + secs(5));
+        assert_eq!((u.minute, u.recent), (secs(9), secs(9)));
+        assert_eq!(w.close(t0, t0 + secs(6)), secs(6));
+        // 6 s closed, and the other has run 5 s so far.
+        assert_eq!(w.usage(t0 + secs(6)).minute, secs(11));
     }
 }

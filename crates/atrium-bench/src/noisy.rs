@@ -88,7 +88,8 @@ async fn quiet_load(client: &reqwest::Client, n: &Noisy, until: Instant) -> Valu
                 }
                 Err(_) => 0,
             };
-            (scheduled.elapsed().as_micros() as u64, status)
+            let offset = scheduled.duration_since(started).as_secs();
+            (scheduled.elapsed().as_micros() as u64, status, offset)
         }));
         i += 1;
         due += every;
@@ -96,9 +97,16 @@ async fn quiet_load(client: &reqwest::Client, n: &Noisy, until: Instant) -> Valu
     let mut lat = Vec::with_capacity(sent.len());
     let mut errors = 0u64;
     let mut failed = std::collections::BTreeMap::<u16, u64>::new();
+    // Q's p99 in each 5-second stretch: when in the phase the slow requests came.
+    let mut stretches: Vec<Vec<u64>> = Vec::new();
     for h in sent {
-        if let Ok((us, status)) = h.await {
+        if let Ok((us, status, offset)) = h.await {
             lat.push(us);
+            let k = (offset / 5) as usize;
+            if stretches.len() <= k {
+                stretches.resize_with(k + 1, Vec::new);
+            }
+            stretches[k].push(us);
             if !(200..300).contains(&status) {
                 errors += 1;
                 *failed.entry(status).or_default() += 1;
@@ -106,7 +114,15 @@ async fn quiet_load(client: &reqwest::Client, n: &Noisy, until: Instant) -> Valu
         }
     }
     lat.sort_unstable();
+    let p99_by_5s: Vec<f64> = stretches
+        .iter_mut()
+        .map(|s| {
+            s.sort_unstable();
+            crate::percentile_ms(s, 0.99)
+        })
+        .collect();
     json!({
+        "p99_ms_by_5s": p99_by_5s,
         "requests": lat.len(),
         "errors": errors,
         "error_rate": errors as f64 / lat.len().max(1) as f64,

@@ -602,7 +602,8 @@ export interface components {
             /**
              * Format: int32
              * @description Milliseconds of database connection time per rolling minute per API process.
-             *     Over it, the tenant's concurrency drops to one; over twice it, requests are refused.
+             *     Over it, or spent faster than its pace over the last 20 s, the tenant's concurrency
+             *     drops to one; over twice it, requests are refused.
              */
             db_ms_per_minute: number;
             /**

@@ -35,6 +35,16 @@ describe('audit entries in words', () => {
     expect(say(i18n.t, e)).toBe('测量了 3 个租户的存储（跳过：无）；本月事件数已统计。配额标志有变化的租户：acme。');
   });
 
+  it('name the first tenants of a long list and count the rest', async () => {
+    const e = entry('usage.sample', {
+      storage_measured: 900, storage_skipped: { count: 0, first: [] }, storage_flipped: { count: 25, first: ['a', 'b'] },
+      events_counted: false, events_flipped: { count: 1, first: ['c'] },
+    });
+    expect(say(i18n.t, e)).toBe('Measured the storage of 900 tenants (skipped: none); this month’s events not counted (analytics could not be read). Quota flags changed for: a, b, c, 23 more tenants.');
+    await i18n.changeLanguage('zh-CN');
+    expect(say(i18n.t, e)).toContain('a, b, c, 另外 23 个租户');
+  });
+
   it('give a refusal’s error, and keep raw JSON for actions newer than the console', () => {
     expect(say(i18n.t, entry('tenant.create', { error: 'slug taken' }, 'error'))).toBe('Did not happen: slug taken');
     expect(say(i18n.t, entry('tenant.teleport', { to: 'mars' }))).toBe('tenant.teleport {"to":"mars"}');

@@ -90,12 +90,25 @@ export function describe(t: TFunction, e: AuditEntry): string {
       case 'backup.run':
         return says('backup_run', { kind: t(`backups.kind.${text(d.type)}`, { defaultValue: text(d.type) }), label: text(d.label), size: typeof d.repository_bytes === 'number' ? fmtBytes(d.repository_bytes) : '—', seconds: num(d.seconds) });
       case 'usage.sample': {
-        const slugs = (v: unknown) => (Array.isArray(v) && v.length ? v.map(text).join(', ') : t('audit.says.none'));
+        // A list is `{count, first}` (the first few names); entries written before that are plain arrays.
+        const listed = (v: unknown): { count: number; first: unknown[] } => {
+          if (Array.isArray(v)) return { count: v.length, first: v };
+          const l = v && typeof v === 'object' ? (v as Detail) : {};
+          const first = Array.isArray(l.first) ? l.first : [];
+          return { count: typeof l.count === 'number' ? l.count : first.length, first };
+        };
+        const slugs = (...lists: unknown[]) => {
+          const all = lists.map(listed);
+          const names = all.flatMap((l) => l.first.map(text));
+          const more = all.reduce((n, l) => n + l.count, 0) - names.length;
+          if (!names.length && more <= 0) return t('audit.says.none');
+          return [...names, ...(more > 0 ? [t('audit.says.otherTenants', { n: fmtNumber(more) })] : [])].join(', ');
+        };
         return says('usage_sample', {
           measured: num(d.storage_measured),
           skipped: slugs(d.storage_skipped),
           events: d.events_counted ? t('audit.says.eventsCounted') : t('audit.says.eventsNotCounted'),
-          flipped: slugs([...(Array.isArray(d.storage_flipped) ? d.storage_flipped : []), ...(Array.isArray(d.events_flipped) ? d.events_flipped : [])]),
+          flipped: slugs(d.storage_flipped, d.events_flipped),
         });
       }
       case 'tenant.resume':

@@ -436,6 +436,7 @@ export const en = {
       operator_sign_in_failed: 'Sign-in refused, from {{address}}.',
       operator_sign_in_failures: '{{n}} more failed sign-ins, from: {{addresses}}.',
       otherAddresses: '{{n}} other addresses',
+      otherTenants: '{{n}} more tenants',
       backup_run: 'Took a {{kind}} backup, {{label}}: {{size}} added in {{seconds}} s.',
       backup_verify: 'Checked that the backups can be restored.',
       usage_sample: 'Measured the storage of {{measured}} tenants (skipped: {{skipped}}); this month’s events {{events}}. Quota flags changed for: {{flipped}}.',

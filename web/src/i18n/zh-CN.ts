@@ -438,6 +438,7 @@ export const zhCN: typeof en = {
       operator_sign_in_failed: '登录被拒绝，来自 {{address}}。',
       operator_sign_in_failures: '另有 {{n}} 次登录失败，来自：{{addresses}}。',
       otherAddresses: '其他 {{n}} 个地址',
+      otherTenants: '另外 {{n}} 个租户',
       backup_run: '执行了{{kind}}备份 {{label}}：新增 {{size}}，用时 {{seconds}} 秒。',
       backup_verify: '已确认备份可以还原。',
       usage_sample: '测量了 {{measured}} 个租户的存储（跳过：{{skipped}}）；本月事件数{{events}}。配额标志有变化的租户：{{flipped}}。',

@@ -291,6 +291,39 @@ async fn a_tenant_over_its_database_time_is_slowed_to_one_then_refused() {
 }
 
 #[tokio::test]
+async fn a_tenant_spending_its_budget_too_fast_is_slowed_before_the_budget_is_gone() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = TestApp::spawn_with(free(|l| l.db_ms_per_minute = 3_000)).await;
+    let t = app.tenant_on("eager", "free").await;
+    let (s, b, _, _) = timed(app.heavy(&t, "sleep", 1_200)).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    // 1.2 s of a 3 s budget, but in the last few seconds: more than the pace's 1 s.
+    let sampler = app.heavy_sampler().await;
+    let out = join_all((0..3).map(|_| timed(app.heavy(&t, "sleep", 300)))).await;
+    let peak = sampler.peak();
+    drop(sampler);
+    assert_eq!(peak, 1, "ahead of its pace, one transaction at a time");
+    assert!(
+        out.iter().all(|o| o.0 == StatusCode::OK),
+        "slowed, not refused"
+    );
+}
+
+#[tokio::test]
+async fn a_transaction_still_running_counts_against_the_budget() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = TestApp::spawn_with(free(|l| l.db_ms_per_minute = 1_000)).await;
+    let t = app.tenant_on("holder", "free").await;
+    let long = tokio::spawn(timed(app.heavy(&t, "sleep", 3_000)));
+    tokio::time::sleep(Duration::from_millis(2_300)).await;
+    // Nothing has ended yet, and 2.3 s of a 1 s budget are held: refused already.
+    let (s, b, _, _) = timed(app.req(&t, Method::GET, "/customers")).await;
+    assert_problem(s, &b, StatusCode::TOO_MANY_REQUESTS, "tenant_busy");
+    let (s, b, _, _) = long.await.expect("the long one");
+    assert_eq!(s, StatusCode::OK, "{b}");
+}
+
+#[tokio::test]
 async fn a_limits_change_reaches_the_running_api_within_a_second() {
     let app = TestApp::spawn().await;
     let t = app.tenant("acme").await;

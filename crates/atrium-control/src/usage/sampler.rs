@@ -64,6 +64,17 @@ pub async fn run(control: Control, lifecycle: Arc<Lifecycle>) {
     }
 }
 
+/// An audit entry names at most this many tenants per list, and says how many there were:
+/// a pass over thousands of tenants must not write a row of that size.
+const AUDITED_NAMES: usize = 20;
+
+fn first_of(slugs: &[String]) -> serde_json::Value {
+    serde_json::json!({
+        "count": slugs.len(),
+        "first": &slugs[..slugs.len().min(AUDITED_NAMES)],
+    })
+}
+
 struct Measured {
     id: Uuid,
     bytes: i64,
@@ -121,10 +132,10 @@ impl Control {
         };
         let detail = serde_json::json!({
             "storage_measured": done.storage_measured,
-            "storage_skipped": done.storage_skipped,
-            "storage_flipped": done.storage_flipped,
+            "storage_skipped": first_of(&done.storage_skipped),
+            "storage_flipped": first_of(&done.storage_flipped),
             "events_counted": done.events_counted,
-            "events_flipped": done.events_flipped,
+            "events_flipped": first_of(&done.events_flipped),
         });
         let conn = self.pool.get().await?;
         registry::audit(&**conn, actor, Action::UsageSample, None, Ok(()), detail).await?;
@@ -228,16 +239,18 @@ impl Control {
                 &[],
             )
             .await?;
-        let limits = format!(
-            "SET LOCAL lock_timeout = {}; SET LOCAL statement_timeout = 60000",
-            self.config.usage.lock_timeout_ms
-        );
+        let lock_timeout = self.config.usage.lock_timeout_ms.to_string();
         let (mut measured, mut skipped) = (Vec::with_capacity(live.len()), Vec::new());
         for t in &live {
             let (id, slug, schema): (Uuid, String, String) = (t.get(0), t.get(1), t.get(2));
             let one = async {
                 let tx = conn.transaction().await?;
-                tx.batch_execute(&limits).await?;
+                tx.execute(
+                    "SELECT set_config('lock_timeout', $1, true),
+                            set_config('statement_timeout', '60000', true)",
+                    &[&lock_timeout],
+                )
+                .await?;
                 // Tables and materialized views with their indexes and TOAST, as the
                 // tenants list shows; rows written are PostgreSQL's cumulative counters.
                 let r = tx

@@ -20,7 +20,8 @@ pub struct Limits {
     /// Requests allowed at once above the sustained rate (the bucket's size).
     pub burst: u32,
     /// Milliseconds of database connection time per rolling minute per API process.
-    /// Over it, the tenant's concurrency drops to one; over twice it, requests are refused.
+    /// Over it, or spent faster than its pace over the last 20 s, the tenant's concurrency
+    /// drops to one; over twice it, requests are refused.
     pub db_ms_per_minute: u32,
     /// Bytes of tables and indexes in the tenant's schema; over it, writes get 403.
     pub storage_bytes: u64,
