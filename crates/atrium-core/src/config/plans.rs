@@ -42,7 +42,7 @@ impl Default for PlansConfig {
                 queue_length: 16,
                 requests_per_second: 50,
                 burst: 100,
-                db_ms_per_minute: 30_000,
+                db_ms_per_minute: 15_000,
                 storage_bytes: 100 * MIB,
                 events_per_month: 100_000,
             },
