@@ -74,13 +74,14 @@ export async function expectNoOverflow(page: Page, what: string) {
 export async function shot(page: Page, lang: string, name: string) {
   await expectNoMissingKeys(page);
   const size = page.viewportSize() ?? DESKTOP;
+  // Charts and wrapped rows settle after a resize (a chart measures its box on the next
+  // frame): an overflow must outlast that to count, and a real one always does.
+  const settled = () => expect(() => expectNoOverflow(page, name)).toPass({ timeout: 2000 });
   await page.setViewportSize(DESKTOP);
-  await expectNoOverflow(page, name);
+  await settled();
   await page.screenshot({ path: `${SHOTS}${lang}-${name}-desktop.png`, fullPage: true });
   await page.setViewportSize(PHONE);
-  // Charts and wrapped rows settle after a resize.
-  await page.waitForTimeout(150);
-  await expectNoOverflow(page, name);
+  await settled();
   await page.screenshot({ path: `${SHOTS}${lang}-${name}-phone.png`, fullPage: true });
   await page.setViewportSize(size);
 }
