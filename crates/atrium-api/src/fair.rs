@@ -203,7 +203,8 @@ impl Fairness {
         }
         // The pace: a tenant can't spend its whole minute in its first seconds at full
         // share before it is slowed.
-        let slowed = minute >= budget || recent >= budget / PACE_SLOTS;
+        let pace = budget * PACE_SLOTS / SLOTS as u32;
+        let slowed = minute >= budget || recent >= pace;
         if !slowed {
             if let Ok(p) = lane.gate.clone().try_acquire_owned() {
                 return Ok(lane.lease(Some(p), None, Duration::ZERO));
@@ -341,8 +342,9 @@ struct Usage {
 
 const SLOTS: usize = 6;
 const SLOT: Duration = Duration::from_secs(10);
-/// The pace is checked over two slots: a third of the minute's budget.
-const PACE_SLOTS: u32 = 3;
+/// The pace is checked over the current slot and the one before, against their share
+/// of the minute's budget (two slots of six: a third).
+const PACE_SLOTS: u32 = 2;
 
 impl DbWindow {
     /// Time since an arbitrary fixed origin; slots are counted from there.
@@ -398,7 +400,7 @@ impl DbWindow {
         };
         Usage {
             minute: within(SLOTS as u64) + running,
-            recent: within(2) + running,
+            recent: within(PACE_SLOTS.into()) + running,
         }
     }
 
