@@ -30,6 +30,7 @@ import tempfile
 import threading
 import time
 
+from bench_doc import write_section
 from e2e_lib import Failed, expect, http, wait_until
 
 API = os.environ["API"]
@@ -380,8 +381,7 @@ def nothing_lost(tenants):
 def write_benchmarks():
     rto, rejoin, sp = FIGURES["rto"], FIGURES["rejoin"], FIGURES["switch_pause"]
     cpu = next((l.split(":")[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
-    section = "\n".join([
-        "<!-- bench:failover -->",
+    section = write_section("failover", [
         "## PostgreSQL failover (Patroni)",
         "",
         f"Produced by `scripts/ha-e2e --runs {RUNS}` on {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC; "
@@ -404,16 +404,7 @@ def write_benchmarks():
         f"medians of {FIGURES['pairs']} alternated 8 s runs each: {FIGURES['sync']:.0f} vs {FIGURES['async_']:.0f} "
         f"order inserts/s through the API, 8 clients; p99 {FIGURES['sync_p99']:.1f} vs {FIGURES['async_p99']:.1f} ms; "
         "both nodes share this machine's disk and cores |",
-        "<!-- /bench:failover -->",
-    ])
-    path = f"{ROOT}/docs/benchmarks.md"
-    text = open(path).read()
-    # The convention of scripts/bench, which keeps such sections when it rewrites the page.
-    if "<!-- bench:failover -->" in text:
-        text = re.sub(r"<!-- bench:failover -->.*?<!-- /bench:failover -->", lambda _: section, text, flags=re.S)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    open(path, "w").write(text)
+    ], path=f"{ROOT}/docs/benchmarks.md")
     print(section)
 
 
