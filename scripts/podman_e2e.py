@@ -227,7 +227,11 @@ def case_k6_short_run_passes_thresholds():
     failed = m.get("http_req_failed", {}).get("value", m.get("http_req_failed", {}).get("rate"))
     p95 = m.get("http_req_duration", {}).get("p(95)")
     expect(r.returncode == 0, f"k6 exited {r.returncode} (99 = thresholds crossed)\n{r.stdout[-3000:]}\n{r.stderr[-2000:]}")
-    return f"{reqs} requests, failed rate {failed}, p95 {p95:.1f} ms (k6 --summary-export)"
+    avgs = {k.split("tenant:")[1].rstrip("}"): v["avg"] for k, v in m.items()
+            if k.startswith("http_req_duration{tenant:") and "avg" in v}
+    expect(len(avgs) == 10, f"per-tenant durations for {len(avgs)} tenants, not 10: {sorted(avgs)}")
+    return (f"{reqs} requests, failed rate {failed}, p95 {p95:.1f} ms; per-tenant average "
+            f"{min(avgs.values()):.1f} to {max(avgs.values()):.1f} ms over {len(avgs)} tenants (k6 --summary-export)")
 
 
 def case_k6_noisy_neighbour_leaves_the_quiet_tenant_alone():

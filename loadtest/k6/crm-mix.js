@@ -7,6 +7,10 @@
 // Environment: API (default http://127.0.0.1:8080), CONTROL (http://127.0.0.1:8090),
 // ADMIN_TOKEN (the development default), TENANTS (10..100, default 20).
 // Targets 127.0.0.0/8 by default; it stops by itself.
+//
+// Every request carries a `tenant` tag, and each tenant has thresholds of its own: the
+// summary lists every tenant's average and p95 response time, and a run fails when any
+// one tenant is slow or failing, even if the average over all of them looks fine.
 import http from 'k6/http';
 import { check } from 'k6';
 
@@ -26,16 +30,31 @@ export const options = {
     // Tighter, per endpoint.
     'http_req_duration{endpoint:customers_list}': ['p(95)<250'],
     'http_req_duration{endpoint:events_batch}': ['p(95)<250'],
+    ...perTenant(),
   },
   setupTimeout: '120s',
 };
+
+function slugOf(i) {
+  return `k6_tenant_${i}`;
+}
+
+// Thresholds are fixed before setup() runs, so they name the tenants it will create.
+function perTenant() {
+  const t = {};
+  for (let i = 0; i < TENANTS; i++) {
+    t[`http_req_duration{tenant:${slugOf(i)}}`] = ['avg<200', 'p(95)<500'];
+    t[`http_req_failed{tenant:${slugOf(i)}}`] = ['rate<0.01'];
+  }
+  return t;
+}
 
 // Creates (or finds) the load tenants and issues one key each, via the operator API.
 export function setup() {
   const admin = { headers: { Authorization: `Bearer ${ADMIN}`, 'Content-Type': 'application/json' } };
   const tenants = [];
   for (let i = 0; i < TENANTS; i++) {
-    const slug = `k6_tenant_${i}`;
+    const slug = slugOf(i);
     const t = http.post(`${CONTROL}/v1/tenants`, JSON.stringify({ slug, plan: 'pro' }), admin);
     check(t, { 'tenant ready': (r) => r.status === 200 || r.status === 201 });
     const k = http.post(`${CONTROL}/v1/tenants/${slug}/keys`, JSON.stringify({ name: 'k6' }), admin);
@@ -51,7 +70,7 @@ const eventsExpected = http.expectedStatuses({ min: 200, max: 399 }, 429);
 function req(tenant, method, path, body, endpoint) {
   const params = {
     headers: { Authorization: `Bearer ${tenant.key}`, 'Content-Type': 'application/json' },
-    tags: { endpoint },
+    tags: { endpoint, tenant: tenant.slug },
   };
   if (endpoint === 'events_batch') {
     params.responseCallback = eventsExpected;
@@ -73,7 +92,7 @@ export default function (data) {
     if (c.status === 201) {
       const r = http.patch(`${API}/v1/t/${t.slug}/customers/${c.json('id')}`, JSON.stringify({ industry: 'Load testing' }), {
         headers: { Authorization: `Bearer ${t.key}`, 'Content-Type': 'application/json', 'If-Match': c.headers['Etag'] },
-        tags: { endpoint: 'customer_update' },
+        tags: { endpoint: 'customer_update', tenant: t.slug },
       });
       check(r, { 'update 200': (x) => x.status === 200 });
     }

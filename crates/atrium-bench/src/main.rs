@@ -26,6 +26,10 @@ enum Command {
         concurrency: usize,
         #[arg(long, default_value_t = 20)]
         seconds: u64,
+        /// GET this path under each tenant (e.g. `/customers?limit=50`) instead of
+        /// inserting orders.
+        #[arg(long)]
+        get: Option<String>,
     },
     /// Provision COUNT tenants named PREFIX_N, one after another; print a key per tenant.
     Provision {
@@ -105,7 +109,8 @@ async fn main() -> anyhow::Result<()> {
             tenants,
             concurrency,
             seconds,
-        } => load::run(&url, &tenants, concurrency, seconds).await?,
+            get,
+        } => load::run(&url, &tenants, concurrency, seconds, get.as_deref()).await?,
         Command::Provision {
             count,
             prefix,

@@ -50,6 +50,13 @@ pub struct Config {
     /// Fault injection (`/chaos/*` on the API). Off unless `ATRIUM_CHAOS=true`; when off
     /// the routes don't exist at all.
     pub chaos: bool,
+    /// Threads that run requests; 0 (the default) is half the CPUs this process may use,
+    /// at least one. On one machine Atrium shares its cores with PostgreSQL: a thread
+    /// per core makes the threads hand work to each other (a wake-up, a context switch)
+    /// instead of doing it, which cost a third of the API's CPU per request
+    /// (docs/performance.md).
+    #[serde(default)]
+    pub worker_threads: usize,
     /// Only `atrium bootstrap` uses it (creating the database and login roles), from
     /// `ATRIUM_SUPERUSER_URL` or `ATRIUM_SUPERUSER_URL_FILE`.
     #[serde(skip_serializing, default)]
@@ -166,6 +173,10 @@ pub struct HttpConfig {
     /// Distinct `tenant` label values in the request metrics; later tenants are
     /// counted under `_other`, so a scrape stays small however many tenants there are.
     pub metrics_tenant_labels: usize,
+    /// One access-log line (INFO) for every this many requests; 0 writes none, 1 every
+    /// one. Counts and latencies are in the metrics whatever this says, and a 5xx is
+    /// always logged, as an error.
+    pub access_log_every: u32,
 }
 
 impl HttpConfig {
@@ -200,6 +211,7 @@ impl HttpConfig {
             max_connections: 10_000,
             metrics_listen: ([127, 0, 0, 1], metrics_port).into(),
             metrics_tenant_labels: 100,
+            access_log_every: 0,
         }
     }
 
@@ -444,6 +456,7 @@ impl Default for Config {
             environment: Environment::Development,
             log_format: LogFormat::Pretty,
             chaos: false,
+            worker_threads: 0,
             superuser_url: None,
             api: ApiConfig {
                 listen: ([127, 0, 0, 1], 8080).into(),
@@ -601,8 +614,19 @@ impl Config {
     }
 
     /// Checks everything that can be checked before connecting anywhere.
+    /// [`Config::worker_threads`], with 0 resolved.
+    pub fn runtime_workers(&self) -> usize {
+        match self.worker_threads {
+            0 => std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1)),
+            n => n,
+        }
+    }
+
     pub fn validate(&self) -> Result<(), ConfigError> {
         let bad = |msg: String| Err(ConfigError::Invalid(msg));
+        if self.worker_threads > 1_024 {
+            return bad("worker_threads must be at most 1024 (0 picks half the CPUs)".into());
+        }
         for (name, pool, http) in [
             ("api.pool", &self.api.pool, &self.api.http),
             ("control.pool", &self.control.pool, &self.control.http),

@@ -1,18 +1,23 @@
 //! Pools and the tenant transaction.
 //!
-//! Every tenant request runs in one transaction opened by
-//! `BEGIN; SET LOCAL ROLE ..; SET LOCAL search_path = ..; SET LOCAL statement_timeout = ..`.
-//! Nothing is set at session level, so a pooled connection never carries a tenant into
-//! the next request, and the scheme works behind PgBouncer in transaction mode.
-//! The setup batch is pipelined with the first statement, so a one-statement request
-//! costs two round trips: setup+statement, then COMMIT.
+//! Every tenant request runs in one transaction opened by `BEGIN` and one statement that
+//! sets, for that transaction only (`set_config(.., true)`, `SET LOCAL`), the tenant's role,
+//! its schema as `search_path`, and the statement and idle timeouts. Nothing is set at
+//! session level, so a pooled connection never carries a tenant into the next request,
+//! and the scheme works behind PgBouncer in transaction mode. The setup is pipelined
+//! with the first statement, and a one-statement write with its `COMMIT` too: one round
+//! trip.
 
 use std::time::Duration;
 
 use deadpool_postgres::{ClientWrapper, Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use secrecy::{ExposeSecret, SecretString};
 use tokio::time::Instant;
-use tokio_postgres::{types::ToSql, NoTls, Row};
+use tokio_postgres::{
+    pipeline::{self, Step},
+    types::ToSql,
+    NoTls, Row,
+};
 
 use crate::{
     config::PoolConfig,
@@ -122,68 +127,117 @@ pub async fn connect_one(
     pg.connect(NoTls).await
 }
 
+/// Opens a tenant transaction: the role, the schema and the limits, all as bound values
+/// of one statement (`set_config(.., true)` is `SET LOCAL`).
+const ENTER: &str = "SELECT set_config('role', $1, true), set_config('search_path', $2, true), \
+     set_config('statement_timeout', $3, true), \
+     set_config('idle_in_transaction_session_timeout', $4, true)";
+/// The control plane's: it keeps its own role.
+const ENTER_AS_OWNER: &str =
+    "SELECT set_config('search_path', $1, true), set_config('statement_timeout', $2, true)";
+
+/// Prepared statements kept per pooled connection. Each tenant has its own copy of a
+/// statement (see [`TenantScope`]); past this many the connection's cache starts over.
+const STATEMENTS_PER_CONNECTION: usize = 256;
+
 /// What a request needs to enter a tenant: read from the registry, re-checked here.
+/// Cheap to clone.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TenantScope {
-    setup_sql: String,
+pub struct TenantScope(std::sync::Arc<Scope>);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Scope {
+    /// None for the control plane, which owns the tables.
+    role: Option<String>,
+    search_path: String,
+    statement_timeout: String,
+    idle_timeout: String,
+    /// Put in front of each statement's text. PostgreSQL plans a prepared statement
+    /// again whenever it runs under another `search_path` than last time; a copy per
+    /// tenant keeps each copy's plan valid.
+    tag: String,
 }
 
 impl TenantScope {
     pub fn new(schema: &str, role: &str, statement_timeout_ms: u32) -> Result<Self, DbError> {
-        if !is_plain_identifier(schema) || !is_plain_identifier(role) {
+        if !is_plain_identifier(role) {
             return Err(DbError::BadIdentifier);
         }
-        Ok(Self {
-            setup_sql: format!(
-                "BEGIN; SET LOCAL ROLE {}; SET LOCAL search_path = {}; SET LOCAL statement_timeout = {}",
-                quote_ident(role),
-                quote_ident(schema),
-                statement_timeout_ms
-            ),
-        })
+        Self::build(schema, Some(role.to_owned()), statement_timeout_ms, 0)
     }
 
     /// Ends the session of a transaction that sits idle between statements for longer
     /// than `ms` (0: never). A request stalled mid-transaction (a stuck await, a client
     /// that stops reading) would otherwise hold its pooled connection, and its row locks,
     /// for as long as it likes: a noisy neighbour needs no heavy query to starve others.
-    pub fn idle_in_transaction(mut self, ms: u32) -> Self {
-        self.setup_sql.push_str(&format!(
-            "; SET LOCAL idle_in_transaction_session_timeout = {ms}"
-        ));
-        self
+    pub fn idle_in_transaction(self, ms: u32) -> Self {
+        let mut scope = std::sync::Arc::unwrap_or_clone(self.0);
+        scope.idle_timeout = ms.to_string();
+        Self(std::sync::Arc::new(scope))
     }
 
     /// The control plane's way into a tenant schema: it owns the tables, so it keeps its
     /// own role and only scopes the search path (for SQL shared with the data plane).
     pub fn as_owner(schema: &str, statement_timeout_ms: u32) -> Result<Self, DbError> {
+        Self::build(schema, None, statement_timeout_ms, 0)
+    }
+
+    fn build(
+        schema: &str,
+        role: Option<String>,
+        statement_timeout_ms: u32,
+        idle_ms: u32,
+    ) -> Result<Self, DbError> {
         if !is_plain_identifier(schema) {
             return Err(DbError::BadIdentifier);
         }
-        Ok(Self {
-            setup_sql: format!(
-                "BEGIN; SET LOCAL search_path = {}; SET LOCAL statement_timeout = {}",
-                quote_ident(schema),
-                statement_timeout_ms
-            ),
-        })
+        let schema = quote_ident(schema);
+        Ok(Self(std::sync::Arc::new(Scope {
+            role,
+            tag: format!("/* {schema} */ "),
+            search_path: schema,
+            statement_timeout: statement_timeout_ms.to_string(),
+            idle_timeout: idle_ms.to_string(),
+        })))
+    }
+
+    fn enter_sql(&self) -> &'static str {
+        if self.0.role.is_some() {
+            ENTER
+        } else {
+            ENTER_AS_OWNER
+        }
+    }
+
+    fn enter_params(&self) -> Vec<&(dyn ToSql + Sync)> {
+        let s = &*self.0;
+        match &s.role {
+            Some(role) => vec![role, &s.search_path, &s.statement_timeout, &s.idle_timeout],
+            None => vec![&s.search_path, &s.statement_timeout],
+        }
     }
 }
 
 /// One tenant transaction on one pooled connection.
 ///
-/// Dropped without [`TenantTx::commit`] (an error, a panic, a client that went away),
-/// it rolls back on a spawned task that owns the connection, so the connection returns
-/// to the pool only once it is clean.
+/// Nothing goes to the server until the first statement, and then `BEGIN`, the scope's
+/// settings and the statement go out together: one round trip. A write that is one
+/// statement ([`TenantTx::query_and_commit`]) sends `COMMIT` with them too.
+///
+/// Dropped without committing (an error, a panic, a client that went away), it rolls
+/// back on a spawned task that owns the connection, so the connection returns to the
+/// pool only once it is clean.
 ///
 /// A connection lost before the first statement answered (a failover, a switchover, a
 /// pooled connection to a primary that is gone) is replaced and the statement sent again,
-/// until the transaction's failover deadline: nothing of it can have committed, since it
-/// went out behind `BEGIN` and `COMMIT` was never sent (see [`crate::failover`]).
+/// until the transaction's failover deadline, as long as nothing of it can have committed
+/// (see [`crate::failover`]).
 pub struct TenantTx {
     pool: Pool,
     conn: Option<deadpool_postgres::Object>,
-    pending_setup: Option<String>,
+    scope: TenantScope,
+    /// Whether `BEGIN` went out: from then on a drop must roll back.
+    begun: bool,
     deadline: Instant,
     /// Released only once the connection is clean again (after COMMIT or ROLLBACK): the
     /// data plane's per-tenant connection share rides here.
@@ -201,6 +255,45 @@ enum Done {
     Rows(Vec<Row>),
     Count(u64),
     Nothing,
+}
+
+/// What one exchange with the server came to.
+#[derive(Default)]
+struct Answers {
+    /// `BEGIN` and the scope's settings, when they went out and were answered.
+    enter: Option<Result<(), tokio_postgres::Error>>,
+    statement: Option<Result<Done, tokio_postgres::Error>>,
+    /// `COMMIT`, when it went out and was answered.
+    commit: Option<Result<(), tokio_postgres::Error>>,
+    /// The connection failed before the server's last answer.
+    lost: Option<tokio_postgres::Error>,
+    /// Whether the end of the transaction went out (a `COMMIT`, or the `Sync` of an
+    /// implicit transaction).
+    ends: bool,
+    /// Whether the server answered that the transaction is over (committed or rolled
+    /// back), so the connection is clean. After a failed statement the server skips the
+    /// rest up to the `Sync`, an explicit `COMMIT` included: then it is still open.
+    closed: bool,
+}
+
+impl Answers {
+    fn errors(&self) -> impl Iterator<Item = &tokio_postgres::Error> {
+        let enter = self.enter.as_ref().and_then(|r| r.as_ref().err());
+        let statement = self.statement.as_ref().and_then(|r| r.as_ref().err());
+        let commit = self.commit.as_ref().and_then(|r| r.as_ref().err());
+        enter.into_iter().chain(statement).chain(commit)
+    }
+
+    /// Whether the transaction may have committed though no answer says so: the
+    /// connection broke after the end of the transaction went out, with no word from the
+    /// server on a failure (a failure it reported means nothing was committed).
+    fn outcome_unknown(&self) -> bool {
+        self.ends && self.lost.is_some() && self.errors().next().is_none()
+    }
+
+    fn connection_broke(&self) -> bool {
+        self.lost.is_some() || self.errors().any(failover::is_connection_error)
+    }
 }
 
 impl TenantTx {
@@ -221,7 +314,8 @@ impl TenantTx {
         Ok(Self {
             pool: pool.clone(),
             conn: Some(conn),
-            pending_setup: Some(scope.setup_sql.clone()),
+            scope: scope.clone(),
+            begun: false,
             deadline,
             guard: None,
         })
@@ -243,10 +337,34 @@ impl TenantTx {
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<Vec<Row>, DbError> {
-        match self.run(sql, Work::Query(params)).await? {
+        match self.run(sql, Work::Query(params), false).await? {
             Done::Rows(rows) => Ok(rows),
             _ => unreachable!("a query answers rows"),
         }
+    }
+
+    /// The transaction's last statement, with `COMMIT` sent along: a write that is one
+    /// statement costs one round trip. A failed statement commits nothing (the server
+    /// rolls the transaction back). Afterwards the transaction is over: a later
+    /// [`TenantTx::commit`] does nothing, a later statement fails.
+    pub async fn query_last(
+        &mut self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Vec<Row>, DbError> {
+        match self.run(sql, Work::Query(params), true).await? {
+            Done::Rows(rows) => Ok(rows),
+            _ => unreachable!("a query answers rows"),
+        }
+    }
+
+    /// [`TenantTx::query_last`] for a transaction that is that one statement.
+    pub async fn query_and_commit(
+        mut self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Vec<Row>, DbError> {
+        self.query_last(sql, params).await
     }
 
     pub async fn query_opt(
@@ -262,7 +380,7 @@ impl TenantTx {
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<u64, DbError> {
-        match self.run(sql, Work::Execute(params)).await? {
+        match self.run(sql, Work::Execute(params), false).await? {
             Done::Count(n) => Ok(n),
             _ => unreachable!("an execute answers a count"),
         }
@@ -270,39 +388,64 @@ impl TenantTx {
 
     /// Runs raw SQL on the connection, for tests that reach into the db layer.
     pub async fn batch_execute(&mut self, sql: &str) -> Result<(), DbError> {
-        self.run(sql, Work::Batch).await.map(|_| ())
+        self.run(sql, Work::Batch, false).await.map(|_| ())
     }
 
-    /// Runs `sql` (prepared, cached per connection), pipelined behind the setup batch if
-    /// this is the transaction's first statement; that first one survives a lost
-    /// connection (see the type's documentation).
-    async fn run(&mut self, sql: &str, work: Work<'_>) -> Result<Done, DbError> {
-        let Some(setup) = self.pending_setup.take() else {
-            let result = send(self.conn()?, sql, &work).await.map_err(DbError::from);
-            if result.as_ref().is_err_and(DbError::is_connection_class) {
-                // Never back into the pool, not even after a ROLLBACK that succeeds (a
-                // node turned standby answers it).
-                self.close_connection();
-            }
-            return result;
-        };
-        // Raw SQL may hold its own COMMIT: only one statement is known safe to send again.
-        let retryable = !matches!(work, Work::Batch);
+    /// Runs `sql` (prepared, cached per connection and tenant), behind `BEGIN` and the
+    /// scope's settings if this is the transaction's first statement, and ahead of
+    /// `COMMIT` if `commit`. A first statement survives a lost connection (see the
+    /// type's documentation).
+    async fn run(&mut self, sql: &str, work: Work<'_>, commit: bool) -> Result<Done, DbError> {
+        let tagged = format!("{}{sql}", self.scope.0.tag);
+        // Raw SQL may hold its own COMMIT: only a single statement is known safe to resend.
+        let retryable = !self.begun && !matches!(work, Work::Batch);
         let mut replaced = false;
         loop {
-            let client = self.conn()?;
-            let result = pipelined(client, &setup, send(client, sql, &work)).await;
-            match result {
-                Err(e)
-                    if retryable
-                        && e.is_connection_class()
-                        && (!replaced || Instant::now() < self.deadline) =>
-                {
-                    self.replace_connection().await?;
-                    replaced = true;
-                }
-                other => return other,
+            if self.conn()?.is_closed() && retryable {
+                // Gone before anything was sent: nothing to lose.
+                self.replace_connection().await?;
             }
+            let enter = (!self.begun).then_some(&self.scope);
+            let answers = exchange(self.conn()?, enter, &tagged, &work, commit).await;
+            self.begun = true;
+            if retryable
+                && answers.connection_broke()
+                && !answers.outcome_unknown()
+                && (!replaced || Instant::now() < self.deadline)
+            {
+                self.begun = false;
+                self.replace_connection().await?;
+                replaced = true;
+                continue;
+            }
+            return self.settle(answers);
+        }
+    }
+
+    /// Turns the answers into the caller's result and decides the connection's fate.
+    fn settle(&mut self, answers: Answers) -> Result<Done, DbError> {
+        if answers.connection_broke() {
+            // Never back into the pool, not even after a ROLLBACK that succeeds (a node
+            // turned standby answers it).
+            self.close_connection();
+            if answers.outcome_unknown() {
+                return Err(DbError::ConnectionLost);
+            }
+        } else if answers.closed {
+            self.begun = false;
+            self.conn.take();
+            self.guard.take();
+        }
+        if let Some(enter) = answers.enter {
+            enter.map_err(DbError::Setup)?;
+        }
+        let done = match answers.statement {
+            Some(statement) => statement?,
+            None => return Err(answers.lost.map_or(DbError::ConnectionLost, DbError::from)),
+        };
+        match answers.commit {
+            Some(Err(e)) => Err(e.into()),
+            _ => Ok(done),
         }
     }
 
@@ -324,12 +467,12 @@ impl TenantTx {
     }
 
     pub async fn commit(mut self) -> Result<(), DbError> {
-        if self.pending_setup.is_some() {
+        if !self.begun {
             // Nothing ran; there is no transaction to commit.
-            self.pending_setup = None;
             return Ok(());
         }
         let conn = self.conn.take().ok_or(DbError::ConnectionLost)?;
+        self.begun = false;
         match conn.batch_execute("COMMIT").await {
             Ok(()) => Ok(()),
             Err(e) => {
@@ -347,40 +490,150 @@ fn close(conn: deadpool_postgres::Object) {
     drop(deadpool_postgres::Object::take(conn));
 }
 
-async fn send(
+/// Sends `BEGIN` and the scope's settings (`enter`), the statement and `COMMIT`
+/// (`commit`) under one `Sync`: one answer. A one-statement write (`enter` and `commit`)
+/// needs neither `BEGIN` nor `COMMIT`: the statements of one `Sync` are one implicit
+/// transaction. A statement this connection has not prepared for this tenant yet costs
+/// two more round trips: it can only be prepared inside the tenant's transaction.
+async fn exchange(
     client: &ClientWrapper,
+    enter: Option<&TenantScope>,
     sql: &str,
     work: &Work<'_>,
-) -> Result<Done, tokio_postgres::Error> {
-    match work {
-        Work::Batch => client.batch_execute(sql).await.map(|()| Done::Nothing),
-        Work::Query(params) => {
-            let stmt = client.prepare_cached(sql).await?;
-            client.query(&stmt, params).await.map(Done::Rows)
+    commit: bool,
+) -> Answers {
+    let mut answers = Answers::default();
+    let (params, kept) = match work {
+        Work::Query(p) | Work::Execute(p) => (*p, client.kept_statement(sql)),
+        Work::Batch => (&[][..], None),
+    };
+    let implicit = enter.is_some() && commit && kept.is_some();
+    let fixed = async {
+        let begin = match enter.is_some() && !implicit {
+            true => Some(client.prepare_cached("BEGIN").await?),
+            false => None,
+        };
+        let setup = match enter {
+            Some(scope) => Some(client.prepare_cached(scope.enter_sql()).await?),
+            None => None,
+        };
+        let end = match commit && !implicit {
+            true => Some(client.prepare_cached("COMMIT").await?),
+            false => None,
+        };
+        Ok::<_, tokio_postgres::Error>((begin, setup, end))
+    };
+    let (begin, setup, end) = match fixed.await {
+        Ok(s) => s,
+        Err(e) => {
+            answers.lost = Some(e);
+            return answers;
         }
-        Work::Execute(params) => {
-            let stmt = client.prepare_cached(sql).await?;
-            client.execute(&stmt, params).await.map(Done::Count)
-        }
+    };
+    let enter_params = enter.map(TenantScope::enter_params).unwrap_or_default();
+    let mut entering: Vec<Step> = Vec::with_capacity(4);
+    if let Some(begin) = &begin {
+        entering.push(Step {
+            statement: begin,
+            params: &[],
+        });
     }
+    if let Some(setup) = &setup {
+        entering.push(Step {
+            statement: setup,
+            params: &enter_params,
+        });
+    }
+    let stmt = match kept {
+        Some(stmt) => stmt,
+        None => {
+            // Into the tenant first, so the statement is prepared under its search_path.
+            if !entering.is_empty() {
+                let run = client.pipeline(&entering).await;
+                if split(run, entering.len(), &mut answers).is_none() {
+                    return answers;
+                }
+                entering.clear();
+            }
+            if let Work::Batch = work {
+                answers.statement = Some(client.batch_execute(sql).await.map(|()| Done::Nothing));
+                return answers;
+            }
+            match client.prepare(sql).await {
+                Ok(stmt) => {
+                    client.keep_statement(sql, &stmt, STATEMENTS_PER_CONNECTION);
+                    stmt
+                }
+                Err(e) => {
+                    answers.statement = Some(Err(e));
+                    return answers;
+                }
+            }
+        }
+    };
+    let first = entering.len();
+    let mut steps = entering;
+    steps.push(Step {
+        statement: &stmt,
+        params,
+    });
+    if let Some(end) = &end {
+        steps.push(Step {
+            statement: end,
+            params: &[],
+        });
+    }
+    answers.ends = commit;
+    // An implicit transaction is over at the Sync's answer, whatever failed in it.
+    answers.closed = implicit;
+    let run = client.pipeline(&steps).await;
+    let Some(mut rest) = split(run, first, &mut answers) else {
+        return answers;
+    };
+    answers.statement = rest.next().map(|r| {
+        r.map(|a| match work {
+            Work::Execute(_) => Done::Count(a.rows_affected),
+            _ => Done::Rows(a.rows),
+        })
+    });
+    if end.is_some() {
+        answers.commit = rest.next().map(|r| r.map(|_| ()));
+    }
+    answers.closed = implicit || answers.commit.is_some();
+    answers
 }
 
-/// Sends the setup batch pipelined with `work`.
-async fn pipelined<T>(
-    client: &tokio_postgres::Client,
-    setup: &str,
-    work: impl std::future::Future<Output = Result<T, tokio_postgres::Error>>,
-) -> Result<T, DbError> {
-    // join! polls in order, so the setup reaches the server before `work`.
-    let (setup_res, res) = tokio::join!(client.batch_execute(setup), work);
-    setup_res.map_err(DbError::Setup)?;
-    Ok(res?)
+/// Records the answers to the first `entering` statements of a pipeline (`BEGIN` and the
+/// scope's settings) and hands back the rest, or None if they failed or the connection
+/// did.
+fn split(
+    run: Result<pipeline::Answers, tokio_postgres::Error>,
+    entering: usize,
+    answers: &mut Answers,
+) -> Option<std::vec::IntoIter<Result<pipeline::Answer, tokio_postgres::Error>>> {
+    let mut run = match run {
+        Ok(all) => all.into_iter(),
+        Err(e) => {
+            answers.lost = Some(e);
+            return None;
+        }
+    };
+    if entering > 0 {
+        for _ in 0..entering {
+            if let Some(Err(e)) = run.next() {
+                answers.enter = Some(Err(e));
+                return None;
+            }
+        }
+        answers.enter = Some(Ok(()));
+    }
+    Some(run)
 }
 
 impl Drop for TenantTx {
     fn drop(&mut self) {
         let Some(conn) = self.conn.take() else { return };
-        if self.pending_setup.is_some() {
+        if !self.begun {
             return; // nothing was sent: the connection is clean
         }
         let guard = self.guard.take();

@@ -8,7 +8,10 @@
 //!
 //! Only what cannot have committed is tried again: taking a connection, and a
 //! transaction's first statement (it goes out behind `BEGIN`, so nothing of it is kept
-//! until `COMMIT`). A failed `COMMIT` is never retried: it may have committed.
+//! until `COMMIT`). A one-statement write goes out with its commit (`crate::db`): it is
+//! tried again only if the server reported why it failed (then nothing was kept). A
+//! connection lost with no answer to a commit leaves the outcome unknown: that is a 503,
+//! never retried, because it may have committed.
 
 use std::time::Duration;
 

@@ -1,6 +1,12 @@
 //! The middleware stack every HTTP service wears, and the per-request metrics.
 
-use std::{sync::Arc, time::Instant};
+use std::{
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc,
+    },
+    time::{Duration, Instant},
+};
 
 use axum::{
     extract::{MatchedPath, Request},
@@ -15,7 +21,7 @@ use tower_http::{
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     set_header::SetResponseHeaderLayer,
     timeout::TimeoutLayer,
-    trace::{DefaultOnResponse, TraceLayer},
+    trace::{OnResponse, TraceLayer},
 };
 
 use atrium_core::config::HttpConfig;
@@ -51,7 +57,7 @@ pub fn with_common_layers(router: Router, limits: &HttpConfig, service: &'static
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
                 .layer(
                     TraceLayer::new_for_http()
-                        .on_response(DefaultOnResponse::new().level(tracing::Level::INFO))
+                        .on_response(AccessLog::every(limits.access_log_every))
                         .make_span_with(|req: &Request| {
                         let id = req
                             .headers()
@@ -69,6 +75,42 @@ pub fn with_common_layers(router: Router, limits: &HttpConfig, service: &'static
                 ))
                 .layer(tower::limit::ConcurrencyLimitLayer::new(limits.max_concurrency)),
         )
+}
+
+/// The access log: one line in `every` requests, so a busy process doesn't spend a
+/// formatted, written line on each (the request metrics count them all). Failures are
+/// logged apart from it, by the trace layer's `on_failure`.
+#[derive(Clone)]
+struct AccessLog {
+    every: u64,
+    seen: Arc<AtomicU64>,
+}
+
+impl AccessLog {
+    fn every(every: u32) -> Self {
+        Self {
+            every: u64::from(every),
+            seen: Arc::default(),
+        }
+    }
+}
+
+impl<B> OnResponse<B> for AccessLog {
+    fn on_response(self, res: &axum::http::Response<B>, latency: Duration, _: &tracing::Span) {
+        if self.every == 0
+            || !self
+                .seen
+                .fetch_add(1, Ordering::Relaxed)
+                .is_multiple_of(self.every)
+        {
+            return;
+        }
+        tracing::info!(
+            status = res.status().as_u16(),
+            latency_ms = latency.as_millis() as u64,
+            "finished processing request"
+        );
+    }
 }
 
 /// `Cache-Control: no-store` on every answer of an API router that doesn't choose its

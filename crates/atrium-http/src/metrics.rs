@@ -42,6 +42,7 @@ pub fn install() -> &'static PrometheusHandle {
 }
 
 pub fn render() -> String {
+    metrics::counter!("log_lines_dropped_total").absolute(atrium_core::telemetry::dropped_lines());
     install().render()
 }
 

@@ -215,6 +215,15 @@ pub trait Statements: Send {
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
     ) -> impl Future<Output = Result<Vec<Row>, DbError>> + Send;
+
+    /// The last statement of the unit of work: a transaction commits with it.
+    fn last_rows(
+        &mut self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> impl Future<Output = Result<Vec<Row>, DbError>> + Send {
+        self.rows(sql, params)
+    }
 }
 
 impl Statements for TenantTx {
@@ -224,6 +233,14 @@ impl Statements for TenantTx {
         params: &[&(dyn ToSql + Sync)],
     ) -> impl Future<Output = Result<Vec<Row>, DbError>> + Send {
         self.query(sql, params)
+    }
+
+    fn last_rows(
+        &mut self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> impl Future<Output = Result<Vec<Row>, DbError>> + Send {
+        self.query_last(sql, params)
     }
 }
 
@@ -243,6 +260,7 @@ pub type Params = Vec<Box<dyn ToSql + Sync + Send>>;
 impl Keyset {
     /// One sorted page of `SELECT columns from_where` and the count of all its rows.
     /// `params` are the values `from_where` (`FROM … WHERE …`) refers to, from `$1`.
+    /// The page is the unit of work's last statement: a transaction commits with it.
     pub async fn load<T>(
         &self,
         db: &mut impl Statements,
@@ -258,7 +276,7 @@ impl Keyset {
             .map_or(0, |r| r.get(0));
         let sql = self.select_sql(columns, from_where, params.len());
         params.extend(self.values());
-        let rows = db.rows(&sql, &borrowed(&params)).await?;
+        let rows = db.last_rows(&sql, &borrowed(&params)).await?;
         Ok(self.page(&rows, item, total))
     }
 }

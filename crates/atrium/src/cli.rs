@@ -201,8 +201,10 @@ pub fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    atrium_core::telemetry::init(config.log_format);
+    // Held to the end of main: dropping it flushes the lines still queued.
+    let _log = atrium_core::telemetry::init(config.log_format);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(config.runtime_workers())
         .enable_all()
         .build()
     {

@@ -48,7 +48,10 @@ impl TestApp {
 
     pub async fn spawn_on(db: TestDb, tweak: impl FnOnce(&mut Config)) -> Self {
         if std::env::var("TEST_LOG").is_ok() {
-            atrium_core::telemetry::init(atrium_core::config::LogFormat::Pretty);
+            // Kept for the whole test binary: the guard's drop would stop the writer.
+            std::mem::forget(atrium_core::telemetry::init(
+                atrium_core::config::LogFormat::Pretty,
+            ));
         }
         let mut config = db.config.clone();
         tweak(&mut config);

@@ -286,6 +286,22 @@ async fn a_failed_transaction_leaves_nothing_on_the_pooled_connection() {
         // dropped here without commit
     }
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert_clean(&api_pool, &app).await;
+
+    // A one-statement write goes out with no BEGIN or COMMIT, in the implicit transaction
+    // of one Sync: neither its success nor its failure may leave anything behind either.
+    for (sql, ok) in [
+        ("SELECT 1 FROM customers", true),
+        ("INSERT INTO notes (id) VALUES (NULL) RETURNING id", false),
+    ] {
+        let tx = TenantTx::begin(&api_pool, &scope_a).await.expect("begin");
+        assert_eq!(tx.query_and_commit(sql, &[]).await.is_ok(), ok, "{sql}");
+        assert_clean(&api_pool, &app).await;
+    }
+}
+
+/// The pool's one connection is outside any transaction, with the login role's settings.
+async fn assert_clean(api_pool: &deadpool_postgres::Pool, app: &TestApp) {
     let conn = api_pool.get().await.expect("same connection back");
     let row = conn
         .query_one("SELECT current_user::text, current_setting('search_path'), current_setting('statement_timeout')", &[])

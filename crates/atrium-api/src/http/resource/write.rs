@@ -108,10 +108,11 @@ pub async fn update<T: Writable>(
     ))
 }
 
-/// Runs a write of row `id` whose `RETURNING` gives the resource's columns, reports a
-/// reference to a missing record as a 422, commits, and returns the resource.
+/// Runs a write of row `id` whose `RETURNING` gives the resource's columns with its
+/// commit (one round trip for a create), reports a reference to a missing record as a
+/// 422, and returns the resource.
 async fn write<T: Writable>(
-    mut tx: TenantTx,
+    tx: TenantTx,
     sql: &str,
     id: Uuid,
     values: Params,
@@ -119,9 +120,8 @@ async fn write<T: Writable>(
     let mut params: Params = vec![Box::new(id)];
     params.extend(values);
     let rows = tx
-        .query(sql, &borrowed(&params))
+        .query_and_commit(sql, &borrowed(&params))
         .await
         .map_err(unknown_reference(T::REFERENCE))?;
-    tx.commit().await?;
     returned(rows)
 }

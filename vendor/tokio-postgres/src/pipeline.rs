@@ -1,0 +1,73 @@
+//! Atrium's addition to tokio-postgres 0.7.18 (see `vendor/README.md`): several prepared
+//! statements sent with a single `Sync`, and statements kept per connection by key.
+//!
+//! Upstream sends a `Sync` after every statement. The server answers each `Sync` with
+//! `ReadyForQuery` and a flush, so a pipeline of N statements still costs N answers, N
+//! wake-ups of the client and, outside `BEGIN`, N transactions. Here the statements share
+//! one `Sync`: one answer, and one implicit transaction when not inside `BEGIN` (it
+//! commits at the `Sync`, or rolls back if any statement failed; after a failure the
+//! server skips the remaining statements).
+
+use crate::client::InnerClient;
+use crate::codec::FrontendMessage;
+use crate::connection::RequestMessages;
+use crate::query::{encode_bind, extract_row_affected};
+use crate::types::ToSql;
+use crate::{Error, Row, Statement};
+use postgres_protocol::message::backend::Message;
+use postgres_protocol::message::frontend;
+
+/// One statement of a pipeline, with its parameters.
+pub struct Step<'a> {
+    /// The prepared statement to run.
+    pub statement: &'a Statement,
+    /// Its parameters, in order.
+    pub params: &'a [&'a (dyn ToSql + Sync)],
+}
+
+/// What one statement of a pipeline answered.
+#[derive(Default)]
+pub struct Answer {
+    /// The rows it returned, if any.
+    pub rows: Vec<Row>,
+    /// The count of its command tag (rows inserted, updated, ...).
+    pub rows_affected: u64,
+}
+
+/// The answers of a pipeline that reached its `Sync`: one per statement that ran, in
+/// order; the first error is the last entry, and the statements after it did not run.
+pub type Answers = Vec<Result<Answer, Error>>;
+
+pub(crate) async fn pipeline(client: &InnerClient, steps: &[Step<'_>]) -> Result<Answers, Error> {
+    let buf = client.with_buf(|buf| {
+        for step in steps {
+            encode_bind(step.statement, step.params.iter().copied(), "", buf)?;
+            frontend::execute("", 0, buf).map_err(Error::encode)?;
+        }
+        frontend::sync(buf);
+        Ok(buf.split().freeze())
+    })?;
+    let mut responses = client.send(RequestMessages::Single(FrontendMessage::Raw(buf)))?;
+    let mut answers = Answers::with_capacity(steps.len());
+    let mut current = Answer::default();
+    loop {
+        match responses.next().await {
+            Ok(Message::BindComplete) => {}
+            Ok(Message::DataRow(body)) => {
+                let step = steps.get(answers.len()).ok_or_else(Error::unexpected_message)?;
+                current.rows.push(Row::new(step.statement.clone(), body)?);
+            }
+            Ok(Message::CommandComplete(body)) => {
+                current.rows_affected = extract_row_affected(&body)?;
+                answers.push(Ok(std::mem::take(&mut current)));
+            }
+            Ok(Message::EmptyQueryResponse) => answers.push(Ok(std::mem::take(&mut current))),
+            Ok(Message::ReadyForQuery(_)) => return Ok(answers),
+            Ok(_) => return Err(Error::unexpected_message()),
+            // The server reported it: the rest is skipped until the Sync, which still
+            // answers.
+            Err(e) if e.as_db_error().is_some() => answers.push(Err(e)),
+            Err(e) => return Err(e),
+        }
+    }
+}
