@@ -23,10 +23,24 @@ pub struct Sink {
     pub dead_letter: DeadLetter,
 }
 
+/// What a step did.
+#[derive(Debug, PartialEq, Eq)]
+enum Progress {
+    /// Nothing to ship.
+    Idle,
+    /// Shipped everything written so far.
+    CaughtUp,
+    /// Shipped, and more is waiting.
+    More,
+}
+
 struct Batch {
     text: String,
     /// Bytes through the last complete line.
     consumed: u64,
+    /// Whether the batch stopped at a limit (rows or bytes) rather than at the end of
+    /// what was written.
+    full: bool,
 }
 
 impl Sink {
@@ -38,7 +52,7 @@ impl Sink {
             if lifecycle.is_shutting_down() {
                 return Ok(());
             }
-            if !self.step(&mut ckpt).await? {
+            if self.advance(&mut ckpt).await? != Progress::More {
                 tokio::select! {
                     () = tokio::time::sleep(self.config.poll_interval) => {}
                     () = lifecycle.shutdown_requested() => {}
@@ -49,6 +63,10 @@ impl Sink {
 
     /// One unit of work. Returns false when there was nothing to do.
     pub async fn step(&self, ckpt: &mut Checkpoint) -> anyhow::Result<bool> {
+        Ok(self.advance(ckpt).await? != Progress::Idle)
+    }
+
+    async fn advance(&self, ckpt: &mut Checkpoint) -> anyhow::Result<Progress> {
         let dir = &self.config.spool_dir;
         let segments = segment::list(dir)?;
         self.report_lag(&segments, ckpt.pos);
@@ -57,7 +75,7 @@ impl Sink {
             remove(&s.path)?;
         }
         let Some(seg) = segments.iter().find(|s| s.seq >= ckpt.pos.seq) else {
-            return Ok(false);
+            return Ok(Progress::Idle);
         };
         let offset = if seg.seq == ckpt.pos.seq {
             ckpt.pos.offset
@@ -73,7 +91,7 @@ impl Sink {
 
         if batch.consumed == 0 {
             if !seg.closed {
-                return Ok(false);
+                return Ok(Progress::Idle);
             }
             // A closed segment ends here. Bytes after the last newline are a torn line
             // from a writer that crashed mid-write.
@@ -87,7 +105,7 @@ impl Sink {
                 seq: seg.seq + 1,
                 offset: 0,
             })?;
-            return Ok(true);
+            return Ok(Progress::More);
         }
 
         let lines: Vec<&str> = batch.text.lines().collect();
@@ -106,7 +124,13 @@ impl Sink {
             seq: seg.seq,
             offset: offset + batch.consumed,
         })?;
-        Ok(true)
+        // Caught up with a segment still being written: let the next lines gather for a
+        // poll interval instead of shipping them a few at a time.
+        Ok(if batch.full || seg.closed {
+            Progress::More
+        } else {
+            Progress::CaughtUp
+        })
     }
 
     fn report_lag(&self, segments: &[Segment], pos: Position) {
@@ -148,6 +172,7 @@ fn read_batch(path: &Path, offset: u64, max_rows: usize, max_bytes: usize) -> io
             return Ok(Batch {
                 text: String::new(),
                 consumed: 0,
+                full: false,
             })
         }
         Err(e) => return Err(e),
@@ -166,11 +191,13 @@ fn read_batch(path: &Path, offset: u64, max_rows: usize, max_bytes: usize) -> io
             }
         }
     }
+    let full = rows == max_rows || buf.len() == max_bytes;
     buf.truncate(end);
     let text = String::from_utf8_lossy(&buf).into_owned();
     Ok(Batch {
         text,
         consumed: end as u64,
+        full,
     })
 }
 
