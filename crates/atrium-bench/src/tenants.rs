@@ -54,8 +54,8 @@ pub async fn provision(
 
 const BENCH_MIGRATION: Migration = Migration {
     version: 9_000,
-    name: "bench_add_notes",
-    sql: "CREATE TABLE notes (id uuid PRIMARY KEY, body text NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
+    name: "bench_add_remarks",
+    sql: "CREATE TABLE bench_remarks (id uuid PRIMARY KEY, body text NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
           ALTER TABLE customers ADD COLUMN IF NOT EXISTS rating smallint;",
 };
 

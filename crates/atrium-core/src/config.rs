@@ -53,7 +53,7 @@ pub struct Config {
     /// Threads that run requests; 0 (the default) is half the CPUs this process may use,
     /// at least one. On one machine Atrium shares its cores with PostgreSQL: a thread
     /// per core makes the threads hand work to each other (a wake-up, a context switch)
-    /// instead of doing it, which cost a third of the API's CPU per request
+    /// instead of doing it, which cost about a third of the API's CPU per request
     /// (docs/performance.md).
     #[serde(default)]
     pub worker_threads: usize,
@@ -616,7 +616,6 @@ impl Config {
         Ok(config)
     }
 
-    /// Checks everything that can be checked before connecting anywhere.
     /// [`Config::worker_threads`], with 0 resolved.
     pub fn runtime_workers(&self) -> usize {
         match self.worker_threads {
@@ -625,6 +624,7 @@ impl Config {
         }
     }
 
+    /// Checks everything that can be checked before connecting anywhere.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let bad = |msg: String| Err(ConfigError::Invalid(msg));
         if self.worker_threads > 1_024 {
@@ -860,6 +860,17 @@ mod tests {
             let e = load_with(&[(var, value)]).expect_err("refused");
             assert!(e.to_string().contains("tenant_defaults"), "{e}");
         }
+    }
+
+    #[test]
+    fn worker_threads_default_to_half_the_cpus_and_are_bounded() {
+        let c = load_with(&[]).expect("defaults");
+        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+        assert_eq!(c.runtime_workers(), (cpus / 2).max(1));
+        let c = load_with(&[("ATRIUM_WORKER_THREADS", "3")]).expect("valid");
+        assert_eq!(c.runtime_workers(), 3);
+        let err = load_with(&[("ATRIUM_WORKER_THREADS", "5000")]).expect_err("too many");
+        assert!(err.to_string().contains("worker_threads"), "{err}");
     }
 
     #[test]

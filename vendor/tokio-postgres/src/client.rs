@@ -224,7 +224,7 @@ impl Client {
     }
 
     /// Atrium: runs `steps` with a single `Sync` (see [`crate::pipeline`]). An `Err` means
-    /// the connection failed before the server's answer to the `Sync` arrived.
+    /// the connection failed before the server answered the `Sync` or reported an error.
     pub async fn pipeline(
         &self,
         steps: &[crate::pipeline::Step<'_>],

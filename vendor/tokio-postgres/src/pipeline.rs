@@ -34,8 +34,9 @@ pub struct Answer {
     pub rows_affected: u64,
 }
 
-/// The answers of a pipeline that reached its `Sync`: one per statement that ran, in
-/// order; the first error is the last entry, and the statements after it did not run.
+/// The answers of a pipeline: one per statement that ran, in order. The first error is
+/// the last entry, and the statements after it did not run. They reached the `Sync`
+/// unless that error was FATAL (the server then ended the session).
 pub type Answers = Vec<Result<Answer, Error>>;
 
 pub(crate) async fn pipeline(client: &InnerClient, steps: &[Step<'_>]) -> Result<Answers, Error> {
@@ -67,6 +68,9 @@ pub(crate) async fn pipeline(client: &InnerClient, steps: &[Step<'_>]) -> Result
             // The server reported it: the rest is skipped until the Sync, which still
             // answers.
             Err(e) if e.as_db_error().is_some() => answers.push(Err(e)),
+            // A FATAL error ends the session with no answer to the Sync; it said what
+            // failed, and nothing after it ran.
+            Err(_) if answers.last().is_some_and(Result::is_err) => return Ok(answers),
             Err(e) => return Err(e),
         }
     }
