@@ -6,6 +6,7 @@ use std::{
     io::{self, Read, Seek, SeekFrom},
     path::Path,
     sync::Arc,
+    time::Duration,
 };
 
 use atrium_core::{health::Lifecycle, private_fs};
@@ -22,6 +23,9 @@ pub struct Sink {
     pub service: Service,
     pub dead_letter: DeadLetter,
 }
+
+/// How long a shutdown waits for the batch in flight.
+const FINISH_GRACE: Duration = Duration::from_secs(5);
 
 /// What a step did.
 #[derive(Debug, PartialEq, Eq)]
@@ -44,7 +48,10 @@ struct Batch {
 }
 
 impl Sink {
-    /// Runs until shutdown is requested; finishes the batch in flight first.
+    /// Runs until shutdown is requested; finishes the batch in flight first, unless that
+    /// takes longer than [`FINISH_GRACE`] (ClickHouse refusing every insert): then the
+    /// batch is left to the next collector, which ships it again from the checkpoint
+    /// (rows that did land are deduplicated by `event_id`).
     pub async fn run(self, lifecycle: Arc<Lifecycle>) -> anyhow::Result<()> {
         private_fs::create_dir_all(&self.config.spool_dir)?;
         let mut ckpt = Checkpoint::load(&self.config.spool_dir)?;
@@ -52,7 +59,21 @@ impl Sink {
             if lifecycle.is_shutting_down() {
                 return Ok(());
             }
-            if self.advance(&mut ckpt).await? != Progress::More {
+            let step = self.advance(&mut ckpt);
+            tokio::pin!(step);
+            let progress = tokio::select! {
+                progress = &mut step => progress?,
+                () = lifecycle.shutdown_requested() => {
+                    match tokio::time::timeout(FINISH_GRACE, step).await {
+                        Ok(progress) => progress?,
+                        Err(_) => {
+                            tracing::warn!("batch in flight not finished at shutdown; the next collector ships it");
+                            return Ok(());
+                        }
+                    }
+                }
+            };
+            if progress != Progress::More {
                 tokio::select! {
                     () = tokio::time::sleep(self.config.poll_interval) => {}
                     () = lifecycle.shutdown_requested() => {}

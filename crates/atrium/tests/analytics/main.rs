@@ -90,8 +90,14 @@ async fn collector(config: &Config) -> (atrium_http::Server, atrium_collector::S
 }
 
 fn collector_process(config: &Config) -> Child {
+    collector_process_with(config, &[])
+}
+
+/// [`collector_process`] with more environment variables.
+fn collector_process_with(config: &Config, extra: &[(&str, &str)]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_atrium"))
         .arg("collector")
+        .envs(extra.iter().copied())
         .env("ATRIUM_CLICKHOUSE__URL", &config.clickhouse.url)
         .env("ATRIUM_CLICKHOUSE__DATABASE", &config.clickhouse.database)
         .env("ATRIUM_ANALYTICS__SPOOL_DIR", &config.analytics.spool_dir)
@@ -125,6 +131,54 @@ fn spool_segments(dir: &Path) -> usize {
     atrium_analytics::segment::list(dir)
         .map(|l| l.len())
         .unwrap_or(0)
+}
+
+/// SIGTERM stops a collector within its grace even while ClickHouse refuses every insert
+/// (it used to retry the batch in flight forever), and the next collector ships that
+/// batch, each event once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_stops_a_collector_that_clickhouse_keeps_refusing() {
+    let e = env().await;
+    let (emitter, writer) = spool::start(&e.config.analytics).expect("spool");
+    emit_wave(&emitter, "acme", 0, 300);
+    drop(emitter);
+    writer.join().expect("writer");
+    let mut child = collector_process_with(
+        &e.config,
+        &[("ATRIUM_CLICKHOUSE__WRITER__PASSWORD", "not-the-password")],
+    );
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    assert!(
+        child.try_wait().expect("status").is_none(),
+        "still retrying"
+    );
+    let asked = Instant::now();
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let stopped = loop {
+        if child.try_wait().expect("status").is_some() {
+            break asked.elapsed();
+        }
+        if asked.elapsed() > Duration::from_secs(15) {
+            child.kill().expect("SIGKILL");
+            let _ = child.wait();
+            panic!("the collector ignored SIGTERM for 15 s");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(
+        stopped < Duration::from_secs(8),
+        "stopped after {stopped:?}"
+    );
+    assert_eq!(counts(&e.ch, "acme").await.raw, 0, "nothing got in");
+    let mut child = collector_process(&e.config);
+    let c = wait_for(&e.ch, "acme", 300, Duration::from_secs(30)).await;
+    child.kill().expect("kill");
+    let _ = child.wait();
+    assert_eq!((c.unique, c.deduped), (300, 300), "{c:?}");
 }
 
 /// SIGKILL the collector at random moments, five times, while events keep arriving;
