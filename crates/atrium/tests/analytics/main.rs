@@ -102,6 +102,8 @@ fn collector_process_with(config: &Config, extra: &[(&str, &str)]) -> Child {
         .env("ATRIUM_CLICKHOUSE__DATABASE", &config.clickhouse.database)
         .env("ATRIUM_ANALYTICS__SPOOL_DIR", &config.analytics.spool_dir)
         .env("ATRIUM_COLLECTOR__LISTEN", "127.0.0.1:0")
+        // Tests run collectors side by side: the default metrics port would be taken.
+        .env("ATRIUM_COLLECTOR__HTTP__METRICS_LISTEN", "127.0.0.1:0")
         .env(
             "ATRIUM_COLLECTOR__BATCH_MAX_ROWS",
             config.collector.batch_max_rows.to_string(),
