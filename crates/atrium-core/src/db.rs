@@ -163,7 +163,7 @@ impl TenantScope {
         if !is_plain_identifier(role) {
             return Err(DbError::BadIdentifier);
         }
-        Self::build(schema, Some(role.to_owned()), statement_timeout_ms, 0)
+        Self::build(schema, Some(role.to_owned()), statement_timeout_ms)
     }
 
     /// Ends the session of a transaction that sits idle between statements for longer
@@ -179,14 +179,14 @@ impl TenantScope {
     /// The control plane's way into a tenant schema: it owns the tables, so it keeps its
     /// own role and only scopes the search path (for SQL shared with the data plane).
     pub fn as_owner(schema: &str, statement_timeout_ms: u32) -> Result<Self, DbError> {
-        Self::build(schema, None, statement_timeout_ms, 0)
+        Self::build(schema, None, statement_timeout_ms)
     }
 
+    /// A scope with no idle limit; [`TenantScope::idle_in_transaction`] sets one.
     fn build(
         schema: &str,
         role: Option<String>,
         statement_timeout_ms: u32,
-        idle_ms: u32,
     ) -> Result<Self, DbError> {
         if !is_plain_identifier(schema) {
             return Err(DbError::BadIdentifier);
@@ -197,7 +197,7 @@ impl TenantScope {
             tag: format!("/* {schema} */ "),
             search_path: schema,
             statement_timeout: statement_timeout_ms.to_string(),
-            idle_timeout: idle_ms.to_string(),
+            idle_timeout: "0".to_owned(),
         })))
     }
 
@@ -337,7 +337,16 @@ impl TenantTx {
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<Vec<Row>, DbError> {
-        match self.run(sql, Work::Query(params), false).await? {
+        self.rows(sql, params, false).await
+    }
+
+    async fn rows(
+        &mut self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+        commit: bool,
+    ) -> Result<Vec<Row>, DbError> {
+        match self.run(sql, Work::Query(params), commit).await? {
             Done::Rows(rows) => Ok(rows),
             _ => unreachable!("a query answers rows"),
         }
@@ -352,10 +361,7 @@ impl TenantTx {
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<Vec<Row>, DbError> {
-        match self.run(sql, Work::Query(params), true).await? {
-            Done::Rows(rows) => Ok(rows),
-            _ => unreachable!("a query answers rows"),
-        }
+        self.rows(sql, params, true).await
     }
 
     /// [`TenantTx::query_last`] for a transaction that is that one statement.
