@@ -1,5 +1,6 @@
 //! Drivers for `scripts/bench`. Each prints one JSON object on stdout.
 mod analytics;
+mod floor;
 mod load;
 mod noisy;
 mod sqlfixture;
@@ -94,6 +95,20 @@ enum Command {
         #[arg(long, default_value_t = 20)]
         samples: usize,
     },
+    /// The seed's `GET /save` done with nothing else, until SIGTERM: the least CPU a Rust
+    /// service can spend on it (docs/performance.md, "The floor").
+    Floor {
+        #[arg(long, default_value = "127.0.0.1:13001")]
+        listen: std::net::SocketAddr,
+        /// The seed's database (`tenant_1` … `tenant_10`, each with `orders`).
+        #[arg(long, env = "DATABASE_URL")]
+        database_url: String,
+        #[arg(long, default_value_t = 16)]
+        connections: usize,
+        /// Answer without touching PostgreSQL: the cost of HTTP alone.
+        #[arg(long)]
+        no_db: bool,
+    },
     /// Schema, a fixed data set and every dashboard query, for scripts/sql-compat.
     SqlFixture {
         #[arg(long, default_value_t = 5_000)]
@@ -143,6 +158,17 @@ async fn main() -> anyhow::Result<()> {
             .await?
         }
         Command::Migrate { pad_registry_to } => tenants::migrate(pad_registry_to).await?,
+        Command::Floor {
+            listen,
+            database_url,
+            connections,
+            no_db,
+        } => {
+            // Its own single-threaded runtime, off this one's threads.
+            std::thread::spawn(move || floor::run(listen, &database_url, connections, no_db))
+                .join()
+                .map_err(|_| anyhow::anyhow!("the floor server panicked"))??
+        }
         Command::SqlFixture { events } => sqlfixture::build(events)?,
         Command::CollectorThroughput { events } => analytics::collector_throughput(events).await?,
         Command::E2eLatency { seconds, rate } => analytics::e2e_latency(seconds, rate).await?,
