@@ -140,7 +140,10 @@ impl Floor {
             .and_then(|n| n.parse::<usize>().ok())
             .filter(|n| (1..=TENANTS).contains(n))
         else {
-            return reply(StatusCode::BAD_REQUEST, Bytes::from_static(b"Missing Tenant ID"));
+            return reply(
+                StatusCode::BAD_REQUEST,
+                Bytes::from_static(b"Missing Tenant ID"),
+            );
         };
         if !self.no_db {
             let amount = i32::try_from(self.served.load(Ordering::Relaxed) % 1000).unwrap_or(0);
