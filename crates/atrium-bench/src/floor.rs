@@ -111,6 +111,10 @@ async fn connect(url: &str) -> anyhow::Result<Connection> {
         .await?;
     let mut insert = Vec::with_capacity(TENANTS);
     for t in 1..=TENANTS {
+        // Prepared under the tenant's search path, as the seed's insert runs.
+        client
+            .batch_execute(&format!("SET search_path TO tenant_{t}"))
+            .await?;
         insert.push(
             client
                 .prepare(&format!(

@@ -91,7 +91,11 @@ pub fn allow_local_peer(data_dir: &Path) -> anyhow::Result<()> {
     let hba = std::fs::read_to_string(&path).with_context(|| path.display().to_string())?;
     let has = hba.lines().any(|l| {
         let f: Vec<&str> = l.split_whitespace().collect();
-        f.len() >= 4 && f[0] == "local" && f[3] == "peer" && ["all", "postgres"].contains(&f[2])
+        f.len() >= 4
+            && f[0] == "local"
+            && f[1] == "all"
+            && f[3] == "peer"
+            && ["all", "postgres"].contains(&f[2])
     });
     if !has {
         std::fs::write(&path, format!("local all postgres peer\n{hba}"))?;
