@@ -3,7 +3,7 @@
 
 use std::{
     fs,
-    io::{self, Read, Seek, SeekFrom},
+    io::{self, BufRead, BufReader, Read, Seek, SeekFrom},
     path::Path,
     sync::Arc,
     time::Duration,
@@ -131,6 +131,10 @@ impl Sink {
 
         let lines: Vec<&str> = batch.text.lines().collect();
         let built = request_builder::build(&lines, &self.config.masker);
+        // The rows own their bytes: the text need not stay in memory while they ship.
+        drop(lines);
+        let (consumed, full) = (batch.consumed, batch.full);
+        drop(batch);
         let rejected_rows = self.service.ship(&built.rows).await;
         let mut dead: Vec<(Vec<u8>, String)> = built
             .rejected
@@ -143,11 +147,11 @@ impl Sink {
         }
         ckpt.save(Position {
             seq: seg.seq,
-            offset: offset + batch.consumed,
+            offset: offset + consumed,
         })?;
         // Caught up with a segment still being written: let the next lines gather for a
         // poll interval instead of shipping them a few at a time.
-        Ok(if batch.full || seg.closed {
+        Ok(if full || seg.closed {
             Progress::More
         } else {
             Progress::CaughtUp
@@ -185,6 +189,8 @@ fn remove(path: &Path) -> io::Result<()> {
 }
 
 /// Complete lines from `offset`, at most `max_rows` lines and about `max_bytes` bytes.
+/// Reads no further than it keeps, into one buffer that becomes the text: a batch is in
+/// memory once, not once per step (the collector's peak RSS is a target).
 fn read_batch(path: &Path, offset: u64, max_rows: usize, max_bytes: usize) -> io::Result<Batch> {
     let mut f = match fs::File::open(path) {
         Ok(f) => f,
@@ -199,25 +205,32 @@ fn read_batch(path: &Path, offset: u64, max_rows: usize, max_bytes: usize) -> io
         Err(e) => return Err(e),
     };
     f.seek(SeekFrom::Start(offset))?;
-    let mut buf = Vec::with_capacity(max_bytes.min(1 << 20));
-    f.take(max_bytes as u64).read_to_end(&mut buf)?;
-    let mut end = 0;
+    let mut reader = BufReader::with_capacity(64 * 1024, f.take(max_bytes as u64));
+    let mut buf = Vec::new();
     let mut rows = 0;
-    for (i, b) in buf.iter().enumerate() {
-        if *b == b'\n' {
-            end = i + 1;
-            rows += 1;
-            if rows == max_rows {
-                break;
-            }
+    let full = loop {
+        if rows == max_rows {
+            break true;
         }
-    }
-    let full = rows == max_rows || buf.len() == max_bytes;
-    buf.truncate(end);
-    let text = String::from_utf8_lossy(&buf).into_owned();
+        let start = buf.len();
+        if reader.read_until(b'\n', &mut buf)? == 0 {
+            // The end of what was written, or of the byte budget.
+            break buf.len() == max_bytes;
+        }
+        if buf.last() != Some(&b'\n') {
+            // A line still being written, or one cut by the byte budget.
+            let cut = reader.get_ref().limit() == 0;
+            buf.truncate(start);
+            break cut;
+        }
+        rows += 1;
+    };
+    let consumed = buf.len() as u64;
+    let text = String::from_utf8(buf)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     Ok(Batch {
         text,
-        consumed: end as u64,
+        consumed,
         full,
     })
 }
@@ -228,4 +241,48 @@ fn read_tail(path: &Path, offset: u64) -> io::Result<Vec<u8>> {
     let mut buf = Vec::new();
     f.read_to_end(&mut buf)?;
     Ok(buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn batch(content: &str, offset: u64, max_rows: usize, max_bytes: usize) -> Batch {
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!("atrium-batch-{}-{n}", std::process::id()));
+        fs::write(&path, content).expect("write");
+        let batch = read_batch(&path, offset, max_rows, max_bytes).expect("read");
+        fs::remove_file(&path).expect("remove");
+        batch
+    }
+
+    #[test]
+    fn a_batch_stops_at_the_row_limit() {
+        let b = batch("a\nb\nc\n", 0, 2, 1024);
+        assert_eq!((b.text.as_str(), b.consumed, b.full), ("a\nb\n", 4, true));
+    }
+
+    #[test]
+    fn a_line_still_being_written_is_left_for_later() {
+        let b = batch("a\nb\npart", 2, 10, 1024);
+        assert_eq!((b.text.as_str(), b.consumed, b.full), ("b\n", 2, false));
+    }
+
+    #[test]
+    fn a_line_cut_by_the_byte_budget_is_left_and_the_batch_is_full() {
+        let b = batch("aaaa\nbbbb\ncccc\n", 0, 10, 7);
+        assert_eq!((b.text.as_str(), b.consumed, b.full), ("aaaa\n", 5, true));
+        let b = batch("aaaa\nbbbb\n", 0, 10, 10);
+        assert_eq!(
+            (b.text.as_str(), b.consumed, b.full),
+            ("aaaa\nbbbb\n", 10, true)
+        );
+    }
+
+    #[test]
+    fn everything_written_is_one_batch_that_is_not_full() {
+        let b = batch("a\nb\n", 0, 10, 1024);
+        assert_eq!((b.text.as_str(), b.consumed, b.full), ("a\nb\n", 4, false));
+    }
 }
