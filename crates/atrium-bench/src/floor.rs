@@ -40,6 +40,9 @@ struct Connection {
 
 struct Floor {
     connections: Vec<Connection>,
+    /// Per tenant, made once: its schema name and its answer's body.
+    schemas: Vec<String>,
+    bodies: Vec<Bytes>,
     next: AtomicUsize,
     served: AtomicU64,
     no_db: bool,
@@ -70,6 +73,14 @@ async fn serve(
     }
     let floor = Arc::new(Floor {
         connections: pool,
+        schemas: (1..=TENANTS).map(|t| format!("tenant_{t}")).collect(),
+        bodies: (1..=TENANTS)
+            .map(|t| {
+                Bytes::from(format!(
+                    r#"{{"status":"Action Success","tid":"tenant_{t}"}}"#
+                ))
+            })
+            .collect(),
         next: AtomicUsize::new(0),
         served: AtomicU64::new(0),
         no_db,
@@ -159,18 +170,13 @@ impl Floor {
             }
         }
         self.served.fetch_add(1, Ordering::Relaxed);
-        reply(
-            StatusCode::OK,
-            Bytes::from(format!(
-                r#"{{"status":"Action Success","tid":"tenant_{tenant}"}}"#
-            )),
-        )
+        reply(StatusCode::OK, self.bodies[tenant - 1].clone())
     }
 
     async fn insert(&self, tenant: usize, amount: i32) -> Result<(), tokio_postgres::Error> {
         let n = self.next.fetch_add(1, Ordering::Relaxed) % self.connections.len();
         let c = &self.connections[n];
-        let schema = format!("tenant_{tenant}");
+        let schema = &self.schemas[tenant - 1];
         let item = "SaaS_Order";
         // Both under one Sync: one implicit transaction, one answer.
         let answers = c
@@ -178,7 +184,7 @@ impl Floor {
             .pipeline(&[
                 Step {
                     statement: &c.enter,
-                    params: &[&schema],
+                    params: &[schema],
                 },
                 Step {
                     statement: &c.insert[tenant - 1],
