@@ -263,7 +263,9 @@ struct Answers {
     /// `BEGIN` and the scope's settings, when they went out and were answered.
     enter: Option<Result<(), tokio_postgres::Error>>,
     statement: Option<Result<Done, tokio_postgres::Error>>,
-    /// `COMMIT`, when it went out and was answered.
+    /// The answer to the end of the transaction: `COMMIT`'s, or for an implicit
+    /// transaction an error at its `Sync` (it failed to commit). None when it was not
+    /// answered, or, for an implicit transaction, when it committed.
     commit: Option<Result<(), tokio_postgres::Error>>,
     /// The connection failed before the server's last answer.
     lost: Option<tokio_postgres::Error>,
@@ -284,16 +286,32 @@ impl Answers {
         enter.into_iter().chain(statement).chain(commit)
     }
 
-    /// Whether the transaction may have committed though no answer says so: the
-    /// connection broke after the end of the transaction went out, with no word from the
-    /// server on a failure (a failure it reported means nothing was committed).
+    /// Whether the transaction may have committed though no answer says so: the end of
+    /// the transaction went out and either the connection broke with no word from the
+    /// server on a failure (a failure it reported before the end means nothing was
+    /// committed), or the session ended while it committed (a FATAL error as the end's
+    /// answer: a shutdown during a commit that waits for a standby comes after the local
+    /// commit).
     fn outcome_unknown(&self) -> bool {
-        self.ends && self.lost.is_some() && self.errors().next().is_none()
+        self.ends
+            && match &self.commit {
+                Some(Err(e)) => ends_session(e),
+                Some(Ok(())) => false,
+                None => self.lost.is_some() && self.errors().next().is_none(),
+            }
     }
 
     fn connection_broke(&self) -> bool {
         self.lost.is_some() || self.errors().any(failover::is_connection_error)
     }
+}
+
+/// Whether the server ended the session with this error (FATAL, PANIC), or the connection
+/// failed with no report from the server at all.
+fn ends_session(e: &tokio_postgres::Error) -> bool {
+    use tokio_postgres::error::Severity;
+    e.as_db_error()
+        .is_none_or(|d| matches!(d.parsed_severity(), Some(Severity::Fatal | Severity::Panic)))
 }
 
 impl TenantTx {
@@ -435,6 +453,9 @@ impl TenantTx {
             // turned standby answers it).
             self.close_connection();
             if answers.outcome_unknown() {
+                let cause = answers.lost.as_ref().or(answers.errors().last());
+                tracing::warn!(error = ?cause, "a transaction's end went out and its answer was lost: it may have committed");
+                metrics::counter!("db_outcome_unknown_total").increment(1);
                 return Err(DbError::ConnectionLost);
             }
         } else if answers.closed {
@@ -602,9 +623,9 @@ async fn exchange(
             _ => Done::Rows(a.rows),
         })
     });
-    if end.is_some() {
-        answers.commit = rest.next().map(|r| r.map(|_| ()));
-    }
+    // COMMIT's answer; or, after an implicit transaction's last statement, an error the
+    // server reported at the Sync, when it committed.
+    answers.commit = rest.next().map(|r| r.map(|_| ()));
     answers.closed = implicit || answers.commit.is_some();
     answers
 }

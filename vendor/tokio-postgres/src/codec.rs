@@ -18,6 +18,8 @@ pub enum BackendMessage {
     Async(backend::Message),
 }
 
+// Atrium: Clone, to hand a session-ending error to requests that never went out.
+#[derive(Clone)]
 pub struct BackendMessages(BytesMut);
 
 impl BackendMessages {

@@ -137,10 +137,16 @@ where
 
             let mut response = match self.responses.pop_front() {
                 Some(response) => response,
-                None => match messages.next().map_err(Error::parse)? {
-                    Some(Message::ErrorResponse(error)) => return Err(Error::db(error)),
-                    _ => return Err(Error::unexpected_message()),
-                },
+                None => {
+                    let reason = messages.clone();
+                    match messages.next().map_err(Error::parse)? {
+                        Some(Message::ErrorResponse(error)) => {
+                            self.refuse_queued(&reason);
+                            return Err(Error::db(error));
+                        }
+                        _ => return Err(Error::unexpected_message()),
+                    }
+                }
             };
 
             match response.sender.poll_ready(cx) {
@@ -166,6 +172,20 @@ where
                     return Ok(None);
                 }
             }
+        }
+    }
+
+    /// Atrium: the server ended the session (a FATAL error while it waited for the next
+    /// request: terminated, shutting down, idle too long). The requests still queued were
+    /// never written, so the server never saw them; each gets the server's reason, as it
+    /// would had it been written a moment earlier, instead of a bare "connection closed"
+    /// that cannot tell "never sent" from "sent, then lost". A caller can then resend a
+    /// write safely, since it cannot have committed.
+    fn refuse_queued(&mut self, reason: &BackendMessages) {
+        self.receiver.close();
+        while let Ok(request) = self.receiver.try_recv() {
+            let mut sender = request.sender;
+            let _ = sender.try_send(reason.clone());
         }
     }
 

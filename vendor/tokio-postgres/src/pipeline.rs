@@ -36,7 +36,10 @@ pub struct Answer {
 
 /// The answers of a pipeline: one per statement that ran, in order. The first error is
 /// the last entry, and the statements after it did not run. They reached the `Sync`
-/// unless that error was FATAL (the server then ended the session).
+/// unless that error was FATAL (the server then ended the session). An error after the
+/// last statement's answer came at the `Sync`: outside `BEGIN`, the implicit transaction
+/// failed to commit (or, if FATAL, the session ended while it committed: outcome unknown).
+/// A pipeline that could not be sent answers its first statement with the error.
 pub type Answers = Vec<Result<Answer, Error>>;
 
 pub(crate) async fn pipeline(client: &InnerClient, steps: &[Step<'_>]) -> Result<Answers, Error> {
@@ -48,7 +51,12 @@ pub(crate) async fn pipeline(client: &InnerClient, steps: &[Step<'_>]) -> Result
         frontend::sync(buf);
         Ok(buf.split().freeze())
     })?;
-    let mut responses = client.send(RequestMessages::Single(FrontendMessage::Raw(buf)))?;
+    // Not sent at all: the connection was closed already. Told as the first statement's
+    // failure, since that is what it is (nothing ran), and not as a loss of unknown outcome.
+    let mut responses = match client.send(RequestMessages::Single(FrontendMessage::Raw(buf))) {
+        Ok(responses) => responses,
+        Err(e) => return Ok(vec![Err(e)]),
+    };
     let mut answers = Answers::with_capacity(steps.len());
     let mut current = Answer::default();
     loop {

@@ -93,3 +93,104 @@ async fn read_only_node_write_answers_503_with_retry_after_not_500() {
     reconnect_all().await;
     app.customer(&t, "after").await;
 }
+
+/// A switchover's drain ends the primary's idle sessions. A pooled connection whose
+/// session the server ended a moment ago still looks open until the client reads the
+/// server's goodbye; a write sent on it in that moment never reached the server, so it
+/// is sent again on a new connection and succeeds, once. (It used to come back as
+/// "connection lost, outcome unknown", a 503: the HA switchover test caught it.)
+#[tokio::test]
+async fn a_write_on_a_session_the_server_just_ended_is_sent_again_not_lost() {
+    use std::io::Write;
+
+    use atrium_core::db::{TenantScope, TenantTx};
+    use tokio::io::AsyncReadExt;
+
+    let app = TestApp::spawn().await;
+    app.tenant("drained").await;
+    let t = app.control.get_tenant("drained").await.expect("tenant");
+    let scope = TenantScope::new(&t.schema_name, &t.role_name, 5_000).expect("scope");
+    let mut cfg = app.db.config.api.pool.clone();
+    cfg.max_size = 1;
+    let pool = atrium_core::db::build_pool(&app.db.config.api.database_url, &cfg, "atrium-test")
+        .expect("pool");
+    let insert = "INSERT INTO customers (id, name) VALUES (gen_random_uuid(), $1) \
+                  RETURNING pg_backend_pid()";
+    let write = |name: &'static str| {
+        let (pool, scope) = (pool.clone(), scope.clone());
+        async move {
+            let tx = TenantTx::begin(&pool, &scope).await?;
+            let rows = tx.query_and_commit(insert, &[&name]).await?;
+            Ok::<i32, atrium_core::db::DbError>(rows[0].get(0))
+        }
+    };
+    // Prepares the write on the pool's one connection, so the next goes out in one Sync.
+    let pid = write("before").await.expect("first write");
+
+    let tx = TenantTx::begin(&pool, &scope).await.expect("begin");
+    // What the API sees when a request arrives just as the drain ends the session: the
+    // runtime learns of both at once, the request first, so the write is queued on the
+    // connection before the connection's task reads the server's FATAL. Here a byte on a
+    // socket pair stands for the request, sent before the session is ended, while this
+    // runtime is blocked.
+    let (request, arrived) = std::os::unix::net::UnixStream::pair().expect("pair");
+    arrived.set_nonblocking(true).expect("nonblocking");
+    let mut arrived = tokio::net::UnixStream::from_std(arrived).expect("register");
+    let url = app.db.superuser_url.clone();
+    std::thread::spawn(move || {
+        (&request).write_all(b"!").expect("request");
+        terminate_and_wait(&url, pid);
+    })
+    .join()
+    .expect("terminate");
+    std::thread::sleep(Duration::from_millis(50));
+    arrived.read_exact(&mut [0; 1]).await.expect("request byte");
+    let rows = tx
+        .query_and_commit(insert, &[&"during"])
+        .await
+        .expect("sent again on a new connection");
+    assert_ne!(rows[0].get::<_, i32>(0), pid, "a new session took it");
+
+    let su = app.db.superuser().await;
+    let n: i64 = su
+        .query_one(
+            &format!(
+                "SELECT count(*) FROM \"{}\".customers WHERE name = 'during'",
+                t.schema_name
+            ),
+            &[],
+        )
+        .await
+        .expect("count")
+        .get(0);
+    assert_eq!(n, 1, "written exactly once");
+}
+
+/// pg_terminate_backend, then waits until the session is gone (its FATAL sent).
+fn terminate_and_wait(superuser_url: &str, pid: i32) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let (su, conn) = atrium_core::db::connect_one(superuser_url, "atrium-test")
+            .await
+            .expect("superuser");
+        tokio::spawn(conn);
+        su.execute("SELECT pg_terminate_backend($1)", &[&pid])
+            .await
+            .expect("terminate");
+        for _ in 0..200 {
+            let gone = su
+                .query_opt("SELECT 1 FROM pg_stat_activity WHERE pid = $1", &[&pid])
+                .await
+                .expect("activity")
+                .is_none();
+            if gone {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("session {pid} did not end");
+    });
+}
