@@ -5,19 +5,20 @@
 //! its schema as `search_path`, and the statement and idle timeouts. Nothing is set at
 //! session level, so a pooled connection never carries a tenant into the next request,
 //! and the scheme works behind PgBouncer in transaction mode. The setup is pipelined
-//! with the first statement, and a one-statement write with its `COMMIT` too: one round
-//! trip.
+//! with the first statement, and a transaction's last statements with its `COMMIT`: a
+//! one-statement write, or a list's count and page, is one round trip
+//! (`db/exchange.rs`).
 
 use std::time::Duration;
 
-use deadpool_postgres::{ClientWrapper, Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use secrecy::{ExposeSecret, SecretString};
 use tokio::time::Instant;
-use tokio_postgres::{
-    pipeline::{self, Step},
-    types::ToSql,
-    NoTls, Row,
-};
+use tokio_postgres::{types::ToSql, NoTls, Row};
+
+mod exchange;
+
+use exchange::{exchange, Answers, Done, Several, Statement, Work};
 
 use crate::{
     config::PoolConfig,
@@ -222,11 +223,12 @@ impl TenantScope {
 ///
 /// Nothing goes to the server until the first statement, and then `BEGIN`, the scope's
 /// settings and the statement go out together: one round trip. A write that is one
-/// statement ([`TenantTx::query_and_commit`]) sends `COMMIT` with them too.
+/// statement ([`TenantTx::query_and_commit`]), or the last statements of a read
+/// ([`TenantTx::queries_last`]), send `COMMIT` with them too.
 ///
-/// Dropped without committing (an error, a panic, a client that went away), it rolls
-/// back on a spawned task that owns the connection, so the connection returns to the
-/// pool only once it is clean.
+/// Dropped without committing (an error, a panic, a client that went away, even while a
+/// statement is on its way), it rolls back on a spawned task that owns the connection,
+/// so the connection returns to the pool only once it is clean.
 ///
 /// A connection lost before the first statement answered (a failover, a switchover, a
 /// pooled connection to a primary that is gone) is replaced and the statement sent again,
@@ -242,76 +244,6 @@ pub struct TenantTx {
     /// Released only once the connection is clean again (after COMMIT or ROLLBACK): the
     /// data plane's per-tenant connection share rides here.
     guard: Option<Box<dyn Send + Sync>>,
-}
-
-/// What a statement is run for.
-enum Work<'a> {
-    Query(&'a [&'a (dyn ToSql + Sync)]),
-    Execute(&'a [&'a (dyn ToSql + Sync)]),
-    Batch,
-}
-
-enum Done {
-    Rows(Vec<Row>),
-    Count(u64),
-    Nothing,
-}
-
-/// What one exchange with the server came to.
-#[derive(Default)]
-struct Answers {
-    /// `BEGIN` and the scope's settings, when they went out and were answered.
-    enter: Option<Result<(), tokio_postgres::Error>>,
-    statement: Option<Result<Done, tokio_postgres::Error>>,
-    /// The answer to the end of the transaction: `COMMIT`'s, or for an implicit
-    /// transaction an error at its `Sync` (it failed to commit). None when it was not
-    /// answered, or, for an implicit transaction, when it committed.
-    commit: Option<Result<(), tokio_postgres::Error>>,
-    /// The connection failed before the server's last answer.
-    lost: Option<tokio_postgres::Error>,
-    /// Whether the end of the transaction went out (a `COMMIT`, or the `Sync` of an
-    /// implicit transaction).
-    ends: bool,
-    /// Whether the server answered that the transaction is over (committed or rolled
-    /// back), so the connection is clean. After a failed statement the server skips the
-    /// rest up to the `Sync`, an explicit `COMMIT` included: then it is still open.
-    closed: bool,
-}
-
-impl Answers {
-    fn errors(&self) -> impl Iterator<Item = &tokio_postgres::Error> {
-        let enter = self.enter.as_ref().and_then(|r| r.as_ref().err());
-        let statement = self.statement.as_ref().and_then(|r| r.as_ref().err());
-        let commit = self.commit.as_ref().and_then(|r| r.as_ref().err());
-        enter.into_iter().chain(statement).chain(commit)
-    }
-
-    /// Whether the transaction may have committed though no answer says so: the end of
-    /// the transaction went out and either the connection broke with no word from the
-    /// server on a failure (a failure it reported before the end means nothing was
-    /// committed), or the session ended while it committed (a FATAL error as the end's
-    /// answer: a shutdown during a commit that waits for a standby comes after the local
-    /// commit).
-    fn outcome_unknown(&self) -> bool {
-        self.ends
-            && match &self.commit {
-                Some(Err(e)) => ends_session(e),
-                Some(Ok(())) => false,
-                None => self.lost.is_some() && self.errors().next().is_none(),
-            }
-    }
-
-    fn connection_broke(&self) -> bool {
-        self.lost.is_some() || self.errors().any(failover::is_connection_error)
-    }
-}
-
-/// Whether the server ended the session with this error (FATAL, PANIC), or the connection
-/// failed with no report from the server at all.
-fn ends_session(e: &tokio_postgres::Error) -> bool {
-    use tokio_postgres::error::Severity;
-    e.as_db_error()
-        .is_none_or(|d| matches!(d.parsed_severity(), Some(Severity::Fatal | Severity::Panic)))
 }
 
 impl TenantTx {
@@ -364,7 +296,7 @@ impl TenantTx {
         params: &[&(dyn ToSql + Sync)],
         commit: bool,
     ) -> Result<Vec<Row>, DbError> {
-        match self.run(sql, Work::Query(params), commit).await? {
+        match self.run_one(sql, Work::Query(params), commit).await? {
             Done::Rows(rows) => Ok(rows),
             _ => unreachable!("a query answers rows"),
         }
@@ -380,6 +312,28 @@ impl TenantTx {
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<Vec<Row>, DbError> {
         self.rows(sql, params, true).await
+    }
+
+    /// The transaction's last statements, sent together with `COMMIT`: a transaction
+    /// that is these statements costs one round trip (a list's count and its page).
+    /// Each statement's rows, in order; the first failure fails them all and commits
+    /// nothing.
+    pub async fn queries_last(
+        &mut self,
+        statements: &[(&str, &[&(dyn ToSql + Sync)])],
+    ) -> Result<Vec<Vec<Row>>, DbError> {
+        let statements = statements
+            .iter()
+            .map(|(sql, params)| self.statement(sql, Work::Query(params)))
+            .collect();
+        let done = self.run(statements, true).await?;
+        Ok(done
+            .into_iter()
+            .map(|d| match d {
+                Done::Rows(rows) => rows,
+                _ => unreachable!("a query answers rows"),
+            })
+            .collect())
     }
 
     /// [`TenantTx::query_last`] for a transaction that is that one statement.
@@ -404,7 +358,7 @@ impl TenantTx {
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<u64, DbError> {
-        match self.run(sql, Work::Execute(params), false).await? {
+        match self.run_one(sql, Work::Execute(params), false).await? {
             Done::Count(n) => Ok(n),
             _ => unreachable!("an execute answers a count"),
         }
@@ -412,17 +366,35 @@ impl TenantTx {
 
     /// Runs raw SQL on the connection, for tests that reach into the db layer.
     pub async fn batch_execute(&mut self, sql: &str) -> Result<(), DbError> {
-        self.run(sql, Work::Batch, false).await.map(|_| ())
+        self.run_one(sql, Work::Batch, false).await.map(|_| ())
     }
 
-    /// Runs `sql` (prepared, cached per connection and tenant), behind `BEGIN` and the
-    /// scope's settings if this is the transaction's first statement, and ahead of
-    /// `COMMIT` if `commit`. A first statement survives a lost connection (see the
-    /// type's documentation).
-    async fn run(&mut self, sql: &str, work: Work<'_>, commit: bool) -> Result<Done, DbError> {
-        let tagged = format!("{}{sql}", self.scope.0.tag);
-        // Raw SQL may hold its own COMMIT: only a single statement is known safe to resend.
-        let retryable = !self.begun && !matches!(work, Work::Batch);
+    /// `sql` as this tenant's copy of the statement (see [`Scope::tag`]).
+    fn statement<'a>(&self, sql: &str, work: Work<'a>) -> Statement<'a> {
+        Statement {
+            sql: format!("{}{sql}", self.scope.0.tag),
+            work,
+        }
+    }
+
+    async fn run_one(&mut self, sql: &str, work: Work<'_>, commit: bool) -> Result<Done, DbError> {
+        let statement = self.statement(sql, work);
+        let mut done = self.run(smallvec::smallvec![statement], commit).await?;
+        Ok(done.remove(0))
+    }
+
+    /// Runs the statements (prepared, cached per connection and tenant), behind `BEGIN`
+    /// and the scope's settings if they are the transaction's first, and ahead of
+    /// `COMMIT` if `commit`. A transaction's first exchange survives a lost connection
+    /// (see the type's documentation).
+    async fn run(
+        &mut self,
+        statements: Several<Statement<'_>>,
+        commit: bool,
+    ) -> Result<Several<Done>, DbError> {
+        // Raw SQL may hold its own COMMIT: only prepared statements are known safe to resend.
+        let raw = statements.iter().any(|s| matches!(s.work, Work::Batch));
+        let retryable = !self.begun && !raw;
         let mut replaced = false;
         loop {
             if self.conn()?.is_closed() && retryable {
@@ -430,8 +402,13 @@ impl TenantTx {
                 self.replace_connection().await?;
             }
             let enter = (!self.begun).then_some(&self.scope);
-            let answers = exchange(self.conn()?, enter, &tagged, &work, commit).await;
+            // Set before the statements go out, not after their answer: if this future is
+            // dropped meanwhile (the client went away, a timeout), the transaction may be
+            // open on the server, and only a begun transaction is rolled back on drop.
+            // Otherwise the connection would go back to the pool inside the tenant's
+            // transaction, its role and search_path still set.
             self.begun = true;
+            let answers = exchange(self.conn()?, enter, &statements, commit).await;
             if retryable
                 && answers.connection_broke()
                 && !answers.outcome_unknown()
@@ -442,12 +419,12 @@ impl TenantTx {
                 replaced = true;
                 continue;
             }
-            return self.settle(answers);
+            return self.settle(answers, statements.len());
         }
     }
 
     /// Turns the answers into the caller's result and decides the connection's fate.
-    fn settle(&mut self, answers: Answers) -> Result<Done, DbError> {
+    fn settle(&mut self, answers: Answers, sent: usize) -> Result<Several<Done>, DbError> {
         if answers.connection_broke() {
             // Never back into the pool, not even after a ROLLBACK that succeeds (a node
             // turned standby answers it).
@@ -466,10 +443,13 @@ impl TenantTx {
         if let Some(enter) = answers.enter {
             enter.map_err(DbError::Setup)?;
         }
-        let done = match answers.statement {
-            Some(statement) => statement?,
-            None => return Err(answers.lost.map_or(DbError::ConnectionLost, DbError::from)),
-        };
+        let mut done = Several::with_capacity(sent);
+        for answer in answers.statements {
+            done.push(answer?);
+        }
+        if done.len() < sent {
+            return Err(answers.lost.map_or(DbError::ConnectionLost, DbError::from));
+        }
         match answers.commit {
             Some(Err(e)) => Err(e.into()),
             _ => Ok(done),
@@ -515,146 +495,6 @@ impl TenantTx {
 /// Closes a pooled connection instead of returning it to the pool: its state is unknown.
 fn close(conn: deadpool_postgres::Object) {
     drop(deadpool_postgres::Object::take(conn));
-}
-
-/// Sends `BEGIN` and the scope's settings (`enter`), the statement and `COMMIT`
-/// (`commit`) under one `Sync`: one answer. A one-statement write (`enter` and `commit`)
-/// needs neither `BEGIN` nor `COMMIT`: the statements of one `Sync` are one implicit
-/// transaction. A statement this connection has not prepared for this tenant yet costs
-/// two more round trips: it can only be prepared inside the tenant's transaction.
-async fn exchange(
-    client: &ClientWrapper,
-    enter: Option<&TenantScope>,
-    sql: &str,
-    work: &Work<'_>,
-    commit: bool,
-) -> Answers {
-    let mut answers = Answers::default();
-    let (params, kept) = match work {
-        Work::Query(p) | Work::Execute(p) => (*p, client.kept_statement(sql)),
-        Work::Batch => (&[][..], None),
-    };
-    let implicit = enter.is_some() && commit && kept.is_some();
-    let fixed = async {
-        let begin = match enter.is_some() && !implicit {
-            true => Some(client.prepare_cached("BEGIN").await?),
-            false => None,
-        };
-        let setup = match enter {
-            Some(scope) => Some(client.prepare_cached(scope.enter_sql()).await?),
-            None => None,
-        };
-        let end = match commit && !implicit {
-            true => Some(client.prepare_cached("COMMIT").await?),
-            false => None,
-        };
-        Ok::<_, tokio_postgres::Error>((begin, setup, end))
-    };
-    let (begin, setup, end) = match fixed.await {
-        Ok(s) => s,
-        Err(e) => {
-            answers.lost = Some(e);
-            return answers;
-        }
-    };
-    let enter_params = enter.map(TenantScope::enter_params).unwrap_or_default();
-    let mut entering: Vec<Step> = Vec::with_capacity(4);
-    if let Some(begin) = &begin {
-        entering.push(Step {
-            statement: begin,
-            params: &[],
-        });
-    }
-    if let Some(setup) = &setup {
-        entering.push(Step {
-            statement: setup,
-            params: &enter_params,
-        });
-    }
-    let stmt = match kept {
-        Some(stmt) => stmt,
-        None => {
-            // Into the tenant first, so the statement is prepared under its search_path.
-            if !entering.is_empty() {
-                let run = client.pipeline(&entering).await;
-                if split(run, entering.len(), &mut answers).is_none() {
-                    return answers;
-                }
-                entering.clear();
-            }
-            if let Work::Batch = work {
-                answers.statement = Some(client.batch_execute(sql).await.map(|()| Done::Nothing));
-                return answers;
-            }
-            match client.prepare(sql).await {
-                Ok(stmt) => {
-                    client.keep_statement(sql, &stmt, STATEMENTS_PER_CONNECTION);
-                    stmt
-                }
-                Err(e) => {
-                    answers.statement = Some(Err(e));
-                    return answers;
-                }
-            }
-        }
-    };
-    let first = entering.len();
-    let mut steps = entering;
-    steps.push(Step {
-        statement: &stmt,
-        params,
-    });
-    if let Some(end) = &end {
-        steps.push(Step {
-            statement: end,
-            params: &[],
-        });
-    }
-    answers.ends = commit;
-    // An implicit transaction is over at the Sync's answer, whatever failed in it.
-    answers.closed = implicit;
-    let run = client.pipeline(&steps).await;
-    let Some(mut rest) = split(run, first, &mut answers) else {
-        return answers;
-    };
-    answers.statement = rest.next().map(|r| {
-        r.map(|a| match work {
-            Work::Execute(_) => Done::Count(a.rows_affected),
-            _ => Done::Rows(a.rows),
-        })
-    });
-    // COMMIT's answer; or, after an implicit transaction's last statement, an error the
-    // server reported at the Sync, when it committed.
-    answers.commit = rest.next().map(|r| r.map(|_| ()));
-    answers.closed = implicit || answers.commit.is_some();
-    answers
-}
-
-/// Records the answers to the first `entering` statements of a pipeline (`BEGIN` and the
-/// scope's settings) and hands back the rest, or None if they failed or the connection
-/// did.
-fn split(
-    run: Result<pipeline::Answers, tokio_postgres::Error>,
-    entering: usize,
-    answers: &mut Answers,
-) -> Option<std::vec::IntoIter<Result<pipeline::Answer, tokio_postgres::Error>>> {
-    let mut run = match run {
-        Ok(all) => all.into_iter(),
-        Err(e) => {
-            answers.lost = Some(e);
-            return None;
-        }
-    };
-    if entering > 0 {
-        for _ in 0..entering {
-            if let Some(Err(e)) = run.next() {
-                answers.enter = Some(Err(e));
-                return None;
-            }
-        }
-        answers.enter = Some(Ok(()));
-    }
-    Some(run)
 }
 
 impl Drop for TenantTx {

@@ -26,7 +26,7 @@ use tower_http::{
 
 use atrium_core::config::HttpConfig;
 
-use crate::{metrics::TenantLabels, ProblemCode};
+use crate::{metrics::TenantLabels, request_series::RequestSeries, ProblemCode};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -47,10 +47,11 @@ pub struct TenantCost {
 /// a concurrency limit and per-request metrics.
 pub fn with_common_layers(router: Router, limits: &HttpConfig, service: &'static str) -> Router {
     let labels = Arc::new(TenantLabels::new(limits.metrics_tenant_labels));
+    let series = Arc::new(RequestSeries::new(service));
     router
         .layer(axum::extract::DefaultBodyLimit::max(limits.body_limit_bytes))
         .layer(middleware::from_fn(move |req, next| {
-            record_metrics(req, next, service, labels.clone())
+            record_metrics(req, next, service, labels.clone(), series.clone())
         }))
         .layer(
             ServiceBuilder::new()
@@ -128,38 +129,31 @@ async fn record_metrics(
     next: Next,
     service: &'static str,
     labels: Arc<TenantLabels>,
+    series: Arc<RequestSeries>,
 ) -> Response {
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_owned())
-        .unwrap_or_else(|| "unmatched".into());
-    let method = req.method().as_str().to_owned();
+    let route = req.extensions().get::<MatchedPath>().cloned();
+    let method = req.method().clone();
     let start = Instant::now();
     let response = next.run(req).await;
     let tenant = response
         .extensions()
         .get::<TenantLabel>()
-        .map(|t| labels.label(&t.0))
-        .unwrap_or_else(|| "_none".into());
-    let status = response.status().as_u16().to_string();
+        .map_or("_none", |t| labels.label(&t.0));
+    let route = route.as_ref().map_or("unmatched", MatchedPath::as_str);
+    let status = response.status().as_u16();
+    let series = series.get(route, &method, status, tenant);
     if let Some(cost) = response.extensions().get::<TenantCost>() {
-        let t = tenant.clone();
-        metrics::counter!("tenant_db_milliseconds_total", "service" => service, "tenant" => t.clone())
-            .increment(cost.db.as_millis() as u64);
-        metrics::counter!("tenant_queue_wait_milliseconds_total", "service" => service, "tenant" => t)
-            .increment(cost.wait.as_millis() as u64);
+        series.add_cost(cost.db, cost.wait);
     }
     if let Some(code) = response
         .extensions()
         .get::<ProblemCode>()
         .filter(|c| c.is_limit())
     {
-        metrics::counter!("tenant_limited_total", "service" => service, "tenant" => tenant.clone(), "code" => code.0)
+        metrics::counter!("tenant_limited_total", "service" => service, "tenant" => tenant.to_owned(), "code" => code.0)
             .increment(1);
     }
-    metrics::counter!("http_requests_total", "service" => service, "route" => route.clone(), "method" => method.clone(), "status" => status, "tenant" => tenant).increment(1);
-    metrics::histogram!("http_request_duration_seconds", "service" => service, "route" => route, "method" => method)
-        .record(start.elapsed().as_secs_f64());
+    series.requests.increment(1);
+    series.duration.record(start.elapsed().as_secs_f64());
     response
 }

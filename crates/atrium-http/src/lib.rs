@@ -19,6 +19,7 @@ pub mod openapi;
 pub mod page;
 pub mod probes;
 pub mod ratelimit;
+pub mod request_series;
 pub mod server;
 pub mod sign_in;
 pub mod tenant_users;

@@ -84,9 +84,10 @@ impl TenantLabels {
         }
     }
 
-    pub fn label(&self, tenant: &str) -> String {
+    /// `tenant` itself, or [`OTHER`].
+    pub fn label<'a>(&self, tenant: &'a str) -> &'a str {
         let Ok(mut inner) = self.inner.lock() else {
-            return OTHER.into();
+            return OTHER;
         };
         let tracked = inner.counts.len() < TRACKED_PER_LABEL * self.capacity;
         match inner.counts.get_mut(tenant) {
@@ -107,13 +108,13 @@ impl TenantLabels {
             inner.since = Instant::now();
         }
         if inner.labelled.contains(tenant) {
-            return tenant.to_owned();
+            return tenant;
         }
         if inner.labelled.len() < self.capacity {
             inner.labelled.insert(tenant.to_owned());
-            return tenant.to_owned();
+            return tenant;
         }
-        OTHER.into()
+        OTHER
     }
 }
 

@@ -224,6 +224,18 @@ pub trait Statements: Send {
     ) -> impl Future<Output = Result<Vec<Row>, DbError>> + Send {
         self.rows(sql, params)
     }
+
+    /// A list's two statements, the unit of work's last: the count, then the page.
+    fn count_and_page(
+        &mut self,
+        count: (&str, &[&(dyn ToSql + Sync)]),
+        page: (&str, &[&(dyn ToSql + Sync)]),
+    ) -> impl Future<Output = Result<(Vec<Row>, Vec<Row>), DbError>> + Send {
+        async move {
+            let counted = self.rows(count.0, count.1).await?;
+            Ok((counted, self.last_rows(page.0, page.1).await?))
+        }
+    }
 }
 
 impl Statements for TenantTx {
@@ -241,6 +253,19 @@ impl Statements for TenantTx {
         params: &[&(dyn ToSql + Sync)],
     ) -> impl Future<Output = Result<Vec<Row>, DbError>> + Send {
         self.query_last(sql, params)
+    }
+
+    /// Both in one exchange, with the transaction's start and end: one round trip.
+    async fn count_and_page(
+        &mut self,
+        count: (&str, &[&(dyn ToSql + Sync)]),
+        page: (&str, &[&(dyn ToSql + Sync)]),
+    ) -> Result<(Vec<Row>, Vec<Row>), DbError> {
+        let mut both = self.queries_last(&[count, page]).await?.into_iter();
+        Ok((
+            both.next().unwrap_or_default(),
+            both.next().unwrap_or_default(),
+        ))
     }
 }
 
@@ -269,14 +294,14 @@ impl Keyset {
         mut params: Params,
         item: impl Fn(&Row) -> T,
     ) -> Result<Page<T>, DbError> {
-        let total: i64 = db
-            .rows(&count_sql(from_where), &borrowed(&params))
-            .await?
-            .first()
-            .map_or(0, |r| r.get(0));
-        let sql = self.select_sql(columns, from_where, params.len());
+        let filtered = params.len();
+        let sql = self.select_sql(columns, from_where, filtered);
         params.extend(self.values());
-        let rows = db.last_rows(&sql, &borrowed(&params)).await?;
+        let all = borrowed(&params);
+        let (counted, rows) = db
+            .count_and_page((&count_sql(from_where), &all[..filtered]), (&sql, &all))
+            .await?;
+        let total: i64 = counted.first().map_or(0, |r| r.get(0));
         Ok(self.page(&rows, item, total))
     }
 }

@@ -1,0 +1,270 @@
+//! One exchange with the server: `BEGIN` and the tenant's settings when the transaction
+//! starts, its statements, and its end when it ends, all under one `Sync`; and what the
+//! server's answers (or their absence) mean for the transaction.
+
+use deadpool_postgres::ClientWrapper;
+use smallvec::SmallVec;
+use tokio_postgres::{
+    pipeline::{self, Step},
+    types::ToSql,
+    Row,
+};
+
+use super::{TenantScope, STATEMENTS_PER_CONNECTION};
+use crate::failover;
+
+/// What a statement is run for.
+pub(super) enum Work<'a> {
+    Query(&'a [&'a (dyn ToSql + Sync)]),
+    Execute(&'a [&'a (dyn ToSql + Sync)]),
+    /// Raw SQL, alone in its exchange.
+    Batch,
+}
+
+/// One statement of an exchange: its text (tagged with the tenant's schema) and its work.
+pub(super) struct Statement<'a> {
+    pub sql: String,
+    pub work: Work<'a>,
+}
+
+pub(super) enum Done {
+    Rows(Vec<Row>),
+    Count(u64),
+    Nothing,
+}
+
+/// Most exchanges carry one statement; a list carries two.
+pub(super) type Several<T> = SmallVec<[T; 2]>;
+
+/// What one exchange with the server came to.
+#[derive(Default)]
+pub(super) struct Answers {
+    /// `BEGIN` and the scope's settings, when they went out and were answered.
+    pub enter: Option<Result<(), tokio_postgres::Error>>,
+    /// The answers of the statements that ran, in order. A failure is the last: the
+    /// server skips the rest.
+    pub statements: Several<Result<Done, tokio_postgres::Error>>,
+    /// The answer to the end of the transaction: `COMMIT`'s, or for an implicit
+    /// transaction an error at its `Sync` (it failed to commit). None when it was not
+    /// answered, or, for an implicit transaction, when it committed.
+    pub commit: Option<Result<(), tokio_postgres::Error>>,
+    /// The connection failed before the server's last answer.
+    pub lost: Option<tokio_postgres::Error>,
+    /// Whether the end of the transaction went out (a `COMMIT`, or the `Sync` of an
+    /// implicit transaction).
+    ends: bool,
+    /// Whether the server answered that the transaction is over (committed or rolled
+    /// back), so the connection is clean. After a failed statement the server skips the
+    /// rest up to the `Sync`, an explicit `COMMIT` included: then it is still open.
+    pub closed: bool,
+}
+
+impl Answers {
+    pub fn errors(&self) -> impl Iterator<Item = &tokio_postgres::Error> {
+        let enter = self.enter.as_ref().and_then(|r| r.as_ref().err());
+        let statements = self.statements.iter().filter_map(|r| r.as_ref().err());
+        let commit = self.commit.as_ref().and_then(|r| r.as_ref().err());
+        enter.into_iter().chain(statements).chain(commit)
+    }
+
+    /// Whether the transaction may have committed though no answer says so: the end of
+    /// the transaction went out and either the connection broke with no word from the
+    /// server on a failure (a failure it reported before the end means nothing was
+    /// committed), or the session ended while it committed (a FATAL error as the end's
+    /// answer: a shutdown during a commit that waits for a standby comes after the local
+    /// commit).
+    pub fn outcome_unknown(&self) -> bool {
+        self.ends
+            && match &self.commit {
+                Some(Err(e)) => ends_session(e),
+                Some(Ok(())) => false,
+                None => self.lost.is_some() && self.errors().next().is_none(),
+            }
+    }
+
+    pub fn connection_broke(&self) -> bool {
+        self.lost.is_some() || self.errors().any(failover::is_connection_error)
+    }
+}
+
+/// Whether the server ended the session with this error (FATAL, PANIC), or the connection
+/// failed with no report from the server at all.
+fn ends_session(e: &tokio_postgres::Error) -> bool {
+    use tokio_postgres::error::Severity;
+    e.as_db_error()
+        .is_none_or(|d| matches!(d.parsed_severity(), Some(Severity::Fatal | Severity::Panic)))
+}
+
+/// Sends `BEGIN` and the scope's settings (`enter`), the statements and `COMMIT`
+/// (`commit`) under one `Sync`: one answer. A transaction that is one exchange (`enter`
+/// and `commit`) needs neither `BEGIN` nor `COMMIT`: the statements of one `Sync` are one
+/// implicit transaction. A statement this connection has not prepared for this tenant
+/// yet costs two more round trips: it can only be prepared inside the tenant's
+/// transaction.
+pub(super) async fn exchange(
+    client: &ClientWrapper,
+    enter: Option<&TenantScope>,
+    statements: &[Statement<'_>],
+    commit: bool,
+) -> Answers {
+    let mut answers = Answers::default();
+    let kept: Several<_> = statements
+        .iter()
+        .map(|s| match s.work {
+            Work::Query(_) | Work::Execute(_) => client.kept_statement(&s.sql),
+            Work::Batch => None,
+        })
+        .collect();
+    let all_kept = kept.iter().all(Option::is_some);
+    let implicit = enter.is_some() && commit && all_kept;
+    let fixed = async {
+        let begin = match enter.is_some() && !implicit {
+            true => Some(client.prepare_cached("BEGIN").await?),
+            false => None,
+        };
+        let setup = match enter {
+            Some(scope) => Some(client.prepare_cached(scope.enter_sql()).await?),
+            None => None,
+        };
+        let end = match commit && !implicit {
+            true => Some(client.prepare_cached("COMMIT").await?),
+            false => None,
+        };
+        Ok::<_, tokio_postgres::Error>((begin, setup, end))
+    };
+    let (begin, setup, end) = match fixed.await {
+        Ok(s) => s,
+        Err(e) => {
+            answers.lost = Some(e);
+            return answers;
+        }
+    };
+    let enter_params = enter.map(TenantScope::enter_params).unwrap_or_default();
+    let mut entering: SmallVec<[Step; 6]> = SmallVec::new();
+    if let Some(begin) = &begin {
+        entering.push(Step {
+            statement: begin,
+            params: &[],
+        });
+    }
+    if let Some(setup) = &setup {
+        entering.push(Step {
+            statement: setup,
+            params: &enter_params,
+        });
+    }
+    let prepared: Several<tokio_postgres::Statement> = if all_kept {
+        kept.into_iter().flatten().collect()
+    } else {
+        // Into the tenant first, so the statements are prepared under its search_path.
+        if !entering.is_empty() {
+            let run = client.pipeline(&entering).await;
+            if split(run, entering.len(), &mut answers).is_none() {
+                return answers;
+            }
+            entering.clear();
+        }
+        if let [Statement {
+            sql,
+            work: Work::Batch,
+        }] = statements
+        {
+            let done = client.batch_execute(sql).await.map(|()| Done::Nothing);
+            answers.statements.push(done);
+            return answers;
+        }
+        let mut prepared = Several::new();
+        for (statement, kept) in statements.iter().zip(kept) {
+            match kept {
+                Some(stmt) => prepared.push(stmt),
+                None => match client.prepare(&statement.sql).await {
+                    Ok(stmt) => {
+                        client.keep_statement(&statement.sql, &stmt, STATEMENTS_PER_CONNECTION);
+                        prepared.push(stmt);
+                    }
+                    Err(e) => {
+                        answers.statements.push(Err(e));
+                        return answers;
+                    }
+                },
+            }
+        }
+        prepared
+    };
+    let first = entering.len();
+    let mut steps = entering;
+    for (statement, stmt) in statements.iter().zip(&prepared) {
+        let params = match statement.work {
+            Work::Query(p) | Work::Execute(p) => p,
+            Work::Batch => &[],
+        };
+        steps.push(Step {
+            statement: stmt,
+            params,
+        });
+    }
+    if let Some(end) = &end {
+        steps.push(Step {
+            statement: end,
+            params: &[],
+        });
+    }
+    answers.ends = commit;
+    // An implicit transaction is over at the Sync's answer, whatever failed in it.
+    answers.closed = implicit;
+    let run = client.pipeline(&steps).await;
+    let Some(mut rest) = split(run, first, &mut answers) else {
+        return answers;
+    };
+    for statement in statements {
+        let Some(answer) = rest.next() else { break };
+        let failed = answer.is_err();
+        answers
+            .statements
+            .push(answer.map(|a| match statement.work {
+                Work::Execute(_) => Done::Count(a.rows_affected),
+                _ => Done::Rows(a.rows),
+            }));
+        if failed {
+            break;
+        }
+    }
+    // After the statements' answers: COMMIT's; or an error the server reported at the
+    // Sync (a failed commit of an implicit transaction, or a statement timeout or cancel
+    // that struck between the last statement and the Sync). Inside an explicit
+    // transaction that leaves it aborted and open: a failure, never the end.
+    match (commit, rest.next()) {
+        (true, tail) => answers.commit = tail.map(|r| r.map(|_| ())),
+        (false, Some(Err(e))) => answers.statements.push(Err(e)),
+        (false, _) => {}
+    }
+    answers.closed = implicit || answers.commit.is_some();
+    answers
+}
+
+/// Records the answers to the first `entering` statements of a pipeline (`BEGIN` and the
+/// scope's settings) and hands back the rest, or None if they failed or the connection
+/// did.
+fn split(
+    run: Result<pipeline::Answers, tokio_postgres::Error>,
+    entering: usize,
+    answers: &mut Answers,
+) -> Option<std::vec::IntoIter<Result<pipeline::Answer, tokio_postgres::Error>>> {
+    let mut run = match run {
+        Ok(all) => all.into_iter(),
+        Err(e) => {
+            answers.lost = Some(e);
+            return None;
+        }
+    };
+    if entering > 0 {
+        for _ in 0..entering {
+            if let Some(Err(e)) = run.next() {
+                answers.enter = Some(Err(e));
+                return None;
+            }
+        }
+        answers.enter = Some(Ok(()));
+    }
+    Some(run)
+}
