@@ -230,8 +230,8 @@ impl TenantScope {
 /// statement is on its way), it rolls back on a spawned task that owns the connection,
 /// so the connection returns to the pool only once it is clean.
 ///
-/// A connection lost before the first statement answered (a failover, a switchover, a
-/// pooled connection to a primary that is gone) is replaced and the statement sent again,
+/// A connection lost during the transaction's first exchange (a failover, a switchover, a
+/// pooled connection to a primary that is gone) is replaced and the exchange sent again,
 /// until the transaction's failover deadline, as long as nothing of it can have committed
 /// (see [`crate::failover`]).
 pub struct TenantTx {
@@ -240,6 +240,10 @@ pub struct TenantTx {
     scope: TenantScope,
     /// Whether `BEGIN` went out: from then on a drop must roll back.
     begun: bool,
+    /// Whether an exchange is on its way: set while it is awaited. Still set at the next
+    /// call means the one before was dropped mid-way, and where that left the transaction
+    /// is unknown (it may have ended, or not begun): the connection is given up.
+    in_flight: bool,
     deadline: Instant,
     /// Released only once the connection is clean again (after COMMIT or ROLLBACK): the
     /// data plane's per-tenant connection share rides here.
@@ -266,6 +270,7 @@ impl TenantTx {
             conn: Some(conn),
             scope: scope.clone(),
             begun: false,
+            in_flight: false,
             deadline,
             guard: None,
         })
@@ -392,8 +397,13 @@ impl TenantTx {
         statements: Several<Statement<'_>>,
         commit: bool,
     ) -> Result<Several<Done>, DbError> {
+        if self.in_flight {
+            self.close_connection();
+            return Err(DbError::ConnectionLost);
+        }
         // Raw SQL may hold its own COMMIT: only prepared statements are known safe to resend.
         let raw = statements.iter().any(|s| matches!(s.work, Work::Batch));
+        debug_assert!(!raw || statements.len() == 1, "raw SQL goes alone");
         let retryable = !self.begun && !raw;
         let mut replaced = false;
         loop {
@@ -408,7 +418,9 @@ impl TenantTx {
             // Otherwise the connection would go back to the pool inside the tenant's
             // transaction, its role and search_path still set.
             self.begun = true;
+            self.in_flight = true;
             let answers = exchange(self.conn()?, enter, &statements, commit).await;
+            self.in_flight = false;
             if retryable
                 && answers.connection_broke()
                 && !answers.outcome_unknown()
@@ -430,9 +442,9 @@ impl TenantTx {
             // turned standby answers it).
             self.close_connection();
             if answers.outcome_unknown() {
-                let cause = answers.lost.as_ref().or(answers.errors().last());
-                tracing::warn!(error = ?cause, "a transaction's end went out and its answer was lost: it may have committed");
-                metrics::counter!("db_outcome_unknown_total").increment(1);
+                if let Some(cause) = answers.lost.as_ref().or(answers.errors().last()) {
+                    outcome_unknown(cause);
+                }
                 return Err(DbError::ConnectionLost);
             }
         } else if answers.closed {
@@ -474,6 +486,11 @@ impl TenantTx {
     }
 
     pub async fn commit(mut self) -> Result<(), DbError> {
+        if self.in_flight {
+            // An exchange before was dropped mid-way: what it left is unknown.
+            self.close_connection();
+            return Err(DbError::ConnectionLost);
+        }
         if !self.begun {
             // Nothing ran; there is no transaction to commit.
             return Ok(());
@@ -486,11 +503,25 @@ impl TenantTx {
                 // The connection's state is unknown: never reuse it. Nor is the
                 // transaction's: it may have committed, so it is never sent again.
                 close(conn);
+                if exchange::ends_session(&e) {
+                    outcome_unknown(&e);
+                    return Err(DbError::ConnectionLost);
+                }
                 Err(e.into())
             }
         }
     }
 }
+
+/// Says that a transaction's end went out and its answer was lost (`cause`): it may have
+/// committed, so it is not sent again and the client is told so (a 503).
+fn outcome_unknown(cause: &tokio_postgres::Error) {
+    tracing::warn!(error = %cause, "a transaction's end went out and its answer was lost: it may have committed");
+    metrics::counter!(OUTCOME_UNKNOWN).increment(1);
+}
+
+/// Requests whose commit went out and whose answer was lost.
+pub const OUTCOME_UNKNOWN: &str = "db_outcome_unknown_total";
 
 /// Closes a pooled connection instead of returning it to the pool: its state is unknown.
 fn close(conn: deadpool_postgres::Object) {

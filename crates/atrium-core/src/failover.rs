@@ -30,6 +30,11 @@ const RETRY_PAUSE: Duration = Duration::from_millis(50);
 /// timed-out connect, no writable host among the URL's, the server shutting down or
 /// starting, or a node that became a read-only standby.
 pub fn is_connection_error(e: &tokio_postgres::Error) -> bool {
+    // Any FATAL ends the session, whatever its code: an idle-in-transaction or idle-session
+    // timeout as much as a shutdown.
+    if is_fatal(e) {
+        return true;
+    }
     if let Some(code) = e.code() {
         return code.code().starts_with("08")
             || *code == SqlState::ADMIN_SHUTDOWN
@@ -40,6 +45,13 @@ pub fn is_connection_error(e: &tokio_postgres::Error) -> bool {
     e.is_closed()
         || std::error::Error::source(e)
             .is_some_and(|s| s.downcast_ref::<std::io::Error>().is_some())
+}
+
+/// Whether the server ended the session with this error (FATAL or PANIC).
+pub fn is_fatal(e: &tokio_postgres::Error) -> bool {
+    use tokio_postgres::error::Severity;
+    e.as_db_error()
+        .is_some_and(|d| matches!(d.parsed_severity(), Some(Severity::Fatal | Severity::Panic)))
 }
 
 impl DbError {

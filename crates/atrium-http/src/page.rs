@@ -261,11 +261,11 @@ impl Statements for TenantTx {
         count: (&str, &[&(dyn ToSql + Sync)]),
         page: (&str, &[&(dyn ToSql + Sync)]),
     ) -> Result<(Vec<Row>, Vec<Row>), DbError> {
-        let mut both = self.queries_last(&[count, page]).await?.into_iter();
-        Ok((
-            both.next().unwrap_or_default(),
-            both.next().unwrap_or_default(),
-        ))
+        let both = self.queries_last(&[count, page]).await?;
+        let Ok([counted, rows]) = <[_; 2]>::try_from(both) else {
+            unreachable!("two statements answer twice");
+        };
+        Ok((counted, rows))
     }
 }
 

@@ -612,10 +612,23 @@ async fn an_idle_tenant_transaction_is_ended_and_its_connection_not_reused() {
     tx.query("SELECT count(*) FROM customers", &[])
         .await
         .expect("first statement");
-    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
-    tx.query("SELECT count(*) FROM customers", &[])
+    // The next statement is queued on the connection just before the client reads the
+    // server's FATAL (a byte on a socket pair, readable first, stands for the request that
+    // wakes the handler): it gets that FATAL, which ends the session like any lost
+    // connection, so the client sees a 503, not a 500.
+    let (request, arrived) = std::os::unix::net::UnixStream::pair().expect("pair");
+    std::io::Write::write_all(&mut &request, b"!").expect("request");
+    arrived.set_nonblocking(true).expect("nonblocking");
+    let mut arrived = tokio::net::UnixStream::from_std(arrived).expect("register");
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    tokio::io::AsyncReadExt::read_exact(&mut arrived, &mut [0; 1])
+        .await
+        .expect("request byte");
+    let err = tx
+        .query("SELECT count(*) FROM customers", &[])
         .await
         .expect_err("the idle transaction's session was ended");
+    assert!(err.is_connection_class(), "{err:?}");
     drop(tx);
     // The pool's only connection was the ended one: the next transaction gets a new one.
     let mut tx = TenantTx::begin(&pool, &scope).await.expect("begin again");

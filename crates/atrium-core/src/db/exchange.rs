@@ -89,10 +89,8 @@ impl Answers {
 
 /// Whether the server ended the session with this error (FATAL, PANIC), or the connection
 /// failed with no report from the server at all.
-fn ends_session(e: &tokio_postgres::Error) -> bool {
-    use tokio_postgres::error::Severity;
-    e.as_db_error()
-        .is_none_or(|d| matches!(d.parsed_severity(), Some(Severity::Fatal | Severity::Panic)))
+pub(crate) fn ends_session(e: &tokio_postgres::Error) -> bool {
+    e.as_db_error().is_none() || failover::is_fatal(e)
 }
 
 /// Sends `BEGIN` and the scope's settings (`enter`), the statements and `COMMIT`
