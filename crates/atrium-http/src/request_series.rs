@@ -5,7 +5,8 @@
 //! labels, with owned strings for the route, method, status and tenant) and finds it in
 //! the registry by hashing every label. Four of those per request cost the API more than
 //! routing the request. Nearly every request adds to a series seen before, so the handles
-//! are kept here and found with three small lookups and no allocation.
+//! are kept here and found with three small lookups, without allocating (a non-standard
+//! method's name is the one exception).
 //!
 //! The cache starts over every minute. The registry drops a series that nobody updated
 //! for ten minutes (`metrics::install`); a handle kept longer than that could count into
