@@ -301,10 +301,10 @@ impl TenantTx {
         params: &[&(dyn ToSql + Sync)],
         commit: bool,
     ) -> Result<Vec<Row>, DbError> {
-        match self.run_one(sql, Work::Query(params), commit).await? {
-            Done::Rows(rows) => Ok(rows),
-            _ => unreachable!("a query answers rows"),
-        }
+        Ok(self
+            .run_one(sql, Work::Query(params), commit)
+            .await?
+            .into_rows())
     }
 
     /// The transaction's last statement, with `COMMIT` sent along: a write that is one
@@ -332,13 +332,7 @@ impl TenantTx {
             .map(|(sql, params)| self.statement(sql, Work::Query(params)))
             .collect();
         let done = self.run(statements, true).await?;
-        Ok(done
-            .into_iter()
-            .map(|d| match d {
-                Done::Rows(rows) => rows,
-                _ => unreachable!("a query answers rows"),
-            })
-            .collect())
+        Ok(done.into_iter().map(Done::into_rows).collect())
     }
 
     /// [`TenantTx::query_last`] for a transaction that is that one statement.
@@ -397,10 +391,7 @@ impl TenantTx {
         statements: Several<Statement<'_>>,
         commit: bool,
     ) -> Result<Several<Done>, DbError> {
-        if self.in_flight {
-            self.close_connection();
-            return Err(DbError::ConnectionLost);
-        }
+        self.after_drop_mid_exchange()?;
         // Raw SQL may hold its own COMMIT: only prepared statements are known safe to resend.
         let raw = statements.iter().any(|s| matches!(s.work, Work::Batch));
         debug_assert!(!raw || statements.len() == 1, "raw SQL goes alone");
@@ -468,6 +459,16 @@ impl TenantTx {
         }
     }
 
+    /// Gives the connection up if an exchange of this transaction was dropped mid-way:
+    /// where that left the transaction is unknown.
+    fn after_drop_mid_exchange(&mut self) -> Result<(), DbError> {
+        if self.in_flight {
+            self.close_connection();
+            return Err(DbError::ConnectionLost);
+        }
+        Ok(())
+    }
+
     fn close_connection(&mut self) {
         if let Some(conn) = self.conn.take() {
             close(conn);
@@ -486,11 +487,7 @@ impl TenantTx {
     }
 
     pub async fn commit(mut self) -> Result<(), DbError> {
-        if self.in_flight {
-            // An exchange before was dropped mid-way: what it left is unknown.
-            self.close_connection();
-            return Err(DbError::ConnectionLost);
-        }
+        self.after_drop_mid_exchange()?;
         if !self.begun {
             // Nothing ran; there is no transaction to commit.
             return Ok(());

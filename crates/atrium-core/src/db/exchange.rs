@@ -27,10 +27,30 @@ pub(super) struct Statement<'a> {
     pub work: Work<'a>,
 }
 
+impl Work<'_> {
+    /// The bound values of a prepared statement; None for raw SQL, which is never prepared.
+    fn params(&self) -> Option<&[&(dyn ToSql + Sync)]> {
+        match self {
+            Work::Query(p) | Work::Execute(p) => Some(p),
+            Work::Batch => None,
+        }
+    }
+}
+
 pub(super) enum Done {
     Rows(Vec<Row>),
     Count(u64),
     Nothing,
+}
+
+impl Done {
+    /// The rows of a query (`Work::Query` answers nothing else).
+    pub fn into_rows(self) -> Vec<Row> {
+        match self {
+            Done::Rows(rows) => rows,
+            _ => unreachable!("a query answers rows"),
+        }
+    }
 }
 
 /// Most exchanges carry one statement; a list carries two.
@@ -108,10 +128,7 @@ pub(super) async fn exchange(
     let mut answers = Answers::default();
     let kept: Several<_> = statements
         .iter()
-        .map(|s| match s.work {
-            Work::Query(_) | Work::Execute(_) => client.kept_statement(&s.sql),
-            Work::Batch => None,
-        })
+        .map(|s| s.work.params().and_then(|_| client.kept_statement(&s.sql)))
         .collect();
     let all_kept = kept.iter().all(Option::is_some);
     let implicit = enter.is_some() && commit && all_kept;
@@ -192,13 +209,9 @@ pub(super) async fn exchange(
     let first = entering.len();
     let mut steps = entering;
     for (statement, stmt) in statements.iter().zip(&prepared) {
-        let params = match statement.work {
-            Work::Query(p) | Work::Execute(p) => p,
-            Work::Batch => &[],
-        };
         steps.push(Step {
             statement: stmt,
-            params,
+            params: statement.work.params().unwrap_or_default(),
         });
     }
     if let Some(end) = &end {
