@@ -91,7 +91,7 @@ pub async fn invite(
                 "INSERT INTO users (id, email, display_name, role, invite_hash, invite_expires_at)
                  VALUES ($1, $2, coalesce($3, $8), coalesce($4, $9), $5,
                          now() + make_interval(days => $6))
-                 ON CONFLICT (email) DO UPDATE
+                 ON CONFLICT ON CONSTRAINT users_email_key DO UPDATE
                    SET invite_hash = EXCLUDED.invite_hash, invite_expires_at = EXCLUDED.invite_expires_at,
                        role = coalesce($4, users.role), display_name = coalesce($3, users.display_name)
                    WHERE users.password_hash IS NULL AND users.disabled_at IS NULL AND $7

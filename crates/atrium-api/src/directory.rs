@@ -25,10 +25,13 @@ use uuid::Uuid;
 /// flood of junk slugs or keys can't push out the tenants that are actually busy.
 const MAX_ENTRIES: u64 = 100_000;
 
-const TENANT_BY_SLUG: &str =
-    "SELECT id, slug, state, schema_name, role_name, statement_timeout_ms, display_name,
-            plan, limit_overrides, storage_over_quota, events_over_quota
-     FROM atrium_control.tenants WHERE slug = $1";
+/// A pooled tenant is entered through its pool's schema and role; its own names stay
+/// reserved for a move to the schema tier.
+const TENANT_BY_SLUG: &str = "SELECT t.id, t.slug, t.state, coalesce(p.name, t.schema_name),
+            coalesce(p.role_name, t.role_name), t.statement_timeout_ms, t.display_name,
+            t.plan, t.limit_overrides, t.storage_over_quota, t.events_over_quota
+     FROM atrium_control.tenants t LEFT JOIN atrium_control.pools p ON p.name = t.pool_name
+     WHERE t.slug = $1";
 const TENANT_BY_KEY: &str = "SELECT tenant_id, id, name FROM atrium_control.api_keys
      WHERE key_hash = $1 AND revoked_at IS NULL";
 
@@ -128,7 +131,8 @@ impl Directory {
             slug: r.get(1),
             state: r.get(2),
             scope: TenantScope::new(r.get(3), r.get(4), r.get::<_, i32>(5).max(0) as u32)?
-                .idle_in_transaction(self.idle_in_transaction_ms),
+                .idle_in_transaction(self.idle_in_transaction_ms)
+                .tenant_id(r.get(0)),
             display_name: r.get(6),
             plan,
             limits: self.plans.of(plan).with(&overrides),

@@ -191,6 +191,7 @@ impl Control {
         let mut conn = self.pool.get().await?;
         let tenant = registry::get(&**conn, slug.as_str()).await?;
         tenant.require_live("tenant_not_live")?;
+        tenant.require_schema_tier("export")?;
         let path = self
             .export_schema(&mut conn, &tenant, tenant.slug.as_str())
             .await

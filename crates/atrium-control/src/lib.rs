@@ -16,6 +16,7 @@ pub mod listing;
 pub mod migrate;
 pub mod operators;
 pub mod overview;
+pub mod pools;
 pub mod provision;
 pub mod purge;
 pub mod registry;
@@ -100,8 +101,9 @@ impl Control {
             .batch_execute(&format!(
                 "GRANT USAGE ON SCHEMA atrium_control TO {api};
                  GRANT SELECT (id, slug, state, schema_name, role_name, statement_timeout_ms, display_name,
-                         plan, limit_overrides, storage_over_quota, events_over_quota)
+                         plan, limit_overrides, storage_over_quota, events_over_quota, pool_name)
                      ON atrium_control.tenants TO {api};
+                 GRANT SELECT (name, role_name) ON atrium_control.pools TO {api};
                  GRANT SELECT (id, name, tenant_id, key_hash, revoked_at) ON atrium_control.api_keys TO {api};"
             ))
             .await?;

@@ -96,6 +96,7 @@ impl Control {
         {
             let tx = conn.transaction().await?;
             let tenant = registry::lock(&*tx, slug.as_str()).await?;
+            tenant.require_schema_tier("delete with export")?;
             match tenant.state {
                 TenantState::Deleted => return Ok(tenant),
                 TenantState::Deleting => {}

@@ -33,6 +33,8 @@ pub struct MigrateReport {
     pub migrated: Vec<String>,
     /// Tenants whose migration failed; the others went on.
     pub failed: Vec<TenantFailure>,
+    /// Pool schemas migrated by this run, each once for all of its tenants.
+    pub pools_migrated: Vec<String>,
     pub elapsed_ms: u128,
 }
 
@@ -62,19 +64,31 @@ impl MigrateReport {
 /// Records each migration's checksum the first time it is applied anywhere, and refuses
 /// a set whose already-recorded migrations changed.
 pub async fn record_checksums<C: GenericClient>(db: &C, set: &[Migration]) -> Result<()> {
+    record_checksums_in(db, set, "atrium_control.tenant_migrations").await
+}
+
+/// [`record_checksums`] for the pool set, kept apart from the schema set's.
+pub async fn record_pool_checksums<C: GenericClient>(db: &C, set: &[Migration]) -> Result<()> {
+    record_checksums_in(db, set, "atrium_control.pool_migrations").await
+}
+
+async fn record_checksums_in<C: GenericClient>(
+    db: &C,
+    set: &[Migration],
+    table: &'static str,
+) -> Result<()> {
     for m in set {
         db.execute(
-            "INSERT INTO atrium_control.tenant_migrations (version, name, checksum) VALUES ($1, $2, $3)
-             ON CONFLICT (version) DO NOTHING",
+            &format!(
+                "INSERT INTO {table} (version, name, checksum) VALUES ($1, $2, $3)
+                 ON CONFLICT (version) DO NOTHING"
+            ),
             &[&m.version, &m.name, &m.checksum()],
         )
         .await?;
     }
     let rows = db
-        .query(
-            "SELECT version, checksum FROM atrium_control.tenant_migrations",
-            &[],
-        )
+        .query(&format!("SELECT version, checksum FROM {table}"), &[])
         .await?;
     for m in set {
         if let Some(r) = rows.iter().find(|r| r.get::<_, i32>(0) == m.version) {
@@ -99,10 +113,16 @@ pub trait Progress: Sync {
 
 impl Progress for () {}
 
+// Pooled tenants have no schema of their own: their pool migrates for all of them.
 const LIVE_BEHIND: &str = "SELECT id, slug, schema_name FROM atrium_control.tenants
-     WHERE state IN ('active', 'suspended') AND migration_version < $1 ORDER BY slug";
+     WHERE state IN ('active', 'suspended') AND tier = 'schema' AND migration_version < $1
+     ORDER BY slug";
 const LIVE_UP_TO_DATE: &str = "SELECT count(*) FROM atrium_control.tenants
-     WHERE state IN ('active', 'suspended') AND migration_version >= $1";
+     WHERE state IN ('active', 'suspended') AND tier = 'schema' AND migration_version >= $1";
+const POOLS_BEHIND: &str =
+    "SELECT name FROM atrium_control.pools WHERE migration_version < $1 ORDER BY name";
+const LOCK_POOL_VERSION: &str =
+    "SELECT migration_version FROM atrium_control.pools WHERE name = $1 FOR UPDATE";
 const LOCK_VERSION: &str =
     "SELECT migration_version FROM atrium_control.tenants WHERE id = $1 FOR UPDATE";
 const RECORD_FAILURE: &str = "UPDATE atrium_control.tenants
@@ -190,6 +210,7 @@ impl Control {
                 Err(error) => report.failed.push(TenantFailure { slug, error }),
             }
         }
+        report.pools_migrated = self.migrate_pools(crate::schema::POOL).await?;
         report.migrated.sort();
         report.failed.sort_by(|a, b| a.slug.cmp(&b.slug));
         if !report.migrated.is_empty() || !report.failed.is_empty() {
@@ -255,6 +276,49 @@ impl Control {
         tx.execute(RECORD_SUCCESS, &[&t.id, &target]).await?;
         tx.commit().await?;
         Ok(true)
+    }
+}
+
+impl Control {
+    /// Brings every pool schema to the newest of `set`, one transaction per pool. A
+    /// failure stops the run: a pool holds many tenants, and none may be left between
+    /// versions.
+    async fn migrate_pools(&self, set: &[Migration]) -> Result<Vec<String>> {
+        let target = migrations::latest(set);
+        let mut conn = self.pool.get().await?;
+        record_pool_checksums(&**conn, set).await?;
+        let behind: Vec<String> = conn
+            .query(POOLS_BEHIND, &[&target])
+            .await?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        let mut migrated = Vec::new();
+        for pool in behind {
+            let tx = conn.transaction().await?;
+            let current: i32 = tx.query_one(LOCK_POOL_VERSION, &[&pool]).await?.get(0);
+            tx.batch_execute(&format!("SET LOCAL search_path = {}", quote_ident(&pool)))
+                .await?;
+            for m in set.iter().filter(|m| m.version > current) {
+                tx.batch_execute(m.sql).await.map_err(|e| {
+                    DomainError::Internal(anyhow::anyhow!(
+                        "pool {pool}, migration {:04}_{}: {}",
+                        m.version,
+                        m.name,
+                        db_message(&e)
+                    ))
+                })?;
+            }
+            tx.execute(
+                "UPDATE atrium_control.pools SET migration_version = $2, migration_error = NULL,
+                     migration_failed_at = NULL WHERE name = $1",
+                &[&pool, &target],
+            )
+            .await?;
+            tx.commit().await?;
+            migrated.push(pool);
+        }
+        Ok(migrated)
     }
 }
 

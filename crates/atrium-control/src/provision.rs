@@ -15,7 +15,7 @@ use atrium_core::domain::{DomainError, Result};
 use std::{future::Future, pin::Pin};
 
 use atrium_core::{
-    domain::{locale, DisplayName, Plan, TenantState},
+    domain::{locale, DisplayName, Plan, TenantState, Tier},
     migrations::{self, Migration},
     tenancy::{quote_ident, TenantSlug},
 };
@@ -40,6 +40,10 @@ pub struct NewTenant {
     /// when absent. Its admins can change it.
     #[serde(default)]
     pub timezone: Option<String>,
+    /// `schema` (a schema and a role of its own, the default) or `pooled` (rows in a
+    /// shared pool schema behind row-level security; provisioning is one registry row).
+    #[serde(default)]
+    pub tier: Option<String>,
 }
 
 /// Hands a tenant's starting currency and time zone to the tenant migrations of this
@@ -56,6 +60,57 @@ pub(crate) async fn pass_tenant_defaults<C: tokio_postgres::GenericClient>(
     )
     .await?;
     Ok(())
+}
+
+/// Lets `role` read and write every table and sequence made in `schema` from now on
+/// (both quoted already).
+pub(crate) async fn grant_rows<C: tokio_postgres::GenericClient>(
+    tx: &C,
+    schema: &str,
+    role: &str,
+) -> Result<()> {
+    tx.batch_execute(&format!(
+        "GRANT USAGE ON SCHEMA {schema} TO {role};
+         ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {role};
+         ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT USAGE, SELECT ON SEQUENCES TO {role};"
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Runs every migration of `set` with `search_path` at `schema` (quoted already), in the
+/// caller's transaction.
+pub(crate) async fn apply_in<C: tokio_postgres::GenericClient>(
+    tx: &C,
+    schema: &str,
+    set: &[Migration],
+) -> Result<()> {
+    tx.batch_execute(&format!("SET LOCAL search_path = {schema}"))
+        .await?;
+    for m in set {
+        tx.batch_execute(m.sql).await?;
+    }
+    tx.batch_execute("SET LOCAL search_path = atrium_control")
+        .await?;
+    Ok(())
+}
+
+/// The audit entry and change notice of a new tenant, in its provisioning transaction.
+async fn record_created<C: tokio_postgres::GenericClient>(
+    tx: &C,
+    actor: &str,
+    slug: &TenantSlug,
+    detail: serde_json::Value,
+) -> Result<()> {
+    registry::record_change(
+        tx,
+        actor,
+        Action::TenantCreate,
+        slug.as_str(),
+        slug.as_str(),
+        detail,
+    )
+    .await
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,6 +165,21 @@ impl Control {
             "timezone",
             req.timezone.as_deref().unwrap_or(&defaults.timezone),
         )?;
+
+        let tier = match req.tier.as_deref() {
+            Some(t) => Tier::parse("tier", t)?,
+            None => Tier::Schema,
+        };
+        if tier == Tier::Pooled {
+            let new = Pooled {
+                slug: &slug,
+                display_name: display_name.as_str(),
+                plan,
+                currency,
+                timezone: &timezone,
+            };
+            return self.provision_pooled(new, actor, schema::POOL).await;
+        }
 
         let mut conn = self.pool.get().await?;
         // No conflict target: schema and role names derive from the slug, so a racing
@@ -174,23 +244,12 @@ impl Control {
         .await?;
         observe(Step::RoleCreated).await;
 
-        tx.batch_execute(&format!(
-            "GRANT USAGE ON SCHEMA {schema} TO {role};
-             ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {role};
-             ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT USAGE, SELECT ON SEQUENCES TO {role};"
-        ))
-        .await?;
+        grant_rows(&*tx, &schema, &role).await?;
         observe(Step::Granted).await;
 
         crate::migrate::record_checksums(&*tx, set).await?;
         pass_tenant_defaults(&*tx, currency, &timezone).await?;
-        tx.batch_execute(&format!("SET LOCAL search_path = {schema}"))
-            .await?;
-        for m in set {
-            tx.batch_execute(m.sql).await?;
-        }
-        tx.batch_execute("SET LOCAL search_path = atrium_control")
-            .await?;
+        apply_in(&*tx, &schema, set).await?;
         observe(Step::Migrated).await;
 
         tx.execute(
@@ -199,18 +258,80 @@ impl Control {
             &[&tenant.id, &migrations::latest(set)],
         )
         .await?;
-        registry::record_change(
-            &*tx,
-            actor,
-            Action::TenantCreate,
-            slug.as_str(),
-            slug.as_str(),
-            json!({"plan": plan, "schema": tenant.schema_name, "currency": currency, "timezone": timezone}),
-        )
-        .await?;
+        let detail = json!({"plan": plan, "schema": tenant.schema_name, "currency": currency, "timezone": timezone});
+        record_created(&*tx, actor, &slug, detail).await?;
         let tenant = registry::get(&*tx, slug.as_str()).await?;
         tx.commit().await?;
         observe(Step::Activated).await;
+        Ok(tenant)
+    }
+}
+
+/// A checked request for a pooled tenant.
+struct Pooled<'a> {
+    slug: &'a TenantSlug,
+    display_name: &'a str,
+    plan: Plan,
+    currency: &'a str,
+    timezone: &'a str,
+}
+
+impl Control {
+    /// A pooled tenant is its registry row and its settings row in a pool, in one
+    /// transaction: nothing to create per tenant, so nothing for a crash to leave half done.
+    async fn provision_pooled(
+        &self,
+        new: Pooled<'_>,
+        actor: &str,
+        set: &[Migration],
+    ) -> Result<Tenant> {
+        let slug = new.slug;
+        let mut conn = self.pool.get().await?;
+        let tx = conn.transaction().await?;
+        let pool = self.pool_with_room(&*tx, set).await?;
+        let id = Uuid::now_v7();
+        let inserted = tx
+            .execute(
+                "INSERT INTO atrium_control.tenants
+                     (id, slug, display_name, plan, state, schema_name, role_name, statement_timeout_ms,
+                      tier, pool_name, migration_version)
+                 VALUES ($1, $2, $3, $4, 'active', $5, $6, $7, 'pooled', $8, 0)
+                 ON CONFLICT DO NOTHING",
+                &[
+                    &id,
+                    &slug.as_str(),
+                    &new.display_name,
+                    &new.plan,
+                    &slug.schema_name(),
+                    &slug.role_name(&self.config.role_prefix),
+                    &(self.config.tenant_statement_timeout_ms as i32),
+                    &pool.schema_name(),
+                ],
+            )
+            .await?;
+        if inserted == 0 {
+            return Err(DomainError::conflict(
+                "tenant_exists",
+                format!("a tenant with slug '{slug}' already exists; choose another slug"),
+            ));
+        }
+        tx.execute(
+            "SELECT set_config('search_path', $1, true), set_config('atrium.tenant_id', $2, true)",
+            &[&quote_ident(&pool.schema_name()), &id.to_string()],
+        )
+        .await?;
+        tx.execute(
+            "INSERT INTO settings (currency, timezone) VALUES ($1, $2)",
+            &[&new.currency, &new.timezone],
+        )
+        .await?;
+        tx.batch_execute("SET LOCAL search_path = atrium_control")
+            .await?;
+        let detail = json!({"plan": new.plan, "tier": Tier::Pooled, "pool": pool.schema_name(),
+                            "currency": new.currency, "timezone": new.timezone});
+        record_created(&*tx, actor, slug, detail).await?;
+        let tenant = registry::get(&*tx, slug.as_str()).await?;
+        tx.commit().await?;
         Ok(tenant)
     }
 }

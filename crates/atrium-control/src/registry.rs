@@ -1,7 +1,7 @@
 //! Reading and writing `atrium_control`: tenants, the audit log, change notifications.
 
 use atrium_core::domain::{DomainError, Result};
-use atrium_core::domain::{LimitOverrides, Plan, TenantState};
+use atrium_core::domain::{LimitOverrides, Plan, TenantState, Tier};
 
 use crate::audit_action::Action;
 use atrium_http::{
@@ -22,10 +22,15 @@ pub struct Tenant {
     pub display_name: String,
     pub plan: Plan,
     pub state: TenantState,
-    /// `t_<slug>`: the PostgreSQL schema holding all of the tenant's rows.
+    /// `t_<slug>`: the tenant's own schema in the schema tier; kept reserved for it while
+    /// it is pooled.
     pub schema_name: String,
-    /// The NOLOGIN role the data plane becomes for each of the tenant's transactions.
+    /// The tenant's own NOLOGIN role (schema tier), reserved while it is pooled.
     pub role_name: String,
+    /// How the tenant is isolated: its own schema, or rows in a pool.
+    pub tier: Tier,
+    /// The pool schema holding its rows, in the pooled tier.
+    pub pool_name: Option<String>,
     /// Which PostgreSQL cluster holds the schema.
     pub cluster_id: String,
     /// Applied to every transaction of the tenant's (`SET LOCAL statement_timeout`).
@@ -59,9 +64,35 @@ pub struct Tenant {
 pub const TENANT_COLUMNS: &str = "id, slug, display_name, plan, state, schema_name, role_name, cluster_id, \
      statement_timeout_ms, migration_version, migration_error, export_path, created_at, updated_at, \
      suspended_at, deleted_at, analytics_purged_at, limit_overrides, storage_bytes, storage_measured_at, \
-     storage_over_quota, events_month, events_measured_at, events_over_quota";
+     storage_over_quota, events_month, events_measured_at, events_over_quota, tier, pool_name";
 
 impl Tenant {
+    /// Refuses what this build cannot yet do for a pooled tenant (export, delete with
+    /// export, point-in-time restore), before anything changes, with `code`.
+    pub fn require_schema_tier(&self, what: &str) -> Result<()> {
+        if self.tier == Tier::Schema {
+            return Ok(());
+        }
+        Err(DomainError::conflict(
+            "pooled_tier_unsupported",
+            format!("{what} is not available for a pooled tenant yet"),
+        ))
+    }
+
+    /// The schema that holds the tenant's rows: its own, or its pool's.
+    pub fn placement_schema(&self) -> &str {
+        self.pool_name.as_deref().unwrap_or(&self.schema_name)
+    }
+
+    /// The control plane's way into the tenant's rows, as their owner: in a pool, row
+    /// level security still shows only this tenant's.
+    pub fn owner_scope(&self, statement_timeout_ms: u32) -> Result<atrium_core::db::TenantScope> {
+        Ok(
+            atrium_core::db::TenantScope::as_owner(self.placement_schema(), statement_timeout_ms)?
+                .tenant_id(self.id),
+        )
+    }
+
     /// Refuses anything but an active or suspended tenant, with `code`.
     pub fn require_live(&self, code: &'static str) -> Result<()> {
         if self.state.is_live() {
@@ -85,6 +116,8 @@ impl From<&Row> for Tenant {
             state: r.get("state"),
             schema_name: r.get("schema_name"),
             role_name: r.get("role_name"),
+            tier: r.get("tier"),
+            pool_name: r.get("pool_name"),
             cluster_id: r.get("cluster_id"),
             statement_timeout_ms: r.get("statement_timeout_ms"),
             migration_version: r.get("migration_version"),

@@ -26,6 +26,11 @@ pub const CONTROL: &[Migration] = &[
         "limits_usage",
         include_str!("../migrations/control/0004_limits_usage.sql"),
     ),
+    Migration::new(
+        5,
+        "tiers",
+        include_str!("../migrations/control/0005_tiers.sql"),
+    ),
 ];
 
 /// Each tenant's schema, applied with `search_path` set to it.
@@ -48,6 +53,24 @@ pub const TENANT: &[Migration] = &[
     ),
 ];
 
+/// Each pool schema of the pooled tier, applied with `search_path` set to it. Version for
+/// version, the same tables as [`TENANT`] with `tenant_id` in front, so a tenant's rows
+/// fit either placement (a move copies them across).
+pub const POOL: &[Migration] = &[
+    Migration::new(1, "crm", include_str!("../migrations/pool/0001_crm.sql")),
+    Migration::new(
+        2,
+        "users",
+        include_str!("../migrations/pool/0002_users.sql"),
+    ),
+    Migration::new(
+        3,
+        "notes_settings",
+        include_str!("../migrations/pool/0003_notes_settings.sql"),
+    ),
+    Migration::new(4, "team", include_str!("../migrations/pool/0004_team.sql")),
+];
+
 #[cfg(test)]
 mod tests {
     use std::path::Path;
@@ -61,5 +84,13 @@ mod tests {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
         check_set(CONTROL, &dir.join("control")).expect("control");
         check_set(TENANT, &dir.join("tenant")).expect("tenant");
+        check_set(POOL, &dir.join("pool")).expect("pool");
+    }
+
+    #[test]
+    fn the_pool_set_keeps_step_with_the_tenant_set() {
+        let versions =
+            |set: &[Migration]| set.iter().map(|m| (m.version, m.name)).collect::<Vec<_>>();
+        assert_eq!(versions(POOL), versions(TENANT));
     }
 }

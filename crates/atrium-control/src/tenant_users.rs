@@ -8,10 +8,7 @@ use atrium_accounts::{
     tenant_users::{self, Role, TenantUser},
 };
 use atrium_core::domain::Result;
-use atrium_core::{
-    db::{TenantScope, TenantTx},
-    tenancy::TenantSlug,
-};
+use atrium_core::{db::TenantTx, tenancy::TenantSlug};
 use atrium_http::{Keyset, Page};
 use serde_json::json;
 use uuid::Uuid;
@@ -26,7 +23,7 @@ impl Control {
         let tenant = registry::get(&**conn, slug.as_str()).await?;
         drop(conn);
         tenant.require_live("tenant_not_active")?;
-        let scope = TenantScope::as_owner(&tenant.schema_name, 5_000)?;
+        let scope = tenant.owner_scope(5_000)?;
         let tx = TenantTx::begin(&self.pool, &scope).await?;
         Ok((tenant, tx))
     }

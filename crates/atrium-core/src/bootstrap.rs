@@ -121,7 +121,11 @@ pub async fn run(superuser_url: &str, b: &Bootstrap<'_>) -> anyhow::Result<()> {
 
 /// The schema and its two functions, created as the grantor so that it owns them.
 fn grantor_functions(b: &Bootstrap<'_>, grantor: &str) -> anyhow::Result<String> {
-    let shape = quote_literal(&format!("^{}t_[a-z][a-z0-9_]{{2,39}}$", b.role_prefix))?;
+    // A tenant's role, or a pool's (shared by the pooled tier's tenants of one pool).
+    let shape = quote_literal(&format!(
+        "^{}(t_[a-z][a-z0-9_]{{2,39}}|pool_[0-9]{{2}})$",
+        b.role_prefix
+    ))?;
     let api = quote_literal(b.api_role)?;
     Ok(format!(
         r#"CREATE SCHEMA IF NOT EXISTS {schema} AUTHORIZATION {grantor};

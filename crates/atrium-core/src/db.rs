@@ -130,12 +130,16 @@ pub async fn connect_one(
 
 /// Opens a tenant transaction: the role, the schema and the limits, all as bound values
 /// of one statement (`set_config(.., true)` is `SET LOCAL`).
+///
+/// `atrium.tenant_id` is what a pool schema's row-level security compares each row's
+/// `tenant_id` with (docs/isolation-tiers.md); in a tenant's own schema nothing reads it.
 const ENTER: &str = "SELECT set_config('role', $1, true), set_config('search_path', $2, true), \
      set_config('statement_timeout', $3, true), \
-     set_config('idle_in_transaction_session_timeout', $4, true)";
+     set_config('idle_in_transaction_session_timeout', $4, true), \
+     set_config('atrium.tenant_id', $5, true)";
 /// The control plane's: it keeps its own role.
-const ENTER_AS_OWNER: &str =
-    "SELECT set_config('search_path', $1, true), set_config('statement_timeout', $2, true)";
+const ENTER_AS_OWNER: &str = "SELECT set_config('search_path', $1, true), \
+     set_config('statement_timeout', $2, true), set_config('atrium.tenant_id', $3, true)";
 
 /// Prepared statements kept per pooled connection. Each tenant has its own copy of a
 /// statement (see [`TenantScope`]); past this many the connection's cache starts over.
@@ -153,6 +157,8 @@ struct Scope {
     search_path: String,
     statement_timeout: String,
     idle_timeout: String,
+    /// The tenant's id, for a pool's row-level security; empty (no rows) until set.
+    tenant_id: String,
     /// Put in front of each statement's text. PostgreSQL plans a prepared statement
     /// again whenever it runs under another `search_path` than last time; a copy per
     /// tenant keeps each copy's plan valid.
@@ -174,6 +180,14 @@ impl TenantScope {
     pub fn idle_in_transaction(self, ms: u32) -> Self {
         let mut scope = std::sync::Arc::unwrap_or_clone(self.0);
         scope.idle_timeout = ms.to_string();
+        Self(std::sync::Arc::new(scope))
+    }
+
+    /// The tenant whose rows a pool schema shows (see `ENTER`). Without it, a pool shows
+    /// no row and takes no write.
+    pub fn tenant_id(self, id: uuid::Uuid) -> Self {
+        let mut scope = std::sync::Arc::unwrap_or_clone(self.0);
+        scope.tenant_id = id.to_string();
         Self(std::sync::Arc::new(scope))
     }
 
@@ -199,6 +213,7 @@ impl TenantScope {
             search_path: schema,
             statement_timeout: statement_timeout_ms.to_string(),
             idle_timeout: "0".to_owned(),
+            tenant_id: String::new(),
         })))
     }
 
@@ -213,8 +228,14 @@ impl TenantScope {
     fn enter_params(&self) -> Vec<&(dyn ToSql + Sync)> {
         let s = &*self.0;
         match &s.role {
-            Some(role) => vec![role, &s.search_path, &s.statement_timeout, &s.idle_timeout],
-            None => vec![&s.search_path, &s.statement_timeout],
+            Some(role) => vec![
+                role,
+                &s.search_path,
+                &s.statement_timeout,
+                &s.idle_timeout,
+                &s.tenant_id,
+            ],
+            None => vec![&s.search_path, &s.statement_timeout, &s.tenant_id],
         }
     }
 }

@@ -92,6 +92,37 @@ impl TenantSlug {
     }
 }
 
+/// A pool schema of the pooled tier: `pool_01` … `pool_99`, each with its NOLOGIN role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pool(u8);
+
+impl Pool {
+    pub const FIRST: Pool = Pool(1);
+
+    /// The pool named `name`, if it is one.
+    pub fn parse(name: &str) -> Option<Self> {
+        let n = name.strip_prefix("pool_")?;
+        if n.len() != 2 || !n.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        n.parse().ok().filter(|n| *n >= 1).map(Pool)
+    }
+
+    /// The pool after this one, if any.
+    pub fn next(self) -> Option<Self> {
+        (self.0 < 99).then(|| Pool(self.0 + 1))
+    }
+
+    pub fn schema_name(self) -> String {
+        format!("pool_{:02}", self.0)
+    }
+
+    /// Cluster-wide like a tenant's, so it carries the deployment prefix too.
+    pub fn role_name(self, role_prefix: &str) -> String {
+        format!("{role_prefix}pool_{:02}", self.0)
+    }
+}
+
 impl fmt::Display for TenantSlug {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -179,6 +210,21 @@ mod tests {
     #[test]
     fn quoting_doubles_quotes() {
         assert_eq!(quote_ident("t_acme"), "\"t_acme\"");
+        assert_eq!(
+            Pool::parse("pool_07").map(|p| p.schema_name()),
+            Some("pool_07".into())
+        );
+        for bad in [
+            "pool_00",
+            "pool_7",
+            "pool_100",
+            "pool_0a",
+            "t_pool_01",
+            "pool_01 ",
+        ] {
+            assert_eq!(Pool::parse(bad), None, "{bad}");
+        }
+        assert!(is_plain_identifier(&Pool::FIRST.role_name("atrium_")));
         assert_eq!(quote_ident("a\"b"), "\"a\"\"b\"");
         assert_eq!(quote_literal("it's").as_deref(), Ok("'it''s'"));
     }

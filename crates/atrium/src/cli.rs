@@ -135,6 +135,10 @@ enum TenantAction {
         /// IANA time zone (default: control.tenant_defaults.timezone).
         #[arg(long)]
         timezone: Option<String>,
+        /// `schema` (its own schema and role; the default) or `pooled` (rows in a shared
+        /// pool schema behind row-level security).
+        #[arg(long)]
+        tier: Option<String>,
     },
     List,
     Get {
@@ -509,6 +513,7 @@ async fn tenant(control: Control, action: TenantAction) -> anyhow::Result<()> {
             plan,
             currency,
             timezone,
+            tier,
         } => {
             let tenant = control
                 .provision(
@@ -518,6 +523,7 @@ async fn tenant(control: Control, action: TenantAction) -> anyhow::Result<()> {
                         plan,
                         currency,
                         timezone,
+                        tier,
                     },
                     &who,
                 )

@@ -687,6 +687,11 @@ export interface components {
             plan?: string | null;
             slug: string;
             /**
+             * @description `schema` (a schema and a role of its own, the default) or `pooled` (rows in a
+             *     shared pool schema behind row-level security; provisioning is one registry row).
+             */
+            tier?: string | null;
+            /**
              * @description The tenant's IANA time zone (such as `Asia/Shanghai`); the operator's default
              *     when absent. Its admins can change it.
              */
@@ -834,9 +839,14 @@ export interface components {
                  */
                 migration_version: number;
                 plan: components["schemas"]["Plan"];
-                /** @description The NOLOGIN role the data plane becomes for each of the tenant's transactions. */
+                /** @description The pool schema holding its rows, in the pooled tier. */
+                pool_name?: string | null;
+                /** @description The tenant's own NOLOGIN role (schema tier), reserved while it is pooled. */
                 role_name: string;
-                /** @description `t_<slug>`: the PostgreSQL schema holding all of the tenant's rows. */
+                /**
+                 * @description `t_<slug>`: the tenant's own schema in the schema tier; kept reserved for it while
+                 *     it is pooled.
+                 */
                 schema_name: string;
                 /** @description The tenant's name in URLs and SQL: `[a-z][a-z0-9_]{2,39}`, never reused. */
                 slug: string;
@@ -857,6 +867,8 @@ export interface components {
                 storage_over_quota: boolean;
                 /** Format: date-time */
                 suspended_at?: string | null;
+                /** @description How the tenant is isolated: its own schema, or rows in a pool. */
+                tier: components["schemas"]["Tier"];
                 /** Format: date-time */
                 updated_at: string;
             }[];
@@ -1120,9 +1132,14 @@ export interface components {
              */
             migration_version: number;
             plan: components["schemas"]["Plan"];
-            /** @description The NOLOGIN role the data plane becomes for each of the tenant's transactions. */
+            /** @description The pool schema holding its rows, in the pooled tier. */
+            pool_name?: string | null;
+            /** @description The tenant's own NOLOGIN role (schema tier), reserved while it is pooled. */
             role_name: string;
-            /** @description `t_<slug>`: the PostgreSQL schema holding all of the tenant's rows. */
+            /**
+             * @description `t_<slug>`: the tenant's own schema in the schema tier; kept reserved for it while
+             *     it is pooled.
+             */
             schema_name: string;
             /** @description The tenant's name in URLs and SQL: `[a-z][a-z0-9_]{2,39}`, never reused. */
             slug: string;
@@ -1143,6 +1160,8 @@ export interface components {
             storage_over_quota: boolean;
             /** Format: date-time */
             suspended_at?: string | null;
+            /** @description How the tenant is isolated: its own schema, or rows in a pool. */
+            tier: components["schemas"]["Tier"];
             /** Format: date-time */
             updated_at: string;
         };
@@ -1232,6 +1251,12 @@ export interface components {
             /** @description `invited` until the invite is accepted, then `active`; `disabled` when switched off. */
             status: string;
         };
+        /**
+         * @description How a tenant is isolated (docs/isolation-tiers.md). Stored as text in
+         *     `atrium_control.tenants.tier`.
+         * @enum {string}
+         */
+        Tier: "schema" | "pooled";
         TopEntry: {
             plan?: null | components["schemas"]["Plan"];
             /**

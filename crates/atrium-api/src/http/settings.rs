@@ -32,7 +32,7 @@ const READ: &str = "SELECT coalesce(s.currency, 'USD') AS currency,
      FROM (SELECT 1) AS one LEFT JOIN settings s ON true";
 
 const WRITE: &str = "INSERT INTO settings (currency, timezone) VALUES ($1, $2)
-     ON CONFLICT (singleton) DO UPDATE
+     ON CONFLICT ON CONSTRAINT settings_pkey DO UPDATE
          SET currency = $1, timezone = $2, version = settings.version + 1, updated_at = now()
      RETURNING currency, timezone, version, updated_at";
 

@@ -95,12 +95,18 @@ impl TestApp {
     }
 
     pub async fn tenant(&self, slug: &str) -> TestTenant {
+        self.tenant_in(slug, "schema").await
+    }
+
+    /// A tenant in `tier`: `schema` or `pooled`.
+    pub async fn tenant_in(&self, slug: &str, tier: &str) -> TestTenant {
         self.control
             .provision(
                 &NewTenant {
                     slug: slug.into(),
                     display_name: None,
                     plan: None,
+                    tier: Some(tier.into()),
                     ..Default::default()
                 },
                 "test",

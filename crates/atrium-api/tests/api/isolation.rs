@@ -13,12 +13,15 @@ use crate::{assert_problem, send, TestApp, TestTenant};
 /// 8 tenants, randomly interleaved creates, reads, updates and deletes from concurrent
 /// clients through a pool of 3 connections. Every row read back must be the reader's,
 /// and each tenant's final count must be exactly what it created minus what it deleted.
+/// Half the tenants are pooled (sharing one pool schema), half have their own schema, so
+/// connections go back and forth between the tiers too.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn isolation_property_under_a_tiny_pool() {
     let app = TestApp::spawn_with(|c| c.api.pool.max_size = 3).await;
     let mut tenants = Vec::new();
     for i in 0..8 {
-        tenants.push(app.tenant(&format!("tenant_{i}")).await);
+        let tier = if i % 2 == 0 { "pooled" } else { "schema" };
+        tenants.push(app.tenant_in(&format!("tenant_{i}"), tier).await);
     }
     let seed: u64 = std::env::var("ATRIUM_TEST_SEED")
         .ok()
@@ -116,9 +119,18 @@ async fn isolation_property_under_a_tiny_pool() {
 
 #[tokio::test]
 async fn a_key_for_a_on_bs_path_reveals_nothing() {
+    key_and_id_attacks("schema").await;
+}
+
+#[tokio::test]
+async fn a_key_for_a_on_bs_path_reveals_nothing_when_pooled() {
+    key_and_id_attacks("pooled").await;
+}
+
+async fn key_and_id_attacks(tier: &str) {
     let app = TestApp::spawn().await;
-    let a = app.tenant("alpha").await;
-    let b = app.tenant("bravo").await;
+    let a = app.tenant_in("alpha", tier).await;
+    let b = app.tenant_in("bravo", tier).await;
     let b_customer = app.customer(&b, "Bravo secret").await;
 
     let a_on_b = TestTenant {

@@ -7,6 +7,7 @@ mod fair;
 mod helpers;
 mod isolation;
 mod notes;
+mod pooled;
 mod probes;
 mod resources;
 mod sign_in_abuse;

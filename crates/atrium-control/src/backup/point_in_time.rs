@@ -83,6 +83,7 @@ impl Control {
         let source = {
             let conn = self.pool.get().await?;
             let source = registry::get(&**conn, slug.as_str()).await?;
+            source.require_schema_tier("point-in-time restore")?;
             if let Some(new) = &target {
                 match registry::get(&**conn, new.as_str()).await {
                     Err(DomainError::NotFound(_)) => {}

@@ -6,6 +6,7 @@ mod lifecycle;
 mod migrate;
 mod operator_api;
 mod provision;
+mod tiers;
 mod usage;
 
 use atrium_control::{provision::NewTenant, Control};

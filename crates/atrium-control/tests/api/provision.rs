@@ -77,7 +77,7 @@ async fn assert_fully_provisioned(t: &TestControl, slug: &str) {
 }
 
 /// The stable code a refusal is answered with.
-fn code(e: atrium_core::domain::DomainError) -> String {
+pub(crate) fn code(e: atrium_core::domain::DomainError) -> String {
     atrium_http::ApiError::from(e).code().to_owned()
 }
 

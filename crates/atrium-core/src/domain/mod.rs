@@ -16,7 +16,7 @@ pub use display_name::DisplayName;
 pub use email::Email;
 pub use error::{DomainError, Result};
 pub use limits::{LimitOverrides, Limits};
-pub use tenant::{Plan, TenantState};
+pub use tenant::{Plan, TenantState, Tier};
 pub use validation::{Param, ValidationError};
 
 /// A session (operator or tenant user) lasts this long; then its owner signs in again.

@@ -32,6 +32,17 @@ text_enum! {
     }
 }
 
+text_enum! {
+    /// How a tenant is isolated (docs/isolation-tiers.md). Stored as text in
+    /// `atrium_control.tenants.tier`.
+    pub enum Tier {
+        /// A schema and a role of its own.
+        Schema = "schema",
+        /// Rows in a shared pool schema, kept apart by row-level security.
+        Pooled = "pooled",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

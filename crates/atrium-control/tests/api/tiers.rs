@@ -1,0 +1,170 @@
+//! The pooled tier in the control plane: provisioning is a registry row, a pool migrates
+//! once for all of its tenants, and what pooled tenants cannot do yet is refused.
+
+use std::time::Instant;
+
+use atrium_control::{provision::NewTenant, schema};
+
+use crate::{provision::code, TestControl};
+
+fn pooled(slug: &str) -> NewTenant {
+    NewTenant {
+        slug: slug.into(),
+        tier: Some("pooled".into()),
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn a_pooled_tenant_is_a_registry_row_in_a_pool() {
+    let t = TestControl::new().await;
+    let first = t
+        .control
+        .provision(&pooled("acme"), "test")
+        .await
+        .expect("provision");
+    assert_eq!(first.pool_name.as_deref(), Some("pool_01"));
+    assert_eq!(first.state.as_str(), "active");
+
+    // Neither the slug's schema nor its role exist; both names stay reserved.
+    let own = t
+        .count(
+            "SELECT (SELECT count(*) FROM pg_namespace WHERE nspname = 't_acme')
+                  + (SELECT count(*) FROM pg_roles WHERE rolname = $1)",
+            &[&first.role_name],
+        )
+        .await;
+    assert_eq!(own, 0);
+    let version = t
+        .count(
+            "SELECT migration_version::bigint FROM atrium_control.pools WHERE name = 'pool_01'",
+            &[],
+        )
+        .await;
+    assert_eq!(
+        version,
+        i64::from(atrium_core::migrations::latest(schema::POOL))
+    );
+
+    let start = Instant::now();
+    const MORE: usize = 200;
+    for i in 0..MORE {
+        t.control
+            .provision(&pooled(&format!("small_{i:03}")), "test")
+            .await
+            .expect("provision");
+    }
+    let each = start.elapsed() / MORE as u32;
+    println!("provisioned {MORE} pooled tenants, {each:?} each");
+    assert_eq!(
+        t.count("SELECT count(*) FROM atrium_control.pools", &[])
+            .await,
+        1,
+        "they share the one pool"
+    );
+    assert_eq!(
+        t.count("SELECT count(*) FROM pool_01.settings", &[]).await,
+        1 + MORE as i64,
+        "a settings row each (the superuser bypasses row-level security)"
+    );
+    let owner = t.control.pool.get().await.expect("control connection");
+    let seen: i64 = owner
+        .query_one("SELECT count(*) FROM pool_01.settings", &[])
+        .await
+        .expect("count")
+        .get(0);
+    assert_eq!(
+        seen, 0,
+        "forced even for the tables' owner: no tenant setting, no rows"
+    );
+
+    // Taken slugs and bad tiers are refused, and change nothing.
+    let again = t.control.provision(&pooled("acme"), "test").await;
+    assert_eq!(code(again.expect_err("taken")), "tenant_exists");
+    let bad = NewTenant {
+        tier: Some("shared; DROP SCHEMA pool_01".into()),
+        ..pooled("other")
+    };
+    assert_eq!(
+        code(
+            t.control
+                .provision(&bad, "test")
+                .await
+                .expect_err("bad tier")
+        ),
+        "validation_failed"
+    );
+    assert_eq!(
+        t.count("SELECT count(*) FROM atrium_control.tenants", &[])
+            .await,
+        1 + MORE as i64
+    );
+}
+
+/// One migration run of a pool brings every one of its tenants along, and the tenant
+/// loop never touches them.
+#[tokio::test]
+async fn a_pool_migrates_once_for_all_of_its_tenants() {
+    let t = TestControl::new().await;
+    for i in 0..20 {
+        t.control
+            .provision(&pooled(&format!("small_{i:02}")), "test")
+            .await
+            .expect("provision");
+    }
+    t.provision("big").await;
+    // Roll the pool back one version, as if 0004 were new.
+    let su = t.db.superuser().await;
+    su.batch_execute(
+        "ALTER TABLE pool_01.users DROP COLUMN reset_hash, DROP COLUMN reset_expires_at;
+         UPDATE atrium_control.pools SET migration_version = 3",
+    )
+    .await
+    .expect("roll back");
+
+    let report = t
+        .control
+        .migrate_tenants(schema::TENANT, &())
+        .await
+        .expect("migrate");
+    assert_eq!(report.pools_migrated, vec!["pool_01".to_owned()]);
+    assert!(report.migrated.is_empty(), "{:?}", report.migrated);
+    assert!(report.failed.is_empty(), "{:?}", report.failed.len());
+    assert_eq!(report.up_to_date, 1, "the one schema-tier tenant");
+    let columns = t
+        .count(
+            "SELECT count(*) FROM information_schema.columns
+             WHERE table_schema = 'pool_01' AND table_name = 'users'
+               AND column_name IN ('reset_hash', 'reset_expires_at')",
+            &[],
+        )
+        .await;
+    assert_eq!(columns, 2);
+    let again = t
+        .control
+        .migrate_tenants(schema::TENANT, &())
+        .await
+        .expect("migrate");
+    assert!(again.pools_migrated.is_empty());
+}
+
+#[tokio::test]
+async fn what_a_pooled_tenant_cannot_do_yet_is_refused_and_changes_nothing() {
+    let t = TestControl::new().await;
+    t.control
+        .provision(&pooled("acme"), "test")
+        .await
+        .expect("provision");
+    let deleted = t.control.delete("acme", "test").await;
+    assert_eq!(
+        code(deleted.expect_err("refused")),
+        "pooled_tier_unsupported"
+    );
+    let exported = t.control.export_live("acme", "test").await;
+    assert_eq!(
+        code(exported.expect_err("refused")),
+        "pooled_tier_unsupported"
+    );
+    let tenant = t.control.get_tenant("acme").await.expect("tenant");
+    assert_eq!(tenant.state.as_str(), "active");
+}
