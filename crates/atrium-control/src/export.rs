@@ -50,6 +50,9 @@ pub(crate) struct Table {
 }
 
 /// Tables of a schema, parents before children, with their columns.
+/// The column of every pool table that says whose row it is.
+pub(crate) const POOL_KEY: &str = "tenant_id";
+
 pub(crate) async fn tables_in_order<C: GenericClient>(
     db: &C,
     schema: &str,
@@ -122,10 +125,19 @@ impl Control {
             .read_only(true)
             .start()
             .await?;
-        let exists = db::exists(&tx, CatalogObject::Schema, &tenant.schema_name).await?;
+        let schema_name = tenant.placement_schema();
+        let exists = db::exists(&tx, CatalogObject::Schema, schema_name).await?;
         if !exists {
             return Ok(None);
         }
+        // In a pool, row-level security (forced for the owner too) shows only this
+        // tenant's rows, and `tenant_id` stays out of the file: an export reads the same
+        // whichever tier it came from, and restores into either.
+        tx.execute(
+            "SELECT set_config('atrium.tenant_id', $1, true)",
+            &[&tenant.id.to_string()],
+        )
+        .await?;
         private_fs::create_dir_all(&self.config.export_dir)
             .with_context(|| format!("creating {}", self.config.export_dir.display()))?;
         let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
@@ -146,9 +158,12 @@ impl Control {
             chrono::Utc::now().to_rfc3339(),
             quote_ident(&tenant.schema_name)
         )?;
-        for table in tables_in_order(&tx, &tenant.schema_name).await? {
+        for mut table in tables_in_order(&tx, schema_name).await? {
             if NOT_EXPORTED.contains(&table.name.as_str()) {
                 continue;
+            }
+            if tenant.pool_name.is_some() {
+                table.columns.retain(|c| c != POOL_KEY);
             }
             let cols = column_list(&table.columns);
             let blank = blanked(&table.name);
@@ -166,7 +181,7 @@ impl Control {
             let stream = tx
                 .copy_out(&format!(
                     "COPY (SELECT {values} FROM {}.{}) TO STDOUT",
-                    quote_ident(&tenant.schema_name),
+                    quote_ident(schema_name),
                     quote_ident(&table.name)
                 ))
                 .await?;
@@ -191,7 +206,6 @@ impl Control {
         let mut conn = self.pool.get().await?;
         let tenant = registry::get(&**conn, slug.as_str()).await?;
         tenant.require_live("tenant_not_live")?;
-        tenant.require_schema_tier("export")?;
         let path = self
             .export_schema(&mut conn, &tenant, tenant.slug.as_str())
             .await

@@ -96,7 +96,6 @@ impl Control {
         {
             let tx = conn.transaction().await?;
             let tenant = registry::lock(&*tx, slug.as_str()).await?;
-            tenant.require_schema_tier("delete with export")?;
             match tenant.state {
                 TenantState::Deleted => return Ok(tenant),
                 TenantState::Deleting => {}
@@ -128,18 +127,23 @@ impl Control {
 
         let tx = conn.transaction().await?;
         let tenant = registry::lock(&*tx, slug.as_str()).await?;
-        tx.batch_execute(&format!(
-            "DROP SCHEMA IF EXISTS {} CASCADE",
-            quote_ident(&tenant.schema_name)
-        ))
-        .await?;
-        // The schema's drop took the role's grants and default privileges with it;
-        // membership in the api role is all the grantor has left to undo.
-        tx.execute(
-            "SELECT atrium_roles.drop_tenant_role($1)",
-            &[&tenant.role_name],
-        )
-        .await?;
+        match &tenant.pool_name {
+            Some(pool) => erase_pooled_rows(&*tx, pool, tenant.id).await?,
+            None => {
+                tx.batch_execute(&format!(
+                    "DROP SCHEMA IF EXISTS {} CASCADE",
+                    quote_ident(&tenant.schema_name)
+                ))
+                .await?;
+                // The schema's drop took the role's grants and default privileges with
+                // it; membership in the api role is all the grantor has left to undo.
+                tx.execute(
+                    "SELECT atrium_roles.drop_tenant_role($1)",
+                    &[&tenant.role_name],
+                )
+                .await?;
+            }
+        }
         tx.execute(
             "UPDATE atrium_control.api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE tenant_id = $1",
             &[&tenant.id],
@@ -279,4 +283,32 @@ impl Control {
         tx.commit().await?;
         Ok(tenant)
     }
+}
+
+/// A pooled tenant's rows, deleted from every table of its pool. Row-level security,
+/// forced for the owner too, limits each `DELETE` to the tenant named by the setting;
+/// the other tenants of the pool are not touched.
+async fn erase_pooled_rows<C: tokio_postgres::GenericClient>(
+    tx: &C,
+    pool: &str,
+    tenant: uuid::Uuid,
+) -> Result<()> {
+    tx.execute(
+        "SELECT set_config('atrium.tenant_id', $1, true)",
+        &[&tenant.to_string()],
+    )
+    .await?;
+    let tables = crate::export::tables_in_order(tx, pool)
+        .await
+        .map_err(DomainError::Internal)?;
+    // Children first, so no foreign key has to cascade.
+    for table in tables.iter().rev() {
+        tx.batch_execute(&format!(
+            "DELETE FROM {}.{}",
+            quote_ident(pool),
+            quote_ident(&table.name)
+        ))
+        .await?;
+    }
+    Ok(())
 }

@@ -148,23 +148,73 @@ async fn a_pool_migrates_once_for_all_of_its_tenants() {
     assert!(again.pools_migrated.is_empty());
 }
 
+/// Export and delete work by `tenant_id`: the file holds this tenant's rows only, in the
+/// same format as a schema's (so it restores into the schema tier), and the delete leaves
+/// the pool's other tenants as they were.
 #[tokio::test]
-async fn what_a_pooled_tenant_cannot_do_yet_is_refused_and_changes_nothing() {
+async fn a_pooled_tenant_exports_and_deletes_by_its_id() {
     let t = TestControl::new().await;
-    t.control
+    let acme = t
+        .control
         .provision(&pooled("acme"), "test")
         .await
         .expect("provision");
-    let deleted = t.control.delete("acme", "test").await;
-    assert_eq!(
-        code(deleted.expect_err("refused")),
-        "pooled_tier_unsupported"
+    let other = t
+        .control
+        .provision(&pooled("other"), "test")
+        .await
+        .expect("provision");
+    let su = t.db.superuser().await;
+    for (tenant, name) in [(acme.id, "Acme's customer"), (other.id, "Other's customer")] {
+        su.execute(
+            "INSERT INTO pool_01.customers (tenant_id, id, name) VALUES ($1, gen_random_uuid(), $2)",
+            &[&tenant, &name],
+        )
+        .await
+        .expect("insert");
+    }
+
+    let exported = t.control.export_live("acme", "test").await.expect("export");
+    let path = exported.export_path.expect("export path");
+    let text = std::fs::read_to_string(&path).expect("read export");
+    assert!(text.contains("Acme's customer"), "{text}");
+    assert!(
+        !text.contains("Other's customer"),
+        "another tenant's row leaked into the export"
     );
-    let exported = t.control.export_live("acme", "test").await;
+    assert!(!text.contains("tenant_id"), "the file is tier-agnostic");
+
+    let deleted = t.control.delete("acme", "test").await.expect("delete");
+    assert_eq!(deleted.state.as_str(), "deleted");
+    let left: Vec<String> = su
+        .query("SELECT name FROM pool_01.customers ORDER BY name", &[])
+        .await
+        .expect("rows")
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(left, vec!["Other's customer".to_owned()]);
     assert_eq!(
-        code(exported.expect_err("refused")),
-        "pooled_tier_unsupported"
+        t.count(
+            "SELECT count(*) FROM pool_01.settings WHERE tenant_id = $1",
+            &[&acme.id]
+        )
+        .await,
+        0
     );
-    let tenant = t.control.get_tenant("acme").await.expect("tenant");
-    assert_eq!(tenant.state.as_str(), "active");
+
+    // The pooled tenant's export restores into a schema of its own.
+    let path = deleted.export_path.expect("delete's export");
+    t.control
+        .restore("acme_copy", std::path::Path::new(&path), "test")
+        .await
+        .expect("restore into the schema tier");
+    let names: Vec<String> = su
+        .query("SELECT name FROM t_acme_copy.customers", &[])
+        .await
+        .expect("rows")
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(names, vec!["Acme's customer".to_owned()]);
 }
