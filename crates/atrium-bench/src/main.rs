@@ -44,6 +44,9 @@ enum Command {
         /// free, pro or enterprise (the default plan when left out).
         #[arg(long)]
         plan: Option<String>,
+        /// schema or pooled (the default tier when left out).
+        #[arg(long)]
+        tier: Option<String>,
     },
     /// A quiet tenant at a fixed rate beside (optionally) a noisy one at full tilt.
     Noisy {
@@ -74,6 +77,8 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         pad_registry_to: i64,
     },
+    /// One new migration for every pool schema (all pooled tenants), then none pending.
+    MigratePools,
     /// Spool N events, then time the collector shipping them to ClickHouse.
     CollectorThroughput {
         #[arg(long, default_value_t = 1_000_000)]
@@ -131,7 +136,8 @@ async fn main() -> anyhow::Result<()> {
             prefix,
             keys,
             plan,
-        } => tenants::provision(count, &prefix, keys, plan).await?,
+            tier,
+        } => tenants::provision(count, &prefix, keys, plan, tier).await?,
         Command::Noisy {
             url,
             quiet_slug,
@@ -158,6 +164,7 @@ async fn main() -> anyhow::Result<()> {
             .await?
         }
         Command::Migrate { pad_registry_to } => tenants::migrate(pad_registry_to).await?,
+        Command::MigratePools => tenants::migrate_pools().await?,
         Command::Floor {
             listen,
             database_url,

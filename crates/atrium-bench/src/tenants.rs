@@ -1,6 +1,6 @@
 use std::time::Instant;
 
-use atrium_control::schema::TENANT;
+use atrium_control::schema::{POOL, TENANT};
 use atrium_control::{provision::NewTenant, Control};
 use atrium_core::{config::Config, migrations::Migration};
 use serde_json::{json, Value};
@@ -14,6 +14,7 @@ pub async fn provision(
     prefix: &str,
     keys: bool,
     plan: Option<String>,
+    tier: Option<String>,
 ) -> anyhow::Result<Value> {
     let control = control()?;
     control.migrate_control().await?;
@@ -29,6 +30,7 @@ pub async fn provision(
                     slug: slug.clone(),
                     display_name: None,
                     plan: plan.clone(),
+                    tier: tier.clone(),
                     ..Default::default()
                 },
                 "bench",
@@ -93,4 +95,40 @@ pub async fn migrate(pad_registry_to: i64) -> anyhow::Result<Value> {
         out["up_to_date_at_registry_size"] = json!(padded.up_to_date);
     }
     Ok(out)
+}
+
+/// The pooled tier's counterpart of [`BENCH_MIGRATION`]: a new guarded table and a column.
+const BENCH_POOL_MIGRATION: Migration = Migration {
+    version: 9_000,
+    name: "bench_add_remarks",
+    sql: "CREATE TABLE bench_remarks (tenant_id uuid NOT NULL DEFAULT current_tenant(), id uuid NOT NULL,
+              body text NOT NULL, created_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (tenant_id, id));
+          ALTER TABLE customers ADD COLUMN IF NOT EXISTS rating smallint;
+          SELECT guard_tables();",
+};
+
+pub async fn migrate_pools() -> anyhow::Result<Value> {
+    let control = control()?;
+    let mut set = POOL.to_vec();
+    set.push(BENCH_POOL_MIGRATION);
+    let conn = control.pool.get().await?;
+    let pooled: i64 = conn
+        .query_one(
+            "SELECT count(*) FROM atrium_control.tenants WHERE tier = 'pooled' AND state = 'active'",
+            &[],
+        )
+        .await?
+        .get(0);
+    let start = Instant::now();
+    let pools = control.migrate_pools(&set).await?;
+    let one_new_ms = start.elapsed().as_millis();
+    let start = Instant::now();
+    let again = control.migrate_pools(&set).await?;
+    Ok(json!({
+        "pooled_tenants": pooled,
+        "pools_migrated": pools.len(),
+        "one_new_migration_ms": one_new_ms,
+        "nothing_pending_ms": start.elapsed().as_millis(),
+        "pools_migrated_again": again.len(),
+    }))
 }

@@ -280,10 +280,10 @@ impl Control {
 }
 
 impl Control {
-    /// Brings every pool schema to the newest of `set`, one transaction per pool. A
-    /// failure stops the run: a pool holds many tenants, and none may be left between
-    /// versions.
-    async fn migrate_pools(&self, set: &[Migration]) -> Result<Vec<String>> {
+    /// Brings every pool schema to the newest of `set`, one transaction per pool, and
+    /// returns the pools it migrated. A failure stops the run and changes nothing in that
+    /// pool: its tenants all stay on the version before.
+    pub async fn migrate_pools(&self, set: &[Migration]) -> Result<Vec<String>> {
         let target = migrations::latest(set);
         let mut conn = self.pool.get().await?;
         record_pool_checksums(&**conn, set).await?;
@@ -296,7 +296,11 @@ impl Control {
         let mut migrated = Vec::new();
         for pool in behind {
             let tx = conn.transaction().await?;
+            // The row lock serializes two runners on one pool; the second finds it done.
             let current: i32 = tx.query_one(LOCK_POOL_VERSION, &[&pool]).await?.get(0);
+            if current >= target {
+                continue;
+            }
             tx.batch_execute(&format!("SET LOCAL search_path = {}", quote_ident(&pool)))
                 .await?;
             for m in set.iter().filter(|m| m.version > current) {

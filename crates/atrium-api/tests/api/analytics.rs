@@ -861,7 +861,12 @@ async fn trends_mark_current_day_incomplete() {
         let mut want = vec![true; len];
         want[len - 1] = false;
         assert_eq!(complete, want, "{q}");
-        assert!(buckets.iter().all(|b| b["n"] == 0), "zero-filled: {body}");
+        // The current bucket may already hold this test's own earlier requests: the
+        // collector ships their events while the test runs.
+        assert!(
+            buckets[..len - 1].iter().all(|b| b["n"] == 0),
+            "zero-filled: {body}"
+        );
     }
     let (s, body) = app
         .get(&t, "/analytics/active-users?days=7&tz=Asia/Shanghai")
