@@ -657,9 +657,18 @@ async fn an_idle_tenant_transaction_is_ended_and_its_connection_not_reused() {
 /// and keys find nothing, and change nothing.
 #[tokio::test]
 async fn notes_of_another_tenant_are_not_found() {
+    notes_attacks("schema").await;
+}
+
+#[tokio::test]
+async fn notes_of_another_tenant_are_not_found_when_pooled() {
+    notes_attacks("pooled").await;
+}
+
+async fn notes_attacks(tier: &str) {
     let app = TestApp::spawn().await;
-    let a = app.tenant("alpha").await;
-    let b = app.tenant("bravo").await;
+    let a = app.tenant_in("alpha", tier).await;
+    let b = app.tenant_in("bravo", tier).await;
     let b_customer = app.customer(&b, "Bravo secret").await;
     let cid = b_customer["id"].as_str().expect("id");
     let (s, b_deal) = app
@@ -720,9 +729,18 @@ async fn notes_of_another_tenant_are_not_found() {
 /// tokens find nothing, and nothing of the other tenant changes.
 #[tokio::test]
 async fn another_tenants_users_invites_and_reset_links_are_not_found() {
+    team_attacks("schema").await;
+}
+
+#[tokio::test]
+async fn another_tenants_users_invites_and_reset_links_are_not_found_when_pooled() {
+    team_attacks("pooled").await;
+}
+
+async fn team_attacks(tier: &str) {
     let app = TestApp::spawn().await;
-    let a = app.tenant("alpha").await;
-    let b = app.tenant("bravo").await;
+    let a = app.tenant_in("alpha", tier).await;
+    let b = app.tenant_in("bravo", tier).await;
     let (_, invited) = app
         .post(&b, "/users", json!({"email": "bo@bravo.test"}))
         .await;

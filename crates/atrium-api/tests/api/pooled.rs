@@ -179,3 +179,41 @@ async fn every_pool_table_has_row_level_security_forced() {
     };
     assert_eq!(columns("pool_01").await, columns("t_bravo").await);
 }
+
+/// The pool's role is a tenant role like any other: a schema-tier tenant's schema is as
+/// closed to it as to any other tenant.
+#[tokio::test]
+async fn the_pool_role_cannot_reach_a_tenant_schema() {
+    let app = TestApp::spawn().await;
+    app.tenant_in("alpha", "pooled").await;
+    let b = app.tenant_in("bravo", "schema").await;
+    app.customer(&b, "bravo secret").await;
+    let alpha = app.control.get_tenant("alpha").await.expect("tenant");
+    let pool = atrium_core::db::build_pool(
+        &app.db.config.api.database_url,
+        &app.db.config.api.pool,
+        "test",
+    )
+    .expect("pool");
+    let role = format!("{}pool_01", app.db.config.control.role_prefix);
+    let scope = TenantScope::new("pool_01", &role, 5_000)
+        .expect("scope")
+        .tenant_id(alpha.id);
+    for (sql, code) in [
+        (
+            "SET LOCAL search_path = t_bravo; SELECT * FROM customers",
+            SqlState::INSUFFICIENT_PRIVILEGE,
+        ),
+        (
+            "SELECT * FROM t_bravo.customers",
+            SqlState::INSUFFICIENT_PRIVILEGE,
+        ),
+    ] {
+        let mut tx = TenantTx::begin(&pool, &scope).await.expect("begin");
+        let err = tx.batch_execute(sql).await.expect_err("must be refused");
+        assert!(
+            err.code() == Some(&code) || err.code() == Some(&SqlState::UNDEFINED_TABLE),
+            "{sql}: {err}"
+        );
+    }
+}
