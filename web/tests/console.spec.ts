@@ -161,6 +161,22 @@ test('item 11: the slug rules are shown before typing, and a slug that exists is
   expect((kept.body as { display_name?: string } | null)?.display_name).toBe(`Tenant ${slug}`);
 });
 
+test('issue 15: an operator creates a pooled tenant; its page says it shares a pool, and its team works like any tenant’s', async ({ page }) => {
+  const slug = `p15${run}`;
+  await signIn(page);
+  await page.getByLabel(tr('tenants.slug')).fill(slug);
+  await page.getByLabel(tr('tenants.tier')).selectOption('pooled');
+  await page.getByRole('button', { name: tr('tenants.createButton') }).click();
+  await expect(page.locator(`tr[data-tenant="${slug}"]`)).toBeVisible({ timeout: 20_000 });
+  const made = await admin('GET', `/v1/tenants/${slug}`);
+  expect((made.body as { tier?: string; pool_name?: string } | null)?.tier).toBe('pooled');
+  await page.goto(`/console/tenants/${slug}`);
+  const facts = page.getByTestId('facts');
+  await expect(facts).toContainText(tr('tiers.pooled'));
+  await expect(facts).toContainText(/pool_\d\d · /);
+  await expect(page.getByRole('button', { name: tr('tenants.invite') })).toBeVisible();
+});
+
 test('item 12: suspending asks for a reason, and the tenant page and the audit log show it', async ({ page }) => {
   const slug = await tenant(`c12${run}`);
   const reason = `Unpaid invoice 4711 ${lang}`;

@@ -319,6 +319,14 @@ impl Control {
                 &[&pool, &target],
             )
             .await?;
+            // Its tenants' rows are at the pool's version: the registry says so for each,
+            // so the console, exports and restores read a tenant's version the same way
+            // in both tiers.
+            tx.execute(
+                "UPDATE atrium_control.tenants SET migration_version = $2 WHERE pool_name = $1",
+                &[&pool, &target],
+            )
+            .await?;
             tx.commit().await?;
             migrated.push(pool);
         }

@@ -295,7 +295,8 @@ impl Control {
                 "INSERT INTO atrium_control.tenants
                      (id, slug, display_name, plan, state, schema_name, role_name, statement_timeout_ms,
                       tier, pool_name, migration_version)
-                 VALUES ($1, $2, $3, $4, 'active', $5, $6, $7, 'pooled', $8, 0)
+                 SELECT $1, $2, $3, $4, 'active', $5, $6, $7, 'pooled', $8, p.migration_version
+                 FROM atrium_control.pools p WHERE p.name = $8
                  ON CONFLICT DO NOTHING",
                 &[
                     &id,

@@ -5,7 +5,7 @@ import { useAction } from '../data';
 import type { ConsoleConfig, Tenant } from '../types';
 import { requireFields } from '../ui/errors';
 import { Field, FormError, SelectField, useFieldError } from '../ui/forms';
-import { PLANS } from './plans';
+import { PLANS, TIERS } from './plans';
 
 /// `onStart` gets the slug as provisioning begins (it takes a few seconds); `onDone` is
 /// called when it has ended, with the tenant when one was created. The slug's rules are
@@ -15,6 +15,7 @@ export function CreateTenant({ slugRules, onStart, onDone }: { slugRules?: Conso
   const [slug, setSlug] = useState('');
   const [name, setName] = useState('');
   const [plan, setPlan] = useState('free');
+  const [tier, setTier] = useState('schema');
   // The slug the last refusal was about: its message names it, not what is typed now.
   const [tried, setTried] = useState('');
   const action = useAction();
@@ -25,7 +26,7 @@ export function CreateTenant({ slugRules, onStart, onDone }: { slugRules?: Conso
     onStart(slug);
     let created: Tenant | null = null;
     try {
-      created = await post<Tenant>('/v1/tenants', { slug, display_name: name || undefined, plan });
+      created = await post<Tenant>('/v1/tenants', { slug, display_name: name || undefined, plan, tier });
       setSlug('');
       setName('');
     } finally {
@@ -48,6 +49,7 @@ export function CreateTenant({ slugRules, onStart, onDone }: { slugRules?: Conso
       <Field id="new-slug" label={t('tenants.slug')} value={slug} onChange={(e) => setSlug(e.target.value)} placeholder="acme" error={slugError} required aria-describedby={slugError ? 'new-slug-error' : 'new-slug-rule'} />
       <Field id="new-name" label={t('tenants.displayName')} value={name} onChange={(e) => setName(e.target.value)} placeholder="Acme Corporation" error={fieldError('display_name')} />
       <SelectField id="new-plan" label={t('tenants.plan')} value={plan} onChange={(e) => setPlan(e.target.value)} options={PLANS.map((p) => [p, t(`plans.${p}`)] as const)} />
+      <SelectField id="new-tier" label={t('tenants.tier')} value={tier} onChange={(e) => setTier(e.target.value)} options={TIERS.map((v) => [v, t(`tiers.${v}`)] as const)} />
       <button type="submit" disabled={action.busy} data-track="create-tenant">
         {action.busy ? t('tenants.creating') : t('tenants.createButton')}
       </button>

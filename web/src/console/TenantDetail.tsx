@@ -66,7 +66,8 @@ function Tenant({ d }: { d: Detail }) {
     [t('tenants.col.events'), usage.events],
     [t('tenants.col.requests'), usage.requests],
     [t('tenantDetail.timeout'), t('tenantDetail.ms', { ms: fmtNumber(d.statement_timeout_ms) })],
-    [t('tenantDetail.schema'), `${d.schema_name} · ${d.cluster_id}`],
+    [t('tenantDetail.tier'), t(`tiers.${d.tier}`, { defaultValue: d.tier })],
+    [t('tenantDetail.schema'), `${d.pool_name ?? d.schema_name} · ${d.cluster_id}`],
   ];
   const details = (
     <>

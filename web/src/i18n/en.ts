@@ -99,6 +99,7 @@ export const en = {
   },
   roles: { admin: 'admin', member: 'member' },
   plans: { free: 'free', pro: 'pro', enterprise: 'enterprise' },
+  tiers: { schema: 'own schema', pooled: 'pooled (shared tables, row-level security)' },
   stages: { lead: 'lead', qualified: 'qualified', proposal: 'proposal', won: 'won', lost: 'lost' },
   list: {
     range: '{{from}}–{{to}}',
@@ -132,6 +133,7 @@ export const en = {
     slugRule: 'The slug names the tenant in URLs: a lowercase letter, then 2–39 lowercase letters, digits or _.',
     displayName: 'Display name',
     plan: 'Plan',
+    tier: 'Isolation',
     provisioning: 'Provisioning {{slug}}: schema, role, grants, migrations…',
     created: 'Tenant {{slug}} created.',
     openApp: 'Open app',
@@ -232,6 +234,7 @@ export const en = {
     timeout: 'Statement timeout',
     ms: '{{ms}} ms',
     schema: 'Schema and cluster',
+    tier: 'Isolation',
     settings: 'Name, plan and limits',
     save: 'Save',
     saved: 'Saved.',

@@ -101,6 +101,7 @@ export const zhCN: typeof en = {
   },
   roles: { admin: '管理员', member: '成员' },
   plans: { free: '免费版', pro: '专业版', enterprise: '企业版' },
+  tiers: { schema: '独立 schema', pooled: '共享池（共享表，行级安全）' },
   stages: { lead: '线索', qualified: '已确认', proposal: '方案', won: '赢单', lost: '输单' },
   list: {
     range: '第 {{from}}–{{to}} 条',
@@ -134,6 +135,7 @@ export const zhCN: typeof en = {
     slugRule: '标识用于 URL 中的租户名：以小写字母开头，后接 2–39 个小写字母、数字或下划线。',
     displayName: '显示名称',
     plan: '套餐',
+    tier: '隔离方式',
     provisioning: '正在开通 {{slug}}：创建 schema、角色、授权并执行迁移…',
     created: '已创建租户 {{slug}}。',
     openApp: '打开应用',
@@ -234,6 +236,7 @@ export const zhCN: typeof en = {
     timeout: '语句超时',
     ms: '{{ms}} 毫秒',
     schema: 'Schema 与集群',
+    tier: '隔离方式',
     settings: '名称、套餐与限额',
     save: '保存',
     saved: '已保存。',

@@ -24,6 +24,11 @@ async fn a_pooled_tenant_is_a_registry_row_in_a_pool() {
         .await
         .expect("provision");
     assert_eq!(first.pool_name.as_deref(), Some("pool_01"));
+    assert_eq!(
+        first.migration_version,
+        atrium_core::migrations::latest(schema::POOL),
+        "a pooled tenant is at its pool's version"
+    );
     assert_eq!(first.state.as_str(), "active");
 
     // Neither the slug's schema nor its role exist; both names stay reserved.
@@ -117,7 +122,8 @@ async fn a_pool_migrates_once_for_all_of_its_tenants() {
     let su = t.db.superuser().await;
     su.batch_execute(
         "ALTER TABLE pool_01.users DROP COLUMN reset_hash, DROP COLUMN reset_expires_at;
-         UPDATE atrium_control.pools SET migration_version = 3",
+         UPDATE atrium_control.pools SET migration_version = 3;
+         UPDATE atrium_control.tenants SET migration_version = 3 WHERE tier = 'pooled'",
     )
     .await
     .expect("roll back");
@@ -140,6 +146,15 @@ async fn a_pool_migrates_once_for_all_of_its_tenants() {
         )
         .await;
     assert_eq!(columns, 2);
+    assert_eq!(
+        t.count(
+            "SELECT count(*) FROM atrium_control.tenants WHERE tier = 'pooled' AND migration_version = 4",
+            &[]
+        )
+        .await,
+        20,
+        "every tenant of the pool is at the pool's version"
+    );
     let again = t
         .control
         .migrate_tenants(schema::TENANT, &())
