@@ -120,10 +120,15 @@ pub async fn migrate_pools() -> anyhow::Result<Value> {
         .await?
         .get(0);
     let start = Instant::now();
-    let pools = control.migrate_pools(&set).await?;
+    let (pools, failed) = control.migrate_pools(&set).await?;
+    anyhow::ensure!(
+        failed.is_empty(),
+        "pool migrations failed: {}",
+        failed.len()
+    );
     let one_new_ms = start.elapsed().as_millis();
     let start = Instant::now();
-    let again = control.migrate_pools(&set).await?;
+    let (again, _) = control.migrate_pools(&set).await?;
     Ok(json!({
         "pooled_tenants": pooled,
         "pools_migrated": pools.len(),

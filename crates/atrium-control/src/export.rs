@@ -178,9 +178,18 @@ impl Control {
                 .join(", ");
             let copy_head = format!("COPY {} ({cols})", quote_ident(&table.name));
             writeln!(out, "{copy_head} FROM stdin;")?;
+            // A pool's rows are filtered by name too, not by row-level security alone:
+            // a role that bypasses it (a superuser's) must still export one tenant only.
+            let only_tenant = match tenant.pool_name {
+                Some(_) => format!(
+                    " WHERE {POOL_KEY} = {}.current_tenant()",
+                    quote_ident(schema_name)
+                ),
+                None => String::new(),
+            };
             let stream = tx
                 .copy_out(&format!(
-                    "COPY (SELECT {values} FROM {}.{}) TO STDOUT",
+                    "COPY (SELECT {values} FROM {}.{}{only_tenant}) TO STDOUT",
                     quote_ident(schema_name),
                     quote_ident(&table.name)
                 ))

@@ -285,9 +285,9 @@ impl Control {
     }
 }
 
-/// A pooled tenant's rows, deleted from every table of its pool. Row-level security,
-/// forced for the owner too, limits each `DELETE` to the tenant named by the setting;
-/// the other tenants of the pool are not touched.
+/// A pooled tenant's rows, deleted from every table of its pool; the other tenants of
+/// the pool are not touched. Row-level security (forced for the owner too) and the
+/// `WHERE` both hold each `DELETE` to this tenant.
 async fn erase_pooled_rows<C: tokio_postgres::GenericClient>(
     tx: &C,
     pool: &str,
@@ -301,13 +301,19 @@ async fn erase_pooled_rows<C: tokio_postgres::GenericClient>(
     let tables = crate::export::tables_in_order(tx, pool)
         .await
         .map_err(DomainError::Internal)?;
-    // Children first, so no foreign key has to cascade.
+    // Children first, so no foreign key has to cascade. The tenant is named here too,
+    // not left to row-level security alone: a role that bypasses it must still delete
+    // one tenant's rows only.
     for table in tables.iter().rev() {
-        tx.batch_execute(&format!(
-            "DELETE FROM {}.{}",
-            quote_ident(pool),
-            quote_ident(&table.name)
-        ))
+        tx.execute(
+            &format!(
+                "DELETE FROM {}.{} WHERE {} = $1",
+                quote_ident(pool),
+                quote_ident(&table.name),
+                crate::export::POOL_KEY
+            ),
+            &[&tenant],
+        )
         .await?;
     }
     Ok(())

@@ -35,6 +35,8 @@ pub struct MigrateReport {
     pub failed: Vec<TenantFailure>,
     /// Pool schemas migrated by this run, each once for all of its tenants.
     pub pools_migrated: Vec<String>,
+    /// Pools whose migration failed (`slug` is the pool's name); the others went on.
+    pub pools_failed: Vec<TenantFailure>,
     pub elapsed_ms: u128,
 }
 
@@ -56,6 +58,16 @@ impl MigrateReport {
         );
         for f in &self.failed {
             s.push_str(&format!("\n  FAILED {}: {}", f.slug, f.error));
+        }
+        if !self.pools_migrated.is_empty() || !self.pools_failed.is_empty() {
+            s.push_str(&format!(
+                "\npools: {} migrated, {} failed",
+                self.pools_migrated.len(),
+                self.pools_failed.len()
+            ));
+        }
+        for f in &self.pools_failed {
+            s.push_str(&format!("\n  FAILED pool {}: {}", f.slug, f.error));
         }
         s
     }
@@ -210,7 +222,8 @@ impl Control {
                 Err(error) => report.failed.push(TenantFailure { slug, error }),
             }
         }
-        report.pools_migrated = self.migrate_pools(crate::schema::POOL).await?;
+        (report.pools_migrated, report.pools_failed) =
+            self.migrate_pools(crate::schema::POOL).await?;
         report.migrated.sort();
         report.failed.sort_by(|a, b| a.slug.cmp(&b.slug));
         if !report.migrated.is_empty() || !report.failed.is_empty() {
@@ -281,9 +294,16 @@ impl Control {
 
 impl Control {
     /// Brings every pool schema to the newest of `set`, one transaction per pool, and
-    /// returns the pools it migrated. A failure stops the run and changes nothing in that
-    /// pool: its tenants all stay on the version before.
-    pub async fn migrate_pools(&self, set: &[Migration]) -> Result<Vec<String>> {
+    /// returns the pools it migrated and those that failed. A failed pool changes nothing
+    /// (its tenants all stay on the version before), records why, and the others go on.
+    ///
+    /// Pool migrations run with no tenant set, and row-level security is forced for the
+    /// owner too: they change structure. A statement that reads or changes rows would see
+    /// none (docs/isolation-tiers.md).
+    pub async fn migrate_pools(
+        &self,
+        set: &[Migration],
+    ) -> Result<(Vec<String>, Vec<TenantFailure>)> {
         let target = migrations::latest(set);
         let mut conn = self.pool.get().await?;
         record_pool_checksums(&**conn, set).await?;
@@ -293,25 +313,45 @@ impl Control {
             .iter()
             .map(|r| r.get(0))
             .collect();
-        let mut migrated = Vec::new();
+        let (mut migrated, mut failed) = (Vec::new(), Vec::new());
         for pool in behind {
             let tx = conn.transaction().await?;
-            // The row lock serializes two runners on one pool; the second finds it done.
+            // No tenant is placed in a pool while it migrates (provisioning holds the same
+            // lock), so none is recorded at the version before.
+            tx.execute(
+                "SELECT pg_advisory_xact_lock($1)",
+                &[&crate::pools::POOL_LOCK_KEY],
+            )
+            .await?;
             let current: i32 = tx.query_one(LOCK_POOL_VERSION, &[&pool]).await?.get(0);
             if current >= target {
                 continue;
             }
             tx.batch_execute(&format!("SET LOCAL search_path = {}", quote_ident(&pool)))
                 .await?;
+            let mut error = None;
             for m in set.iter().filter(|m| m.version > current) {
-                tx.batch_execute(m.sql).await.map_err(|e| {
-                    DomainError::Internal(anyhow::anyhow!(
-                        "pool {pool}, migration {:04}_{}: {}",
+                if let Err(e) = tx.batch_execute(m.sql).await {
+                    error = Some(format!(
+                        "migration {:04}_{}: {}",
                         m.version,
                         m.name,
                         db_message(&e)
-                    ))
-                })?;
+                    ));
+                    break;
+                }
+            }
+            if let Some(error) = error {
+                drop(tx);
+                conn.execute(
+                    "UPDATE atrium_control.pools SET migration_error = $2, migration_failed_at = now()
+                     WHERE name = $1",
+                    &[&pool, &error],
+                )
+                .await?;
+                tracing::error!(pool = %pool, error = %error, "a pool migration failed");
+                failed.push(TenantFailure { slug: pool, error });
+                continue;
             }
             tx.execute(
                 "UPDATE atrium_control.pools SET migration_version = $2, migration_error = NULL,
@@ -330,7 +370,7 @@ impl Control {
             tx.commit().await?;
             migrated.push(pool);
         }
-        Ok(migrated)
+        Ok((migrated, failed))
     }
 }
 

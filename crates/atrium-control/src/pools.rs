@@ -10,8 +10,9 @@ use tokio_postgres::GenericClient;
 
 use crate::{provision, Control};
 
-/// Serializes choosing and making pools, so two provisionings never make the same one.
-const POOL_LOCK_KEY: i64 = 0x4154_5249_554d_0002;
+/// Serializes choosing and making pools, so two provisionings never make the same one,
+/// and placing a tenant with migrating its pool, so it is recorded at the pool's version.
+pub(crate) const POOL_LOCK_KEY: i64 = 0x4154_5249_554d_0002;
 
 /// Live tenants a pool takes before the next one is made.
 pub const TENANTS_PER_POOL: i64 = 5_000;

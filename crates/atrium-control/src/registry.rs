@@ -67,8 +67,8 @@ pub const TENANT_COLUMNS: &str = "id, slug, display_name, plan, state, schema_na
      storage_over_quota, events_month, events_measured_at, events_over_quota, tier, pool_name";
 
 impl Tenant {
-    /// Refuses what this build cannot yet do for a pooled tenant (export, delete with
-    /// export, point-in-time restore), before anything changes, with `code`.
+    /// Refuses what this build cannot yet do for a pooled tenant (point-in-time restore),
+    /// before anything changes, with 409 `pooled_tier_unsupported`.
     pub fn require_schema_tier(&self, what: &str) -> Result<()> {
         if self.tier == Tier::Schema {
             return Ok(());

@@ -57,12 +57,12 @@ pub async fn run(superuser_url: &str, b: &Bootstrap<'_>) -> anyhow::Result<()> {
         (
             b.control_role,
             b.control_password,
-            "LOGIN NOCREATEROLE NOSUPERUSER NOCREATEDB",
+            "LOGIN NOCREATEROLE NOSUPERUSER NOCREATEDB NOBYPASSRLS",
         ),
         (
             b.api_role,
             b.api_password,
-            "LOGIN NOINHERIT NOCREATEROLE NOSUPERUSER NOCREATEDB",
+            "LOGIN NOINHERIT NOCREATEROLE NOSUPERUSER NOCREATEDB NOBYPASSRLS",
         ),
     ] {
         let exists = exists(&client, CatalogObject::Role, role).await?;
@@ -121,9 +121,11 @@ pub async fn run(superuser_url: &str, b: &Bootstrap<'_>) -> anyhow::Result<()> {
 
 /// The schema and its two functions, created as the grantor so that it owns them.
 fn grantor_functions(b: &Bootstrap<'_>, grantor: &str) -> anyhow::Result<String> {
-    // A tenant's role, or a pool's (shared by the pooled tier's tenants of one pool).
+    // A tenant's role, or a pool's (shared by the pooled tier's tenants of one pool). A
+    // role that bypasses row-level security would open a pool to every query: none of
+    // these roles, nor the login roles, may have BYPASSRLS.
     let shape = quote_literal(&format!(
-        "^{}(t_[a-z][a-z0-9_]{{2,39}}|pool_[0-9]{{2}})$",
+        "^{}(t_[a-z][a-z0-9_]{{2,39}}|pool_(0[1-9]|[1-9][0-9]))$",
         b.role_prefix
     ))?;
     let api = quote_literal(b.api_role)?;
@@ -148,10 +150,11 @@ fn grantor_functions(b: &Bootstrap<'_>, grantor: &str) -> anyhow::Result<String>
         DECLARE r record;
         BEGIN
           PERFORM {schema}.tenant_role_name(name);
-          SELECT rolcanlogin, rolsuper, rolcreaterole INTO r FROM pg_roles WHERE rolname = name;
+          SELECT rolcanlogin, rolsuper, rolcreaterole, rolbypassrls INTO r
+            FROM pg_roles WHERE rolname = name;
           IF NOT FOUND THEN
             EXECUTE format('CREATE ROLE %I NOLOGIN NOINHERIT', name);
-          ELSIF r.rolcanlogin OR r.rolsuper OR r.rolcreaterole THEN
+          ELSIF r.rolcanlogin OR r.rolsuper OR r.rolcreaterole OR r.rolbypassrls THEN
             RAISE EXCEPTION 'role % exists and is not a tenant role', name USING ERRCODE = '42501';
           END IF;
           EXECUTE format('GRANT %I TO %I', name, {api});

@@ -332,7 +332,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             } else {
                 println!("{}", report.summary());
             }
-            if !report.failed.is_empty() {
+            if !report.failed.is_empty() || !report.pools_failed.is_empty() {
                 return Ok(ExitCode::from(3));
             }
         }

@@ -233,3 +233,46 @@ async fn a_pooled_tenant_exports_and_deletes_by_its_id() {
         .collect();
     assert_eq!(names, vec!["Acme's customer".to_owned()]);
 }
+
+/// A pool whose migration fails changes nothing, says why, and the run goes on.
+#[tokio::test]
+async fn a_failing_pool_migration_changes_nothing_and_is_recorded() {
+    let t = TestControl::new().await;
+    t.control
+        .provision(&pooled("acme"), "test")
+        .await
+        .expect("provision");
+    let mut set = schema::POOL.to_vec();
+    set.push(atrium_core::migrations::Migration::new(
+        99,
+        "broken",
+        "CREATE TABLE half_done (tenant_id uuid); SELECT no_such_function();",
+    ));
+    let (migrated, failed) = t.control.migrate_pools(&set).await.expect("run");
+    assert!(migrated.is_empty());
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].slug, "pool_01");
+    assert!(
+        failed[0].error.contains("0099_broken"),
+        "{}",
+        failed[0].error
+    );
+    assert_eq!(
+        t.count(
+            "SELECT count(*) FROM atrium_control.pools
+             WHERE migration_version = 4 AND migration_error LIKE '%no_such_function%'",
+            &[]
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        t.count(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'pool_01' AND tablename = 'half_done'",
+            &[]
+        )
+        .await,
+        0,
+        "rolled back"
+    );
+}
