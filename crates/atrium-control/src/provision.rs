@@ -113,6 +113,20 @@ async fn record_created<C: tokio_postgres::GenericClient>(
     .await
 }
 
+/// Why a slug held by a tenant in `state` (anything but `provisioning`) can't be used.
+fn slug_taken(slug: &TenantSlug, state: TenantState) -> DomainError {
+    match state {
+        TenantState::Deleting | TenantState::Deleted => DomainError::conflict(
+            "slug_unavailable",
+            format!("slug '{slug}' belonged to a deleted tenant and stays reserved"),
+        ),
+        _ => DomainError::conflict(
+            "tenant_exists",
+            format!("a tenant with slug '{slug}' already exists; choose another slug"),
+        ),
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
     Registered,
@@ -216,19 +230,8 @@ impl Control {
                     ),
                 ))
             }
-            TenantState::Active | TenantState::Suspended => {
-                return Err(DomainError::conflict(
-                    "tenant_exists",
-                    format!("a tenant with slug '{slug}' already exists; choose another slug"),
-                ))
-            }
-            TenantState::Deleting | TenantState::Deleted => {
-                return Err(DomainError::conflict(
-                    "slug_unavailable",
-                    format!("slug '{slug}' belonged to a deleted tenant and stays reserved"),
-                ))
-            }
-            _ => {}
+            TenantState::Provisioning => {}
+            taken => return Err(slug_taken(&slug, taken)),
         }
         let schema = quote_ident(&tenant.schema_name);
         let role = quote_ident(&tenant.role_name);
@@ -288,6 +291,11 @@ impl Control {
         let slug = new.slug;
         let mut conn = self.pool.get().await?;
         let tx = conn.transaction().await?;
+        // Checked first, so a taken slug never makes a pool; a racing insert of the same
+        // slug is caught by the insert itself.
+        if let Ok(existing) = registry::get(&*tx, slug.as_str()).await {
+            return Err(slug_taken(slug, existing.state));
+        }
         let pool = self.pool_with_room(&*tx, set).await?;
         let id = Uuid::now_v7();
         let inserted = tx
@@ -311,10 +319,7 @@ impl Control {
             )
             .await?;
         if inserted == 0 {
-            return Err(DomainError::conflict(
-                "tenant_exists",
-                format!("a tenant with slug '{slug}' already exists; choose another slug"),
-            ));
+            return Err(slug_taken(slug, TenantState::Active));
         }
         tx.execute(
             "SELECT set_config('search_path', $1, true), set_config('atrium.tenant_id', $2, true)",

@@ -201,6 +201,8 @@ async fn a_pooled_tenant_exports_and_deletes_by_its_id() {
 
     let deleted = t.control.delete("acme", "test").await.expect("delete");
     assert_eq!(deleted.state.as_str(), "deleted");
+    let again = t.control.provision(&pooled("acme"), "test").await;
+    assert_eq!(code(again.expect_err("reserved")), "slug_unavailable");
     let left: Vec<String> = su
         .query("SELECT name FROM pool_01.customers ORDER BY name", &[])
         .await
