@@ -170,7 +170,7 @@ test('issue 15: an operator creates a pooled tenant; its page says it shares a p
   await expect(page.locator(`tr[data-tenant="${slug}"]`)).toBeVisible({ timeout: 20_000 });
   const made = await admin('GET', `/v1/tenants/${slug}`);
   expect((made.body as { tier?: string; pool_name?: string } | null)?.tier).toBe('pooled');
-  await page.goto(`/console/tenants/${slug}`);
+  await page.goto(`${CONSOLE}/console/tenants/${slug}`);
   const facts = page.getByTestId('facts');
   await expect(facts).toContainText(tr('tiers.pooled'));
   await expect(facts).toContainText(/pool_\d\d · /);
