@@ -161,7 +161,7 @@ test('item 11: the slug rules are shown before typing, and a slug that exists is
   expect((kept.body as { display_name?: string } | null)?.display_name).toBe(`Tenant ${slug}`);
 });
 
-test('issue 15: an operator creates a pooled tenant; its page says it shares a pool, and its team works like any tenant’s', async ({ page }) => {
+test('issue 15: an operator creates a pooled tenant; its page says it shares a pool, its team works like any tenant’s, and a move gives it a schema of its own', async ({ page }) => {
   const slug = `p15${run}`;
   await signIn(page);
   await page.getByLabel(tr('tenants.slug')).fill(slug);
@@ -175,6 +175,17 @@ test('issue 15: an operator creates a pooled tenant; its page says it shares a p
   await expect(facts).toContainText(tr('tiers.pooled'));
   await expect(facts).toContainText(/pool_\d\d · /);
   await expect(page.getByRole('button', { name: tr('tenants.invite') })).toBeVisible();
+
+  // Moved to a schema of its own while live: the page says so once the placement flipped.
+  const tier = tr('tiers.schema');
+  await page.getByRole('button', { name: tr('tenants.move', { tier }) }).click();
+  const dialog = page.getByRole('form', { name: tr('tenants.moveTitle', { slug, tier }) });
+  await expect(dialog).toContainText(tr('tenants.moveExplain', { tier }));
+  await dialog.getByRole('button', { name: tr('tenants.moveButton', { tier }) }).click();
+  await expect(facts).toContainText(tier, { timeout: 30_000 });
+  await expect(facts).not.toContainText(/pool_\d\d · /);
+  const moved = await admin('GET', `/v1/tenants/${slug}/moves`);
+  expect((moved.body as { items?: { state?: string }[] } | null)?.items?.[0]?.state).toBe('flipped');
 });
 
 test('item 12: suspending asks for a reason, and the tenant page and the audit log show it', async ({ page }) => {

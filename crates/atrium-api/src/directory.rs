@@ -67,6 +67,8 @@ pub struct Directory {
     failover_wait: Duration,
     /// Every tenant transaction's idle limit (`pool.idle_in_transaction_timeout_ms`).
     idle_in_transaction_ms: u32,
+    /// Every tenant transaction's wait while a move freezes its tenant.
+    freeze_wait_ms: u32,
     plans: PlansConfig,
     /// "Not found" is cached too, so unknown slugs don't reach the database every time.
     tenants: Cache<String, Option<Arc<TenantRecord>>>,
@@ -95,6 +97,7 @@ impl Directory {
             pool,
             failover_wait: pool_config.failover_wait(),
             idle_in_transaction_ms: pool_config.idle_in_transaction_timeout_ms,
+            freeze_wait_ms: pool_config.move_freeze_wait_ms,
             plans,
             tenants: cache(ttl),
             keys: cache(ttl),
@@ -132,6 +135,7 @@ impl Directory {
             state: r.get(2),
             scope: TenantScope::new(r.get(3), r.get(4), r.get::<_, i32>(5).max(0) as u32)?
                 .idle_in_transaction(self.idle_in_transaction_ms)
+                .freeze_wait(self.freeze_wait_ms)
                 .tenant_id(r.get(0)),
             display_name: r.get(6),
             plan,

@@ -34,7 +34,7 @@ pub(crate) const NOT_EXPORTED: &[&str] = &["sessions"];
 
 /// Tables the tenant migrations give a row when a schema is made (the settings): an
 /// export's rows replace it. An export from before they existed leaves it as made.
-const SEEDED: &[&str] = &["settings"];
+pub(crate) const SEEDED: &[&str] = &["settings"];
 const BLANKED: &[(&str, &[&str])] = &[("users", &["invite_hash", "invite_expires_at"])];
 
 fn blanked(table: &str) -> &'static [&'static str] {
@@ -46,13 +46,13 @@ fn blanked(table: &str) -> &'static [&'static str] {
 
 pub(crate) struct Table {
     pub(crate) name: String,
-    columns: Vec<String>,
+    pub(crate) columns: Vec<String>,
 }
 
-/// Tables of a schema, parents before children, with their columns.
 /// The column of every pool table that says whose row it is.
 pub(crate) const POOL_KEY: &str = "tenant_id";
 
+/// Tables of a schema, parents before children, with their columns.
 pub(crate) async fn tables_in_order<C: GenericClient>(
     db: &C,
     schema: &str,

@@ -14,6 +14,7 @@ pub mod keys;
 pub mod lifecycle;
 pub mod listing;
 pub mod migrate;
+pub mod moves;
 pub mod operators;
 pub mod overview;
 pub mod pools;
@@ -45,6 +46,8 @@ pub struct Control {
     pub restore_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
     /// One usage pass at a time in this process (the schedule's and an operator's).
     pub usage_pass: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// The connection holding moves' advisory locks (`moves/guard.rs`).
+    pub move_guard: std::sync::Arc<tokio::sync::Mutex<moves::Guard>>,
 }
 
 impl Control {
@@ -63,6 +66,7 @@ impl Control {
             backup_guard: Default::default(),
             restore_lock: Default::default(),
             usage_pass: Default::default(),
+            move_guard: Default::default(),
         })
     }
 
@@ -104,7 +108,9 @@ impl Control {
                          plan, limit_overrides, storage_over_quota, events_over_quota, pool_name)
                      ON atrium_control.tenants TO {api};
                  GRANT SELECT (name, role_name) ON atrium_control.pools TO {api};
-                 GRANT SELECT (id, name, tenant_id, key_hash, revoked_at) ON atrium_control.api_keys TO {api};"
+                 GRANT SELECT (id, name, tenant_id, key_hash, revoked_at) ON atrium_control.api_keys TO {api};
+                 GRANT EXECUTE ON FUNCTION atrium_control.await_placement(text, text, integer, integer, integer)
+                     TO {api};"
             ))
             .await?;
         Ok(applied)

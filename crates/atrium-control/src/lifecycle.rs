@@ -100,6 +100,7 @@ impl Control {
                 TenantState::Deleted => return Ok(tenant),
                 TenantState::Deleting => {}
                 _ => {
+                    crate::moves::require_not_moving(&*tx, tenant.id, "delete it").await?;
                     tx.execute(
                         "UPDATE atrium_control.tenants SET state = 'deleting', updated_at = now() WHERE id = $1",
                         &[&tenant.id],
@@ -288,7 +289,7 @@ impl Control {
 /// A pooled tenant's rows, deleted from every table of its pool; the other tenants of
 /// the pool are not touched. Row-level security (forced for the owner too) and the
 /// `WHERE` both hold each `DELETE` to this tenant.
-async fn erase_pooled_rows<C: tokio_postgres::GenericClient>(
+pub(crate) async fn erase_pooled_rows<C: tokio_postgres::GenericClient>(
     tx: &C,
     pool: &str,
     tenant: uuid::Uuid,

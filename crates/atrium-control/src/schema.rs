@@ -31,6 +31,11 @@ pub const CONTROL: &[Migration] = &[
         "tiers",
         include_str!("../migrations/control/0005_tiers.sql"),
     ),
+    Migration::new(
+        6,
+        "moves",
+        include_str!("../migrations/control/0006_moves.sql"),
+    ),
 ];
 
 /// Each tenant's schema, applied with `search_path` set to it.
@@ -92,5 +97,18 @@ mod tests {
         let versions =
             |set: &[Migration]| set.iter().map(|m| (m.version, m.name)).collect::<Vec<_>>();
         assert_eq!(versions(POOL), versions(TENANT));
+    }
+
+    #[test]
+    fn await_placement_waits_on_the_locks_the_data_plane_takes() {
+        use atrium_core::db::placement::{FREEZE_LOCKS, PLACEMENT_LOCKS};
+        let sql = CONTROL
+            .iter()
+            .find(|m| m.name == "moves")
+            .expect("moves")
+            .sql;
+        for key in [FREEZE_LOCKS, PLACEMENT_LOCKS] {
+            assert!(sql.contains(&format!("({key}, ")), "{key} missing");
+        }
     }
 }

@@ -7,7 +7,8 @@
 //! itself any non-superuser role, including `pg_execute_server_program`, which runs
 //! shell commands as the server's OS user. Tenant roles are made and dropped instead by
 //! two `SECURITY DEFINER` functions in the schema `atrium_roles`, owned by a NOLOGIN
-//! role that nobody is a member of (the grantor). They accept only names of the
+//! role that nobody is a member of (the grantor). REPLICATION, which moves between tiers
+//! need for a logical replication slot, is held the same way (the replicator). They accept only names of the
 //! deployment's tenant-role shape and grant only to the api role, so the control plane
 //! keeps its job and loses the escalation. (PostgreSQL 16 restricts CREATEROLE itself;
 //! the functions work the same there.)
@@ -36,16 +37,37 @@ pub fn grantor_role(control_role: &str) -> String {
     format!("{control_role}_grantor")
 }
 
+/// The schema holding the replication-slot functions of moves between tiers.
+pub const SLOTS_SCHEMA: &str = "atrium_slots";
+
+/// The NOLOGIN role owning the slot functions: the only holder of REPLICATION. Like the
+/// grantor, it keeps an attribute away from the control role: a login role with
+/// REPLICATION could stream the WAL of every database in the cluster.
+pub fn replicator_role(control_role: &str) -> String {
+    format!("{control_role}_replicator")
+}
+
+/// The shape of a move's slot name (`atrium-control` `moves`): the slot functions
+/// refuse any other.
+pub const MOVE_SLOT_SHAPE: &str = "^atrium_move_[0-9a-f]{32}$";
+
 /// Idempotent: roles and database that already exist get their passwords and
 /// attributes re-applied.
 pub async fn run(superuser_url: &str, b: &Bootstrap<'_>) -> anyhow::Result<()> {
     let grantor = grantor_role(b.control_role);
+    let replicator = replicator_role(b.control_role);
     anyhow::ensure!(
         b.role_prefix.is_empty() || is_plain_identifier(b.role_prefix),
         "{:?} is not a plain lowercase prefix",
         b.role_prefix
     );
-    for name in [b.database, b.control_role, b.api_role, grantor.as_str()] {
+    for name in [
+        b.database,
+        b.control_role,
+        b.api_role,
+        grantor.as_str(),
+        replicator.as_str(),
+    ] {
         anyhow::ensure!(
             is_plain_identifier(name),
             "{name:?} is not a plain lowercase identifier"
@@ -75,17 +97,22 @@ pub async fn run(superuser_url: &str, b: &Bootstrap<'_>) -> anyhow::Result<()> {
             ))
             .await?;
     }
-    let verb = if exists(&client, CatalogObject::Role, &grantor).await? {
-        "ALTER"
-    } else {
-        "CREATE"
-    };
-    client
-        .batch_execute(&format!(
-            "{verb} ROLE {} NOLOGIN CREATEROLE NOSUPERUSER NOCREATEDB",
-            quote_ident(&grantor)
-        ))
-        .await?;
+    for (role, attrs) in [
+        (&grantor, "NOLOGIN CREATEROLE NOSUPERUSER NOCREATEDB"),
+        (
+            &replicator,
+            "NOLOGIN REPLICATION NOCREATEROLE NOSUPERUSER NOCREATEDB NOBYPASSRLS",
+        ),
+    ] {
+        let verb = if exists(&client, CatalogObject::Role, role).await? {
+            "ALTER"
+        } else {
+            "CREATE"
+        };
+        client
+            .batch_execute(&format!("{verb} ROLE {} {attrs}", quote_ident(role)))
+            .await?;
+    }
     let db_exists = exists(&client, CatalogObject::Database, b.database).await?;
     if !db_exists {
         client
@@ -116,7 +143,64 @@ pub async fn run(superuser_url: &str, b: &Bootstrap<'_>) -> anyhow::Result<()> {
     client
         .batch_execute(&grantor_functions(b, &grantor)?)
         .await?;
+    client
+        .batch_execute(&slot_functions(b, &replicator)?)
+        .await?;
     Ok(())
+}
+
+/// What a move between tiers needs of logical replication, as four functions owned by
+/// the replicator: make, read, advance and drop a slot named like a move's, decoding
+/// with `pgoutput` for the move's publication.
+fn slot_functions(b: &Bootstrap<'_>, replicator: &str) -> anyhow::Result<String> {
+    let shape = quote_literal(MOVE_SLOT_SHAPE)?;
+    Ok(format!(
+        r#"CREATE SCHEMA IF NOT EXISTS {schema} AUTHORIZATION {replicator};
+        REVOKE ALL ON SCHEMA {schema} FROM PUBLIC;
+        GRANT USAGE ON SCHEMA {schema} TO {ctl};
+        SET ROLE {replicator};
+
+        CREATE OR REPLACE FUNCTION {schema}.move_slot(name text) RETURNS name
+        LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $fn$
+        BEGIN
+          IF name IS NULL OR name !~ {shape} THEN
+            RAISE EXCEPTION 'not a move slot name: %', name USING ERRCODE = '42501';
+          END IF;
+          RETURN name;
+        END $fn$;
+
+        CREATE OR REPLACE FUNCTION {schema}.create_slot(name text) RETURNS pg_lsn
+        LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+          SELECT lsn FROM pg_create_logical_replication_slot({schema}.move_slot(name), 'pgoutput')
+        $fn$;
+
+        -- Reads without consuming: what was applied is confirmed by advance_slot.
+        CREATE OR REPLACE FUNCTION {schema}.peek_slot(name text, publication text, upto pg_lsn, most integer)
+        RETURNS TABLE (lsn pg_lsn, data bytea)
+        LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+          SELECT lsn, data FROM pg_logical_slot_peek_binary_changes(
+            {schema}.move_slot(name), upto, most,
+            'proto_version', '1', 'publication_names', publication)
+        $fn$;
+
+        CREATE OR REPLACE FUNCTION {schema}.advance_slot(name text, upto pg_lsn) RETURNS void
+        LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+          SELECT FROM pg_replication_slot_advance({schema}.move_slot(name), upto)
+        $fn$;
+
+        CREATE OR REPLACE FUNCTION {schema}.drop_slot(name text) RETURNS void
+        LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+          SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots
+          WHERE slot_name = {schema}.move_slot(name)
+        $fn$;
+
+        RESET ROLE;
+        REVOKE ALL ON ALL FUNCTIONS IN SCHEMA {schema} FROM PUBLIC;
+        GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA {schema} TO {ctl};"#,
+        schema = SLOTS_SCHEMA,
+        replicator = quote_ident(replicator),
+        ctl = quote_ident(b.control_role),
+    ))
 }
 
 /// The schema and its two functions, created as the grantor so that it owns them.

@@ -336,6 +336,14 @@ pub struct PoolConfig {
     /// High availability: how long a request waits for a writable primary while none
     /// answers (a failover or switchover) before it gets a 503, in ms. 0: no wait.
     pub failover_wait_ms: u64,
+    /// How long a tenant transaction waits while a move between isolation tiers freezes
+    /// its tenant, before a 503 with Retry-After, in ms. The data plane only.
+    #[serde(default = "default_move_freeze_wait_ms")]
+    pub move_freeze_wait_ms: u32,
+}
+
+fn default_move_freeze_wait_ms() -> u32 {
+    crate::db::DEFAULT_FREEZE_WAIT_MS as u32
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -401,6 +409,33 @@ pub struct ControlConfig {
     /// How often tenants' storage and events are measured against their quotas.
     #[serde(default)]
     pub usage: UsageConfig,
+    /// Moves of tenants between isolation tiers.
+    #[serde(default)]
+    pub moves: MovesConfig,
+}
+
+/// Moves between isolation tiers (docs/isolation-tiers.md, "Moves").
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MovesConfig {
+    /// How long the old placement's rows are kept after the flip, in seconds: a
+    /// process that has not heard of the flip yet is sent on meanwhile.
+    pub grace_secs: u64,
+    /// How long a move waits for the tenant's transactions in flight before it freezes
+    /// the tenant, in ms; past it the move gives up and the tenant stays where it was.
+    pub drain_timeout_ms: u64,
+    /// How long the copy may take to catch up with the tenant's writes, in seconds.
+    pub catch_up_timeout_secs: u64,
+}
+
+impl Default for MovesConfig {
+    fn default() -> Self {
+        Self {
+            grace_secs: 300,
+            drain_timeout_ms: 5_000,
+            catch_up_timeout_secs: 600,
+        }
+    }
 }
 
 /// A new tenant's currency and time zone; its admins can change them later.
@@ -454,6 +489,7 @@ impl Default for Config {
             // Far above any pause between a request's statements (an argon2 check on a
             // busy host is well under a second), far below "held until restart".
             idle_in_transaction_timeout_ms: 10_000,
+            move_freeze_wait_ms: default_move_freeze_wait_ms(),
         };
         Self {
             environment: Environment::Development,
@@ -502,6 +538,7 @@ impl Default for Config {
                 tenant_defaults: TenantDefaults::default(),
                 peers: PeersConfig::default(),
                 usage: UsageConfig::default(),
+                moves: MovesConfig::default(),
             },
             clickhouse: ClickHouseConfig {
                 // Empty: no ClickHouse configured (migrate skips it, the collector refuses to start).
@@ -641,9 +678,11 @@ impl Config {
                 return bad(format!("{name} timeouts must be positive"));
             }
             // A wait the request timeout cuts off would end in a 503 without its problem+json.
-            if pool.failover_wait_ms >= http.request_timeout_ms {
+            if pool.failover_wait_ms >= http.request_timeout_ms
+                || u64::from(pool.move_freeze_wait_ms) >= http.request_timeout_ms
+            {
                 return bad(format!(
-                    "{name}.failover_wait_ms must be shorter than the request timeout"
+                    "{name}.failover_wait_ms and move_freeze_wait_ms must be shorter than the request timeout"
                 ));
             }
         }

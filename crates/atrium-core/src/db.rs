@@ -17,6 +17,7 @@ use tokio::time::Instant;
 use tokio_postgres::{types::ToSql, NoTls, Row};
 
 mod exchange;
+pub mod placement;
 
 use exchange::{exchange, Answers, Done, Several, Statement, Work};
 
@@ -133,13 +134,22 @@ pub async fn connect_one(
 ///
 /// `atrium.tenant_id` is what a pool schema's row-level security compares each row's
 /// `tenant_id` with (docs/isolation-tiers.md); in a tenant's own schema nothing reads it.
-const ENTER: &str = "SELECT set_config('role', $1, true), set_config('search_path', $2, true), \
+///
+/// The placement lock comes first, while the role is still the login role (which may
+/// run `await_placement`): taken at once unless a move is draining or has moved the
+/// tenant, and then the slow way (`db/placement.rs`).
+const ENTER: &str = "SELECT CASE WHEN pg_try_advisory_xact_lock_shared($6, $7) THEN NULL \
+     ELSE atrium_control.await_placement($5, $8, $9, $7, $10) END, \
+     set_config('role', $1, true), set_config('search_path', $2, true), \
      set_config('statement_timeout', $3, true), \
      set_config('idle_in_transaction_session_timeout', $4, true), \
      set_config('atrium.tenant_id', $5, true)";
 /// The control plane's: it keeps its own role.
 const ENTER_AS_OWNER: &str = "SELECT set_config('search_path', $1, true), \
      set_config('statement_timeout', $2, true), set_config('atrium.tenant_id', $3, true)";
+
+/// A transaction's wait while its tenant is frozen for a move, unless configured.
+pub const DEFAULT_FREEZE_WAIT_MS: i32 = 2_000;
 
 /// Prepared statements kept per pooled connection. Each tenant has its own copy of a
 /// statement (see [`TenantScope`]); past this many the connection's cache starts over.
@@ -159,6 +169,13 @@ struct Scope {
     idle_timeout: String,
     /// The tenant's id, for a pool's row-level security; empty (no rows) until set.
     tenant_id: String,
+    /// The schema unquoted, as the registry names it.
+    schema: String,
+    /// The placement lock's second key, and the tenant's freeze lock's (`db/placement.rs`).
+    place_key: i32,
+    freeze_key: i32,
+    /// How long a transaction waits while its tenant is frozen for a move, in ms.
+    freeze_wait_ms: i32,
     /// Put in front of each statement's text. PostgreSQL plans a prepared statement
     /// again whenever it runs under another `search_path` than last time; a copy per
     /// tenant keeps each copy's plan valid.
@@ -188,7 +205,37 @@ impl TenantScope {
     pub fn tenant_id(self, id: uuid::Uuid) -> Self {
         let mut scope = std::sync::Arc::unwrap_or_clone(self.0);
         scope.tenant_id = id.to_string();
+        scope.place_key = placement::placement_key(id, &scope.schema);
+        scope.freeze_key = placement::freeze_key(id);
         Self(std::sync::Arc::new(scope))
+    }
+
+    /// How long a transaction waits while a move freezes its tenant, before it fails
+    /// with `lock_not_available` (a 503 the client retries).
+    pub fn freeze_wait(self, ms: u32) -> Self {
+        let mut scope = std::sync::Arc::unwrap_or_clone(self.0);
+        scope.freeze_wait_ms = ms.min(i32::MAX as u32) as i32;
+        Self(std::sync::Arc::new(scope))
+    }
+
+    /// The same tenant and limits in the placement a move put it in.
+    fn relocated(&self, to: &placement::Moved) -> Result<Self, DbError> {
+        let s = &*self.0;
+        let moved = Self::build(&to.schema, Some(to.role.clone()), 0)?;
+        if !is_plain_identifier(&to.role) || s.role.is_none() {
+            return Err(DbError::BadIdentifier);
+        }
+        let mut scope = std::sync::Arc::unwrap_or_clone(moved.0);
+        scope.statement_timeout = s.statement_timeout.clone();
+        scope.idle_timeout = s.idle_timeout.clone();
+        scope.tenant_id = s.tenant_id.clone();
+        scope.freeze_key = s.freeze_key;
+        scope.freeze_wait_ms = s.freeze_wait_ms;
+        scope.place_key = match s.tenant_id.parse() {
+            Ok(id) => placement::placement_key(id, &to.schema),
+            Err(_) => return Err(DbError::BadIdentifier),
+        };
+        Ok(Self(std::sync::Arc::new(scope)))
     }
 
     /// The control plane's way into a tenant schema: it owns the tables, so it keeps its
@@ -206,14 +253,18 @@ impl TenantScope {
         if !is_plain_identifier(schema) {
             return Err(DbError::BadIdentifier);
         }
-        let schema = quote_ident(schema);
+        let quoted = quote_ident(schema);
         Ok(Self(std::sync::Arc::new(Scope {
             role,
-            tag: format!("/* {schema} */ "),
-            search_path: schema,
+            tag: format!("/* {quoted} */ "),
+            search_path: quoted,
             statement_timeout: statement_timeout_ms.to_string(),
             idle_timeout: "0".to_owned(),
             tenant_id: String::new(),
+            place_key: placement::placement_key(uuid::Uuid::nil(), schema),
+            freeze_key: placement::freeze_key(uuid::Uuid::nil()),
+            schema: schema.to_owned(),
+            freeze_wait_ms: DEFAULT_FREEZE_WAIT_MS,
         })))
     }
 
@@ -234,6 +285,11 @@ impl TenantScope {
                 &s.statement_timeout,
                 &s.idle_timeout,
                 &s.tenant_id,
+                &placement::PLACEMENT_LOCKS,
+                &s.place_key,
+                &s.schema,
+                &s.freeze_key,
+                &s.freeze_wait_ms,
             ],
             None => vec![&s.search_path, &s.statement_timeout, &s.tenant_id],
         }
@@ -409,7 +465,7 @@ impl TenantTx {
     /// (see the type's documentation).
     async fn run(
         &mut self,
-        statements: Several<Statement<'_>>,
+        mut statements: Several<Statement<'_>>,
         commit: bool,
     ) -> Result<Several<Done>, DbError> {
         self.after_drop_mid_exchange()?;
@@ -418,6 +474,7 @@ impl TenantTx {
         debug_assert!(!raw || statements.len() == 1, "raw SQL goes alone");
         let retryable = !self.begun && !raw;
         let mut replaced = false;
+        let mut relocations = 0;
         loop {
             if self.conn()?.is_closed() && retryable {
                 // Gone before anything was sent: nothing to lose.
@@ -443,8 +500,46 @@ impl TenantTx {
                 replaced = true;
                 continue;
             }
+            // Entering failed before anything ran: a move put the tenant elsewhere.
+            let moved = match &answers.enter {
+                Some(Err(e)) if retryable && relocations < MAX_RELOCATIONS => {
+                    placement::moved_to(e)
+                }
+                _ => None,
+            };
+            if let Some(to) = moved {
+                self.relocate(&to, &mut statements, answers.closed).await?;
+                relocations += 1;
+                continue;
+            }
             return self.settle(answers, statements.len());
         }
+    }
+
+    /// Enters the tenant where a move put it, for the exchange to be sent again: the
+    /// failed entry's transaction is ended (unless its `Sync` ended it), and the
+    /// statements get the new placement's tag.
+    async fn relocate(
+        &mut self,
+        to: &placement::Moved,
+        statements: &mut Several<Statement<'_>>,
+        closed: bool,
+    ) -> Result<(), DbError> {
+        if !closed {
+            if let Err(e) = self.conn()?.batch_execute("ROLLBACK").await {
+                self.close_connection();
+                return Err(e.into());
+            }
+        }
+        self.begun = false;
+        let old_tag = self.scope.0.tag.len();
+        self.scope = self.scope.relocated(to)?;
+        for s in statements.iter_mut() {
+            s.sql = format!("{}{}", self.scope.0.tag, &s.sql[old_tag..]);
+        }
+        metrics::counter!(RELOCATED).increment(1);
+        tracing::debug!(schema = %to.schema, "tenant moved: entering its new placement");
+        Ok(())
     }
 
     /// Turns the answers into the caller's result and decides the connection's fate.
@@ -540,6 +635,11 @@ fn outcome_unknown(cause: &tokio_postgres::Error) {
 
 /// Requests whose commit went out and whose answer was lost.
 pub const OUTCOME_UNKNOWN: &str = "db_outcome_unknown_total";
+/// Tenant transactions entered again in the placement a move put their tenant in.
+pub const RELOCATED: &str = "db_tenant_relocated_total";
+/// A move flips a tenant once; a second flip while one transaction enters is already
+/// unlikely, a third means something is wrong.
+const MAX_RELOCATIONS: u32 = 2;
 
 /// Closes a pooled connection instead of returning it to the pool: its state is unknown.
 fn close(conn: deadpool_postgres::Object) {

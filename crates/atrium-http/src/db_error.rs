@@ -1,6 +1,6 @@
 //! Database failures as answers: a pool timeout or a lost connection (a failover: the
 //! server shutting down, none reachable, a node turned read-only standby) is a 503 with
-//! Retry-After the client may retry, a cancelled statement is the tenant's own timeout, a vanished role or
+//! Retry-After the client may retry (so is a tenant frozen for a move), a cancelled statement is the tenant's own timeout, a vanished role or
 //! schema means the tenant was deleted, text PostgreSQL cannot hold is a 400, and
 //! anything else is a 500.
 
@@ -56,6 +56,18 @@ fn classify(err: &DbError) -> Option<ApiError> {
                 if *c == SqlState::INVALID_PARAMETER_VALUE || *c == SqlState::UNDEFINED_OBJECT =>
             {
                 Some(ApiError::NotFound("tenant"))
+            }
+            // A move between tiers froze the tenant for longer than a request waits, or
+            // flipped it again while this one was entering.
+            Some(c)
+                if *c == SqlState::LOCK_NOT_AVAILABLE
+                    || c.code() == atrium_core::db::placement::MOVED =>
+            {
+                Some(ApiError::Unavailable {
+                    code: "tenant_moving",
+                    detail: "the tenant is moving between isolation tiers; retry in a moment"
+                        .into(),
+                })
             }
             Some(_) => None,
             None => Some(unavailable(

@@ -78,7 +78,7 @@ pub fn write_config(dir: &Path, pg_dir: &Path, port: u16) -> anyhow::Result<Path
 /// once a minute (archive_timeout bounds what a lost disk loses without a replica).
 pub fn archive_options(conf: &Path) -> String {
     format!(
-        " -c archive_mode=on -c archive_timeout=60 -c wal_level=replica \
+        " -c archive_mode=on -c archive_timeout=60 \
          -c \"archive_command=pgbackrest --config={} --stanza={STANZA} archive-push %p\"",
         conf.display()
     )

@@ -109,16 +109,20 @@ impl PgCluster {
             .context("this cluster is not managed by the harness")
     }
 
-    /// Starts the cluster unless it runs already (with WAL archiving when asked for:
-    /// a cluster started without it is restarted).
+    /// Starts the cluster unless it runs already (with logical WAL, and WAL archiving
+    /// when asked for: a cluster started without them is restarted).
     pub fn start(&self) -> anyhow::Result<()> {
         let data = self.data_dir()?;
         if running(data)? {
             let opts = std::fs::read_to_string(data.join("postmaster.opts")).unwrap_or_default();
-            if self.options.archive.is_none() || opts.contains("archive_mode=on") {
+            let archiving = self.options.archive.is_none() || opts.contains("archive_mode=on");
+            if archiving && opts.contains("wal_level=logical") {
                 return Ok(());
             }
-            eprintln!("restarting PostgreSQL in {} to archive WAL", data.display());
+            eprintln!(
+                "restarting PostgreSQL in {} with logical WAL and archiving as asked",
+                data.display()
+            );
             stop(data, "fast")?;
         }
         if self.options.archive.is_some() {
@@ -133,8 +137,10 @@ impl PgCluster {
                 std::fs::set_permissions(parent, mode)?;
             }
         }
+        // Logical decoding: a move between isolation tiers follows the tenant's changes
+        // through a replication slot (docs/isolation-tiers.md, "Moves").
         let mut opts = format!(
-            "-p {} -c listen_addresses=127.0.0.1 -k /tmp -c max_connections={}",
+            "-p {} -c listen_addresses=127.0.0.1 -k /tmp -c max_connections={} -c wal_level=logical",
             self.port, self.options.max_connections
         );
         if self.options.throwaway {

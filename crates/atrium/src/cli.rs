@@ -176,6 +176,19 @@ enum TenantAction {
         #[arg(long = "as", requires = "at")]
         as_slug: Option<String>,
     },
+    /// Move the tenant to another isolation tier while it keeps working: its rows are
+    /// copied and kept in sync, then its requests pause briefly while the placement
+    /// flips (docs/isolation-tiers.md, "Moves").
+    Move {
+        slug: String,
+        /// `schema` or `pooled`.
+        #[arg(long)]
+        tier: String,
+    },
+    /// The tenant's moves between tiers, newest first.
+    Moves {
+        slug: String,
+    },
     /// Issue an API key (printed once).
     KeyCreate {
         slug: String,
@@ -553,6 +566,11 @@ async fn tenant(control: Control, action: TenantAction) -> anyhow::Result<()> {
             let req = atrium_control::backup::point_in_time::RestoreAt { at, as_slug };
             print(&control.restore_at(&slug, &req, &who).await?)?
         }
+        TenantAction::Move { slug, tier } => {
+            let req = atrium_control::moves::MoveRequest { tier };
+            print(&control.move_tenant(&slug, &req, &who).await?)?
+        }
+        TenantAction::Moves { slug } => print(&control.moves_of(&slug).await?)?,
         TenantAction::KeyCreate { slug, name } => {
             print(&control.create_key(&slug, &name, &who).await?)?
         }

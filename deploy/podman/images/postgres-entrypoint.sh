@@ -1,6 +1,7 @@
 #!/bin/sh
 # Minimal stand-in for the official postgres image's contract, for offline tests:
-# POSTGRES_PASSWORD, data in /var/lib/postgresql/data (PGDATA), initdb on first start.
+# POSTGRES_PASSWORD, data in /var/lib/postgresql/data (PGDATA), initdb on first start,
+# arguments (`-c name=value`) passed on to postgres.
 set -eu
 PGDATA="${PGDATA:-/var/lib/postgresql/data/pgdata}"
 BIN=/usr/lib/postgresql/15/bin
@@ -15,4 +16,4 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
 fi
 # setpriv execs (runuser would stay PID 1 and not pass SIGINT on: every stop took
 # Podman's full 10 s and ended in SIGKILL and crash recovery).
-exec setpriv --reuid=postgres --regid=postgres --init-groups "$BIN/postgres" -D "$PGDATA" -c listen_addresses='*'
+exec setpriv --reuid=postgres --regid=postgres --init-groups "$BIN/postgres" -D "$PGDATA" -c listen_addresses='*' "$@"

@@ -269,6 +269,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tenants/{slug}/moves": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's moves, newest first (the last 50). */
+        get: operations["moves_list"];
+        put?: never;
+        /**
+         * Move the tenant to the `schema` or `pooled` tier while it keeps working; answers
+         *     once its placement flipped (or the move failed and the tenant stayed). 409
+         *     `already_in_tier`, `tenant_moving`, `migration_pending`, `move_drain_timeout`.
+         */
+        post: operations["start"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tenants/{slug}/restore": {
         parameters: {
             query?: never;
@@ -654,6 +676,52 @@ export interface components {
             /** @description `applied_version < latest_version`: `atrium migrate` has work to do here. */
             pending: boolean;
         };
+        /** @description One move, as `atrium_control.tenant_moves` records it. */
+        Move: {
+            actor: string;
+            /**
+             * Format: int64
+             * @description Changes made while the copy ran, replayed onto it.
+             */
+            changes_applied?: number | null;
+            /** @description Each table's row count and checksum, equal in both placements at the flip. */
+            checksums?: unknown;
+            /**
+             * Format: date-time
+             * @description When the old placement's rows are removed.
+             */
+            cleanup_after?: string | null;
+            error?: string | null;
+            /** Format: date-time */
+            finished_at?: string | null;
+            /** Format: date-time */
+            flipped_at?: string | null;
+            /**
+             * Format: int32
+             * @description How long the tenant's requests were held at the flip.
+             */
+            freeze_ms?: number | null;
+            from_schema: string;
+            from_tier: components["schemas"]["Tier"];
+            /** Format: uuid */
+            id: string;
+            /** Format: int64 */
+            rows_copied?: number | null;
+            /** Format: date-time */
+            started_at: string;
+            /**
+             * @description `copying`, `flipped` (the tenant lives in `to_schema`; the old rows wait out the
+             *     grace period), `done`, or `failed` (the tenant stayed where it was).
+             */
+            state: string;
+            to_schema: string;
+            to_tier: components["schemas"]["Tier"];
+        };
+        /** @description An operator's request to move a tenant. */
+        MoveRequest: {
+            /** @description `schema` or `pooled`. */
+            tier: string;
+        };
         NewInvite: {
             display_name?: string | null;
             email: string;
@@ -761,6 +829,60 @@ export interface components {
                 /** @description `ok` or `error`. */
                 outcome: string;
                 tenant_slug?: string | null;
+            }[];
+            next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description How many rows match the filter on all pages, counted up to 10,000.
+             */
+            total: number;
+            /** @description False when `total` is a lower bound: more than 10,000 rows match. */
+            total_exact: boolean;
+        };
+        /**
+         * @description One page of a list. Pass `next_cursor` back as `cursor` (with the same `sort`) for
+         *     the next.
+         */
+        Page_Move: {
+            items: {
+                actor: string;
+                /**
+                 * Format: int64
+                 * @description Changes made while the copy ran, replayed onto it.
+                 */
+                changes_applied?: number | null;
+                /** @description Each table's row count and checksum, equal in both placements at the flip. */
+                checksums?: unknown;
+                /**
+                 * Format: date-time
+                 * @description When the old placement's rows are removed.
+                 */
+                cleanup_after?: string | null;
+                error?: string | null;
+                /** Format: date-time */
+                finished_at?: string | null;
+                /** Format: date-time */
+                flipped_at?: string | null;
+                /**
+                 * Format: int32
+                 * @description How long the tenant's requests were held at the flip.
+                 */
+                freeze_ms?: number | null;
+                from_schema: string;
+                from_tier: components["schemas"]["Tier"];
+                /** Format: uuid */
+                id: string;
+                /** Format: int64 */
+                rows_copied?: number | null;
+                /** Format: date-time */
+                started_at: string;
+                /**
+                 * @description `copying`, `flipped` (the tenant lives in `to_schema`; the old rows wait out the
+                 *     grace period), `done`, or `failed` (the tenant stayed where it was).
+                 */
+                state: string;
+                to_schema: string;
+                to_tier: components["schemas"]["Tier"];
             }[];
             next_cursor?: string | null;
             /**
@@ -2182,6 +2304,70 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ApiKey"];
+                };
+            };
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    moves_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Tenant slug: [a-z][a-z0-9_]{2,39} */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_Move"];
+                };
+            };
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    start: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Tenant slug: [a-z][a-z0-9_]{2,39} */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MoveRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Move"];
                 };
             };
             "4XX": {

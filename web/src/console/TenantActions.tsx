@@ -1,5 +1,5 @@
 // What an operator can do to one tenant (open its app, invite, suspend with a reason,
-// resume, export, restore, delete after typing its slug), as buttons and the dialog the
+// resume, export, restore, move to the other tier, delete after typing its slug), as buttons and the dialog the
 // last button opened. The tenants list puts them in a row, the tenant's page in a panel.
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -9,6 +9,7 @@ import type { ConsoleConfig, Tenant } from '../types';
 import { FormError } from '../ui/forms';
 import { InviteForm } from '../ui/InviteForm';
 import { ConfirmDelete } from './ConfirmDelete';
+import { ConfirmMove } from './ConfirmMove';
 import { ConfirmSuspend } from './ConfirmSuspend';
 import { RestoreForm } from './RestoreForm';
 
@@ -21,7 +22,7 @@ export interface TenantActions {
 export function useTenantActions(x: Tenant, config: ConsoleConfig | null, onChange: () => void): TenantActions {
   const { t } = useTranslation();
   const action = useAction();
-  const [dialog, setDialog] = useState<'invite' | 'suspend' | 'delete' | 'restore' | null>(null);
+  const [dialog, setDialog] = useState<'invite' | 'suspend' | 'delete' | 'restore' | 'move' | null>(null);
   const close = () => setDialog(null);
   const done = () => {
     setDialog(null);
@@ -53,6 +54,7 @@ export function useTenantActions(x: Tenant, config: ConsoleConfig | null, onChan
       )}
       {x.state === 'suspended' && button(t('tenants.resume'), () => void change('resume'))}
       {live && button(t('tenants.export'), () => void change('export'))}
+      {live && button(t('tenants.move', { tier: t(`tiers.${x.tier === 'pooled' ? 'schema' : 'pooled'}`) }), () => setDialog('move'))}
       {(live || x.state === 'deleted') && button(t('tenants.restore'), () => setDialog('restore'))}
       {live && button(t('tenants.delete'), () => setDialog('delete'), 'danger')}
       {x.export_path && <a href={`/v1/tenants/${x.slug}/export`}>{t('tenants.download')}</a>}
@@ -78,6 +80,7 @@ export function useTenantActions(x: Tenant, config: ConsoleConfig | null, onChan
     ),
     suspend: <ConfirmSuspend slug={x.slug} onClose={close} onSuspended={done} />,
     restore: <RestoreForm tenant={x} onClose={close} onRestored={onChange} />,
+    move: <ConfirmMove tenant={x} onClose={close} onMoved={done} />,
     delete: <ConfirmDelete slug={x.slug} onClose={close} onDeleted={done} />,
   };
   return { buttons, dialog: dialog ? dialogs[dialog] : null };

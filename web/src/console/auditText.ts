@@ -69,6 +69,10 @@ export function describe(t: TFunction, e: AuditEntry): string {
         return says('tenant_migrate', { from: num(d.from) });
       case 'tenants.migrate':
         return says('tenants_migrate', { target: num(d.target_version), migrated: num(d.migrated), failed: Array.isArray(d.failed) ? fmtNumber(d.failed.length) : num(d.failed ?? 0) });
+      case 'tenant.move':
+        return failed
+          ? says('tenant_move_failed')
+          : says('tenant_move', { tier: t(`tiers.${text(d.tier)}`, { defaultValue: text(d.tier) }), from: text(d.from), to: text(d.to), rows: num(d.rows), changes: num(d.changes), ms: num(d.freeze_ms) });
       case 'tenant.analytics.purge':
         return says(failed ? 'tenant_analytics_purge_owed' : 'tenant_analytics_purge');
       case 'key.create':

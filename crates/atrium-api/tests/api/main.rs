@@ -6,6 +6,7 @@ mod failover;
 mod fair;
 mod helpers;
 mod isolation;
+mod moves;
 mod notes;
 mod pooled;
 mod probes;

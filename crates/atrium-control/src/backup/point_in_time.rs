@@ -84,6 +84,7 @@ impl Control {
             let conn = self.pool.get().await?;
             let source = registry::get(&**conn, slug.as_str()).await?;
             source.require_schema_tier("point-in-time restore")?;
+            crate::moves::require_not_moving(&**conn, source.id, "restore it").await?;
             if let Some(new) = &target {
                 match registry::get(&**conn, new.as_str()).await {
                     Err(DomainError::NotFound(_)) => {}

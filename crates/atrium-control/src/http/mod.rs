@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod backups;
 mod keys;
+mod moves;
 mod on_tenant;
 mod operators;
 mod overview;
@@ -89,6 +90,7 @@ fn routes_and_doc() -> (Router<AppState>, utoipa::openapi::OpenApi) {
             "/v1",
             tenants::router()
                 .merge(keys::router())
+                .merge(moves::router())
                 .merge(audit::router())
                 .merge(session::router())
                 .merge(operators::router())
@@ -125,6 +127,12 @@ impl Application {
             control,
             sign_in: Arc::new(SignInThrottle::new("control", &c.sign_in)),
         };
+        match state.control.recover_moves().await {
+            Ok(0) => {}
+            Ok(n) => tracing::warn!(moves = n, "undid moves a stop interrupted"),
+            Err(e) => tracing::warn!(error = %e, "interrupted moves not undone"),
+        }
+        tokio::spawn(state.control.clone().tend_moves());
         spawn_failure_summaries(state.control.clone());
         tokio::spawn(crate::backup::schedule::run(
             state.control.clone(),

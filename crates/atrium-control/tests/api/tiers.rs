@@ -278,3 +278,153 @@ async fn a_failing_pool_migration_changes_nothing_and_is_recorded() {
         "rolled back"
     );
 }
+
+/// The operator API moves a tenant and lists its moves; a bad request changes nothing.
+#[tokio::test]
+async fn operators_move_a_tenant_through_the_api_and_bad_requests_change_nothing() {
+    use reqwest::Method;
+    use serde_json::json;
+
+    let api = crate::operator_api::Api::spawn_on(TestControl::new().await).await;
+    api.t
+        .control
+        .provision(&pooled("roamer"), "test")
+        .await
+        .expect("provision");
+    let (s, body) = api
+        .call(
+            Method::POST,
+            "/v1/tenants/roamer/moves",
+            Some(json!({"tier": "gold"})),
+        )
+        .await;
+    assert_eq!(s, reqwest::StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (s, body) = api
+        .call(
+            Method::POST,
+            "/v1/tenants/roamer/moves",
+            Some(json!({"tier": "pooled"})),
+        )
+        .await;
+    assert_eq!(s, reqwest::StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["code"], "already_in_tier");
+    let (s, body) = api
+        .call(Method::GET, "/v1/tenants/roamer/moves", None)
+        .await;
+    assert_eq!(s, reqwest::StatusCode::OK, "{body}");
+    assert_eq!(body["items"], json!([]), "refusals make no move");
+
+    let (s, moved) = api
+        .call(
+            Method::POST,
+            "/v1/tenants/roamer/moves",
+            Some(json!({"tier": "schema"})),
+        )
+        .await;
+    assert_eq!(s, reqwest::StatusCode::OK, "{moved}");
+    assert_eq!(moved["state"], "flipped");
+    assert_eq!(moved["to_schema"], "t_roamer");
+    let (_, tenant) = api.call(Method::GET, "/v1/tenants/roamer", None).await;
+    assert_eq!(tenant["tier"], "schema", "{tenant}");
+    let (_, list) = api
+        .call(Method::GET, "/v1/tenants/roamer/moves", None)
+        .await;
+    assert_eq!(list["items"][0]["id"], moved["id"]);
+    let (_, audit) = api
+        .call(
+            Method::GET,
+            "/v1/audit?tenant_slug=roamer&action=tenant.move",
+            None,
+        )
+        .await;
+    let outcomes: Vec<&str> = audit["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|e| e["outcome"].as_str())
+        .collect();
+    assert_eq!(outcomes, ["ok", "error", "error"], "{audit}");
+
+    // Grace over: the pool's copy goes (its settings row was its only row).
+    assert_eq!(
+        api.t
+            .control
+            .finish_moves(None, true)
+            .await
+            .expect("finish"),
+        1
+    );
+    let left = api
+        .t
+        .count(
+            "SELECT count(*) FROM pool_01.settings s JOIN atrium_control.tenants t ON t.id = s.tenant_id
+             WHERE t.slug = 'roamer'",
+            &[],
+        )
+        .await;
+    assert_eq!(left, 0);
+
+    // While a move copies, the tenant cannot be deleted from under it.
+    let db = api.t.db.superuser().await;
+    db.execute(
+        "INSERT INTO atrium_control.tenant_moves
+             (id, tenant_id, from_tier, to_tier, from_schema, to_schema, state, actor)
+         SELECT gen_random_uuid(), id, 'schema', 'pooled', 't_roamer', 'pool_01', 'copying', 'test'
+         FROM atrium_control.tenants WHERE slug = 'roamer'",
+        &[],
+    )
+    .await
+    .expect("a move under way");
+    let (s, body) = api.call(Method::DELETE, "/v1/tenants/roamer", None).await;
+    assert_eq!(s, reqwest::StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["code"], "tenant_moving");
+    let (_, tenant) = api.call(Method::GET, "/v1/tenants/roamer", None).await;
+    assert_eq!(tenant["state"], "active");
+}
+
+/// A move a crash cut short is undone when the control plane starts: its slot (which
+/// would keep WAL forever), its publication and its half-made schema go, the tenant stays.
+#[tokio::test]
+async fn a_move_a_crash_interrupted_is_undone_at_start() {
+    let t = TestControl::new().await;
+    t.control
+        .provision(&pooled("crashy"), "test")
+        .await
+        .expect("provision");
+    let id = uuid::Uuid::now_v7();
+    let slot = format!("atrium_move_{}", id.simple());
+    let conn = t.control.pool.get().await.expect("connection");
+    conn.batch_execute(&format!(
+        "CREATE PUBLICATION {slot} FOR TABLE pool_01.customers; CREATE SCHEMA t_crashy;"
+    ))
+    .await
+    .expect("publication and schema");
+    conn.execute("SELECT atrium_slots.create_slot($1)", &[&slot])
+        .await
+        .expect("slot");
+    conn.execute(
+        "INSERT INTO atrium_control.tenant_moves
+             (id, tenant_id, from_tier, to_tier, from_schema, to_schema, state, actor)
+         SELECT $1, id, 'pooled', 'schema', 'pool_01', 't_crashy', 'copying', 'test'
+         FROM atrium_control.tenants WHERE slug = 'crashy'",
+        &[&id],
+    )
+    .await
+    .expect("move row");
+    drop(conn);
+
+    assert_eq!(t.control.recover_moves().await.expect("recover"), 1);
+    let left = t
+        .count(
+            "SELECT (SELECT count(*) FROM pg_replication_slots WHERE slot_name = $1)
+                  + (SELECT count(*) FROM pg_publication WHERE pubname = $1)
+                  + (SELECT count(*) FROM pg_namespace WHERE nspname = 't_crashy')",
+            &[&slot],
+        )
+        .await;
+    assert_eq!(left, 0, "slot, publication or schema left behind");
+    let moves = t.control.moves_of("crashy").await.expect("moves");
+    assert_eq!(moves[0].state, "failed");
+    let tenant = t.control.get_tenant("crashy").await.expect("tenant");
+    assert_eq!(tenant.pool_name.as_deref(), Some("pool_01"));
+}
