@@ -6,7 +6,7 @@ use rand::{rngs::StdRng, seq::SliceRandom, Rng, SeedableRng};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::{provision::NewTenant, Control};
+use crate::{provision::NewTenant, registry::Tenant, Control};
 
 #[derive(Debug, Serialize)]
 pub struct DemoTenant {
@@ -103,7 +103,7 @@ impl Control {
                     self.provision(&new, actor).await?
                 }
             };
-            self.fill(&tenant.schema_name, i as u64).await?;
+            self.fill(&tenant, i as u64).await?;
             let key = self.create_key(slug, "demo", actor).await?;
             out.push(DemoTenant {
                 slug: (*slug).into(),
@@ -113,11 +113,19 @@ impl Control {
         Ok(out)
     }
 
-    async fn fill(&self, schema: &str, seed: u64) -> Result<()> {
+    /// Sample data in the tenant's placement: its schema, or (with its id set, for the
+    /// pool's row-level security and `tenant_id` defaults) its pool.
+    async fn fill(&self, tenant: &Tenant, seed: u64) -> Result<()> {
         let mut conn = self.pool.get().await?;
         let tx = conn.transaction().await?;
-        tx.batch_execute(&format!("SET LOCAL search_path = {}", quote_ident(schema)))
-            .await?;
+        tx.execute(
+            "SELECT set_config('search_path', $1, true), set_config('atrium.tenant_id', $2, true)",
+            &[
+                &quote_ident(tenant.placement_schema()),
+                &tenant.id.to_string(),
+            ],
+        )
+        .await?;
         let existing: i64 = tx
             .query_one("SELECT count(*) FROM customers", &[])
             .await?

@@ -149,8 +149,8 @@ impl Control {
         let mut out = std::io::BufWriter::new(private_fs::create(&partial)?);
         writeln!(
             out,
-            "{HEADER}\n-- tenant: {}\n-- tenant_migration_version: {}",
-            tenant.slug, tenant.migration_version
+            "{HEADER}\n-- tenant: {}\n-- tenant_migration_version: {}\n-- {PLAN_LINE}{}\n-- {TIER_LINE}{}",
+            tenant.slug, tenant.migration_version, tenant.plan, tenant.tier
         )?;
         writeln!(
             out,
@@ -260,13 +260,15 @@ impl Control {
         file: &Path,
         actor: &str,
     ) -> Result<Tenant> {
-        // A taken slug is refused by provision itself (409 `tenant_exists`).
+        // A taken slug is refused by provision itself (409 `tenant_exists`). The tenant
+        // comes back on the plan and in the tier it had, where the file says so.
+        let (plan, tier) = origin(file);
         let tenant = self
             .provision(
                 &NewTenant {
                     slug: slug.to_owned(),
-                    display_name: None,
-                    plan: None,
+                    plan,
+                    tier,
                     ..Default::default()
                 },
                 actor,
@@ -274,7 +276,7 @@ impl Control {
             .await?;
         let mut conn = self.pool.get().await?;
         let tx = conn.transaction().await?;
-        load_blocks(&tx, &tenant.schema_name, blocks).await?;
+        load_blocks(&tx, tenant.rows(), blocks).await?;
         registry::audit(
             &*tx,
             actor,
@@ -289,6 +291,24 @@ impl Control {
     }
 }
 
+const PLAN_LINE: &str = "tenant_plan: ";
+const TIER_LINE: &str = "tenant_tier: ";
+
+/// The plan and tier an export's header names (exports from before they were written
+/// name neither). Checked again by provisioning, like any request's.
+fn origin(file: &Path) -> (Option<String>, Option<String>) {
+    let Ok(text) = std::fs::read_to_string(file) else {
+        return (None, None);
+    };
+    let header = || text.lines().take(8).filter_map(|l| l.strip_prefix("-- "));
+    let find = |key: &str| {
+        header()
+            .find_map(|l| l.strip_prefix(key))
+            .map(str::to_owned)
+    };
+    (find(PLAN_LINE), find(TIER_LINE))
+}
+
 /// An export's COPY blocks, after checking it is one.
 pub(crate) fn read_export(file: &Path) -> Result<Vec<Block>> {
     let text =
@@ -299,33 +319,76 @@ pub(crate) fn read_export(file: &Path) -> Result<Vec<Block>> {
     Ok(parse_blocks(&text)?)
 }
 
-/// Streams the blocks into `schema`'s (empty) tables, blanks credentials, and moves
+/// Where a tenant's rows are: its own schema, or a pool (with its id).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Rows<'a> {
+    pub(crate) schema: &'a str,
+    pub(crate) pooled: Option<uuid::Uuid>,
+}
+
+impl Tenant {
+    pub(crate) fn rows(&self) -> Rows<'_> {
+        Rows {
+            schema: self.placement_schema(),
+            pooled: self.pool_name.as_ref().map(|_| self.id),
+        }
+    }
+}
+
+/// Streams the blocks into the tenant's (empty) tables, blanks credentials, and moves
 /// serial columns past the loaded rows. Inside the caller's transaction.
+///
+/// A pool refuses `COPY FROM` (row-level security), so a pool's rows go through a
+/// temporary table of the same shape, whose `tenant_id` default names the tenant.
 pub(crate) async fn load_blocks(
     tx: &tokio_postgres::Transaction<'_>,
-    schema_name: &str,
+    rows: Rows<'_>,
     blocks: &[Block],
 ) -> anyhow::Result<()> {
-    let schema = quote_ident(schema_name);
+    let schema = quote_ident(rows.schema);
+    let tenant = rows.pooled.unwrap_or_default();
+    let only_tenant = match rows.pooled {
+        Some(_) => format!("WHERE {POOL_KEY} = $1"),
+        None => "WHERE $1::uuid IS NOT NULL".to_owned(),
+    };
+    tx.execute(
+        "SELECT set_config('atrium.tenant_id', $1, true)",
+        &[&tenant.to_string()],
+    )
+    .await?;
     // Exports written before sessions and invites were left out still hold them.
     for b in blocks
         .iter()
         .filter(|b| !NOT_EXPORTED.contains(&b.table.as_str()))
     {
+        let table = format!("{schema}.{}", quote_ident(&b.table));
         if SEEDED.contains(&b.table.as_str()) {
-            tx.batch_execute(&format!("DELETE FROM {schema}.{}", quote_ident(&b.table)))
+            tx.execute(&format!("DELETE FROM {table} {only_tenant}"), &[&tenant])
                 .await?;
         }
+        let into = match rows.pooled {
+            Some(_) => {
+                tx.batch_execute(&format!(
+                    "CREATE TEMP TABLE atrium_load (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP"
+                ))
+                .await?;
+                "atrium_load".to_owned()
+            }
+            None => table.clone(),
+        };
         let cols = column_list(&b.columns);
         let sink = tx
-            .copy_in(&format!(
-                "COPY {schema}.{} ({cols}) FROM STDIN",
-                quote_ident(&b.table)
-            ))
+            .copy_in(&format!("COPY {into} ({cols}) FROM STDIN"))
             .await?;
         pin_mut!(sink);
         sink.send(bytes_of(&b.data)).await?;
         sink.close().await?;
+        if rows.pooled.is_some() {
+            tx.batch_execute(&format!(
+                "INSERT INTO {table} SELECT * FROM atrium_load; DROP TABLE atrium_load"
+            ))
+            .await?;
+        }
     }
     for (table, columns) in BLANKED {
         let set = columns
@@ -333,39 +396,71 @@ pub(crate) async fn load_blocks(
             .map(|c| format!("{} = NULL", quote_ident(c)))
             .collect::<Vec<_>>()
             .join(", ");
-        tx.batch_execute(&format!("UPDATE {schema}.{} SET {set}", quote_ident(table)))
-            .await?;
+        tx.execute(
+            &format!(
+                "UPDATE {schema}.{} SET {set} {only_tenant}",
+                quote_ident(table)
+            ),
+            &[&tenant],
+        )
+        .await?;
     }
-    // Serial columns continue after the restored rows.
-    tx.batch_execute(&format!(
-        "DO $$ DECLARE r record; BEGIN
-           FOR r IN SELECT c.relname AS t, a.attname AS col,
-                           pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname) AS seq
-                    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                    JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0
-                    WHERE n.nspname = {lit} AND c.relkind = 'r' LOOP
-             IF r.seq IS NOT NULL THEN
-               EXECUTE format('SELECT setval(%L, coalesce((SELECT max(%I) FROM %I.%I), 0) + 1, false)',
-                              r.seq, r.col, {lit}, r.t);
-             END IF;
-           END LOOP; END $$",
-        lit = atrium_core::tenancy::quote_literal(schema_name)?
-    ))
-    .await?;
+    set_sequences(tx, rows).await?;
     Ok(())
 }
 
-/// Every table of `schema`, emptied (sessions too) in one statement, for a restore that
-/// replaces a tenant's data. Inside the caller's transaction.
-pub(crate) async fn empty_schema(
+/// Serial columns continue after the tenant's rows. A pool's sequences are shared by
+/// its tenants, so they only ever move forward.
+pub(crate) async fn set_sequences<C: GenericClient>(db: &C, rows: Rows<'_>) -> anyhow::Result<()> {
+    let found = db
+        .query(
+            "SELECT c.relname::text, a.attname::text,
+                    pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname)
+             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+             WHERE n.nspname = $1 AND c.relkind = 'r'
+               AND pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname) IS NOT NULL",
+            &[&rows.schema],
+        )
+        .await?;
+    let filter = match rows.pooled {
+        Some(_) => format!("WHERE {POOL_KEY} = $2"),
+        None => "WHERE $2::uuid IS NULL".to_owned(),
+    };
+    for r in found {
+        let (table, column, sequence): (String, String, String) = (r.get(0), r.get(1), r.get(2));
+        // `sequence` comes quoted from pg_get_serial_sequence.
+        db.execute(
+            &format!(
+                "SELECT setval($1::text::regclass, greatest(m, (SELECT last_value FROM {sequence})))
+                 FROM (SELECT max({col}) AS m FROM {schema}.{table} {filter}) x
+                 WHERE m IS NOT NULL",
+                col = quote_ident(&column),
+                schema = quote_ident(rows.schema),
+                table = quote_ident(&table),
+            ),
+            &[&sequence, &rows.pooled],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// The tenant's rows deleted from every table (sessions too), for a restore that
+/// replaces its data: a schema's tables emptied in one statement, or its rows in a pool.
+/// Inside the caller's transaction.
+pub(crate) async fn empty_rows(
     tx: &tokio_postgres::Transaction<'_>,
-    schema_name: &str,
+    rows: Rows<'_>,
 ) -> anyhow::Result<()> {
-    let tables = tables_in_order(tx, schema_name).await?;
+    if let Some(tenant) = rows.pooled {
+        return Ok(crate::lifecycle::erase_pooled_rows(tx, rows.schema, tenant).await?);
+    }
+    let tables = tables_in_order(tx, rows.schema).await?;
     if tables.is_empty() {
         return Ok(());
     }
-    let schema = quote_ident(schema_name);
+    let schema = quote_ident(rows.schema);
     let list = tables
         .iter()
         .map(|t| format!("{schema}.{}", quote_ident(&t.name)))

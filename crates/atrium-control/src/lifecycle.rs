@@ -126,8 +126,40 @@ impl Control {
             .await
             .map_err(DomainError::Internal)?;
 
+        // A pool's DELETE, unlike a DROP SCHEMA, blocks nobody: a transaction of the
+        // tenant's still in flight could commit a row after it. Its placement lock drains
+        // them, and those waiting find the tenant gone (`await_placement`).
+        let held = tenant.pool_name.clone();
+        if let Some(pool) = &held {
+            self.hold_tenant(tenant.id, pool).await?;
+        }
+        let erased = self.erase(&mut conn, slug.as_str(), export, actor).await;
+        if let Some(pool) = &held {
+            self.release_tenant(tenant.id, pool).await;
+        }
+        erased?;
+        // The purge and the re-read take their own connections: holding this one across
+        // them would need two at once, which a one-connection pool can't give.
+        drop(conn);
+        // Best effort now; a failure is recorded and retried by `purge_owed`.
+        if let Err(e) = self.purge_analytics(slug.as_str(), actor).await {
+            tracing::warn!(tenant = %slug, error = %e, "analytics purge owed");
+        }
+        let conn = self.pool.get().await?;
+        registry::get(&**conn, slug.as_str()).await
+    }
+
+    /// The tenant's data gone (its schema and role, or its rows of the pool), its keys
+    /// revoked, and its tombstone written, in one transaction.
+    async fn erase(
+        &self,
+        conn: &mut deadpool_postgres::Object,
+        slug: &str,
+        export: Option<std::path::PathBuf>,
+        actor: &str,
+    ) -> Result<()> {
         let tx = conn.transaction().await?;
-        let tenant = registry::lock(&*tx, slug.as_str()).await?;
+        let tenant = registry::lock(&*tx, slug).await?;
         match &tenant.pool_name {
             Some(pool) => erase_pooled_rows(&*tx, pool, tenant.id).await?,
             None => {
@@ -161,21 +193,13 @@ impl Control {
             &*tx,
             actor,
             Action::TenantDelete,
-            slug.as_str(),
-            slug.as_str(),
+            slug,
+            slug,
             json!({"export": path}),
         )
         .await?;
         tx.commit().await?;
-        // The purge and the re-read take their own connections: holding this one across
-        // them would need two at once, which a one-connection pool can't give.
-        drop(conn);
-        // Best effort now; a failure is recorded and retried by `purge_owed`.
-        if let Err(e) = self.purge_analytics(slug.as_str(), actor).await {
-            tracing::warn!(tenant = %slug, error = %e, "analytics purge owed");
-        }
-        let conn = self.pool.get().await?;
-        registry::get(&**conn, slug.as_str()).await
+        Ok(())
     }
 }
 

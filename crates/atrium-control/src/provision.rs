@@ -40,9 +40,11 @@ pub struct NewTenant {
     /// when absent. Its admins can change it.
     #[serde(default)]
     pub timezone: Option<String>,
-    /// `schema` (a schema and a role of its own, the default) or `pooled` (rows in a
-    /// shared pool schema behind row-level security; provisioning is one registry row).
+    /// `schema` (a schema and a role of its own) or `pooled` (rows in a shared pool
+    /// schema behind row-level security; provisioning is one registry row). Absent: the
+    /// plan's tier, `pooled` for free and `schema` for pro and enterprise.
     #[serde(default)]
+    #[schema(value_type = Option<Tier>)]
     pub tier: Option<String>,
 }
 
@@ -182,7 +184,7 @@ impl Control {
 
         let tier = match req.tier.as_deref() {
             Some(t) => Tier::parse("tier", t)?,
-            None => Tier::Schema,
+            None => plan.default_tier(),
         };
         if tier == Tier::Pooled {
             let new = Pooled {

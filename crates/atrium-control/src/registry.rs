@@ -67,18 +67,6 @@ pub const TENANT_COLUMNS: &str = "id, slug, display_name, plan, state, schema_na
      storage_over_quota, events_month, events_measured_at, events_over_quota, tier, pool_name";
 
 impl Tenant {
-    /// Refuses what this build cannot yet do for a pooled tenant (point-in-time restore),
-    /// before anything changes, with 409 `pooled_tier_unsupported`.
-    pub fn require_schema_tier(&self, what: &str) -> Result<()> {
-        if self.tier == Tier::Schema {
-            return Ok(());
-        }
-        Err(DomainError::conflict(
-            "pooled_tier_unsupported",
-            format!("{what} is not available for a pooled tenant yet"),
-        ))
-    }
-
     /// The schema that holds the tenant's rows: its own, or its pool's.
     pub fn placement_schema(&self) -> &str {
         self.pool_name.as_deref().unwrap_or(&self.schema_name)

@@ -36,6 +36,11 @@ pub const CONTROL: &[Migration] = &[
         "moves",
         include_str!("../migrations/control/0006_moves.sql"),
     ),
+    Migration::new(
+        7,
+        "placement_state",
+        include_str!("../migrations/control/0007_placement_state.sql"),
+    ),
 ];
 
 /// Each tenant's schema, applied with `search_path` set to it.
@@ -56,6 +61,11 @@ pub const TENANT: &[Migration] = &[
         "team",
         include_str!("../migrations/tenant/0004_team.sql"),
     ),
+    Migration::new(
+        5,
+        "stage_entry_ids",
+        include_str!("../migrations/tenant/0005_stage_entry_ids.sql"),
+    ),
 ];
 
 /// Each pool schema of the pooled tier, applied with `search_path` set to it. Version for
@@ -74,6 +84,11 @@ pub const POOL: &[Migration] = &[
         include_str!("../migrations/pool/0003_notes_settings.sql"),
     ),
     Migration::new(4, "team", include_str!("../migrations/pool/0004_team.sql")),
+    Migration::new(
+        5,
+        "stage_entry_ids",
+        include_str!("../migrations/pool/0005_stage_entry_ids.sql"),
+    ),
 ];
 
 #[cfg(test)]

@@ -40,10 +40,13 @@ impl Control {
         let conn = self.pool.get().await?;
         let rows = conn
             .query(
+                // A pooled tenant has no schema to measure: its size is the usage
+                // sampler's last estimate (usage/pooled.rs).
                 "SELECT t.slug,
+                        CASE WHEN t.tier = 'pooled' THEN t.storage_bytes ELSE
                         (SELECT sum(pg_total_relation_size(c.oid))::bigint
                            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                          WHERE n.nspname = t.schema_name AND c.relkind IN ('r', 'm'))
+                          WHERE n.nspname = t.schema_name AND c.relkind IN ('r', 'm')) END
                    FROM atrium_control.tenants t
                   WHERE t.state IN ('active', 'suspended') AND ($1::text IS NULL OR t.slug = $1)
                   ORDER BY t.slug",

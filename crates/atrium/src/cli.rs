@@ -135,8 +135,8 @@ enum TenantAction {
         /// IANA time zone (default: control.tenant_defaults.timezone).
         #[arg(long)]
         timezone: Option<String>,
-        /// `schema` (its own schema and role; the default) or `pooled` (rows in a shared
-        /// pool schema behind row-level security).
+        /// `schema` (its own schema and role) or `pooled` (rows in a shared pool schema
+        /// behind row-level security). Default: the plan's (free: pooled, else schema).
         #[arg(long)]
         tier: Option<String>,
     },

@@ -754,11 +754,7 @@ export interface components {
             display_name?: string | null;
             plan?: string | null;
             slug: string;
-            /**
-             * @description `schema` (a schema and a role of its own, the default) or `pooled` (rows in a
-             *     shared pool schema behind row-level security; provisioning is one registry row).
-             */
-            tier?: string | null;
+            tier?: null | components["schemas"]["Tier"];
             /**
              * @description The tenant's IANA time zone (such as `Asia/Shanghai`); the operator's default
              *     when absent. Its admins can change it.

@@ -15,7 +15,8 @@ export function CreateTenant({ slugRules, onStart, onDone }: { slugRules?: Conso
   const [slug, setSlug] = useState('');
   const [name, setName] = useState('');
   const [plan, setPlan] = useState('free');
-  const [tier, setTier] = useState('schema');
+  // Empty: the plan's tier (free: pooled; pro and enterprise: a schema of its own).
+  const [tier, setTier] = useState('');
   // The slug the last refusal was about: its message names it, not what is typed now.
   const [tried, setTried] = useState('');
   const action = useAction();
@@ -26,7 +27,7 @@ export function CreateTenant({ slugRules, onStart, onDone }: { slugRules?: Conso
     onStart(slug);
     let created: Tenant | null = null;
     try {
-      created = await post<Tenant>('/v1/tenants', { slug, display_name: name || undefined, plan, tier });
+      created = await post<Tenant>('/v1/tenants', { slug, display_name: name || undefined, plan, tier: tier || undefined });
       setSlug('');
       setName('');
     } finally {
@@ -49,7 +50,7 @@ export function CreateTenant({ slugRules, onStart, onDone }: { slugRules?: Conso
       <Field id="new-slug" label={t('tenants.slug')} value={slug} onChange={(e) => setSlug(e.target.value)} placeholder="acme" error={slugError} required aria-describedby={slugError ? 'new-slug-error' : 'new-slug-rule'} />
       <Field id="new-name" label={t('tenants.displayName')} value={name} onChange={(e) => setName(e.target.value)} placeholder="Acme Corporation" error={fieldError('display_name')} />
       <SelectField id="new-plan" label={t('tenants.plan')} value={plan} onChange={(e) => setPlan(e.target.value)} options={PLANS.map((p) => [p, t(`plans.${p}`)] as const)} />
-      <SelectField id="new-tier" label={t('tenants.tier')} value={tier} onChange={(e) => setTier(e.target.value)} options={TIERS.map((v) => [v, t(`tiers.${v}`)] as const)} />
+      <SelectField id="new-tier" label={t('tenants.tier')} value={tier} onChange={(e) => setTier(e.target.value)} options={[['', t('tiers.byPlan')] as const, ...TIERS.map((v) => [v, t(`tiers.${v}`)] as const)]} />
       <button type="submit" disabled={action.busy} data-track="create-tenant">
         {action.busy ? t('tenants.creating') : t('tenants.createButton')}
       </button>

@@ -103,7 +103,7 @@ export const en = {
   },
   roles: { admin: 'admin', member: 'member' },
   plans: { free: 'free', pro: 'pro', enterprise: 'enterprise' },
-  tiers: { schema: 'own schema', pooled: 'pooled (shared tables, row-level security)' },
+  tiers: { byPlan: 'as the plan says (free: pooled; pro, enterprise: own schema)', schema: 'own schema', pooled: 'pooled (shared tables, row-level security)' },
   stages: { lead: 'lead', qualified: 'qualified', proposal: 'proposal', won: 'won', lost: 'lost' },
   list: {
     range: '{{from}}–{{to}}',

@@ -105,7 +105,7 @@ export const zhCN: typeof en = {
   },
   roles: { admin: '管理员', member: '成员' },
   plans: { free: '免费版', pro: '专业版', enterprise: '企业版' },
-  tiers: { schema: '独立 schema', pooled: '共享池（共享表，行级安全）' },
+  tiers: { byPlan: '按套餐（free：共享池；pro、enterprise：独立 schema）', schema: '独立 schema', pooled: '共享池（共享表，行级安全）' },
   stages: { lead: '线索', qualified: '已确认', proposal: '方案', won: '赢单', lost: '输单' },
   list: {
     range: '第 {{from}}–{{to}} 条',

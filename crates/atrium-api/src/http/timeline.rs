@@ -85,7 +85,7 @@ const ENTRIES: &str = "FROM (
     FROM orders o WHERE o.customer_id = $1
     UNION ALL
     SELECT 'stage_changed', h.changed_at, d.id, d.id, d.title, NULL, NULL, NULL,
-           h.from_stage, h.to_stage, NULL, 'stage:' || lpad(h.id::text, 20, '0')
+           h.from_stage, h.to_stage, NULL, 'stage:' || h.entry_id
     FROM deal_stage_history h JOIN deals d ON d.id = h.deal_id
     WHERE d.customer_id = $1 AND h.from_stage IS NOT NULL
     UNION ALL

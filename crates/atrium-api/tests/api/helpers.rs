@@ -124,6 +124,25 @@ impl TestApp {
         }
     }
 
+    /// A pool of the data plane's own connections (its login role), for tests that go
+    /// below the HTTP API.
+    pub fn api_pool(&self) -> deadpool_postgres::Pool {
+        atrium_core::db::build_pool(
+            &self.db.config.api.database_url,
+            &self.db.config.api.pool,
+            "test",
+        )
+        .expect("pool")
+    }
+
+    /// How the data plane enters `tenant` in `pool_01`.
+    pub fn pool_scope(&self, tenant: uuid::Uuid) -> atrium_core::db::TenantScope {
+        let role = format!("{}pool_01", self.db.config.control.role_prefix);
+        atrium_core::db::TenantScope::new("pool_01", &role, 5_000)
+            .expect("scope")
+            .tenant_id(tenant)
+    }
+
     /// A request to `/v1/t/{tenant}{path}` with the tenant's key.
     pub fn req(&self, t: &TestTenant, method: Method, path: &str) -> RequestBuilder {
         self.http

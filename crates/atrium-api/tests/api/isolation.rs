@@ -396,12 +396,7 @@ async fn wrong_search_path_is_permission_denied() {
     let b = app.tenant("bravo").await;
     let _ = a;
     app.customer(&b, "bravo secret").await;
-    let pool = atrium_core::db::build_pool(
-        &app.db.config.api.database_url,
-        &app.db.config.api.pool,
-        "test",
-    )
-    .expect("pool");
+    let pool = app.api_pool();
     let scope_a = scope(&app, "alpha").await;
     // PostgreSQL skips search_path entries the role has no USAGE on, so the unqualified
     // name resolves to nothing; the qualified one is refused outright.
@@ -585,12 +580,7 @@ async fn the_tenant_statement_timeout_is_enforced() {
     let app = TestApp::spawn().await;
     app.tenant("alpha").await;
     let t = app.control.get_tenant("alpha").await.expect("tenant");
-    let pool = atrium_core::db::build_pool(
-        &app.db.config.api.database_url,
-        &app.db.config.api.pool,
-        "test",
-    )
-    .expect("pool");
+    let pool = app.api_pool();
     let scope = TenantScope::new(&t.schema_name, &t.role_name, 100).expect("scope");
     let mut tx = TenantTx::begin(&pool, &scope).await.expect("begin");
     let err = tx

@@ -11,7 +11,7 @@ use std::{
 };
 
 use atrium_control::moves::MoveRequest;
-use atrium_core::db::{TenantScope, TenantTx};
+use atrium_core::db::TenantTx;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -124,7 +124,7 @@ async fn move_to(app: &TestApp, slug: &str, tier: &str) -> atrium_control::moves
         .control
         .move_tenant(slug, &req, "test")
         .await
-        .unwrap_or_else(|e| panic!("move {slug} to {tier}: {e}"));
+        .unwrap_or_else(|e| panic!("move {slug} to {tier}: {e:?}"));
     assert_eq!(m.state, "flipped", "{m:?}");
     let sums = m
         .checksums
@@ -291,24 +291,9 @@ async fn a_move_that_fails_leaves_the_tenant_where_it_was() {
     let tenant = app.control.get_tenant("stayer").await.expect("tenant");
 
     // A transaction of the tenant's that holds its placement lock through the move.
-    let pool = atrium_core::db::build_pool(
-        &app.db.config.api.database_url,
-        &app.db.config.api.pool,
-        "test-holder",
-    )
-    .expect("pool");
+    let pool = app.api_pool();
     let db = app.db.superuser().await;
-    let role: String = db
-        .query_one(
-            "SELECT role_name FROM atrium_control.pools WHERE name = 'pool_01'",
-            &[],
-        )
-        .await
-        .expect("pool")
-        .get(0);
-    let scope = TenantScope::new("pool_01", &role, 5_000)
-        .map(|s| s.tenant_id(tenant.id))
-        .expect("scope");
+    let scope = app.pool_scope(tenant.id);
     let mut held = TenantTx::begin(&pool, &scope).await.expect("begin");
     held.query("SELECT 1", &[]).await.expect("enter");
 

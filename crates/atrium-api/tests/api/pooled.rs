@@ -98,12 +98,7 @@ async fn a_transaction_without_the_tenant_setting_sees_nothing() {
     let app = TestApp::spawn().await;
     let a = app.tenant_in("alpha", "pooled").await;
     app.customer(&a, "Acme").await;
-    let pool = atrium_core::db::build_pool(
-        &app.db.config.api.database_url,
-        &app.db.config.api.pool,
-        "test",
-    )
-    .expect("pool");
+    let pool = app.api_pool();
     let role = format!("{}pool_01", app.db.config.control.role_prefix);
     // A scope with no tenant id: the setting is sent empty.
     let scope = TenantScope::new("pool_01", &role, 5_000).expect("scope");
@@ -189,12 +184,7 @@ async fn the_pool_role_cannot_reach_a_tenant_schema() {
     let b = app.tenant_in("bravo", "schema").await;
     app.customer(&b, "bravo secret").await;
     let alpha = app.control.get_tenant("alpha").await.expect("tenant");
-    let pool = atrium_core::db::build_pool(
-        &app.db.config.api.database_url,
-        &app.db.config.api.pool,
-        "test",
-    )
-    .expect("pool");
+    let pool = app.api_pool();
     let role = format!("{}pool_01", app.db.config.control.role_prefix);
     let scope = TenantScope::new("pool_01", &role, 5_000)
         .expect("scope")
@@ -216,4 +206,58 @@ async fn the_pool_role_cannot_reach_a_tenant_schema() {
             "{sql}: {err}"
         );
     }
+}
+
+/// A pool's DELETE blocks nobody, unlike a DROP SCHEMA: a transaction of the tenant's in
+/// flight could commit a row after it, under a deleted tenant's id. The delete drains
+/// them first, and one that arrives meanwhile finds the tenant gone (404).
+#[tokio::test]
+async fn a_pooled_tenant_s_delete_waits_for_its_transactions_and_leaves_no_row() {
+    let app = TestApp::spawn().await;
+    let t = app.tenant_in("goner", "pooled").await;
+    app.customer(&t, "Kept until the end").await;
+    let tenant = app.control.get_tenant("goner").await.expect("tenant");
+    let pool = app.api_pool();
+    let scope = app.pool_scope(tenant.id);
+    let mut late = TenantTx::begin(&pool, &scope).await.expect("begin");
+    late.query(
+        "INSERT INTO customers (id, name) VALUES (gen_random_uuid(), 'late')",
+        &[],
+    )
+    .await
+    .expect("a write in flight");
+
+    let control = app.control.clone();
+    let deleting = tokio::spawn(async move { control.delete("goner", "test").await });
+    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    assert!(
+        !deleting.is_finished(),
+        "the delete waits for the write in flight"
+    );
+    let mut arriving = TenantTx::begin(&pool, &scope).await.expect("begin");
+    let err = arriving
+        .query("SELECT 1", &[])
+        .await
+        .expect_err("the tenant is being deleted");
+    assert_eq!(err.code(), Some(&SqlState::UNDEFINED_OBJECT), "{err}");
+    drop(arriving);
+    late.commit()
+        .await
+        .expect("the write commits before the erase");
+    let deleted = deleting.await.expect("task").expect("delete");
+    assert_eq!(deleted.state.as_str(), "deleted");
+
+    let left: i64 = app
+        .db
+        .superuser()
+        .await
+        .query_one(
+            "SELECT (SELECT count(*) FROM pool_01.customers WHERE tenant_id = $1)
+                  + (SELECT count(*) FROM pool_01.settings WHERE tenant_id = $1)",
+            &[&tenant.id],
+        )
+        .await
+        .expect("count")
+        .get(0);
+    assert_eq!(left, 0, "rows left under a deleted tenant's id");
 }

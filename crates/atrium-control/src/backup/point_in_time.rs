@@ -83,7 +83,6 @@ impl Control {
         let source = {
             let conn = self.pool.get().await?;
             let source = registry::get(&**conn, slug.as_str()).await?;
-            source.require_schema_tier("point-in-time restore")?;
             crate::moves::require_not_moving(&**conn, source.id, "restore it").await?;
             if let Some(new) = &target {
                 match registry::get(&**conn, new.as_str()).await {
@@ -212,10 +211,11 @@ impl Control {
         let scratch = Scratch::start(tool, &self.config.backup, at, &replay, deadline).await?;
         let exported = async {
             let mut client = scratch.connect(&self.config.database_url, deadline).await?;
-            same_schema_then(&client, source, at).await?;
+            // Its rows are where they were then: a move between tiers may have come since.
+            let then = same_schema_then(&client, source, at).await?;
             let stem = format!("{}-at-{}", source.slug, at.format("%Y%m%dT%H%M%SZ"));
             let file = self
-                .export_schema(&mut client, source, &stem)
+                .export_schema(&mut client, &then, &stem)
                 .await?
                 .ok_or_else(|| {
                     DomainError::conflict(
@@ -227,7 +227,7 @@ impl Control {
                         ),
                     )
                 })?;
-            let counts = row_counts(&client, &source.schema_name).await?;
+            let counts = row_counts(&client, then.rows()).await?;
             Ok::<_, DomainError>((file, counts))
         }
         .await;
@@ -276,8 +276,8 @@ impl Control {
                 .require_live("tenant_not_live")?;
             // The tenant is suspended while this runs: never wait long for a lock.
             tx.batch_execute("SET LOCAL lock_timeout = '10s'").await?;
-            export::empty_schema(&tx, &tenant.schema_name).await?;
-            export::load_blocks(&tx, &tenant.schema_name, blocks).await?;
+            export::empty_rows(&tx, tenant.rows()).await?;
+            export::load_blocks(&tx, tenant.rows(), blocks).await?;
             tx.commit().await?;
             Ok::<_, DomainError>(())
         }
@@ -303,44 +303,61 @@ async fn same_schema_then(
     client: &tokio_postgres::Client,
     source: &Tenant,
     at: DateTime<Utc>,
-) -> Result<()> {
-    let then = client
-        .query_opt(
-            "SELECT migration_version FROM atrium_control.tenants WHERE id = $1",
-            &[&source.id],
-        )
-        .await?;
-    match then.map(|r| r.get::<_, i32>(0)) {
-        None => Err(DomainError::conflict(
+) -> Result<Tenant> {
+    let absent = || {
+        DomainError::conflict(
             "tenant_absent_at_time",
-            format!("tenant '{}' did not exist at {}", source.slug, at.to_rfc3339()),
-        )),
-        Some(v) if v != source.migration_version => Err(DomainError::conflict(
+            format!(
+                "tenant '{}' did not exist at {}",
+                source.slug,
+                at.to_rfc3339()
+            ),
+        )
+    };
+    let then = match registry::get(client, &source.slug).await {
+        Ok(t) if t.id == source.id => t,
+        Ok(_) | Err(DomainError::NotFound(_)) => return Err(absent()),
+        Err(e) => return Err(e),
+    };
+    if then.migration_version != source.migration_version {
+        return Err(DomainError::conflict(
             "schema_changed_since",
             format!(
-                "tenant migrations ran after that moment (version {v} then, {} now); \
+                "tenant migrations ran after that moment (version {} then, {} now); \
                  restore the whole cluster to that moment instead (docs/operations/backup-and-restore.md)",
-                source.migration_version
+                then.migration_version, source.migration_version
             ),
-        )),
-        Some(_) => Ok(()),
+        ));
     }
+    Ok(then)
 }
 
+/// Rows per table of the tenant's (in a pool, its rows only).
 async fn row_counts(
     client: &tokio_postgres::Client,
-    schema: &str,
+    rows: export::Rows<'_>,
 ) -> anyhow::Result<BTreeMap<String, u64>> {
+    let tenant = rows.pooled.unwrap_or_default();
+    client
+        .execute(
+            "SELECT set_config('atrium.tenant_id', $1, false)",
+            &[&tenant.to_string()],
+        )
+        .await?;
+    let only_tenant = match rows.pooled {
+        Some(_) => format!("WHERE {} = $1", export::POOL_KEY),
+        None => "WHERE $1::uuid IS NOT NULL".to_owned(),
+    };
     let mut counts = BTreeMap::new();
-    for table in export::tables_in_order(client, schema).await? {
+    for table in export::tables_in_order(client, rows.schema).await? {
         let n: i64 = client
             .query_one(
                 &format!(
-                    "SELECT count(*) FROM {}.{}",
-                    quote_ident(schema),
+                    "SELECT count(*) FROM {}.{} {only_tenant}",
+                    quote_ident(rows.schema),
                     quote_ident(&table.name)
                 ),
-                &[],
+                &[&tenant],
             )
             .await?
             .get(0);

@@ -323,7 +323,13 @@ impl Control {
             > 0
         {}
         let checksums = self.compare(&mut conn, run, &tables).await?;
-        set_sequences(&**conn, &run.to.schema, run.to.pooled(tenant)).await?;
+        let rows = crate::export::Rows {
+            schema: &run.to.schema,
+            pooled: run.to.pooled(tenant),
+        };
+        crate::export::set_sequences(&**conn, rows)
+            .await
+            .map_err(DomainError::Internal)?;
         let tx = conn.transaction().await?;
         let (pool_name, version) = match run.to.tier {
             Tier::Pooled => (
@@ -546,21 +552,39 @@ impl Control {
     /// Stops the tenant's transactions: its freeze lock, then its placement lock, which
     /// waits for the ones in flight. New ones queue behind the freeze lock.
     async fn freeze(&self, run: &Run<'_>) -> Result<()> {
+        self.hold_tenant(run.tenant.id, &run.from.schema).await
+    }
+
+    /// Holds the tenant's freeze lock and the lock of its placement in `schema` (see
+    /// [`Control::freeze`]) until [`Control::release_tenant`]. Also what a pooled
+    /// tenant's delete does, so that no transaction of the tenant's that began before the
+    /// delete commits a row after it.
+    pub(crate) async fn hold_tenant(&self, tenant: Uuid, schema: &str) -> Result<()> {
         let wait = Duration::from_millis(self.config.moves.drain_timeout_ms);
         let url = &self.config.database_url;
         let mut guard = self.move_guard.lock().await;
-        let tenant = run.tenant.id;
         guard
             .lock(url, (FREEZE_LOCKS, freeze_key(tenant)), wait)
             .await
             .map_err(DomainError::Internal)?;
-        if let Err(e) = guard.lock(url, run.from.lock(tenant), wait).await {
+        let place = (PLACEMENT_LOCKS, placement_key(tenant, schema));
+        if let Err(e) = guard.lock(url, place, wait).await {
+            guard.unlock((FREEZE_LOCKS, freeze_key(tenant))).await;
             return Err(DomainError::conflict(
                 "move_drain_timeout",
                 format!("the tenant's transactions did not finish in time to freeze it: {e:#}"),
             ));
         }
         Ok(())
+    }
+
+    /// Lets the tenant's transactions in again (`hold_tenant`).
+    pub(crate) async fn release_tenant(&self, tenant: Uuid, schema: &str) {
+        let mut guard = self.move_guard.lock().await;
+        guard
+            .unlock((PLACEMENT_LOCKS, placement_key(tenant, schema)))
+            .await;
+        guard.unlock((FREEZE_LOCKS, freeze_key(tenant))).await;
     }
 
     /// Every table's row count and checksum in both placements; a difference stops the
@@ -593,6 +617,7 @@ impl Control {
 
     /// Puts everything back as it was before the move, and records why it failed.
     async fn undo(&self, run: &Run<'_>, cause: &DomainError) {
+        let cause = chain(cause);
         tracing::warn!(tenant = %run.tenant.slug, error = %cause, "tenant move failed; undoing it");
         {
             let mut guard = self.move_guard.lock().await;
@@ -609,7 +634,7 @@ impl Control {
             tx.execute(
                 "UPDATE atrium_control.tenant_moves
                  SET state = 'failed', error = $2, finished_at = now() WHERE id = $1",
-                &[&run.id, &cause.to_string()],
+                &[&run.id, &cause],
             )
             .await?;
             tx.commit().await?;
@@ -847,6 +872,20 @@ async fn show_rows_of<C: GenericClient>(tx: &C, tenant: Uuid) -> Result<()> {
     Ok(())
 }
 
+/// An error with its causes (a database error's message is its source's).
+fn chain(e: &DomainError) -> String {
+    let mut out = e.to_string();
+    let mut next = std::error::Error::source(e);
+    while let Some(cause) = next {
+        let text = cause.to_string();
+        if !out.ends_with(&text) {
+            out = format!("{out}: {text}");
+        }
+        next = cause.source();
+    }
+    out
+}
+
 /// A table's columns as a list, without a pool's `tenant_id`.
 fn plain_columns(t: &Table) -> String {
     t.columns
@@ -881,43 +920,6 @@ async fn checksum<C: GenericClient>(
         )
         .await?;
     Ok((row.get(0), row.get(1)))
-}
-
-/// Sequences of the new placement start past every copied value: a pool's are shared,
-/// so they only ever move forward.
-async fn set_sequences<C: GenericClient>(db: &C, schema: &str, pooled: Option<Uuid>) -> Result<()> {
-    let rows = db
-        .query(
-            "SELECT c.relname::text, a.attname::text,
-                    pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname)
-             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-             JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-             WHERE n.nspname = $1 AND c.relkind = 'r'
-               AND pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname) IS NOT NULL",
-            &[&schema],
-        )
-        .await?;
-    let filter = match pooled {
-        Some(_) => format!("WHERE {POOL_KEY} = $2"),
-        None => "WHERE $2::uuid IS NULL".to_owned(),
-    };
-    for r in rows {
-        let (table, column, sequence): (String, String, String) = (r.get(0), r.get(1), r.get(2));
-        // `sequence` comes quoted from pg_get_serial_sequence.
-        db.execute(
-            &format!(
-                "SELECT setval($1::text::regclass, greatest(m, (SELECT last_value FROM {sequence})))
-                 FROM (SELECT max({col}) AS m FROM {schema}.{table} {filter}) x
-                 WHERE m IS NOT NULL",
-                col = quote_ident(&column),
-                schema = quote_ident(schema),
-                table = quote_ident(&table),
-            ),
-            &[&sequence, &pooled],
-        )
-        .await?;
-    }
-    Ok(())
 }
 
 /// An LSN as PostgreSQL writes it.

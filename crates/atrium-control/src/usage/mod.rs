@@ -4,6 +4,7 @@
 //! ([`report`], [`top`]) read those samples and the `api_request` events the data plane
 //! emits for every tenant request ([`queries`]).
 
+mod pooled;
 pub mod queries;
 pub mod report;
 pub mod sampler;

@@ -234,15 +234,27 @@ impl Control {
         let mut conn = self.pool.get().await?;
         let live = conn
             .query(
-                "SELECT id, slug, schema_name FROM atrium_control.tenants
+                "SELECT id, slug, schema_name, pool_name FROM atrium_control.tenants
                   WHERE state IN ('active', 'suspended') ORDER BY slug",
                 &[],
             )
             .await?;
         let lock_timeout = self.config.usage.lock_timeout_ms.to_string();
         let (mut measured, mut skipped) = (Vec::with_capacity(live.len()), Vec::new());
+        // One statement per pool, made once per pass.
+        let mut pool_sql: HashMap<String, String> = HashMap::new();
         for t in &live {
             let (id, slug, schema): (Uuid, String, String) = (t.get(0), t.get(1), t.get(2));
+            let pool: Option<String> = t.get(3);
+            if let Some(pool) = &pool {
+                if !pool_sql.contains_key(pool) {
+                    let sql = super::pooled::size_sql(&**conn, pool)
+                        .await
+                        .map_err(atrium_core::domain::DomainError::Internal)?;
+                    pool_sql.insert(pool.clone(), sql);
+                }
+            }
+            let pooled = pool.as_ref().and_then(|p| pool_sql.get(p));
             let one = async {
                 let tx = conn.transaction().await?;
                 tx.execute(
@@ -251,6 +263,13 @@ impl Control {
                     &[&lock_timeout],
                 )
                 .await?;
+                if let Some(sql) = pooled {
+                    // PostgreSQL counts writes per table, not per tenant of a pool.
+                    super::pooled::show(&*tx, id).await?;
+                    let r = tx.query_one(sql.as_str(), &[&id]).await?;
+                    tx.commit().await?;
+                    return Ok((r.get(0), r.get(1)));
+                }
                 // Tables and materialized views with their indexes and TOAST, as the
                 // tenants list shows; rows written are PostgreSQL's cumulative counters.
                 let r = tx

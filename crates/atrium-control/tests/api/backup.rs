@@ -227,6 +227,79 @@ async fn one_tenant_restores_to_a_moment_and_no_other_tenant_is_touched() {
     );
 }
 
+/// A pooled tenant's customers, as text, in order: its rows of the pool only.
+async fn pooled_customers(t: &TestControl, slug: &str) -> Vec<String> {
+    t.db.superuser()
+        .await
+        .query(
+            "SELECT c::text FROM pool_01.customers c JOIN atrium_control.tenants t ON t.id = c.tenant_id
+             WHERE t.slug = $1 ORDER BY c.id",
+            &[&slug],
+        )
+        .await
+        .expect("rows")
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+}
+
+async fn write_pooled_customers(t: &TestControl, slug: &str, from: i32, n: i32) {
+    t.db.superuser()
+        .await
+        .execute(
+            "INSERT INTO pool_01.customers (tenant_id, id, name, industry)
+             SELECT t.id, gen_random_uuid(), 'Customer ' || i, 'industry ' || (i % 7)
+             FROM atrium_control.tenants t, generate_series($2::int, $2::int + $3::int - 1) i
+             WHERE t.slug = $1",
+            &[&slug, &from, &n],
+        )
+        .await
+        .expect("insert customers");
+}
+
+/// The pooled tier restores by `tenant_id`: the tenant's rows of the pool go back to the
+/// moment, and its pool neighbour's later writes stay.
+#[tokio::test]
+async fn a_pooled_tenant_restores_to_a_moment_by_its_id() {
+    let (t, _turn) = backed_up().await;
+    for slug in ["gamma", "delta"] {
+        t.control
+            .provision(
+                &atrium_control::provision::NewTenant {
+                    slug: slug.into(),
+                    tier: Some("pooled".into()),
+                    ..Default::default()
+                },
+                "test",
+            )
+            .await
+            .expect("provision");
+    }
+    full_backup(&t).await;
+    write_pooled_customers(&t, "gamma", 1, 30).await;
+    let at_t = pooled_customers(&t, "gamma").await;
+    let moment = db_now(&t).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    t.db.superuser()
+        .await
+        .batch_execute("DELETE FROM pool_01.customers WHERE name LIKE 'Customer 1%'")
+        .await
+        .expect("change both");
+    write_pooled_customers(&t, "gamma", 100, 5).await;
+    write_pooled_customers(&t, "delta", 100, 10).await;
+    let delta_after = pooled_customers(&t, "delta").await;
+
+    let replaced = t
+        .control
+        .restore_at("gamma", &at(moment, None), "test")
+        .await
+        .expect("restore in place");
+    assert_eq!(replaced.rows.get("customers"), Some(&30));
+    assert_eq!(pooled_customers(&t, "gamma").await, at_t);
+    assert_eq!(pooled_customers(&t, "delta").await, delta_after);
+    assert_eq!(replaced.tenant.pool_name.as_deref(), Some("pool_01"));
+}
+
 #[tokio::test]
 async fn bad_restore_requests_get_clear_errors_and_change_nothing() {
     let (t, _turn) = backed_up().await;

@@ -65,15 +65,7 @@ impl TestControl {
 
     pub async fn provision(&self, slug: &str) {
         self.control
-            .provision(
-                &NewTenant {
-                    slug: slug.into(),
-                    display_name: None,
-                    plan: None,
-                    ..Default::default()
-                },
-                "test",
-            )
+            .provision(&new_tenant(slug), "test")
             .await
             .unwrap_or_else(|e| panic!("provision {slug}: {e}"));
     }
@@ -126,9 +118,12 @@ impl TestControl {
     }
 }
 
+/// A tenant of the schema tier: most tests here are about it (`tiers.rs` is the pooled
+/// tier's, and checks the plan's default).
 pub fn new_tenant(slug: &str) -> NewTenant {
     NewTenant {
         slug: slug.into(),
+        tier: Some("schema".into()),
         ..Default::default()
     }
 }

@@ -118,7 +118,7 @@ async fn a_pool_migrates_once_for_all_of_its_tenants() {
             .expect("provision");
     }
     t.provision("big").await;
-    // Roll the pool back one version, as if 0004 were new.
+    // Roll the pool back to 0003, as if 0004 and after were new.
     let su = t.db.superuser().await;
     su.batch_execute(
         "ALTER TABLE pool_01.users DROP COLUMN reset_hash, DROP COLUMN reset_expires_at;
@@ -148,8 +148,8 @@ async fn a_pool_migrates_once_for_all_of_its_tenants() {
     assert_eq!(columns, 2);
     assert_eq!(
         t.count(
-            "SELECT count(*) FROM atrium_control.tenants WHERE tier = 'pooled' AND migration_version = 4",
-            &[]
+            "SELECT count(*) FROM atrium_control.tenants WHERE tier = 'pooled' AND migration_version = $1",
+            &[&atrium_core::migrations::latest(schema::POOL)]
         )
         .await,
         20,
@@ -220,10 +220,33 @@ async fn a_pooled_tenant_exports_and_deletes_by_its_id() {
         0
     );
 
-    // The pooled tenant's export restores into a schema of its own.
+    // The export comes back in the tier its header names: the pool.
     let path = deleted.export_path.expect("delete's export");
+    let back = t
+        .control
+        .restore("acme_back", std::path::Path::new(&path), "test")
+        .await
+        .expect("restore into the pool");
+    assert_eq!(back.pool_name.as_deref(), Some("pool_01"));
+    let n = t
+        .count(
+            "SELECT count(*) FROM pool_01.customers WHERE tenant_id = $1",
+            &[&back.id],
+        )
+        .await;
+    assert_eq!(n, 1);
+    // The rows themselves are the same in either tier: with the header naming the schema
+    // tier, the same file restores into a schema of its own.
+    let text = std::fs::read_to_string(&path).expect("export");
+    assert!(text.contains("\n-- tenant_tier: pooled\n"), "{text}");
+    let edited = std::path::Path::new(&path).with_extension("schema.sql");
+    std::fs::write(
+        &edited,
+        text.replace("-- tenant_tier: pooled", "-- tenant_tier: schema"),
+    )
+    .expect("write");
     t.control
-        .restore("acme_copy", std::path::Path::new(&path), "test")
+        .restore("acme_copy", &edited, "test")
         .await
         .expect("restore into the schema tier");
     let names: Vec<String> = su
@@ -262,8 +285,8 @@ async fn a_failing_pool_migration_changes_nothing_and_is_recorded() {
     assert_eq!(
         t.count(
             "SELECT count(*) FROM atrium_control.pools
-             WHERE migration_version = 4 AND migration_error LIKE '%no_such_function%'",
-            &[]
+             WHERE migration_version = $1 AND migration_error LIKE '%no_such_function%'",
+            &[&atrium_core::migrations::latest(schema::POOL)]
         )
         .await,
         1
@@ -427,4 +450,67 @@ async fn a_move_a_crash_interrupted_is_undone_at_start() {
     assert_eq!(moves[0].state, "failed");
     let tenant = t.control.get_tenant("crashy").await.expect("tenant");
     assert_eq!(tenant.pool_name.as_deref(), Some("pool_01"));
+}
+
+/// A pooled tenant's storage is its rows' share of the pool, measured through its own
+/// rows: the big tenant measures big, its small neighbour small, and the quota applies.
+#[tokio::test]
+async fn a_pooled_tenant_s_storage_is_its_share_of_the_pool() {
+    let t = TestControl::new().await;
+    for slug in ["heavy", "light"] {
+        t.control
+            .provision(&pooled(slug), "test")
+            .await
+            .expect("provision");
+    }
+    t.db.superuser()
+        .await
+        .execute(
+            "INSERT INTO pool_01.customers (tenant_id, id, name, domain)
+             SELECT t.id, gen_random_uuid(), repeat('x', 190) || i, repeat('d', 240)
+             FROM atrium_control.tenants t, generate_series(1, 8000) i WHERE t.slug = 'heavy'",
+            &[],
+        )
+        .await
+        .expect("fill");
+    let sample = t.control.sample_usage_now().await.expect("sample");
+    assert_eq!(sample.storage_measured, 2);
+    let sql = "SELECT storage_bytes FROM atrium_control.tenants WHERE slug = $1";
+    let heavy = t.count(sql, &[&"heavy"]).await;
+    let light = t.count(sql, &[&"light"]).await;
+    // 8,000 rows of about 500 bytes, with the pool's indexes on top.
+    assert!(heavy > 4 << 20 && heavy < 16 << 20, "heavy {heavy}");
+    assert!(light < 64 << 10, "light {light}");
+    let stats = t.control.tenant_stats().await.expect("stats");
+    let listed = stats.iter().find(|s| s.slug == "heavy").expect("heavy");
+    assert_eq!(listed.schema_bytes, Some(heavy));
+}
+
+/// Plans choose the tier unless the operator does: free tenants share a pool, paying
+/// ones get a schema of their own, and an explicit tier wins either way.
+#[tokio::test]
+async fn plans_choose_the_tier_unless_the_operator_does() {
+    let t = TestControl::new().await;
+    for (slug, plan, tier, expected) in [
+        ("freebie", None, None, "pooled"),
+        ("payer", Some("pro"), None, "schema"),
+        ("bigco", Some("enterprise"), None, "schema"),
+        ("free_own", Some("free"), Some("schema"), "schema"),
+        ("pro_pooled", Some("pro"), Some("pooled"), "pooled"),
+    ] {
+        let made = t
+            .control
+            .provision(
+                &NewTenant {
+                    slug: slug.into(),
+                    plan: plan.map(Into::into),
+                    tier: tier.map(Into::into),
+                    ..Default::default()
+                },
+                "test",
+            )
+            .await
+            .expect("provision");
+        assert_eq!(made.tier.as_str(), expected, "{slug}");
+    }
 }

@@ -32,6 +32,18 @@ text_enum! {
     }
 }
 
+impl Plan {
+    /// Where a tenant of this plan lives unless its operator says otherwise: free
+    /// tenants are many and small, and share a pool; paying ones get a schema of their
+    /// own (docs/isolation-tiers.md, "When to choose which").
+    pub fn default_tier(self) -> Tier {
+        match self {
+            Plan::Free => Tier::Pooled,
+            Plan::Pro | Plan::Enterprise => Tier::Schema,
+        }
+    }
+}
+
 text_enum! {
     /// How a tenant is isolated (docs/isolation-tiers.md). Stored as text in
     /// `atrium_control.tenants.tier`.
