@@ -232,9 +232,18 @@ async fn hostile_slugs_get_a_4xx_and_change_nothing() {
 /// connection, for B, sees only B and runs as B.
 #[tokio::test]
 async fn a_failed_transaction_leaves_nothing_on_the_pooled_connection() {
+    failed_transaction_attacks("schema").await;
+}
+
+#[tokio::test]
+async fn a_failed_transaction_leaves_nothing_on_the_pooled_connection_when_pooled() {
+    failed_transaction_attacks("pooled").await;
+}
+
+async fn failed_transaction_attacks(tier: &str) {
     let app = TestApp::spawn_with(|c| c.api.pool.max_size = 1).await;
-    let a = app.tenant("alpha").await;
-    let b = app.tenant("bravo").await;
+    let a = app.tenant_in("alpha", tier).await;
+    let b = app.tenant_in("bravo", tier).await;
     let a_cust = app.customer(&a, "alpha customer").await;
     app.customer(&b, "bravo customer").await;
 
@@ -265,9 +274,7 @@ async fn a_failed_transaction_leaves_nothing_on_the_pooled_connection() {
     assert_eq!(names, ["bravo customer"]);
 
     // Reach into the db layer: a transaction abandoned mid-way (dropped, as when a client
-    // disconnects) must not leak role, search_path or statement_timeout.
-    let pool = &app.control.pool; // any pool will do for the raw check below
-    let _ = pool;
+    // disconnects) must not leak role, search_path, statement_timeout or tenant.
     let api_pool = atrium_core::db::build_pool(
         &app.db.config.api.database_url,
         &{
@@ -365,12 +372,18 @@ async fn a_failed_transaction_leaves_nothing_on_the_pooled_connection() {
 async fn assert_clean(api_pool: &deadpool_postgres::Pool, app: &TestApp) {
     let conn = api_pool.get().await.expect("same connection back");
     let row = conn
-        .query_one("SELECT current_user::text, current_setting('search_path'), current_setting('statement_timeout')", &[])
+        .query_one("SELECT current_user::text, current_setting('search_path'), current_setting('statement_timeout'),
+                           coalesce(current_setting('atrium.tenant_id', true), '')", &[])
         .await
         .expect("outside any transaction");
     assert_eq!(row.get::<_, String>(0), app.db.config.control.api_role);
     assert_eq!(row.get::<_, String>(1), "\"$user\", public");
     assert_eq!(row.get::<_, String>(2), "0");
+    assert_eq!(
+        row.get::<_, String>(3),
+        "",
+        "a pool's tenant setting outlived its transaction"
+    );
     let err = conn
         .batch_execute("SAVEPOINT probe")
         .await
@@ -382,9 +395,15 @@ async fn assert_clean(api_pool: &deadpool_postgres::Pool, app: &TestApp) {
     );
 }
 
+/// How the data plane enters the tenant, in whichever tier it is.
 async fn scope(app: &TestApp, slug: &str) -> TenantScope {
     let t = app.control.get_tenant(slug).await.expect("tenant");
-    TenantScope::new(&t.schema_name, &t.role_name, 5_000).expect("scope")
+    match t.pool_name {
+        Some(_) => app.pool_scope(t.id),
+        None => TenantScope::new(&t.schema_name, &t.role_name, 5_000)
+            .expect("scope")
+            .tenant_id(t.id),
+    }
 }
 
 /// Inside A's transaction, pointing search_path (or a qualified name) at B's schema
