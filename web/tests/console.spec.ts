@@ -166,8 +166,8 @@ test('issue 15: an operator creates a pooled tenant; its page says it shares a p
   await signIn(page);
   await page.getByLabel(tr('tenants.slug')).fill(slug);
   // The form's tier follows the plan unless changed: a free tenant shares a pool.
-  await expect(page.getByLabel(tr('tenants.tier'))).toHaveValue('');
-  await expect(page.getByLabel(tr('tenants.plan'))).toHaveValue('free');
+  await expect(page.locator('#new-tier')).toHaveValue('');
+  await expect(page.locator('#new-plan')).toHaveValue('free');
   await page.getByRole('button', { name: tr('tenants.createButton') }).click();
   await expect(page.locator(`tr[data-tenant="${slug}"]`)).toBeVisible({ timeout: 20_000 });
   const made = await admin('GET', `/v1/tenants/${slug}`);

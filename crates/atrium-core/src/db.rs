@@ -144,8 +144,11 @@ const ENTER: &str = "SELECT CASE WHEN pg_try_advisory_xact_lock_shared($6, $7) T
      set_config('statement_timeout', $3, true), \
      set_config('idle_in_transaction_session_timeout', $4, true), \
      set_config('atrium.tenant_id', $5, true)";
-/// The control plane's: it keeps its own role.
-const ENTER_AS_OWNER: &str = "SELECT set_config('search_path', $1, true), \
+/// The control plane's: it keeps its own role. Its tenant transactions are few (invites,
+/// resets), so they always go the slow way in: a move's freeze holds them too, and one
+/// that raced the flip is sent on to the new placement like the data plane's.
+const ENTER_AS_OWNER: &str = "SELECT atrium_control.await_placement($3, $4, $5, $6, $7), \
+     set_config('search_path', $1, true), \
      set_config('statement_timeout', $2, true), set_config('atrium.tenant_id', $3, true)";
 
 /// A transaction's wait while its tenant is frozen for a move, unless configured.
@@ -221,10 +224,13 @@ impl TenantScope {
     /// The same tenant and limits in the placement a move put it in.
     fn relocated(&self, to: &placement::Moved) -> Result<Self, DbError> {
         let s = &*self.0;
-        let moved = Self::build(&to.schema, Some(to.role.clone()), 0)?;
-        if !is_plain_identifier(&to.role) || s.role.is_none() {
-            return Err(DbError::BadIdentifier);
-        }
+        // The control plane keeps its own role wherever the tenant is.
+        let role = match s.role {
+            Some(_) if is_plain_identifier(&to.role) => Some(to.role.clone()),
+            Some(_) => return Err(DbError::BadIdentifier),
+            None => None,
+        };
+        let moved = Self::build(&to.schema, role, 0)?;
         let mut scope = std::sync::Arc::unwrap_or_clone(moved.0);
         scope.statement_timeout = s.statement_timeout.clone();
         scope.idle_timeout = s.idle_timeout.clone();
@@ -291,7 +297,15 @@ impl TenantScope {
                 &s.freeze_key,
                 &s.freeze_wait_ms,
             ],
-            None => vec![&s.search_path, &s.statement_timeout, &s.tenant_id],
+            None => vec![
+                &s.search_path,
+                &s.statement_timeout,
+                &s.tenant_id,
+                &s.schema,
+                &s.freeze_key,
+                &s.place_key,
+                &s.freeze_wait_ms,
+            ],
         }
     }
 }

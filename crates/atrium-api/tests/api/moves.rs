@@ -271,7 +271,8 @@ async fn a_tenant_moves_between_tiers_under_writes_and_loses_nothing() {
     assert!(!schema_exists(&db, &tenant.schema_name).await);
     let leftovers: i64 = db
         .query_one(
-            "SELECT (SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'atrium_move_%')
+            "SELECT (SELECT count(*) FROM pg_replication_slots
+                      WHERE slot_name LIKE 'atrium_move_%' AND database = current_database())
                   + (SELECT count(*) FROM pg_publication WHERE pubname LIKE 'atrium_move_%')",
             &[],
         )

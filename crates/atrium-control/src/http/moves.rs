@@ -4,7 +4,11 @@ use atrium_http::Page;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{on_tenant::on_tenant, AppState};
-use crate::moves::{Move, MoveRequest};
+use crate::{
+    moves::{Move, MoveRequest},
+    Control,
+};
+use atrium_core::domain::DomainError;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(start, list))
@@ -15,8 +19,22 @@ on_tenant!(
     /// once its placement flipped (or the move failed and the tenant stayed). 409
     /// `already_in_tier`, `tenant_moving`, `migration_pending`, `move_drain_timeout`.
     post "/tenants/{slug}/moves", tag "tenants" => start -> 200 Move, body MoveRequest as req
-        = |s, t| s.control.move_tenant(&t.slug, &req, &t.actor)
+        = |s, t| detached(s.control.clone(), t.slug, req, t.actor)
 );
+
+/// The move on a task of its own: a request that times out or whose client goes away
+/// must not cut a move short between its steps (holding the tenant frozen, or leaving
+/// its slot behind). The move finishes, or undoes itself, either way.
+async fn detached(
+    control: Control,
+    slug: String,
+    req: MoveRequest,
+    actor: String,
+) -> Result<Move, DomainError> {
+    tokio::spawn(async move { control.move_tenant(&slug, &req, &actor).await })
+        .await
+        .map_err(|e| DomainError::Internal(e.into()))?
+}
 
 on_tenant!(
     /// The tenant's moves, newest first (the last 50).

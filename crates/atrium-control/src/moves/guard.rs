@@ -66,6 +66,17 @@ impl Guard {
         Ok(taken)
     }
 
+    /// The guard's connection, for a transaction that must commit only while `keys` are
+    /// still held: it cannot commit if the connection, and the locks with it, are gone.
+    /// Never a new connection (that would hold nothing).
+    pub fn holding(&mut self, keys: &[Key]) -> anyhow::Result<&mut tokio_postgres::Client> {
+        let held = keys.iter().all(|k| self.held.contains(k));
+        match self.client.as_mut() {
+            Some(client) if held && !client.is_closed() => Ok(client),
+            _ => anyhow::bail!("the move's locks were lost with their connection"),
+        }
+    }
+
     pub async fn unlock(&mut self, key: Key) {
         if !self.held.remove(&key) {
             return;

@@ -29,7 +29,7 @@ use atrium_core::{
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use tokio_postgres::{GenericClient, IsolationLevel};
+use tokio_postgres::{error::SqlState, GenericClient, IsolationLevel};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -125,6 +125,15 @@ struct Placement {
 }
 
 impl Placement {
+    /// Where the registry says the tenant's rows are.
+    fn current(tenant: &Tenant) -> Self {
+        Self {
+            tier: tenant.tier,
+            schema: tenant.placement_schema().to_owned(),
+            role: String::new(),
+        }
+    }
+
     fn pooled(&self, tenant: Uuid) -> Option<Uuid> {
         (self.tier == Tier::Pooled).then_some(tenant)
     }
@@ -141,6 +150,18 @@ struct Run<'a> {
     slot: String,
     from: Placement,
     to: Placement,
+}
+
+impl<'a> Run<'a> {
+    fn new(tenant: &'a Tenant, id: Uuid, from: Placement, to: Placement) -> Self {
+        Self {
+            tenant,
+            slot: format!("atrium_move_{}", id.simple()),
+            id,
+            from,
+            to,
+        }
+    }
 }
 
 impl Control {
@@ -178,13 +199,47 @@ impl Control {
         drop(conn);
         // The last move's old rows go now: the new target may be where they are.
         self.finish_moves(Some(tenant.id), true).await?;
-        let from = Placement {
-            tier: tenant.tier,
-            schema: tenant.placement_schema().to_owned(),
-            role: String::new(),
-        };
+        let from = Placement::current(&tenant);
         let to = self.target(&tenant, to_tier).await?;
         let id = Uuid::now_v7();
+        // Taken before the row exists: a control plane starting meanwhile must never
+        // find this move's row without its run lock and undo it.
+        self.move_guard
+            .lock()
+            .await
+            .lock(
+                &self.config.database_url,
+                run_lock(id),
+                Duration::from_secs(1),
+            )
+            .await
+            .map_err(DomainError::Internal)?;
+        let opened = self.open_move(id, &tenant, &from, &to, actor).await;
+        if let Err(e) = opened {
+            self.move_guard.lock().await.unlock(run_lock(id)).await;
+            return Err(e);
+        }
+        let run = Run::new(&tenant, id, from, to);
+        tracing::info!(tenant = slug, to = %run.to.schema, "moving tenant between tiers");
+        let result = self.run_move(&run, actor).await;
+        match &result {
+            Ok(()) => self.drop_replication(&run.slot).await,
+            Err(e) => self.undo(&run, e).await,
+        }
+        self.move_guard.lock().await.unlock(run_lock(id)).await;
+        result?;
+        self.get_move(id).await
+    }
+
+    /// The move's row, unless the tenant has one under way already.
+    async fn open_move(
+        &self,
+        id: Uuid,
+        tenant: &Tenant,
+        from: &Placement,
+        to: &Placement,
+        actor: &str,
+    ) -> Result<()> {
         let conn = self.pool.get().await?;
         let opened = conn
             .execute(
@@ -205,39 +260,10 @@ impl Control {
         if opened == 0 {
             return Err(DomainError::conflict(
                 "tenant_moving",
-                format!("tenant '{slug}' is being moved already"),
+                format!("tenant '{}' is being moved already", tenant.slug),
             ));
         }
-        drop(conn);
-        let run = Run {
-            tenant: &tenant,
-            slot: format!("atrium_move_{}", id.simple()),
-            id,
-            from,
-            to,
-        };
-        tracing::info!(tenant = slug, to = %run.to.schema, "moving tenant between tiers");
-        let running = self
-            .move_guard
-            .lock()
-            .await
-            .lock(
-                &self.config.database_url,
-                run_lock(id),
-                Duration::from_secs(1),
-            )
-            .await;
-        let result = match running {
-            Ok(()) => self.run_move(&run, actor).await,
-            Err(e) => Err(DomainError::Internal(e)),
-        };
-        match &result {
-            Ok(()) => self.drop_replication(&run.slot).await,
-            Err(e) => self.undo(&run, e).await,
-        }
-        self.move_guard.lock().await.unlock(run_lock(id)).await;
-        result?;
-        self.get_move(id).await
+        Ok(())
     }
 
     /// Where the tenant goes: its own schema, or a pool with room.
@@ -285,8 +311,7 @@ impl Control {
             .await
             .map_err(DomainError::Internal)?;
         self.publish(&**conn, run, &tables).await?;
-        conn.execute("SELECT atrium_slots.create_slot($1)", &[&run.slot])
-            .await?;
+        create_slot(&**conn, &run.slot).await?;
         let (snapshot, rows_copied) = self.copy(&mut conn, run, &tables).await?;
         let mut applier = apply::Applier::new(
             &**conn,
@@ -300,7 +325,7 @@ impl Control {
             Instant::now() + Duration::from_secs(self.config.moves.catch_up_timeout_secs);
         loop {
             let read = self
-                .replay(&mut conn, run, &mut applier, None, Some(BATCH_CHANGES))
+                .replay(&mut conn, run, &mut applier, Some(BATCH_CHANGES))
                 .await?;
             if read < BATCH_CHANGES as usize {
                 break;
@@ -313,24 +338,46 @@ impl Control {
         }
         let frozen = Instant::now();
         self.freeze(run).await?;
-        let upto: String = conn
-            .query_one("SELECT pg_current_wal_insert_lsn()::text", &[])
-            .await?
-            .get(0);
-        while self
-            .replay(&mut conn, run, &mut applier, Some(&upto), None)
-            .await?
-            > 0
-        {}
+        // Everything the tenant committed is before this point now: read it all.
+        while self.replay(&mut conn, run, &mut applier, None).await? > 0 {}
         let checksums = self.compare(&mut conn, run, &tables).await?;
+        let tx = conn.transaction().await?;
+        show_rows_of(&*tx, tenant).await?;
         let rows = crate::export::Rows {
             schema: &run.to.schema,
             pooled: run.to.pooled(tenant),
         };
-        crate::export::set_sequences(&**conn, rows)
+        crate::export::set_sequences(&*tx, rows)
             .await
             .map_err(DomainError::Internal)?;
-        let tx = conn.transaction().await?;
+        tx.commit().await?;
+        let freeze_ms = self
+            .flip(run, actor, rows_copied, applier.applied, frozen, &checksums)
+            .await?;
+        tracing::info!(tenant = %run.tenant.slug, freeze_ms, rows_copied, "tenant moved");
+        Ok(())
+    }
+
+    /// The registry says the tenant lives in its new placement, and every API process is
+    /// told. Committed on the guard's connection: if that connection (and the freeze with
+    /// it) was lost, the tenant's writes may have gone on in the old placement, and the
+    /// flip must not happen. Then the freeze ends; the old placement stays locked.
+    async fn flip(
+        &self,
+        run: &Run<'_>,
+        actor: &str,
+        rows_copied: u64,
+        applied: u64,
+        frozen: Instant,
+        checksums: &serde_json::Value,
+    ) -> Result<i32> {
+        let tenant = run.tenant.id;
+        let freeze = (FREEZE_LOCKS, freeze_key(tenant));
+        let mut guard = self.move_guard.lock().await;
+        let client = guard
+            .holding(&[freeze, run.from.lock(tenant)])
+            .map_err(DomainError::Internal)?;
+        let tx = client.transaction().await?;
         let (pool_name, version) = match run.to.tier {
             Tier::Pooled => (
                 Some(run.to.schema.as_str()),
@@ -363,16 +410,16 @@ impl Control {
                 &run.id,
                 &(self.config.moves.grace_secs as f64),
                 &(rows_copied as i64),
-                &(applier.applied as i64),
+                &(applied as i64),
                 &freeze_ms,
-                &checksums,
+                checksums,
             ],
         )
         .await?;
         let detail = json!({"from": run.from.schema, "to": run.to.schema, "tier": run.to.tier,
-                            "rows": rows_copied, "changes": applier.applied, "freeze_ms": freeze_ms});
+                            "rows": rows_copied, "changes": applied, "freeze_ms": freeze_ms});
         registry::record_change(
-            &*tx,
+            &tx,
             actor,
             Action::TenantMove,
             &run.tenant.slug,
@@ -381,14 +428,8 @@ impl Control {
         )
         .await?;
         tx.commit().await?;
-        // Waiting transactions find the new placement; the old one stays locked.
-        self.move_guard
-            .lock()
-            .await
-            .unlock((FREEZE_LOCKS, freeze_key(tenant)))
-            .await;
-        tracing::info!(tenant = %run.tenant.slug, freeze_ms, rows_copied, "tenant moved");
-        Ok(())
+        guard.unlock(freeze).await;
+        Ok(freeze_ms)
     }
 
     /// The publication the slot decodes for: the tenant's tables in the old placement,
@@ -510,39 +551,50 @@ impl Control {
         Ok((snapshot, rows))
     }
 
-    /// Applies the slot's next changes (up to `upto`, at most about `most`) in one
-    /// transaction, then confirms them on the slot. How many messages were read.
+    /// Applies the slot's next changes (at most about `most`) in one transaction, then
+    /// confirms them on the slot. How many messages were read. Reading is bounded by the
+    /// WAL position when it starts, and when it read everything up to there the slot is
+    /// confirmed there, changes or not: a tenant with nothing to replay must not make
+    /// every later read decode the same WAL again.
     async fn replay(
         &self,
         conn: &mut deadpool_postgres::Object,
         run: &Run<'_>,
         applier: &mut apply::Applier,
-        upto: Option<&str>,
         most: Option<i32>,
     ) -> Result<usize> {
+        let upto: String = conn
+            .query_one("SELECT pg_current_wal_insert_lsn()::text", &[])
+            .await?
+            .get(0);
         let rows = conn
             .query(
                 "SELECT data FROM atrium_slots.peek_slot($1, $1, ($2::text)::pg_lsn, $3)",
                 &[&run.slot, &upto, &most],
             )
             .await?;
-        if rows.is_empty() {
-            return Ok(0);
+        if !rows.is_empty() {
+            let tx = conn.transaction().await?;
+            show_rows_of(&*tx, run.tenant.id).await?;
+            for r in &rows {
+                let message = pgoutput::decode(r.get(0)).map_err(DomainError::Internal)?;
+                applier
+                    .apply(&*tx, message)
+                    .await
+                    .map_err(DomainError::Internal)?;
+            }
+            tx.commit().await?;
         }
-        let tx = conn.transaction().await?;
-        show_rows_of(&*tx, run.tenant.id).await?;
-        for r in &rows {
-            let message = pgoutput::decode(r.get(0)).map_err(DomainError::Internal)?;
-            applier
-                .apply(&*tx, message)
-                .await
-                .map_err(DomainError::Internal)?;
-        }
-        tx.commit().await?;
-        if let Some(lsn) = applier.confirmed {
+        let complete = most.is_none_or(|m| rows.len() < m as usize);
+        let confirm = match (complete, applier.confirmed) {
+            (true, _) => Some(upto),
+            (false, Some(lsn)) => Some(lsn_text(lsn)),
+            (false, None) => None,
+        };
+        if let Some(lsn) = confirm {
             conn.execute(
                 "SELECT atrium_slots.advance_slot($1, ($2::text)::pg_lsn)",
-                &[&run.slot, &lsn_text(lsn)],
+                &[&run.slot, &lsn],
             )
             .await?;
         }
@@ -609,7 +661,7 @@ impl Control {
                     run.to.schema
                 )));
             }
-            out.insert(t.name.clone(), json!({"rows": from.0, "md5": from.1}));
+            out.insert(t.name.clone(), json!({"rows": from.0, "hash_sum": from.1}));
         }
         tx.commit().await?;
         Ok(serde_json::Value::Object(out))
@@ -645,20 +697,50 @@ impl Control {
         }
     }
 
+    /// Drops the move's slot and publication, each on its own: one failing leaves the
+    /// other to go. What is left is dropped by the next tick of [`Control::tend_moves`].
     async fn drop_replication(&self, slot: &str) {
-        let dropped = async {
-            let conn = self.pool.get().await?;
-            conn.execute("SELECT atrium_slots.drop_slot($1)", &[&slot])
-                .await?;
-            conn.batch_execute(&format!("DROP PUBLICATION IF EXISTS {}", quote_ident(slot)))
-                .await?;
-            Ok::<_, DomainError>(())
+        let conn = match self.pool.get().await {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::error!(slot, error = %e, "a move's replication slot was not dropped");
+                return;
+            }
         };
-        if let Err(e) = dropped.await {
-            // A slot left behind keeps WAL forever: say so loudly. The next start of the
-            // control plane drops it (`recover_moves`).
+        if let Err(e) = conn
+            .execute("SELECT atrium_slots.drop_slot($1)", &[&slot])
+            .await
+        {
+            // A slot left behind keeps WAL forever: say so loudly.
             tracing::error!(slot, error = %e, "a move's replication slot was not dropped");
         }
+        let publication = format!("DROP PUBLICATION IF EXISTS {}", quote_ident(slot));
+        if let Err(e) = conn.batch_execute(&publication).await {
+            tracing::warn!(slot, error = %e, "a move's publication was not dropped");
+        }
+    }
+
+    /// Slots and publications of moves that are over (flipped, done or failed) and
+    /// were not dropped then, dropped now.
+    async fn sweep_replication(&self) -> Result<usize> {
+        let conn = self.pool.get().await?;
+        let left = conn
+            .query(
+                "SELECT name FROM (
+                     SELECT slot_name::text AS name FROM pg_replication_slots
+                      WHERE slot_name LIKE 'atrium_move\\_%' AND database = current_database()
+                     UNION SELECT pubname::text FROM pg_publication WHERE pubname LIKE 'atrium_move\\_%'
+                 ) x
+                 WHERE NOT EXISTS (SELECT FROM atrium_control.tenant_moves m
+                                    WHERE m.state = 'copying' AND 'atrium_move_' || replace(m.id::text, '-', '') = x.name)",
+                &[],
+            )
+            .await?;
+        drop(conn);
+        for r in &left {
+            self.drop_replication(r.get(0)).await;
+        }
+        Ok(left.len())
     }
 
     pub async fn get_move(&self, id: Uuid) -> Result<Move> {
@@ -710,10 +792,16 @@ impl Control {
                 role: String::new(),
             };
             let key = old.lock(tenant_id);
-            let mut guard = self.move_guard.lock().await;
-            if !(now || r.get::<_, bool>(4)) {
-                // Taken again after a restart (or a move made by `atrium tenant move`).
-                let _ = guard.try_lock(&self.config.database_url, key).await;
+            // Held here (taken again after a restart, or after `atrium tenant move` in
+            // another process); a lock another process still holds is its to finish.
+            let mine = self
+                .move_guard
+                .lock()
+                .await
+                .try_lock(&self.config.database_url, key)
+                .await
+                .unwrap_or(false);
+            if !mine || !(now || r.get::<_, bool>(4)) {
                 continue;
             }
             let tx = conn.transaction().await?;
@@ -736,7 +824,7 @@ impl Control {
             )
             .await?;
             tx.commit().await?;
-            guard.unlock(key).await;
+            self.move_guard.lock().await.unlock(key).await;
             finished += 1;
         }
         Ok(finished)
@@ -773,18 +861,7 @@ impl Control {
                 role: r.get(3),
             };
             let tenant = registry::get(&**self.pool.get().await?, r.get(5)).await?;
-            let from = Placement {
-                tier: tenant.tier,
-                schema: tenant.placement_schema().to_owned(),
-                role: String::new(),
-            };
-            let run = Run {
-                tenant: &tenant,
-                slot: format!("atrium_move_{}", id.simple()),
-                id,
-                from,
-                to,
-            };
+            let run = Run::new(&tenant, id, Placement::current(&tenant), to);
             let cause =
                 DomainError::Internal(anyhow::anyhow!("the control plane stopped during the move"));
             self.undo(&run, &cause).await;
@@ -801,6 +878,11 @@ impl Control {
             tick.tick().await;
             if let Err(e) = self.finish_moves(None, false).await {
                 tracing::warn!(error = %e, "finishing moves failed; retrying");
+            }
+            match self.sweep_replication().await {
+                Ok(0) => {}
+                Ok(n) => tracing::warn!(left = n, "dropped replication slots moves left behind"),
+                Err(e) => tracing::warn!(error = %e, "sweeping moves' slots failed; retrying"),
             }
         }
     }
@@ -861,6 +943,32 @@ async fn remove_placement<C: GenericClient>(db: &C, p: &Placement, tenant: Uuid)
     Ok(())
 }
 
+/// Makes the move's slot. PostgreSQL 15 sometimes fails to create a logical slot from
+/// inside a `SECURITY DEFINER` function while it waits for other transactions to end
+/// (XX000 "snapshot reference ... is not owned by resource owner TopTransaction"; about
+/// one in twenty under load here, never without the definer). The failed slot is not
+/// kept, so the call is simply made again.
+async fn create_slot<C: GenericClient>(db: &C, slot: &str) -> Result<()> {
+    const TRIES: u32 = 8;
+    for attempt in 1..=TRIES {
+        match db
+            .execute("SELECT atrium_slots.create_slot($1)", &[&slot])
+            .await
+        {
+            Ok(_) => return Ok(()),
+            Err(e) if attempt < TRIES && e.code() == Some(&SqlState::INTERNAL_ERROR) => {
+                tracing::debug!(slot, error = %e, attempt, "making the move's slot again");
+                let _ = db
+                    .execute("SELECT atrium_slots.drop_slot($1)", &[&slot])
+                    .await;
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    unreachable!("the last try returns")
+}
+
 /// Lets the transaction see and write the tenant's rows in a pool (row-level security
 /// is forced for their owner, the control role, too).
 async fn show_rows_of<C: GenericClient>(tx: &C, tenant: Uuid) -> Result<()> {
@@ -896,7 +1004,7 @@ fn plain_columns(t: &Table) -> String {
         .join(", ")
 }
 
-/// A table's row count and the md5 of its rows (without `tenant_id`), in order.
+/// A table's row count and the sum of its rows' hashes (without `tenant_id`).
 async fn checksum<C: GenericClient>(
     db: &C,
     p: &Placement,
@@ -910,8 +1018,10 @@ async fn checksum<C: GenericClient>(
     let row = db
         .query_one(
             &format!(
-                "SELECT count(*), md5(coalesce(string_agg(r, E'\\n' ORDER BY r), ''))
-                 FROM (SELECT ROW({})::text AS r FROM {}.{} {filter}) x",
+                // A sum of 64-bit row hashes: no sort and no text of the whole table in
+                // memory, which the freeze would wait for.
+                "SELECT count(*), coalesce(sum(hashtextextended(ROW({})::text, 0)::numeric), 0)::text
+                 FROM {}.{} {filter}",
                 plain_columns(t),
                 quote_ident(&p.schema),
                 quote_ident(&t.name)

@@ -368,15 +368,15 @@ async fn operators_move_a_tenant_through_the_api_and_bad_requests_change_nothing
         .collect();
     assert_eq!(outcomes, ["ok", "error", "error"], "{audit}");
 
-    // Grace over: the pool's copy goes (its settings row was its only row).
-    assert_eq!(
-        api.t
-            .control
-            .finish_moves(None, true)
-            .await
-            .expect("finish"),
-        1
-    );
+    // The old placement is the serving control plane's to remove, after the grace
+    // period: it holds its lock, and another process leaves it alone.
+    let finished = api
+        .t
+        .control
+        .finish_moves(None, true)
+        .await
+        .expect("finish");
+    assert_eq!(finished, 0);
     let left = api
         .t
         .count(
@@ -385,10 +385,13 @@ async fn operators_move_a_tenant_through_the_api_and_bad_requests_change_nothing
             &[],
         )
         .await;
-    assert_eq!(left, 0);
+    assert_eq!(left, 1, "kept through the grace period");
 
     // While a move copies, the tenant cannot be deleted from under it.
     let db = api.t.db.superuser().await;
+    db.execute("UPDATE atrium_control.tenant_moves SET state = 'done'", &[])
+        .await
+        .expect("the earlier move over");
     db.execute(
         "INSERT INTO atrium_control.tenant_moves
              (id, tenant_id, from_tier, to_tier, from_schema, to_schema, state, actor)
@@ -422,9 +425,19 @@ async fn a_move_a_crash_interrupted_is_undone_at_start() {
     ))
     .await
     .expect("publication and schema");
-    conn.execute("SELECT atrium_slots.create_slot($1)", &[&slot])
-        .await
-        .expect("slot");
+    // PostgreSQL 15 sometimes fails this inside a SECURITY DEFINER function (see
+    // moves::create_slot): tried again, as the move does.
+    let mut made = false;
+    for _ in 0..8 {
+        made = conn
+            .execute("SELECT atrium_slots.create_slot($1)", &[&slot])
+            .await
+            .is_ok();
+        if made {
+            break;
+        }
+    }
+    assert!(made, "slot");
     conn.execute(
         "INSERT INTO atrium_control.tenant_moves
              (id, tenant_id, from_tier, to_tier, from_schema, to_schema, state, actor)
