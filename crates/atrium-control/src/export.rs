@@ -52,6 +52,21 @@ pub(crate) struct Table {
 /// The column of every pool table that says whose row it is.
 pub(crate) const POOL_KEY: &str = "tenant_id";
 
+/// Lets the transaction see and write `tenant`'s rows in a pool: row-level security is
+/// forced for the tables' owner, the control role, too. In a tenant's own schema nothing
+/// reads the setting.
+pub(crate) async fn show_rows_of<C: GenericClient>(
+    tx: &C,
+    tenant: uuid::Uuid,
+) -> Result<(), tokio_postgres::Error> {
+    tx.execute(
+        "SELECT set_config('atrium.tenant_id', $1, true)",
+        &[&tenant.to_string()],
+    )
+    .await
+    .map(|_| ())
+}
+
 /// Tables of a schema, parents before children, with their columns.
 pub(crate) async fn tables_in_order<C: GenericClient>(
     db: &C,
@@ -133,11 +148,7 @@ impl Control {
         // In a pool, row-level security (forced for the owner too) shows only this
         // tenant's rows, and `tenant_id` stays out of the file: an export reads the same
         // whichever tier it came from, and restores into either.
-        tx.execute(
-            "SELECT set_config('atrium.tenant_id', $1, true)",
-            &[&tenant.id.to_string()],
-        )
-        .await?;
+        show_rows_of(&tx, tenant.id).await?;
         private_fs::create_dir_all(&self.config.export_dir)
             .with_context(|| format!("creating {}", self.config.export_dir.display()))?;
         let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
@@ -351,11 +362,7 @@ pub(crate) async fn load_blocks(
         Some(_) => format!("WHERE {POOL_KEY} = $1"),
         None => "WHERE $1::uuid IS NOT NULL".to_owned(),
     };
-    tx.execute(
-        "SELECT set_config('atrium.tenant_id', $1, true)",
-        &[&tenant.to_string()],
-    )
-    .await?;
+    show_rows_of(tx, tenant).await?;
     // Exports written before sessions and invites were left out still hold them.
     for b in blocks
         .iter()

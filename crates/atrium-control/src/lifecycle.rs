@@ -318,11 +318,7 @@ pub(crate) async fn erase_pooled_rows<C: tokio_postgres::GenericClient>(
     pool: &str,
     tenant: uuid::Uuid,
 ) -> Result<()> {
-    tx.execute(
-        "SELECT set_config('atrium.tenant_id', $1, true)",
-        &[&tenant.to_string()],
-    )
-    .await?;
+    crate::export::show_rows_of(tx, tenant).await?;
     let tables = crate::export::tables_in_order(tx, pool)
         .await
         .map_err(DomainError::Internal)?;

@@ -37,7 +37,7 @@ pub use guard::Guard;
 
 use crate::{
     audit_action::Action,
-    export::{tables_in_order, Table, POOL_KEY},
+    export::{show_rows_of, tables_in_order, Table, POOL_KEY},
     provision, registry,
     registry::Tenant,
     schema, Control,
@@ -967,17 +967,6 @@ async fn create_slot<C: GenericClient>(db: &C, slot: &str) -> Result<()> {
         }
     }
     unreachable!("the last try returns")
-}
-
-/// Lets the transaction see and write the tenant's rows in a pool (row-level security
-/// is forced for their owner, the control role, too).
-async fn show_rows_of<C: GenericClient>(tx: &C, tenant: Uuid) -> Result<()> {
-    tx.execute(
-        "SELECT set_config('atrium.tenant_id', $1, true)",
-        &[&tenant.to_string()],
-    )
-    .await?;
-    Ok(())
 }
 
 /// An error with its causes (a database error's message is its source's).

@@ -6,7 +6,6 @@
 
 use atrium_core::tenancy::quote_ident;
 use tokio_postgres::GenericClient;
-use uuid::Uuid;
 
 use crate::export::{tables_in_order, POOL_KEY};
 
@@ -38,18 +37,4 @@ pub(crate) async fn size_sql<C: GenericClient>(db: &C, pool: &str) -> anyhow::Re
               WHERE n.nspname = {lit} AND c.relkind = 'r'))::bigint, 0::bigint",
         lit = atrium_core::tenancy::quote_literal(pool)?
     ))
-}
-
-/// Lets the measuring transaction see the tenant's rows (row-level security is forced
-/// for the pool's owner too).
-pub(crate) async fn show<C: GenericClient>(
-    db: &C,
-    tenant: Uuid,
-) -> Result<(), tokio_postgres::Error> {
-    db.execute(
-        "SELECT set_config('atrium.tenant_id', $1, true)",
-        &[&tenant.to_string()],
-    )
-    .await
-    .map(|_| ())
 }

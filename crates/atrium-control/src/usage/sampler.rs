@@ -265,7 +265,7 @@ impl Control {
                 .await?;
                 if let Some(sql) = pooled {
                     // PostgreSQL counts writes per table, not per tenant of a pool.
-                    super::pooled::show(&*tx, id).await?;
+                    crate::export::show_rows_of(&*tx, id).await?;
                     let r = tx.query_one(sql.as_str(), &[&id]).await?;
                     tx.commit().await?;
                     return Ok((r.get(0), r.get(1)));
