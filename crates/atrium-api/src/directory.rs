@@ -10,7 +10,7 @@ use std::{sync::Arc, time::Duration};
 
 use atrium_core::{
     config::{PlansConfig, PoolConfig},
-    db::{DbError, TenantScope},
+    db::{clusters::ClusterPools, DbError, TenantScope},
     domain::{LimitOverrides, Limits, Plan, TenantState},
     failover,
 };
@@ -29,7 +29,7 @@ const MAX_ENTRIES: u64 = 100_000;
 /// reserved for a move to the schema tier.
 const TENANT_BY_SLUG: &str = "SELECT t.id, t.slug, t.state, coalesce(p.name, t.schema_name),
             coalesce(p.role_name, t.role_name), t.statement_timeout_ms, t.display_name,
-            t.plan, t.limit_overrides, t.storage_over_quota, t.events_over_quota
+            t.plan, t.limit_overrides, t.storage_over_quota, t.events_over_quota, t.cluster_id
      FROM atrium_control.tenants t LEFT JOIN atrium_control.pools p ON p.name = t.pool_name
      WHERE t.slug = $1";
 const TENANT_BY_KEY: &str = "SELECT tenant_id, id, name FROM atrium_control.api_keys
@@ -50,6 +50,8 @@ pub struct TenantRecord {
     pub storage_over_quota: bool,
     /// Set by the control plane's usage sampler: `/events` is refused (429).
     pub events_over_quota: bool,
+    /// The PostgreSQL cluster holding its rows (docs/scale-out.md).
+    pub cluster: String,
 }
 
 /// An API key that is not revoked: whose it is, and what notes written with it name as
@@ -63,6 +65,8 @@ pub struct KeyRecord {
 
 pub struct Directory {
     pool: Pool,
+    /// A pool per cluster; a `cluster:<name>` notice makes the next use build it again.
+    clusters: Arc<ClusterPools>,
     /// Lookups are reads: during a failover they are simply tried again, this long.
     failover_wait: Duration,
     /// Every tenant transaction's idle limit (`pool.idle_in_transaction_timeout_ms`).
@@ -88,13 +92,14 @@ where
 
 impl Directory {
     pub fn new(
-        pool: Pool,
+        clusters: Arc<ClusterPools>,
         ttl: Duration,
         pool_config: &PoolConfig,
         plans: PlansConfig,
     ) -> Arc<Self> {
         Arc::new(Self {
-            pool,
+            pool: clusters.home().clone(),
+            clusters,
             failover_wait: pool_config.failover_wait(),
             idle_in_transaction_ms: pool_config.idle_in_transaction_timeout_ms,
             freeze_wait_ms: pool_config.move_freeze_wait_ms,
@@ -142,6 +147,7 @@ impl Directory {
             limits: self.plans.of(plan).with(&overrides),
             storage_over_quota: r.get(9),
             events_over_quota: r.get(10),
+            cluster: r.get(11),
         })))
     }
 
@@ -165,11 +171,18 @@ impl Directory {
         }))
     }
 
+    /// The pool of the cluster holding `tenant`'s rows.
+    pub async fn pool_of(&self, tenant: &TenantRecord) -> Result<Pool, DbError> {
+        self.clusters.get(&tenant.cluster).await
+    }
+
     pub async fn invalidate(&self, payload: &str) {
         if let Some(hex) = payload.strip_prefix("key:") {
             if let Ok(hash) = hex::decode(hex) {
                 self.keys.invalidate(hash.as_slice()).await;
             }
+        } else if let Some(cluster) = payload.strip_prefix("cluster:") {
+            self.clusters.forget(cluster).await;
         } else {
             self.tenants.invalidate(payload).await;
         }

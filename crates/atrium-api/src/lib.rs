@@ -78,8 +78,14 @@ impl Application {
             );
         }
         let pool = atrium_core::db::build_pool(&api.database_url, &api.pool, "atrium-api")?;
-        let directory = Directory::new(
+        let clusters = atrium_core::db::clusters::ClusterPools::new(
             pool.clone(),
+            atrium_core::db::clusters::Plane::Api,
+            &api.pool,
+            "atrium-api",
+        );
+        let directory = Directory::new(
+            clusters.clone(),
             Duration::from_millis(api.tenant_cache_ttl_ms),
             &api.pool,
             config.plans.clone(),
@@ -117,7 +123,7 @@ impl Application {
             fair: Arc::new(fair::Fairness::new(&api.fair, api.pool.max_size)),
         }));
         let lifecycle = Lifecycle::new(health::postgres_check(pool.clone()));
-        spawn_pool_gauges(pool);
+        spawn_pool_gauges(clusters);
         let chaos = config.chaos.then(|| config.control.admin_token.clone());
         let mut app = http::router(state.clone(), chaos).merge(probes::router(lifecycle.clone()));
         if let Some(dir) = &config.api.web_dir {
@@ -134,17 +140,20 @@ impl Application {
     }
 }
 
-/// Pool usage, sampled once a second.
-fn spawn_pool_gauges(pool: Pool) {
+/// Every pool's usage, by cluster, sampled once a second.
+fn spawn_pool_gauges(clusters: Arc<atrium_core::db::clusters::ClusterPools>) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(1));
         loop {
             tick.tick().await;
-            let s = pool.status();
-            metrics::gauge!("db_pool_size", "pool" => "api").set(s.size as f64);
-            metrics::gauge!("db_pool_available", "pool" => "api").set(s.available as f64);
-            metrics::gauge!("db_pool_waiting", "pool" => "api").set(s.waiting as f64);
-            metrics::gauge!("db_pool_max_size", "pool" => "api").set(s.max_size as f64);
+            for (cluster, pool) in clusters.all() {
+                let s = pool.status();
+                let labels = [("pool", "api".to_owned()), ("cluster", cluster)];
+                metrics::gauge!("db_pool_size", &labels).set(s.size as f64);
+                metrics::gauge!("db_pool_available", &labels).set(s.available as f64);
+                metrics::gauge!("db_pool_waiting", &labels).set(s.waiting as f64);
+                metrics::gauge!("db_pool_max_size", &labels).set(s.max_size as f64);
+            }
         }
     });
 }

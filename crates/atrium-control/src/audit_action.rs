@@ -29,6 +29,10 @@ pub enum Action {
     BackupRun,
     BackupVerify,
     UsageSample,
+    ClusterAdd,
+    ClusterDrain,
+    ClusterOpen,
+    ClusterRemove,
 }
 
 impl Action {
@@ -58,6 +62,10 @@ impl Action {
         Action::BackupRun,
         Action::BackupVerify,
         Action::UsageSample,
+        Action::ClusterAdd,
+        Action::ClusterDrain,
+        Action::ClusterOpen,
+        Action::ClusterRemove,
     ];
 
     /// As stored in `audit_log.action`.
@@ -88,6 +96,10 @@ impl Action {
             Action::BackupRun => "backup.run",
             Action::BackupVerify => "backup.verify",
             Action::UsageSample => "usage.sample",
+            Action::ClusterAdd => "cluster.add",
+            Action::ClusterDrain => "cluster.drain",
+            Action::ClusterOpen => "cluster.open",
+            Action::ClusterRemove => "cluster.remove",
         }
     }
 }

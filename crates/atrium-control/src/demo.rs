@@ -116,7 +116,7 @@ impl Control {
     /// Sample data in the tenant's placement: its schema, or (with its id set, for the
     /// pool's row-level security and `tenant_id` defaults) its pool.
     async fn fill(&self, tenant: &Tenant, seed: u64) -> Result<()> {
-        let mut conn = self.pool.get().await?;
+        let mut conn = self.db_of(&tenant.cluster_id).await?.get().await?;
         let tx = conn.transaction().await?;
         tx.execute(
             "SELECT set_config('search_path', $1, true), set_config('atrium.tenant_id', $2, true)",

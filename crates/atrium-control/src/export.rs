@@ -223,16 +223,20 @@ impl Control {
     /// newest export, which `GET /v1/tenants/{slug}/export` serves.
     pub async fn export_live(&self, slug: &str, actor: &str) -> Result<Tenant> {
         let slug = TenantSlug::parse(slug)?;
-        let mut conn = self.pool.get().await?;
-        let tenant = registry::get(&**conn, slug.as_str()).await?;
+        let tenant = registry::get(&**self.pool.get().await?, slug.as_str()).await?;
         tenant.require_live("tenant_not_live")?;
+        // One connection at a time (a one-connection pool must do), on the tenant's
+        // cluster for the export and home's for the registry.
+        let mut on_cluster = self.db_of(&tenant.cluster_id).await?.get().await?;
         let path = self
-            .export_schema(&mut conn, &tenant, tenant.slug.as_str())
+            .export_schema(&mut on_cluster, &tenant, tenant.slug.as_str())
             .await
             .map_err(DomainError::Internal)?
             .ok_or(DomainError::NotFound("tenant schema"))?
             .display()
             .to_string();
+        drop(on_cluster);
+        let mut conn = self.pool.get().await?;
         let tx = conn.transaction().await?;
         // A delete that ran meanwhile recorded its own export; it must not be replaced.
         registry::lock(&*tx, slug.as_str())
@@ -285,11 +289,13 @@ impl Control {
                 actor,
             )
             .await?;
-        let mut conn = self.pool.get().await?;
-        let tx = conn.transaction().await?;
+        let mut on_cluster = self.db_of(&tenant.cluster_id).await?.get().await?;
+        let tx = on_cluster.transaction().await?;
         load_blocks(&tx, tenant.rows(), blocks).await?;
+        tx.commit().await?;
+        drop(on_cluster);
         registry::audit(
-            &*tx,
+            &**self.pool.get().await?,
             actor,
             Action::TenantRestore,
             Some(slug),
@@ -297,7 +303,6 @@ impl Control {
             serde_json::json!({"file": file.display().to_string()}),
         )
         .await?;
-        tx.commit().await?;
         Ok(tenant)
     }
 }

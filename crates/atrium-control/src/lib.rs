@@ -5,6 +5,7 @@
 pub mod actors;
 pub mod audit_action;
 pub mod backup;
+pub mod clusters;
 pub mod demo;
 pub mod detail;
 pub mod export;
@@ -36,6 +37,8 @@ pub struct Control {
     /// What each plan allows: the console shows it, the usage sampler enforces quotas.
     pub plans: PlansConfig,
     pub pool: Pool,
+    /// One pool per cluster tenants live on, home's being `pool` (docs/scale-out.md).
+    pub clusters: std::sync::Arc<atrium_core::db::clusters::ClusterPools>,
     /// Where tenant analytics live, so deleting a tenant deletes them too.
     pub clickhouse: Option<atrium_analytics::clickhouse::ClickHouse>,
     /// How many failed operator sign-ins get an audit row of their own.
@@ -57,10 +60,17 @@ impl Control {
         let failed_sign_ins = std::sync::Arc::new(failed_sign_ins::FailedSignIns::new(
             config.sign_in.failures_audited_per_minute,
         ));
+        let clusters = atrium_core::db::clusters::ClusterPools::new(
+            pool.clone(),
+            atrium_core::db::clusters::Plane::Control,
+            &config.pool,
+            "atrium-control",
+        );
         Ok(Self {
             config,
             plans: PlansConfig::default(),
             pool,
+            clusters,
             clickhouse: None,
             failed_sign_ins,
             backup_guard: Default::default(),
@@ -100,19 +110,37 @@ impl Control {
         .await?;
         tokio::spawn(conn);
         let applied = migrate::run_control(&mut client).await?;
-        let api = atrium_core::tenancy::quote_ident(&self.config.api_role);
+        grant_data_plane(&client, &self.config.api_role).await?;
+        // Home is `local`: the database the configuration names.
         client
-            .batch_execute(&format!(
-                "GRANT USAGE ON SCHEMA atrium_control TO {api};
-                 GRANT SELECT (id, slug, state, schema_name, role_name, statement_timeout_ms, display_name,
-                         plan, limit_overrides, storage_over_quota, events_over_quota, pool_name)
-                     ON atrium_control.tenants TO {api};
-                 GRANT SELECT (name, role_name) ON atrium_control.pools TO {api};
-                 GRANT SELECT (id, name, tenant_id, key_hash, revoked_at) ON atrium_control.api_keys TO {api};
-                 GRANT EXECUTE ON FUNCTION atrium_control.await_placement(text, text, integer, integer, integer)
-                     TO {api};"
-            ))
+            .execute(
+                "INSERT INTO atrium_control.this_cluster (name) VALUES ($1)
+                 ON CONFLICT (only_row) DO NOTHING",
+                &[&atrium_core::domain::HOME_CLUSTER],
+            )
             .await?;
         Ok(applied)
     }
+}
+
+/// Lets the data plane's role read what it needs of the registry, and call the slow way
+/// into a tenant, in one cluster's database. Idempotent.
+pub(crate) async fn grant_data_plane(
+    client: &tokio_postgres::Client,
+    api_role: &str,
+) -> Result<(), tokio_postgres::Error> {
+    let api = atrium_core::tenancy::quote_ident(api_role);
+    client
+        .batch_execute(&format!(
+            "GRANT USAGE ON SCHEMA atrium_control TO {api};
+             GRANT SELECT (id, slug, state, schema_name, role_name, statement_timeout_ms, display_name,
+                     plan, limit_overrides, storage_over_quota, events_over_quota, pool_name, cluster_id)
+                 ON atrium_control.tenants TO {api};
+             GRANT SELECT (name, role_name) ON atrium_control.pools TO {api};
+             GRANT SELECT (name, api_url_ref, state) ON atrium_control.clusters TO {api};
+             GRANT SELECT (id, name, tenant_id, key_hash, revoked_at) ON atrium_control.api_keys TO {api};
+             GRANT EXECUTE ON FUNCTION atrium_control.await_placement(text, text, integer, integer, integer)
+                 TO {api};"
+        ))
+        .await
 }

@@ -3,12 +3,12 @@
 use crate::audit_action::Action;
 use atrium_core::domain::{DomainError, Result};
 use atrium_core::{
-    domain::{DisplayName, LimitOverrides, Plan, TenantState},
+    domain::{DisplayName, LimitOverrides, Plan, TenantState, HOME_CLUSTER},
     tenancy::{quote_ident, TenantSlug},
 };
 use serde_json::json;
 
-use crate::{registry, registry::Tenant, Control};
+use crate::{clusters::mirror, registry, registry::Tenant, Control};
 
 impl Control {
     pub async fn get_tenant(&self, slug: &str) -> Result<Tenant> {
@@ -121,10 +121,24 @@ impl Control {
         }
 
         let tenant = registry::get(&**conn, slug.as_str()).await?;
-        let export = self
-            .export_schema(&mut conn, &tenant, tenant.slug.as_str())
-            .await
-            .map_err(DomainError::Internal)?;
+        let export = if tenant.cluster_id == HOME_CLUSTER {
+            self.export_schema(&mut conn, &tenant, tenant.slug.as_str())
+                .await
+        } else {
+            let mut remote = self.db_of(&tenant.cluster_id).await?.get().await?;
+            self.export_schema(&mut remote, &tenant, tenant.slug.as_str())
+                .await
+        }
+        .map_err(DomainError::Internal)?;
+        // Kept at once: a rerun after the schema is gone finds nothing more to export,
+        // and the tombstone must still name this file.
+        if let Some(path) = &export {
+            conn.execute(
+                "UPDATE atrium_control.tenants SET export_path = $2 WHERE id = $1",
+                &[&tenant.id, &path.display().to_string()],
+            )
+            .await?;
+        }
 
         // A pool's DELETE, unlike a DROP SCHEMA, blocks nobody: a transaction of the
         // tenant's still in flight could commit a row after it. Its placement lock drains
@@ -162,19 +176,21 @@ impl Control {
         let tenant = registry::lock(&*tx, slug).await?;
         match &tenant.pool_name {
             Some(pool) => erase_pooled_rows(&*tx, pool, tenant.id).await?,
+            None if tenant.cluster_id == HOME_CLUSTER => {
+                drop_schema_and_role(&*tx, &tenant).await?
+            }
             None => {
-                tx.batch_execute(&format!(
-                    "DROP SCHEMA IF EXISTS {} CASCADE",
-                    quote_ident(&tenant.schema_name)
-                ))
-                .await?;
-                // The schema's drop took the role's grants and default privileges with
-                // it; membership in the api role is all the grantor has left to undo.
-                tx.execute(
-                    "SELECT atrium_roles.drop_tenant_role($1)",
-                    &[&tenant.role_name],
-                )
-                .await?;
+                // On its cluster, with that cluster's copy of the row, so the tenant's
+                // slow way in there answers "gone" (`await_placement`) from then on.
+                let mut remote = self.db_of(&tenant.cluster_id).await?.get().await?;
+                let rtx = remote.transaction().await?;
+                drop_schema_and_role(&*rtx, &tenant).await?;
+                let gone = Tenant {
+                    state: TenantState::Deleted,
+                    ..tenant.clone()
+                };
+                mirror::write(&*rtx, &gone).await?;
+                rtx.commit().await?;
             }
         }
         tx.execute(
@@ -185,7 +201,9 @@ impl Control {
         let path = export.as_ref().map(|p| p.display().to_string());
         tx.execute(
             "UPDATE atrium_control.tenants
-             SET state = 'deleted', deleted_at = now(), updated_at = now(), export_path = $2 WHERE id = $1",
+             SET state = 'deleted', deleted_at = now(), updated_at = now(),
+                 export_path = coalesce($2, export_path)
+             WHERE id = $1",
             &[&tenant.id, &path],
         )
         .await?;
@@ -308,6 +326,20 @@ impl Control {
         tx.commit().await?;
         Ok(tenant)
     }
+}
+
+/// A schema-tier tenant's schema and role, dropped in `tx` on its cluster.
+async fn drop_schema_and_role<C: tokio_postgres::GenericClient>(tx: &C, t: &Tenant) -> Result<()> {
+    tx.batch_execute(&format!(
+        "DROP SCHEMA IF EXISTS {} CASCADE",
+        quote_ident(&t.schema_name)
+    ))
+    .await?;
+    // The schema's drop took the role's grants and default privileges with it;
+    // membership in the api role is all the grantor has left to undo.
+    tx.execute("SELECT atrium_roles.drop_tenant_role($1)", &[&t.role_name])
+        .await?;
+    Ok(())
 }
 
 /// A pooled tenant's rows, deleted from every table of its pool; the other tenants of

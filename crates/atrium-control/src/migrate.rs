@@ -11,6 +11,7 @@ use atrium_core::domain::{DomainError, Result};
 use std::time::Instant;
 
 use atrium_core::{
+    domain::HOME_CLUSTER,
     migrations::{self, verify_checksum, MigrateError, Migration, MIGRATION_LOCK_KEY},
     tenancy::quote_ident,
 };
@@ -21,7 +22,7 @@ use serde_json::json;
 use tokio_postgres::{Client, GenericClient};
 use uuid::Uuid;
 
-use crate::{registry, Control};
+use crate::{clusters::mirror, registry, Control};
 
 #[derive(Debug, Default, Serialize)]
 pub struct MigrateReport {
@@ -114,6 +115,7 @@ struct Behind {
     id: Uuid,
     slug: String,
     schema: String,
+    cluster: String,
 }
 
 /// Told how a run goes, so a terminal can draw a bar; `()` ignores it.
@@ -126,7 +128,7 @@ pub trait Progress: Sync {
 impl Progress for () {}
 
 // Pooled tenants have no schema of their own: their pool migrates for all of them.
-const LIVE_BEHIND: &str = "SELECT id, slug, schema_name FROM atrium_control.tenants
+const LIVE_BEHIND: &str = "SELECT id, slug, schema_name, cluster_id FROM atrium_control.tenants
      WHERE state IN ('active', 'suspended') AND tier = 'schema' AND migration_version < $1
      ORDER BY slug";
 const LIVE_UP_TO_DATE: &str = "SELECT count(*) FROM atrium_control.tenants
@@ -188,6 +190,7 @@ impl Control {
                 id: r.get(0),
                 slug: r.get(1),
                 schema: r.get(2),
+                cluster: r.get(3),
             })
             .collect();
         progress.start(behind.len() as u64);
@@ -196,18 +199,30 @@ impl Control {
             .migrate_concurrency
             .min(self.config.pool.max_size)
             .max(1);
-        let outcomes: Vec<(String, Result<bool, String>)> = stream::iter(behind)
-            .map(|t| async move {
-                let r = self
-                    .migrate_one(&t, set, target)
-                    .await
-                    .map_err(|e| format!("{e:#}"));
-                progress.tenant_done(&t.slug, r.is_ok());
-                (t.slug, r)
-            })
-            .buffer_unordered(concurrency)
-            .collect()
-            .await;
+        // Clusters side by side, each with its own bound: one slow cluster doesn't hold
+        // up the others, and none gets more than `migrate_concurrency` at once.
+        let mut by_cluster: std::collections::BTreeMap<String, Vec<Behind>> = Default::default();
+        for t in behind {
+            by_cluster.entry(t.cluster.clone()).or_default().push(t);
+        }
+        let per_cluster = by_cluster.into_values().map(|tenants| {
+            stream::iter(tenants)
+                .map(|t| async move {
+                    let r = self
+                        .migrate_one(&t, set, target)
+                        .await
+                        .map_err(|e| format!("{e:#}"));
+                    progress.tenant_done(&t.slug, r.is_ok());
+                    (t.slug, r)
+                })
+                .buffer_unordered(concurrency)
+                .collect::<Vec<_>>()
+        });
+        let outcomes: Vec<(String, Result<bool, String>)> = futures::future::join_all(per_cluster)
+            .await
+            .into_iter()
+            .flatten()
+            .collect();
         progress.finish();
 
         let mut report = MigrateReport {
@@ -258,37 +273,91 @@ impl Control {
         if current >= target {
             return Ok(false);
         }
-        let defaults = &self.config.tenant_defaults;
-        crate::provision::pass_tenant_defaults(&*tx, &defaults.currency, &defaults.timezone)
+        let outcome = if t.cluster == HOME_CLUSTER {
+            self.apply_pending(&*tx, t, set, current).await?
+        } else {
+            // Its schema is on another cluster: migrated in a transaction there, with
+            // that cluster's copy of its row, which says how far it got if a crash comes
+            // between that commit and this one.
+            self.migrate_remote(t, set, target).await?
+        };
+        if let Err(msg) = outcome {
+            drop(tx);
+            conn.execute(RECORD_FAILURE, &[&t.id, &msg]).await?;
+            registry::audit(
+                &**conn,
+                "cli:migrate",
+                Action::TenantMigrate,
+                Some(&t.slug),
+                Err(&msg),
+                json!({"from": current}),
+            )
             .await?;
-        tx.batch_execute(&format!(
-            "SET LOCAL search_path = {}",
-            quote_ident(&t.schema)
-        ))
-        .await?;
-        let mut applied = Vec::new();
-        for m in set.iter().filter(|m| m.version > current) {
-            let outcome = tx.batch_execute(m.sql).await;
-            if let Err(e) = outcome {
-                drop(tx);
-                let msg = format!("migration {:04}_{}: {}", m.version, m.name, db_message(&e));
-                conn.execute(RECORD_FAILURE, &[&t.id, &msg]).await?;
-                registry::audit(
-                    &**conn,
-                    "cli:migrate",
-                    Action::TenantMigrate,
-                    Some(&t.slug),
-                    Err(&msg),
-                    json!({"from": current}),
-                )
-                .await?;
-                anyhow::bail!(msg);
-            }
-            applied.push(m.version);
+            anyhow::bail!(msg);
         }
         tx.execute(RECORD_SUCCESS, &[&t.id, &target]).await?;
         tx.commit().await?;
         Ok(true)
+    }
+
+    async fn migrate_remote(
+        &self,
+        t: &Behind,
+        set: &[Migration],
+        target: i32,
+    ) -> anyhow::Result<Result<(), String>> {
+        let pool = self.db_of(&t.cluster).await?;
+        let mut remote = pool.get().await?;
+        let rtx = remote.transaction().await?;
+        let Some((_, current)) = mirror::read(&*rtx, t.id).await? else {
+            anyhow::bail!("cluster {} holds no copy of the tenant's row", t.cluster);
+        };
+        if current >= target {
+            return Ok(Ok(()));
+        }
+        record_checksums(&*rtx, set).await?;
+        let outcome = self.apply_pending(&*rtx, t, set, current).await?;
+        if outcome.is_ok() {
+            rtx.execute(
+                "UPDATE atrium_control.tenants SET migration_version = $2, updated_at = now()
+                 WHERE id = $1",
+                &[&t.id, &target],
+            )
+            .await?;
+            rtx.commit().await?;
+        }
+        Ok(outcome)
+    }
+
+    /// Applies the migrations of `set` after `current` to the tenant's schema in `tx`.
+    /// The outer error is the database's; the inner one a migration that failed, as the
+    /// message recorded for the tenant.
+    async fn apply_pending<C: GenericClient>(
+        &self,
+        tx: &C,
+        t: &Behind,
+        set: &[Migration],
+        current: i32,
+    ) -> Result<Result<(), String>> {
+        // Settings rows made by a migration start from the operator's defaults.
+        let defaults = &self.config.tenant_defaults;
+        crate::provision::pass_tenant_defaults(tx, &defaults.currency, &defaults.timezone).await?;
+        tx.execute(
+            "SELECT set_config('search_path', $1, true)",
+            &[&quote_ident(&t.schema)],
+        )
+        .await?;
+        for m in set.iter().filter(|m| m.version > current) {
+            if let Err(e) = tx.batch_execute(m.sql).await {
+                return Ok(Err(format!(
+                    "migration {:04}_{}: {}",
+                    m.version,
+                    m.name,
+                    db_message(&e)
+                )));
+            }
+        }
+        Ok(Ok(()))
     }
 }
 

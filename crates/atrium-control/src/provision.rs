@@ -15,7 +15,7 @@ use atrium_core::domain::{DomainError, Result};
 use std::{future::Future, pin::Pin};
 
 use atrium_core::{
-    domain::{locale, DisplayName, Plan, TenantState, Tier},
+    domain::{locale, ClusterName, DisplayName, Plan, TenantState, Tier, HOME_CLUSTER},
     migrations::{self, Migration},
     tenancy::{quote_ident, TenantSlug},
 };
@@ -23,7 +23,13 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::{lifecycle::TENANT_NAME_MAX_CHARS, registry, registry::Tenant, schema, Control};
+use crate::{
+    clusters::{self, mirror},
+    lifecycle::TENANT_NAME_MAX_CHARS,
+    registry,
+    registry::Tenant,
+    schema, Control,
+};
 
 /// An operator's request for a tenant. Fields stay text here and are parsed in
 /// [`Control::provision`], so a refused request is audited like any other failure.
@@ -46,6 +52,11 @@ pub struct NewTenant {
     #[serde(default)]
     #[schema(value_type = Option<Tier>)]
     pub tier: Option<String>,
+    /// The cluster to place the tenant on (docs/scale-out.md). Absent: the open cluster
+    /// with the most room, by `control.placement.policy`. A dedicated cluster is only
+    /// ever named.
+    #[serde(default)]
+    pub cluster: Option<String>,
 }
 
 /// Hands a tenant's starting currency and time zone to the tenant migrations of this
@@ -136,6 +147,9 @@ pub enum Step {
     RoleCreated,
     Granted,
     Migrated,
+    /// Placed on another cluster than home: its schema is committed there, its registry
+    /// row not yet active.
+    OnCluster,
     Activated,
 }
 
@@ -186,6 +200,11 @@ impl Control {
             Some(t) => Tier::parse("tier", t)?,
             None => plan.default_tier(),
         };
+        let cluster = req
+            .cluster
+            .as_deref()
+            .map(|c| ClusterName::parse("cluster", c))
+            .transpose()?;
         if tier == Tier::Pooled {
             let new = Pooled {
                 slug: &slug,
@@ -193,36 +212,32 @@ impl Control {
                 plan,
                 currency,
                 timezone: &timezone,
+                cluster: cluster.as_ref(),
             };
             return self.provision_pooled(new, actor, schema::POOL).await;
         }
 
         let mut conn = self.pool.get().await?;
-        // No conflict target: schema and role names derive from the slug, so a racing
-        // insert of the same slug may trip any of the three unique indexes first.
-        conn.execute(
-            "INSERT INTO atrium_control.tenants
-                 (id, slug, display_name, plan, state, schema_name, role_name, statement_timeout_ms)
-             VALUES ($1, $2, $3, $4, 'provisioning', $5, $6, $7)
-             ON CONFLICT DO NOTHING",
-            &[
-                &Uuid::now_v7(),
-                &slug.as_str(),
-                &display_name.as_str(),
-                &plan,
-                &slug.schema_name(),
-                &slug.role_name(&self.config.role_prefix),
-                &(self.config.tenant_statement_timeout_ms as i32),
-            ],
+        self.register(
+            &mut conn,
+            &slug,
+            display_name.as_str(),
+            plan,
+            cluster.as_ref(),
         )
         .await?;
         observe(Step::Registered).await;
 
         let tx = conn.transaction().await?;
         let tenant = registry::lock(&*tx, slug.as_str()).await?;
+        let elsewhere = cluster
+            .as_ref()
+            .is_some_and(|c| c.as_str() != tenant.cluster_id);
         match tenant.state {
             TenantState::Provisioning
-                if tenant.display_name != display_name.as_str() || tenant.plan != plan =>
+                if tenant.display_name != display_name.as_str()
+                    || tenant.plan != plan
+                    || elsewhere =>
             {
                 return Err(DomainError::conflict(
                     "tenant_exists",
@@ -235,27 +250,34 @@ impl Control {
             TenantState::Provisioning => {}
             taken => return Err(slug_taken(&slug, taken)),
         }
-        let schema = quote_ident(&tenant.schema_name);
-        let role = quote_ident(&tenant.role_name);
-
-        tx.batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))
-            .await?;
-        observe(Step::SchemaCreated).await;
-
-        tx.execute(
-            "SELECT atrium_roles.create_tenant_role($1)",
-            &[&tenant.role_name],
-        )
-        .await?;
-        observe(Step::RoleCreated).await;
-
-        grant_rows(&*tx, &schema, &role).await?;
-        observe(Step::Granted).await;
-
-        crate::migrate::record_checksums(&*tx, set).await?;
-        pass_tenant_defaults(&*tx, currency, &timezone).await?;
-        apply_in(&*tx, &schema, set).await?;
-        observe(Step::Migrated).await;
+        let made = Made {
+            tenant: &tenant,
+            currency,
+            timezone: &timezone,
+            set,
+        };
+        if tenant.cluster_id == HOME_CLUSTER {
+            made.create(&*tx, observe).await?;
+        } else {
+            // The schema is made on its cluster, in a transaction of its own there, while
+            // this one holds the registry row: a crash between the two commits leaves
+            // the cluster's copy of the row saying what was done (`clusters/mirror.rs`).
+            let pool = self.db_of(&tenant.cluster_id).await?;
+            let mut remote = pool.get().await?;
+            let rtx = remote.transaction().await?;
+            let done = mirror::read(&*rtx, tenant.id).await?;
+            if !done.is_some_and(|(state, _)| state == TenantState::Active) {
+                made.create(&*rtx, observe).await?;
+                let copy = Tenant {
+                    state: TenantState::Active,
+                    migration_version: migrations::latest(set),
+                    ..tenant.clone()
+                };
+                mirror::write(&*rtx, &copy).await?;
+            }
+            rtx.commit().await?;
+            observe(Step::OnCluster).await;
+        }
 
         tx.execute(
             "UPDATE atrium_control.tenants
@@ -263,12 +285,97 @@ impl Control {
             &[&tenant.id, &migrations::latest(set)],
         )
         .await?;
-        let detail = json!({"plan": plan, "schema": tenant.schema_name, "currency": currency, "timezone": timezone});
+        let detail = json!({"plan": plan, "schema": tenant.schema_name, "cluster": tenant.cluster_id,
+                            "currency": currency, "timezone": timezone});
         record_created(&*tx, actor, &slug, detail).await?;
         let tenant = registry::get(&*tx, slug.as_str()).await?;
         tx.commit().await?;
         observe(Step::Activated).await;
         Ok(tenant)
+    }
+}
+
+/// A schema-tier tenant's schema, role, grants and tables, made in one transaction on
+/// the cluster it is placed on.
+struct Made<'a> {
+    tenant: &'a Tenant,
+    currency: &'a str,
+    timezone: &'a str,
+    set: &'a [Migration],
+}
+
+impl Made<'_> {
+    async fn create<C: tokio_postgres::GenericClient>(
+        &self,
+        tx: &C,
+        observe: Observer<'_>,
+    ) -> Result<()> {
+        let schema = quote_ident(&self.tenant.schema_name);
+        let role = quote_ident(&self.tenant.role_name);
+
+        tx.batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))
+            .await?;
+        observe(Step::SchemaCreated).await;
+
+        tx.execute(
+            "SELECT atrium_roles.create_tenant_role($1)",
+            &[&self.tenant.role_name],
+        )
+        .await?;
+        observe(Step::RoleCreated).await;
+
+        grant_rows(tx, &schema, &role).await?;
+        observe(Step::Granted).await;
+
+        crate::migrate::record_checksums(tx, self.set).await?;
+        pass_tenant_defaults(tx, self.currency, self.timezone).await?;
+        apply_in(tx, &schema, self.set).await?;
+        observe(Step::Migrated).await;
+        Ok(())
+    }
+}
+
+impl Control {
+    /// The registry row of a new schema-tier tenant, `provisioning`, on the cluster
+    /// placement chose. A row that exists already (an interrupted run, or a taken slug)
+    /// is left as it is, for the caller to judge.
+    async fn register(
+        &self,
+        conn: &mut deadpool_postgres::Object,
+        slug: &TenantSlug,
+        display_name: &str,
+        plan: Plan,
+        cluster: Option<&ClusterName>,
+    ) -> Result<()> {
+        let tx = conn.transaction().await?;
+        match registry::get(&*tx, slug.as_str()).await {
+            Err(DomainError::NotFound(_)) => {}
+            Err(e) => return Err(e),
+            Ok(_) => return Ok(()),
+        }
+        let cluster = clusters::choose(&*tx, &self.config.placement, cluster, Tier::Schema).await?;
+        // No conflict target: schema and role names derive from the slug, so a racing
+        // insert of the same slug may trip any of the three unique indexes first.
+        tx.execute(
+            "INSERT INTO atrium_control.tenants
+                 (id, slug, display_name, plan, state, schema_name, role_name, statement_timeout_ms,
+                  cluster_id)
+             VALUES ($1, $2, $3, $4, 'provisioning', $5, $6, $7, $8)
+             ON CONFLICT DO NOTHING",
+            &[
+                &Uuid::now_v7(),
+                &slug.as_str(),
+                &display_name,
+                &plan,
+                &slug.schema_name(),
+                &slug.role_name(&self.config.role_prefix),
+                &(self.config.tenant_statement_timeout_ms as i32),
+                &cluster,
+            ],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 }
 
@@ -279,6 +386,7 @@ struct Pooled<'a> {
     plan: Plan,
     currency: &'a str,
     timezone: &'a str,
+    cluster: Option<&'a ClusterName>,
 }
 
 impl Control {
@@ -298,6 +406,9 @@ impl Control {
         if let Ok(existing) = registry::get(&*tx, slug.as_str()).await {
             return Err(slug_taken(slug, existing.state));
         }
+        // Pools live on home for now: this refuses another cluster by name, and checks
+        // home has room.
+        clusters::choose(&*tx, &self.config.placement, new.cluster, Tier::Pooled).await?;
         let pool = self.pool_with_room(&*tx, set).await?;
         let id = Uuid::now_v7();
         let inserted = tx

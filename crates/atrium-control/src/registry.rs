@@ -81,6 +81,21 @@ impl Tenant {
         )
     }
 
+    /// Refuses a tenant placed on another cluster than home, for what is done on home's
+    /// only (409 `not_on_home_cluster`); `what` completes "cannot …".
+    pub fn require_home(&self, what: &str) -> Result<()> {
+        if self.cluster_id == atrium_core::domain::HOME_CLUSTER {
+            return Ok(());
+        }
+        Err(DomainError::conflict(
+            "not_on_home_cluster",
+            format!(
+                "tenant lives on cluster '{}'; Atrium cannot {what} there yet",
+                self.cluster_id
+            ),
+        ))
+    }
+
     /// Refuses anything but an active or suspended tenant, with `code`.
     pub fn require_live(&self, code: &'static str) -> Result<()> {
         if self.state.is_live() {

@@ -41,6 +41,11 @@ pub const CONTROL: &[Migration] = &[
         "placement_state",
         include_str!("../migrations/control/0007_placement_state.sql"),
     ),
+    Migration::new(
+        8,
+        "clusters",
+        include_str!("../migrations/control/0008_clusters.sql"),
+    ),
 ];
 
 /// Each tenant's schema, applied with `search_path` set to it.

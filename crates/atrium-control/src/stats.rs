@@ -40,10 +40,10 @@ impl Control {
         let conn = self.pool.get().await?;
         let rows = conn
             .query(
-                // A pooled tenant has no schema to measure: its size is the usage
-                // sampler's last estimate (usage/pooled.rs).
+                // A pooled tenant has no schema to measure, and another cluster's is not
+                // here: their size is the usage sampler's last measurement.
                 "SELECT t.slug,
-                        CASE WHEN t.tier = 'pooled' THEN t.storage_bytes ELSE
+                        CASE WHEN t.tier = 'pooled' OR t.cluster_id <> 'local' THEN t.storage_bytes ELSE
                         (SELECT sum(pg_total_relation_size(c.oid))::bigint
                            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                           WHERE n.nspname = t.schema_name AND c.relkind IN ('r', 'm')) END

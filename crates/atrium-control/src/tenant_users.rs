@@ -24,7 +24,7 @@ impl Control {
         drop(conn);
         tenant.require_live("tenant_not_active")?;
         let scope = tenant.owner_scope(5_000)?;
-        let tx = TenantTx::begin(&self.pool, &scope).await?;
+        let tx = TenantTx::begin(&self.db_of(&tenant.cluster_id).await?, &scope).await?;
         Ok((tenant, tx))
     }
 

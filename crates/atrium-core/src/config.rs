@@ -19,10 +19,12 @@ use crate::tenancy::is_plain_identifier;
 
 mod backup;
 mod peers;
+mod placement;
 mod plans;
 mod usage;
 pub use backup::BackupConfig;
 pub use peers::PeersConfig;
+pub use placement::{PlacementConfig, PlacementPolicy};
 pub use plans::{FairConfig, PlansConfig};
 pub use usage::UsageConfig;
 
@@ -326,6 +328,11 @@ pub struct PageConfig {
 pub struct PoolConfig {
     /// Connections in the pool at most.
     pub max_size: usize,
+    /// Connections over all of the process's pools at most, one pool per PostgreSQL
+    /// cluster its tenants live on (docs/scale-out.md); each gets an equal share, at most
+    /// `max_size`. 0: `max_size` (one cluster's worth).
+    #[serde(default)]
+    pub max_total_size: usize,
     /// How long a request waits for a free connection before it gets a 503, in ms.
     pub wait_timeout_ms: u64,
     /// TCP connect timeout for new connections, in ms.
@@ -412,6 +419,9 @@ pub struct ControlConfig {
     /// Moves of tenants between isolation tiers.
     #[serde(default)]
     pub moves: MovesConfig,
+    /// How a new tenant's cluster is chosen (docs/scale-out.md).
+    #[serde(default)]
+    pub placement: PlacementConfig,
 }
 
 /// Moves between isolation tiers (docs/isolation-tiers.md, "Moves").
@@ -482,6 +492,7 @@ impl Default for Config {
     fn default() -> Self {
         let pool = PoolConfig {
             max_size: 16,
+            max_total_size: 64,
             wait_timeout_ms: 2_000,
             connect_timeout_ms: 2_000,
             // A Patroni switchover leaves no primary for about a second.
@@ -539,6 +550,7 @@ impl Default for Config {
                 peers: PeersConfig::default(),
                 usage: UsageConfig::default(),
                 moves: MovesConfig::default(),
+                placement: PlacementConfig::default(),
             },
             clickhouse: ClickHouseConfig {
                 // Empty: no ClickHouse configured (migrate skips it, the collector refuses to start).
@@ -674,6 +686,9 @@ impl Config {
             if pool.max_size == 0 || pool.max_size > 1_000 {
                 return bad(format!("{name}.max_size must be between 1 and 1000"));
             }
+            if pool.max_total_size > 10_000 {
+                return bad(format!("{name}.max_total_size must be at most 10000"));
+            }
             if pool.wait_timeout_ms == 0 || pool.connect_timeout_ms == 0 {
                 return bad(format!("{name} timeouts must be positive"));
             }
@@ -721,6 +736,7 @@ impl Config {
             .map_err(|e| ConfigError::Invalid(e.to_string()))?;
         self.control.peers.validate()?;
         self.control.usage.validate()?;
+        self.control.placement.validate()?;
         self.plans.validate()?;
         self.api.fair.validate(self.api.pool.wait_timeout_ms)?;
         if self.control.migrate_concurrency == 0 || self.control.migrate_concurrency > 64 {

@@ -16,6 +16,7 @@ use secrecy::{ExposeSecret, SecretString};
 use tokio::time::Instant;
 use tokio_postgres::{types::ToSql, NoTls, Row};
 
+pub mod clusters;
 mod exchange;
 pub mod placement;
 
@@ -42,6 +43,10 @@ pub enum DbError {
     /// The transaction's connection broke and no primary took it over in time.
     #[error("the database connection was lost")]
     ConnectionLost,
+    /// Another cluster's pool could not be made: not registered, or its connection URL's
+    /// reference does not resolve in this process (the message names which, never a URL).
+    #[error("{0}")]
+    Cluster(String),
     /// One failure handed to several callers (a coalesced cache load).
     #[error(transparent)]
     Shared(std::sync::Arc<DbError>),

@@ -63,7 +63,7 @@ impl DbError {
             DbError::Postgres(e) | DbError::Setup(e) => is_connection_error(e),
             DbError::Shared(e) => e.is_connection_class(),
             DbError::ConnectionLost => true,
-            DbError::BadIdentifier => false,
+            DbError::BadIdentifier | DbError::Cluster(_) => false,
         }
     }
 }

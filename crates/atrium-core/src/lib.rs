@@ -11,6 +11,7 @@ pub mod health;
 pub mod migrations;
 pub mod private_fs;
 pub mod probe;
+pub mod secret_ref;
 pub mod telemetry;
 pub mod tenancy;
 

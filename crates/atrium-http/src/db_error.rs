@@ -61,12 +61,12 @@ fn classify(err: &DbError) -> Option<ApiError> {
             // flipped it again while this one was entering.
             Some(c)
                 if *c == SqlState::LOCK_NOT_AVAILABLE
-                    || c.code() == atrium_core::db::placement::MOVED =>
+                    || c.code() == atrium_core::db::placement::MOVED
+                    || c.code() == atrium_core::db::placement::ELSEWHERE =>
             {
                 Some(ApiError::Unavailable {
                     code: "tenant_moving",
-                    detail: "the tenant is moving between isolation tiers; retry in a moment"
-                        .into(),
+                    detail: "the tenant is moving; retry in a moment".into(),
                 })
             }
             Some(_) => None,
@@ -105,6 +105,13 @@ fn classify(err: &DbError) -> Option<ApiError> {
             )),
             _ => None,
         },
+        // Its message names the cluster and what is missing (never a URL); the log has it.
+        DbError::Cluster(reason) => {
+            tracing::error!(reason = %reason, "a cluster's pool could not be made");
+            Some(unavailable(
+                "the database holding this tenant is not reachable from here; retry later".into(),
+            ))
+        }
         DbError::BadIdentifier | DbError::ConnectionLost => None,
     }
 }

@@ -23,9 +23,10 @@ use atrium_core::{
     config::{Config, Environment, LogFormat},
 };
 use rand::Rng;
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 
 static SHARED: OnceLock<PgCluster> = OnceLock::new();
+static SECOND: OnceLock<PgCluster> = OnceLock::new();
 static SHARED_CH: OnceLock<ChServer> = OnceLock::new();
 
 /// The ClickHouse server shared by every test of this process.
@@ -45,6 +46,44 @@ pub fn shared_cluster() -> &'static PgCluster {
     })
 }
 
+/// A second PostgreSQL cluster, for tenants placed over several (docs/scale-out.md):
+/// `ATRIUM_TEST_DATABASE_URL_2` (which `scripts/test` starts), or one of this process's own.
+pub fn second_cluster() -> &'static PgCluster {
+    SECOND.get_or_init(|| match std::env::var("ATRIUM_TEST_DATABASE_URL_2") {
+        Ok(url) => PgCluster::external(url),
+        Err(_) => PgCluster::start_new()
+            .unwrap_or_else(|e| panic!("could not start a second PostgreSQL for tests: {e:#}")),
+    })
+}
+
+/// A test database's twin on another cluster: the same database, role names, password
+/// and tenant-role prefix, as a deployment bootstraps each of its clusters.
+pub struct PeerDb {
+    pub control_url: String,
+    pub api_url: String,
+    pub superuser_url: String,
+}
+
+/// A cluster's URLs as the registry takes them, by reference: `file:` references to files
+/// of this test's own (a test that wants the cluster unreachable moves them away).
+pub struct UrlRefs {
+    pub control: String,
+    pub api: String,
+    pub api_file: PathBuf,
+}
+
+impl PeerDb {
+    /// References to this database's URLs, written to fresh files now.
+    pub fn refs(&self) -> UrlRefs {
+        url_refs(&self.control_url, &self.api_url)
+    }
+
+    /// A superuser connection to this database.
+    pub async fn superuser(&self) -> tokio_postgres::Client {
+        superuser(&self.superuser_url).await
+    }
+}
+
 pub struct TestDb {
     pub name: String,
     /// Points api and control at this database with their own roles.
@@ -61,28 +100,16 @@ impl TestDb {
 
     pub async fn fresh_on(cluster: &PgCluster) -> Self {
         let name = format!("t{:010x}", rand::thread_rng().gen::<u64>() & 0xff_ffff_ffff);
-        let (ctl, api) = (format!("{name}_ctl"), format!("{name}_api"));
         let password = format!("pw{:016x}", rand::thread_rng().gen::<u64>());
+        let peer = bootstrap_twin(cluster, &name, &password).await;
+        let (ctl, api) = (format!("{name}_ctl"), format!("{name}_api"));
         let role_prefix = format!("{name}_");
-        bootstrap::run(
-            &cluster.superuser_url,
-            &Bootstrap {
-                database: &name,
-                control_role: &ctl,
-                control_password: &password,
-                api_role: &api,
-                api_password: &password,
-                role_prefix: &role_prefix,
-            },
-        )
-        .await
-        .unwrap_or_else(|e| panic!("bootstrap of test database failed: {e:#}"));
-
         let url = |role: &str| {
-            format!(
-                "postgres://{role}:{password}@127.0.0.1:{}/{name}",
-                cluster.port
-            )
+            if role == ctl {
+                peer.control_url.clone()
+            } else {
+                peer.api_url.clone()
+            }
         };
         let mut config = Config {
             environment: Environment::Development,
@@ -142,13 +169,15 @@ impl TestDb {
         }
     }
 
+    /// This database's twin on `cluster`, bootstrapped now.
+    pub async fn peer_on(&self, cluster: &PgCluster) -> PeerDb {
+        let password = password_of(self.config.control.database_url.expose_secret());
+        bootstrap_twin(cluster, &self.name, &password).await
+    }
+
     /// A superuser connection to this database.
     pub async fn superuser(&self) -> tokio_postgres::Client {
-        let (client, conn) = atrium_core::db::connect_one(&self.superuser_url, "atrium-test")
-            .await
-            .unwrap_or_else(|e| panic!("superuser connect failed: {e}"));
-        tokio::spawn(conn);
-        client
+        superuser(&self.superuser_url).await
     }
 
     /// Everything in the database that a test could change: tables in every schema,
@@ -203,6 +232,75 @@ impl TestDb {
         }
         out
     }
+}
+
+/// Bootstraps database `name` on `cluster` with the control and api roles a test
+/// database of that name has.
+async fn bootstrap_twin(cluster: &PgCluster, name: &str, password: &str) -> PeerDb {
+    let (ctl, api) = (format!("{name}_ctl"), format!("{name}_api"));
+    let role_prefix = format!("{name}_");
+    bootstrap::run(
+        &cluster.superuser_url,
+        &Bootstrap {
+            database: name,
+            control_role: &ctl,
+            control_password: password,
+            api_role: &api,
+            api_password: password,
+            role_prefix: &role_prefix,
+        },
+    )
+    .await
+    .unwrap_or_else(|e| panic!("bootstrap of test database failed: {e:#}"));
+    let url = |role: &str| {
+        format!(
+            "postgres://{role}:{password}@127.0.0.1:{}/{name}",
+            cluster.port
+        )
+    };
+    PeerDb {
+        control_url: url(&ctl),
+        api_url: url(&api),
+        superuser_url: bootstrap::replace_database(&cluster.superuser_url, name)
+            .unwrap_or_else(|e| panic!("bad superuser url: {e}")),
+    }
+}
+
+async fn superuser(url: &str) -> tokio_postgres::Client {
+    let (client, conn) = atrium_core::db::connect_one(url, "atrium-test")
+        .await
+        .unwrap_or_else(|e| panic!("superuser connect failed: {e}"));
+    tokio::spawn(conn);
+    client
+}
+
+/// `file:` references to fresh files holding these URLs.
+pub fn url_refs(control_url: &str, api_url: &str) -> UrlRefs {
+    let dir = std::env::temp_dir()
+        .join("atrium-test-cluster-refs")
+        .join(format!("{:016x}", rand::thread_rng().gen::<u64>()));
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    let write = |file: &str, url: &str| {
+        let path = dir.join(file);
+        std::fs::write(&path, url).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        path
+    };
+    let control = write("control-url", control_url);
+    let api_file = write("api-url", api_url);
+    UrlRefs {
+        control: format!("file:{}", control.display()),
+        api: format!("file:{}", api_file.display()),
+        api_file,
+    }
+}
+
+/// The password in a `postgres://user:password@…` URL the testkit wrote.
+fn password_of(url: &str) -> String {
+    let userinfo = url
+        .split_once("://")
+        .and_then(|(_, rest)| rest.split_once('@'))
+        .map_or("", |(u, _)| u);
+    userinfo.split_once(':').map_or("", |(_, p)| p).to_owned()
 }
 
 fn export_dir(name: &str) -> PathBuf {

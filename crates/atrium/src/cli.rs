@@ -42,6 +42,11 @@ enum Command {
         #[command(subcommand)]
         action: TenantAction,
     },
+    /// The PostgreSQL clusters tenants are placed on (docs/scale-out.md).
+    Cluster {
+        #[command(subcommand)]
+        action: ClusterAction,
+    },
     /// Create an operator for the console, or set a new password for one (which ends
     /// their sessions and leaves a disabled operator disabled). The password comes from
     /// ATRIUM_OPERATOR_PASSWORD, or else the first line of stdin, never argv. With
@@ -122,6 +127,37 @@ enum BackupAction {
 }
 
 #[derive(Subcommand)]
+enum ClusterAction {
+    /// Register a bootstrapped cluster and open it for new tenants. URLs are given by
+    /// reference, `env:NAME` or `file:/path`, resolved by each process in its own
+    /// environment: the registry never holds a password.
+    Add {
+        name: String,
+        #[arg(long)]
+        control_url_ref: String,
+        #[arg(long)]
+        api_url_ref: String,
+        /// Placement stops choosing the cluster at this many live tenants.
+        #[arg(long)]
+        max_tenants: Option<i32>,
+        /// Placement stops choosing the cluster once its tenants' size reaches this.
+        #[arg(long)]
+        max_bytes: Option<i64>,
+        /// One tenant only, provisioned with `--cluster NAME`.
+        #[arg(long)]
+        dedicated: bool,
+    },
+    /// Every cluster with its state, capacity hints and live tenants.
+    List,
+    /// Place no new tenants on the cluster; its tenants stay and are served.
+    Drain { name: String },
+    /// Place new tenants on a drained cluster again.
+    Open { name: String },
+    /// Forget an empty cluster.
+    Remove { name: String },
+}
+
+#[derive(Subcommand)]
 enum TenantAction {
     Create {
         slug: String,
@@ -139,6 +175,9 @@ enum TenantAction {
         /// behind row-level security). Default: the plan's (free: pooled, else schema).
         #[arg(long)]
         tier: Option<String>,
+        /// The cluster to place it on. Default: the open cluster with the most room.
+        #[arg(long)]
+        cluster: Option<String>,
     },
     List,
     Get {
@@ -281,7 +320,9 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             action: BackupAction::Analytics { .. } | BackupAction::AnalyticsRestore { .. },
         } => &[ClickHouseAdmin],
         Command::Backup { .. } => &[ControlDatabaseUrl],
-        Command::Operator { .. } | Command::SeedDemo => &[ControlDatabaseUrl],
+        Command::Operator { .. } | Command::SeedDemo | Command::Cluster { .. } => {
+            &[ControlDatabaseUrl]
+        }
         Command::Healthcheck { .. } | Command::Openapi { .. } => &[],
     };
     config.require_secrets(needed)?;
@@ -315,6 +356,22 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             if !applied.is_empty() && !json {
                 println!("control migrations applied: {applied:?}");
             }
+            let mut clusters_failed = false;
+            for c in control.migrate_clusters().await? {
+                clusters_failed |= c.error.is_some();
+                match (&c.error, json) {
+                    (Some(e), _) => {
+                        eprintln!("cluster {}: control migrations FAILED: {e}", c.cluster)
+                    }
+                    (None, false) if !c.applied.is_empty() => {
+                        println!(
+                            "cluster {}: control migrations applied: {:?}",
+                            c.cluster, c.applied
+                        )
+                    }
+                    _ => {}
+                }
+            }
             if !config.clickhouse.url.is_empty() {
                 let ch = atrium_analytics::clickhouse::ClickHouse::new(
                     &config.clickhouse,
@@ -345,7 +402,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             } else {
                 println!("{}", report.summary());
             }
-            if !report.failed.is_empty() || !report.pools_failed.is_empty() {
+            if !report.failed.is_empty() || !report.pools_failed.is_empty() || clusters_failed {
                 return Ok(ExitCode::from(3));
             }
         }
@@ -366,6 +423,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             println!("partitions attached: {}", attached.join(", "));
         }
         Command::Backup { action } => backup(Control::new(config.control)?, action).await?,
+        Command::Cluster { action } => cluster(Control::new(config.control)?, action).await?,
         Command::Tenant { action } => {
             tenant(
                 Control::new(config.control)?.with_clickhouse(&config.clickhouse)?,
@@ -517,6 +575,35 @@ async fn backup(control: Control, action: BackupAction) -> anyhow::Result<()> {
     Ok(())
 }
 
+async fn cluster(control: Control, action: ClusterAction) -> anyhow::Result<()> {
+    let who = actor();
+    match action {
+        ClusterAction::Add {
+            name,
+            control_url_ref,
+            api_url_ref,
+            max_tenants,
+            max_bytes,
+            dedicated,
+        } => {
+            let new = atrium_control::clusters::NewCluster {
+                name,
+                control_url_ref,
+                api_url_ref,
+                max_tenants,
+                max_bytes,
+                dedicated,
+            };
+            print(&control.add_cluster(&new, &who).await?)?
+        }
+        ClusterAction::List => print(&control.list_clusters().await?)?,
+        ClusterAction::Drain { name } => print(&control.drain_cluster(&name, &who).await?)?,
+        ClusterAction::Open { name } => print(&control.open_cluster(&name, &who).await?)?,
+        ClusterAction::Remove { name } => print(&control.remove_cluster(&name, &who).await?)?,
+    }
+    Ok(())
+}
+
 async fn tenant(control: Control, action: TenantAction) -> anyhow::Result<()> {
     let who = actor();
     match action {
@@ -527,6 +614,7 @@ async fn tenant(control: Control, action: TenantAction) -> anyhow::Result<()> {
             currency,
             timezone,
             tier,
+            cluster,
         } => {
             let tenant = control
                 .provision(
@@ -537,6 +625,7 @@ async fn tenant(control: Control, action: TenantAction) -> anyhow::Result<()> {
                         currency,
                         timezone,
                         tier,
+                        cluster,
                     },
                     &who,
                 )

@@ -56,6 +56,83 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/clusters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every cluster, home (`local`) first, with its live tenants and their size. */
+        get: operations["clusters_list"];
+        put?: never;
+        /**
+         * Register a bootstrapped cluster and open it for new tenants. 409 `cluster_exists`,
+         *     `cluster_in_use` (that database is a cluster already), `cluster_not_bootstrapped`;
+         *     503 `cluster_unreachable`.
+         */
+        post: operations["add"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/clusters/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One cluster. */
+        get: operations["clusters_show"];
+        put?: never;
+        post?: never;
+        /**
+         * Forget an empty cluster (409 `cluster_not_empty`, `home_cluster`). One that deleted
+         *     tenants' tombstones name stays listed, `closed`.
+         */
+        delete: operations["remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/clusters/{name}/drain": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Place no new tenants on the cluster; its tenants stay and are served. */
+        post: operations["drain"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/clusters/{name}/open": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Place new tenants on a drained cluster again. */
+        post: operations["open"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/console-config": {
         parameters: {
             query?: never;
@@ -200,7 +277,7 @@ export interface paths {
             cookie?: never;
         };
         /** One tenant with its suspension, migration state, user and key counts and usage. */
-        get: operations["show"];
+        get: operations["tenants_show"];
         put?: never;
         post?: never;
         /** Export the tenant's schema, then drop it; the registry keeps a tombstone. */
@@ -546,6 +623,53 @@ export interface components {
          * @enum {string}
          */
         BackupType: "full" | "diff" | "incr";
+        Cluster: {
+            /** @description The same for the data plane's URL, resolved in each API process's environment. */
+            api_url_ref?: string | null;
+            /**
+             * Format: int64
+             * @description Their size at the usage sampler's last measurement.
+             */
+            bytes: number;
+            /**
+             * @description Where the control plane's connection URL comes from: `env:NAME` or `file:/path`
+             *     in the control plane's environment. None for the home cluster.
+             */
+            control_url_ref?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** @description Holds one tenant, named when it was provisioned: the dedicated-database tier. */
+            dedicated: boolean;
+            /**
+             * Format: int64
+             * @description Placement stops choosing the cluster once its tenants' measured size reaches this.
+             */
+            max_bytes?: number | null;
+            /**
+             * Format: int32
+             * @description Placement stops choosing the cluster at this many live tenants. None: the
+             *     configured default (`control.placement.default_max_tenants`).
+             */
+            max_tenants?: number | null;
+            /** @description `local` is the home cluster: the configured one, which holds the registry. */
+            name: string;
+            state: components["schemas"]["ClusterState"];
+            /**
+             * Format: int64
+             * @description Live tenants placed on it (provisioning, active, suspended, deleting).
+             */
+            tenants: number;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /**
+         * @description Whether a cluster takes new tenants. Stored as text in `atrium_control.clusters`.
+         *
+         *     `open` takes new tenants; `draining` keeps serving its tenants and takes no new
+         *     ones (moves empty it); `closed` holds no tenant and takes none.
+         * @enum {string}
+         */
+        ClusterState: "open" | "draining" | "closed";
         /** @description What the console needs before anyone signs in. */
         ConsoleConfig: {
             /** @description Where browsers reach the data plane: tenant apps are linked there. */
@@ -722,6 +846,36 @@ export interface components {
             /** @description `schema` or `pooled`. */
             tier: string;
         };
+        /**
+         * @description A cluster to register. Its database must have been bootstrapped first
+         *     (`atrium bootstrap` with that cluster's URLs), with the same role names as home's.
+         */
+        NewCluster: {
+            /** @description The same for the data plane's URL, resolved in each API process's environment. */
+            api_url_ref: string;
+            /**
+             * @description `env:NAME` or `file:/absolute/path`: where the control plane finds its URL for the
+             *     cluster (its DDL-capable role). The URL itself is never sent or stored.
+             */
+            control_url_ref: string;
+            /**
+             * @description One tenant only, named when it is provisioned (`cluster`): the dedicated-database
+             *     tier. Placement never chooses it by itself.
+             */
+            dedicated?: boolean;
+            /**
+             * Format: int64
+             * @description Placement stops choosing the cluster once its tenants' size reaches this.
+             */
+            max_bytes?: number | null;
+            /**
+             * Format: int32
+             * @description Placement stops choosing the cluster at this many live tenants.
+             */
+            max_tenants?: number | null;
+            /** @description `[a-z][a-z0-9_]{1,31}`. */
+            name: string;
+        };
         NewInvite: {
             display_name?: string | null;
             email: string;
@@ -746,6 +900,12 @@ export interface components {
          *     [`Control::provision`], so a refused request is audited like any other failure.
          */
         NewTenant: {
+            /**
+             * @description The cluster to place the tenant on (docs/scale-out.md). Absent: the open cluster
+             *     with the most room, by `control.placement.policy`. A dedicated cluster is only
+             *     ever named.
+             */
+            cluster?: string | null;
             /**
              * @description The tenant's currency (ISO 4217, such as `CNY`); the operator's default when
              *     absent. Its admins can change it.
@@ -825,6 +985,59 @@ export interface components {
                 /** @description `ok` or `error`. */
                 outcome: string;
                 tenant_slug?: string | null;
+            }[];
+            next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description How many rows match the filter on all pages, counted up to 10,000.
+             */
+            total: number;
+            /** @description False when `total` is a lower bound: more than 10,000 rows match. */
+            total_exact: boolean;
+        };
+        /**
+         * @description One page of a list. Pass `next_cursor` back as `cursor` (with the same `sort`) for
+         *     the next.
+         */
+        Page_Cluster: {
+            items: {
+                /** @description The same for the data plane's URL, resolved in each API process's environment. */
+                api_url_ref?: string | null;
+                /**
+                 * Format: int64
+                 * @description Their size at the usage sampler's last measurement.
+                 */
+                bytes: number;
+                /**
+                 * @description Where the control plane's connection URL comes from: `env:NAME` or `file:/path`
+                 *     in the control plane's environment. None for the home cluster.
+                 */
+                control_url_ref?: string | null;
+                /** Format: date-time */
+                created_at: string;
+                /** @description Holds one tenant, named when it was provisioned: the dedicated-database tier. */
+                dedicated: boolean;
+                /**
+                 * Format: int64
+                 * @description Placement stops choosing the cluster once its tenants' measured size reaches this.
+                 */
+                max_bytes?: number | null;
+                /**
+                 * Format: int32
+                 * @description Placement stops choosing the cluster at this many live tenants. None: the
+                 *     configured default (`control.placement.default_max_tenants`).
+                 */
+                max_tenants?: number | null;
+                /** @description `local` is the home cluster: the configured one, which holds the registry. */
+                name: string;
+                state: components["schemas"]["ClusterState"];
+                /**
+                 * Format: int64
+                 * @description Live tenants placed on it (provisioning, active, suspended, deleting).
+                 */
+                tenants: number;
+                /** Format: date-time */
+                updated_at: string;
             }[];
             next_cursor?: string | null;
             /**
@@ -1696,6 +1909,192 @@ export interface operations {
             };
         };
     };
+    clusters_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_Cluster"];
+                };
+            };
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    add: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewCluster"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cluster"];
+                };
+            };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    clusters_show: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Cluster name: [a-z][a-z0-9_]{1,31} */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cluster"];
+                };
+            };
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Cluster name: [a-z][a-z0-9_]{1,31} */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cluster"];
+                };
+            };
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    drain: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Cluster name: [a-z][a-z0-9_]{1,31} */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cluster"];
+                };
+            };
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    open: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Cluster name: [a-z][a-z0-9_]{1,31} */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cluster"];
+                };
+            };
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     console_config: {
         parameters: {
             query?: never;
@@ -2062,7 +2461,7 @@ export interface operations {
             };
         };
     };
-    show: {
+    tenants_show: {
         parameters: {
             query?: never;
             header?: never;

@@ -115,6 +115,14 @@ export function describe(t: TFunction, e: AuditEntry): string {
           flipped: slugs(d.storage_flipped, d.events_flipped),
         });
       }
+      case 'cluster.add':
+        if (failed) return says('cluster_add_tried', { name: text(d.name) });
+        return says('cluster_add', { name: text(d.name), control: text(d.control_url_ref), api: text(d.api_url_ref) });
+      case 'cluster.drain':
+      case 'cluster.open':
+        return says(actionKey(e.action), { name: text(d.name) });
+      case 'cluster.remove':
+        return says(d.kept_as_closed ? 'cluster_remove_kept' : 'cluster_remove', { name: text(d.name) });
       case 'tenant.resume':
       case 'tenant.delete.start':
       case 'backup.verify':

@@ -100,13 +100,17 @@ impl TestApp {
 
     /// A tenant in `tier`: `schema` or `pooled`.
     pub async fn tenant_in(&self, slug: &str, tier: &str) -> TestTenant {
+        self.tenant_placed(slug, tier, None).await
+    }
+
+    /// A tenant in `tier`, on `cluster` (placement's choice when None).
+    pub async fn tenant_placed(&self, slug: &str, tier: &str, cluster: Option<&str>) -> TestTenant {
         self.control
             .provision(
                 &NewTenant {
                     slug: slug.into(),
-                    display_name: None,
-                    plan: None,
                     tier: Some(tier.into()),
+                    cluster: cluster.map(str::to_owned),
                     ..Default::default()
                 },
                 "test",
@@ -218,6 +222,19 @@ pub async fn send(req: RequestBuilder) -> (StatusCode, Value) {
         status,
         serde_json::from_str(&text).unwrap_or(Value::String(text)),
     )
+}
+
+/// `GET /customers` as `t` until it answers `want` (a change the control plane NOTIFYs
+/// takes a moment to reach the data plane's cache), for at most 3 s; the last answer.
+pub async fn eventually(app: &TestApp, t: &TestTenant, want: StatusCode) -> (StatusCode, Value) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    loop {
+        let (s, body) = app.get(t, "/customers").await;
+        if s == want || std::time::Instant::now() > deadline {
+            return (s, body);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }
 
 /// Asserts a problem+json body with the given code.

@@ -5,10 +5,10 @@ use std::collections::HashMap;
 use atrium_core::db::{TenantScope, TenantTx};
 use rand::{rngs::StdRng, Rng, SeedableRng};
 use reqwest::{Method, StatusCode};
-use serde_json::{json, Value};
+use serde_json::json;
 use tokio_postgres::error::SqlState;
 
-use crate::{assert_problem, send, TestApp, TestTenant};
+use crate::{assert_problem, eventually, send, TestApp, TestTenant};
 
 /// 8 tenants, randomly interleaved creates, reads, updates and deletes from concurrent
 /// clients through a pool of 3 connections. Every row read back must be the reader's,
@@ -553,17 +553,6 @@ async fn lifecycle_changes_reach_the_running_api() {
     let c = app.tenant("charlie").await;
     let (s, _) = app.get(&c, "/customers").await;
     assert_eq!(s, StatusCode::OK, "a new tenant is served at once");
-}
-
-async fn eventually(app: &TestApp, t: &TestTenant, want: StatusCode) -> (StatusCode, Value) {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
-    loop {
-        let (s, body) = app.get(t, "/customers").await;
-        if s == want || std::time::Instant::now() > deadline {
-            return (s, body);
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
 }
 
 #[tokio::test]

@@ -2,6 +2,7 @@
 
 mod analytics;
 mod at_rest;
+mod clusters;
 mod failover;
 mod fair;
 mod helpers;

@@ -83,6 +83,7 @@ impl Control {
         let source = {
             let conn = self.pool.get().await?;
             let source = registry::get(&**conn, slug.as_str()).await?;
+            source.require_home("restore it to a moment: the backups are the home cluster's")?;
             crate::moves::require_not_moving(&**conn, source.id, "restore it").await?;
             if let Some(new) = &target {
                 match registry::get(&**conn, new.as_str()).await {

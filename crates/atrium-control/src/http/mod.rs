@@ -5,6 +5,7 @@
 mod audit;
 mod auth;
 mod backups;
+mod clusters;
 mod keys;
 mod moves;
 mod on_tenant;
@@ -97,7 +98,8 @@ fn routes_and_doc() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(users::router())
                 .merge(backups::router())
                 .merge(overview::router())
-                .merge(usage::router()),
+                .merge(usage::router())
+                .merge(clusters::router()),
         )
         .split_for_parts();
     openapi::unique_operation_ids(&mut doc);
@@ -119,6 +121,16 @@ impl Application {
             .with_clickhouse(&config.clickhouse)?
             .with_plans(config.plans.clone());
         control.migrate_control().await?;
+        // Another cluster that is down must not keep the control plane from starting:
+        // its tenants wait, the others are served, and `atrium migrate` reports it.
+        match control.migrate_clusters().await {
+            Ok(runs) => {
+                for c in runs.iter().filter(|c| c.error.is_some()) {
+                    tracing::warn!(cluster = %c.cluster, error = ?c.error, "cluster's control schema not migrated");
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "clusters' control schemas not migrated"),
+        }
         if let Err(e) = control.purge_owed("control:startup").await {
             tracing::warn!(error = %e, "owed analytics purges not retried");
         }

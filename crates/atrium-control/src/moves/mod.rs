@@ -180,6 +180,7 @@ impl Control {
         let conn = self.pool.get().await?;
         let tenant = registry::get(&**conn, slug).await?;
         tenant.require_live("tenant_not_live")?;
+        tenant.require_home("move it between tiers")?;
         if tenant.tier == to_tier {
             return Err(DomainError::conflict(
                 "already_in_tier",

@@ -234,7 +234,7 @@ impl Control {
         let mut conn = self.pool.get().await?;
         let live = conn
             .query(
-                "SELECT id, slug, schema_name, pool_name FROM atrium_control.tenants
+                "SELECT id, slug, schema_name, pool_name, cluster_id FROM atrium_control.tenants
                   WHERE state IN ('active', 'suspended') ORDER BY slug",
                 &[],
             )
@@ -243,12 +243,39 @@ impl Control {
         let (mut measured, mut skipped) = (Vec::with_capacity(live.len()), Vec::new());
         // One statement per pool, made once per pass.
         let mut pool_sql: HashMap<String, String> = HashMap::new();
+        // A connection to each other cluster tenants live on, made on first need; a
+        // cluster that can't be reached has its tenants skipped, not the pass failed.
+        let mut others: HashMap<String, Option<deadpool_postgres::Object>> = HashMap::new();
         for t in &live {
             let (id, slug, schema): (Uuid, String, String) = (t.get(0), t.get(1), t.get(2));
             let pool: Option<String> = t.get(3);
+            let cluster: String = t.get(4);
+            let conn = if cluster == atrium_core::domain::HOME_CLUSTER {
+                &mut conn
+            } else {
+                if !others.contains_key(&cluster) {
+                    let made = async {
+                        Ok::<_, atrium_core::domain::DomainError>(
+                            self.db_of(&cluster).await?.get().await?,
+                        )
+                    };
+                    let made = made.await.map_err(|e| {
+                        tracing::warn!(cluster = %cluster, error = %e, "cluster not reachable; its tenants are not measured this time");
+                    });
+                    others.insert(cluster.clone(), made.ok());
+                }
+                match others.get_mut(&cluster).and_then(Option::as_mut) {
+                    Some(c) => c,
+                    None => {
+                        metrics::counter!("atrium_usage_tenants_skipped_total").increment(1);
+                        skipped.push(slug);
+                        continue;
+                    }
+                }
+            };
             if let Some(pool) = &pool {
                 if !pool_sql.contains_key(pool) {
-                    let sql = super::pooled::size_sql(&**conn, pool)
+                    let sql = super::pooled::size_sql(&***conn, pool)
                         .await
                         .map_err(atrium_core::domain::DomainError::Internal)?;
                     pool_sql.insert(pool.clone(), sql);

@@ -1,6 +1,7 @@
 //! Control-plane tests against a real PostgreSQL: every test gets a fresh database.
 
 mod backup;
+mod clusters;
 mod console_sessions;
 mod lifecycle;
 mod migrate;

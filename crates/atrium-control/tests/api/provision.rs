@@ -162,29 +162,7 @@ async fn a_crash_at_any_step_is_finished_by_a_rerun() {
     ];
     for (i, crash_at) in steps.into_iter().enumerate() {
         let slug = format!("crash_{i}");
-        let doomed = t.another();
-        let reached = Arc::new(Notify::new());
-        let (r, s) = (reached.clone(), slug.clone());
-        let attempt = tokio::spawn(async move {
-            let observer = move |step: Step| -> std::pin::Pin<
-                Box<dyn std::future::Future<Output = ()> + Send>,
-            > {
-                let r = r.clone();
-                Box::pin(async move {
-                    if step == crash_at {
-                        r.notify_one();
-                        std::future::pending::<()>().await;
-                    }
-                })
-            };
-            doomed
-                .provision_observed(&new_tenant(&s), "test", &observer, TENANT)
-                .await
-                .map(|_| ())
-        });
-        reached.notified().await;
-        attempt.abort();
-        let _ = attempt.await;
+        crash_during(t.another(), new_tenant(&slug), crash_at).await;
         // Nothing half-done is visible: either only the registry row, or nothing else.
         let state: i64 = t.count("SELECT count(*) FROM atrium_control.tenants WHERE slug = $1 AND state = 'provisioning'", &[&slug]).await;
         assert_eq!(
@@ -208,6 +186,32 @@ async fn a_crash_at_any_step_is_finished_by_a_rerun() {
             .expect("rerun finishes");
         assert_fully_provisioned(&t, &slug).await;
     }
+}
+
+/// Runs `req` on `doomed` (a control plane of its own) until it reaches `step`, then
+/// aborts it and drops its pool, which closes its connections as a killed process would.
+pub(crate) async fn crash_during(doomed: atrium_control::Control, req: NewTenant, step: Step) {
+    let reached = Arc::new(Notify::new());
+    let r = reached.clone();
+    let attempt = tokio::spawn(async move {
+        let observer =
+            move |at: Step| -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
+                let r = r.clone();
+                Box::pin(async move {
+                    if at == step {
+                        r.notify_one();
+                        std::future::pending::<()>().await;
+                    }
+                })
+            };
+        doomed
+            .provision_observed(&req, "test", &observer, TENANT)
+            .await
+            .map(|_| ())
+    });
+    reached.notified().await;
+    attempt.abort();
+    let _ = attempt.await;
 }
 
 /// Finding: with CREATEROLE on PostgreSQL 15, the control plane's login role could grant

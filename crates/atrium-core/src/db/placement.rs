@@ -47,6 +47,17 @@ fn fnv1a(parts: &[&[u8]]) -> i32 {
     h as i32
 }
 
+/// SQLSTATE of `await_placement`'s answer when the tenant lives on another cluster now
+/// (docs/scale-out.md): the cluster's name is the error's DETAIL. The transaction is
+/// opened again on that cluster's pool.
+pub const ELSEWHERE: &str = "AT002";
+
+/// The cluster an [`ELSEWHERE`] answer names; None for any other error.
+pub fn elsewhere(e: &tokio_postgres::Error) -> Option<String> {
+    let db = e.as_db_error()?;
+    (db.code().code() == ELSEWHERE).then(|| db.detail().unwrap_or_default().to_owned())
+}
+
 /// The placement a [`MOVED`] answer names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Moved {

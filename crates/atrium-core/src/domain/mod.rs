@@ -3,6 +3,7 @@
 //! Each has a `parse()` that returns a [`ValidationError`] naming the field, so the HTTP
 //! layer can answer 422 without knowing the rule, and the rule lives in one place.
 
+mod cluster;
 mod display_name;
 mod email;
 mod error;
@@ -12,6 +13,7 @@ mod tenant;
 mod text;
 mod validation;
 
+pub use cluster::{ClusterName, ClusterState, CLUSTER_NAME_MAX, HOME_CLUSTER};
 pub use display_name::DisplayName;
 pub use email::Email;
 pub use error::{DomainError, Result};
