@@ -51,6 +51,8 @@ pub struct Control {
     pub usage_pass: std::sync::Arc<tokio::sync::Mutex<()>>,
     /// The connection holding moves' advisory locks (`moves/guard.rs`).
     pub move_guard: std::sync::Arc<tokio::sync::Mutex<moves::Guard>>,
+    /// The same for each other cluster a move leaves, made on first use.
+    pub cluster_guards: moves::ClusterGuards,
 }
 
 impl Control {
@@ -77,6 +79,7 @@ impl Control {
             restore_lock: Default::default(),
             usage_pass: Default::default(),
             move_guard: Default::default(),
+            cluster_guards: Default::default(),
         })
     }
 

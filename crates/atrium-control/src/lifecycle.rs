@@ -177,14 +177,14 @@ impl Control {
         match &tenant.pool_name {
             Some(pool) => erase_pooled_rows(&*tx, pool, tenant.id).await?,
             None if tenant.cluster_id == HOME_CLUSTER => {
-                drop_schema_and_role(&*tx, &tenant).await?
+                drop_schema_and_role(&*tx, &tenant.schema_name, &tenant.role_name).await?
             }
             None => {
                 // On its cluster, with that cluster's copy of the row, so the tenant's
                 // slow way in there answers "gone" (`await_placement`) from then on.
                 let mut remote = self.db_of(&tenant.cluster_id).await?.get().await?;
                 let rtx = remote.transaction().await?;
-                drop_schema_and_role(&*rtx, &tenant).await?;
+                drop_schema_and_role(&*rtx, &tenant.schema_name, &tenant.role_name).await?;
                 let gone = Tenant {
                     state: TenantState::Deleted,
                     ..tenant.clone()
@@ -328,16 +328,20 @@ impl Control {
     }
 }
 
-/// A schema-tier tenant's schema and role, dropped in `tx` on its cluster.
-async fn drop_schema_and_role<C: tokio_postgres::GenericClient>(tx: &C, t: &Tenant) -> Result<()> {
+/// A schema-tier tenant's schema and role, dropped in `tx` on the cluster at hand.
+pub(crate) async fn drop_schema_and_role<C: tokio_postgres::GenericClient>(
+    tx: &C,
+    schema: &str,
+    role: &str,
+) -> Result<()> {
     tx.batch_execute(&format!(
         "DROP SCHEMA IF EXISTS {} CASCADE",
-        quote_ident(&t.schema_name)
+        quote_ident(schema)
     ))
     .await?;
     // The schema's drop took the role's grants and default privileges with it;
     // membership in the api role is all the grantor has left to undo.
-    tx.execute("SELECT atrium_roles.drop_tenant_role($1)", &[&t.role_name])
+    tx.execute("SELECT atrium_roles.drop_tenant_role($1)", &[&role])
         .await?;
     Ok(())
 }

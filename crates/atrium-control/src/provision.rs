@@ -297,15 +297,15 @@ impl Control {
 
 /// A schema-tier tenant's schema, role, grants and tables, made in one transaction on
 /// the cluster it is placed on.
-struct Made<'a> {
-    tenant: &'a Tenant,
-    currency: &'a str,
-    timezone: &'a str,
-    set: &'a [Migration],
+pub(crate) struct Made<'a> {
+    pub(crate) tenant: &'a Tenant,
+    pub(crate) currency: &'a str,
+    pub(crate) timezone: &'a str,
+    pub(crate) set: &'a [Migration],
 }
 
 impl Made<'_> {
-    async fn create<C: tokio_postgres::GenericClient>(
+    pub(crate) async fn create<C: tokio_postgres::GenericClient>(
         &self,
         tx: &C,
         observe: Observer<'_>,

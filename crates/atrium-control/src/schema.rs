@@ -46,6 +46,11 @@ pub const CONTROL: &[Migration] = &[
         "clusters",
         include_str!("../migrations/control/0008_clusters.sql"),
     ),
+    Migration::new(
+        9,
+        "moves_across",
+        include_str!("../migrations/control/0009_moves_across.sql"),
+    ),
 ];
 
 /// Each tenant's schema, applied with `search_path` set to it.

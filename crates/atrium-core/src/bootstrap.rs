@@ -146,7 +146,117 @@ pub async fn run(superuser_url: &str, b: &Bootstrap<'_>) -> anyhow::Result<()> {
     client
         .batch_execute(&slot_functions(b, &replicator)?)
         .await?;
+    client.batch_execute(&subscription_functions(b)?).await?;
     Ok(())
+}
+
+/// The schema holding what a move between clusters needs of logical replication that
+/// PostgreSQL 15 grants superusers only (docs/scale-out.md, "Moves between clusters").
+pub const SUBS_SCHEMA: &str = "atrium_subs";
+
+/// A move between clusters copies a tenant with PostgreSQL's own logical replication: a
+/// publication on the source, a subscription on the target. On PostgreSQL 15 only a
+/// superuser may make a subscription, or a login role with REPLICATION for the target to
+/// connect as. These functions are owned by the superuser that runs the bootstrap and do
+/// only that, for names of a move's shape: the control role gets one narrow door instead
+/// of the attribute. (PostgreSQL 16's `pg_create_subscription` role makes `subscribe`
+/// unnecessary there; the rest stays.)
+fn subscription_functions(b: &Bootstrap<'_>) -> anyhow::Result<String> {
+    let shape = quote_literal(MOVE_SLOT_SHAPE)?;
+    Ok(format!(
+        r#"CREATE SCHEMA IF NOT EXISTS {schema};
+        REVOKE ALL ON SCHEMA {schema} FROM PUBLIC;
+        GRANT USAGE ON SCHEMA {schema} TO {ctl};
+
+        CREATE OR REPLACE FUNCTION {schema}.move_name(name text) RETURNS text
+        LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $fn$
+        BEGIN
+          IF name IS NULL OR name !~ {shape} THEN
+            RAISE EXCEPTION 'not a move name: %', name USING ERRCODE = '42501';
+          END IF;
+          RETURN name;
+        END $fn$;
+
+        CREATE OR REPLACE FUNCTION {schema}.move_secret(password text) RETURNS text
+        LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $fn$
+        BEGIN
+          IF password IS NULL OR password !~ '^[0-9a-f]{{32,64}}$' THEN
+            RAISE EXCEPTION 'a move password is 32 to 64 hex digits' USING ERRCODE = '22023';
+          END IF;
+          RETURN password;
+        END $fn$;
+
+        -- Source side: the role the target's subscription connects as. It can stream
+        -- (REPLICATION) and read what the control role grants it, and expires by itself.
+        CREATE OR REPLACE FUNCTION {schema}.open_feed(name text, password text) RETURNS void
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+        DECLARE
+          verb text := CASE WHEN EXISTS (SELECT FROM pg_roles WHERE rolname = name)
+                            THEN 'ALTER' ELSE 'CREATE' END;
+        BEGIN
+          EXECUTE format('%s ROLE %I LOGIN REPLICATION NOSUPERUSER NOCREATEDB NOCREATEROLE '
+                         'NOBYPASSRLS CONNECTION LIMIT 8 PASSWORD %L VALID UNTIL %L',
+                         verb, {schema}.move_name(name), {schema}.move_secret(password),
+                         (now() + interval '2 days')::text);
+        END $fn$;
+
+        CREATE OR REPLACE FUNCTION {schema}.close_feed(name text) RETURNS void
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+        BEGIN
+          IF EXISTS (SELECT FROM pg_roles WHERE rolname = {schema}.move_name(name)) THEN
+            EXECUTE format('DROP OWNED BY %I', name);
+            EXECUTE format('DROP ROLE %I', name);
+          END IF;
+        END $fn$;
+
+        -- Target side: a subscription to the source's publication of the same name,
+        -- through its slot of the same name (made beforehand, at the copy's start), as
+        -- its feed role. The connection string is built here from checked parts only.
+        CREATE OR REPLACE FUNCTION {schema}.subscribe(
+            name text, host text, port integer, dbname text, password text
+        ) RETURNS void
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+        BEGIN
+          IF host IS NULL OR host !~ '^[A-Za-z0-9._:-]{{1,253}}$' OR port IS NULL
+             OR port NOT BETWEEN 1 AND 65535 OR dbname IS NULL OR dbname !~ '^[a-z_][a-z0-9_]{{0,62}}$' THEN
+            RAISE EXCEPTION 'not a host, port and database' USING ERRCODE = '22023';
+          END IF;
+          EXECUTE format('CREATE SUBSCRIPTION %I CONNECTION %L PUBLICATION %I '
+                         'WITH (create_slot = false, slot_name = %L, copy_data = true)',
+                         {schema}.move_name(name),
+                         format('host=%s port=%s dbname=%s user=%s password=%s connect_timeout=5',
+                                host, port, dbname, name, {schema}.move_secret(password)),
+                         name, name);
+        END $fn$;
+
+        -- The slot stays: the source's control plane drops it (atrium_slots.drop_slot).
+        CREATE OR REPLACE FUNCTION {schema}.unsubscribe(name text) RETURNS void
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+        BEGIN
+          IF EXISTS (SELECT FROM pg_subscription WHERE subname = {schema}.move_name(name)) THEN
+            EXECUTE format('ALTER SUBSCRIPTION %I DISABLE', name);
+            EXECUTE format('ALTER SUBSCRIPTION %I SET (slot_name = NONE)', name);
+            EXECUTE format('DROP SUBSCRIPTION %I', name);
+          END IF;
+        END $fn$;
+
+        -- How far a subscription is: its tables, those copied and following (state r),
+        -- and the source's position it has received and written.
+        CREATE OR REPLACE FUNCTION {schema}.subscription(name text)
+        RETURNS TABLE (tables integer, ready integer, received pg_lsn)
+        LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+          SELECT count(r.srrelid)::integer, (count(r.srrelid) FILTER (WHERE r.srsubstate = 'r'))::integer,
+                 (SELECT max(st.latest_end_lsn) FROM pg_stat_subscription st WHERE st.subid = s.oid)
+            FROM pg_subscription s LEFT JOIN pg_subscription_rel r ON r.srsubid = s.oid
+           WHERE s.subname = {schema}.move_name(name) AND s.subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+           GROUP BY s.oid
+        $fn$;
+
+        REVOKE ALL ON ALL FUNCTIONS IN SCHEMA {schema} FROM PUBLIC;
+        GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA {schema} TO {ctl};"#,
+        schema = SUBS_SCHEMA,
+        ctl = quote_ident(b.control_role),
+    ))
 }
 
 /// What a move between tiers needs of logical replication, as four functions owned by

@@ -220,11 +220,14 @@ enum TenantAction {
     /// flips (docs/isolation-tiers.md, "Moves").
     Move {
         slug: String,
-        /// `schema` or `pooled`.
+        /// `schema` or `pooled`: another tier, on the tenant's cluster.
+        #[arg(long, conflicts_with = "to", required_unless_present = "to")]
+        tier: Option<String>,
+        /// Another cluster, in the tenant's tier (docs/scale-out.md).
         #[arg(long)]
-        tier: String,
+        to: Option<String>,
     },
-    /// The tenant's moves between tiers, newest first.
+    /// The tenant's moves (between tiers and between clusters), newest first.
     Moves {
         slug: String,
     },
@@ -655,8 +658,8 @@ async fn tenant(control: Control, action: TenantAction) -> anyhow::Result<()> {
             let req = atrium_control::backup::point_in_time::RestoreAt { at, as_slug };
             print(&control.restore_at(&slug, &req, &who).await?)?
         }
-        TenantAction::Move { slug, tier } => {
-            let req = atrium_control::moves::MoveRequest { tier };
+        TenantAction::Move { slug, tier, to } => {
+            let req = atrium_control::moves::MoveRequest { tier, cluster: to };
             print(&control.move_tenant(&slug, &req, &who).await?)?
         }
         TenantAction::Moves { slug } => print(&control.moves_of(&slug).await?)?,

@@ -825,6 +825,8 @@ export interface components {
              * @description How long the tenant's requests were held at the flip.
              */
             freeze_ms?: number | null;
+            /** @description The clusters it leaves and reaches: the same one for a move between tiers. */
+            from_cluster: string;
             from_schema: string;
             from_tier: components["schemas"]["Tier"];
             /** Format: uuid */
@@ -838,13 +840,19 @@ export interface components {
              *     grace period), `done`, or `failed` (the tenant stayed where it was).
              */
             state: string;
+            to_cluster: string;
             to_schema: string;
             to_tier: components["schemas"]["Tier"];
         };
-        /** @description An operator's request to move a tenant. */
+        /**
+         * @description An operator's request to move a tenant: to another tier on its cluster, or to
+         *     another cluster in its tier. One of the two.
+         */
         MoveRequest: {
+            /** @description A cluster's name (docs/scale-out.md): the tenant, in the schema tier, moves there. */
+            cluster?: string | null;
             /** @description `schema` or `pooled`. */
-            tier: string;
+            tier?: string | null;
         };
         /**
          * @description A cluster to register. Its database must have been bootstrapped first
@@ -1077,6 +1085,8 @@ export interface components {
                  * @description How long the tenant's requests were held at the flip.
                  */
                 freeze_ms?: number | null;
+                /** @description The clusters it leaves and reaches: the same one for a move between tiers. */
+                from_cluster: string;
                 from_schema: string;
                 from_tier: components["schemas"]["Tier"];
                 /** Format: uuid */
@@ -1090,6 +1100,7 @@ export interface components {
                  *     grace period), `done`, or `failed` (the tenant stayed where it was).
                  */
                 state: string;
+                to_cluster: string;
                 to_schema: string;
                 to_tier: components["schemas"]["Tier"];
             }[];

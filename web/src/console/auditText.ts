@@ -70,6 +70,7 @@ export function describe(t: TFunction, e: AuditEntry): string {
       case 'tenants.migrate':
         return says('tenants_migrate', { target: num(d.target_version), migrated: num(d.migrated), failed: Array.isArray(d.failed) ? fmtNumber(d.failed.length) : num(d.failed ?? 0) });
       case 'tenant.move':
+        if (!failed && d.to_cluster != null) return says('tenant_move_cluster', { from: text(d.from_cluster), to: text(d.to_cluster), rows: num(d.rows), ms: num(d.freeze_ms) });
         return failed
           ? says('tenant_move_failed')
           : says('tenant_move', { tier: t(`tiers.${text(d.tier)}`, { defaultValue: text(d.tier) }), from: text(d.from), to: text(d.to), rows: num(d.rows), changes: num(d.changes), ms: num(d.freeze_ms) });

@@ -7,7 +7,7 @@ mod failover;
 mod fair;
 mod helpers;
 mod isolation;
-mod moves;
+pub(crate) mod moves;
 mod notes;
 mod pooled;
 mod probes;

@@ -20,18 +20,18 @@ use crate::{TestApp, TestTenant};
 /// What one writer saw: the customers it was told exist (id → name), its failures,
 /// and its slowest write, from the first try to the answer it kept.
 #[derive(Default, Debug)]
-struct Writes {
-    model: BTreeMap<String, String>,
-    acknowledged: u64,
-    errors: Vec<String>,
-    retried_503: u64,
-    longest: Duration,
+pub(crate) struct Writes {
+    pub(crate) model: BTreeMap<String, String>,
+    pub(crate) acknowledged: u64,
+    pub(crate) errors: Vec<String>,
+    pub(crate) retried_503: u64,
+    pub(crate) longest: Duration,
 }
 
 /// Creates customers without pause; every third renames the one before, every fifth
 /// deletes an older one, so the move replays inserts, updates and deletes. A 503 (the
 /// freeze outlasting a request's wait) is tried again, and counts in the pause.
-async fn write_until(app: Arc<TestApp>, t: TestTenant, stop: Arc<AtomicBool>) -> Writes {
+pub(crate) async fn write_until(app: Arc<TestApp>, t: TestTenant, stop: Arc<AtomicBool>) -> Writes {
     let mut w = Writes::default();
     let mut ids: Vec<String> = Vec::new();
     let mut i = 0u64;
@@ -90,8 +90,48 @@ async fn write_until(app: Arc<TestApp>, t: TestTenant, stop: Arc<AtomicBool>) ->
     w
 }
 
+/// A writer per tenant (`write_until`), from `start` until `finish`.
+pub(crate) struct Writers {
+    stop: Arc<AtomicBool>,
+    running: Vec<tokio::task::JoinHandle<Writes>>,
+}
+
+impl Writers {
+    pub(crate) fn start(app: &Arc<TestApp>, tenants: impl IntoIterator<Item = TestTenant>) -> Self {
+        let stop = Arc::new(AtomicBool::new(false));
+        let running = tenants
+            .into_iter()
+            .map(|t| tokio::spawn(write_until(app.clone(), t, stop.clone())))
+            .collect();
+        Self { stop, running }
+    }
+
+    /// What each writer saw, in the order they were started.
+    pub(crate) async fn finish(self) -> Vec<Writes> {
+        self.stop.store(true, Ordering::Relaxed);
+        let mut out = Vec::new();
+        for w in self.running {
+            out.push(w.await.expect("writer"));
+        }
+        out
+    }
+}
+
+/// Another tenant's move disturbed none of these: no error, no wait, every write there.
+pub(crate) async fn assert_undisturbed(app: &TestApp, tenants: &[TestTenant], writes: &[Writes]) {
+    for (t, w) in tenants.iter().zip(writes) {
+        assert!(w.errors.is_empty(), "{}: {:?}", t.slug, w.errors);
+        assert_eq!(
+            w.retried_503, 0,
+            "{} was held by another tenant's move",
+            t.slug
+        );
+        assert_eq!(listed(app, t).await, w.model, "{}", t.slug);
+    }
+}
+
 /// Every customer the API lists for `t`, id → name.
-async fn listed(app: &TestApp, t: &TestTenant) -> BTreeMap<String, String> {
+pub(crate) async fn listed(app: &TestApp, t: &TestTenant) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     let mut next = "/customers?limit=200".to_owned();
     loop {
@@ -119,7 +159,10 @@ async fn schema_exists(db: &tokio_postgres::Client, name: &str) -> bool {
 }
 
 async fn move_to(app: &TestApp, slug: &str, tier: &str) -> atrium_control::moves::Move {
-    let req = MoveRequest { tier: tier.into() };
+    let req = MoveRequest {
+        tier: Some(tier.into()),
+        ..Default::default()
+    };
     let m = app
         .control
         .move_tenant(slug, &req, "test")
@@ -189,32 +232,18 @@ async fn a_tenant_moves_between_tiers_under_writes_and_loses_nothing() {
         .await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
 
-    let stop = Arc::new(AtomicBool::new(false));
-    let writers: Vec<_> = std::iter::once(mover.clone())
-        .chain(neighbours.iter().cloned())
-        .map(|t| tokio::spawn(write_until(app.clone(), t, stop.clone())))
-        .collect();
+    let writers = Writers::start(
+        &app,
+        std::iter::once(mover.clone()).chain(neighbours.clone()),
+    );
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let to_schema = move_to(&app, "mover", "schema").await;
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let to_pool = move_to(&app, "mover", "pooled").await;
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    stop.store(true, Ordering::Relaxed);
-    let mut results = Vec::new();
-    for w in writers {
-        results.push(w.await.expect("writer"));
-    }
-
+    let results = writers.finish().await;
     let (moved, others) = results.split_first().expect("writers");
-    for (t, w) in neighbours.iter().zip(others) {
-        assert!(w.errors.is_empty(), "{}: {:?}", t.slug, w.errors);
-        assert_eq!(
-            w.retried_503, 0,
-            "{} was held by another tenant's move",
-            t.slug
-        );
-        assert_eq!(listed(&app, t).await, w.model, "{}", t.slug);
-    }
+    assert_undisturbed(&app, &neighbours, others).await;
     assert!(moved.errors.is_empty(), "mover: {:?}", moved.errors);
     let mut expected = moved.model.clone();
     expected.insert(c["id"].as_str().expect("id").into(), c["name"].to_string());
@@ -303,7 +332,8 @@ async fn a_move_that_fails_leaves_the_tenant_where_it_was() {
         .move_tenant(
             "stayer",
             &MoveRequest {
-                tier: "schema".into(),
+                tier: Some("schema".into()),
+                ..Default::default()
             },
             "test",
         )

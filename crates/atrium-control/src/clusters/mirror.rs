@@ -62,3 +62,11 @@ pub(crate) async fn read<C: GenericClient>(
         .await?
         .map(|r| (r.get(0), r.get(1))))
 }
+
+/// Removes the cluster's copy of the tenant's row (a move that never reached it).
+pub(crate) async fn forget<C: GenericClient>(cluster: &C, id: Uuid) -> Result<()> {
+    cluster
+        .execute("DELETE FROM atrium_control.tenants WHERE id = $1", &[&id])
+        .await?;
+    Ok(())
+}

@@ -96,8 +96,32 @@ impl crate::Control {
         get(&**conn, &name).await
     }
 
+    /// The control plane's URL for `cluster`: home's configured one, or another's
+    /// reference resolved now.
+    pub(crate) async fn control_url_of(&self, cluster: &str) -> Result<secrecy::SecretString> {
+        if cluster == atrium_core::domain::HOME_CLUSTER {
+            return Ok(self.config.database_url.clone());
+        }
+        let reference: Option<String> = self
+            .pool
+            .get()
+            .await?
+            .query_opt(
+                "SELECT control_url_ref FROM atrium_control.clusters WHERE name = $1",
+                &[&cluster],
+            )
+            .await?
+            .and_then(|r| r.get(0));
+        let reference = reference.ok_or(DomainError::NotFound("cluster"))?;
+        atrium_core::secret_ref::SecretRef::parse(&reference)
+            .and_then(|r| r.resolve())
+            .map_err(|e| {
+                DomainError::unavailable("cluster_unreachable", format!("cluster {cluster}: {e}"))
+            })
+    }
+
     /// The pool of the cluster holding `cluster`'s tenants (home's for `local`).
-    pub(crate) async fn db_of(&self, cluster: &str) -> Result<deadpool_postgres::Pool> {
+    pub async fn db_of(&self, cluster: &str) -> Result<deadpool_postgres::Pool> {
         Ok(self.clusters.get(cluster).await?)
     }
 }

@@ -11,6 +11,12 @@ use secrecy::{ExposeSecret, SecretString};
 
 pub type Key = (i32, i32);
 
+/// A guard per cluster other than home, for moves that leave it: the locks a move holds
+/// are on the cluster the tenant's transactions run on.
+pub type ClusterGuards = std::sync::Arc<
+    std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<tokio::sync::Mutex<Guard>>>>,
+>;
+
 #[derive(Default)]
 pub struct Guard {
     client: Option<tokio_postgres::Client>,
@@ -92,5 +98,30 @@ impl Guard {
                 self.held.clear();
             }
         }
+    }
+}
+
+impl crate::Control {
+    /// Home's guard, with home's URL.
+    pub(crate) fn home_guard(&self) -> (std::sync::Arc<tokio::sync::Mutex<Guard>>, SecretString) {
+        (self.move_guard.clone(), self.config.database_url.clone())
+    }
+
+    /// The guard of `cluster`, with the URL its connection is made from.
+    pub(crate) async fn guard_for(
+        &self,
+        cluster: &str,
+    ) -> atrium_core::domain::Result<(std::sync::Arc<tokio::sync::Mutex<Guard>>, SecretString)>
+    {
+        if cluster == atrium_core::domain::HOME_CLUSTER {
+            return Ok(self.home_guard());
+        }
+        let url = self.control_url_of(cluster).await?;
+        let mut guards = self
+            .cluster_guards
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let guard = guards.entry(cluster.to_owned()).or_default().clone();
+        Ok((guard, url))
     }
 }

@@ -13,7 +13,11 @@
 //! 5. The old rows stay, behind their lock, for the grace period, then go.
 //!
 //! A failure before the flip drops what the move made; the tenant never left.
+//!
+//! A move to another cluster (`across.rs`) keeps the tier and lets PostgreSQL's own
+//! logical replication do steps 1 to 3: a publication there, a subscription here.
 
+mod across;
 mod apply;
 mod guard;
 mod pgoutput;
@@ -22,7 +26,7 @@ use std::time::{Duration, Instant};
 
 use atrium_core::{
     db::placement::{freeze_key, placement_key, FREEZE_LOCKS, PLACEMENT_LOCKS},
-    domain::{DomainError, Result, Tier},
+    domain::{ClusterName, DomainError, Result, Tier, HOME_CLUSTER},
     migrations,
     tenancy::quote_ident,
 };
@@ -33,7 +37,7 @@ use tokio_postgres::{error::SqlState, GenericClient, IsolationLevel};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-pub use guard::Guard;
+pub use guard::{ClusterGuards, Guard};
 
 use crate::{
     audit_action::Action,
@@ -43,11 +47,16 @@ use crate::{
     schema, Control,
 };
 
-/// An operator's request to move a tenant.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+/// An operator's request to move a tenant: to another tier on its cluster, or to
+/// another cluster in its tier. One of the two.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct MoveRequest {
     /// `schema` or `pooled`.
-    pub tier: String,
+    #[serde(default)]
+    pub tier: Option<String>,
+    /// A cluster's name (docs/scale-out.md): the tenant, in the schema tier, moves there.
+    #[serde(default)]
+    pub cluster: Option<String>,
 }
 
 /// One move, as `atrium_control.tenant_moves` records it.
@@ -58,6 +67,9 @@ pub struct Move {
     pub to_tier: Tier,
     pub from_schema: String,
     pub to_schema: String,
+    /// The clusters it leaves and reaches: the same one for a move between tiers.
+    pub from_cluster: String,
+    pub to_cluster: String,
     /// `copying`, `flipped` (the tenant lives in `to_schema`; the old rows wait out the
     /// grace period), `done`, or `failed` (the tenant stayed where it was).
     pub state: String,
@@ -77,7 +89,8 @@ pub struct Move {
     pub finished_at: Option<DateTime<Utc>>,
 }
 
-const MOVE_COLUMNS: &str = "id, from_tier, to_tier, from_schema, to_schema, state, error, \
+const MOVE_COLUMNS: &str =
+    "id, from_tier, to_tier, from_schema, to_schema, from_cluster, to_cluster, state, error, \
      rows_copied, changes_applied, freeze_ms, checksums, actor, started_at, flipped_at, \
      cleanup_after, finished_at";
 
@@ -89,6 +102,8 @@ impl From<&tokio_postgres::Row> for Move {
             to_tier: r.get("to_tier"),
             from_schema: r.get("from_schema"),
             to_schema: r.get("to_schema"),
+            from_cluster: r.get("from_cluster"),
+            to_cluster: r.get("to_cluster"),
             state: r.get("state"),
             error: r.get("error"),
             rows_copied: r.get("rows_copied"),
@@ -176,10 +191,27 @@ impl Control {
     }
 
     async fn move_checked(&self, slug: &str, req: &MoveRequest, actor: &str) -> Result<Move> {
-        let to_tier = Tier::parse("tier", &req.tier)?;
+        let (to_tier, to_cluster) = match (req.tier.as_deref(), req.cluster.as_deref()) {
+            (Some(t), None) => (Some(Tier::parse("tier", t)?), None),
+            (None, Some(c)) => (None, Some(ClusterName::parse("cluster", c)?)),
+            _ => {
+                return Err(DomainError::invalid(
+                    "tier",
+                    "name either a tier (a move on the tenant's cluster) or a cluster",
+                ))
+            }
+        };
         let conn = self.pool.get().await?;
         let tenant = registry::get(&**conn, slug).await?;
         tenant.require_live("tenant_not_live")?;
+        let latest = migrations::latest(schema::TENANT);
+        if let Some(to) = to_cluster {
+            drop(conn);
+            require_migrated(&tenant, latest)?;
+            self.finish_moves(Some(tenant.id), true).await?;
+            return self.move_across(&tenant, &to, actor).await;
+        }
+        let to_tier = to_tier.unwrap_or(tenant.tier);
         tenant.require_home("move it between tiers")?;
         if tenant.tier == to_tier {
             return Err(DomainError::conflict(
@@ -187,16 +219,7 @@ impl Control {
                 format!("tenant '{slug}' is in the {to_tier} tier already"),
             ));
         }
-        let latest = migrations::latest(schema::TENANT);
-        if tenant.migration_version != latest {
-            return Err(DomainError::conflict(
-                "migration_pending",
-                format!(
-                    "tenant '{slug}' is at migration {} of {latest}; run atrium migrate first",
-                    tenant.migration_version
-                ),
-            ));
-        }
+        require_migrated(&tenant, latest)?;
         drop(conn);
         // The last move's old rows go now: the new target may be where they are.
         self.finish_moves(Some(tenant.id), true).await?;
@@ -613,9 +636,20 @@ impl Control {
     /// tenant's delete does, so that no transaction of the tenant's that began before the
     /// delete commits a row after it.
     pub(crate) async fn hold_tenant(&self, tenant: Uuid, schema: &str) -> Result<()> {
+        self.hold_tenant_on(HOME_CLUSTER, tenant, schema).await
+    }
+
+    /// [`Control::hold_tenant`] on `cluster`, where the tenant's transactions run.
+    pub(crate) async fn hold_tenant_on(
+        &self,
+        cluster: &str,
+        tenant: Uuid,
+        schema: &str,
+    ) -> Result<()> {
         let wait = Duration::from_millis(self.config.moves.drain_timeout_ms);
-        let url = &self.config.database_url;
-        let mut guard = self.move_guard.lock().await;
+        let (guard, url) = self.guard_for(cluster).await?;
+        let url = &url;
+        let mut guard = guard.lock().await;
         guard
             .lock(url, (FREEZE_LOCKS, freeze_key(tenant)), wait)
             .await
@@ -633,7 +667,17 @@ impl Control {
 
     /// Lets the tenant's transactions in again (`hold_tenant`).
     pub(crate) async fn release_tenant(&self, tenant: Uuid, schema: &str) {
-        let mut guard = self.move_guard.lock().await;
+        self.release_tenant_on(HOME_CLUSTER, tenant, schema).await
+    }
+
+    /// [`Control::release_tenant`] on `cluster`.
+    pub(crate) async fn release_tenant_on(&self, cluster: &str, tenant: Uuid, schema: &str) {
+        let guard = match self.guard_for(cluster).await {
+            Ok((guard, _)) => guard,
+            // Never made: nothing is held there.
+            Err(_) => return,
+        };
+        let mut guard = guard.lock().await;
         guard
             .unlock((PLACEMENT_LOCKS, placement_key(tenant, schema)))
             .await;
@@ -778,7 +822,8 @@ impl Control {
         let mut conn = self.pool.get().await?;
         let rows = conn
             .query(
-                "SELECT id, tenant_id, from_tier, from_schema, (cleanup_after <= now()) AS due
+                "SELECT id, tenant_id, from_tier, from_schema, (cleanup_after <= now()) AS due,
+                        from_cluster, to_cluster
                  FROM atrium_control.tenant_moves
                  WHERE state = 'flipped' AND ($1::uuid IS NULL OR tenant_id = $1)",
                 &[&tenant],
@@ -793,16 +838,25 @@ impl Control {
                 role: String::new(),
             };
             let key = old.lock(tenant_id);
+            let from: String = r.get(5);
             // Held here (taken again after a restart, or after `atrium tenant move` in
             // another process); a lock another process still holds is its to finish.
-            let mine = self
-                .move_guard
-                .lock()
-                .await
-                .try_lock(&self.config.database_url, key)
-                .await
-                .unwrap_or(false);
+            // It is on the cluster the tenant left, where its transactions ran.
+            let mine = match self.guard_for(&from).await {
+                Ok((guard, url)) => guard
+                    .lock()
+                    .await
+                    .try_lock(&url, key)
+                    .await
+                    .unwrap_or(false),
+                Err(_) => false,
+            };
             if !mine || !(now || r.get::<_, bool>(4)) {
+                continue;
+            }
+            if from != r.get::<_, String>(6) {
+                self.finish_across(id, tenant_id, &from, &old).await?;
+                finished += 1;
                 continue;
             }
             let tx = conn.transaction().await?;
@@ -837,7 +891,7 @@ impl Control {
         let conn = self.pool.get().await?;
         let rows = conn
             .query(
-                "SELECT m.id, m.to_tier, m.to_schema, t.role_name, t.id, t.slug
+                "SELECT m.id, m.to_tier, m.to_schema, t.role_name, t.id, t.slug, m.from_cluster, m.to_cluster
                  FROM atrium_control.tenant_moves m JOIN atrium_control.tenants t ON t.id = m.tenant_id
                  WHERE m.state = 'copying'",
                 &[],
@@ -862,10 +916,23 @@ impl Control {
                 role: r.get(3),
             };
             let tenant = registry::get(&**self.pool.get().await?, r.get(5)).await?;
-            let run = Run::new(&tenant, id, Placement::current(&tenant), to);
             let cause =
                 DomainError::Internal(anyhow::anyhow!("the control plane stopped during the move"));
-            self.undo(&run, &cause).await;
+            let (from, to_cluster): (String, String) = (r.get(6), r.get(7));
+            if from != to_cluster {
+                let run = across::Across {
+                    tenant: &tenant,
+                    id,
+                    name: format!("atrium_move_{}", id.simple()),
+                    from,
+                    to: to_cluster,
+                    grace_secs: self.config.moves.grace_secs,
+                };
+                self.undo_across(&run, &cause).await;
+            } else {
+                let run = Run::new(&tenant, id, Placement::current(&tenant), to);
+                self.undo(&run, &cause).await;
+            }
             self.move_guard.lock().await.unlock(run_lock(id)).await;
             undone += 1;
         }
@@ -887,6 +954,21 @@ impl Control {
             }
         }
     }
+}
+
+/// Refuses a tenant that is behind the newest tenant migration: both placements must
+/// hold the same tables.
+fn require_migrated(tenant: &Tenant, latest: i32) -> Result<()> {
+    if tenant.migration_version == latest {
+        return Ok(());
+    }
+    Err(DomainError::conflict(
+        "migration_pending",
+        format!(
+            "tenant '{}' is at migration {} of {latest}; run atrium migrate first",
+            tenant.slug, tenant.migration_version
+        ),
+    ))
 }
 
 /// Refuses `what` while a move of the tenant is copying, with 409 `tenant_moving`: a

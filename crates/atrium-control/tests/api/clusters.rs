@@ -416,3 +416,171 @@ async fn migrations_reach_every_cluster_and_delete_cleans_each_up() {
     t.provision("echo").await;
     assert_eq!(cluster_of(&t, "echo").await, "local");
 }
+
+/// The control role's one way to logical replication between clusters: the bootstrap's
+/// `atrium_subs` functions (PostgreSQL 15 keeps subscriptions and REPLICATION logins for
+/// superusers). A subscription made through them copies a tenant's table from home to
+/// c2 and follows its writes; the functions refuse anything not shaped like a move's.
+#[tokio::test]
+async fn a_subscription_between_clusters_goes_only_through_the_bootstrap_functions() {
+    let (t, peer) = with_second().await;
+    t.provision("acme").await;
+    let name = format!("atrium_move_{}", uuid::Uuid::now_v7().simple());
+    let password = format!("{:032x}", rand_u128());
+    let home = t.control.pool.get().await.expect("home");
+    home.batch_execute(
+        "INSERT INTO t_acme.customers (id, name)
+         SELECT gen_random_uuid(), 'customer ' || g FROM generate_series(1, 500) g",
+    )
+    .await
+    .expect("rows");
+    home.batch_execute(&format!(
+        "CREATE PUBLICATION {name} FOR TABLE t_acme.customers"
+    ))
+    .await
+    .expect("publication");
+    home.execute("SELECT atrium_slots.create_slot($1)", &[&name])
+        .await
+        .expect("slot");
+    let refused = home
+        .execute("SELECT atrium_subs.open_feed($1, 'short')", &[&name])
+        .await
+        .expect_err("weak password");
+    assert_eq!(refused.code().map(|c| c.code()), Some("22023"));
+    home.execute("SELECT atrium_subs.open_feed($1, $2)", &[&name, &password])
+        .await
+        .expect("feed");
+    home.batch_execute(&format!(
+        "GRANT USAGE ON SCHEMA t_acme TO {name}; GRANT SELECT ON t_acme.customers TO {name}"
+    ))
+    .await
+    .expect("grants");
+
+    let target = t
+        .control
+        .db_of("c2")
+        .await
+        .expect("c2")
+        .get()
+        .await
+        .expect("conn");
+    target
+        .batch_execute(&format!(
+            "CREATE SCHEMA t_acme; SET search_path = t_acme; {}; RESET search_path",
+            TENANT[0].sql
+        ))
+        .await
+        .expect("tables");
+    let direct = target
+        .batch_execute(&format!(
+            "CREATE SUBSCRIPTION {name} CONNECTION 'host=127.0.0.1' PUBLICATION {name} WITH (connect = false)"
+        ))
+        .await
+        .expect_err("not a superuser");
+    assert_eq!(direct.code().map(|c| c.code()), Some("42501"));
+    let port = i32::from(atrium_testkit::shared_cluster().port);
+    let subscribe = "SELECT atrium_subs.subscribe($1, $2, $3, $4, $5)";
+    for (bad_name, host, code) in [
+        ("atrium_move_nothex", "127.0.0.1", "42501"),
+        (name.as_str(), "127.0.0.1 user=postgres", "22023"),
+    ] {
+        let e = target
+            .execute(subscribe, &[&bad_name, &host, &port, &t.db.name, &password])
+            .await
+            .expect_err("refused");
+        assert_eq!(e.code().map(|c| c.code()), Some(code), "{bad_name} {host}");
+    }
+    target
+        .execute(
+            subscribe,
+            &[&name, &"127.0.0.1", &port, &t.db.name, &password],
+        )
+        .await
+        .expect("subscribe");
+
+    let copied = |n: i64| {
+        let target = &target;
+        async move {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+            loop {
+                let have: i64 = target
+                    .query_one("SELECT count(*) FROM t_acme.customers", &[])
+                    .await
+                    .expect("count")
+                    .get(0);
+                if have == n || std::time::Instant::now() > deadline {
+                    return have;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+        }
+    };
+    assert_eq!(copied(500).await, 500, "the initial copy");
+    // Copied, then caught up with the subscription's own position: ready.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let state = loop {
+        let r = target
+            .query_one(
+                "SELECT tables, ready FROM atrium_subs.subscription($1)",
+                &[&name],
+            )
+            .await
+            .expect("state");
+        let state = (r.get::<_, i32>(0), r.get::<_, i32>(1));
+        if state == (1, 1) || std::time::Instant::now() > deadline {
+            break state;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert_eq!(state, (1, 1));
+    home.batch_execute(
+        "INSERT INTO t_acme.customers (id, name) VALUES (gen_random_uuid(), 'late')",
+    )
+    .await
+    .expect("write");
+    assert_eq!(copied(501).await, 501, "and the writes after it");
+
+    target
+        .execute("SELECT atrium_subs.unsubscribe($1)", &[&name])
+        .await
+        .expect("unsubscribe");
+    // The source's walsender ends a moment after the subscription is gone.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while let Err(e) = home
+        .execute("SELECT atrium_slots.drop_slot($1)", &[&name])
+        .await
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "slot still active: {e}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    home.execute("SELECT atrium_subs.close_feed($1)", &[&name])
+        .await
+        .expect("close feed");
+    home.batch_execute(&format!("DROP PUBLICATION {name}"))
+        .await
+        .expect("publication");
+    let left = t
+        .count(
+            "SELECT (SELECT count(*) FROM pg_replication_slots WHERE slot_name = $1)
+                  + (SELECT count(*) FROM pg_roles WHERE rolname = $1)",
+            &[&name],
+        )
+        .await;
+    assert_eq!(left, 0, "no slot, no feed role left behind");
+    assert_eq!(
+        count(
+            &peer,
+            "SELECT count(*) FROM pg_subscription WHERE subname = $1",
+            &[&name]
+        )
+        .await,
+        0
+    );
+}
+
+fn rand_u128() -> u128 {
+    uuid::Uuid::new_v4().as_u128()
+}
