@@ -171,9 +171,9 @@ impl Directory {
         }))
     }
 
-    /// The pool of the cluster holding `tenant`'s rows.
-    pub async fn pool_of(&self, tenant: &TenantRecord) -> Result<Pool, DbError> {
-        self.clusters.get(&tenant.cluster).await
+    /// A pool per cluster, for the tenant transactions.
+    pub fn clusters(&self) -> &Arc<ClusterPools> {
+        &self.clusters
     }
 
     pub async fn invalidate(&self, payload: &str) {

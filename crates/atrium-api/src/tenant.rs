@@ -49,8 +49,14 @@ impl Tenant {
     /// its own queue and never in the pool's, in front of other tenants.
     pub async fn begin(&self, state: &AppState) -> Result<TenantTx, ApiError> {
         let mut lease = state.fair.lease(&self.0).await?;
-        let pool = state.directory.pool_of(&self.0).await?;
-        let mut tx = TenantTx::begin_within(&pool, &self.0.scope, state.failover_wait).await?;
+        let clusters = state.directory.clusters();
+        let mut tx = TenantTx::begin_on(
+            clusters,
+            &self.0.cluster,
+            &self.0.scope,
+            state.failover_wait,
+        )
+        .await?;
         lease.connected();
         tx.attach(lease);
         Ok(tx)

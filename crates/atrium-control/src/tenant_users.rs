@@ -24,7 +24,13 @@ impl Control {
         drop(conn);
         tenant.require_live("tenant_not_active")?;
         let scope = tenant.owner_scope(5_000)?;
-        let tx = TenantTx::begin(&self.db_of(&tenant.cluster_id).await?, &scope).await?;
+        let tx = TenantTx::begin_on(
+            &self.clusters,
+            &tenant.cluster_id,
+            &scope,
+            std::time::Duration::ZERO,
+        )
+        .await?;
         Ok((tenant, tx))
     }
 

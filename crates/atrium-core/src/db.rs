@@ -332,6 +332,9 @@ impl TenantScope {
 /// (see [`crate::failover`]).
 pub struct TenantTx {
     pool: Pool,
+    /// Every cluster's pool, when the transaction began on its tenant's cluster: a move
+    /// to another cluster that flips while it enters sends it there (`ELSEWHERE`).
+    clusters: Option<std::sync::Arc<clusters::ClusterPools>>,
     conn: Option<deadpool_postgres::Object>,
     scope: TenantScope,
     /// Whether `BEGIN` went out: from then on a drop must roll back.
@@ -363,6 +366,7 @@ impl TenantTx {
         let conn = failover::connection(pool, deadline).await?;
         Ok(Self {
             pool: pool.clone(),
+            clusters: None,
             conn: Some(conn),
             scope: scope.clone(),
             begun: false,
@@ -370,6 +374,21 @@ impl TenantTx {
             deadline,
             guard: None,
         })
+    }
+
+    /// Opens the transaction on `cluster`'s pool, waiting up to `failover_wait` for a
+    /// primary; if a move to another cluster flips the tenant while it enters, it is
+    /// entered there instead.
+    pub async fn begin_on(
+        clusters: &std::sync::Arc<clusters::ClusterPools>,
+        cluster: &str,
+        scope: &TenantScope,
+        failover_wait: Duration,
+    ) -> Result<Self, DbError> {
+        let pool = clusters.get(cluster).await?;
+        let mut tx = Self::begin_within(&pool, scope, failover_wait).await?;
+        tx.clusters = Some(clusters.clone());
+        Ok(tx)
     }
 
     /// Keeps `guard` alive until this transaction's connection is clean: dropped after
@@ -531,6 +550,17 @@ impl TenantTx {
                 relocations += 1;
                 continue;
             }
+            let elsewhere = match (&answers.enter, &self.clusters) {
+                (Some(Err(e)), Some(_)) if retryable && relocations < MAX_RELOCATIONS => {
+                    placement::elsewhere(e)
+                }
+                _ => None,
+            };
+            if let Some(cluster) = elsewhere {
+                self.enter_cluster(&cluster, answers.closed).await?;
+                relocations += 1;
+                continue;
+            }
             return self.settle(answers, statements.len());
         }
     }
@@ -558,6 +588,31 @@ impl TenantTx {
         }
         metrics::counter!(RELOCATED).increment(1);
         tracing::debug!(schema = %to.schema, "tenant moved: entering its new placement");
+        Ok(())
+    }
+
+    /// Takes a connection of `cluster`'s pool for the exchange to be sent again, where a
+    /// move between clusters put the tenant: same schema, same role, another server.
+    async fn enter_cluster(&mut self, cluster: &str, closed: bool) -> Result<(), DbError> {
+        if !closed {
+            if let Err(e) = self.conn()?.batch_execute("ROLLBACK").await {
+                self.close_connection();
+                return Err(e.into());
+            }
+        }
+        self.begun = false;
+        let Some(clusters) = &self.clusters else {
+            return Err(DbError::Cluster(format!(
+                "tenant moved to cluster {cluster}"
+            )));
+        };
+        let pool = clusters.get(cluster).await?;
+        // The old connection goes back to its pool clean (rolled back above).
+        self.conn = None;
+        self.conn = Some(failover::connection(&pool, self.deadline).await?);
+        self.pool = pool;
+        metrics::counter!(RELOCATED).increment(1);
+        tracing::debug!(cluster, "tenant moved: entering it on its new cluster");
         Ok(())
     }
 

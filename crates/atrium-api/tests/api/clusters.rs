@@ -221,6 +221,12 @@ async fn a_tenant_moves_between_clusters_under_writes_and_loses_nothing() {
         "the mover's longest write took {:?}",
         moved.longest
     );
+    // The writes held by the freeze were entered on the new cluster without a round
+    // trip to the client.
+    assert!(
+        app.metrics().await.contains("db_tenant_relocated_total"),
+        "no transaction was sent on to the new cluster"
+    );
 
     // Both flips' old schemas are kept for the grace period, then go; nothing of the
     // replication is left on either cluster.
