@@ -138,9 +138,13 @@ impl PgCluster {
             }
         }
         // Logical decoding: a move between isolation tiers follows the tenant's changes
-        // through a replication slot (docs/isolation-tiers.md, "Moves").
+        // through a replication slot (docs/isolation-tiers.md, "Moves"); a move between
+        // clusters subscribes to them, one apply worker and up to four table copies per
+        // move (docs/scale-out.md). Room for the moves of tests that run side by side.
         let mut opts = format!(
-            "-p {} -c listen_addresses=127.0.0.1 -k /tmp -c max_connections={} -c wal_level=logical",
+            "-p {} -c listen_addresses=127.0.0.1 -k /tmp -c max_connections={} -c wal_level=logical \
+             -c max_replication_slots=64 -c max_wal_senders=64 -c max_worker_processes=48 \
+             -c max_logical_replication_workers=32 -c max_sync_workers_per_subscription=4",
             self.port, self.options.max_connections
         );
         if self.options.throwaway {

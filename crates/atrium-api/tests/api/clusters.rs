@@ -232,13 +232,22 @@ async fn a_tenant_moves_between_clusters_under_writes_and_loses_nothing() {
     // replication is left on either cluster.
     let c2 = peer.superuser().await;
     let home = app.db.superuser().await;
-    assert_eq!((has_mover(&home).await, has_mover(&c2).await), (1, 1));
+    assert_eq!(
+        (
+            has_schema(&home, "t_mover").await,
+            has_schema(&c2, "t_mover").await
+        ),
+        (1, 1)
+    );
     assert_eq!(
         app.control.finish_moves(None, true).await.expect("finish"),
         1
     );
     assert_eq!(
-        (has_mover(&home).await, has_mover(&c2).await),
+        (
+            has_schema(&home, "t_mover").await,
+            has_schema(&c2, "t_mover").await
+        ),
         (1, 0),
         "c2's copy is gone"
     );
@@ -265,12 +274,108 @@ async fn a_tenant_moves_between_clusters_under_writes_and_loses_nothing() {
     }
 }
 
-async fn has_mover(db: &tokio_postgres::Client) -> i64 {
+async fn has_schema(db: &tokio_postgres::Client, schema: &str) -> i64 {
     db.query_one(
-        "SELECT count(*) FROM pg_namespace WHERE nspname = 't_mover'",
-        &[],
+        "SELECT count(*) FROM pg_namespace WHERE nspname = $1",
+        &[&schema],
     )
     .await
     .expect("query")
     .get(0)
+}
+
+/// A control plane stopped in the middle of a move between clusters (its task aborted,
+/// its connections closed, as a killed process's) leaves a subscription running on the
+/// target and a slot on the source. Running the command again undoes that move first,
+/// then moves the tenant; the tenant was served from home all along.
+#[tokio::test]
+async fn running_a_move_again_undoes_the_one_a_crash_cut_short() {
+    use std::time::{Duration, Instant};
+
+    let (app, peer, _refs) = with_second().await;
+    let t = app.tenant_placed("phoenix", "schema", Some("local")).await;
+    let c = app.customer(&t, "Survivor").await;
+    let to_c2 = atrium_control::moves::MoveRequest {
+        cluster: Some("c2".into()),
+        ..Default::default()
+    };
+    let doomed = atrium_control::Control::new(app.control.config.clone()).expect("control");
+    let req = to_c2.clone();
+    let attempt = tokio::spawn(async move { doomed.move_tenant("phoenix", &req, "test").await });
+    // Stopped once the copy is under way: the subscription exists on c2.
+    let c2 = peer.superuser().await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let subscribed: i64 = c2
+            .query_one(
+                "SELECT count(*) FROM pg_subscription WHERE subname LIKE 'atrium_move_%'
+                  AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())",
+                &[],
+            )
+            .await
+            .expect("query")
+            .get(0);
+        if subscribed == 1 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the move never subscribed");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    attempt.abort();
+    let _ = attempt.await;
+    let (s, _) = app.get(&t, "/customers").await;
+    assert_eq!(s, StatusCode::OK, "served from home meanwhile");
+
+    // The stopped process's locks go with its connections, a moment after they close.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let moved = loop {
+        match app.control.move_tenant("phoenix", &to_c2, "test").await {
+            Ok(m) => break m,
+            Err(e) if e.to_string().contains("moved already") && Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!("running the move again: {e:?}"),
+        }
+    };
+    assert_eq!(moved.state, "flipped", "{moved:?}");
+    let moves = app.control.moves_of("phoenix").await.expect("moves");
+    assert_eq!(moves.len(), 2, "{moves:?}");
+    assert_eq!(moves[1].state, "failed", "{moves:?}");
+    let (s, got) = app
+        .get(&t, &format!("/customers/{}", c["id"].as_str().expect("id")))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{got}");
+    assert_eq!(
+        app.control
+            .get_tenant("phoenix")
+            .await
+            .expect("tenant")
+            .cluster_id,
+        "c2"
+    );
+    app.control.finish_moves(None, true).await.expect("finish");
+    let home = app.db.superuser().await;
+    let feeds: Vec<String> = moves
+        .iter()
+        .map(|m| format!("atrium_move_{}", m.id.simple()))
+        .collect();
+    for (db, what) in [(&home, "home"), (&c2, "c2")] {
+        let left: i64 = db
+            .query_one(
+                "SELECT (SELECT count(*) FROM pg_replication_slots WHERE slot_name = ANY($1))
+                      + (SELECT count(*) FROM pg_publication WHERE pubname = ANY($1))
+                      + (SELECT count(*) FROM pg_subscription WHERE subname = ANY($1))
+                      + (SELECT count(*) FROM pg_roles WHERE rolname = ANY($1))",
+                &[&feeds],
+            )
+            .await
+            .expect("query")
+            .get(0);
+        assert_eq!(left, 0, "replication left behind on {what}");
+    }
+    assert_eq!(
+        has_schema(&home, "t_phoenix").await,
+        0,
+        "home's copy is gone"
+    );
 }

@@ -442,6 +442,16 @@ impl Control {
                 let t = run.tenant;
                 drop_schema_and_role(&**target, &t.schema_name, &t.role_name).await?;
                 mirror::forget(&**target, t.id).await?;
+                // A stop between the source's "left" and home's flip: the source's record
+                // says where the registry does again.
+                if run.from != HOME_CLUSTER {
+                    let source = self.db_of(&run.from).await?.get().await?;
+                    let stays = Tenant {
+                        cluster_id: run.from.clone(),
+                        ..t.clone()
+                    };
+                    mirror::write(&**source, &stays).await?;
+                }
             }
             self.pool
                 .get()

@@ -208,6 +208,7 @@ impl Control {
         if let Some(to) = to_cluster {
             drop(conn);
             require_migrated(&tenant, latest)?;
+            self.recover_moves_of(Some(tenant.id)).await?;
             self.finish_moves(Some(tenant.id), true).await?;
             return self.move_across(&tenant, &to, actor).await;
         }
@@ -222,6 +223,7 @@ impl Control {
         require_migrated(&tenant, latest)?;
         drop(conn);
         // The last move's old rows go now: the new target may be where they are.
+        self.recover_moves_of(Some(tenant.id)).await?;
         self.finish_moves(Some(tenant.id), true).await?;
         let from = Placement::current(&tenant);
         let to = self.target(&tenant, to_tier).await?;
@@ -888,13 +890,20 @@ impl Control {
     /// After a crash: undoes the moves that never flipped (dropping their slots, which
     /// would keep WAL forever). Run at the control plane's start, before any move.
     pub async fn recover_moves(&self) -> Result<usize> {
+        self.recover_moves_of(None).await
+    }
+
+    /// [`Control::recover_moves`] for one tenant (all with None): what running a move
+    /// again does first, so a move a crash interrupted never blocks the next one. A move
+    /// another process is still running (its run lock held) is left alone.
+    async fn recover_moves_of(&self, tenant: Option<Uuid>) -> Result<usize> {
         let conn = self.pool.get().await?;
         let rows = conn
             .query(
                 "SELECT m.id, m.to_tier, m.to_schema, t.role_name, t.id, t.slug, m.from_cluster, m.to_cluster
                  FROM atrium_control.tenant_moves m JOIN atrium_control.tenants t ON t.id = m.tenant_id
-                 WHERE m.state = 'copying'",
-                &[],
+                 WHERE m.state = 'copying' AND ($1::uuid IS NULL OR m.tenant_id = $1)",
+                &[&tenant],
             )
             .await?;
         drop(conn);
