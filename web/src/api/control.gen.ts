@@ -831,6 +831,12 @@ export interface components {
             from_tier: components["schemas"]["Tier"];
             /** Format: uuid */
             id: string;
+            /**
+             * @description Where a move under way has got to: `preparing`, `copying`, `catching_up` (the
+             *     copy follows the tenant's writes), `frozen` (its requests wait for the flip);
+             *     then `flipped`, or `undone` after a failure.
+             */
+            phase: string;
             /** Format: int64 */
             rows_copied?: number | null;
             /** Format: date-time */
@@ -1091,6 +1097,12 @@ export interface components {
                 from_tier: components["schemas"]["Tier"];
                 /** Format: uuid */
                 id: string;
+                /**
+                 * @description Where a move under way has got to: `preparing`, `copying`, `catching_up` (the
+                 *     copy follows the tenant's writes), `frozen` (its requests wait for the flip);
+                 *     then `flipped`, or `undone` after a failure.
+                 */
+                phase: string;
                 /** Format: int64 */
                 rows_copied?: number | null;
                 /** Format: date-time */

@@ -140,6 +140,7 @@ async fn move_across(app: &TestApp, slug: &str, to: &str) -> atrium_control::mov
     );
     let tenant = app.control.get_tenant(slug).await.expect("tenant");
     assert_eq!(tenant.cluster_id, to);
+    assert_eq!(m.phase, "flipped", "{m:?}");
     m
 }
 
@@ -340,7 +341,11 @@ async fn running_a_move_again_undoes_the_one_a_crash_cut_short() {
     assert_eq!(moved.state, "flipped", "{moved:?}");
     let moves = app.control.moves_of("phoenix").await.expect("moves");
     assert_eq!(moves.len(), 2, "{moves:?}");
-    assert_eq!(moves[1].state, "failed", "{moves:?}");
+    assert_eq!(
+        (moves[1].state.as_str(), moves[1].phase.as_str()),
+        ("failed", "undone"),
+        "{moves:?}"
+    );
     let (s, got) = app
         .get(&t, &format!("/customers/{}", c["id"].as_str().expect("id")))
         .await;

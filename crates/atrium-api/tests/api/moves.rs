@@ -168,7 +168,11 @@ async fn move_to(app: &TestApp, slug: &str, tier: &str) -> atrium_control::moves
         .move_tenant(slug, &req, "test")
         .await
         .unwrap_or_else(|e| panic!("move {slug} to {tier}: {e:?}"));
-    assert_eq!(m.state, "flipped", "{m:?}");
+    assert_eq!(
+        (m.state.as_str(), m.phase.as_str()),
+        ("flipped", "flipped"),
+        "{m:?}"
+    );
     let sums = m
         .checksums
         .as_ref()
@@ -346,7 +350,11 @@ async fn a_move_that_fails_leaves_the_tenant_where_it_was() {
     assert_eq!(after.tier.as_str(), "pooled");
     assert_eq!(after.pool_name.as_deref(), Some("pool_01"));
     let moves = app.control.moves_of("stayer").await.expect("moves");
-    assert_eq!(moves[0].state, "failed", "{moves:?}");
+    assert_eq!(
+        (moves[0].state.as_str(), moves[0].phase.as_str()),
+        ("failed", "undone"),
+        "{moves:?}"
+    );
     assert!(
         !schema_exists(&db, &tenant.schema_name).await,
         "the half-made schema is dropped"

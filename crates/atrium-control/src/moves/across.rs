@@ -31,7 +31,7 @@ use secrecy::ExposeSecret;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{chain, checksum, create_slot, run_lock, Placement};
+use super::{chain, checksum, create_slot, run_lock, set_phase, Placement};
 use crate::{
     audit_action::Action,
     clusters::{self, mirror},
@@ -176,6 +176,7 @@ impl Control {
             rand::random::<u64>()
         );
         self.open_source(&source, run, &tables, &password).await?;
+        set_phase(self, run.id, "copying").await;
         let (host, port, dbname) = self.feed_address(&run.from).await?;
         target
             .execute(
@@ -187,12 +188,14 @@ impl Control {
         let deadline =
             Instant::now() + Duration::from_secs(self.config.moves.catch_up_timeout_secs);
         wait_copied(&target, &run.name, tables.len(), deadline).await?;
+        set_phase(self, run.id, "catching_up").await;
         let position = current_lsn(&source).await?;
         wait_received(&source, &run.name, &position, deadline).await?;
 
         let frozen = Instant::now();
         self.hold_tenant_on(&run.from, run.tenant.id, &p.schema)
             .await?;
+        set_phase(self, run.id, "frozen").await;
         // Everything the tenant committed is before this position now.
         let position = current_lsn(&source).await?;
         let drained = Instant::now() + Duration::from_millis(self.config.moves.drain_timeout_ms);
@@ -458,7 +461,7 @@ impl Control {
                 .await?
                 .execute(
                     "UPDATE atrium_control.tenant_moves
-                     SET state = 'failed', error = $2, finished_at = now() WHERE id = $1",
+                     SET state = 'failed', phase = 'undone', error = $2, finished_at = now() WHERE id = $1",
                     &[&run.id, &cause],
                 )
                 .await?;
@@ -550,7 +553,7 @@ impl Flip<'_> {
         }
         tx.execute(
             "UPDATE atrium_control.tenant_moves
-             SET state = 'flipped', flipped_at = now(),
+             SET state = 'flipped', phase = 'flipped', flipped_at = now(),
                  cleanup_after = now() + make_interval(secs => $2),
                  rows_copied = $3, changes_applied = 0, freeze_ms = $4, checksums = $5
              WHERE id = $1",

@@ -70,6 +70,10 @@ pub struct Move {
     /// The clusters it leaves and reaches: the same one for a move between tiers.
     pub from_cluster: String,
     pub to_cluster: String,
+    /// Where a move under way has got to: `preparing`, `copying`, `catching_up` (the
+    /// copy follows the tenant's writes), `frozen` (its requests wait for the flip);
+    /// then `flipped`, or `undone` after a failure.
+    pub phase: String,
     /// `copying`, `flipped` (the tenant lives in `to_schema`; the old rows wait out the
     /// grace period), `done`, or `failed` (the tenant stayed where it was).
     pub state: String,
@@ -90,7 +94,7 @@ pub struct Move {
 }
 
 const MOVE_COLUMNS: &str =
-    "id, from_tier, to_tier, from_schema, to_schema, from_cluster, to_cluster, state, error, \
+    "id, from_tier, to_tier, from_schema, to_schema, from_cluster, to_cluster, phase, state, error, \
      rows_copied, changes_applied, freeze_ms, checksums, actor, started_at, flipped_at, \
      cleanup_after, finished_at";
 
@@ -104,6 +108,7 @@ impl From<&tokio_postgres::Row> for Move {
             to_schema: r.get("to_schema"),
             from_cluster: r.get("from_cluster"),
             to_cluster: r.get("to_cluster"),
+            phase: r.get("phase"),
             state: r.get("state"),
             error: r.get("error"),
             rows_copied: r.get("rows_copied"),
@@ -338,6 +343,7 @@ impl Control {
             .map_err(DomainError::Internal)?;
         self.publish(&**conn, run, &tables).await?;
         create_slot(&**conn, &run.slot).await?;
+        set_phase(self, run.id, "copying").await;
         let (snapshot, rows_copied) = self.copy(&mut conn, run, &tables).await?;
         let mut applier = apply::Applier::new(
             &**conn,
@@ -347,6 +353,7 @@ impl Control {
         )
         .await
         .map_err(DomainError::Internal)?;
+        set_phase(self, run.id, "catching_up").await;
         let deadline =
             Instant::now() + Duration::from_secs(self.config.moves.catch_up_timeout_secs);
         loop {
@@ -364,6 +371,7 @@ impl Control {
         }
         let frozen = Instant::now();
         self.freeze(run).await?;
+        set_phase(self, run.id, "frozen").await;
         // Everything the tenant committed is before this point now: read it all.
         while self.replay(&mut conn, run, &mut applier, None).await? > 0 {}
         let checksums = self.compare(&mut conn, run, &tables).await?;
@@ -428,7 +436,7 @@ impl Control {
         let freeze_ms = frozen.elapsed().as_millis().min(i32::MAX as u128) as i32;
         tx.execute(
             "UPDATE atrium_control.tenant_moves
-             SET state = 'flipped', flipped_at = now(),
+             SET state = 'flipped', phase = 'flipped', flipped_at = now(),
                  cleanup_after = now() + make_interval(secs => $2),
                  rows_copied = $3, changes_applied = $4, freeze_ms = $5, checksums = $6
              WHERE id = $1",
@@ -732,7 +740,7 @@ impl Control {
             remove_placement(&*tx, &run.to, run.tenant.id).await?;
             tx.execute(
                 "UPDATE atrium_control.tenant_moves
-                 SET state = 'failed', error = $2, finished_at = now() WHERE id = $1",
+                 SET state = 'failed', phase = 'undone', error = $2, finished_at = now() WHERE id = $1",
                 &[&run.id, &cause],
             )
             .await?;
@@ -962,6 +970,26 @@ impl Control {
                 Err(e) => tracing::warn!(error = %e, "sweeping moves' slots failed; retrying"),
             }
         }
+    }
+}
+
+/// Where a move has got to (`Move::phase`), for whoever watches it. Best effort: a
+/// move is not stopped because its progress could not be written.
+async fn set_phase(control: &Control, id: Uuid, phase: &str) {
+    let written = async {
+        control
+            .pool
+            .get()
+            .await?
+            .execute(
+                "UPDATE atrium_control.tenant_moves SET phase = $2 WHERE id = $1",
+                &[&id, &phase],
+            )
+            .await?;
+        Ok::<_, DomainError>(())
+    };
+    if let Err(e) = written.await {
+        tracing::warn!(error = %e, phase, "a move's progress was not recorded");
     }
 }
 
