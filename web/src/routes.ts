@@ -6,6 +6,7 @@ export const ROUTES = {
   consoleOverview: { path: '/console/overview', title: 'titles.overview' },
   consoleTenant: { path: '/console/tenants/:slug', title: 'titles.tenant' },
   consoleOperators: { path: '/console/operators', title: 'titles.operators' },
+  consoleClusters: { path: '/console/clusters', title: 'titles.clusters' },
   consoleBackups: { path: '/console/backups', title: 'titles.backups' },
   consoleAudit: { path: '/console/audit', title: 'titles.audit' },
   picker: { path: '/app', title: 'titles.picker' },

@@ -6,7 +6,7 @@
 // the others, and reads the screen through the app's catalogues in both languages.
 import { expect, test, type Page } from '@playwright/test';
 import { langOf, literally, pattern, translator, type Lang, type Tr } from './i18n';
-import { admin, API, CONSOLE, httpUser, OP, shot, startingWith } from './stack';
+import { admin, API, CLUSTER_REFS, CONSOLE, httpUser, OP, shot, startingWith } from './stack';
 
 let lang: Lang = 'en';
 let tr: Tr = translator('en');
@@ -188,6 +188,48 @@ test('issue 15: an operator creates a pooled tenant; its page says it shares a p
   await expect(facts).not.toContainText(/pool_\d\d · /);
   const moved = await admin('GET', `/v1/tenants/${slug}/moves`);
   expect((moved.body as { items?: { state?: string }[] } | null)?.items?.[0]?.state).toBe('flipped');
+});
+
+test('issue 16: an operator registers a cluster by reference, drains, opens and removes it; a database that is a cluster already is refused in the user’s language', async ({ page }) => {
+  const short = lang === 'en' ? 'en' : 'zh';
+  const name = `web_${short}`;
+  const refs = { control_url_ref: `file:${CLUSTER_REFS}/${short}-control-url`, api_url_ref: `file:${CLUSTER_REFS}/${short}-api-url` };
+  // A retry finds it registered by the first try: start from nothing.
+  await admin('DELETE', `/v1/clusters/${name}`);
+  await signIn(page);
+  await page.getByRole('link', { name: tr('nav.clusters') }).click();
+  await expect(page.locator('tr[data-cluster="local"]')).toContainText(tr('clusters.home'));
+
+  const form = page.getByRole('form', { name: tr('clusters.formLabel') });
+  const add = async (cluster: string) => {
+    await form.getByLabel(tr('clusters.name'), { exact: true }).fill(cluster);
+    await form.getByLabel(tr('clusters.controlRef')).fill(refs.control_url_ref);
+    await form.getByLabel(tr('clusters.apiRef')).fill(refs.api_url_ref);
+    // Dedicated: placement never puts the other cases' tenants there.
+    await form.getByLabel(tr('clusters.dedicatedOne')).check();
+    await form.getByRole('button', { name: tr('clusters.add') }).click();
+  };
+  await add(name);
+  const row = page.locator(`tr[data-cluster="${name}"]`);
+  await expect(row).toContainText(tr('clusters.state.open'), { timeout: 20_000 });
+  await expect(row).toContainText(refs.api_url_ref);
+  await expect(row).not.toContainText('postgres://');
+  await row.getByRole('button', { name: tr('clusters.drain') }).click();
+  await expect(row).toContainText(tr('clusters.state.draining'));
+  await row.getByRole('button', { name: tr('clusters.open') }).click();
+  await expect(row).toContainText(tr('clusters.state.open'));
+
+  // The same database under another name: refused, and said in the user's language.
+  await add(`${name}_again`);
+  await expect(form).toContainText(tr('errors.cluster_in_use'));
+  await expect(page.locator(`tr[data-cluster="${name}_again"]`)).toHaveCount(0);
+
+  await row.getByRole('button', { name: tr('clusters.remove') }).click();
+  await expect(row).toHaveCount(0);
+  const audit = await admin('GET', '/v1/audit?action=cluster.add');
+  const entries = (audit.body as { items?: { outcome: string; detail: { name?: string } }[] } | null)?.items ?? [];
+  expect(entries.some((e) => e.outcome === 'ok' && e.detail.name === name)).toBe(true);
+  expect(entries.some((e) => e.outcome === 'error' && e.detail.name === `${name}_again`)).toBe(true);
 });
 
 test('item 12: suspending asks for a reason, and the tenant page and the audit log show it', async ({ page }) => {

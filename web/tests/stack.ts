@@ -10,6 +10,8 @@ const env = (k: string) => {
 };
 export const CONSOLE = env('CONSOLE');
 export const API = env('API');
+/// Where scripts/web-test wrote each language's cluster URLs, for `file:` references.
+export const CLUSTER_REFS = env('CLUSTER_REFS');
 const ADMIN = env('ADMIN_TOKEN');
 export const OP = { email: env('OPERATOR_EMAIL'), password: env('OPERATOR_PASSWORD') };
 

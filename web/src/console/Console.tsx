@@ -1,6 +1,6 @@
 // The operator console: sign in, tenants (create, suspend, resume, invite, delete with
 // export, restore to a moment), migration status, backups, operators (add, set a
-// password, disable, enable), and the audit log. Everything goes through /v1 on the
+// password, disable, enable), clusters (add, drain, open, remove), and the audit log. Everything goes through /v1 on the
 // control plane, exactly as a script would.
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -17,6 +17,7 @@ import { Empty, Loading } from '../ui/states';
 import { usePageTitle } from '../ui/title';
 import { AuditLog } from './AuditLog';
 import { Backups } from './Backups';
+import { Clusters } from './Clusters';
 import { Operators } from './Operators';
 import { Overview } from './Overview';
 import { TenantDetail } from './TenantDetail';
@@ -26,6 +27,7 @@ const LINKS = [
   ['consoleOverview', 'nav.overview'],
   ['consoleTenants', 'nav.tenants'],
   ['consoleOperators', 'nav.operators'],
+  ['consoleClusters', 'nav.clusters'],
   ['consoleBackups', 'nav.backups'],
   ['consoleAudit', 'nav.audit'],
 ] as const;
@@ -75,6 +77,8 @@ function Screen({ route, me }: { route: Match | null; me: string }) {
       return <TenantDetail slug={route.params.slug} />;
     case 'consoleOperators':
       return <Operators me={me} />;
+    case 'consoleClusters':
+      return <Clusters />;
     case 'consoleBackups':
       return <Backups />;
     case 'consoleAudit':
