@@ -189,7 +189,7 @@ impl Control {
                     state: TenantState::Deleted,
                     ..tenant.clone()
                 };
-                mirror::write(&*rtx, &gone).await?;
+                mirror::write(&*rtx, &tenant.cluster_id, &gone).await?;
                 rtx.commit().await?;
             }
         }

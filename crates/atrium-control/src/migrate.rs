@@ -128,8 +128,11 @@ pub trait Progress: Sync {
 impl Progress for () {}
 
 // Pooled tenants have no schema of their own: their pool migrates for all of them.
-const LIVE_BEHIND: &str = "SELECT id, slug, schema_name, cluster_id FROM atrium_control.tenants
+// A tenant being moved waits for the next run: its two copies must stay alike.
+const LIVE_BEHIND: &str = "SELECT id, slug, schema_name, cluster_id FROM atrium_control.tenants t
      WHERE state IN ('active', 'suspended') AND tier = 'schema' AND migration_version < $1
+       AND NOT EXISTS (SELECT FROM atrium_control.tenant_moves m
+                        WHERE m.tenant_id = t.id AND m.state = 'copying')
      ORDER BY slug";
 const LIVE_UP_TO_DATE: &str = "SELECT count(*) FROM atrium_control.tenants
      WHERE state IN ('active', 'suspended') AND tier = 'schema' AND migration_version >= $1";

@@ -273,7 +273,7 @@ impl Control {
                     migration_version: migrations::latest(set),
                     ..tenant.clone()
                 };
-                mirror::write(&*rtx, &copy).await?;
+                mirror::write(&*rtx, &tenant.cluster_id, &copy).await?;
             }
             rtx.commit().await?;
             observe(Step::OnCluster).await;

@@ -142,8 +142,11 @@ pub async fn connect_one(
 ///
 /// The placement lock comes first, while the role is still the login role (which may
 /// run `await_placement`): taken at once unless a move is draining or has moved the
-/// tenant, and then the slow way (`db/placement.rs`).
-const ENTER: &str = "SELECT CASE WHEN pg_try_advisory_xact_lock_shared($6, $7) THEN NULL \
+/// tenant, and then the slow way (`db/placement.rs`). A schema a move between clusters
+/// closed to the tenant's role (its fence, which outlives any lock) goes the slow way
+/// too, and is sent on to the tenant's new cluster.
+const ENTER: &str = "SELECT CASE WHEN pg_try_advisory_xact_lock_shared($6, $7) \
+     AND has_schema_privilege($1, $8, 'USAGE') THEN NULL \
      ELSE atrium_control.await_placement($5, $8, $9, $7, $10) END, \
      set_config('role', $1, true), set_config('search_path', $2, true), \
      set_config('statement_timeout', $3, true), \
@@ -606,9 +609,10 @@ impl TenantTx {
                 "tenant moved to cluster {cluster}"
             )));
         };
-        let pool = clusters.get(cluster).await?;
-        // The old connection goes back to its pool clean (rolled back above).
+        // Back to its pool first, clean (rolled back above): making the new cluster's
+        // pool may need a connection of the old one's (home's, to read the registry).
         self.conn = None;
+        let pool = clusters.get(cluster).await?;
         self.conn = Some(failover::connection(&pool, self.deadline).await?);
         self.pool = pool;
         metrics::counter!(RELOCATED).increment(1);

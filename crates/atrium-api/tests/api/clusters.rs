@@ -328,9 +328,12 @@ async fn running_a_move_again_undoes_the_one_a_crash_cut_short() {
     assert_eq!(s, StatusCode::OK, "served from home meanwhile");
 
     // The stopped process's locks go with its connections, a moment after they close.
+    // Run again by another control process, which then stops too: the old schema's
+    // locks go with it, and only its fence keeps the tenant out of home.
+    let again = atrium_control::Control::new(app.control.config.clone()).expect("control");
     let deadline = Instant::now() + Duration::from_secs(10);
     let moved = loop {
-        match app.control.move_tenant("phoenix", &to_c2, "test").await {
+        match again.move_tenant("phoenix", &to_c2, "test").await {
             Ok(m) => break m,
             Err(e) if e.to_string().contains("moved already") && Instant::now() < deadline => {
                 tokio::time::sleep(Duration::from_millis(100)).await;
@@ -339,6 +342,44 @@ async fn running_a_move_again_undoes_the_one_a_crash_cut_short() {
         }
     };
     assert_eq!(moved.state, "flipped", "{moved:?}");
+    drop(again);
+    let tenant = app.control.get_tenant("phoenix").await.expect("tenant");
+    let stale = atrium_core::db::TenantScope::new("t_phoenix", &tenant.role_name, 5_000)
+        .expect("scope")
+        .tenant_id(tenant.id);
+    // Its locks go with its connection, a moment after it closes.
+    let home = app.db.superuser().await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let guards: i64 = home
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity
+                  WHERE application_name = 'atrium-move-guard' AND datname = current_database()",
+                &[],
+            )
+            .await
+            .expect("query")
+            .get(0);
+        if guards == 0 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the stopped process's guard is still connected"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // A request a stale cache sends to home: nothing holds it any more but the fence,
+    // which sends it on to c2.
+    let pool = app.api_pool();
+    let mut tx = atrium_core::db::TenantTx::begin(&pool, &stale)
+        .await
+        .expect("begin");
+    let sent_on = tx.query("SELECT count(*) FROM customers", &[]).await;
+    match sent_on {
+        Err(e) if e.code().map(|c| c.code()) == Some("AT002") => {}
+        other => panic!("a stale request was served from home: {other:?}"),
+    }
     let moves = app.control.moves_of("phoenix").await.expect("moves");
     assert_eq!(moves.len(), 2, "{moves:?}");
     assert_eq!(

@@ -4,16 +4,20 @@
 //! row it reads there is written by the control plane in the same transaction as the
 //! change it describes on that cluster (the schema made, migrated, dropped).
 
-use atrium_core::domain::{Result, TenantState};
+use atrium_core::domain::{Result, TenantState, HOME_CLUSTER};
 use tokio_postgres::GenericClient;
 use uuid::Uuid;
 
 use crate::registry::Tenant;
 
-/// Writes `t` as the cluster's copy of the tenant's row, in the caller's transaction on
-/// that cluster. Only what the slow way in and a rerun of an interrupted step read is
-/// kept up to date: placement, state and migration version.
-pub(crate) async fn write<C: GenericClient>(cluster: &C, t: &Tenant) -> Result<()> {
+/// Writes `t` as the copy of the tenant's row on cluster `on`, in the caller's
+/// transaction there. Only what the slow way in and a rerun of an interrupted step read
+/// is kept up to date: placement, state and migration version. On home it does nothing:
+/// the row there is the registry's own, which only its owners change.
+pub(crate) async fn write<C: GenericClient>(cluster: &C, on: &str, t: &Tenant) -> Result<()> {
+    if on == HOME_CLUSTER {
+        return Ok(());
+    }
     cluster
         .execute(
             "INSERT INTO atrium_control.clusters (name) VALUES ($1) ON CONFLICT DO NOTHING",
@@ -63,8 +67,12 @@ pub(crate) async fn read<C: GenericClient>(
         .map(|r| (r.get(0), r.get(1))))
 }
 
-/// Removes the cluster's copy of the tenant's row (a move that never reached it).
-pub(crate) async fn forget<C: GenericClient>(cluster: &C, id: Uuid) -> Result<()> {
+/// Removes the copy of the tenant's row on cluster `on` (a move that never reached it).
+/// Never on home, where the row is the registry's.
+pub(crate) async fn forget<C: GenericClient>(cluster: &C, on: &str, id: Uuid) -> Result<()> {
+    if on == HOME_CLUSTER {
+        return Ok(());
+    }
     cluster
         .execute("DELETE FROM atrium_control.tenants WHERE id = $1", &[&id])
         .await?;

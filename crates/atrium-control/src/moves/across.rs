@@ -120,11 +120,15 @@ impl Control {
                 tracing::info!(tenant = %tenant.slug, from = %run.from, to = %run.to,
                     "moving tenant between clusters");
                 let moved = self.run_across(&run, actor).await;
-                match &moved {
-                    Ok(()) => self.drop_feed(&run).await,
-                    Err(e) => self.undo_across(&run, e).await,
+                match moved {
+                    Ok(()) => {
+                        self.drop_feed(&run).await;
+                        Ok(())
+                    }
+                    // Past the source's record of the tenant leaving, only forward.
+                    Err(e) if self.resume_across(&run, &e).await => Ok(()),
+                    Err(e) => Err(e),
                 }
-                moved
             }
             Err(e) => Err(e),
         };
@@ -199,7 +203,7 @@ impl Control {
         // Everything the tenant committed is before this position now.
         let position = current_lsn(&source).await?;
         let drained = Instant::now() + Duration::from_millis(self.config.moves.drain_timeout_ms);
-        wait_received(&source, &run.name, &position, drained.max(deadline)).await?;
+        wait_received(&source, &run.name, &position, drained.min(deadline)).await?;
         let checksums = compare(&mut source, &mut target, run, &tables).await?;
         target
             .execute("SELECT atrium_subs.unsubscribe($1)", &[&run.name])
@@ -212,7 +216,7 @@ impl Control {
             cluster_id: run.to.clone(),
             ..run.tenant.clone()
         };
-        mirror::write(&*tx, &arrived).await?;
+        mirror::write(&*tx, &run.to, &arrived).await?;
         tx.commit().await?;
         drop((source, target));
         let rows: i64 = checksums
@@ -263,7 +267,7 @@ impl Control {
             migration_version: migrations::latest(schema::TENANT),
             ..run.tenant.clone()
         };
-        mirror::write(&*tx, &staying).await?;
+        mirror::write(&*tx, &run.to, &staying).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -358,7 +362,8 @@ impl Control {
                 cluster_id: run.to.clone(),
                 ..run.tenant.clone()
             };
-            mirror::write(&tx, &left).await?;
+            mirror::write(&tx, &run.from, &left).await?;
+            fence(&tx, run).await?;
             tx.commit().await?;
         }
         let freeze_ms = frozen.elapsed().as_millis().min(i32::MAX as u128) as i32;
@@ -419,6 +424,64 @@ impl Control {
         }
     }
 
+    /// After a stop: a move whose source had already recorded the tenant as gone (and
+    /// fenced its old schema) went past its point of no return. Its target holds every
+    /// write the source took and any made there since: the flip is finished, not undone.
+    /// Anything else is undone. Returns whether it was finished.
+    pub(super) async fn resume_across(&self, run: &Across<'_>, cause: &DomainError) -> bool {
+        let left = async {
+            if run.from == HOME_CLUSTER {
+                return Ok::<_, DomainError>(false);
+            }
+            let source = self.db_of(&run.from).await?.get().await?;
+            let row = source
+                .query_opt(
+                    "SELECT cluster_id FROM atrium_control.tenants WHERE id = $1",
+                    &[&run.tenant.id],
+                )
+                .await?;
+            Ok(row.is_some_and(|r| r.get::<_, String>(0) == run.to))
+        };
+        match left.await {
+            Ok(true) => {
+                let flip = Flip {
+                    run,
+                    actor: "system",
+                    rows: 0,
+                    freeze_ms: 0,
+                    checksums: &serde_json::Value::Null,
+                };
+                let finished = async {
+                    let mut conn = self.pool.get().await?;
+                    flip.record(&mut conn).await
+                };
+                match finished.await {
+                    Ok(()) => {
+                        tracing::warn!(tenant = %run.tenant.slug, to = %run.to,
+                            "finished the flip of a move a stop cut short");
+                        self.drop_feed(run).await;
+                        true
+                    }
+                    Err(e) => {
+                        tracing::error!(tenant = %run.tenant.slug, error = %e,
+                            "a move past its flip could not be finished; retrying later");
+                        true
+                    }
+                }
+            }
+            Ok(false) => {
+                self.undo_across(run, cause).await;
+                false
+            }
+            Err(e) => {
+                // Where the source stands is unknown: neither finish nor undo blindly.
+                tracing::error!(tenant = %run.tenant.slug, error = %e,
+                    "a move's source could not be read; it is left for the next try");
+                false
+            }
+        }
+    }
+
     /// Puts everything back as it was before the move, and records why it failed.
     pub(super) async fn undo_across(&self, run: &Across<'_>, cause: &DomainError) {
         let cause = chain(cause);
@@ -444,7 +507,7 @@ impl Control {
             if lives != run.to {
                 let t = run.tenant;
                 drop_schema_and_role(&**target, &t.schema_name, &t.role_name).await?;
-                mirror::forget(&**target, t.id).await?;
+                mirror::forget(&**target, &run.to, t.id).await?;
                 // A stop between the source's "left" and home's flip: the source's record
                 // says where the registry does again.
                 if run.from != HOME_CLUSTER {
@@ -453,7 +516,7 @@ impl Control {
                         cluster_id: run.from.clone(),
                         ..t.clone()
                     };
-                    mirror::write(&**source, &stays).await?;
+                    mirror::write(&**source, &run.from, &stays).await?;
                 }
             }
             self.pool
@@ -534,21 +597,31 @@ struct Flip<'a> {
 
 impl Flip<'_> {
     /// Home's registry names the target, the move is `flipped`, and every API process
-    /// hears it, in one transaction on `client` (home).
+    /// hears it, in one transaction on `client` (home). When the tenant leaves home,
+    /// the same transaction fences its old schema there.
     async fn record(&self, client: &mut tokio_postgres::Client) -> Result<()> {
         let run = self.run;
         let tx = client.transaction().await?;
+        if run.from == HOME_CLUSTER {
+            fence(&tx, run).await?;
+        }
         let flipped = tx
             .execute(
                 "UPDATE atrium_control.tenants SET cluster_id = $2, updated_at = now()
-                 WHERE id = $1 AND state IN ('active', 'suspended')",
-                &[&run.tenant.id, &run.to],
+                 WHERE id = $1 AND state IN ('active', 'suspended') AND cluster_id = $3
+                   AND migration_version = $4",
+                &[
+                    &run.tenant.id,
+                    &run.to,
+                    &run.from,
+                    &run.tenant.migration_version,
+                ],
             )
             .await?;
         if flipped == 0 {
             return Err(DomainError::conflict(
-                "tenant_not_live",
-                "the tenant was deleted while it moved",
+                "tenant_changed",
+                "the tenant was deleted, migrated or moved elsewhere while it moved",
             ));
         }
         tx.execute(
@@ -580,6 +653,21 @@ impl Flip<'_> {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// The old schema closed to the tenant's role, in the transaction that records the
+/// tenant left: from then on the source cannot serve it, whatever happens to the locks
+/// that hold it frozen (a crashed control plane takes them with it). A transaction a
+/// stale cache sends there goes the slow way in (`ENTER` checks the role may use the
+/// schema), where the source's record sends it on to the new cluster.
+async fn fence(tx: &tokio_postgres::Transaction<'_>, run: &Across<'_>) -> Result<()> {
+    tx.batch_execute(&format!(
+        "REVOKE USAGE ON SCHEMA {} FROM {}",
+        quote_ident(&run.tenant.schema_name),
+        quote_ident(&run.tenant.role_name)
+    ))
+    .await?;
+    Ok(())
 }
 
 /// Waits until the subscription has copied each of its `tables` and follows them.

@@ -56,6 +56,11 @@ impl Guard {
         Ok(())
     }
 
+    /// Whether this process holds `key` (a move it runs itself, for one).
+    pub fn holds(&self, key: Key) -> bool {
+        self.held.contains(&key) && self.client.as_ref().is_some_and(|c| !c.is_closed())
+    }
+
     /// Takes `key` exclusively if it is free.
     pub async fn try_lock(&mut self, url: &SecretString, key: Key) -> anyhow::Result<bool> {
         if self.held.contains(&key) {

@@ -919,6 +919,14 @@ impl Control {
         for r in &rows {
             let id: Uuid = r.get(0);
             let mut guard = self.move_guard.lock().await;
+            // Running in this process (a second request for the same tenant): not a
+            // move a crash cut short. Advisory locks are reentrant, so ask the guard.
+            if guard.holds(run_lock(id)) {
+                return Err(DomainError::conflict(
+                    "tenant_moving",
+                    "the tenant is being moved already",
+                ));
+            }
             if !guard
                 .try_lock(&self.config.database_url, run_lock(id))
                 .await
@@ -945,7 +953,7 @@ impl Control {
                     to: to_cluster,
                     grace_secs: self.config.moves.grace_secs,
                 };
-                self.undo_across(&run, &cause).await;
+                self.resume_across(&run, &cause).await;
             } else {
                 let run = Run::new(&tenant, id, Placement::current(&tenant), to);
                 self.undo(&run, &cause).await;
