@@ -218,6 +218,20 @@ impl Control {
             )
             .await?
             .get(0);
+        let moves: i64 = tx
+            .query_one(
+                "SELECT count(*) FROM atrium_control.tenant_moves
+                  WHERE state IN ('copying', 'flipped') AND $1 IN (from_cluster, to_cluster)",
+                &[&name.as_str()],
+            )
+            .await?
+            .get(0);
+        if moves > 0 {
+            return Err(DomainError::conflict(
+                "cluster_not_empty",
+                format!("{moves} moves from or to the cluster are not over yet"),
+            ));
+        }
         if cluster.tenants > 0 || pools > 0 {
             return Err(DomainError::conflict(
                 "cluster_not_empty",

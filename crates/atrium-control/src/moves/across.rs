@@ -488,12 +488,20 @@ impl Control {
         tracing::warn!(tenant = %run.tenant.slug, error = %cause, "move between clusters failed; undoing it");
         self.release_tenant_on(&run.from, run.tenant.id, &run.tenant.schema_name)
             .await;
-        let undone = async {
+        // Each step on its own: a target that can't be reached must not keep the
+        // source's slot (which holds WAL) or its feed role.
+        let unsubscribed = async {
             let target = self.db_of(&run.to).await?.get().await?;
             target
                 .execute("SELECT atrium_subs.unsubscribe($1)", &[&run.name])
                 .await?;
-            self.drop_feed(run).await;
+            Ok::<_, DomainError>(())
+        };
+        if let Err(e) = unsubscribed.await {
+            tracing::error!(slot = %run.name, error = %e, "a failed move's subscription was not dropped");
+        }
+        self.drop_feed(run).await;
+        let unmade = async {
             let lives: String = self
                 .pool
                 .get()
@@ -506,19 +514,16 @@ impl Control {
                 .get(0);
             if lives != run.to {
                 let t = run.tenant;
+                let target = self.db_of(&run.to).await?.get().await?;
                 drop_schema_and_role(&**target, &t.schema_name, &t.role_name).await?;
                 mirror::forget(&**target, &run.to, t.id).await?;
-                // A stop between the source's "left" and home's flip: the source's record
-                // says where the registry does again.
-                if run.from != HOME_CLUSTER {
-                    let source = self.db_of(&run.from).await?.get().await?;
-                    let stays = Tenant {
-                        cluster_id: run.from.clone(),
-                        ..t.clone()
-                    };
-                    mirror::write(&**source, &run.from, &stays).await?;
-                }
             }
+            Ok::<_, DomainError>(())
+        };
+        if let Err(e) = unmade.await {
+            tracing::error!(tenant = %run.tenant.slug, error = %e, "a failed move's half-made target was not dropped");
+        }
+        let recorded = async {
             self.pool
                 .get()
                 .await?
@@ -530,8 +535,8 @@ impl Control {
                 .await?;
             Ok::<_, DomainError>(())
         };
-        if let Err(e) = undone.await {
-            tracing::error!(tenant = %run.tenant.slug, error = %e, "undoing a failed move failed");
+        if let Err(e) = recorded.await {
+            tracing::error!(tenant = %run.tenant.slug, error = %e, "a failed move was not recorded as failed");
         }
     }
 

@@ -865,8 +865,13 @@ impl Control {
                 continue;
             }
             if from != r.get::<_, String>(6) {
-                self.finish_across(id, tenant_id, &from, &old).await?;
-                finished += 1;
+                // Another tenant's finish must not wait for a cluster that is down.
+                match self.finish_across(id, tenant_id, &from, &old).await {
+                    Ok(_) => finished += 1,
+                    Err(e) => {
+                        tracing::warn!(cluster = %from, error = %e, "an old placement was not removed; retrying")
+                    }
+                }
                 continue;
             }
             let tx = conn.transaction().await?;
