@@ -267,6 +267,11 @@ impl Control {
         registry::audit(&*tx, actor, Action::ClusterRemove, None, Ok(()), detail).await?;
         tx.commit().await?;
         self.clusters.forget(name.as_str()).await;
+        // Its lock connection, if a move ever left it, goes too.
+        self.cluster_guards
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(name.as_str());
         Ok(Cluster {
             state: ClusterState::Closed,
             ..cluster
