@@ -106,14 +106,9 @@ impl Control {
     /// registry tables it needs. Idempotent; safe to run at every start.
     pub async fn migrate_control(&self) -> anyhow::Result<Vec<i32>> {
         use secrecy::ExposeSecret;
-        let (mut client, conn) = atrium_core::db::connect_one(
-            self.config.database_url.expose_secret(),
-            "atrium-migrate",
-        )
-        .await?;
-        tokio::spawn(conn);
-        let applied = migrate::run_control(&mut client).await?;
-        grant_data_plane(&client, &self.config.api_role).await?;
+        let (client, applied) = self
+            .migrate_control_at(self.config.database_url.expose_secret())
+            .await?;
         // Home is `local`: the database the configuration names.
         client
             .execute(
@@ -126,9 +121,34 @@ impl Control {
     }
 }
 
+impl Control {
+    /// [`migrate_control_schema`] in the database at `url` (home's, or another
+    /// cluster's), on a connection of its own, handed back for what comes next there.
+    pub(crate) async fn migrate_control_at(
+        &self,
+        url: &str,
+    ) -> anyhow::Result<(tokio_postgres::Client, Vec<i32>)> {
+        let (mut client, conn) = atrium_core::db::connect_one(url, "atrium-migrate").await?;
+        tokio::spawn(conn);
+        let applied = migrate_control_schema(&mut client, &self.config.api_role).await?;
+        Ok((client, applied))
+    }
+}
+
+/// Applies control migrations and (re)grants the data plane, in the database `client`
+/// is connected to: every cluster's carries the same control schema. Idempotent.
+pub(crate) async fn migrate_control_schema(
+    client: &mut tokio_postgres::Client,
+    api_role: &str,
+) -> anyhow::Result<Vec<i32>> {
+    let applied = migrate::run_control(client).await?;
+    grant_data_plane(client, api_role).await?;
+    Ok(applied)
+}
+
 /// Lets the data plane's role read what it needs of the registry, and call the slow way
 /// into a tenant, in one cluster's database. Idempotent.
-pub(crate) async fn grant_data_plane(
+async fn grant_data_plane(
     client: &tokio_postgres::Client,
     api_role: &str,
 ) -> Result<(), tokio_postgres::Error> {

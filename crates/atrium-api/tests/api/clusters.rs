@@ -257,7 +257,13 @@ async fn a_tenant_moves_between_clusters_under_writes_and_loses_nothing() {
         .iter()
         .map(|m| format!("atrium_move_{}", m.id.simple()))
         .collect();
-    for (db, what) in [(&home, "home"), (&c2, "c2")] {
+    assert_no_replication_left(&[(&home, "home"), (&c2, "c2")], &feeds).await;
+}
+
+/// No slot, publication or subscription of any move left in each database, and none of
+/// these moves' feed roles (roles are the whole PostgreSQL's: other tests have theirs).
+async fn assert_no_replication_left(dbs: &[(&tokio_postgres::Client, &str)], feeds: &[String]) {
+    for (db, what) in dbs {
         let left: i64 = db
             .query_one(
                 "SELECT (SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'atrium_move_%'
@@ -405,20 +411,7 @@ async fn running_a_move_again_undoes_the_one_a_crash_cut_short() {
         .iter()
         .map(|m| format!("atrium_move_{}", m.id.simple()))
         .collect();
-    for (db, what) in [(&home, "home"), (&c2, "c2")] {
-        let left: i64 = db
-            .query_one(
-                "SELECT (SELECT count(*) FROM pg_replication_slots WHERE slot_name = ANY($1))
-                      + (SELECT count(*) FROM pg_publication WHERE pubname = ANY($1))
-                      + (SELECT count(*) FROM pg_subscription WHERE subname = ANY($1))
-                      + (SELECT count(*) FROM pg_roles WHERE rolname = ANY($1))",
-                &[&feeds],
-            )
-            .await
-            .expect("query")
-            .get(0);
-        assert_eq!(left, 0, "replication left behind on {what}");
-    }
+    assert_no_replication_left(&[(&home, "home"), (&c2, "c2")], &feeds).await;
     assert_eq!(
         has_schema(&home, "t_phoenix").await,
         0,

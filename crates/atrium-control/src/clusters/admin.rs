@@ -123,10 +123,7 @@ impl Control {
                  against it first, with the same role names as the home cluster's",
             ));
         }
-        crate::migrate::run_control(&mut remote)
-            .await
-            .map_err(|e| DomainError::Internal(e.into()))?;
-        crate::grant_data_plane(&remote, &self.config.api_role).await?;
+        crate::migrate_control_schema(&mut remote, &self.config.api_role).await?;
         claim(&remote, &c.name).await?;
 
         conn.execute(

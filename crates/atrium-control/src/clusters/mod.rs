@@ -102,17 +102,11 @@ impl crate::Control {
         if cluster == atrium_core::domain::HOME_CLUSTER {
             return Ok(self.config.database_url.clone());
         }
-        let reference: Option<String> = self
-            .pool
-            .get()
+        let reference = self
+            .clusters
+            .reference(cluster)
             .await?
-            .query_opt(
-                "SELECT control_url_ref FROM atrium_control.clusters WHERE name = $1",
-                &[&cluster],
-            )
-            .await?
-            .and_then(|r| r.get(0));
-        let reference = reference.ok_or(DomainError::NotFound("cluster"))?;
+            .ok_or(DomainError::NotFound("cluster"))?;
         atrium_core::secret_ref::SecretRef::parse(&reference)
             .and_then(|r| r.resolve())
             .map_err(|e| {
@@ -160,11 +154,6 @@ impl crate::Control {
     async fn migrate_one_cluster(&self, reference: &str) -> anyhow::Result<Vec<i32>> {
         use secrecy::ExposeSecret;
         let url = atrium_core::secret_ref::SecretRef::parse(reference)?.resolve()?;
-        let (mut client, conn) =
-            atrium_core::db::connect_one(url.expose_secret(), "atrium-migrate").await?;
-        tokio::spawn(conn);
-        let applied = crate::migrate::run_control(&mut client).await?;
-        crate::grant_data_plane(&client, &self.config.api_role).await?;
-        Ok(applied)
+        Ok(self.migrate_control_at(url.expose_secret()).await?.1)
     }
 }

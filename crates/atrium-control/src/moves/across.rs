@@ -31,7 +31,7 @@ use secrecy::ExposeSecret;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{chain, checksum, create_slot, run_lock, set_phase, Placement};
+use super::{agreed, chain, checksum, create_slot, run_lock, set_phase, Placement};
 use crate::{
     audit_action::Action,
     clusters::{self, mirror},
@@ -547,29 +547,21 @@ impl Control {
         tenant: Uuid,
         from: &str,
         old: &Placement,
-    ) -> Result<bool> {
-        let lives: String = self
-            .pool
-            .get()
-            .await?
-            .query_one(
-                "SELECT cluster_id FROM atrium_control.tenants WHERE id = $1",
-                &[&tenant],
-            )
-            .await?
-            .get(0);
-        if lives != from {
-            let source = self.db_of(from).await?.get().await?;
-            let role: String = self
+    ) -> Result<()> {
+        let (lives, role): (String, String) = {
+            let r = self
                 .pool
                 .get()
                 .await?
                 .query_one(
-                    "SELECT role_name FROM atrium_control.tenants WHERE id = $1",
+                    "SELECT cluster_id, role_name FROM atrium_control.tenants WHERE id = $1",
                     &[&tenant],
                 )
-                .await?
-                .get(0);
+                .await?;
+            (r.get(0), r.get(1))
+        };
+        if lives != from {
+            let source = self.db_of(from).await?.get().await?;
             drop_schema_and_role(&**source, &old.schema, &role).await?;
         } else {
             tracing::warn!(
@@ -587,7 +579,7 @@ impl Control {
             )
             .await?;
         self.release_tenant_on(from, tenant, &old.schema).await;
-        Ok(true)
+        Ok(())
     }
 }
 
@@ -742,18 +734,14 @@ async fn compare(
 ) -> Result<serde_json::Value> {
     let p = run.placement();
     let mut out = serde_json::Map::new();
+    let (on_from, on_to) = (
+        format!("cluster {}", run.from),
+        format!("cluster {}", run.to),
+    );
     for t in tables {
         let from = checksum(&***source, &p, run.tenant.id, t).await?;
         let to = checksum(&***target, &p, run.tenant.id, t).await?;
-        if from != to {
-            return Err(DomainError::Internal(anyhow::anyhow!(
-                "table {} differs after the copy: {from:?} on {} against {to:?} on {}",
-                t.name,
-                run.from,
-                run.to
-            )));
-        }
-        out.insert(t.name.clone(), json!({"rows": from.0, "hash_sum": from.1}));
+        agreed(&mut out, t, (from, &on_from), (to, &on_to))?;
     }
     Ok(serde_json::Value::Object(out))
 }

@@ -708,15 +708,7 @@ impl Control {
         for t in tables {
             let from = checksum(&*tx, &run.from, run.tenant.id, t).await?;
             let to = checksum(&*tx, &run.to, run.tenant.id, t).await?;
-            if from != to {
-                return Err(DomainError::Internal(anyhow::anyhow!(
-                    "table {} differs after the copy: {from:?} in {} against {to:?} in {}",
-                    t.name,
-                    run.from.schema,
-                    run.to.schema
-                )));
-            }
-            out.insert(t.name.clone(), json!({"rows": from.0, "hash_sum": from.1}));
+            agreed(&mut out, t, (from, &run.from.schema), (to, &run.to.schema))?;
         }
         tx.commit().await?;
         Ok(serde_json::Value::Object(out))
@@ -1152,6 +1144,24 @@ async fn checksum<C: GenericClient>(
         )
         .await?;
     Ok((row.get(0), row.get(1)))
+}
+
+/// A table's checksum, the same in both placements (each named by `where`), recorded in
+/// `out`; a difference stops the move before the flip.
+fn agreed(
+    out: &mut serde_json::Map<String, serde_json::Value>,
+    t: &Table,
+    (from, from_where): ((i64, String), &str),
+    (to, to_where): ((i64, String), &str),
+) -> Result<()> {
+    if from != to {
+        return Err(DomainError::Internal(anyhow::anyhow!(
+            "table {} differs after the copy: {from:?} in {from_where} against {to:?} in {to_where}",
+            t.name
+        )));
+    }
+    out.insert(t.name.clone(), json!({"rows": from.0, "hash_sum": from.1}));
+    Ok(())
 }
 
 /// An LSN as PostgreSQL writes it.

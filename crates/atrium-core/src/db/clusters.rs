@@ -129,10 +129,16 @@ impl ClusterPools {
         }
     }
 
-    async fn url_of(&self, cluster: &str) -> Result<SecretString, DbError> {
+    /// The reference the registry holds for this process's URL of `cluster`; None for
+    /// a cluster that is not registered (or home, whose URL is configured).
+    pub async fn reference(&self, cluster: &str) -> Result<Option<String>, DbError> {
         let conn = self.home.get().await?;
         let row = conn.query_opt(self.plane.lookup(), &[&cluster]).await?;
-        let Some(reference) = row.and_then(|r| r.get::<_, Option<String>>(0)) else {
+        Ok(row.and_then(|r| r.get(0)))
+    }
+
+    async fn url_of(&self, cluster: &str) -> Result<SecretString, DbError> {
+        let Some(reference) = self.reference(cluster).await? else {
             return Err(DbError::Cluster(format!(
                 "cluster {cluster} is not registered"
             )));
