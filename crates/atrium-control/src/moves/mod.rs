@@ -1072,8 +1072,9 @@ async fn remove_placement<C: GenericClient>(db: &C, p: &Placement, tenant: Uuid)
 /// inside a `SECURITY DEFINER` function while it waits for other transactions to end
 /// (XX000 "snapshot reference ... is not owned by resource owner TopTransaction"; about
 /// one in twenty under load here, never without the definer). The failed slot is not
-/// kept, so the call is simply made again.
-async fn create_slot<C: GenericClient>(db: &C, slot: &str) -> Result<()> {
+/// kept, so the call is simply made again. Public so tests that stage a half-made move
+/// make their slot the same way.
+pub async fn create_slot<C: GenericClient>(db: &C, slot: &str) -> Result<()> {
     const TRIES: u32 = 8;
     for attempt in 1..=TRIES {
         match db

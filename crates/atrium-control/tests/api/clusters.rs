@@ -439,7 +439,7 @@ async fn a_subscription_between_clusters_goes_only_through_the_bootstrap_functio
     ))
     .await
     .expect("publication");
-    home.execute("SELECT atrium_slots.create_slot($1)", &[&name])
+    atrium_control::moves::create_slot(&**home, &name)
         .await
         .expect("slot");
     let refused = home

@@ -425,19 +425,9 @@ async fn a_move_a_crash_interrupted_is_undone_at_start() {
     ))
     .await
     .expect("publication and schema");
-    // PostgreSQL 15 sometimes fails this inside a SECURITY DEFINER function (see
-    // moves::create_slot): tried again, as the move does.
-    let mut made = false;
-    for _ in 0..8 {
-        made = conn
-            .execute("SELECT atrium_slots.create_slot($1)", &[&slot])
-            .await
-            .is_ok();
-        if made {
-            break;
-        }
-    }
-    assert!(made, "slot");
+    atrium_control::moves::create_slot(&**conn, &slot)
+        .await
+        .expect("slot");
     conn.execute(
         "INSERT INTO atrium_control.tenant_moves
              (id, tenant_id, from_tier, to_tier, from_schema, to_schema, state, actor)
