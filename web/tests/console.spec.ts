@@ -190,7 +190,7 @@ test('issue 15: an operator creates a pooled tenant; its page says it shares a p
   expect((moved.body as { items?: { state?: string }[] } | null)?.items?.[0]?.state).toBe('flipped');
 });
 
-test('issue 16: an operator registers a cluster by reference, drains, opens and removes it; a database that is a cluster already is refused in the user’s language', async ({ page }) => {
+test('issue 16: an operator registers a cluster by reference, drains, opens, puts a pooler in front, and removes it; a database that is a cluster already is refused in the user’s language', async ({ page }) => {
   const short = lang === 'en' ? 'en' : 'zh';
   const name = `web_${short}`;
   const refs = { control_url_ref: `file:${CLUSTER_REFS}/${short}-control-url`, api_url_ref: `file:${CLUSTER_REFS}/${short}-api-url` };
@@ -218,6 +218,11 @@ test('issue 16: an operator registers a cluster by reference, drains, opens and 
   await expect(row).toContainText(tr('clusters.state.draining'));
   await row.getByRole('button', { name: tr('clusters.open') }).click();
   await expect(row).toContainText(tr('clusters.state.open'));
+  // A transaction-mode pooler goes in front of it, and goes away again.
+  await row.getByRole('button', { name: tr('clusters.putBehindPooler') }).click();
+  await expect(row).toContainText(tr('clusters.behindPooler'));
+  await row.getByRole('button', { name: tr('clusters.noPooler') }).click();
+  await expect(row).not.toContainText(tr('clusters.behindPooler'));
 
   // The same database under another name: refused, and said in the user's language.
   await add(`${name}_again`);

@@ -5,7 +5,10 @@
 //! partition's id is also its value). Both steps read and write the server's own files,
 //! so they run beside ClickHouse, as its user. Current ClickHouse does both in SQL with
 //! `BACKUP TABLE … TO Disk(…)` and `RESTORE`; its Atomic databases keep parts under
-//! `store/`, which these functions don't read.
+//! `store/`, which these functions don't read. Over shards, each shard's own events are
+//! backed up beside it (`clickhouse.url` naming that shard): its [`LOCAL_EVENTS`].
+//!
+//! [`LOCAL_EVENTS`]: crate::clickhouse::LOCAL_EVENTS
 
 use std::{
     collections::BTreeSet,
@@ -14,8 +17,6 @@ use std::{
 };
 
 use crate::clickhouse::{ChError, ClickHouse};
-
-const TABLE: &str = "events";
 
 #[derive(Debug, thiserror::Error)]
 pub enum BackupError {
@@ -27,7 +28,8 @@ pub enum BackupError {
 
 /// Freezes the events table; returns the directory holding the frozen parts.
 pub async fn freeze_events(ch: &ClickHouse, data_dir: &Path) -> Result<PathBuf, BackupError> {
-    ch.execute(&format!("ALTER TABLE {}.{TABLE} FREEZE", ch.database()))
+    let table = ch.stored_events();
+    ch.execute(&format!("ALTER TABLE {}.{table} FREEZE", ch.database()))
         .await?;
     // FREEZE numbers each copy with the counter it has just increased.
     let n = fs::read_to_string(data_dir.join("shadow/increment.txt"))?;
@@ -36,7 +38,7 @@ pub async fn freeze_events(ch: &ClickHouse, data_dir: &Path) -> Result<PathBuf, 
         .join(n.trim())
         .join("data")
         .join(ch.database())
-        .join(TABLE);
+        .join(table);
     Ok(frozen)
 }
 
@@ -51,7 +53,7 @@ pub async fn restore_events(
     let detached = data_dir
         .join("data")
         .join(ch.database())
-        .join(TABLE)
+        .join(ch.stored_events())
         .join("detached");
     let mut partitions = BTreeSet::new();
     for part in fs::read_dir(frozen)? {
@@ -71,8 +73,9 @@ pub async fn restore_events(
             ))));
         }
         ch.execute(&format!(
-            "ALTER TABLE {}.{TABLE} ATTACH PARTITION {p}",
-            ch.database()
+            "ALTER TABLE {}.{} ATTACH PARTITION {p}",
+            ch.database(),
+            ch.stored_events()
         ))
         .await?;
     }

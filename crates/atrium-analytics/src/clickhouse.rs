@@ -2,7 +2,7 @@
 //! Users never send SQL; values reach SQL through [`quote`] only (ClickHouse 18.16 has
 //! no query parameters).
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use atrium_core::{
     config::{ClickHouseConfig, ClickHouseUser},
@@ -44,7 +44,19 @@ pub struct ClickHouse {
     database: String,
     user: String,
     password: SecretString,
+    shards: Option<Arc<Shards>>,
 }
+
+/// Events over several servers (docs/scale-out.md, "Analytics over ClickHouse shards"):
+/// the `remote_servers` cluster each shard defines, and each shard's HTTP URL.
+struct Shards {
+    cluster: String,
+    urls: Vec<String>,
+}
+
+/// Where a shard keeps its own events. On a shard, `events` is the `Distributed` table
+/// over every shard's, placing a tenant's events on one shard; reads and inserts use it.
+pub const LOCAL_EVENTS: &str = "events_local";
 
 /// A ClickHouse string literal: backslash and quote escaped, so any value is data.
 pub fn quote(value: &str) -> String {
@@ -76,17 +88,64 @@ impl ClickHouse {
             .timeout(Duration::from_millis(cfg.timeout_ms))
             .connect_timeout(Duration::from_millis(cfg.timeout_ms.min(2_000)))
             .build()?;
+        let urls = cfg.shard_urls();
+        let shards = (!urls.is_empty()).then(|| {
+            Arc::new(Shards {
+                cluster: cfg.cluster.clone(),
+                urls: urls
+                    .iter()
+                    .map(|u| u.trim_end_matches('/').to_owned())
+                    .collect(),
+            })
+        });
         Ok(Self {
             http,
             url: cfg.url.trim_end_matches('/').to_owned(),
             database: cfg.database.clone(),
             user: login.user.clone(),
             password: login.password.clone(),
+            shards,
         })
     }
 
     pub fn database(&self) -> &str {
         &self.database
+    }
+
+    /// The table this server keeps its own events in: `events`, or on a shard
+    /// [`LOCAL_EVENTS`] (what a backup freezes and a mutation changes).
+    pub fn stored_events(&self) -> &'static str {
+        match self.shards {
+            Some(_) => LOCAL_EVENTS,
+            None => "events",
+        }
+    }
+
+    /// The same login on another server of this deployment, as one server.
+    fn at(&self, url: &str) -> Self {
+        Self {
+            url: url.to_owned(),
+            shards: None,
+            ..self.clone()
+        }
+    }
+
+    /// Every server holding events: each shard, or the one server.
+    fn servers(&self) -> Vec<Self> {
+        match &self.shards {
+            Some(shards) => shards.urls.iter().map(|u| self.at(u)).collect(),
+            None => vec![self.clone()],
+        }
+    }
+
+    /// Runs `sql`, naming the table as [`ClickHouse::stored_events`] does, on every
+    /// server holding events: for what a `Distributed` table does not pass on to its
+    /// shards, such as a mutation.
+    pub async fn on_every_server(&self, sql: impl Fn(&str) -> String) -> Result<(), ChError> {
+        for server in self.servers() {
+            server.execute(&sql(self.stored_events())).await?;
+        }
+        Ok(())
     }
 
     fn request(&self, query: Option<&str>, database: bool) -> reqwest::RequestBuilder {
@@ -143,9 +202,13 @@ impl ClickHouse {
     /// Inserts newline-delimited JSON rows.
     pub async fn insert_json_rows(&self, table: &str, body: Vec<u8>) -> Result<(), ChError> {
         let query = format!("INSERT INTO {table} FORMAT JSONEachRow");
-        self.send(self.request(Some(&query), true).body(body))
-            .await
-            .map(|_| ())
+        let mut req = self.request(Some(&query), true);
+        if self.shards.is_some() {
+            // Answered once each shard has its rows, not once they are queued on this
+            // server for later: the collector's checkpoint after it then means queryable.
+            req = req.query(&[("insert_distributed_sync", "1")]);
+        }
+        self.send(req.body(body)).await.map(|_| ())
     }
 
     pub async fn ping(&self) -> Result<(), ChError> {
@@ -161,8 +224,24 @@ impl ClickHouse {
         }
     }
 
-    /// Creates the database and applies pending [`CLICKHOUSE`] migrations, each once.
+    /// Creates the database and applies pending [`CLICKHOUSE`] migrations, each once: on
+    /// the one server, or on each shard (to [`LOCAL_EVENTS`]), which then gets the
+    /// `Distributed` table over them all.
     pub async fn migrate(&self) -> Result<Vec<i32>, ChError> {
+        let Some(shards) = &self.shards else {
+            return self.migrate_server(false).await;
+        };
+        let mut applied = Vec::new();
+        for shard in self.servers() {
+            applied = shard.migrate_server(true).await?;
+            shard
+                .execute(&distributed_events(&shards.cluster, &self.database))
+                .await?;
+        }
+        Ok(applied)
+    }
+
+    async fn migrate_server(&self, shard: bool) -> Result<Vec<i32>, ChError> {
         let create = format!("CREATE DATABASE IF NOT EXISTS {}", self.database);
         self.send(self.request(None, false).body(create)).await?;
         self.execute(
@@ -187,7 +266,17 @@ impl ClickHouse {
             // ClickHouse runs one statement per request; statements are idempotent
             // (IF NOT EXISTS), so a crash between them is fixed by running again.
             for stmt in statements(m.sql) {
-                self.execute(&stmt).await?;
+                match shard {
+                    true => self.execute(&on_shard(&stmt)).await?,
+                    false => self.execute(&stmt).await?,
+                };
+                // A new column reaches the Distributed table too, once it exists.
+                if shard && stmt.starts_with("ALTER TABLE events ") {
+                    let exists = self.execute("EXISTS TABLE events").await?;
+                    if exists.trim() == "1" {
+                        self.execute(&stmt).await?;
+                    }
+                }
             }
             self.execute(&format!(
                 "INSERT INTO schema_migrations (version, name, checksum) VALUES ({}, {}, {})",
@@ -200,6 +289,30 @@ impl ClickHouse {
         }
         Ok(applied)
     }
+}
+
+/// A migration statement as a shard runs it. Migrations name the table `events`, as one
+/// server has it; on a shard that is [`LOCAL_EVENTS`], under the `Distributed` `events`.
+pub fn on_shard(stmt: &str) -> String {
+    for head in ["CREATE TABLE IF NOT EXISTS ", "ALTER TABLE "] {
+        if let Some(rest) = stmt
+            .strip_prefix(head)
+            .and_then(|r| r.strip_prefix("events "))
+        {
+            return format!("{head}{LOCAL_EVENTS} {rest}");
+        }
+    }
+    stmt.to_owned()
+}
+
+/// The `Distributed` table over every shard's [`LOCAL_EVENTS`], created on each shard: an
+/// insert goes to the shard its tenant hashes to, so one tenant's events (and an event
+/// sent twice) live on one shard, where `FINAL` collapses them; a read asks every shard.
+pub fn distributed_events(cluster: &str, database: &str) -> String {
+    format!(
+        "CREATE TABLE IF NOT EXISTS events AS {LOCAL_EVENTS} \
+         ENGINE = Distributed({cluster}, {database}, {LOCAL_EVENTS}, cityHash64(tenant))"
+    )
 }
 
 /// Splits a migration file into statements: `;` at the end of a line ends one;
@@ -247,6 +360,26 @@ mod tests {
                 "CREATE TABLE b (y UInt8)\nENGINE = Log"
             ]
         );
+    }
+
+    #[test]
+    fn a_shard_runs_the_events_migrations_on_its_local_table() {
+        assert_eq!(
+            on_shard("CREATE TABLE IF NOT EXISTS events (x UInt8) ENGINE = Log"),
+            "CREATE TABLE IF NOT EXISTS events_local (x UInt8) ENGINE = Log"
+        );
+        assert_eq!(
+            on_shard("ALTER TABLE events ADD COLUMN y UInt8"),
+            "ALTER TABLE events_local ADD COLUMN y UInt8"
+        );
+        assert_eq!(
+            on_shard("CREATE TABLE IF NOT EXISTS events_by_day (x UInt8) ENGINE = Log"),
+            "CREATE TABLE IF NOT EXISTS events_by_day (x UInt8) ENGINE = Log"
+        );
+        let ddl = distributed_events("atrium_events", "atrium");
+        assert!(ddl.ends_with(
+            "ENGINE = Distributed(atrium_events, atrium, events_local, cityHash64(tenant))"
+        ));
     }
 
     #[test]

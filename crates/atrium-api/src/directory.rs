@@ -19,6 +19,7 @@ use futures::StreamExt;
 use moka::future::Cache;
 use secrecy::{ExposeSecret, SecretString};
 use tokio::time::Instant;
+use tokio_postgres::types::Type;
 use uuid::Uuid;
 
 /// Entries kept at most per cache. Eviction is by frequency as well as recency, so a
@@ -127,8 +128,13 @@ impl Directory {
 
     async fn load_tenant(&self, slug: &str) -> Result<Option<Arc<TenantRecord>>, DbError> {
         let conn = self.pool.get().await?;
-        let stmt = conn.prepare_cached(TENANT_BY_SLUG).await?;
-        let Some(r) = conn.query_opt(&stmt, &[&slug]).await? else {
+        // Unnamed: the same one round trip as a prepared statement, and nothing kept on
+        // the server, so this works behind a pooler in transaction mode. The cache in
+        // front of it makes the extra parse rare.
+        let rows = conn
+            .query_typed(TENANT_BY_SLUG, &[(&slug, Type::TEXT)])
+            .await?;
+        let Some(r) = rows.first() else {
             return Ok(None);
         };
         let plan: Plan = r.get(7);
@@ -161,8 +167,10 @@ impl Directory {
 
     async fn load_key(&self, hash: &[u8]) -> Result<Option<Arc<KeyRecord>>, DbError> {
         let conn = self.pool.get().await?;
-        let stmt = conn.prepare_cached(TENANT_BY_KEY).await?;
-        Ok(conn.query_opt(&stmt, &[&hash]).await?.map(|r| {
+        let rows = conn
+            .query_typed(TENANT_BY_KEY, &[(&hash, Type::BYTEA)])
+            .await?;
+        Ok(rows.first().map(|r| {
             Arc::new(KeyRecord {
                 tenant_id: r.get(0),
                 id: r.get(1),

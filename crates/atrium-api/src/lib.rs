@@ -90,7 +90,18 @@ impl Application {
             &api.pool,
             config.plans.clone(),
         );
-        directory.spawn_listener(api.database_url.clone());
+        // LISTEN needs a session of its own: behind a pooler in transaction mode, the
+        // direct URL (docs/scale-out.md, "A connection pooler").
+        if !api.pool.prepared_statements && api.direct_database_url.is_none() {
+            tracing::warn!(
+                "api.pool.prepared_statements is off but api.direct_database_url is unset:                  if a transaction-mode pooler fronts the database, registry changes will not                  reach this process until its cache expires"
+            );
+        }
+        let listen_url = api
+            .direct_database_url
+            .as_ref()
+            .unwrap_or(&api.database_url);
+        directory.spawn_listener(listen_url.clone());
         let emitter = if config.analytics.enabled {
             // The writer thread lives as long as the process; it stops when the last
             // Emitter is dropped. An unusable spool turns tracking off; it never stops

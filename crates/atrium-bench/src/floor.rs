@@ -34,9 +34,11 @@ struct Connection {
     client: Client,
     enter: Statement,
     /// One copy of the insert per tenant, so that none is planned again when the
-    /// search path changes between executions.
-    insert: Vec<Statement>,
+    /// search path changes between executions: its text and its statement.
+    insert: Vec<(String, Statement)>,
 }
+
+const ENTER: &str = "SELECT set_config('search_path', $1, true)";
 
 struct Floor {
     connections: Vec<Connection>,
@@ -117,22 +119,17 @@ async fn connect(url: &str) -> anyhow::Result<Connection> {
         .await
         .context("connecting to the seed's database")?;
     tokio::spawn(connection);
-    let enter = client
-        .prepare("SELECT set_config('search_path', $1, true)")
-        .await?;
+    let enter = client.prepare(ENTER).await?;
     let mut insert = Vec::with_capacity(TENANTS);
     for t in 1..=TENANTS {
         // Prepared under the tenant's search path, as the seed's insert runs.
         client
             .batch_execute(&format!("SET search_path TO tenant_{t}"))
             .await?;
-        insert.push(
-            client
-                .prepare(&format!(
-                    "/* tenant_{t} */ INSERT INTO orders (item, amount) VALUES ($1, $2::int4)"
-                ))
-                .await?,
-        );
+        let sql =
+            format!("/* tenant_{t} */ INSERT INTO orders (item, amount) VALUES ($1, $2::int4)");
+        let statement = client.prepare(&sql).await?;
+        insert.push((sql, statement));
     }
     Ok(Connection {
         client,
@@ -184,10 +181,12 @@ impl Floor {
             .pipeline(&[
                 Step {
                     statement: &c.enter,
+                    text: ENTER,
                     params: &[schema],
                 },
                 Step {
-                    statement: &c.insert[tenant - 1],
+                    statement: &c.insert[tenant - 1].1,
+                    text: &c.insert[tenant - 1].0,
                     params: &[&item, &amount],
                 },
             ])

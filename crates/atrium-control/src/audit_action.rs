@@ -33,6 +33,7 @@ pub enum Action {
     ClusterDrain,
     ClusterOpen,
     ClusterRemove,
+    ClusterChange,
 }
 
 impl Action {
@@ -66,6 +67,7 @@ impl Action {
         Action::ClusterDrain,
         Action::ClusterOpen,
         Action::ClusterRemove,
+        Action::ClusterChange,
     ];
 
     /// As stored in `audit_log.action`.
@@ -100,6 +102,7 @@ impl Action {
             Action::ClusterDrain => "cluster.drain",
             Action::ClusterOpen => "cluster.open",
             Action::ClusterRemove => "cluster.remove",
+            Action::ClusterChange => "cluster.change",
         }
     }
 }

@@ -160,7 +160,7 @@ async fn grant_data_plane(
                      plan, limit_overrides, storage_over_quota, events_over_quota, pool_name, cluster_id)
                  ON atrium_control.tenants TO {api};
              GRANT SELECT (name, role_name) ON atrium_control.pools TO {api};
-             GRANT SELECT (name, api_url_ref, state) ON atrium_control.clusters TO {api};
+             GRANT SELECT (name, api_url_ref, state, prepared_statements) ON atrium_control.clusters TO {api};
              GRANT SELECT (id, name, tenant_id, key_hash, revoked_at) ON atrium_control.api_keys TO {api};
              GRANT EXECUTE ON FUNCTION atrium_control.await_placement(text, text, integer, integer, integer)
                  TO {api};"

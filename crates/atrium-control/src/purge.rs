@@ -15,11 +15,11 @@ impl Control {
         let Some(ch) = &self.clickhouse else {
             return Ok(false);
         };
+        // On every shard: a Distributed table passes no mutation on.
         let outcome = ch
-            .execute(&format!(
-                "ALTER TABLE events DELETE WHERE tenant = {}",
-                quote(slug)
-            ))
+            .on_every_server(|table| {
+                format!("ALTER TABLE {table} DELETE WHERE tenant = {}", quote(slug))
+            })
             .await;
         let conn = self.pool.get().await?;
         match outcome {

@@ -51,6 +51,11 @@ pub const CONTROL: &[Migration] = &[
         "moves_across",
         include_str!("../migrations/control/0009_moves_across.sql"),
     ),
+    Migration::new(
+        10,
+        "cluster_statements",
+        include_str!("../migrations/control/0010_cluster_statements.sql"),
+    ),
 ];
 
 /// Each tenant's schema, applied with `search_path` set to it.

@@ -87,6 +87,48 @@ pub struct ClickHouseConfig {
     /// The collector: a user that inserts events and is kept from everything else
     /// that the server can keep it from (see "ClickHouse users" in README.md).
     pub writer: ClickHouseUser,
+    /// Events over several shards (docs/scale-out.md, "Analytics over ClickHouse
+    /// shards"): the `remote_servers` cluster every shard's configuration defines. Empty:
+    /// one server, `url`.
+    #[serde(default)]
+    pub cluster: String,
+    /// The HTTP URL of each shard of `cluster`, comma-separated: `atrium migrate` creates
+    /// the tables on each, and a tenant's purge runs on each. `url` is one of them.
+    #[serde(default)]
+    pub shards: String,
+}
+
+impl ClickHouseConfig {
+    /// The shards' URLs; empty for one server.
+    pub fn shard_urls(&self) -> Vec<&str> {
+        self.shards
+            .split(',')
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            .collect()
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let bad = |msg: &str| Err(ConfigError::Invalid(format!("clickhouse: {msg}")));
+        let shards = self.shard_urls();
+        if self.cluster.is_empty() != shards.is_empty() {
+            return bad("cluster and shards go together: both set, or neither");
+        }
+        if !self.cluster.is_empty() && !is_plain_identifier(&self.cluster) {
+            return bad("cluster must be a lowercase identifier");
+        }
+        if shards
+            .iter()
+            .any(|u| !u.starts_with("http://") && !u.starts_with("https://"))
+        {
+            return bad("each of shards must be an http:// or https:// URL");
+        }
+        let url = self.url.trim_end_matches('/');
+        if !shards.is_empty() && !shards.iter().any(|u| u.trim_end_matches('/') == url) {
+            return bad("url must be one of shards");
+        }
+        Ok(())
+    }
 }
 
 /// One ClickHouse login. Each process uses only its own, so a leaked API credential
@@ -347,10 +389,21 @@ pub struct PoolConfig {
     /// its tenant, before a 503 with Retry-After, in ms. The data plane only.
     #[serde(default = "default_move_freeze_wait_ms")]
     pub move_freeze_wait_ms: u32,
+    /// Whether a connection prepares each statement once and keeps it on the server (the
+    /// fastest), or sends it as the unnamed statement every time, leaving nothing on the
+    /// server past a transaction: false behind a pooler in transaction mode (PgBouncer
+    /// before 1.21; docs/scale-out.md). The home cluster's; each other cluster's is in the
+    /// registry.
+    #[serde(default = "default_prepared_statements")]
+    pub prepared_statements: bool,
 }
 
 fn default_move_freeze_wait_ms() -> u32 {
     crate::db::DEFAULT_FREEZE_WAIT_MS as u32
+}
+
+fn default_prepared_statements() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -358,6 +411,11 @@ pub struct ApiConfig {
     pub listen: SocketAddr,
     #[serde(skip_serializing, default = "default_api_database_url")]
     pub database_url: SecretString,
+    /// PostgreSQL itself when `database_url` goes through a pooler in transaction mode:
+    /// the LISTEN connection for registry changes needs one session of its own, which
+    /// such a pooler does not keep. Unset: `database_url`.
+    #[serde(skip_serializing, default)]
+    pub direct_database_url: Option<SecretString>,
     pub pool: PoolConfig,
     pub http: HttpConfig,
     /// Lists of customers, contacts, deals and orders.
@@ -501,6 +559,7 @@ impl Default for Config {
             // busy host is well under a second), far below "held until restart".
             idle_in_transaction_timeout_ms: 10_000,
             move_freeze_wait_ms: default_move_freeze_wait_ms(),
+            prepared_statements: default_prepared_statements(),
         };
         Self {
             environment: Environment::Development,
@@ -511,6 +570,7 @@ impl Default for Config {
             api: ApiConfig {
                 listen: ([127, 0, 0, 1], 8080).into(),
                 database_url: default_api_database_url(),
+                direct_database_url: None,
                 pool: pool.clone(),
                 http: HttpConfig::defaults(10_000, 256 * 1024, 1_024, 20_000, 9464),
                 page: PageConfig {
@@ -569,6 +629,8 @@ impl Default for Config {
                     user: "atrium_writer".into(),
                     password: default_clickhouse_password(),
                 },
+                cluster: String::new(),
+                shards: String::new(),
             },
             analytics: AnalyticsConfig {
                 enabled: true,
@@ -737,6 +799,7 @@ impl Config {
         self.control.peers.validate()?;
         self.control.usage.validate()?;
         self.control.placement.validate()?;
+        self.clickhouse.validate()?;
         self.plans.validate()?;
         self.api.fair.validate(self.api.pool.wait_timeout_ms)?;
         if self.control.migrate_concurrency == 0 || self.control.migrate_concurrency > 64 {

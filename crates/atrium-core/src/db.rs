@@ -107,12 +107,18 @@ pub fn build_pool(url: &SecretString, cfg: &PoolConfig, app_name: &str) -> anyho
             recycling_method: RecyclingMethod::Fast,
         },
     );
+    let unnamed = !cfg.prepared_statements;
     let pool = Pool::builder(manager)
         .max_size(cfg.max_size)
         .runtime(Runtime::Tokio1)
         .wait_timeout(Some(cfg.wait_timeout()))
         .create_timeout(Some(cfg.connect_timeout()))
         .recycle_timeout(Some(cfg.connect_timeout()))
+        // Read by the tenant transaction's exchange (db/exchange.rs) on every connection.
+        .post_create(deadpool_postgres::Hook::sync_fn(move |client, _| {
+            client.set_unnamed_statements(unnamed);
+            Ok(())
+        }))
         .build()?;
     Ok(pool)
 }

@@ -10,11 +10,13 @@ pub mod backup;
 pub mod clickhouse;
 pub mod cluster;
 pub mod nul_probe;
+pub mod pooler;
 pub mod ports;
 mod process;
 
 pub use clickhouse::ChServer;
 pub use cluster::{PgCluster, PgOptions};
+pub use pooler::Pooler;
 
 use std::{path::PathBuf, sync::OnceLock};
 
@@ -56,6 +58,29 @@ pub fn second_cluster() -> &'static PgCluster {
     })
 }
 
+static POOLERS: [OnceLock<Pooler>; 2] = [OnceLock::new(), OnceLock::new()];
+
+/// PgBouncer in transaction mode in front of the shared cluster: `ATRIUM_TEST_POOLER_URL`
+/// (which `scripts/test` starts), or one of this process's own.
+pub fn shared_pooler() -> &'static Pooler {
+    pooler_of(0, "ATRIUM_TEST_POOLER_URL", shared_cluster())
+}
+
+/// The same in front of the second cluster (`ATRIUM_TEST_POOLER_URL_2`).
+pub fn second_pooler() -> &'static Pooler {
+    pooler_of(1, "ATRIUM_TEST_POOLER_URL_2", second_cluster())
+}
+
+fn pooler_of(n: usize, var: &str, cluster: &PgCluster) -> &'static Pooler {
+    POOLERS[n].get_or_init(|| {
+        match std::env::var(var) {
+            Ok(url) => Pooler::external(&url),
+            Err(_) => Pooler::start_new(cluster),
+        }
+        .unwrap_or_else(|e| panic!("could not start PgBouncer for tests: {e:#}"))
+    })
+}
+
 /// A test database's twin on another cluster: the same database, role names, password
 /// and tenant-role prefix, as a deployment bootstraps each of its clusters.
 pub struct PeerDb {
@@ -94,8 +119,14 @@ pub struct TestDb {
 
 impl TestDb {
     /// A fresh database on the shared cluster.
+    /// With `ATRIUM_TEST_THROUGH_POOLER` set, its data plane goes through PgBouncer
+    /// (`scripts/test` runs the isolation tests so a second time).
     pub async fn fresh() -> Self {
-        Self::fresh_on(shared_cluster()).await
+        let mut db = Self::fresh_on(shared_cluster()).await;
+        if std::env::var_os("ATRIUM_TEST_THROUGH_POOLER").is_some() {
+            db.through(shared_pooler());
+        }
+        db
     }
 
     pub async fn fresh_on(cluster: &PgCluster) -> Self {
@@ -167,6 +198,20 @@ impl TestDb {
             config,
             superuser_url,
         }
+    }
+
+    /// Sends the data plane through `pooler` (transaction mode) as it is deployed at
+    /// scale: no prepared statement kept on the server, and LISTEN on a direct URL. Once:
+    /// the direct URL stays PostgreSQL's.
+    pub fn through(&mut self, pooler: &Pooler) {
+        if self.config.api.direct_database_url.is_some() {
+            return;
+        }
+        let direct = self.config.api.database_url.clone();
+        let pooled = pooler.url_through(direct.expose_secret());
+        self.config.api.database_url = SecretString::from(pooled);
+        self.config.api.direct_database_url = Some(direct);
+        self.config.api.pool.prepared_statements = false;
     }
 
     /// This database's twin on `cluster`, bootstrapped now.
@@ -294,8 +339,8 @@ pub fn url_refs(control_url: &str, api_url: &str) -> UrlRefs {
     }
 }
 
-/// The password in a `postgres://user:password@…` URL the testkit wrote.
-fn password_of(url: &str) -> String {
+/// The password in a `postgres://user:password@…` URL the testkit wrote (or was given).
+pub(crate) fn password_of(url: &str) -> String {
     let userinfo = url
         .split_once("://")
         .and_then(|(_, rest)| rest.split_once('@'))

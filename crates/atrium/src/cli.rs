@@ -146,6 +146,17 @@ enum ClusterAction {
         /// One tenant only, provisioned with `--cluster NAME`.
         #[arg(long)]
         dedicated: bool,
+        /// The API URL goes through a pooler in transaction mode (PgBouncer before
+        /// 1.21): keep no prepared statement on the server.
+        #[arg(long)]
+        no_prepared_statements: bool,
+    },
+    /// Change how the data plane uses a cluster; every API process makes its pool again.
+    Set {
+        name: String,
+        /// false before a transaction-mode pooler goes in front of the cluster's API URL.
+        #[arg(long)]
+        prepared_statements: Option<bool>,
     },
     /// Every cluster with its state, capacity hints and live tenants.
     List,
@@ -588,6 +599,7 @@ async fn cluster(control: Control, action: ClusterAction) -> anyhow::Result<()> 
             max_tenants,
             max_bytes,
             dedicated,
+            no_prepared_statements,
         } => {
             let new = atrium_control::clusters::NewCluster {
                 name,
@@ -596,8 +608,18 @@ async fn cluster(control: Control, action: ClusterAction) -> anyhow::Result<()> 
                 max_tenants,
                 max_bytes,
                 dedicated,
+                prepared_statements: !no_prepared_statements,
             };
             print(&control.add_cluster(&new, &who).await?)?
+        }
+        ClusterAction::Set {
+            name,
+            prepared_statements,
+        } => {
+            let change = atrium_control::clusters::ClusterChange {
+                prepared_statements,
+            };
+            print(&control.change_cluster(&name, &change, &who).await?)?
         }
         ClusterAction::List => print(&control.list_clusters().await?)?,
         ClusterAction::Drain { name } => print(&control.drain_cluster(&name, &who).await?)?,

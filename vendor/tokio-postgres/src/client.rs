@@ -89,6 +89,9 @@ pub struct InnerClient {
     cached_typeinfo: Mutex<CachedTypeInfo>,
     /// Atrium: statements the caller keeps on this connection, by its own key.
     kept: Mutex<HashMap<String, Statement>>,
+    /// Atrium: whether the caller keeps only unnamed statements' descriptions here (the
+    /// connection goes through a transaction-mode pooler).
+    unnamed: std::sync::atomic::AtomicBool,
 
     /// A buffer to use when writing out postgres commands.
     buffer: Mutex<BytesMut>,
@@ -203,6 +206,7 @@ impl Client {
                 sender,
                 cached_typeinfo: Default::default(),
                 kept: Default::default(),
+                unnamed: Default::default(),
                 buffer: Default::default(),
             }),
             #[cfg(feature = "runtime")]
@@ -246,6 +250,26 @@ impl Client {
             kept.clear();
         }
         kept.insert(key.to_owned(), statement.clone());
+    }
+
+    /// Atrium: the parameter and column types of `query`, learnt through the unnamed
+    /// statement: nothing stays on the server. A pipeline step of the statement this
+    /// returns parses its text again (see [`crate::pipeline::Step`]).
+    pub async fn describe(&self, query: &str) -> Result<Statement, Error> {
+        prepare::describe(&self.inner, query).await
+    }
+
+    /// Atrium: marks this connection as one whose statements are never kept on the
+    /// server (see [`Client::describe`]); a flag for the caller, set once after connecting.
+    pub fn set_unnamed_statements(&self, on: bool) {
+        self.inner
+            .unnamed
+            .store(on, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Atrium: whether [`Client::set_unnamed_statements`] marked this connection.
+    pub fn unnamed_statements(&self) -> bool {
+        self.inner.unnamed.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Creates a new prepared statement.

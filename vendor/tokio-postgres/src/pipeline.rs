@@ -1,5 +1,6 @@
 //! Atrium's addition to tokio-postgres 0.7.18 (see `vendor/README.md`): several prepared
-//! statements sent with a single `Sync`, and statements kept per connection by key.
+//! statements sent with a single `Sync`, statements kept per connection by key, and
+//! unnamed statements for connections behind a transaction-mode pooler.
 //!
 //! Upstream sends a `Sync` after every statement. The server answers each `Sync` with
 //! `ReadyForQuery` and a flush, so a pipeline of N statements still costs N answers, N
@@ -12,15 +13,18 @@ use crate::client::InnerClient;
 use crate::codec::FrontendMessage;
 use crate::connection::RequestMessages;
 use crate::query::{encode_bind, extract_row_affected};
-use crate::types::ToSql;
+use crate::types::{ToSql, Type};
 use crate::{Error, Row, Statement};
 use postgres_protocol::message::backend::Message;
 use postgres_protocol::message::frontend;
 
 /// One statement of a pipeline, with its parameters.
 pub struct Step<'a> {
-    /// The prepared statement to run.
+    /// The prepared statement to run. An unnamed one (from `Client::describe`) is parsed
+    /// again from `text` first: the server keeps only the last unnamed statement.
     pub statement: &'a Statement,
+    /// The statement's text.
+    pub text: &'a str,
     /// Its parameters, in order.
     pub params: &'a [&'a (dyn ToSql + Sync)],
 }
@@ -45,6 +49,10 @@ pub type Answers = Vec<Result<Answer, Error>>;
 pub(crate) async fn pipeline(client: &InnerClient, steps: &[Step<'_>]) -> Result<Answers, Error> {
     let buf = client.with_buf(|buf| {
         for step in steps {
+            if step.statement.name().is_empty() {
+                let types = step.statement.params().iter().map(Type::oid);
+                frontend::parse("", step.text, types, buf).map_err(Error::encode)?;
+            }
             encode_bind(step.statement, step.params.iter().copied(), "", buf)?;
             frontend::execute("", 0, buf).map_err(Error::encode)?;
         }
@@ -61,7 +69,7 @@ pub(crate) async fn pipeline(client: &InnerClient, steps: &[Step<'_>]) -> Result
     let mut current = Answer::default();
     loop {
         match responses.next().await {
-            Ok(Message::BindComplete) => {}
+            Ok(Message::ParseComplete | Message::BindComplete) => {}
             Ok(Message::DataRow(body)) => {
                 let step = steps.get(answers.len()).ok_or_else(Error::unexpected_message)?;
                 current.rows.push(Row::new(step.statement.clone(), body)?);

@@ -64,6 +64,34 @@ pub async fn prepare(
     types: &[Type],
 ) -> Result<Statement, Error> {
     let name = format!("s{}", NEXT_ID.fetch_add(1, Ordering::SeqCst));
+    prepare_as(client, name, query, types, false).await
+}
+
+/// Atrium: the parameter and column types of `query`, learnt through the unnamed
+/// statement, so nothing is left on the server. Behind a transaction-mode pooler a named
+/// statement stays on whichever server connection parsed it, and the next transaction
+/// may get another. Only built-in types: looking up any other takes a named statement.
+pub async fn describe(client: &Arc<InnerClient>, query: &str) -> Result<Statement, Error> {
+    prepare_as(client, String::new(), query, &[], true).await
+}
+
+async fn prepare_as(
+    client: &Arc<InnerClient>,
+    name: String,
+    query: &str,
+    types: &[Type],
+    built_in_only: bool,
+) -> Result<Statement, Error> {
+    let resolve = |oid: Oid| async move {
+        match Type::from_oid(oid) {
+            Some(type_) => Ok(type_),
+            None if built_in_only => Err(Error::config(
+                format!("type oid {oid} is not built in: an unnamed statement cannot use it")
+                    .into(),
+            )),
+            None => get_type(client, oid).await,
+        }
+    };
     let buf = encode(client, &name, query, types)?;
     let mut responses = client.send(RequestMessages::Single(FrontendMessage::Raw(buf)))?;
 
@@ -86,7 +114,7 @@ pub async fn prepare(
     let mut parameters = vec![];
     let mut it = parameter_description.parameters();
     while let Some(oid) = it.next().map_err(Error::parse)? {
-        let type_ = get_type(client, oid).await?;
+        let type_ = resolve(oid).await?;
         parameters.push(type_);
     }
 
@@ -94,7 +122,7 @@ pub async fn prepare(
     if let Some(row_description) = row_description {
         let mut it = row_description.fields();
         while let Some(field) = it.next().map_err(Error::parse)? {
-            let type_ = get_type(client, field.type_oid()).await?;
+            let type_ = resolve(field.type_oid()).await?;
             let column = Column {
                 name: field.name().to_string(),
                 table_oid: Some(field.table_oid()).filter(|n| *n != 0),

@@ -96,7 +96,11 @@ export interface paths {
         delete: operations["remove"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Change how the data plane uses the cluster (`prepared_statements`); every API process
+         *     makes its pool for it again. 409 `home_cluster`: home's is configured.
+         */
+        patch: operations["clusters_change"];
         trace?: never;
     };
     "/v1/clusters/{name}/drain": {
@@ -188,7 +192,7 @@ export interface paths {
          * Disable or enable an operator. Operators cannot disable themselves (409
          *     `operator_self`).
          */
-        patch: operations["change"];
+        patch: operations["operators_change"];
         trace?: never;
     };
     "/v1/overview": {
@@ -653,6 +657,12 @@ export interface components {
             max_tenants?: number | null;
             /** @description `local` is the home cluster: the configured one, which holds the registry. */
             name: string;
+            /**
+             * @description Whether the data plane keeps prepared statements on the cluster's connections;
+             *     false behind a pooler in transaction mode. Home's is configured
+             *     (`api.pool.prepared_statements`), and shown here as the registry's default.
+             */
+            prepared_statements: boolean;
             state: components["schemas"]["ClusterState"];
             /**
              * Format: int64
@@ -661,6 +671,14 @@ export interface components {
             tenants: number;
             /** Format: date-time */
             updated_at: string;
+        };
+        /** @description What an operator may change on a registered cluster. */
+        ClusterChange: {
+            /**
+             * @description See [`NewCluster::prepared_statements`]: set it to false before a transaction-mode
+             *     pooler goes in front of the cluster, and back to true after it is gone.
+             */
+            prepared_statements?: boolean | null;
         };
         /**
          * @description Whether a cluster takes new tenants. Stored as text in `atrium_control.clusters`.
@@ -889,6 +907,11 @@ export interface components {
             max_tenants?: number | null;
             /** @description `[a-z][a-z0-9_]{1,31}`. */
             name: string;
+            /**
+             * @description false when `api_url_ref` goes through a pooler in transaction mode (PgBouncer
+             *     before 1.21): the data plane then keeps no prepared statement on the server.
+             */
+            prepared_statements?: boolean;
         };
         NewInvite: {
             display_name?: string | null;
@@ -1044,6 +1067,12 @@ export interface components {
                 max_tenants?: number | null;
                 /** @description `local` is the home cluster: the configured one, which holds the registry. */
                 name: string;
+                /**
+                 * @description Whether the data plane keeps prepared statements on the cluster's connections;
+                 *     false behind a pooler in transaction mode. Home's is configured
+                 *     (`api.pool.prepared_statements`), and shown here as the registry's default.
+                 */
+                prepared_statements: boolean;
                 state: components["schemas"]["ClusterState"];
                 /**
                  * Format: int64
@@ -2058,6 +2087,40 @@ export interface operations {
             };
         };
     };
+    clusters_change: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Cluster name: [a-z][a-z0-9_]{1,31} */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClusterChange"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cluster"];
+                };
+            };
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     drain: {
         parameters: {
             query?: never;
@@ -2207,7 +2270,7 @@ export interface operations {
             };
         };
     };
-    change: {
+    operators_change: {
         parameters: {
             query?: never;
             header?: never;

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { del, post } from '../api/client';
+import { del, patch, post } from '../api/client';
 import { useAction } from '../data';
 import { fmtBytes, fmtNumber } from '../format';
 import { invalidate } from '../query';
@@ -41,6 +41,9 @@ function ClusterRow({ cluster: c }: { cluster: Cluster }) {
   const home = c.name === 'local';
   const act = (verb: 'drain' | 'open') => () => void action.run(() => post(`/v1/clusters/${c.name}/${verb}`, {}).then(refresh));
   const remove = () => void action.run(() => del(`/v1/clusters/${c.name}`).then(refresh));
+  // Set before a transaction-mode pooler goes in front of the cluster (docs/scale-out.md).
+  const statements = () =>
+    void action.run(() => patch(`/v1/clusters/${c.name}`, { prepared_statements: !c.prepared_statements }).then(refresh));
   const limit = c.dedicated ? t('clusters.dedicated') : c.max_tenants != null ? fmtNumber(c.max_tenants) : t('clusters.noLimit');
   const badge = c.state === 'open' ? 'active' : c.state === 'draining' ? 'suspended' : 'failed';
   return (
@@ -64,6 +67,7 @@ function ClusterRow({ cluster: c }: { cluster: Cluster }) {
             <div>
               <code>{c.api_url_ref}</code>
             </div>
+            {!c.prepared_statements && <div className="hint">{t('clusters.behindPooler')}</div>}
           </>
         ),
       ]}
@@ -77,6 +81,11 @@ function ClusterRow({ cluster: c }: { cluster: Cluster }) {
         {c.state === 'draining' && (
           <button className="secondary" disabled={action.busy} onClick={act('open')}>
             {t('clusters.open')}
+          </button>
+        )}
+        {!home && c.state !== 'closed' && (
+          <button className="secondary" disabled={action.busy} onClick={statements}>
+            {c.prepared_statements ? t('clusters.putBehindPooler') : t('clusters.noPooler')}
           </button>
         )}
         {!home && c.state !== 'closed' && (
@@ -104,14 +113,16 @@ function AddCluster() {
   const { t } = useTranslation();
   const [draft, setDraft] = useState(EMPTY);
   const [dedicated, setDedicated] = useState(false);
+  const [pooled, setPooled] = useState(false);
   const action = useAction();
   const fieldError = useFieldError(action.error);
   const save = async () => {
     requireFields({ name: draft.name, control_url_ref: draft.control_url_ref, api_url_ref: draft.api_url_ref });
     const max = draft.max_tenants.trim();
-    await post('/v1/clusters', { ...draft, max_tenants: max ? Number(max) : undefined, dedicated });
+    await post('/v1/clusters', { ...draft, max_tenants: max ? Number(max) : undefined, dedicated, prepared_statements: !pooled });
     setDraft(EMPTY);
     setDedicated(false);
+    setPooled(false);
     await refresh();
   };
   return (
@@ -131,6 +142,10 @@ function AddCluster() {
       <label className="toggle">
         <input type="checkbox" checked={dedicated} onChange={(e) => setDedicated(e.target.checked)} />{' '}
         {t('clusters.dedicatedOne')}
+      </label>
+      <label className="toggle">
+        <input type="checkbox" checked={pooled} onChange={(e) => setPooled(e.target.checked)} />{' '}
+        {t('clusters.pooledOne')}
       </label>
       <button type="submit" disabled={action.busy}>
         {action.busy ? t('clusters.adding') : t('clusters.add')}

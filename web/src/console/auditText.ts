@@ -122,6 +122,8 @@ export function describe(t: TFunction, e: AuditEntry): string {
       case 'cluster.drain':
       case 'cluster.open':
         return says(actionKey(e.action), { name: text(d.name) });
+      case 'cluster.change':
+        return says(d.prepared_statements === false ? 'cluster_change_pooled' : 'cluster_change_direct', { name: text(d.name) });
       case 'cluster.remove':
         return says(d.kept_as_closed ? 'cluster_remove_kept' : 'cluster_remove', { name: text(d.name) });
       case 'tenant.resume':

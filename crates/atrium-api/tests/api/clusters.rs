@@ -10,7 +10,8 @@ use serde_json::json;
 
 use crate::{assert_problem, eventually, TestApp, TestTenant};
 
-async fn with_second() -> (TestApp, PeerDb, atrium_testkit::UrlRefs) {
+/// An app with a second cluster, `c2`, registered by reference to its direct URLs.
+pub(crate) async fn with_second() -> (TestApp, PeerDb, atrium_testkit::UrlRefs) {
     let app = TestApp::spawn().await;
     let peer = app.db.peer_on(second_cluster()).await;
     let refs = peer.refs();

@@ -2,7 +2,7 @@
 
 mod analytics;
 mod at_rest;
-mod clusters;
+pub(crate) mod clusters;
 mod failover;
 mod fair;
 mod helpers;
@@ -10,6 +10,7 @@ mod isolation;
 pub(crate) mod moves;
 mod notes;
 mod pooled;
+mod pooler;
 mod probes;
 mod resources;
 mod sign_in_abuse;

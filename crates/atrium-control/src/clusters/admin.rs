@@ -1,4 +1,4 @@
-//! An operator's changes to the cluster registry: add, drain, open, remove.
+//! An operator's changes to the cluster registry: add, change, drain, open, remove.
 
 use atrium_core::{
     domain::{ClusterName, ClusterState, DomainError, Result},
@@ -17,7 +17,7 @@ const MAX_TENANTS_HINT: i32 = 10_000_000;
 
 /// A cluster to register. Its database must have been bootstrapped first
 /// (`atrium bootstrap` with that cluster's URLs), with the same role names as home's.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewCluster {
     /// `[a-z][a-z0-9_]{1,31}`.
@@ -37,6 +37,37 @@ pub struct NewCluster {
     /// tier. Placement never chooses it by itself.
     #[serde(default)]
     pub dedicated: bool,
+    /// false when `api_url_ref` goes through a pooler in transaction mode (PgBouncer
+    /// before 1.21): the data plane then keeps no prepared statement on the server.
+    #[serde(default = "yes")]
+    pub prepared_statements: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for NewCluster {
+    fn default() -> Self {
+        Self {
+            name: String::new(),
+            control_url_ref: String::new(),
+            api_url_ref: String::new(),
+            max_tenants: None,
+            max_bytes: None,
+            dedicated: false,
+            prepared_statements: true,
+        }
+    }
+}
+
+/// What an operator may change on a registered cluster.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterChange {
+    /// See [`NewCluster::prepared_statements`]: set it to false before a transaction-mode
+    /// pooler goes in front of the cluster, and back to true after it is gone.
+    pub prepared_statements: Option<bool>,
 }
 
 struct Checked {
@@ -128,8 +159,9 @@ impl Control {
 
         conn.execute(
             "INSERT INTO atrium_control.clusters
-                 (name, control_url_ref, api_url_ref, max_tenants, max_bytes, dedicated)
-             VALUES ($1, $2, $3, $4, $5, $6)",
+                 (name, control_url_ref, api_url_ref, max_tenants, max_bytes, dedicated,
+                  prepared_statements)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
             &[
                 &c.name.as_str(),
                 &c.control.to_string(),
@@ -137,12 +169,14 @@ impl Control {
                 &req.max_tenants,
                 &req.max_bytes,
                 &req.dedicated,
+                &req.prepared_statements,
             ],
         )
         .await?;
         let detail = json!({"name": c.name.as_str(), "control_url_ref": c.control.to_string(),
             "api_url_ref": c.api.to_string(), "max_tenants": req.max_tenants,
-            "max_bytes": req.max_bytes, "dedicated": req.dedicated});
+            "max_bytes": req.max_bytes, "dedicated": req.dedicated,
+            "prepared_statements": req.prepared_statements});
         registry::audit(&**conn, actor, Action::ClusterAdd, None, Ok(()), detail).await?;
         get(&**conn, &c.name).await
     }
@@ -189,6 +223,45 @@ impl Control {
         .await?;
         let detail = json!({"name": name.as_str(), "from": cluster.state, "to": to});
         registry::audit(&*tx, actor, action, None, Ok(()), detail).await?;
+        let cluster = get(&*tx, &name).await?;
+        tx.commit().await?;
+        Ok(cluster)
+    }
+
+    /// Changes how the data plane uses the cluster. Every API process drops its pool for
+    /// it and makes a new one with the change (reading its URL reference again, so a
+    /// reference that now names a pooler is followed too).
+    pub async fn change_cluster(
+        &self,
+        name: &str,
+        change: &ClusterChange,
+        actor: &str,
+    ) -> Result<Cluster> {
+        let name = ClusterName::parse("name", name)?;
+        if name.is_home() {
+            return Err(DomainError::conflict(
+                "home_cluster",
+                "the home cluster's data plane is configured: set api.pool.prepared_statements",
+            ));
+        }
+        let mut conn = self.pool.get().await?;
+        let tx = conn.transaction().await?;
+        let cluster = lock(&*tx, &name).await?;
+        let prepared = change
+            .prepared_statements
+            .unwrap_or(cluster.prepared_statements);
+        if prepared == cluster.prepared_statements {
+            return Ok(cluster);
+        }
+        tx.execute(
+            "UPDATE atrium_control.clusters SET prepared_statements = $2, updated_at = now()
+             WHERE name = $1",
+            &[&name.as_str(), &prepared],
+        )
+        .await?;
+        registry::notify(&*tx, &format!("cluster:{}", name.as_str())).await?;
+        let detail = json!({"name": name.as_str(), "prepared_statements": prepared});
+        registry::audit(&*tx, actor, Action::ClusterChange, None, Ok(()), detail).await?;
         let cluster = get(&*tx, &name).await?;
         tx.commit().await?;
         Ok(cluster)

@@ -6,7 +6,7 @@ mod admin;
 pub(crate) mod mirror;
 mod placement;
 
-pub use admin::NewCluster;
+pub use admin::{ClusterChange, NewCluster};
 pub(crate) use placement::choose;
 
 use atrium_core::domain::{ClusterName, ClusterState, DomainError, Result};
@@ -32,6 +32,10 @@ pub struct Cluster {
     pub max_bytes: Option<i64>,
     /// Holds one tenant, named when it was provisioned: the dedicated-database tier.
     pub dedicated: bool,
+    /// Whether the data plane keeps prepared statements on the cluster's connections;
+    /// false behind a pooler in transaction mode. Home's is configured
+    /// (`api.pool.prepared_statements`), and shown here as the registry's default.
+    pub prepared_statements: bool,
     /// Live tenants placed on it (provisioning, active, suspended, deleting).
     pub tenants: i64,
     /// Their size at the usage sampler's last measurement.
@@ -41,7 +45,7 @@ pub struct Cluster {
 }
 
 const CLUSTER_SELECT: &str = "SELECT c.name, c.control_url_ref, c.api_url_ref, c.state,
-        c.max_tenants, c.max_bytes, c.dedicated, c.created_at, c.updated_at,
+        c.max_tenants, c.max_bytes, c.dedicated, c.prepared_statements, c.created_at, c.updated_at,
         count(t.id) AS tenants, coalesce(sum(t.storage_bytes), 0)::bigint AS bytes
      FROM atrium_control.clusters c
      LEFT JOIN atrium_control.tenants t ON t.cluster_id = c.name AND t.state <> 'deleted'";
@@ -56,6 +60,7 @@ impl From<&Row> for Cluster {
             max_tenants: r.get("max_tenants"),
             max_bytes: r.get("max_bytes"),
             dedicated: r.get("dedicated"),
+            prepared_statements: r.get("prepared_statements"),
             tenants: r.get("tenants"),
             bytes: r.get("bytes"),
             created_at: r.get("created_at"),

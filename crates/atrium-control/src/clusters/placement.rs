@@ -118,6 +118,7 @@ mod tests {
             max_tenants,
             max_bytes,
             dedicated: false,
+            prepared_statements: true,
             tenants,
             bytes,
             created_at: Utc::now(),

@@ -1,5 +1,5 @@
-//! The PostgreSQL clusters tenants are placed on (docs/scale-out.md): list, add, drain,
-//! open, remove. Every change is audited.
+//! The PostgreSQL clusters tenants are placed on (docs/scale-out.md): list, add, change,
+//! drain, open, remove. Every change is audited.
 
 use atrium_http::{ApiError, Json, Page, Path};
 use axum::{extract::State, http::StatusCode};
@@ -9,12 +9,12 @@ use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{auth::Operator, AppState};
-use crate::clusters::{Cluster, NewCluster};
+use crate::clusters::{Cluster, ClusterChange, NewCluster};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(add, list))
-        .routes(routes!(show, remove))
+        .routes(routes!(show, change, remove))
         .routes(routes!(drain))
         .routes(routes!(open))
 }
@@ -58,6 +58,23 @@ async fn show(
     Path(p): Path<ClusterPath>,
 ) -> Result<Json<Cluster>, ApiError> {
     Ok(Json(s.control.get_cluster(&p.name).await?))
+}
+
+/// Change how the data plane uses the cluster (`prepared_statements`); every API process
+/// makes its pool for it again. 409 `home_cluster`: home's is configured.
+#[utoipa::path(patch, path = "/clusters/{name}", tag = "clusters", params(ClusterPath),
+    request_body = ClusterChange,
+    responses((status = 200, body = Cluster), (status = "4XX", body = atrium_http::Problem)))]
+#[instrument(skip_all, fields(cluster = %p.name))]
+async fn change(
+    State(s): State<AppState>,
+    op: Operator,
+    Path(p): Path<ClusterPath>,
+    Json(req): Json<ClusterChange>,
+) -> Result<Json<Cluster>, ApiError> {
+    Ok(Json(
+        s.control.change_cluster(&p.name, &req, &op.actor).await?,
+    ))
 }
 
 /// Place no new tenants on the cluster; its tenants stay and are served.

@@ -15,6 +15,7 @@ use std::{
 use deadpool_postgres::Pool;
 use secrecy::SecretString;
 use tokio::sync::Mutex;
+use tokio_postgres::types::Type;
 
 use super::{build_pool, DbError};
 use crate::{config::PoolConfig, domain::HOME_CLUSTER, secret_ref::SecretRef};
@@ -29,10 +30,16 @@ pub enum Plane {
 }
 
 impl Plane {
+    /// The reference, and whether the URL's connections may keep prepared statements
+    /// (the control plane's URL is PostgreSQL itself, never a transaction pooler).
     fn lookup(self) -> &'static str {
         match self {
-            Plane::Api => "SELECT api_url_ref FROM atrium_control.clusters WHERE name = $1",
-            Plane::Control => "SELECT control_url_ref FROM atrium_control.clusters WHERE name = $1",
+            Plane::Api => {
+                "SELECT api_url_ref, prepared_statements FROM atrium_control.clusters WHERE name = $1"
+            }
+            Plane::Control => {
+                "SELECT control_url_ref, true FROM atrium_control.clusters WHERE name = $1"
+            }
         }
     }
 }
@@ -81,8 +88,12 @@ impl ClusterPools {
         if let Some(pool) = self.lookup(cluster) {
             return Ok(pool);
         }
-        let url = self.url_of(cluster).await?;
-        let pool = build_pool(&url, &self.cfg, self.app_name)
+        let (url, prepared_statements) = self.url_of(cluster).await?;
+        let cfg = PoolConfig {
+            prepared_statements,
+            ..self.cfg.clone()
+        };
+        let pool = build_pool(&url, &cfg, self.app_name)
             .map_err(|e| DbError::Cluster(format!("cluster {cluster}: {e}")))?;
         let mut others = self.others.write().unwrap_or_else(|e| e.into_inner());
         others.insert(cluster.to_owned(), pool.clone());
@@ -132,20 +143,33 @@ impl ClusterPools {
     /// The reference the registry holds for this process's URL of `cluster`; None for
     /// a cluster that is not registered (or home, whose URL is configured).
     pub async fn reference(&self, cluster: &str) -> Result<Option<String>, DbError> {
-        let conn = self.home.get().await?;
-        let row = conn.query_opt(self.plane.lookup(), &[&cluster]).await?;
-        Ok(row.and_then(|r| r.get(0)))
+        Ok(self
+            .registered(cluster)
+            .await?
+            .map(|(reference, _)| reference))
     }
 
-    async fn url_of(&self, cluster: &str) -> Result<SecretString, DbError> {
-        let Some(reference) = self.reference(cluster).await? else {
+    /// The registry's row for `cluster`: its reference and whether its connections may
+    /// keep prepared statements. An unnamed statement, so that this works when home's
+    /// URL goes through a transaction-mode pooler.
+    async fn registered(&self, cluster: &str) -> Result<Option<(String, bool)>, DbError> {
+        let conn = self.home.get().await?;
+        let rows = conn
+            .query_typed(self.plane.lookup(), &[(&cluster, Type::TEXT)])
+            .await?;
+        Ok(rows.first().map(|r| (r.get(0), r.get(1))))
+    }
+
+    async fn url_of(&self, cluster: &str) -> Result<(SecretString, bool), DbError> {
+        let Some((reference, prepared_statements)) = self.registered(cluster).await? else {
             return Err(DbError::Cluster(format!(
                 "cluster {cluster} is not registered"
             )));
         };
-        SecretRef::parse(&reference)
+        let url = SecretRef::parse(&reference)
             .and_then(|r| r.resolve())
-            .map_err(|e| DbError::Cluster(format!("cluster {cluster}: {e}")))
+            .map_err(|e| DbError::Cluster(format!("cluster {cluster}: {e}")))?;
+        Ok((url, prepared_statements))
     }
 }
 

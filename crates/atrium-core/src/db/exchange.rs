@@ -118,7 +118,8 @@ pub(crate) fn ends_session(e: &tokio_postgres::Error) -> bool {
 /// and `commit`) needs neither `BEGIN` nor `COMMIT`: the statements of one `Sync` are one
 /// implicit transaction. A statement this connection has not prepared for this tenant
 /// yet costs two more round trips: it can only be prepared inside the tenant's
-/// transaction.
+/// transaction. Behind a transaction-mode pooler the statements are unnamed (see
+/// [`learn`]): the same round trips, and the server parses each statement every time.
 pub(super) async fn exchange(
     client: &ClientWrapper,
     enter: Option<&TenantScope>,
@@ -132,17 +133,18 @@ pub(super) async fn exchange(
         .collect();
     let all_kept = kept.iter().all(Option::is_some);
     let implicit = enter.is_some() && commit && all_kept;
+    let enter_sql = enter.map(TenantScope::enter_sql);
     let fixed = async {
         let begin = match enter.is_some() && !implicit {
-            true => Some(client.prepare_cached("BEGIN").await?),
+            true => Some(fixed(client, "BEGIN").await?),
             false => None,
         };
-        let setup = match enter {
-            Some(scope) => Some(client.prepare_cached(scope.enter_sql()).await?),
+        let setup = match enter_sql {
+            Some(sql) => Some(fixed(client, sql).await?),
             None => None,
         };
         let end = match commit && !implicit {
-            true => Some(client.prepare_cached("COMMIT").await?),
+            true => Some(fixed(client, "COMMIT").await?),
             false => None,
         };
         Ok::<_, tokio_postgres::Error>((begin, setup, end))
@@ -159,12 +161,14 @@ pub(super) async fn exchange(
     if let Some(begin) = &begin {
         entering.push(Step {
             statement: begin,
+            text: "BEGIN",
             params: &[],
         });
     }
-    if let Some(setup) = &setup {
+    if let (Some(setup), Some(text)) = (&setup, enter_sql) {
         entering.push(Step {
             statement: setup,
+            text,
             params: &enter_params,
         });
     }
@@ -192,7 +196,7 @@ pub(super) async fn exchange(
         for (statement, kept) in statements.iter().zip(kept) {
             match kept {
                 Some(stmt) => prepared.push(stmt),
-                None => match client.prepare(&statement.sql).await {
+                None => match learn(client, &statement.sql).await {
                     Ok(stmt) => {
                         client.keep_statement(&statement.sql, &stmt, STATEMENTS_PER_CONNECTION);
                         prepared.push(stmt);
@@ -211,12 +215,14 @@ pub(super) async fn exchange(
     for (statement, stmt) in statements.iter().zip(&prepared) {
         steps.push(Step {
             statement: stmt,
+            text: &statement.sql,
             params: statement.work.params().unwrap_or_default(),
         });
     }
     if let Some(end) = &end {
         steps.push(Step {
             statement: end,
+            text: "COMMIT",
             params: &[],
         });
     }
@@ -251,6 +257,36 @@ pub(super) async fn exchange(
     }
     answers.closed = implicit || answers.commit.is_some();
     answers
+}
+
+/// A statement every transaction uses (`BEGIN`, the scope's settings, `COMMIT`), made
+/// once per connection.
+async fn fixed(
+    client: &ClientWrapper,
+    sql: &str,
+) -> Result<tokio_postgres::Statement, tokio_postgres::Error> {
+    if !client.unnamed_statements() {
+        return client.prepare_cached(sql).await;
+    }
+    if let Some(kept) = client.kept_statement(sql) {
+        return Ok(kept);
+    }
+    let stmt = client.describe(sql).await?;
+    client.keep_statement(sql, &stmt, STATEMENTS_PER_CONNECTION);
+    Ok(stmt)
+}
+
+/// What a connection keeps of a statement it has not run yet: the statement prepared on
+/// the server, or behind a transaction-mode pooler only its types (the pipeline parses
+/// its text again each time, so nothing outlives the transaction on the server).
+async fn learn(
+    client: &ClientWrapper,
+    sql: &str,
+) -> Result<tokio_postgres::Statement, tokio_postgres::Error> {
+    match client.unnamed_statements() {
+        true => client.describe(sql).await,
+        false => client.prepare(sql).await,
+    }
 }
 
 /// Records the answers to the first `entering` statements of a pipeline (`BEGIN` and the

@@ -1,11 +1,13 @@
-//! The launcher scripts/ use for PostgreSQL and ClickHouse: the same code the tests
+//! The launcher scripts/ use for PostgreSQL, PgBouncer and ClickHouse: the same code the tests
 //! start them with. Every server lives in a directory of its own and is stopped by the
 //! PID recorded there.
 
 use std::path::Path;
 
 use anyhow::{bail, Context};
-use atrium_testkit::{backup, clickhouse, cluster, ports, ChServer, PgCluster, PgOptions};
+use atrium_testkit::{
+    backup, clickhouse, cluster, pooler, ports, ChServer, PgCluster, PgOptions, Pooler,
+};
 
 const USAGE: &str = "usage:
   atrium-stack pg start DIR PORT PASSWORD [--max-connections N] [--throwaway]
@@ -20,6 +22,12 @@ const USAGE: &str = "usage:
                                     users (development password) kept to DATABASE
                                     (default atrium)
   atrium-stack ch stop DIR          SIGTERM, wait for the exit (SIGKILL after 30 s)
+  atrium-stack pooler start DIR PORT PG_SUPERUSER_URL [--server-connections N]
+                                    PgBouncer in transaction mode on 127.0.0.1:PORT
+                                    in front of that cluster (every database), N
+                                    server connections per database and user
+                                    (default 3: fewer than a test's pool)
+  atrium-stack pooler stop DIR      SIGTERM to the PgBouncer started in DIR
   atrium-stack free-port [N]        N (default 1) distinct free ports, on one line";
 
 fn main() {
@@ -56,6 +64,16 @@ fn run(args: &[&str]) -> anyhow::Result<()> {
             ChServer::in_dir(dir, parse(http)?, parse(tcp)?, Some(database))?.start()
         }
         ["ch", "stop", dir] => clickhouse::stop(Path::new(dir), "TERM"),
+        ["pooler", "start", dir, port, url, rest @ ..] => {
+            let servers = match rest {
+                [] => pooler::TEST_SERVER_CONNECTIONS,
+                ["--server-connections", n] => parse(n)?,
+                _ => bail!("{USAGE}"),
+            };
+            let cluster = PgCluster::external((*url).to_owned());
+            Pooler::start(Path::new(dir), parse(port)?, &cluster, servers).map(drop)
+        }
+        ["pooler", "stop", dir] => pooler::stop(Path::new(dir)),
         ["free-port", rest @ ..] => {
             let n = match rest {
                 [] => 1,
