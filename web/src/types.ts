@@ -16,6 +16,7 @@ export interface Page<Item> {
 
 export type Operator = C['OperatorAccount'];
 export type Cluster = C['Cluster'];
+export type Move = C['Move'];
 export type OperatorSession = Omit<C['SessionInfo'], 'operator'> & { operator: Operator };
 export type User = Omit<T['TenantUser'], 'status' | 'created_at'>;
 export type UserSession = T['SessionInfo'];

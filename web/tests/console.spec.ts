@@ -237,6 +237,42 @@ test('issue 16: an operator registers a cluster by reference, drains, opens, put
   expect(entries.some((e) => e.outcome === 'error' && e.detail.name === `${name}_again`)).toBe(true);
 });
 
+test('issue 16: an operator creates a tenant on a chosen cluster, moves it live to a database of its own on another cluster and follows the move phase by phase', async ({ page }) => {
+  const short = lang === 'en' ? 'en' : 'zh';
+  const cluster = `web_${short}`;
+  const slug = `m16${run}`;
+  // The cluster test above removed it: registered again, dedicated, so that no other case's
+  // tenant is placed there.
+  await admin('DELETE', `/v1/clusters/${cluster}`);
+  const refs = { control_url_ref: `file:${CLUSTER_REFS}/${short}-control-url`, api_url_ref: `file:${CLUSTER_REFS}/${short}-api-url` };
+  const added = await admin('POST', '/v1/clusters', { name: cluster, ...refs, dedicated: true });
+  expect(added.status, JSON.stringify(added.body)).toBe(201);
+
+  // Created on home, named in the form: with two open clusters it offers the choice.
+  await signIn(page);
+  await page.getByLabel(tr('tenants.slug')).fill(slug);
+  await page.locator('#new-tier').selectOption('schema');
+  await page.locator('#new-cluster').selectOption('local');
+  await page.getByRole('button', { name: tr('tenants.createButton') }).click();
+  await expect(page.locator(`tr[data-tenant="${slug}"]`)).toBeVisible({ timeout: 20_000 });
+  await page.goto(`${CONSOLE}/console/tenants/${slug}`);
+  const facts = page.getByTestId('facts');
+  await expect(facts).toContainText(' · local');
+  const tier = tr('tiers.pooled');
+  await page.getByRole('button', { name: tr('tenants.move', { tier }) }).click();
+  const dialog = page.getByRole('form', { name: tr('tenants.moveTitle', { slug, tier }) });
+  await dialog.getByRole('combobox').selectOption(cluster);
+  await expect(dialog).toContainText(tr('tenants.moveClusterExplain', { cluster }));
+  await dialog.getByRole('button', { name: tr('tenants.moveToCluster', { cluster }) }).click();
+  // Its phase while it runs, in the operator's language; then the page says where it lives.
+  await expect(dialog.locator('[data-move-phase]')).toBeVisible({ timeout: 20_000 });
+  await expect(facts).toContainText(` · ${cluster}`, { timeout: 60_000 });
+  const moved = await admin('GET', `/v1/tenants/${slug}/moves`);
+  const last = (moved.body as { items?: { state?: string; to_cluster?: string }[] } | null)?.items?.[0];
+  expect(last?.state).toBe('flipped');
+  expect(last?.to_cluster).toBe(cluster);
+});
+
 test('item 12: suspending asks for a reason, and the tenant page and the audit log show it', async ({ page }) => {
   const slug = await tenant(`c12${run}`);
   const reason = `Unpaid invoice 4711 ${lang}`;

@@ -134,7 +134,7 @@ impl Application {
             fair: Arc::new(fair::Fairness::new(&api.fair, api.pool.max_size)),
         }));
         let lifecycle = Lifecycle::new(health::postgres_check(pool.clone()));
-        spawn_pool_gauges(clusters);
+        spawn_pool_gauges(clusters, api.pool.max_lifetime());
         let chaos = config.chaos.then(|| config.control.admin_token.clone());
         let mut app = http::router(state.clone(), chaos).merge(probes::router(lifecycle.clone()));
         if let Some(dir) = &config.api.web_dir {
@@ -152,14 +152,22 @@ impl Application {
 }
 
 /// Every pool's usage, by cluster, sampled once a second.
-fn spawn_pool_gauges(clusters: Arc<atrium_core::db::clusters::ClusterPools>) {
+/// Every second: each pool's gauges, and its idle connections past their lifetime closed.
+fn spawn_pool_gauges(
+    clusters: Arc<atrium_core::db::clusters::ClusterPools>,
+    max_lifetime: Option<Duration>,
+) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(1));
         loop {
             tick.tick().await;
             for (cluster, pool) in clusters.all() {
-                let s = pool.status();
                 let labels = [("pool", "api".to_owned()), ("cluster", cluster)];
+                if let Some(max) = max_lifetime {
+                    let retired = pool.retain(|_, m| m.age() < max).removed.len();
+                    metrics::counter!("db_pool_retired_total", &labels).increment(retired as u64);
+                }
+                let s = pool.status();
                 metrics::gauge!("db_pool_size", &labels).set(s.size as f64);
                 metrics::gauge!("db_pool_available", &labels).set(s.available as f64);
                 metrics::gauge!("db_pool_waiting", &labels).set(s.waiting as f64);

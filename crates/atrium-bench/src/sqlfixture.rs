@@ -1,14 +1,18 @@
-//! The data and SQL for `scripts/sql-compat`: the ClickHouse schema, a deterministic data
-//! set with duplicate rows, every dashboard query exactly as the API builds it, and the
-//! control plane's usage queries over the data plane's `api_request` events.
+//! The data and SQL for `scripts/sql-compat`: the ClickHouse schema (for one server and
+//! for shards), a deterministic data set with duplicate rows, every dashboard query
+//! exactly as the API builds it, and the control plane's usage queries over the data
+//! plane's `api_request` events.
 
-use atrium_analytics::query::Scope;
+use atrium_analytics::{clickhouse, query::Scope};
 use atrium_control::usage::queries::{self as usage, RequestMeasure};
+use atrium_core::config::DEV_CLICKHOUSE_CLUSTER;
 use chrono::{TimeZone, Utc};
 use rand::{rngs::SmallRng, Rng, SeedableRng};
 use serde_json::{json, Value};
 
 const TENANTS: &[&str] = &["acme", "globex", "initech"];
+/// The database `scripts/sql_compat.py` loads the fixture into, on every server.
+const DATABASE: &str = "compat";
 /// Dynamic segments of every kind the route templates group, with and without the app's
 /// base path, and one SDK-supplied template (`$route`).
 const PATHS: &[&str] = &[
@@ -125,12 +129,22 @@ pub fn build(events: usize) -> anyhow::Result<Value> {
         .into_iter()
         .map(|(name, sql)| (name.to_owned(), Value::String(sql)))
         .collect();
+    // Split exactly as `atrium migrate` splits them.
+    let schema: Vec<String> = atrium_analytics::schema::CLICKHOUSE
+        .iter()
+        .flat_map(|m| clickhouse::statements(m.sql))
+        .collect();
+    // What `atrium migrate` runs on each shard when events go over shards.
+    let mut sharded: Vec<String> = schema.iter().map(|s| clickhouse::on_shard(s)).collect();
+    sharded.push(clickhouse::distributed_events(
+        DEV_CLICKHOUSE_CLUSTER,
+        DATABASE,
+    ));
     Ok(json!({
-        // Split exactly as `atrium migrate` splits them.
-        "schema": atrium_analytics::schema::CLICKHOUSE
-            .iter()
-            .flat_map(|m| atrium_analytics::clickhouse::statements(m.sql))
-            .collect::<Vec<_>>(),
+        "database": DATABASE,
+        "cluster": DEV_CLICKHOUSE_CLUSTER,
+        "schema": schema,
+        "sharded_schema": sharded,
         "rows": rows,
         "queries": queries,
     }))

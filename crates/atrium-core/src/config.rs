@@ -396,6 +396,12 @@ pub struct PoolConfig {
     /// registry.
     #[serde(default = "default_prepared_statements")]
     pub prepared_statements: bool,
+    /// A connection idle in the pool and older than this is closed, in ms (0: kept until
+    /// it breaks). A PostgreSQL session keeps the catalog entries of every tenant it has
+    /// served, about 100 KiB each (docs/scale-out.md, "Memory"): ending sessions now and
+    /// then gives that memory back. The data plane only.
+    #[serde(default = "default_max_lifetime_ms")]
+    pub max_lifetime_ms: u64,
 }
 
 fn default_move_freeze_wait_ms() -> u32 {
@@ -404,6 +410,10 @@ fn default_move_freeze_wait_ms() -> u32 {
 
 fn default_prepared_statements() -> bool {
     true
+}
+
+fn default_max_lifetime_ms() -> u64 {
+    30 * 60 * 1_000
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -539,6 +549,9 @@ fn default_admin_token() -> SecretString {
 /// The password of every ClickHouse user of the development stack and the tests
 /// (atrium-testkit's users file holds its hash).
 pub const DEV_CLICKHOUSE_PASSWORD: &str = "dev-only-insecure-clickhouse";
+/// The `remote_servers` cluster of the development and test ClickHouse servers
+/// (`clickhouse.cluster` when events go over shards).
+pub const DEV_CLICKHOUSE_CLUSTER: &str = "atrium_events";
 fn default_clickhouse_password() -> SecretString {
     dev_secret(DEV_CLICKHOUSE_PASSWORD)
 }
@@ -560,6 +573,7 @@ impl Default for Config {
             idle_in_transaction_timeout_ms: 10_000,
             move_freeze_wait_ms: default_move_freeze_wait_ms(),
             prepared_statements: default_prepared_statements(),
+            max_lifetime_ms: default_max_lifetime_ms(),
         };
         Self {
             environment: Environment::Development,
@@ -920,6 +934,11 @@ impl Config {
 }
 
 impl PoolConfig {
+    /// None: connections are kept until they break.
+    pub fn max_lifetime(&self) -> Option<Duration> {
+        (self.max_lifetime_ms > 0).then(|| Duration::from_millis(self.max_lifetime_ms))
+    }
+
     pub fn wait_timeout(&self) -> Duration {
         Duration::from_millis(self.wait_timeout_ms)
     }

@@ -12,7 +12,7 @@ use std::{
 };
 
 use anyhow::{bail, Context};
-use atrium_core::config::DEV_CLICKHOUSE_PASSWORD;
+use atrium_core::config::{DEV_CLICKHOUSE_CLUSTER, DEV_CLICKHOUSE_PASSWORD};
 use sha2::{Digest, Sha256};
 
 use crate::{ports, process};
@@ -48,6 +48,35 @@ impl ChServer {
         let [http_port, tcp_port] = ports::free_ports(2)?[..] else {
             bail!("two free ports expected");
         };
+        let server = Self::in_temp_dir(http_port, tcp_port, database, &[tcp_port])?;
+        server.start()?;
+        Ok(server)
+    }
+
+    /// `n` servers on free ports, each a shard of [`DEV_CLICKHOUSE_CLUSTER`] (which
+    /// lists them all), started; any database open to the application users.
+    pub fn start_shards(n: usize) -> anyhow::Result<Vec<Self>> {
+        let ports = ports::free_ports(2 * n)?;
+        let (http, tcp) = ports.split_at(n);
+        let shards = http
+            .iter()
+            .zip(tcp)
+            .map(|(&h, &t)| Self::in_temp_dir(h, t, None, tcp))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        for shard in &shards {
+            shard.start()?;
+        }
+        Ok(shards)
+    }
+
+    /// In a temporary directory that a watchdog removes (after killing the server, by
+    /// the PID in its pid file) when this process exits. Not started.
+    fn in_temp_dir(
+        http_port: u16,
+        tcp_port: u16,
+        database: Option<&str>,
+        shards: &[u16],
+    ) -> anyhow::Result<Self> {
         let dir =
             std::env::temp_dir().join(format!("atrium-ch-{}-{http_port}", std::process::id()));
         // First, so that a test killed while the server starts leaves nothing behind.
@@ -55,19 +84,23 @@ impl ChServer {
         process::watchdog(&format!(
             "pid=$(cat {quoted}/pid 2>/dev/null) && kill -9 \"$pid\"; rm -rf {quoted}"
         ))?;
-        let server = Self::in_dir(&dir, http_port, tcp_port, database)?;
-        server.start()?;
-        Ok(server)
+        Self::in_dir(&dir, http_port, tcp_port, database, shards)
     }
 
     /// The server configured to live in `dir` on the given ports, with the application
-    /// users kept to `database` if one is given. Not started.
+    /// users kept to `database` if one is given, and one of the shards of
+    /// [`DEV_CLICKHOUSE_CLUSTER`] listening on `shards` (its own `tcp_port` among them).
+    /// Not started.
     pub fn in_dir(
         dir: &Path,
         http_port: u16,
         tcp_port: u16,
         database: Option<&str>,
+        shards: &[u16],
     ) -> anyhow::Result<Self> {
+        if !shards.contains(&tcp_port) {
+            bail!("a server is one of its own cluster's shards");
+        }
         for sub in ["data", "tmp", "log", "user_files"] {
             std::fs::create_dir_all(dir.join(sub))?;
         }
@@ -75,7 +108,8 @@ impl ChServer {
         let config = CONFIG
             .replace("@DIR@", &dir.display().to_string())
             .replace("@HTTP@", &http_port.to_string())
-            .replace("@TCP@", &tcp_port.to_string());
+            .replace("@TCP@", &tcp_port.to_string())
+            .replace("@REMOTE_SERVERS@", &remote_servers(shards));
         std::fs::write(dir.join("config.xml"), config)?;
         Ok(Self {
             http_port,
@@ -168,6 +202,20 @@ fn users_xml(database: Option<&str>) -> anyhow::Result<String> {
         .replace("@PASSWORD_SHA256@", &hash)
         .replace("@READER_DATABASES@", &reader)
         .replace("@WRITER_DATABASES@", &writer))
+}
+
+/// [`DEV_CLICKHOUSE_CLUSTER`]: one shard per native port, on this host.
+fn remote_servers(shards: &[u16]) -> String {
+    let replicas: String = shards
+        .iter()
+        .map(|port| {
+            format!(
+                "<shard><replica><host>127.0.0.1</host><port>{port}</port>\
+                 <user>default</user><password>{DEV_CLICKHOUSE_PASSWORD}</password></replica></shard>"
+            )
+        })
+        .collect();
+    format!("<{DEV_CLICKHOUSE_CLUSTER}>{replicas}</{DEV_CLICKHOUSE_CLUSTER}>")
 }
 
 fn ping(http_port: u16) -> bool {

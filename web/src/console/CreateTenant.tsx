@@ -2,7 +2,8 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { post } from '../api/client';
 import { useAction } from '../data';
-import type { ConsoleConfig, Tenant } from '../types';
+import { useApi } from '../query';
+import type { Cluster, ConsoleConfig, Page, Tenant } from '../types';
 import { requireFields } from '../ui/errors';
 import { Field, FormError, SelectField, useFieldError } from '../ui/forms';
 import { PLANS, TIERS } from './plans';
@@ -17,6 +18,9 @@ export function CreateTenant({ slugRules, onStart, onDone }: { slugRules?: Conso
   const [plan, setPlan] = useState('free');
   // Empty: the plan's tier (free: pooled; pro and enterprise: a schema of its own).
   const [tier, setTier] = useState('');
+  // Empty: placement's choice, the open cluster with the most room (docs/scale-out.md).
+  const [cluster, setCluster] = useState('');
+  const clusters = (useApi<Page<Cluster>>('/v1/clusters').data?.items ?? []).filter((c) => c.state === 'open');
   // The slug the last refusal was about: its message names it, not what is typed now.
   const [tried, setTried] = useState('');
   const action = useAction();
@@ -27,7 +31,7 @@ export function CreateTenant({ slugRules, onStart, onDone }: { slugRules?: Conso
     onStart(slug);
     let created: Tenant | null = null;
     try {
-      created = await post<Tenant>('/v1/tenants', { slug, display_name: name || undefined, plan, tier: tier || undefined });
+      created = await post<Tenant>('/v1/tenants', { slug, display_name: name || undefined, plan, tier: tier || undefined, cluster: cluster || undefined });
       setSlug('');
       setName('');
     } finally {
@@ -51,13 +55,23 @@ export function CreateTenant({ slugRules, onStart, onDone }: { slugRules?: Conso
       <Field id="new-name" label={t('tenants.displayName')} value={name} onChange={(e) => setName(e.target.value)} placeholder="Acme Corporation" error={fieldError('display_name')} />
       <SelectField id="new-plan" label={t('tenants.plan')} value={plan} onChange={(e) => setPlan(e.target.value)} options={PLANS.map((p) => [p, t(`plans.${p}`)] as const)} />
       <SelectField id="new-tier" label={t('tenants.tier')} value={tier} onChange={(e) => setTier(e.target.value)} options={[['', t('tiers.byPlan')] as const, ...TIERS.map((v) => [v, t(`tiers.${v}`)] as const)]} />
+      {clusters.length > 1 && (
+        <SelectField
+          id="new-cluster"
+          label={t('tenants.cluster')}
+          value={cluster}
+          onChange={(e) => setCluster(e.target.value)}
+          options={[['', t('tenants.clusterByRoom')] as const, ...clusters.map((c) => [c.name, c.dedicated ? t('tenants.clusterDedicated', { name: c.name }) : c.name] as const)]}
+          error={fieldError('cluster')}
+        />
+      )}
       <button type="submit" disabled={action.busy} data-track="create-tenant">
         {action.busy ? t('tenants.creating') : t('tenants.createButton')}
       </button>
       <p id="new-slug-rule" className="hint wide">
         {t('tenants.slugRule')} {reserved}
       </p>
-      <FormError error={slugError ? null : error} shownOn={['slug', 'display_name']} />
+      <FormError error={slugError ? null : error} shownOn={['slug', 'display_name', 'cluster']} />
     </form>
   );
 }

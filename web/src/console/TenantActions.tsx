@@ -54,7 +54,11 @@ export function useTenantActions(x: Tenant, config: ConsoleConfig | null, onChan
       )}
       {x.state === 'suspended' && button(t('tenants.resume'), () => void change('resume'))}
       {live && button(t('tenants.export'), () => void change('export'))}
-      {live && button(t('tenants.move', { tier: t(`tiers.${x.tier === 'pooled' ? 'schema' : 'pooled'}`) }), () => setDialog('move'))}
+      {live &&
+        button(
+          x.cluster_id === 'local' ? t('tenants.move', { tier: t(`tiers.${x.tier === 'pooled' ? 'schema' : 'pooled'}`) }) : t('tenants.moveElsewhere'),
+          () => setDialog('move'),
+        )}
       {(live || x.state === 'deleted') && button(t('tenants.restore'), () => setDialog('restore'))}
       {live && button(t('tenants.delete'), () => setDialog('delete'), 'danger')}
       {x.export_path && <a href={`/v1/tenants/${x.slug}/export`}>{t('tenants.download')}</a>}

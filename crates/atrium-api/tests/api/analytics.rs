@@ -85,17 +85,21 @@ async fn events_through_the_api_are_counted_exactly_once() {
         .expect("cost");
     assert_eq!((cost[0].n, cost[0].with_db), (14, 14));
 
+    assert_eq!(pageviews_on_the_trend(&app, &t).await, 50);
+}
+
+/// The pageviews the tenant's hourly trend dashboard adds up to.
+async fn pageviews_on_the_trend(app: &TestApp, t: &TestTenant) -> u64 {
     let (s, trend) = app
-        .get(&t, "/analytics/trends?name=pageview&interval=hour")
+        .get(t, "/analytics/trends?name=pageview&interval=hour")
         .await;
     assert_eq!(s, StatusCode::OK, "{trend}");
-    let total: u64 = trend
+    trend
         .as_array()
         .expect("buckets")
         .iter()
         .map(|b| b["n"].as_u64().unwrap_or(0))
-        .sum();
-    assert_eq!(total, 50);
+        .sum()
 }
 
 #[tokio::test]
@@ -577,6 +581,76 @@ async fn deleting_a_tenant_purges_its_analytics() {
         .expect("audited")
         .get(0);
     assert_eq!(outcome, "ok");
+}
+
+/// Events over two ClickHouse shards (docs/scale-out.md, "Analytics over ClickHouse
+/// shards"): the collector inserts through the `Distributed` table, so each tenant's
+/// events (and a batch sent twice) land on one shard and count once; the dashboards read
+/// through it; a deleted tenant's events go from the shard that holds them.
+/// `scripts/sql-compat` compares every dashboard query over two shards with one server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_over_two_shards_land_on_their_tenants_shard_and_count_once() {
+    let shards = atrium_testkit::ChServer::start_shards(2).expect("two shards");
+    let urls: Vec<String> = shards.iter().map(atrium_testkit::ChServer::url).collect();
+    let app = TestApp::spawn_with_analytics(|c| {
+        c.clickhouse.url = urls[0].clone();
+        c.clickhouse.shards = urls.join(",");
+        c.clickhouse.cluster = atrium_core::config::DEV_CLICKHOUSE_CLUSTER.into();
+    })
+    .await;
+    let slugs = ["acme", "globex", "initech"];
+    let mut tenants = Vec::new();
+    for slug in slugs {
+        let t = app.tenant(slug).await;
+        let batch = json!({"events": pageviews(20, "/pricing")});
+        for _ in 0..2 {
+            let (s, body) = app.post(&t, "/events", batch.clone()).await;
+            assert_eq!(s, StatusCode::ACCEPTED, "{body}");
+        }
+        tenants.push(t);
+    }
+    for slug in slugs {
+        assert_eq!(wait_count(&app, slug, "pageview", 20).await, 20, "{slug}");
+    }
+
+    // Each shard on its own: every tenant on exactly one, and both holding some.
+    #[derive(serde::Deserialize)]
+    struct Held {
+        tenant: String,
+    }
+    let mut held = Vec::new();
+    for url in &urls {
+        let mut one = app.db.config.clickhouse.clone();
+        one.url = url.clone();
+        let shard = atrium_analytics::clickhouse::ClickHouse::new(&one, &one.admin).expect("shard");
+        let rows: Vec<Held> = shard
+            .query("SELECT DISTINCT tenant FROM events_local ORDER BY tenant")
+            .await
+            .expect("the shard's own events");
+        held.push(rows.into_iter().map(|r| r.tenant).collect::<Vec<_>>());
+    }
+    assert!(held.iter().all(|h| !h.is_empty()), "{held:?}");
+    let mut all: Vec<_> = held.concat();
+    all.sort();
+    assert_eq!(all, slugs, "each tenant on one shard: {held:?}");
+
+    assert_eq!(
+        pageviews_on_the_trend(&app, &tenants[0]).await,
+        20,
+        "read through the Distributed table"
+    );
+
+    app.control.delete("globex", "test").await.expect("delete");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while count(&app, "globex", "pageview").await > 0 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        count(&app, "globex", "pageview").await,
+        0,
+        "purged on its shard"
+    );
+    assert_eq!(count(&app, "initech", "pageview").await, 20);
 }
 
 struct Load {

@@ -1,6 +1,7 @@
-//! The data plane behind PgBouncer 1.18 in transaction mode (docs/scale-out.md, "A
-//! connection pooler"): each transaction may run on another server session, so nothing
-//! may outlive one there. `scripts/test` also runs the isolation tests through it.
+//! Server sessions (docs/scale-out.md): the data plane behind PgBouncer 1.18 in
+//! transaction mode ("A connection pooler"), where each transaction may run on another
+//! server session, so nothing may outlive one there; and the pool's own sessions ended
+//! at their lifetime ("Memory"). `scripts/test` also runs the isolation tests through it.
 
 use atrium_control::clusters::ClusterChange;
 use atrium_testkit::{second_pooler, shared_pooler, TestDb};
@@ -195,4 +196,38 @@ async fn a_cluster_put_behind_pgbouncer_is_served_without_prepared_statements() 
         .expect("audit")
         .get(0);
     assert_eq!(audited, 1);
+}
+
+/// A session keeps the catalog entries of every tenant it served: the pool closes idle
+/// connections past `api.pool.max_lifetime_ms`, and new ones take their place.
+#[tokio::test]
+async fn idle_connections_past_their_lifetime_are_closed() {
+    let app = TestApp::spawn_with(|c| c.api.pool.max_lifetime_ms = 300).await;
+    let t = app.tenant("acme").await;
+    let su = app.db.superuser().await;
+    let sessions = || async {
+        su.query_one(
+            "SELECT count(*) FROM pg_stat_activity
+              WHERE datname = current_database() AND application_name = 'atrium-api'",
+            &[],
+        )
+        .await
+        .expect("sessions")
+        .get::<_, i64>(0)
+    };
+    let (s, _) = app.get(&t, "/customers").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(sessions().await >= 1);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while sessions().await > 0 {
+        assert!(std::time::Instant::now() < deadline, "old sessions kept");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let (s, _) = app.get(&t, "/customers").await;
+    assert_eq!(
+        s,
+        StatusCode::OK,
+        "a new connection serves the next request"
+    );
+    assert!(app.metrics().await.contains("db_pool_retired_total"));
 }

@@ -17,10 +17,11 @@ const USAGE: &str = "usage:
                                     repository in BACKUP_DIR (pgbackrest.conf there)
   atrium-stack pg stop DIR          fast shutdown; nothing to do when it is down
   atrium-stack pg bin               the PostgreSQL bin directory in use
-  atrium-stack ch start DIR HTTP_PORT TCP_PORT [DATABASE]
+  atrium-stack ch start DIR HTTP_PORT TCP_PORT [DATABASE | --shards TCP,TCP...]
                                     a ClickHouse server in DIR on 127.0.0.1; its
                                     users (development password) kept to DATABASE
-                                    (default atrium)
+                                    (default atrium), or open to any database as one
+                                    of the shards (native ports) of atrium_events
   atrium-stack ch stop DIR          SIGTERM, wait for the exit (SIGKILL after 30 s)
   atrium-stack pooler start DIR PORT PG_SUPERUSER_URL [--server-connections N]
                                     PgBouncer in transaction mode on 127.0.0.1:PORT
@@ -51,17 +52,21 @@ fn run(args: &[&str]) -> anyhow::Result<()> {
             println!("{}", cluster::bin_dir(None)?.display());
             Ok(())
         }
-        ["ch", "start", dir, http, tcp, database @ ..] => {
-            let database = match database {
-                [] => "atrium",
-                [db] => db,
+        ["ch", "start", dir, http, tcp, rest @ ..] => {
+            let tcp: u16 = parse(tcp)?;
+            let (database, shards) = match rest {
+                [] => (Some("atrium"), vec![tcp]),
+                ["--shards", ports] => {
+                    (None, ports.split(',').map(parse).collect::<Result<_, _>>()?)
+                }
+                [db] => (Some(*db), vec![tcp]),
                 _ => bail!("{USAGE}"),
             };
             let dir = Path::new(dir);
             if clickhouse::running(dir) {
                 return Ok(());
             }
-            ChServer::in_dir(dir, parse(http)?, parse(tcp)?, Some(database))?.start()
+            ChServer::in_dir(dir, parse(http)?, tcp, database, &shards)?.start()
         }
         ["ch", "stop", dir] => clickhouse::stop(Path::new(dir), "TERM"),
         ["pooler", "start", dir, port, url, rest @ ..] => {
