@@ -419,3 +419,80 @@ async fn running_a_move_again_undoes_the_one_a_crash_cut_short() {
         "home's copy is gone"
     );
 }
+
+/// A move stopped between its two records: the source (c2) has recorded the tenant as
+/// gone and fenced its old schema, and home's flip failed. Past that point a move only
+/// goes forward: the command fails and undoes nothing, and running it again finishes
+/// the flip, with every row where it was written.
+#[tokio::test]
+async fn a_move_past_the_sources_record_is_finished_not_undone() {
+    use std::time::{Duration, Instant};
+
+    let (app, peer, _refs) = with_second().await;
+    let t = app.tenant_placed("comet", "schema", Some("c2")).await;
+    let c = app.customer(&t, "Kept").await;
+    let home = app.db.superuser().await;
+    // Home refuses the flip, as if it could not be reached at that moment.
+    home.batch_execute(
+        "CREATE FUNCTION public.refuse_flip() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN
+           IF NEW.slug = 'comet' AND NEW.cluster_id = 'local' THEN
+             RAISE EXCEPTION 'home cannot be reached (test)';
+           END IF;
+           RETURN NEW;
+         END $$;
+         CREATE TRIGGER refuse_flip BEFORE UPDATE ON atrium_control.tenants
+           FOR EACH ROW EXECUTE FUNCTION public.refuse_flip();",
+    )
+    .await
+    .expect("trigger");
+    let to_home = atrium_control::moves::MoveRequest {
+        cluster: Some("local".into()),
+        ..Default::default()
+    };
+    let failed = app.control.move_tenant("comet", &to_home, "test").await;
+    assert!(failed.is_err(), "{failed:?}");
+    let moves = app.control.moves_of("comet").await.expect("moves");
+    assert_eq!(
+        (moves[0].state.as_str(), moves[0].phase.as_str()),
+        ("copying", "frozen"),
+        "neither undone nor flipped: {moves:?}"
+    );
+    let c2 = peer.superuser().await;
+    let left: String = c2
+        .query_one(
+            "SELECT cluster_id FROM atrium_control.tenants WHERE slug = 'comet'",
+            &[],
+        )
+        .await
+        .expect("c2's record")
+        .get(0);
+    assert_eq!(left, "local", "the source recorded the tenant as gone");
+
+    home.batch_execute("DROP TRIGGER refuse_flip ON atrium_control.tenants")
+        .await
+        .expect("home answers again");
+    assert_eq!(app.control.recover_moves().await.expect("recover"), 1);
+    let moves = app.control.moves_of("comet").await.expect("moves");
+    assert_eq!(moves[0].state, "flipped", "{moves:?}");
+    let tenant = app.control.get_tenant("comet").await.expect("tenant");
+    assert_eq!(tenant.cluster_id, "local");
+    let path = format!("/customers/{}", c["id"].as_str().expect("id"));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let (s, got) = app.get(&t, &path).await;
+        if s == StatusCode::OK {
+            assert_eq!(got["name"], "Kept");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "not served after the flip: {s} {got}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    app.control.finish_moves(None, true).await.expect("finish");
+    let feed = format!("atrium_move_{}", moves[0].id.simple());
+    assert_no_replication_left(&[(&home, "home"), (&c2, "c2")], &[feed]).await;
+    assert_eq!(has_schema(&c2, "t_comet").await, 0, "c2's copy is gone");
+}

@@ -427,7 +427,8 @@ impl Control {
     /// After a stop: a move whose source had already recorded the tenant as gone (and
     /// fenced its old schema) went past its point of no return. Its target holds every
     /// write the source took and any made there since: the flip is finished, not undone.
-    /// Anything else is undone. Returns whether it was finished.
+    /// Anything else is undone. Returns whether it was finished (false: undone, or left as
+    /// it is for the next try).
     pub(super) async fn resume_across(&self, run: &Across<'_>, cause: &DomainError) -> bool {
         let left = async {
             if run.from == HOME_CLUSTER {
@@ -459,13 +460,19 @@ impl Control {
                     Ok(()) => {
                         tracing::warn!(tenant = %run.tenant.slug, to = %run.to,
                             "finished the flip of a move a stop cut short");
+                        // The source's freeze, if this process holds it: its old schema's
+                        // fence sends a stale request on from now.
+                        self.release_tenant_on(&run.from, run.tenant.id, &run.tenant.schema_name)
+                            .await;
                         self.drop_feed(run).await;
                         true
                     }
+                    // Neither finished nor undone: the command fails, and running it again
+                    // (or the next start) finishes it.
                     Err(e) => {
                         tracing::error!(tenant = %run.tenant.slug, error = %e,
-                            "a move past its flip could not be finished; retrying later");
-                        true
+                            "a move past its flip could not be finished; run it again");
+                        false
                     }
                 }
             }
