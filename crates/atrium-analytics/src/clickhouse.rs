@@ -233,12 +233,49 @@ impl ClickHouse {
         };
         let mut applied = Vec::new();
         for shard in self.servers() {
-            applied = shard.migrate_server(true).await?;
+            applied.extend(shard.migrate_server(true).await?);
             shard
                 .execute(&distributed_events(&shards.cluster, &self.database))
                 .await?;
+            shard.check_sharded().await?;
         }
+        applied.sort_unstable();
+        applied.dedup();
         Ok(applied)
+    }
+
+    /// A database made for one server keeps its plain `events` table (and records its
+    /// migrations done), which `IF NOT EXISTS` would silently leave: refused instead.
+    async fn check_sharded(&self) -> Result<(), ChError> {
+        #[derive(serde::Deserialize)]
+        struct Table {
+            name: String,
+            engine: String,
+        }
+        let tables: Vec<Table> = self
+            .query(&format!(
+                "SELECT name, engine FROM system.tables WHERE database = {} \
+                 AND name IN ('events', {})",
+                quote(&self.database),
+                quote(LOCAL_EVENTS)
+            ))
+            .await?;
+        let engine = |name: &str| {
+            tables
+                .iter()
+                .find(|t| t.name == name)
+                .map(|t| t.engine.as_str())
+        };
+        match (engine("events"), engine(LOCAL_EVENTS)) {
+            (Some("Distributed"), Some(_)) => Ok(()),
+            (events, _) => Err(ChError::Decode(format!(
+                "{}: database {} holds events for one server (events is {}), not a shard's: \
+                 shard a new database and copy the events into it (docs/scale-out.md)",
+                self.url,
+                self.database,
+                events.unwrap_or("missing")
+            ))),
+        }
     }
 
     async fn migrate_server(&self, shard: bool) -> Result<Vec<i32>, ChError> {
@@ -270,8 +307,9 @@ impl ClickHouse {
                     true => self.execute(&on_shard(&stmt)).await?,
                     false => self.execute(&stmt).await?,
                 };
-                // A new column reaches the Distributed table too, once it exists.
-                if shard && stmt.starts_with("ALTER TABLE events ") {
+                // A column change reaches the Distributed table too, once it exists (it
+                // holds only the columns; nothing else of an ALTER applies to it).
+                if shard && changes_a_column(&stmt) {
                     let exists = self.execute("EXISTS TABLE events").await?;
                     if exists.trim() == "1" {
                         self.execute(&stmt).await?;
@@ -293,16 +331,39 @@ impl ClickHouse {
 
 /// A migration statement as a shard runs it. Migrations name the table `events`, as one
 /// server has it; on a shard that is [`LOCAL_EVENTS`], under the `Distributed` `events`.
+/// (Migrations of `events` are written `CREATE TABLE IF NOT EXISTS events …` or
+/// `ALTER TABLE events …`, and column changes with `IF [NOT] EXISTS`, so that running one
+/// again is harmless.)
 pub fn on_shard(stmt: &str) -> String {
-    for head in ["CREATE TABLE IF NOT EXISTS ", "ALTER TABLE "] {
-        if let Some(rest) = stmt
-            .strip_prefix(head)
-            .and_then(|r| r.strip_prefix("events "))
-        {
-            return format!("{head}{LOCAL_EVENTS} {rest}");
-        }
+    match events_after(stmt) {
+        Some((head, rest)) => format!("{head}{LOCAL_EVENTS}{rest}"),
+        None => stmt.to_owned(),
     }
-    stmt.to_owned()
+}
+
+/// The statement split around the table name when it creates or alters `events`.
+fn events_after(stmt: &str) -> Option<(&str, &str)> {
+    ["CREATE TABLE IF NOT EXISTS ", "ALTER TABLE "]
+        .iter()
+        .find_map(|head| {
+            let rest = stmt.strip_prefix(head)?.strip_prefix("events")?;
+            rest.starts_with(|c: char| c.is_whitespace() || c == '(')
+                .then(|| (&stmt[..head.len()], rest))
+        })
+}
+
+/// Whether `stmt` adds, drops or changes a column of `events`.
+fn changes_a_column(stmt: &str) -> bool {
+    let Some(("ALTER TABLE ", rest)) = events_after(stmt) else {
+        return false;
+    };
+    let words: Vec<String> = rest
+        .split_whitespace()
+        .map(str::to_ascii_uppercase)
+        .collect();
+    words
+        .windows(2)
+        .any(|w| matches!(w[0].as_str(), "ADD" | "DROP" | "MODIFY" | "RENAME") && w[1] == "COLUMN")
 }
 
 /// The `Distributed` table over every shard's [`LOCAL_EVENTS`], created on each shard: an
@@ -373,9 +434,26 @@ mod tests {
             "ALTER TABLE events_local ADD COLUMN y UInt8"
         );
         assert_eq!(
+            on_shard("ALTER TABLE events\nADD COLUMN IF NOT EXISTS y UInt8"),
+            "ALTER TABLE events_local\nADD COLUMN IF NOT EXISTS y UInt8"
+        );
+        assert_eq!(
+            on_shard("CREATE TABLE IF NOT EXISTS events(x UInt8) ENGINE = Log"),
+            "CREATE TABLE IF NOT EXISTS events_local(x UInt8) ENGINE = Log"
+        );
+        assert_eq!(
             on_shard("CREATE TABLE IF NOT EXISTS events_by_day (x UInt8) ENGINE = Log"),
             "CREATE TABLE IF NOT EXISTS events_by_day (x UInt8) ENGINE = Log"
         );
+        assert!(changes_a_column(
+            "ALTER TABLE events add column IF NOT EXISTS y UInt8"
+        ));
+        assert!(!changes_a_column(
+            "ALTER TABLE events MODIFY TTL ts + INTERVAL 1 YEAR"
+        ));
+        assert!(!changes_a_column(
+            "ALTER TABLE events DELETE WHERE tenant = 'a'"
+        ));
         let ddl = distributed_events("atrium_events", "atrium");
         assert!(ddl.ends_with(
             "ENGINE = Distributed(atrium_events, atrium, events_local, cityHash64(tenant))"

@@ -94,7 +94,9 @@ impl Application {
         // direct URL (docs/scale-out.md, "A connection pooler").
         if !api.pool.prepared_statements && api.direct_database_url.is_none() {
             tracing::warn!(
-                "api.pool.prepared_statements is off but api.direct_database_url is unset:                  if a transaction-mode pooler fronts the database, registry changes will not                  reach this process until its cache expires"
+                "api.pool.prepared_statements is off but api.direct_database_url is unset: if a \
+                 transaction-mode pooler fronts the database, registry changes will not reach \
+                 this process until its cache expires"
             );
         }
         let listen_url = api
@@ -152,6 +154,9 @@ impl Application {
 }
 
 /// Every pool's usage, by cluster, sampled once a second.
+/// Idle connections past their lifetime closed per pool and second, at most.
+const RETIRED_PER_TICK: usize = 2;
+
 /// Every second: each pool's gauges, and its idle connections past their lifetime closed.
 fn spawn_pool_gauges(
     clusters: Arc<atrium_core::db::clusters::ClusterPools>,
@@ -164,7 +169,17 @@ fn spawn_pool_gauges(
             for (cluster, pool) in clusters.all() {
                 let labels = [("pool", "api".to_owned()), ("cluster", cluster)];
                 if let Some(max) = max_lifetime {
-                    let retired = pool.retain(|_, m| m.age() < max).removed.len();
+                    // A few a second: connections made together must not all reconnect
+                    // (with cold caches) in the same moment.
+                    let mut budget = RETIRED_PER_TICK;
+                    let retired = pool
+                        .retain(|_, m| {
+                            let keep = m.age() < max || budget == 0;
+                            budget -= usize::from(!keep);
+                            keep
+                        })
+                        .removed
+                        .len();
                     metrics::counter!("db_pool_retired_total", &labels).increment(retired as u64);
                 }
                 let s = pool.status();

@@ -846,6 +846,7 @@ impl Config {
 const VERBATIM_KEYS: &[&str] = &[
     "superuser_url",
     "api.database_url",
+    "api.direct_database_url",
     "control.database_url",
     "control.admin_token",
     "clickhouse.admin.password",

@@ -151,7 +151,8 @@ enum ClusterAction {
         #[arg(long)]
         no_prepared_statements: bool,
     },
-    /// Change how the data plane uses a cluster; every API process makes its pool again.
+    /// Change how the data plane uses a cluster; every API process makes its pool again,
+    /// reading the cluster's reference (with no flag, that is all it does).
     Set {
         name: String,
         /// false before a transaction-mode pooler goes in front of the cluster's API URL.

@@ -63,8 +63,18 @@ pub async fn prepare(
     query: &str,
     types: &[Type],
 ) -> Result<Statement, Error> {
-    let name = format!("s{}", NEXT_ID.fetch_add(1, Ordering::SeqCst));
+    let name = format!("s{}_{}", process_tag(), NEXT_ID.fetch_add(1, Ordering::SeqCst));
     prepare_as(client, name, query, types, false).await
+}
+
+/// Atrium: a random tag of this process in its statements' names. Upstream names them
+/// `s0`, `s1`, … in every process alike; behind a transaction-mode pooler wrongly left
+/// with prepared statements on, another process's `s7` on a shared server session would
+/// then run in place of ours. With the tag, the mistake is an error (26000), never
+/// someone else's statement.
+fn process_tag() -> &'static str {
+    static TAG: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TAG.get_or_init(|| format!("{:08x}", rand::random::<u32>()))
 }
 
 /// Atrium: the parameter and column types of `query`, learnt through the unnamed

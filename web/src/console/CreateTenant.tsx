@@ -20,7 +20,8 @@ export function CreateTenant({ slugRules, onStart, onDone }: { slugRules?: Conso
   const [tier, setTier] = useState('');
   // Empty: placement's choice, the open cluster with the most room (docs/scale-out.md).
   const [cluster, setCluster] = useState('');
-  const clusters = (useApi<Page<Cluster>>('/v1/clusters').data?.items ?? []).filter((c) => c.state === 'open');
+  // A dedicated cluster takes one tenant only.
+  const clusters = (useApi<Page<Cluster>>('/v1/clusters').data?.items ?? []).filter((c) => c.state === 'open' && !(c.dedicated && c.tenants > 0));
   // The slug the last refusal was about: its message names it, not what is typed now.
   const [tried, setTried] = useState('');
   const action = useAction();

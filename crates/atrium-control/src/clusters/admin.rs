@@ -66,7 +66,8 @@ impl Default for NewCluster {
 #[serde(deny_unknown_fields)]
 pub struct ClusterChange {
     /// See [`NewCluster::prepared_statements`]: set it to false before a transaction-mode
-    /// pooler goes in front of the cluster, and back to true after it is gone.
+    /// pooler goes in front of the cluster, and back to true after it is gone. Absent:
+    /// nothing changes, and the API processes read the cluster's reference again.
     pub prepared_statements: Option<bool>,
 }
 
@@ -228,9 +229,10 @@ impl Control {
         Ok(cluster)
     }
 
-    /// Changes how the data plane uses the cluster. Every API process drops its pool for
-    /// it and makes a new one with the change (reading its URL reference again, so a
-    /// reference that now names a pooler is followed too).
+    /// Changes how the data plane uses the cluster, or with nothing to change makes the
+    /// API processes read its reference again. Either way every API process drops its
+    /// pool for it and makes a new one (so a reference that now names a pooler is
+    /// followed).
     pub async fn change_cluster(
         &self,
         name: &str,
@@ -250,18 +252,19 @@ impl Control {
         let prepared = change
             .prepared_statements
             .unwrap_or(cluster.prepared_statements);
-        if prepared == cluster.prepared_statements {
-            return Ok(cluster);
-        }
-        tx.execute(
-            "UPDATE atrium_control.clusters SET prepared_statements = $2, updated_at = now()
-             WHERE name = $1",
-            &[&name.as_str(), &prepared],
-        )
-        .await?;
+        // Announced even with nothing to change: every API process then makes its pool
+        // again, reading the reference, which may name a pooler now.
         registry::notify(&*tx, &format!("cluster:{}", name.as_str())).await?;
-        let detail = json!({"name": name.as_str(), "prepared_statements": prepared});
-        registry::audit(&*tx, actor, Action::ClusterChange, None, Ok(()), detail).await?;
+        if prepared != cluster.prepared_statements {
+            tx.execute(
+                "UPDATE atrium_control.clusters SET prepared_statements = $2, updated_at = now()
+                 WHERE name = $1",
+                &[&name.as_str(), &prepared],
+            )
+            .await?;
+            let detail = json!({"name": name.as_str(), "prepared_statements": prepared});
+            registry::audit(&*tx, actor, Action::ClusterChange, None, Ok(()), detail).await?;
+        }
         let cluster = get(&*tx, &name).await?;
         tx.commit().await?;
         Ok(cluster)

@@ -157,7 +157,10 @@ impl ClusterPools {
         let rows = conn
             .query_typed(self.plane.lookup(), &[(&cluster, Type::TEXT)])
             .await?;
-        Ok(rows.first().map(|r| (r.get(0), r.get(1))))
+        // Home's row has no references: its URLs are configured.
+        Ok(rows
+            .first()
+            .and_then(|r| Some((r.get::<_, Option<String>>(0)?, r.get(1)))))
     }
 
     async fn url_of(&self, cluster: &str) -> Result<(SecretString, bool), DbError> {
