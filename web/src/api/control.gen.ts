@@ -676,7 +676,8 @@ export interface components {
         ClusterChange: {
             /**
              * @description See [`NewCluster::prepared_statements`]: set it to false before a transaction-mode
-             *     pooler goes in front of the cluster, and back to true after it is gone.
+             *     pooler goes in front of the cluster, and back to true after it is gone. Absent:
+             *     nothing changes, and the API processes read the cluster's reference again.
              */
             prepared_statements?: boolean | null;
         };
