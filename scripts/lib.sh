@@ -57,6 +57,21 @@ ensure_stack() {
 }
 stack() { "$TARGET/debug/atrium-stack" "$@"; }
 
+# Builds the web app into web/dist, unless its sources are what the last build here was
+# made from (the marker sits in node_modules, which `npm ci` replaces).
+web_build() {
+  local sources inputs marker=web/node_modules/.atrium-dist-inputs
+  mapfile -t sources < <(find web/src web/index.html web/package.json web/package-lock.json \
+    web/vite.config.ts web/tsconfig.json -type f | sort)
+  inputs="$(cat "${sources[@]}" | sha256sum | cut -c1-16)"
+  if [ -d web/dist ] && [ "$(cat "$marker" 2>/dev/null)" = "$inputs" ]; then
+    return 0
+  fi
+  command -v npm >/dev/null 2>&1 || ensure_packages nodejs npm
+  (cd web && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build >/dev/null)
+  echo "$inputs" > "$marker"
+}
+
 # Waits until URL answers 2xx, for at most $2 seconds.
 wait_http() {
   local url="$1" secs="${2:-30}"
@@ -68,15 +83,18 @@ wait_http() {
 }
 
 # start_services DIR BIN SERVICE...: `BIN SERVICE` in the background for each service,
-# its pid in DIR/run/SERVICE.pid and its output in DIR/logs/SERVICE.log. Whatever an
-# earlier call left running is stopped first.
+# its pid in DIR/run/SERVICE.pid and its output in DIR/logs/SERVICE.log. A SERVICE may
+# carry arguments ("api --dev-tenant-param"). Whatever an earlier call left running is
+# stopped first.
 start_services() {
-  local dir="$1" bin="$2" svc
+  local dir="$1" bin="$2" entry svc args
   shift 2
-  stop_services "$dir" "$@"
+  for entry in "$@"; do stop_services "$dir" "${entry%% *}"; done
   mkdir -p "$dir/run" "$dir/logs"
-  for svc in "$@"; do
-    nohup "$bin" "$svc" >"$dir/logs/$svc.log" 2>&1 &
+  for entry in "$@"; do
+    read -r svc args <<<"$entry"
+    # shellcheck disable=SC2086 # the arguments are words
+    nohup "$bin" "$svc" $args >"$dir/logs/$svc.log" 2>&1 &
     echo $! >"$dir/run/$svc.pid"
   done
 }

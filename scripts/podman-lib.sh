@@ -94,3 +94,78 @@ pod_wait_healthy() {
   done
   echo $(( $(date +%s) - start ))
 }
+
+# Rootless (scripts/podman-up --rootless, scripts/podman-e2e --rootless; docs/learn,
+# chapter 16): the same Pod, played by an unprivileged user. What that needs on Debian 12
+# without systemd, done here: uidmap (newuidmap/newgidmap), slirp4netns (the user's
+# network), a user with subordinate uid and gid ranges, a runtime directory of its own
+# (systemd-logind would make /run/user/UID), and /dev/net/tun readable by it (0600 here).
+ROOTLESS_USER="${ATRIUM_ROOTLESS_USER:-atrium-rootless}"
+ROOTLESS=""
+
+rootless_prepare() {
+  ensure_packages uidmap slirp4netns fuse-overlayfs
+  if ! id -u "$ROOTLESS_USER" >/dev/null 2>&1; then
+    log "creating the unprivileged user $ROOTLESS_USER"
+    useradd --create-home --shell /usr/sbin/nologin "$ROOTLESS_USER"
+  fi
+  local f start
+  for f in /etc/subuid /etc/subgid; do
+    touch "$f"
+    if ! grep -q "^$ROOTLESS_USER:" "$f"; then
+      # The first range after every range already given out.
+      start="$(awk -F: 'BEGIN { m = 100000 } { if ($2 + $3 > m) m = $2 + $3 } END { print m }' "$f")"
+      echo "$ROOTLESS_USER:$start:65536" >> "$f"
+      log "gave $ROOTLESS_USER the subordinate ids $start-$((start + 65535)) in $f"
+    fi
+  done
+  if [ "$(stat -c %a /dev/net/tun)" != 666 ]; then
+    log "making /dev/net/tun usable by unprivileged users: rootless networking (slirp4netns) opens it"
+    chmod 0666 /dev/net/tun
+  fi
+  ROOTLESS_UID="$(id -u "$ROOTLESS_USER")"
+  ROOTLESS_HOME="$(getent passwd "$ROOTLESS_USER" | cut -d: -f6)"
+  ROOTLESS_RUN="/tmp/atrium-rootless-run-$ROOTLESS_UID"
+  # Where the user's rendered YAML goes, and podman's working directory (conmon drops an
+  # `oom` marker there): the checkout may not be readable by another user.
+  ROOTLESS_WORK="/tmp/atrium-rootless-work-$ROOTLESS_UID"
+  install -d -m 0700 -o "$ROOTLESS_USER" -g "$ROOTLESS_USER" "$ROOTLESS_RUN" "$ROOTLESS_WORK" \
+    "$ROOTLESS_HOME/.config" "$ROOTLESS_HOME/.config/containers"
+  install -m 0644 -o "$ROOTLESS_USER" -g "$ROOTLESS_USER" "$CONTAINERS_CONF" "$ROOTLESS_HOME/.config/containers/containers.conf"
+  ROOTLESS=1
+  export ROOTLESS ROOTLESS_USER ROOTLESS_HOME ROOTLESS_RUN ROOTLESS_WORK
+}
+
+# Every `podman` of these scripts: as the unprivileged user once rootless_prepare ran.
+podman() {
+  if [ -n "$ROOTLESS" ]; then
+    (cd "$ROOTLESS_WORK" && runuser -u "$ROOTLESS_USER" -- env -i HOME="$ROOTLESS_HOME" \
+      XDG_RUNTIME_DIR="$ROOTLESS_RUN" PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+      CONTAINERS_CONF="$ROOTLESS_HOME/.config/containers/containers.conf" podman "$@")
+  else
+    command podman "$@"
+  fi
+}
+
+# rootless_render YAML: what a rootless play needs changed in a rendered YAML. On cgroup v1
+# (this host) a rootless container can be given no resource limits: runc refuses to start
+# it ("cannot set memory limit"), so the limits are taken out, and said so.
+rootless_render() {
+  chown "$ROOTLESS_USER" "$1"
+  [ -f /sys/fs/cgroup/cgroup.controllers ] && return 0
+  log "cgroup v1: rootless containers can have no resource limits here; playing the Pod without them"
+  sed -i '/^      resources:$/,+2d' "$1"
+}
+
+# The images root built, copied into the user's own store where they differ.
+rootless_images() {
+  local image mine theirs
+  for image in localhost/atrium:dev localhost/atrium-postgres:15 localhost/atrium-clickhouse:18; do
+    mine="$(command podman image inspect --format '{{.Id}}' "$image")"
+    theirs="$(podman image inspect --format '{{.Id}}' "$image" 2>/dev/null || true)"
+    if [ "$mine" != "$theirs" ]; then
+      log "copying $image into $ROOTLESS_USER's image store"
+      command podman save "$image" | podman load -q >/dev/null
+    fi
+  done
+}

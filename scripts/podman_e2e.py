@@ -41,8 +41,18 @@ STOP_GRACE = 10
 SLACK = 8
 
 
+# scripts/podman-e2e --rootless: every podman command as the unprivileged user, with the
+# environment podman-lib.sh's rootless_prepare made for it.
+ROOTLESS = os.environ.get("ROOTLESS") == "1"
+PODMAN = (["runuser", "-u", os.environ["ROOTLESS_USER"], "--", "env", "-i",
+           f"HOME={os.environ['ROOTLESS_HOME']}", f"XDG_RUNTIME_DIR={os.environ['ROOTLESS_RUN']}",
+           "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+           f"CONTAINERS_CONF={os.environ['ROOTLESS_HOME']}/.config/containers/containers.conf", "podman"]
+          if ROOTLESS else ["podman"])
+
+
 def podman(*args, check=True):
-    r = subprocess.run(["podman", *args], capture_output=True, text=True)
+    r = subprocess.run([*PODMAN, *args], capture_output=True, text=True)
     if check and r.returncode != 0:
         raise Failed(f"podman {' '.join(args)}: {r.stderr.strip()}")
     return r

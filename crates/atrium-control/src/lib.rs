@@ -23,6 +23,7 @@ pub mod provision;
 pub mod purge;
 pub mod registry;
 pub mod schema;
+pub mod sql_console;
 pub mod stats;
 pub mod tenant_users;
 pub mod usage;

@@ -37,6 +37,9 @@ pub fn grantor_role(control_role: &str) -> String {
     format!("{control_role}_grantor")
 }
 
+/// `atrium tenant psql`'s login roles are `<role_prefix>psql_<16 hex digits>`.
+pub const CONSOLE_ROLE_INFIX: &str = "psql_";
+
 /// The schema holding the replication-slot functions of moves between tiers.
 pub const SLOTS_SCHEMA: &str = "atrium_slots";
 
@@ -365,6 +368,52 @@ fn grantor_functions(b: &Bootstrap<'_>, grantor: &str) -> anyhow::Result<String>
           END IF;
         END $fn$;
 
+        -- `atrium tenant psql`: a login role that can act as one schema-tier tenant only
+        -- and expires by itself. NOINHERIT: until it becomes the tenant's role (psql asks
+        -- at login, `-c role=`; a role default can't be set here, PostgreSQL refuses `role`
+        -- inside a SECURITY DEFINER function) it holds nothing, and SET ROLE NONE gives back
+        -- nothing but that one door.
+        CREATE OR REPLACE FUNCTION {schema}.open_console(
+            name text, tenant_role text, tenant_schema text, password text, minutes integer
+        ) RETURNS void
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+        BEGIN
+          IF name IS NULL OR name !~ {console_shape} THEN
+            RAISE EXCEPTION 'not a console role name: %', name USING ERRCODE = '42501';
+          END IF;
+          IF tenant_role IS NULL OR tenant_role !~ {tenant_shape}
+             OR tenant_role <> {prefix} || tenant_schema THEN
+            RAISE EXCEPTION 'not a schema-tier tenant: %', tenant_role USING ERRCODE = '42501';
+          END IF;
+          IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = tenant_role AND NOT rolcanlogin) THEN
+            RAISE EXCEPTION 'no tenant role %', tenant_role USING ERRCODE = '42704';
+          END IF;
+          IF password IS NULL OR password !~ '^[0-9a-f]{{32,64}}$' OR minutes IS NULL
+             OR minutes NOT BETWEEN 1 AND 1440 THEN
+            RAISE EXCEPTION 'a console needs a 32 to 64 hex digit password and 1 to 1440 minutes'
+              USING ERRCODE = '22023';
+          END IF;
+          EXECUTE format('CREATE ROLE %I LOGIN NOINHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE '
+                         'NOBYPASSRLS CONNECTION LIMIT 2 PASSWORD %L VALID UNTIL %L',
+                         name, password, (now() + make_interval(mins => minutes))::text);
+          EXECUTE format('GRANT %I TO %I', tenant_role, name);
+          EXECUTE format('ALTER ROLE %I SET search_path = %I', name, tenant_schema);
+        END $fn$;
+
+        -- Drops the console role `name`, and every console role past its expiry.
+        CREATE OR REPLACE FUNCTION {schema}.close_consoles(name text) RETURNS integer
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+        DECLARE r record; n integer := 0;
+        BEGIN
+          FOR r IN SELECT rolname FROM pg_roles
+                    WHERE rolname ~ {console_shape} AND rolcanlogin
+                      AND (rolname = name OR rolvaliduntil < now()) LOOP
+            EXECUTE format('DROP ROLE %I', r.rolname);
+            n := n + 1;
+          END LOOP;
+          RETURN n;
+        END $fn$;
+
         RESET ROLE;
         -- PostgreSQL 16 lets a CREATEROLE role grant or drop only roles it holds with
         -- ADMIN OPTION. Tenant roles the control role made before the grantor existed
@@ -378,9 +427,16 @@ fn grantor_functions(b: &Bootstrap<'_>, grantor: &str) -> anyhow::Result<String>
           END IF;
         END $do$;
         REVOKE ALL ON ALL FUNCTIONS IN SCHEMA {schema} FROM PUBLIC;
-        GRANT EXECUTE ON FUNCTION {schema}.create_tenant_role(text), {schema}.drop_tenant_role(text)
+        GRANT EXECUTE ON FUNCTION {schema}.create_tenant_role(text), {schema}.drop_tenant_role(text),
+          {schema}.open_console(text, text, text, text, integer), {schema}.close_consoles(text)
           TO {ctl};"#,
         schema = ROLES_SCHEMA,
+        console_shape = quote_literal(&format!(
+            "^{}{CONSOLE_ROLE_INFIX}[0-9a-f]{{16}}$",
+            b.role_prefix
+        ))?,
+        tenant_shape = quote_literal(&format!("^{}t_[a-z][a-z0-9_]{{2,39}}$", b.role_prefix))?,
+        prefix = quote_literal(b.role_prefix)?,
         grantor = quote_ident(grantor),
         grantor_lit = quote_literal(grantor)?,
         ctl = quote_ident(b.control_role),

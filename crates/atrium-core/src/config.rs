@@ -1125,6 +1125,18 @@ mod tests {
         load_with(&[("ATRIUM_CHAOS", "true")]).expect("allowed in development");
     }
 
+    /// The course's learning mode (`scripts/up --learn`): `?tid=` with no key.
+    #[test]
+    fn learning_mode_is_refused_in_production() {
+        let err = load_with(&[
+            ("ATRIUM_ENVIRONMENT", "production"),
+            ("ATRIUM_API__DEV_TENANT_PARAM", "true"),
+        ])
+        .expect_err("refused");
+        assert!(err.contains("dev_tenant_param"), "{err}");
+        load_with(&[("ATRIUM_API__DEV_TENANT_PARAM", "true")]).expect("allowed in development");
+    }
+
     /// Turning the tenants' fair shares off is for the benchmark's comparison phase.
     #[test]
     fn fair_shares_can_not_be_turned_off_in_production_and_plans_are_overridable() {

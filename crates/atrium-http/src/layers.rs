@@ -138,7 +138,7 @@ async fn record_metrics(
     let tenant = response
         .extensions()
         .get::<TenantLabel>()
-        .map_or("_none", |t| labels.label(&t.0));
+        .map_or(crate::request_series::NO_TENANT, |t| labels.label(&t.0));
     let route = route.as_ref().map_or("unmatched", MatchedPath::as_str);
     let status = response.status().as_u16();
     let series = series.get(route, &method, status, tenant);
@@ -154,6 +154,10 @@ async fn record_metrics(
             .increment(1);
     }
     series.requests.increment(1);
-    series.duration.record(start.elapsed().as_secs_f64());
+    let elapsed = start.elapsed().as_secs_f64();
+    series.duration.record(elapsed);
+    if let Some(by_tenant) = &series.tenant_duration {
+        by_tenant.record(elapsed);
+    }
     response
 }

@@ -31,6 +31,13 @@ pub fn install() -> &'static PrometheusHandle {
                 let handle = recorder.handle();
                 // Fails only if another recorder is installed, in which case we render an empty one.
                 let _ = metrics::set_global_recorder(recorder);
+                // When this process started: a restart shows as a change of value, which is
+                // how an alert sees a container restarting without Podman's or the
+                // kubelet's help (deploy/prometheus/alerts.yml).
+                let started = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0.0, |d| d.as_secs_f64());
+                metrics::gauge!("process_start_time_seconds").set(started);
                 handle
             }
             Err(e) => {

@@ -21,10 +21,16 @@ use std::{
 use axum::http::Method;
 use metrics::{Counter, Histogram};
 
+/// The `tenant` label of a request no tenant answered (health, the console, sign-in).
+pub const NO_TENANT: &str = "_none";
+
 /// One request's series.
 pub struct Series {
     pub requests: Counter,
     pub duration: Histogram,
+    /// The same duration by tenant, for a per-tenant p95 (the tenant label is bounded,
+    /// `metrics::TenantLabels`); none for requests of no tenant.
+    pub tenant_duration: Option<Histogram>,
     /// The tenant's database and queue time, registered only once a request reports
     /// them (tenant-scoped routes do).
     cost: OnceLock<(Counter, Counter)>,
@@ -105,6 +111,9 @@ impl RequestSeries {
         Series {
             requests: metrics::counter!("http_requests_total", "service" => service, "route" => route.clone(), "method" => method.clone(), "status" => status.to_string(), "tenant" => tenant.clone()),
             duration: metrics::histogram!("http_request_duration_seconds", "service" => service, "route" => route, "method" => method),
+            tenant_duration: (tenant != NO_TENANT).then(|| {
+                metrics::histogram!("http_tenant_request_duration_seconds", "service" => service, "tenant" => tenant.clone())
+            }),
             cost: OnceLock::new(),
             service,
             tenant,

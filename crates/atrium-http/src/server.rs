@@ -103,8 +103,17 @@ impl Server {
         lifecycle: Arc<Lifecycle>,
     ) -> std::io::Result<Self> {
         let public = Listener::bind(listen, router, http).await?;
-        let metrics_router =
-            Router::new().route("/metrics", get(|| async { crate::metrics::render() }));
+        // Readiness as a gauge, checked when Prometheus scrapes (bounded like /readyz), so
+        // an alert can say "not ready for 2 minutes" where no orchestrator polls /readyz.
+        let ready = lifecycle.clone();
+        let metrics_router = Router::new().route(
+            "/metrics",
+            get(move || async move {
+                let ok = ready.readiness().await.is_ok();
+                metrics::gauge!("process_ready").set(if ok { 1.0 } else { 0.0 });
+                crate::metrics::render()
+            }),
+        );
         let metrics = Listener::bind(http.metrics_listen, metrics_router, http).await?;
         lifecycle.mark_started();
         Ok(Self {

@@ -243,6 +243,17 @@ enum TenantAction {
     Moves {
         slug: String,
     },
+    /// psql as the tenant (schema tier): a login role made for this session that can
+    /// only become the tenant's role, with its search_path; dropped when psql exits.
+    /// Arguments after `--` go to psql (`-- -c 'SELECT current_user'`).
+    Psql {
+        slug: String,
+        /// How long the role may log in, at most (it is dropped on exit anyway).
+        #[arg(long, default_value_t = atrium_control::sql_console::DEFAULT_MINUTES)]
+        minutes: i32,
+        #[arg(last = true)]
+        args: Vec<String>,
+    },
     /// Issue an API key (printed once).
     KeyCreate {
         slug: String,
@@ -439,6 +450,17 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
         }
         Command::Backup { action } => backup(Control::new(config.control)?, action).await?,
         Command::Cluster { action } => cluster(Control::new(config.control)?, action).await?,
+        Command::Tenant {
+            action:
+                TenantAction::Psql {
+                    slug,
+                    minutes,
+                    args,
+                },
+        } => {
+            let control = Control::new(config.control)?;
+            return crate::psql::run(&control, &slug, &actor(), minutes, &args).await;
+        }
         Command::Tenant { action } => {
             tenant(
                 Control::new(config.control)?.with_clickhouse(&config.clickhouse)?,
@@ -689,6 +711,7 @@ async fn tenant(control: Control, action: TenantAction) -> anyhow::Result<()> {
         TenantAction::KeyCreate { slug, name } => {
             print(&control.create_key(&slug, &name, &who).await?)?
         }
+        TenantAction::Psql { .. } => unreachable!("run handles it, for its exit code"),
         TenantAction::KeyRevoke { slug, id } => {
             let id = id.parse().context("key id must be a UUID")?;
             print(&control.revoke_key(&slug, id, &who).await?)?;

@@ -4,6 +4,7 @@
 
 mod cli;
 mod progress;
+mod psql;
 
 fn main() -> std::process::ExitCode {
     cli::main()

@@ -74,6 +74,8 @@ export function describe(t: TFunction, e: AuditEntry): string {
         return failed
           ? says('tenant_move_failed')
           : says('tenant_move', { tier: t(`tiers.${text(d.tier)}`, { defaultValue: text(d.tier) }), from: text(d.from), to: text(d.to), rows: num(d.rows), changes: num(d.changes), ms: num(d.freeze_ms) });
+      case 'tenant.psql':
+        return says('tenant_psql', { role: text(d.role), cluster: text(d.cluster), minutes: num(d.minutes) });
       case 'tenant.analytics.purge':
         return says(failed ? 'tenant_analytics_purge_owed' : 'tenant_analytics_purge');
       case 'key.create':

@@ -233,6 +233,42 @@ async fn metrics_tenant_labels_are_bounded() {
     assert!(metrics.contains(r#"tenant="_other""#), "{metrics}");
 }
 
+/// What the alert rules of deploy/prometheus/alerts.yml read: when the process started,
+/// whether it is ready (checked at the scrape), and each tenant's own request durations.
+#[tokio::test]
+async fn metrics_carry_start_time_readiness_and_each_tenants_durations() {
+    let app = TestApp::spawn().await;
+    let t = app.tenant("metrics_alerts").await;
+    app.customer(&t, "x").await;
+    let metrics = app.metrics().await;
+    let line = |name: &str| {
+        metrics
+            .lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("no {name} in {metrics}"))
+            .to_owned()
+    };
+    let started: f64 = line("process_start_time_seconds ")
+        .split_whitespace()
+        .nth(1)
+        .and_then(|v| v.parse().ok())
+        .expect("a number");
+    assert!(started > 1.7e9, "{started}");
+    assert_eq!(line("process_ready "), "process_ready 1");
+    assert!(
+        metrics.contains(
+            r#"http_tenant_request_duration_seconds_count{service="api",tenant="metrics_alerts"}"#
+        ),
+        "{metrics}"
+    );
+    assert!(
+        !metrics.contains(
+            r#"http_tenant_request_duration_seconds_count{service="api",tenant="_none"}"#
+        ),
+        "requests of no tenant have no per-tenant series: {metrics}"
+    );
+}
+
 /// Reads until the server closes the connection, sending `trickle` every 100 ms
 /// meanwhile; returns how long the connection lived (at most 10 s, or it panics).
 async fn lifetime(mut s: TcpStream, trickle: &[u8]) -> Duration {

@@ -7,6 +7,7 @@ mod lifecycle;
 mod migrate;
 mod operator_api;
 mod provision;
+mod sql_console;
 mod tiers;
 mod usage;
 
