@@ -41,14 +41,10 @@ STOP_GRACE = 10
 SLACK = 8
 
 
-# scripts/podman-e2e --rootless: every podman command as the unprivileged user, with the
-# environment podman-lib.sh's rootless_prepare made for it.
+# scripts/podman-e2e --rootless: every podman command as the unprivileged user, through
+# the same wrapper an operator uses (scripts/podman-rootless).
 ROOTLESS = os.environ.get("ROOTLESS") == "1"
-PODMAN = (["runuser", "-u", os.environ["ROOTLESS_USER"], "--", "env", "-i",
-           f"HOME={os.environ['ROOTLESS_HOME']}", f"XDG_RUNTIME_DIR={os.environ['ROOTLESS_RUN']}",
-           "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-           f"CONTAINERS_CONF={os.environ['ROOTLESS_HOME']}/.config/containers/containers.conf", "podman"]
-          if ROOTLESS else ["podman"])
+PODMAN = [f"{ROOT}/scripts/podman-rootless"] if ROOTLESS else ["podman"]
 
 
 def podman(*args, check=True):
