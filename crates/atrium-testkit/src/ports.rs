@@ -45,8 +45,8 @@ mod tests {
 
     #[test]
     fn ports_are_outside_the_ephemeral_range_and_never_repeat() {
-        let a = free_ports(50).unwrap();
-        let b = free_ports(50).unwrap();
+        let a = free_ports(50).expect("ports");
+        let b = free_ports(50).expect("ports");
         let all: HashSet<u16> = a.iter().chain(&b).copied().collect();
         assert_eq!(all.len(), 100);
         assert!(all.iter().all(|p| RANGE.contains(p)));
