@@ -27,6 +27,27 @@ die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
+# reserve_ports PORT...: keeps the kernel from handing these ports out as the source port
+# of an outgoing connection (or to a bind to port 0) while this script runs. A fixed port
+# above 32767 lies in the ephemeral range every connect() draws from, so a server started
+# or restarted on it could find it taken; a reserved port is still open to an explicit
+# bind. Added to what net.ipv4.ip_local_reserved_ports held, and put back by
+# unreserve_ports. Best effort: without the right to write it, nothing changes.
+RESERVED_PORTS_FILE=/proc/sys/net/ipv4/ip_local_reserved_ports
+RESERVED_BEFORE=""
+reserve_ports() {
+  [ -w "$RESERVED_PORTS_FILE" ] || return 0
+  RESERVED_BEFORE="$(cat "$RESERVED_PORTS_FILE")" || return 0
+  local ours; ours="$(IFS=,; echo "$*")"
+  echo "${RESERVED_BEFORE:+$RESERVED_BEFORE,}$ours" 2>/dev/null >"$RESERVED_PORTS_FILE" || return 0
+  RESERVED_SET=1
+}
+unreserve_ports() {
+  [ -n "${RESERVED_SET:-}" ] || return 0
+  echo "$RESERVED_BEFORE" 2>/dev/null >"$RESERVED_PORTS_FILE" || true
+  RESERVED_SET=""
+}
+
 # Installs Debian packages that are missing; never upgrades what is there. Waits for
 # another apt or dpkg run (another script, unattended-upgrades) instead of failing.
 ensure_packages() {

@@ -25,6 +25,8 @@ POD_CONTAINERS="postgres clickhouse control api collector"
 # token, so it gets that too.
 pod_render() {
   local out="$1" pod="$2" digit="$3" chaos="$4"
+  # 6 would make 68080, past the last port (65535).
+  case "$digit" in [1-5]) ;; *) die "pod_render: the port digit is 1 to 5, not $digit" ;; esac
   sed -e 's|docker.io/library/postgres:16|localhost/atrium-postgres:15|' \
       -e 's|docker.io/clickhouse/clickhouse-server:24.8|localhost/atrium-clickhouse:18|' \
       -e "s|^  name: atrium\$|  name: $pod|" \

@@ -9,8 +9,9 @@ use std::{collections::HashSet, net::TcpListener, ops::Range, sync::Mutex};
 
 use rand::Rng;
 
-/// Clear of the kernel's ephemeral range and of the stack's fixed ports (28080 and up).
-const RANGE: Range<u16> = 20_000..28_000;
+/// Clear of the kernel's ephemeral range and of the fixed ports the scripts' Pods publish
+/// (the end-to-end Pod's 25432 and 28xxx).
+const RANGE: Range<u16> = 20_000..25_000;
 
 /// Every port this process has handed out: two tests picking at once never share one,
 /// even before the first has bound it.
