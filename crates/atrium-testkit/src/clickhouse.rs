@@ -150,11 +150,11 @@ impl ChServer {
         let _ = child.wait();
         // The directory goes with this process, so CI keeps only what we print.
         let log = std::fs::read_to_string(self.dir.join("log/err.log")).unwrap_or_default();
-        let tail: Vec<&str> = log.lines().rev().take(8).collect();
+        let lines: Vec<&str> = log.lines().collect();
         bail!(
             "clickhouse-server did not start; the end of {}/log/err.log:\n{}",
             self.dir.display(),
-            tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+            lines[lines.len().saturating_sub(8)..].join("\n")
         )
     }
 

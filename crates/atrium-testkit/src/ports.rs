@@ -5,7 +5,7 @@
 //! so a server the tests stop and start again (ClickHouse down for 30 s) could find its
 //! port taken by one of the thousands of client connections made meanwhile.
 
-use std::{collections::HashSet, net::TcpListener, ops::Range, sync::Mutex};
+use std::{collections::BTreeSet, net::TcpListener, ops::Range, sync::Mutex};
 
 use rand::Rng;
 
@@ -15,13 +15,12 @@ const RANGE: Range<u16> = 20_000..25_000;
 
 /// Every port this process has handed out: two tests picking at once never share one,
 /// even before the first has bound it.
-static HANDED_OUT: Mutex<Option<HashSet<u16>>> = Mutex::new(None);
+static HANDED_OUT: Mutex<BTreeSet<u16>> = Mutex::new(BTreeSet::new());
 
 /// `n` distinct ports that were free a moment ago, none handed out before by this
 /// process. The search starts at a random place so that concurrent processes rarely meet.
 pub fn free_ports(n: usize) -> anyhow::Result<Vec<u16>> {
     let mut handed = HANDED_OUT.lock().map_err(|_| anyhow::anyhow!("poisoned"))?;
-    let handed = handed.get_or_insert_with(HashSet::new);
     let size = RANGE.end - RANGE.start;
     let start = rand::thread_rng().gen_range(0..size);
     let picked: Vec<u16> = (0..size)
@@ -48,7 +47,7 @@ mod tests {
     fn ports_are_outside_the_ephemeral_range_and_never_repeat() {
         let a = free_ports(50).expect("ports");
         let b = free_ports(50).expect("ports");
-        let all: HashSet<u16> = a.iter().chain(&b).copied().collect();
+        let all: BTreeSet<u16> = a.iter().chain(&b).copied().collect();
         assert_eq!(all.len(), 100);
         assert!(all.iter().all(|p| RANGE.contains(p)));
     }
